@@ -1,0 +1,50 @@
+package portal
+
+import (
+	"context"
+	"time"
+)
+
+// Session is a signed-in browser. The cookie holds a random token; the store
+// keeps only its SHA-256 (ID), so a leaked table does not leak sessions.
+type Session struct {
+	ID         string
+	UserID     int64
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	UserAgent  string
+	IP         string
+}
+
+// SessionService stores sessions in the database so that every node can
+// serve every request.
+type SessionService interface {
+	CreateSession(ctx context.Context, s *Session) error
+	// FindSession returns an unexpired session; expired or missing is ENOTFOUND.
+	FindSession(ctx context.Context, id string, now time.Time) (*Session, error)
+	// TouchSession extends a session's expiry (sliding expiration).
+	TouchSession(ctx context.Context, id string, seen, expires time.Time) error
+	DeleteSession(ctx context.Context, id string) error
+	// DeleteUserSessions signs a user out everywhere except keepID ("" for all).
+	DeleteUserSessions(ctx context.Context, userID int64, keepID string) error
+	// DeleteExpiredSessions removes sessions that expired before now.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+}
+
+// PasswordReset is a one-time token, stored as its hash, that lets a user
+// choose a new password.
+type PasswordReset struct {
+	TokenHash string
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// PasswordResetService stores reset tokens.
+type PasswordResetService interface {
+	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
+	// ConsumePasswordReset marks a token used and returns its user. A token
+	// works once: unknown, used or expired tokens are EINVALID.
+	ConsumePasswordReset(ctx context.Context, tokenHash string, now time.Time) (int64, error)
+}

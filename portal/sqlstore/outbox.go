@@ -1,0 +1,91 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at`
+
+func scanEmail(r Row) (*portal.Email, error) {
+	var e portal.Email
+	err := r.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.CreatedAt, &e.SentAt, &e.Attempts, &e.LastError, &e.NextAttemptAt)
+	return &e, err
+}
+
+// EnqueueEmail adds an email to the outbox.
+func (s *Store) EnqueueEmail(ctx context.Context, e *portal.Email) error {
+	if err := portal.ValidateEmail(portal.NormalizeEmail(e.To)); err != nil {
+		return err
+	}
+	if strings.ContainsAny(e.Subject, "\r\n") {
+		return portal.FieldError("subject", "Subject must be one line.")
+	}
+	e.CreatedAt = s.now()
+	if e.NextAttemptAt.IsZero() {
+		e.NextAttemptAt = e.CreatedAt
+	}
+	err := s.db.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at) VALUES (?, ?, ?, ?, 0, '', ?) RETURNING id`,
+		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt).Scan(&e.ID)
+	return wrap("enqueue email", err)
+}
+
+// ClaimEmails leases due emails.
+func (s *Store) ClaimEmails(ctx context.Context, now time.Time, lease time.Duration, n int) ([]*portal.Email, error) {
+	// The lease condition is repeated on the outer UPDATE so that PostgreSQL
+	// re-checks it after waiting for a row another node is claiming.
+	rows, err := s.db.Query(ctx, `UPDATE outbox SET locked_until = ?, attempts = attempts + 1
+		WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?) ORDER BY id LIMIT ?)
+		AND sent_at IS NULL AND (locked_until IS NULL OR locked_until <= ?)
+		RETURNING `+emailCols, now.Add(lease), now, now, limit(n, 10, 100), now)
+	if err != nil {
+		return nil, wrap("claim emails", err)
+	}
+	defer rows.Close()
+	var out []*portal.Email
+	for rows.Next() {
+		e, err := scanEmail(rows)
+		if err != nil {
+			return nil, wrap("scan email", err)
+		}
+		out = append(out, e)
+	}
+	return out, wrap("claim emails", rows.Err())
+}
+
+// MarkEmailSent records delivery.
+func (s *Store) MarkEmailSent(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.db.Exec(ctx, `UPDATE outbox SET sent_at = ?, locked_until = NULL, last_error = '' WHERE id = ?`, at, id)
+	return wrap("mark email sent", err)
+}
+
+// MarkEmailFailed records a failed attempt and when to retry.
+func (s *Store) MarkEmailFailed(ctx context.Context, id int64, msg string, next time.Time) error {
+	_, err := s.db.Exec(ctx, `UPDATE outbox SET last_error = ?, next_attempt_at = ?, locked_until = NULL WHERE id = ?`, truncate(msg, 500), next, id)
+	return wrap("mark email failed", err)
+}
+
+// FindEmails lists emails, newest first, optionally to one address.
+func (s *Store) FindEmails(ctx context.Context, to string, n int) ([]*portal.Email, error) {
+	var w where
+	if to != "" {
+		w.add("to_addr = ?", portal.NormalizeEmail(to))
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+emailCols+` FROM outbox`+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit(n, 50, 500))...)
+	if err != nil {
+		return nil, wrap("find emails", err)
+	}
+	defer rows.Close()
+	var out []*portal.Email
+	for rows.Next() {
+		e, err := scanEmail(rows)
+		if err != nil {
+			return nil, wrap("scan email", err)
+		}
+		out = append(out, e)
+	}
+	return out, wrap("find emails", rows.Err())
+}

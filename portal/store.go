@@ -1,0 +1,22 @@
+package portal
+
+import "context"
+
+// Store is everything a storage backend provides. portal/web and the
+// subcommands take the narrower interfaces they need; Store exists so that
+// cmd can pass one value and the conformance suite can test a backend whole.
+type Store interface {
+	UserService
+	SessionService
+	PasswordResetService
+	OutboxService
+	AuditService
+	RateLimitService
+	OrderService
+	ShipmentService
+	ArticleService
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+}

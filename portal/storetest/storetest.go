@@ -1,0 +1,55 @@
+// Package storetest is the one conformance suite every portal.Store passes.
+// Each backend's tests call Run with a constructor for a fresh, empty store.
+package storetest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// Opener returns a fresh, empty store whose clock is now; the store is
+// closed when the test ends.
+type Opener func(tb testing.TB, now func() time.Time) portal.Store
+
+// Run runs the whole suite against stores from open.
+func Run(t *testing.T, open Opener) {
+	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
+	t.Run("PasswordResets", func(t *testing.T) { testPasswordResets(t, open) })
+	t.Run("Outbox", func(t *testing.T) { testOutbox(t, open) })
+	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
+	t.Run("RateLimits", func(t *testing.T) { testRateLimits(t, open) })
+	t.Run("Orders", func(t *testing.T) { testOrders(t, open) })
+	t.Run("Shipments", func(t *testing.T) { testShipments(t, open) })
+	t.Run("Articles", func(t *testing.T) { testArticles(t, open) })
+}
+
+// clock is a settable test clock.
+type clock struct{ t time.Time }
+
+func newClock() *clock       { return &clock{t: time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC)} }
+func (c *clock) Now() time.Time { return c.t }
+
+func ctx() context.Context { return context.Background() }
+
+// MustCreateUser stores a user with role and email or fails the test.
+func MustCreateUser(tb testing.TB, s portal.Store, role portal.Role, email string) *portal.User {
+	tb.Helper()
+	u := &portal.User{Email: email, Name: "Test " + string(role), Role: role, PasswordHash: "x"}
+	if err := s.CreateUser(ctx(), u); err != nil {
+		tb.Fatalf("create user %s: %v", email, err)
+	}
+	return u
+}
+
+func wantCode(tb testing.TB, err error, code string) {
+	tb.Helper()
+	if got := portal.ErrorCode(err); got != code {
+		tb.Fatalf("error code=%q (%v), want %q", got, err, code)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
