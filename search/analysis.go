@@ -1,0 +1,165 @@
+package search
+
+import (
+	"fmt"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/token/stop"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Analyzer names used by the index mapping.
+const (
+	// AnalyzerEnglish tokenizes, lower-cases, drops English stop words and
+	// stems with the Snowball English stemmer. Used for every text field.
+	AnalyzerEnglish = "fd_en"
+	// AnalyzerPlain tokenizes and lower-cases only; used for the *_exact
+	// fields that serve prefix matching while the user types, where a
+	// stemmed form ("deliveri") would not be a prefix of what is typed.
+	AnalyzerPlain = "fd_plain"
+	stopMapName   = "fd_stop"
+)
+
+// mappingVersion changes whenever the mapping or analysis changes, so that
+// an index built by an older binary is seen as stale and rebuilt.
+const mappingVersion = "fd-search-v1"
+
+// stopWords is a deliberately short list: the usual English list drops
+// words such as "not", "no", "when" or "where" that decide the meaning of a
+// support question ("not received", "where is my order").
+var stopWords = []string{
+	"a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "by", "with",
+	"from", "as", "is", "am", "are", "was", "were", "be", "been", "being",
+	"i", "me", "my", "mine", "we", "us", "our", "you", "your", "u", "ur",
+	"it", "its", "this", "that", "these", "those", "there", "here",
+	"do", "does", "did", "doing", "done", "have", "has", "had",
+	"can", "could", "would", "should", "will", "shall", "may", "might", "must",
+	"please", "pls", "plz", "kindly", "hi", "hello", "hey", "hai", "thanks", "thank",
+	"so", "just", "also", "too", "very", "really", "then", "than",
+	"what", "whats", "which", "who", "whom", "how", "about", "if", "any", "some",
+	"want", "need", "like", "know", "tell", "let", "get", "go",
+	"he", "she", "him", "her", "they", "them", "their", "his", "hers",
+	"s", "t", "d", "ll", "m", "re", "ve",
+}
+
+// buildMapping returns the index mapping: one "article" document type for
+// FAQ search and one "unit" type, holding one phrasing (or the title, or the
+// summary) of an article, for phrasing-level retrieval.
+func buildMapping() (*mapping.IndexMappingImpl, error) {
+	im := mapping.NewIndexMapping()
+	tokens := make([]interface{}, len(stopWords))
+	for i, w := range stopWords {
+		tokens[i] = w
+	}
+	if err := im.AddCustomTokenMap(stopMapName, map[string]interface{}{
+		"type": tokenmap.Name, "tokens": tokens,
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: stop words: %w", err)
+	}
+	if err := im.AddCustomTokenFilter(stopMapName, map[string]interface{}{
+		"type": stop.Name, "stop_token_map": stopMapName,
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: stop filter: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(AnalyzerEnglish, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, stopMapName, en.SnowballStemmerName},
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: english analyzer: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(AnalyzerPlain, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []interface{}{lowercase.Name},
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: plain analyzer: %w", err)
+	}
+	im.DefaultAnalyzer = AnalyzerEnglish
+	im.TypeField = "type"
+	im.DefaultType = typeArticle
+
+	text := func(name, analyzer string, store bool) *mapping.FieldMapping {
+		fm := mapping.NewTextFieldMapping()
+		fm.Name = name
+		fm.Analyzer = analyzer
+		fm.Store = store
+		fm.IncludeTermVectors = store
+		fm.IncludeInAll = false
+		return fm
+	}
+	kw := func(store bool) *mapping.FieldMapping {
+		fm := mapping.NewKeywordFieldMapping()
+		fm.Analyzer = keyword.Name
+		fm.Store = store
+		fm.IncludeInAll = false
+		fm.IncludeTermVectors = false
+		return fm
+	}
+	boolean := func() *mapping.FieldMapping {
+		fm := mapping.NewBooleanFieldMapping()
+		fm.IncludeInAll = false
+		return fm
+	}
+
+	art := mapping.NewDocumentStaticMapping()
+	for _, f := range []string{fTitle, fSummary, fBody, fPhrasings} {
+		art.AddFieldMappingsAt(f, text(f, AnalyzerEnglish, true), text(f+exactSuffix, AnalyzerPlain, false))
+	}
+	art.AddFieldMappingsAt(fTags, text(fTags, AnalyzerEnglish, false))
+	art.AddFieldMappingsAt(fCategory, kw(true))
+	art.AddFieldMappingsAt(fLocale, kw(false))
+	art.AddFieldMappingsAt(fPublished, boolean())
+	im.AddDocumentMapping(typeArticle, art)
+
+	unit := mapping.NewDocumentStaticMapping()
+	unit.AddFieldMappingsAt(fText, text(fText, AnalyzerEnglish, true), text(fText+exactSuffix, AnalyzerPlain, false))
+	unit.AddFieldMappingsAt(fParent, kw(true))
+	unit.AddFieldMappingsAt(fKind, kw(true))
+	unit.AddFieldMappingsAt(fLocale, kw(false))
+	unit.AddFieldMappingsAt(fPublished, boolean())
+	im.AddDocumentMapping(typeUnit, unit)
+
+	if err := im.Validate(); err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	return im, nil
+}
+
+// Field and type names in the index.
+const (
+	typeArticle = "article"
+	typeUnit    = "unit"
+	exactSuffix = "_exact"
+
+	fTitle     = "title"
+	fSummary   = "summary"
+	fBody      = "body"
+	fPhrasings = "phrasings"
+	fTags      = "tags"
+	fCategory  = "category"
+	fLocale    = "locale"
+	fPublished = "published"
+	fText      = "text"
+	fParent    = "parent"
+	fKind      = "kind"
+)
+
+// analyzeTerms runs an analyzer and returns the terms in order.
+func analyzeTerms(a analysis.Analyzer, s string) []string {
+	if s == "" {
+		return nil
+	}
+	ts := a.Analyze([]byte(s))
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, string(t.Term))
+	}
+	return out
+}

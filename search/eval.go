@@ -1,0 +1,156 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"time"
+)
+
+// EvalResult holds the figures of one evaluation run.
+type EvalResult struct {
+	Articles int `json:"articles"`
+	Queries  int `json:"queries"`
+	// InScopeTop1, MRR10 and Recall5 are over queries with an expected
+	// article: best match right, mean reciprocal rank in the top 10, and
+	// expected article in the top 5.
+	InScopeTop1 float64 `json:"in_scope_top1"`
+	MRR10       float64 `json:"mrr10"`
+	Recall5     float64 `json:"recall5"`
+	// OOSRecall is the share of out-of-scope queries handed off.
+	OOSRecall float64 `json:"oos_recall"`
+	// OverallAccuracy is the share of all queries answered with the
+	// expected article or, when out of scope, handed off.
+	OverallAccuracy float64 `json:"overall_accuracy"`
+	// P50Ms and P99Ms are Retrieve latencies in milliseconds.
+	P50Ms float64 `json:"p50_ms"`
+	P99Ms float64 `json:"p99_ms"`
+
+	// Outcomes has one entry per query, for error analysis; it is left
+	// out of the JSON figures.
+	Outcomes []EvalOutcome `json:"-"`
+}
+
+// EvalOutcome is what Retrieve did with one labelled query.
+type EvalOutcome struct {
+	Query      EvalQuery
+	Got        string // best match ID, empty when there was none
+	Decision   Decision
+	Confidence float64
+	Correct    bool
+}
+
+// Evaluate indexes articles in a fresh in-memory index and runs every
+// query through Retrieve, the same call FAQ search and the bot make, with
+// the default configuration.
+func Evaluate(ctx context.Context, articles []Doc, queries []EvalQuery) (EvalResult, error) {
+	return EvaluateConfig(ctx, Config{}, articles, queries)
+}
+
+// EvaluateConfig is Evaluate with an explicit index configuration.
+func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []EvalQuery) (EvalResult, error) {
+	ix, err := NewMemory(cfg)
+	if err != nil {
+		return EvalResult{}, fmt.Errorf("evaluate: %w", err)
+	}
+	defer ix.Close()
+	docs := make([]Doc, len(articles))
+	for i, a := range articles {
+		a.Published = true
+		a.Locale = ""
+		docs[i] = a
+	}
+	if err := ix.Rebuild(ctx, docs); err != nil {
+		return EvalResult{}, fmt.Errorf("evaluate: %w", err)
+	}
+	res := EvalResult{Articles: len(docs), Queries: len(queries)}
+	var inScope, oos, top1, rec5, handedOff, correct int
+	var mrr float64
+	lat := make([]float64, 0, len(queries))
+	for _, q := range queries {
+		start := time.Now()
+		r, err := ix.Retrieve(ctx, Question{Text: q.Query, Limit: 10})
+		if err != nil {
+			return EvalResult{}, fmt.Errorf("evaluate: query %s: %w", q.ID, err)
+		}
+		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
+		o := EvalOutcome{Query: q, Decision: r.Decision, Confidence: r.Confidence}
+		if best, ok := r.Best(); ok {
+			o.Got = best.ID
+		}
+		if q.Expect == "" {
+			oos++
+			if r.Decision == DecisionHandoff {
+				handedOff++
+				o.Correct = true
+			}
+		} else {
+			inScope++
+			if o.Got == q.Expect {
+				top1++
+			}
+			for i, m := range r.Matches {
+				if m.ID == q.Expect {
+					mrr += 1 / float64(i+1)
+					if i < 5 {
+						rec5++
+					}
+					break
+				}
+			}
+			o.Correct = o.Got == q.Expect && r.Decision == DecisionAnswer
+		}
+		if o.Correct {
+			correct++
+		}
+		res.Outcomes = append(res.Outcomes, o)
+	}
+	res.InScopeTop1 = ratio(top1, inScope)
+	res.MRR10 = round4(mrr / math.Max(float64(inScope), 1))
+	res.Recall5 = ratio(rec5, inScope)
+	res.OOSRecall = ratio(handedOff, oos)
+	res.OverallAccuracy = ratio(correct, len(queries))
+	res.P50Ms = percentile(lat, 50)
+	res.P99Ms = percentile(lat, 99)
+	return res, nil
+}
+
+func ratio(n, d int) float64 {
+	if d == 0 {
+		return 0
+	}
+	return round4(float64(n) / float64(d))
+}
+
+func round4(x float64) float64 { return math.Round(x*10000) / 10000 }
+
+// percentile returns the nearest-rank percentile p of xs (milliseconds),
+// sorting xs in place.
+func percentile(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sort.Float64s(xs)
+	i := int(math.Ceil(p/100*float64(len(xs)))) - 1
+	i = min(max(i, 0), len(xs)-1)
+	return math.Round(xs[i]*1000) / 1000
+}
+
+// WriteSummary prints an evaluation result for people.
+func WriteSummary(w io.Writer, name string, r EvalResult) error {
+	_, err := fmt.Fprintf(w, `%s: %d articles, %d queries
+  overall accuracy   %5.1f%%  (right answer, or hand-off when out of scope)
+  in-scope top-1     %5.1f%%
+  in-scope MRR@10    %.3f
+  in-scope recall@5  %5.1f%%
+  out-of-scope handed off %5.1f%%
+  latency p50 %.2f ms, p99 %.2f ms
+`, name, r.Articles, r.Queries, 100*r.OverallAccuracy, 100*r.InScopeTop1, r.MRR10,
+		100*r.Recall5, 100*r.OOSRecall, r.P50Ms, r.P99Ms)
+	if err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,52 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+const evalDir = "../../shared/data/kb-eval"
+
+// TestEvaluateSharedSets runs the development sets through Evaluate and
+// holds the quality reached; retrieval is deterministic, so the floors are
+// exact regressions, not flaky timing.
+func TestEvaluateSharedSets(t *testing.T) {
+	if _, err := os.Stat(evalDir); err != nil {
+		t.Skipf("no eval sets: %v", err)
+	}
+	tests := []struct {
+		set        string
+		minOverall float64
+		minTop1    float64
+		minOOS     float64
+	}{
+		{"hint3-sofmattress", 0, 0, 0},
+		{"clinc150-banking", 0, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.set, func(t *testing.T) {
+			docs, qs, err := LoadEvalSet(filepath.Join(evalDir, tt.set))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := Evaluate(context.Background(), docs, qs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, _ := json.Marshal(res)
+			t.Logf("%s", j)
+			if got := res.OverallAccuracy; got < tt.minOverall {
+				t.Errorf("overall_accuracy=%.4f, want >= %.4f", got, tt.minOverall)
+			}
+			if got := res.InScopeTop1; got < tt.minTop1 {
+				t.Errorf("in_scope_top1=%.4f, want >= %.4f", got, tt.minTop1)
+			}
+			if got := res.OOSRecall; got < tt.minOOS {
+				t.Errorf("oos_recall=%.4f, want >= %.4f", got, tt.minOOS)
+			}
+		})
+	}
+}

@@ -1,0 +1,519 @@
+package search
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+)
+
+// Config tunes an Index. Zero fields mean the documented defaults.
+type Config struct {
+	// DefaultLocale is used for docs and queries without a locale.
+	// Default: DefaultLocale ("en").
+	DefaultLocale string
+	// Candidates is how many articles bleve hands to the re-ranker in
+	// Retrieve. Default: 30.
+	Candidates int
+	// MinConfidence is the confidence at or above which Retrieve answers
+	// with its best article instead of handing off. Default:
+	// DefaultMinConfidence.
+	MinConfidence float64
+	// BatchSize is the number of docs per index batch when rebuilding.
+	// Default: 500.
+	BatchSize int
+}
+
+// DefaultMinConfidence is the hand-off threshold used when
+// Config.MinConfidence is zero. It was chosen once over the development
+// sets and is the same for every knowledge base.
+const DefaultMinConfidence = 0.12
+
+func (c Config) withDefaults() Config {
+	if c.DefaultLocale == "" {
+		c.DefaultLocale = DefaultLocale
+	}
+	if c.Candidates == 0 {
+		c.Candidates = 30
+	}
+	if c.MinConfidence == 0 {
+		c.MinConfidence = DefaultMinConfidence
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 500
+	}
+	return c
+}
+
+// Index is the knowledge-base index: a bleve index of articles plus the
+// in-memory term model the re-ranker uses. It is safe for concurrent use.
+type Index struct {
+	cfg     Config
+	dir     string // empty for an in-memory index
+	mapping *mapping.IndexMappingImpl
+
+	writeMu sync.Mutex // serialises writers
+
+	mu sync.RWMutex // guards bi and m against a Rebuild swap
+	bi bleve.Index
+	m  *model
+}
+
+// Internal keys kept in the bleve index next to the documents.
+const (
+	keyVersion = "fd/mapping_version"
+	keyXor     = "fd/fp_xor"
+	keyCount   = "fd/fp_count"
+	keyDocHash = "fd/h/"
+)
+
+const indexDirName = "index.bleve"
+
+// Open opens the index kept in dir, creating it (empty) when missing. An
+// index written with another mapping version opens empty-fingerprinted, so
+// EnsureFresh rebuilds it.
+func Open(dir string, cfg Config) (*Index, error) {
+	ix, err := newIndex(dir, cfg)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, indexDirName)
+	bi, err := bleve.Open(path)
+	switch {
+	case errors.Is(err, bleve.ErrorIndexPathDoesNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("search: open: %w", err)
+		}
+		bi, err = ix.create(path)
+		if err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("search: open %s: %w", path, err)
+	}
+	ix.bi = bi
+	if v, _ := bi.GetInternal([]byte(keyVersion)); string(v) != mappingVersion {
+		// Built by an older binary: drop it; EnsureFresh will fill it.
+		_ = bi.Close()
+		if err := os.RemoveAll(path); err != nil {
+			return nil, fmt.Errorf("search: open: drop old index: %w", err)
+		}
+		if ix.bi, err = ix.create(path); err != nil {
+			return nil, err
+		}
+		return ix, nil
+	}
+	if err := ix.loadModel(context.Background()); err != nil {
+		_ = bi.Close()
+		return nil, err
+	}
+	return ix, nil
+}
+
+// NewMemory returns an empty in-memory index, for tests and evaluation.
+func NewMemory(cfg Config) (*Index, error) {
+	ix, err := newIndex("", cfg)
+	if err != nil {
+		return nil, err
+	}
+	if ix.bi, err = ix.create(""); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+func newIndex(dir string, cfg Config) (*Index, error) {
+	im, err := buildMapping()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	ix := &Index{cfg: cfg.withDefaults(), dir: dir, mapping: im}
+	ix.m = newModel(im.AnalyzerNamed(AnalyzerEnglish))
+	return ix, nil
+}
+
+// create makes an empty bleve index at path, or in memory when path is "".
+func (ix *Index) create(path string) (bleve.Index, error) {
+	var bi bleve.Index
+	var err error
+	if path == "" {
+		bi, err = bleve.NewMemOnly(ix.mapping)
+	} else {
+		bi, err = bleve.New(path, ix.mapping)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("search: create index: %w", err)
+	}
+	if err := bi.SetInternal([]byte(keyVersion), []byte(mappingVersion)); err != nil {
+		_ = bi.Close()
+		return nil, fmt.Errorf("search: create index: %w", err)
+	}
+	return bi, nil
+}
+
+// Close closes the index.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.bi == nil {
+		return nil
+	}
+	err := ix.bi.Close()
+	ix.bi = nil
+	if err != nil {
+		return fmt.Errorf("search: close: %w", err)
+	}
+	return nil
+}
+
+// Count returns the number of articles in the index, drafts included.
+func (ix *Index) Count() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n, err := ix.bi.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("search: count: %w", err)
+	}
+	return n, nil
+}
+
+func (ix *Index) locale(l string) string {
+	if l == "" {
+		return ix.cfg.DefaultLocale
+	}
+	return l
+}
+
+// bleveDoc is the indexed form of a Doc.
+func (ix *Index) bleveDoc(d Doc) map[string]interface{} {
+	return map[string]interface{}{
+		"type":     typeArticle,
+		fTitle:     d.Title,
+		fSummary:   d.Summary,
+		fBody:      d.Body,
+		fPhrasings: d.Phrasings,
+		fTags:      d.Tags,
+		fCategory:  d.Category,
+		fLocale:    ix.locale(d.Locale),
+		fPublished: d.Published,
+	}
+}
+
+// Upsert adds or replaces docs, updating the fingerprint so that the index
+// stays fresh for the list of docs the store now holds.
+func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("search: upsert: %w", err)
+	}
+	fp, n, err := ix.storedFingerprint()
+	if err != nil {
+		return fmt.Errorf("search: upsert: %w", err)
+	}
+	b := ix.bi.NewBatch()
+	for _, d := range docs {
+		if d.ID == "" {
+			return fmt.Errorf("search: upsert: doc without id")
+		}
+		if old, _ := ix.bi.GetInternal([]byte(keyDocHash + d.ID)); len(old) == len(fp) {
+			xorInto(fp[:], old)
+			n--
+		}
+		h := ix.docHash(d)
+		xorInto(fp[:], h[:])
+		n++
+		if err := b.Index(d.ID, ix.bleveDoc(d)); err != nil {
+			return fmt.Errorf("search: upsert %s: %w", d.ID, err)
+		}
+		b.SetInternal([]byte(keyDocHash+d.ID), h[:])
+	}
+	setFingerprint(b, fp, n)
+	if err := ix.bi.Batch(b); err != nil {
+		return fmt.Errorf("search: upsert: %w", err)
+	}
+	for _, d := range docs {
+		ix.m.put(d)
+	}
+	return nil
+}
+
+// Delete removes docs by ID; unknown IDs are ignored.
+func (ix *Index) Delete(ctx context.Context, ids ...string) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("search: delete: %w", err)
+	}
+	fp, n, err := ix.storedFingerprint()
+	if err != nil {
+		return fmt.Errorf("search: delete: %w", err)
+	}
+	b := ix.bi.NewBatch()
+	for _, id := range ids {
+		if old, _ := ix.bi.GetInternal([]byte(keyDocHash + id)); len(old) == len(fp) {
+			xorInto(fp[:], old)
+			n--
+		}
+		b.Delete(id)
+		b.DeleteInternal([]byte(keyDocHash + id))
+	}
+	setFingerprint(b, fp, n)
+	if err := ix.bi.Batch(b); err != nil {
+		return fmt.Errorf("search: delete: %w", err)
+	}
+	for _, id := range ids {
+		ix.m.remove(id)
+	}
+	return nil
+}
+
+// Rebuild replaces the whole content of the index by docs. Searches keep
+// being served by the old index until the new one is complete.
+func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
+	ix.writeMu.Lock()
+	defer ix.writeMu.Unlock()
+	path, tmp := "", ""
+	if ix.dir != "" {
+		path = filepath.Join(ix.dir, indexDirName)
+		tmp = path + ".new"
+		if err := os.RemoveAll(tmp); err != nil {
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+	}
+	bi, err := ix.create(tmp)
+	if err != nil {
+		return err
+	}
+	m := newModel(ix.m.an)
+	var fp [16]byte
+	b := bi.NewBatch()
+	flush := func() error {
+		if b.Size() == 0 {
+			return nil
+		}
+		if err := bi.Batch(b); err != nil {
+			return err
+		}
+		b.Reset()
+		return nil
+	}
+	for i, d := range docs {
+		if i%ix.cfg.BatchSize == 0 {
+			if err := ctx.Err(); err != nil {
+				_ = bi.Close()
+				return fmt.Errorf("search: rebuild: %w", err)
+			}
+			if err := flush(); err != nil {
+				_ = bi.Close()
+				return fmt.Errorf("search: rebuild: %w", err)
+			}
+		}
+		if d.ID == "" {
+			_ = bi.Close()
+			return fmt.Errorf("search: rebuild: doc %d without id", i)
+		}
+		if err := b.Index(d.ID, ix.bleveDoc(d)); err != nil {
+			_ = bi.Close()
+			return fmt.Errorf("search: rebuild: index %s: %w", d.ID, err)
+		}
+		h := ix.docHash(d)
+		b.SetInternal([]byte(keyDocHash+d.ID), h[:])
+		xorInto(fp[:], h[:])
+		m.put(d)
+	}
+	setFingerprint(b, fp, uint64(len(docs)))
+	if err := flush(); err != nil {
+		_ = bi.Close()
+		return fmt.Errorf("search: rebuild: %w", err)
+	}
+
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.bi != nil {
+		if err := ix.bi.Close(); err != nil {
+			_ = bi.Close()
+			return fmt.Errorf("search: rebuild: close old index: %w", err)
+		}
+	}
+	if path != "" {
+		// bleve cannot be renamed while open: close, swap directories, reopen.
+		if err := bi.Close(); err != nil {
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+		if err := os.RemoveAll(path); err != nil {
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+		if bi, err = bleve.Open(path); err != nil {
+			return fmt.Errorf("search: rebuild: reopen: %w", err)
+		}
+	}
+	ix.bi, ix.m = bi, m
+	return nil
+}
+
+// Fingerprint returns a fingerprint of a full list of docs: it changes when
+// any doc is added, removed or edited, whatever the order of the list. An
+// index is fresh when its Fingerprint equals Fingerprint(docs).
+func Fingerprint(docs []Doc, cfg Config) string {
+	cfg = cfg.withDefaults()
+	ix := &Index{cfg: cfg}
+	var fp [16]byte
+	for _, d := range docs {
+		h := ix.docHash(d)
+		xorInto(fp[:], h[:])
+	}
+	return formatFingerprint(fp, uint64(len(docs)))
+}
+
+// Fingerprint returns the fingerprint of the docs the index holds, as
+// maintained by Rebuild, Upsert and Delete.
+func (ix *Index) Fingerprint() (string, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	fp, n, err := ix.storedFingerprint()
+	if err != nil {
+		return "", fmt.Errorf("search: fingerprint: %w", err)
+	}
+	return formatFingerprint(fp, n), nil
+}
+
+// Stale reports whether the index content differs from docs.
+func (ix *Index) Stale(docs []Doc) (bool, error) {
+	got, err := ix.Fingerprint()
+	if err != nil {
+		return false, err
+	}
+	return got != Fingerprint(docs, ix.cfg), nil
+}
+
+// EnsureFresh rebuilds the index from docs when it is missing or stale,
+// and reports whether it did. Call it at start-up with every article.
+func (ix *Index) EnsureFresh(ctx context.Context, docs []Doc) (bool, error) {
+	stale, err := ix.Stale(docs)
+	if err != nil {
+		return false, err
+	}
+	if !stale {
+		return false, nil
+	}
+	return true, ix.Rebuild(ctx, docs)
+}
+
+func formatFingerprint(fp [16]byte, n uint64) string {
+	return fmt.Sprintf("%s-%d-%s", hex.EncodeToString(fp[:]), n, mappingVersion)
+}
+
+func (ix *Index) storedFingerprint() ([16]byte, uint64, error) {
+	var fp [16]byte
+	x, err := ix.bi.GetInternal([]byte(keyXor))
+	if err != nil {
+		return fp, 0, err
+	}
+	copy(fp[:], x)
+	c, err := ix.bi.GetInternal([]byte(keyCount))
+	if err != nil {
+		return fp, 0, err
+	}
+	var n uint64
+	if len(c) == 8 {
+		n = binary.BigEndian.Uint64(c)
+	}
+	return fp, n, nil
+}
+
+func setFingerprint(b *bleve.Batch, fp [16]byte, n uint64) {
+	var c [8]byte
+	binary.BigEndian.PutUint64(c[:], n)
+	b.SetInternal([]byte(keyXor), append([]byte(nil), fp[:]...))
+	b.SetInternal([]byte(keyCount), c[:])
+}
+
+func (ix *Index) docHash(d Doc) [16]byte {
+	d.Locale = ix.locale(d.Locale)
+	d.UpdatedAt = d.UpdatedAt.UTC()
+	j, _ := json.Marshal(d) // a Doc always marshals
+	s := sha256.Sum256(j)
+	var h [16]byte
+	copy(h[:], s[:])
+	return h
+}
+
+func xorInto(dst, src []byte) {
+	for i := range dst {
+		if i < len(src) {
+			dst[i] ^= src[i]
+		}
+	}
+}
+
+// loadModel rebuilds the in-memory term model from the stored fields of an
+// existing index.
+func (ix *Index) loadModel(ctx context.Context) error {
+	const page = 1000
+	var after []string
+	for {
+		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
+		req.Fields = []string{fTitle, fSummary, fBody, fPhrasings}
+		req.SortBy([]string{"_id"})
+		if after != nil {
+			req.SetSearchAfter(after)
+		}
+		res, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return fmt.Errorf("search: load model: %w", err)
+		}
+		for _, h := range res.Hits {
+			ix.m.put(docFromFields(h))
+		}
+		if len(res.Hits) < page {
+			return nil
+		}
+		after = []string{res.Hits[len(res.Hits)-1].ID}
+	}
+}
+
+func docFromFields(h *search.DocumentMatch) Doc {
+	d := Doc{ID: h.ID}
+	d.Title, _ = h.Fields[fTitle].(string)
+	d.Summary, _ = h.Fields[fSummary].(string)
+	d.Body, _ = h.Fields[fBody].(string)
+	d.Phrasings = stringsField(h.Fields[fPhrasings])
+	return d
+}
+
+func stringsField(v interface{}) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []interface{}:
+		out := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+var _ = strings.TrimSpace

@@ -1,0 +1,111 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Query is an FAQ search request.
+type Query struct {
+	// Text is what the user typed.
+	Text string
+	// Locale restricts results to one locale; empty means the index's
+	// default locale.
+	Locale string
+	// Category, when set, restricts results to one category.
+	Category string
+	// AsYouType treats the last word as unfinished and prefix-matches it.
+	AsYouType bool
+	// From and Size page through the hits. Size 0 means 10.
+	From, Size int
+	// NoHighlight skips building fragments (faster, e.g. for suggestions).
+	NoHighlight bool
+}
+
+// Hit is one article found by Search.
+type Hit struct {
+	ID       string  `json:"id"`
+	Title    string  `json:"title"`
+	Summary  string  `json:"summary,omitempty"`
+	Category string  `json:"category,omitempty"`
+	Score    float64 `json:"score"`
+	// Highlights maps "title", "summary" or "body" to HTML fragments: the
+	// text is escaped and matches are wrapped in <mark>.
+	Highlights map[string][]string `json:"highlights,omitempty"`
+}
+
+// CategoryCount is one facet value: how many hits fall in a category.
+type CategoryCount struct {
+	Category string `json:"category"`
+	Count    int    `json:"count"`
+}
+
+// Result is a page of FAQ search hits.
+type Result struct {
+	Total      uint64          `json:"total"`
+	Hits       []Hit           `json:"hits"`
+	Categories []CategoryCount `json:"categories,omitempty"`
+	Took       time.Duration   `json:"took"`
+}
+
+// Searcher is anything that answers FAQ search queries; the benchmark
+// driver takes one so that other backends can be measured the same way.
+type Searcher interface {
+	Search(ctx context.Context, q Query) (Result, error)
+}
+
+var _ Searcher = (*Index)(nil)
+
+// Search runs an FAQ search over published articles of the query's locale,
+// with highlights, category facets and paging.
+func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
+	start := time.Now()
+	size := q.Size
+	if size <= 0 {
+		size = 10
+	}
+	if strings.TrimSpace(q.Text) == "" {
+		return Result{Hits: []Hit{}}, nil
+	}
+	req := bleve.NewSearchRequestOptions(
+		filtered(textQuery(q.Text, q.AsYouType), filterQuery(ix.locale(q.Locale), q.Category)),
+		size, max(q.From, 0), false)
+	req.Fields = []string{fTitle, fSummary, fCategory}
+	if !q.NoHighlight {
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight.Fields = []string{fTitle, fSummary, fBody}
+	}
+	req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 20))
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: query: %w", err)
+	}
+	out := Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
+	for _, h := range res.Hits {
+		hit := Hit{ID: h.ID, Score: h.Score}
+		hit.Title, _ = h.Fields[fTitle].(string)
+		hit.Summary, _ = h.Fields[fSummary].(string)
+		hit.Category, _ = h.Fields[fCategory].(string)
+		if len(h.Fragments) > 0 {
+			hit.Highlights = map[string][]string{}
+			for f, frags := range h.Fragments {
+				hit.Highlights[f] = frags
+			}
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	if fr := res.Facets[fCategory]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			out.Categories = append(out.Categories, CategoryCount{Category: t.Term, Count: t.Count})
+		}
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}

@@ -1,0 +1,179 @@
+package search
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// model holds what the re-ranker needs beyond bleve: each article's analyzed
+// units (title, summary, phrasings, body sentences) and corpus statistics.
+// It is small next to the index (terms, not postings) and is kept in step
+// with it by Upsert, Delete and Rebuild.
+type model struct {
+	mu       sync.RWMutex
+	an       analysis.Analyzer
+	arts     map[string]*artModel
+	unitDF   map[string]int // units containing a term
+	artDF    map[string]int // articles containing a term
+	nUnits   int
+	totalLen float64
+	version  uint64 // bumped on every change; invalidates prepared vectors
+}
+
+// artModel is one article's analyzed text.
+type artModel struct {
+	id    string
+	units []unitTerms
+	tf    map[string]float64 // over all units, with bigrams
+	len   float64
+
+	prepMu  sync.Mutex
+	prep    *prepared
+	prepVer uint64
+}
+
+type unitTerms struct {
+	terms  []string // unigrams then bigrams
+	weight float64  // 1 for title, summary, phrasings; less for body sentences
+}
+
+// Weights of unit kinds: body sentences are evidence, but weaker than the
+// questions an editor wrote as phrasings.
+const (
+	weightPhrasing = 1.0
+	weightBody     = 0.7
+	maxBodyUnits   = 12
+)
+
+func newModel(an analysis.Analyzer) *model {
+	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}}
+}
+
+// analyzeQuery returns the terms of a text with word bigrams appended, so
+// that "credit limit" and "credit score" differ by more than one word.
+func (m *model) analyzeQuery(s string) []string {
+	return withBigrams(analyzeTerms(m.an, s))
+}
+
+func withBigrams(ts []string) []string {
+	n := len(ts)
+	for i := 0; i+1 < n; i++ {
+		ts = append(ts, ts[i]+"_"+ts[i+1])
+	}
+	return ts
+}
+
+func (m *model) analyzeDoc(d Doc) *artModel {
+	a := &artModel{id: d.ID, tf: map[string]float64{}}
+	add := func(s string, w float64) {
+		ts := m.analyzeQuery(s)
+		if len(ts) == 0 {
+			return
+		}
+		a.units = append(a.units, unitTerms{terms: ts, weight: w})
+		for _, t := range ts {
+			a.tf[t]++
+		}
+		a.len += float64(len(ts))
+	}
+	add(d.Title, weightPhrasing)
+	add(d.Summary, weightPhrasing)
+	for _, p := range d.Phrasings {
+		add(p, weightPhrasing)
+	}
+	for i, s := range sentences(d.Body) {
+		if i == maxBodyUnits {
+			break
+		}
+		add(s, weightBody)
+	}
+	return a
+}
+
+// sentences splits plain or Markdown text at sentence ends and line breaks.
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	rs := []rune(s)
+	for i, r := range rs {
+		end := r == '\n' || ((r == '.' || r == '?' || r == '!') && (i+1 == len(rs) || unicode.IsSpace(rs[i+1])))
+		if end {
+			if t := strings.TrimSpace(string(rs[start : i+1])); t != "" {
+				out = append(out, t)
+			}
+			start = i + 1
+		}
+	}
+	if t := strings.TrimSpace(string(rs[start:])); t != "" {
+		out = append(out, t)
+	}
+	return out
+}
+
+// put adds or replaces an article.
+func (m *model) put(d Doc) {
+	a := m.analyzeDoc(d)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.removeLocked(d.ID)
+	m.arts[d.ID] = a
+	for t := range a.tf {
+		m.artDF[t]++
+	}
+	for _, u := range a.units {
+		for _, t := range uniq(u.terms) {
+			m.unitDF[t]++
+		}
+	}
+	m.nUnits += len(a.units)
+	m.totalLen += a.len
+	m.version++
+}
+
+func (m *model) remove(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.removeLocked(id)
+	m.version++
+}
+
+func (m *model) removeLocked(id string) {
+	a, ok := m.arts[id]
+	if !ok {
+		return
+	}
+	delete(m.arts, id)
+	for t := range a.tf {
+		if m.artDF[t]--; m.artDF[t] <= 0 {
+			delete(m.artDF, t)
+		}
+	}
+	for _, u := range a.units {
+		for _, t := range uniq(u.terms) {
+			if m.unitDF[t]--; m.unitDF[t] <= 0 {
+				delete(m.unitDF, t)
+			}
+		}
+	}
+	m.nUnits -= len(a.units)
+	m.totalLen -= a.len
+}
+
+func uniq(ts []string) []string {
+	seen := make(map[string]struct{}, len(ts))
+	out := ts[:0:0]
+	for _, t := range ts {
+		if _, ok := seen[t]; !ok {
+			seen[t] = struct{}{}
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// The model is its own termStats at unit level.
+func (m *model) units() int         { return m.nUnits }
+func (m *model) df(term string) int { return m.unitDF[term] }

@@ -1,0 +1,325 @@
+package search
+
+import (
+	"math"
+	"sort"
+)
+
+// termStats gives document frequencies over retrieval units (phrasings,
+// titles, summaries, body sentences).
+type termStats interface {
+	units() int
+	df(term string) int
+}
+
+// vec is a sparse, L2-normalised vector.
+type vec map[string]float64
+
+func normalise(v vec) vec {
+	var n float64
+	for _, w := range v {
+		n += w * w
+	}
+	if n == 0 {
+		return v
+	}
+	n = math.Sqrt(n)
+	for k, w := range v {
+		v[k] = w / n
+	}
+	return v
+}
+
+func dot(a, b vec) float64 {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	var s float64
+	for k, w := range a {
+		s += w * b[k]
+	}
+	return s
+}
+
+// idf is a smoothed inverse document frequency; unseen terms get the
+// largest weight, so a query full of words the knowledge base never uses
+// scores low against everything.
+func idf(st termStats, term string) float64 {
+	n := float64(st.units())
+	return math.Log(1 + (n+1)/(float64(st.df(term))+0.5))
+}
+
+// wordVec builds a TF-IDF vector with sublinear term frequency.
+func wordVec(st termStats, terms []string) vec {
+	tf := map[string]float64{}
+	for _, t := range terms {
+		tf[t]++
+	}
+	v := make(vec, len(tf))
+	for t, f := range tf {
+		v[t] = (1 + math.Log(f)) * idf(st, t)
+	}
+	return normalise(v)
+}
+
+// charVec builds a vector of character trigrams of the analyzed unigrams,
+// each padded with spaces, so "recieved" still shares most grams with
+// "received". Grams are weighted by the IDF of their term.
+func charVec(st termStats, terms []string) vec {
+	v := vec{}
+	for _, t := range terms {
+		if isBigram(t) {
+			continue
+		}
+		w := idf(st, t)
+		r := []rune(" " + t + " ")
+		for i := 0; i+3 <= len(r); i++ {
+			v[string(r[i:i+3])] += w
+		}
+	}
+	return normalise(v)
+}
+
+func isBigram(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] == '_' {
+			return true
+		}
+	}
+	return false
+}
+
+// unitRep is the vector form of one unit or query.
+type unitRep struct {
+	words, chars vec
+}
+
+func newUnitRep(st termStats, terms []string) unitRep {
+	return unitRep{words: wordVec(st, terms), chars: charVec(st, terms)}
+}
+
+// Blend of the word-level and character-level cosines.
+const wordShare = 0.6
+
+func unitSim(q, u unitRep) float64 {
+	return wordShare*dot(q.words, u.words) + (1-wordShare)*dot(q.chars, u.chars)
+}
+
+// prepared caches an article's vectors for one version of the corpus
+// statistics.
+type prepared struct {
+	units        []unitRep
+	weights      []float64
+	centW, centC vec
+}
+
+// prepare returns the article's vectors, rebuilding them when the corpus
+// statistics changed since they were built. m.mu must be read-locked.
+func (m *model) prepare(a *artModel) *prepared {
+	a.prepMu.Lock()
+	defer a.prepMu.Unlock()
+	if a.prep != nil && a.prepVer == m.version {
+		return a.prep
+	}
+	p := &prepared{centW: vec{}, centC: vec{}}
+	for _, u := range a.units {
+		r := newUnitRep(m, u.terms)
+		p.units = append(p.units, r)
+		p.weights = append(p.weights, u.weight)
+		for k, w := range r.words {
+			p.centW[k] += w * u.weight
+		}
+		for k, w := range r.chars {
+			p.centC[k] += w * u.weight
+		}
+	}
+	normalise(p.centW)
+	normalise(p.centC)
+	a.prep, a.prepVer = p, m.version
+	return p
+}
+
+// ranked is a candidate article with its calibrated confidence.
+type ranked struct {
+	id    string
+	conf  float64
+	feats features
+}
+
+// features are the per-article signals the confidence is built from; all
+// lie in [0,1] whatever the size of the knowledge base, which is what makes
+// one threshold serve every knowledge base.
+type features struct {
+	Nearest   float64 `json:"nearest"`   // similarity to the closest unit
+	Nearest3  float64 `json:"nearest3"`  // mean similarity to the 3 closest units
+	Centroid  float64 `json:"centroid"`  // word cosine to the article's centroid
+	CharCent  float64 `json:"char_cent"` // trigram cosine to the centroid
+	BM25      float64 `json:"bm25"`      // article BM25 over its best possible value
+	Posterior float64 `json:"posterior"` // naive-Bayes share among candidates
+}
+
+// rank scores candidate articles against analyzed query terms. m.mu must be
+// read-locked.
+func (m *model) rank(qterms []string, ids []string) []ranked {
+	arts := make([]*artModel, 0, len(ids))
+	for _, id := range ids {
+		if a := m.arts[id]; a != nil {
+			arts = append(arts, a)
+		}
+	}
+	if len(arts) == 0 || len(qterms) == 0 {
+		return nil
+	}
+	qterms = m.correct(qterms, arts)
+	qr := newUnitRep(m, qterms)
+	uq := uniq(qterms)
+
+	// Article-level BM25, normalised by the score of a perfect match.
+	n := float64(len(m.arts))
+	avg := m.totalLen / math.Max(n, 1)
+	const k1, b = 1.2, 0.75
+	aidf := func(t string) float64 {
+		df := float64(m.artDF[t])
+		return math.Log(1 + (n-df+0.5)/(df+0.5))
+	}
+	var maxBM float64
+	for _, t := range uq {
+		maxBM += aidf(t) * (k1 + 1)
+	}
+	vocab := float64(len(m.artDF))
+
+	out := make([]ranked, len(arts))
+	lls := make([]float64, len(arts))
+	maxLL := math.Inf(-1)
+	for i, a := range arts {
+		p := m.prepare(a)
+		sims := make([]float64, len(p.units))
+		for j, u := range p.units {
+			sims[j] = p.weights[j] * unitSim(qr, u)
+		}
+		sort.Sort(sort.Reverse(sort.Float64Slice(sims)))
+		var f features
+		if len(sims) > 0 {
+			f.Nearest = sims[0]
+			k := min(3, len(sims))
+			for _, s := range sims[:k] {
+				f.Nearest3 += s / float64(k)
+			}
+		}
+		f.Centroid = dot(qr.words, p.centW)
+		f.CharCent = dot(qr.chars, p.centC)
+		var bm, ll float64
+		for _, t := range uq {
+			tf := a.tf[t]
+			bm += aidf(t) * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
+			if m.artDF[t] > 0 {
+				ll += math.Log((tf + nbAlpha) / (a.len + nbAlpha*vocab))
+			}
+		}
+		if maxBM > 0 {
+			f.BM25 = bm / maxBM
+		}
+		lls[i] = ll
+		maxLL = max(maxLL, ll)
+		out[i] = ranked{id: a.id, feats: f}
+	}
+	var z float64
+	for _, ll := range lls {
+		z += math.Exp(ll - maxLL)
+	}
+	for i := range out {
+		out[i].feats.Posterior = math.Exp(lls[i]-maxLL) / z
+		out[i].conf = confidence(out[i].feats)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].conf != out[j].conf {
+			return out[i].conf > out[j].conf
+		}
+		return out[i].id < out[j].id
+	})
+	return out
+}
+
+// nbAlpha is the additive smoothing of the naive-Bayes term model.
+const nbAlpha = 0.1
+
+// confidence blends the similarity signals (how close the question is to
+// what the article covers) and scales them by the article's naive-Bayes
+// share (how clearly it beats the other candidates).
+func confidence(f features) float64 {
+	sim := 0.15*f.Nearest + 0.15*f.Nearest3 + 0.2*f.Centroid + 0.2*f.CharCent + 0.3*f.BM25
+	return sim * (0.5 + 0.5*f.Posterior)
+}
+
+// correct replaces query words the corpus never uses by the closest word
+// of the candidate articles (edit distance 1, or 2 for long words), so a
+// typo still counts as the word meant.
+func (m *model) correct(qterms []string, arts []*artModel) []string {
+	var uni []string
+	for _, t := range qterms {
+		if !isBigram(t) {
+			uni = append(uni, t)
+		}
+	}
+	changed := false
+	for i, t := range uni {
+		if m.unitDF[t] > 0 || len([]rune(t)) < 4 {
+			continue
+		}
+		maxD := 1
+		if len([]rune(t)) >= 7 {
+			maxD = 2
+		}
+		best, bestD, bestDF := "", maxD+1, 0
+		for _, a := range arts {
+			for w := range a.tf {
+				if isBigram(w) {
+					continue
+				}
+				d := editDistance(t, w, maxD)
+				if d < bestD || (d == bestD && m.unitDF[w] > bestDF) || (d == bestD && m.unitDF[w] == bestDF && w < best) {
+					best, bestD, bestDF = w, d, m.unitDF[w]
+				}
+			}
+		}
+		if best != "" && bestD <= maxD {
+			uni[i] = best
+			changed = true
+		}
+	}
+	if !changed {
+		return qterms
+	}
+	return withBigrams(uni)
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit+1 once it
+// is certain to exceed limit.
+func editDistance(a, b string, limit int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

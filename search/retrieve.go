@@ -1,0 +1,119 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Question is a retrieval request from FAQ search or the chat bot.
+type Question struct {
+	// Text is the question as the customer wrote it.
+	Text string
+	// Locale restricts to one locale; empty means the default locale.
+	Locale string
+	// Limit is how many matches to return. Default: 5.
+	Limit int
+}
+
+// Match is one article that may answer a question.
+type Match struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	Summary  string `json:"summary,omitempty"`
+	Category string `json:"category,omitempty"`
+	// Confidence is a normalised score in [0,1], comparable across
+	// questions and knowledge bases (unlike raw BM25 scores).
+	Confidence float64 `json:"confidence"`
+}
+
+// Decision says what to do with a question.
+type Decision string
+
+// Decisions.
+const (
+	// DecisionAnswer: the best match is good enough to answer with.
+	DecisionAnswer Decision = "answer"
+	// DecisionHandoff: no article covers the question well enough; a
+	// person should take it.
+	DecisionHandoff Decision = "handoff"
+)
+
+// Retrieval is the answer to a Question: ranked matches and the decision.
+type Retrieval struct {
+	Matches  []Match  `json:"matches"`
+	Decision Decision `json:"decision"`
+	// Confidence is the best match's confidence, 0 without matches.
+	Confidence float64 `json:"confidence"`
+}
+
+// Best returns the top match and whether there is one.
+func (r Retrieval) Best() (Match, bool) {
+	if len(r.Matches) == 0 {
+		return Match{}, false
+	}
+	return r.Matches[0], true
+}
+
+// Retrieve finds the articles that best answer a question and decides
+// whether to answer with the best one or hand off to a person. FAQ search
+// and the chat bot both call it, and Evaluate measures exactly it.
+//
+// Bleve gathers candidates (stemmed, typo-tolerant, field-boosted); a
+// re-ranker then compares the question with each candidate's phrasings,
+// title and summary one by one and as a whole, and calibrates the result
+// into a confidence in [0,1].
+func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 5
+	}
+	out := Retrieval{Matches: []Match{}, Decision: DecisionHandoff}
+	if strings.TrimSpace(q.Text) == "" {
+		return out, nil
+	}
+	req := bleve.NewSearchRequestOptions(
+		filtered(textQuery(q.Text, false), filterQuery(ix.locale(q.Locale), "")),
+		ix.cfg.Candidates, 0, false)
+	req.Fields = []string{fTitle, fSummary, fCategory}
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return Retrieval{}, fmt.Errorf("search: retrieve: %w", err)
+	}
+	if len(res.Hits) == 0 {
+		return out, nil
+	}
+	ids := make([]string, len(res.Hits))
+	byID := make(map[string]Match, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+		m := Match{ID: h.ID}
+		m.Title, _ = h.Fields[fTitle].(string)
+		m.Summary, _ = h.Fields[fSummary].(string)
+		m.Category, _ = h.Fields[fCategory].(string)
+		byID[h.ID] = m
+	}
+	ix.m.mu.RLock()
+	ranked := ix.m.rank(ix.m.analyzeQuery(q.Text), ids)
+	ix.m.mu.RUnlock()
+	for _, r := range ranked {
+		if len(out.Matches) == limit {
+			break
+		}
+		m := byID[r.id]
+		m.Confidence = r.conf
+		out.Matches = append(out.Matches, m)
+	}
+	if len(out.Matches) > 0 {
+		out.Confidence = out.Matches[0].Confidence
+		if out.Confidence >= ix.cfg.MinConfidence {
+			out.Decision = DecisionAnswer
+		}
+	}
+	return out, nil
+}
