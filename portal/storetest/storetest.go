@@ -30,7 +30,7 @@ func Run(t *testing.T, open Opener) {
 // clock is a settable test clock.
 type clock struct{ t time.Time }
 
-func newClock() *clock       { return &clock{t: time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC)} }
+func newClock() *clock          { return &clock{t: time.Date(2026, 3, 1, 9, 30, 0, 123456000, time.UTC)} }
 func (c *clock) Now() time.Time { return c.t }
 
 func ctx() context.Context { return context.Background() }

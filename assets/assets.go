@@ -1,0 +1,23 @@
+// Package assets embeds Frontdesk's HTML templates and static files so the
+// binary serves its own pages with no files beside it.
+package assets
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed templates static
+var files embed.FS
+
+// Templates returns the html/template sources: layout.html and one file per page.
+func Templates() fs.FS {
+	sub, _ := fs.Sub(files, "templates")
+	return sub
+}
+
+// Static returns the files served under /static.
+func Static() fs.FS {
+	sub, _ := fs.Sub(files, "static")
+	return sub
+}

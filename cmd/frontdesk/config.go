@@ -1,0 +1,136 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+var errUsage = errors.New("usage")
+
+// Config is the server's configuration, from the environment and flags.
+type Config struct {
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	BaseURL     string
+	Secret      string
+	Demo        string // "", "1" or "0"
+	SMTPURL     string
+	MailFrom    string
+	LogLevel    string
+	LogFormat   string
+}
+
+// ConfigFromEnv reads FRONTDESK_* variables with their defaults.
+func ConfigFromEnv(getenv func(string) string) Config {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	return Config{
+		Addr:        get("FRONTDESK_ADDR", ":8080"),
+		DataDir:     get("FRONTDESK_DATA_DIR", "./data"),
+		DatabaseURL: get("FRONTDESK_DATABASE_URL", ""),
+		BaseURL:     get("FRONTDESK_BASE_URL", ""),
+		Secret:      get("FRONTDESK_SECRET", ""),
+		Demo:        get("FRONTDESK_DEMO", ""),
+		SMTPURL:     get("FRONTDESK_SMTP_URL", ""),
+		MailFrom:    get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
+		LogLevel:    get("FRONTDESK_LOG_LEVEL", "info"),
+		LogFormat:   get("FRONTDESK_LOG_FORMAT", "text"),
+	}
+}
+
+// flags registers flags that override the environment.
+func (c *Config) flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (FRONTDESK_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "data directory (FRONTDESK_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty for embedded SQLite (FRONTDESK_DATABASE_URL)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL for links in emails (FRONTDESK_BASE_URL)")
+	fs.StringVar(&c.Demo, "demo", c.Demo, "1 seeds demo data into an empty store, 0 never (FRONTDESK_DEMO)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (FRONTDESK_LOG_LEVEL)")
+}
+
+// parseFlags parses args into a config from the environment.
+func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	cfg := ConfigFromEnv(os.Getenv)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, fs, errUsage
+	}
+	return cfg, fs, cfg.validate()
+}
+
+func (c *Config) validate() error {
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("FRONTDESK_DATABASE_URL must start with postgres://")
+	}
+	switch c.Demo {
+	case "", "0", "1":
+	default:
+		return fmt.Errorf("FRONTDESK_DEMO must be 1 or 0, not %q", c.Demo)
+	}
+	if c.BaseURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.BaseURL = "http://" + host
+	}
+	return nil
+}
+
+// Embedded reports whether the store is the embedded SQLite one.
+func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
+
+// secret returns the signing key: FRONTDESK_SECRET, or a key kept in the
+// data dir, generated on first start.
+func (c *Config) secret() ([]byte, error) {
+	if c.Secret != "" {
+		if len(c.Secret) < 32 {
+			return nil, errors.New("FRONTDESK_SECRET must be at least 32 characters")
+		}
+		return []byte(c.Secret), nil
+	}
+	path := filepath.Join(c.DataDir, "secret")
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 32 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	key := hex.EncodeToString(b)
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return []byte(key), nil
+}
+
+func (c *Config) logger(w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		lvl = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,72 @@
+// Command frontdesk runs the Frontdesk customer portal and its tools.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `Frontdesk: a self-service customer portal with a real-time chatbot.
+
+Usage: frontdesk [command] [flags]
+
+Commands:
+  serve         run the server (the default)
+  migrate       apply database migrations and exit
+  user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
+  help          show this help
+
+Configuration comes from the environment (flags mirror it; run
+"frontdesk serve -h" for the flags):
+  FRONTDESK_ADDR          listen address (default :8080)
+  FRONTDESK_DATA_DIR      data directory (default ./data)
+  FRONTDESK_DATABASE_URL  postgres://... selects PostgreSQL; empty means embedded SQLite
+  FRONTDESK_BASE_URL      public URL for links in emails (default http://localhost:8080)
+  FRONTDESK_SECRET        signing key; generated and kept in the data dir when unset
+  FRONTDESK_DEMO          1 seeds demo data into an empty store, 0 never; default: embedded store only
+  FRONTDESK_SMTP_URL      smtp://user:pass@host:587; empty writes emails as .eml files in the data dir
+  FRONTDESK_MAIL_FROM     sender address (default "Frontdesk <no-reply@localhost>")
+  FRONTDESK_LOG_LEVEL     debug, info, warn or error (default info)
+  FRONTDESK_LOG_FORMAT    text or json (default text)
+`
+
+// run executes one subcommand and returns the process exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = runServe(ctx, args, stdout, stderr)
+	case "migrate":
+		err = runMigrate(ctx, args, stdout, stderr)
+	case "user":
+		err = runUser(ctx, args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "frontdesk: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if err == errUsage {
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "frontdesk %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/demo"
+	"github.com/frontdesk/frontdesk/portal/mail"
+	"github.com/frontdesk/frontdesk/portal/postgres"
+	"github.com/frontdesk/frontdesk/portal/sqlite"
+	"github.com/frontdesk/frontdesk/portal/web"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Main is a running Frontdesk server: the store, the web app, the outbox
+// worker and housekeeping. Tests start it on :0 with a temp data dir.
+type Main struct {
+	Config Config
+	Store  portal.Store
+	Web    *web.Server
+	Logger *slog.Logger
+	// Stdout receives the start banner.
+	Stdout io.Writer
+
+	ln     net.Listener
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// openStore opens the configured store and applies migrations.
+func openStore(ctx context.Context, cfg Config) (portal.Store, error) {
+	if cfg.Embedded() {
+		return sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(cfg.DataDir, "frontdesk.db")})
+	}
+	return postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL})
+}
+
+// Open connects everything and starts listening, but serves nothing yet.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Logger == nil {
+		m.Logger = slog.Default()
+	}
+	if m.Stdout == nil {
+		m.Stdout = io.Discard
+	}
+	cfg := m.Config
+	secret, err := cfg.secret()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	m.Store, err = openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	seeded, err := m.seed(ctx)
+	if err != nil {
+		return err
+	}
+	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: cfg.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		return err
+	}
+	m.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	store := "sqlite " + filepath.Join(cfg.DataDir, "frontdesk.db")
+	if !cfg.Embedded() {
+		store = "postgres"
+	}
+	m.Logger.Info("frontdesk ready", "addr", m.ln.Addr().String(), "store", store, "startup_ms", time.Since(start).Milliseconds())
+	fmt.Fprintf(m.Stdout, "Frontdesk is running at %s (store: %s)\n", m.URL(), store)
+	if seeded {
+		fmt.Fprintf(m.Stdout, "Demo data loaded. Sign in with password %q as:\n", demo.Password)
+		for _, l := range demo.Logins {
+			fmt.Fprintf(m.Stdout, "  %-22s %s\n", l.Email, l.Role)
+		}
+	}
+	return nil
+}
+
+// seed loads demo data when the config asks for it and the store is empty.
+func (m *Main) seed(ctx context.Context) (bool, error) {
+	want := m.Config.Demo == "1" || (m.Config.Demo == "" && m.Config.Embedded())
+	if !want {
+		return false, nil
+	}
+	_, total, err := m.Store.FindUsers(ctx, portal.UserFilter{Limit: 1})
+	if err != nil || total > 0 {
+		return false, err
+	}
+	start := time.Now()
+	n, err := demo.Seed(ctx, m.Store, time.Now())
+	if err != nil {
+		return false, err
+	}
+	m.Logger.Info("demo data seeded", "customers", n.Customers, "orders", n.Orders, "shipments", n.Shipments,
+		"events", n.Events, "articles", n.Articles, "ms", time.Since(start).Milliseconds())
+	return true, nil
+}
+
+// URL is the address the server listens on.
+func (m *Main) URL() string {
+	addr := m.ln.Addr().(*net.TCPAddr)
+	host := addr.IP.String()
+	if addr.IP.IsUnspecified() {
+		host = "localhost"
+	}
+	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
+}
+
+// Run serves until ctx ends, then shuts down gracefully: in-flight requests
+// finish (up to 30s), background work stops, the store closes.
+func (m *Main) Run(ctx context.Context) error {
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.startBackground(bg)
+	errc := make(chan error, 1)
+	go func() { errc <- m.Web.App.Listener(m.ln) }()
+	select {
+	case err := <-errc:
+		m.Close()
+		return err
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down")
+	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
+	m.Close()
+	return err
+}
+
+// Close stops background work and closes the store.
+func (m *Main) Close() error {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+func (m *Main) startBackground(ctx context.Context) {
+	var mailer portal.Mailer = &mail.DirMailer{Dir: filepath.Join(m.Config.DataDir, "outbox"), From: m.Config.MailFrom, Logger: m.Logger}
+	if m.Config.SMTPURL != "" {
+		sm, err := mail.NewSMTPMailer(m.Config.SMTPURL, m.Config.MailFrom)
+		if err != nil {
+			m.Logger.Error("smtp config; writing emails to files instead", "err", err)
+		} else {
+			mailer = sm
+		}
+	}
+	w := &mail.Worker{Outbox: m.Store, Mailer: mailer, Logger: m.Logger, Interval: time.Second}
+	m.wg.Add(2)
+	go func() { defer m.wg.Done(); w.Run(ctx) }()
+	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
+}
+
+// housekeeping removes expired sessions and rate-limit windows.
+func (m *Main) housekeeping(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		if _, err := m.Store.DeleteExpiredSessions(ctx, now); err != nil && !errors.Is(err, context.Canceled) {
+			m.Logger.Warn("delete expired sessions", "err", err)
+		}
+		if err := m.Store.DeleteOldRates(ctx, now.Add(-time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
+			m.Logger.Warn("delete old rates", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, _, err := parseFlags("serve", args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Logger: cfg.logger(stderr), Stdout: stdout}
+	if err := m.Open(ctx); err != nil {
+		if m.Store != nil {
+			m.Store.Close()
+		}
+		return err
+	}
+	return m.Run(ctx)
+}

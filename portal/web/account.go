@@ -1,0 +1,87 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/auth"
+	"github.com/gofiber/fiber/v2"
+)
+
+type accountPage struct {
+	Orders                      []*portal.Order
+	OrderTotal                  int
+	ProfileError, PasswordError string
+}
+
+func (s *Server) loadAccountPage(c *fiber.Ctx) (*accountPage, error) {
+	u := currentUser(c)
+	orders, total, err := s.store.FindOrders(c.UserContext(), portal.OrderFilter{CustomerID: &u.ID, Limit: 10})
+	if err != nil {
+		return nil, err
+	}
+	return &accountPage{Orders: orders, OrderTotal: total}, nil
+}
+
+func (s *Server) handleAccount(c *fiber.Ctx) error {
+	page, err := s.loadAccountPage(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "account", "Your account", page)
+}
+
+func (s *Server) handleProfileUpdate(c *fiber.Ctx) error {
+	u := currentUser(c)
+	name := strings.TrimSpace(c.FormValue("name"))
+	tz := strings.TrimSpace(c.FormValue("time_zone"))
+	phone := strings.TrimSpace(c.FormValue("phone"))
+	if len(phone) > 40 {
+		phone = phone[:40]
+	}
+	_, err := s.store.UpdateUser(c.UserContext(), u.ID, portal.UserUpdate{Name: &name, TimeZone: &tz, Phone: &phone})
+	if portal.ErrorCode(err) == portal.EINVALID {
+		page, lerr := s.loadAccountPage(c)
+		if lerr != nil {
+			return lerr
+		}
+		page.ProfileError = portal.ErrorMessage(err)
+		return s.render(c, fiber.StatusBadRequest, "account", "Your account", page)
+	} else if err != nil {
+		return err
+	}
+	s.setFlash(c, "ok", "Profile saved.")
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}
+
+func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
+	u := currentUser(c)
+	fail := func(msg string) error {
+		page, err := s.loadAccountPage(c)
+		if err != nil {
+			return err
+		}
+		page.PasswordError = msg
+		return s.render(c, fiber.StatusBadRequest, "account", "Your account", page)
+	}
+	if !auth.CheckPassword(u.PasswordHash, c.FormValue("current")) {
+		return fail("Your current password is not right.")
+	}
+	pw := c.FormValue("new_password")
+	if err := auth.ValidatePassword(pw); err != nil {
+		return fail(portal.ErrorMessage(err))
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if err := s.store.SetPasswordHash(ctx, u.ID, hash); err != nil {
+		return err
+	}
+	if err := s.store.DeleteUserSessions(ctx, u.ID, currentSession(c).ID); err != nil {
+		return err
+	}
+	s.setFlash(c, "ok", "Password changed. Your other devices are signed out.")
+	return c.Redirect("/account", fiber.StatusSeeOther)
+}

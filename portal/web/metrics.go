@@ -1,0 +1,65 @@
+package web
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	handler  fiber.Handler
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "frontdesk_http_requests_total", Help: "HTTP requests answered, by route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "frontdesk_http_request_duration_seconds", Help: "Time to answer HTTP requests.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	// A registry passed in may already hold the process collectors.
+	_ = reg.Register(collectors.NewGoCollector())
+	_ = reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.handler = adaptor.HTTPHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return m
+}
+
+func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+func (s *Server) handleMetrics(c *fiber.Ctx) error { return s.metrics.handler(c) }
+
+func (s *Server) handleHealth(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+// handleReady answers 503 while the store (or anything in Config.Ready)
+// is not usable, so a load balancer stops sending traffic here.
+func (s *Server) handleReady(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
+	defer cancel()
+	err := s.store.Ping(ctx)
+	if err == nil && s.cfg.Ready != nil {
+		err = s.cfg.Ready(ctx)
+	}
+	if err != nil {
+		s.log.Warn("not ready", "err", err)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": fiber.Map{"code": portal.EUNAVAILABLE, "message": "The database is not reachable."}})
+	}
+	return c.JSON(fiber.Map{"status": "ready"})
+}

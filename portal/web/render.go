@@ -1,0 +1,199 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/assets"
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+)
+
+// renderer holds the parsed pages and the content hashes of static files.
+type renderer struct {
+	pages  map[string]*template.Template
+	static map[string]staticFile
+}
+
+type staticFile struct {
+	hash  string
+	body  []byte
+	ctype string
+}
+
+func newRenderer() (*renderer, error) {
+	r := &renderer{pages: map[string]*template.Template{}, static: map[string]staticFile{}}
+	err := fs.WalkDir(assets.Static(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(assets.Static(), p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		r.static[p] = staticFile{hash: hex.EncodeToString(sum[:])[:12], body: b, ctype: contentType(p)}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web: load static: %w", err)
+	}
+	funcs := template.FuncMap{
+		"asset":    r.assetURL,
+		"money":    formatMoney,
+		"date":     func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006") },
+		"datetime": func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006, 15:04 MST") },
+	}
+	base, err := template.New("").Funcs(funcs).ParseFS(assets.Templates(), "layout.html", "partials.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, _ := fs.Glob(assets.Templates(), "*.html")
+	for _, n := range names {
+		if n == "layout.html" || n == "partials.html" {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(assets.Templates(), n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		r.pages[strings.TrimSuffix(n, ".html")] = t
+	}
+	return r, nil
+}
+
+// assetURL returns a static file's URL under its content hash, so it can be
+// cached forever and still change on deploy.
+func (r *renderer) assetURL(name string) (string, error) {
+	f, ok := r.static[name]
+	if !ok {
+		return "", fmt.Errorf("unknown asset %q", name)
+	}
+	return "/static/" + f.hash + "/" + name, nil
+}
+
+func contentType(p string) string {
+	switch path.Ext(p) {
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	}
+	return "application/octet-stream"
+}
+
+// formatMoney renders minor units, e.g. 4660 EUR as "€46.60".
+func formatMoney(minor int64, currency string) string {
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	sym := map[string]string{"EUR": "€", "USD": "$", "GBP": "£"}[currency]
+	units := fmt.Sprintf("%d", minor/100)
+	// Thousands separators.
+	for i := len(units) - 3; i > 0; i -= 3 {
+		units = units[:i] + "," + units[i:]
+	}
+	if sym == "" {
+		return fmt.Sprintf("%s%s.%02d %s", sign, units, minor%100, currency)
+	}
+	return fmt.Sprintf("%s%s%s.%02d", sign, sym, units, minor%100)
+}
+
+// navItem is one link in the main navigation.
+type navItem struct {
+	Href, Label string
+	Current     bool
+}
+
+// flash is a one-time message shown after a redirect.
+type flash struct {
+	Kind, Message string
+}
+
+// view is what every page template receives.
+type view struct {
+	Title string
+	User  *portal.User
+	CSRF  string
+	Nav   []navItem
+	Flash *flash
+	Zone  *time.Location
+	Data  any
+}
+
+func navFor(u *portal.User, current string) []navItem {
+	var items []navItem
+	add := func(href, label string) {
+		items = append(items, navItem{Href: href, Label: label, Current: current == href || strings.HasPrefix(current, href+"/")})
+	}
+	if u == nil {
+		return items
+	}
+	switch u.Role {
+	case portal.RoleCustomer:
+		add("/account", "Your account")
+	case portal.RoleAgent:
+		add("/staff/customers", "Customers")
+	case portal.RoleEditor:
+		add("/editor/articles", "Articles")
+		add("/staff/customers", "Customers")
+	case portal.RoleAdmin:
+		add("/staff/customers", "Customers")
+		add("/editor/articles", "Articles")
+		add("/admin/staff", "Staff")
+		add("/admin/audit", "Audit log")
+	}
+	return items
+}
+
+// render writes a page with the layout.
+func (s *Server) render(c *fiber.Ctx, status int, page, title string, data any) error {
+	t, ok := s.pages.pages[page]
+	if !ok {
+		return fmt.Errorf("web: no page %q", page)
+	}
+	u := currentUser(c)
+	v := view{Title: title, User: u, CSRF: s.csrfToken(c), Nav: navFor(u, c.Path()), Flash: s.takeFlash(c), Zone: zoneOf(u), Data: data}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+func zoneOf(u *portal.User) *time.Location {
+	if u != nil && u.TimeZone != "" {
+		if z, err := time.LoadLocation(u.TimeZone); err == nil {
+			return z
+		}
+	}
+	return time.UTC
+}
+
+func (s *Server) handleStatic(c *fiber.Ctx) error {
+	f, ok := s.pages.static[c.Params("name")]
+	if !ok {
+		return portal.Errorf(portal.ENOTFOUND, "File not found.")
+	}
+	if c.Params("hash") == f.hash {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	c.Set(fiber.HeaderContentType, f.ctype)
+	return c.Send(f.body)
+}

@@ -1,0 +1,163 @@
+// Package web is Frontdesk's fiber app: routes, middleware (sessions, CSRF,
+// roles, security headers, metrics) and one file per page or action.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config configures a Server. Zero values mean the documented defaults.
+type Config struct {
+	Store portal.Store
+	// Secret signs CSRF tokens and cookies; at least 32 bytes.
+	Secret []byte
+	// BaseURL is the public address, used in emails; default http://localhost:8080.
+	BaseURL string
+	// BodyLimit caps request bodies; default 1 MiB.
+	BodyLimit int
+	// SessionTTL is how long an idle session lives; default 30 days.
+	SessionTTL time.Duration
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Registry receives the HTTP metrics; default a new registry.
+	Registry *prometheus.Registry
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Ready reports extra readiness conditions besides the store answering.
+	Ready func(ctx context.Context) error
+	// Login limits: failures per account and per IP in LoginWindow.
+	// Defaults 5 per account and 50 per IP in 15 minutes.
+	LoginAccountLimit int
+	LoginIPLimit      int
+	LoginWindow       time.Duration
+}
+
+// Server is the web front end.
+type Server struct {
+	App     *fiber.App
+	cfg     Config
+	store   portal.Store
+	log     *slog.Logger
+	now     func() time.Time
+	pages   *renderer
+	metrics *metrics
+}
+
+// New builds the app and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: store is required")
+	}
+	if len(cfg.Secret) < 32 {
+		return nil, errors.New("web: secret must be at least 32 bytes")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://localhost:8080"
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 1 << 20
+	}
+	if cfg.SessionTTL == 0 {
+		cfg.SessionTTL = 30 * 24 * time.Hour
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.LoginAccountLimit == 0 {
+		cfg.LoginAccountLimit = 5
+	}
+	if cfg.LoginIPLimit == 0 {
+		cfg.LoginIPLimit = 50
+	}
+	if cfg.LoginWindow == 0 {
+		cfg.LoginWindow = 15 * time.Minute
+	}
+	pages, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry)}
+	s.App = fiber.New(fiber.Config{
+		AppName:               "frontdesk",
+		BodyLimit:             cfg.BodyLimit,
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ReadBufferSize:        16 << 10,
+	})
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	app := s.App
+	app.Use(s.recoverPanics, s.observe, s.securityHeaders)
+	app.Get("/healthz", s.handleHealth)
+	app.Get("/readyz", s.handleReady)
+	app.Get("/metrics", s.handleMetrics)
+	app.Get("/static/:hash/:name", s.handleStatic)
+
+	app.Use(s.loadSession, s.checkCSRF)
+	app.Get("/", s.handleHome)
+	app.Get("/login", s.handleLoginPage)
+	app.Post("/login", s.handleLogin)
+	app.Post("/logout", s.handleLogout)
+	app.Get("/signup", s.handleSignupPage)
+	app.Post("/signup", s.handleSignup)
+	app.Get("/password/forgot", s.handlePasswordForgotPage)
+	app.Post("/password/forgot", s.handlePasswordForgot)
+	app.Get("/password/reset", s.handlePasswordResetPage)
+	app.Post("/password/reset", s.handlePasswordReset)
+
+	account := app.Group("/account", s.requireRole(portal.RoleCustomer))
+	account.Get("/", s.handleAccount)
+	account.Post("/profile", s.handleProfileUpdate)
+	account.Post("/password", s.handlePasswordChange)
+	account.Get("/orders/:number", s.handleOrderView)
+
+	staff := app.Group("/staff", s.requireRole(portal.RoleAgent, portal.RoleEditor, portal.RoleAdmin))
+	staff.Get("/customers", s.handleStaffCustomerList)
+	staff.Get("/customers/:id", s.handleStaffCustomerView)
+
+	editor := app.Group("/editor", s.requireRole(portal.RoleEditor, portal.RoleAdmin))
+	editor.Get("/articles", s.handleEditorArticleList)
+
+	admin := app.Group("/admin", s.requireRole(portal.RoleAdmin))
+	admin.Get("/staff", s.handleStaffList)
+	admin.Post("/staff", s.handleStaffCreate)
+	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
+	admin.Get("/audit", s.handleAuditList)
+
+	api := app.Group("/api/v1")
+	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
+	app.Use(s.handleNotFound)
+}
+
+// audit records a staff action; failures are logged, never shown.
+func (s *Server) audit(c *fiber.Ctx, action, entity, entityID, detail string) {
+	u := currentUser(c)
+	if u == nil {
+		return
+	}
+	e := &portal.AuditEntry{ActorID: u.ID, ActorEmail: u.Email, Action: action, Entity: entity, EntityID: entityID, Detail: detail, IP: c.IP()}
+	if err := s.store.RecordAudit(c.UserContext(), e); err != nil {
+		s.log.Error("record audit", "action", action, "err", err)
+	}
+}

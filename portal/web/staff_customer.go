@@ -1,0 +1,57 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+)
+
+const perPage = 25
+
+func (s *Server) handleStaffCustomerList(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.Query("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	page := pageParam(c)
+	users, total, err := s.store.FindUsers(c.UserContext(), portal.UserFilter{Roles: []portal.Role{portal.RoleCustomer}, Query: q, Limit: perPage, Offset: (page - 1) * perPage})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "staff_customers", "Customers", fiber.Map{"Users": users, "Query": q, "Pager": newPager(c, page, perPage, total)})
+}
+
+func (s *Server) handleStaffCustomerView(c *fiber.Ctx) error {
+	id, err := c.ParamsInt("id")
+	if err != nil {
+		return portal.Errorf(portal.ENOTFOUND, "Customer not found.")
+	}
+	ctx := c.UserContext()
+	u, err := s.store.FindUserByID(ctx, int64(id))
+	if err != nil {
+		return err
+	}
+	if u.Role != portal.RoleCustomer {
+		return portal.Errorf(portal.ENOTFOUND, "Customer not found.")
+	}
+	orders, _, err := s.store.FindOrders(ctx, portal.OrderFilter{CustomerID: &u.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "staff_customer", u.Email, fiber.Map{"Customer": u, "Orders": orders})
+}
+
+func (s *Server) handleEditorArticleList(c *fiber.Ctx) error {
+	page := pageParam(c)
+	arts, total, err := s.store.FindArticles(c.UserContext(), portal.ArticleFilter{Limit: perPage, Offset: (page - 1) * perPage})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "editor_articles", "Articles", fiber.Map{"Articles": arts, "Pager": newPager(c, page, perPage, total)})
+}
+
+func (s *Server) handleAPIMe(c *fiber.Ctx) error {
+	u := currentUser(c)
+	return c.JSON(fiber.Map{"id": u.ID, "email": u.Email, "name": u.Name, "role": u.Role, "time_zone": u.TimeZone})
+}
