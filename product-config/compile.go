@@ -31,7 +31,8 @@ type model struct {
 	// paths[i] lists the exactly-one groups option i and its ancestors
 	// select in: options with clashing paths cannot be chosen together.
 	paths [][]pathStep
-	nvars   int
+	check *checker
+	nvars int
 }
 
 type pathStep struct{ group, member int }
@@ -338,6 +339,7 @@ func compile(c *Catalog) (*model, error) {
 			j = m.idx[p]
 		}
 	}
+	m.check = newChecker(c, m.idx)
 	m.nvars = int(g.MaxVar())
 	return m, nil
 }

@@ -90,8 +90,10 @@ type State struct {
 	Complete bool `json:"complete"`
 	// Quote prices the chosen and forced options.
 	Quote Quote `json:"quote"`
-	// SATCalls counts solver calls used, for tuning.
-	SATCalls int `json:"sat_calls"`
+	// SATCalls and LocalMoves count solver calls and models proved by
+	// local moves, for tuning.
+	SATCalls   int `json:"sat_calls"`
+	LocalMoves int `json:"local_moves"`
 }
 
 // choiceLits maps choices to literals, rejecting unknown or contradictory ones.
@@ -141,7 +143,8 @@ func (e *Engine) evaluate(ctx context.Context, g *gini.Gini, choices []Choice, c
 	// Propagate the base assumptions once in a test scope; every probe then
 	// adds one assumption on top of it.
 	g.Assume(base...)
-	if res, _ := g.Test(nil); res == -1 {
+	res, prop := g.Test(make([]z.Lit, 0, 2*n))
+	if res == -1 {
 		g.Untest()
 		g.Assume(base...)
 		g.Solve()
@@ -184,12 +187,69 @@ func (e *Engine) evaluate(ctx context.Context, g *gini.Gini, choices []Choice, c
 			os.Reason = &Reason{Choices: []string{os.ID}, Text: "Not available: you excluded " + m.cat.Options[i].Name}
 		}
 	}
-	// Which undecided options can still be chosen?
+	// Options fixed by unit propagation from the choices need no SAT call:
+	// their reason is the assumptions reached through the implication graph.
+	failed := make([]bool, n)
+	bcpTrue := make([]bool, n)
+	for _, l := range prop {
+		i, ok := m.optOf[l.Var()]
+		if !ok {
+			continue
+		}
+		os := &st.Options[i]
+		if os.Chosen || os.Excluded {
+			continue
+		}
+		if l == m.opt[i] {
+			bcpTrue[i] = true
+			r := e.reason(e.trace(g, l), l.Not(), choices, cl, "Required")
+			os.Reason = &r
+		} else {
+			failed[i] = true
+			canF[i] = true
+			r := e.reason(e.trace(g, l), l.Not(), choices, cl, "Not available")
+			os.Reason = &r
+		}
+	}
+	// Which undecided options can still be chosen? First local moves from
+	// the model found, then batched SAT calls for the rest.
 	var cands []int
 	for i, os := range st.Options {
-		if !os.Chosen && !os.Excluded && !canT[i] {
+		if !os.Chosen && !os.Excluded && !canT[i] && !failed[i] {
 			cands = append(cands, i)
 		}
+	}
+	if len(cands) > 0 {
+		model := make([]bool, n)
+		for i, l := range m.opt {
+			model[i] = g.Value(l)
+		}
+		tmp := make([]bool, n)
+		for _, i := range cands {
+			if canT[i] {
+				continue
+			}
+			copy(tmp, model)
+			m.check.flipTo(tmp, i)
+			if !respects(tmp, st.Options) || !m.check.valid(tmp) {
+				continue
+			}
+			st.LocalMoves++
+			for j, v := range tmp {
+				if v {
+					canT[j] = true
+				} else {
+					canF[j] = true
+				}
+			}
+		}
+		keep := cands[:0]
+		for _, i := range cands {
+			if !canT[i] {
+				keep = append(keep, i)
+			}
+		}
+		cands = keep
 	}
 	seed := map[int]int{}
 	for i, os := range st.Options {
@@ -199,7 +259,6 @@ func (e *Engine) evaluate(ctx context.Context, g *gini.Gini, choices []Choice, c
 			}
 		}
 	}
-	failed := make([]bool, n)
 	err := e.cover(ctx, g, cands, false, seed, &st.SATCalls, canT, mark, func(i int, core []z.Lit) {
 		failed[i] = true
 		r := e.reason(core, m.opt[i], choices, cl, "Not available")
@@ -215,6 +274,11 @@ func (e *Engine) evaluate(ctx context.Context, g *gini.Gini, choices []Choice, c
 	// Which available options are in every valid completion?
 	cands = cands[:0]
 	for i, os := range st.Options {
+		if bcpTrue[i] {
+			os.Forced = true
+			st.Options[i].Forced = true
+			continue
+		}
 		if os.Available && !os.Chosen && !canF[i] {
 			cands = append(cands, i)
 		}
@@ -368,9 +432,6 @@ func (e *Engine) cover(ctx context.Context, g *gini.Gini, cands []int, neg bool,
 			g.Assume(lits...)
 			if g.Solve() == 1 {
 				mark()
-				if debugCover {
-					fmt.Println("SAT batch", len(batch), "rest", len(rest))
-				}
 				break
 			}
 			core := g.Why(nil)
@@ -386,9 +447,6 @@ func (e *Engine) cover(ctx context.Context, g *gini.Gini, cands []int, neg bool,
 				} else {
 					keep = append(keep, i)
 				}
-			}
-			if debugCover {
-				fmt.Println("UNSAT batch", len(batch)+len(hit), "hit", len(hit))
 			}
 			switch len(hit) {
 			case 0:
@@ -407,4 +465,37 @@ func (e *Engine) cover(ctx context.Context, g *gini.Gini, cands []int, neg bool,
 	return nil
 }
 
-var debugCover = false
+// respects reports whether sel keeps the customer's choices.
+func respects(sel []bool, os []OptionState) bool {
+	for i, o := range os {
+		if o.Chosen && !sel[i] || o.Excluded && sel[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// trace returns the assumptions that imply l by unit propagation in the
+// current test scope, walking gini's implication graph. The false side of
+// the probe, l.Not(), is added so reason() can exclude it.
+func (e *Engine) trace(g *gini.Gini, l z.Lit) []z.Lit {
+	seen := map[z.Var]bool{l.Var(): true}
+	stack := []z.Lit{l}
+	var core, buf []z.Lit
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		buf = g.Reasons(buf[:0], x)
+		if len(buf) == 0 {
+			core = append(core, x)
+			continue
+		}
+		for _, r := range buf {
+			if !seen[r.Var()] {
+				seen[r.Var()] = true
+				stack = append(stack, r)
+			}
+		}
+	}
+	return core
+}
