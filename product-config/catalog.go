@@ -50,13 +50,13 @@ const (
 // Catalog is one product's configuration model. It is plain data, safe to
 // marshal to JSON and back; call Validate (Compile does) before use.
 type Catalog struct {
-	ID        string `json:"id"`
-	Name      string `json:"name"`
-	Currency  string `json:"currency"`   // ISO 4217, e.g. "EUR"
-	BasePrice int64  `json:"base_price"` // minor units
-	Groups    []Group  `json:"groups,omitempty"`
-	Options   []Option `json:"options"`
-	Rules     []Rule   `json:"rules,omitempty"`
+	ID         string      `json:"id"`
+	Name       string      `json:"name"`
+	Currency   string      `json:"currency"`   // ISO 4217, e.g. "EUR"
+	BasePrice  int64       `json:"base_price"` // minor units
+	Groups     []Group     `json:"groups,omitempty"`
+	Options    []Option    `json:"options"`
+	Rules      []Rule      `json:"rules,omitempty"`
 	PriceRules []PriceRule `json:"price_rules,omitempty"`
 	// Defaults lists the editor's recommended options, used by Complete.
 	Defaults []string `json:"defaults,omitempty"`
@@ -91,20 +91,20 @@ type Option struct {
 // phrase used in reasons, e.g. "a high-end graphics card needs a power supply
 // of 500 W or more"; a label is generated when empty.
 type Rule struct {
-	ID      string     `json:"id"`
-	Label   string     `json:"label,omitempty"`
-	Kind    RuleKind   `json:"kind"`
-	If      []string   `json:"if,omitempty"`
-	Then    []string   `json:"then,omitempty"`
-	Options []string   `json:"options,omitempty"`
-	Columns []string   `json:"columns,omitempty"`
-	Rows    [][]string `json:"rows,omitempty"`
-	Min     int        `json:"min,omitempty"`
-	Max     int        `json:"max,omitempty"`
-	Attr     string    `json:"attr,omitempty"`
-	Provides string    `json:"provides,omitempty"`
-	Limit    int64     `json:"limit,omitempty"`
-	Expr    *Expr      `json:"expr,omitempty"`
+	ID       string     `json:"id"`
+	Label    string     `json:"label,omitempty"`
+	Kind     RuleKind   `json:"kind"`
+	If       []string   `json:"if,omitempty"`
+	Then     []string   `json:"then,omitempty"`
+	Options  []string   `json:"options,omitempty"`
+	Columns  []string   `json:"columns,omitempty"`
+	Rows     [][]string `json:"rows,omitempty"`
+	Min      int        `json:"min,omitempty"`
+	Max      int        `json:"max,omitempty"`
+	Attr     string     `json:"attr,omitempty"`
+	Provides string     `json:"provides,omitempty"`
+	Limit    int64      `json:"limit,omitempty"`
+	Expr     *Expr      `json:"expr,omitempty"`
 }
 
 // PriceRule adjusts the price when all options in When are chosen: a bundle

@@ -32,6 +32,7 @@ type model struct {
 	// select in: options with clashing paths cannot be chosen together.
 	paths [][]pathStep
 	check *checker
+	t     z.Lit // constant true
 	nvars int
 }
 
@@ -175,6 +176,7 @@ func compile(c *Catalog) (*model, error) {
 	e := &encoder{g: g}
 	e.t = g.Lit()
 	e.clause(e.t)
+	m.t = e.t
 	m.opt = make([]z.Lit, len(c.Options))
 	for i, o := range c.Options {
 		m.opt[i] = g.Lit()
