@@ -19,7 +19,8 @@ const (
 	// AnalyzerEnglish tokenizes, lower-cases, drops English stop words and
 	// stems with the Snowball English stemmer. Used for every text field.
 	AnalyzerEnglish = "fd_en"
-	// AnalyzerPlain tokenizes and lower-cases only; used for the *_exact
+	// AnalyzerPlain tokenizes, lower-cases and drops stop words, without
+	// stemming; used for the *_exact
 	// fields that serve prefix matching while the user types, where a
 	// stemmed form ("deliveri") would not be a prefix of what is typed.
 	AnalyzerPlain = "fd_plain"
@@ -28,7 +29,7 @@ const (
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v1"
+const mappingVersion = "fd-search-v2"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -77,7 +78,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	if err := im.AddCustomAnalyzer(AnalyzerPlain, map[string]interface{}{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
-		"token_filters": []interface{}{lowercase.Name},
+		"token_filters": []interface{}{lowercase.Name, stopMapName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: plain analyzer: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 )
@@ -148,7 +149,9 @@ func (ix *Index) create(path string) (bleve.Index, error) {
 	var bi bleve.Index
 	var err error
 	if path == "" {
-		bi, err = bleve.NewMemOnly(ix.mapping)
+		// Scorch without a path keeps its segments in memory; it is much
+		// faster than bleve's default in-memory store (upsidedown+gtreap).
+		bi, err = bleve.NewUsing("", ix.mapping, scorch.Name, bleve.Config.DefaultKVStore, nil)
 	} else {
 		bi, err = bleve.New(path, ix.mapping)
 	}

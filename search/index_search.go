@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Query is an FAQ search request.
@@ -71,19 +72,19 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	if strings.TrimSpace(q.Text) == "" {
 		return Result{Hits: []Hit{}}, nil
 	}
-	req := bleve.NewSearchRequestOptions(
-		filtered(textQuery(q.Text, q.AsYouType), filterQuery(ix.locale(q.Locale), q.Category)),
-		size, max(q.From, 0), false)
-	req.Fields = []string{fTitle, fSummary, fCategory}
-	if !q.NoHighlight {
-		req.Highlight = bleve.NewHighlightWithStyle("html")
-		req.Highlight.Fields = []string{fTitle, fSummary, fBody}
-	}
-	req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 20))
-
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	res, err := ix.bi.SearchInContext(ctx, req)
+	filter := filterQuery(ix.locale(q.Locale), q.Category)
+	var res *bleve.SearchResult
+	var err error
+	if q.AsYouType {
+		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(typingQuery(ix.m.an, q.Text, false), filter)))
+		if err == nil && res.Total == 0 {
+			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(typingQuery(ix.m.an, q.Text, true), filter)))
+		}
+	} else {
+		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(textQuery(q.Text, false), filter)))
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("search: query: %w", err)
 	}
@@ -108,4 +109,22 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchRequest {
+	req := bleve.NewSearchRequestOptions(qq, size, max(q.From, 0), false)
+	req.Fields = []string{fTitle, fSummary, fCategory}
+	if !q.NoHighlight {
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight.Fields = []string{fTitle, fSummary}
+		if !q.AsYouType {
+			req.Highlight.Fields = append(req.Highlight.Fields, fBody)
+		}
+	}
+	// Suggestions while typing do not show facets; skipping them saves
+	// visiting every hit's category.
+	if !q.AsYouType {
+		req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 20))
+	}
+	return req
 }

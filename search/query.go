@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -93,4 +94,67 @@ func filtered(text query.Query, filter query.Query) query.Query {
 	bq.AddMust(text)
 	bq.AddMust(filter)
 	return bq
+}
+
+// typingFields are searched while the user types: the body matches too
+// many half-typed words to be useful for suggestions.
+var typingFields = fieldBoosts[:3]
+
+// typingQuery is the query run while the user types. Every finished word
+// (stemmed, stop words dropped) must appear in the title, phrasings or
+// summary, and the unfinished last word as a prefix there. With relaxed
+// set, each word may also match with one typo and one clause may miss; it
+// is what Search falls back to when the strict form finds nothing. Both
+// stay selective, hence fast on large bases.
+func typingQuery(an analysis.Analyzer, text string, relaxed bool) query.Query {
+	full, last := splitLastWord(text)
+	var clauses []query.Query
+	for _, t := range uniq(analyzeTerms(an, full)) {
+		var any []query.Query
+		for _, f := range typingFields {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(f.field)
+			tq.SetBoost(f.boost)
+			any = append(any, tq)
+			if relaxed && len(t) >= 4 {
+				fq := bleve.NewFuzzyQuery(t)
+				fq.SetField(f.field)
+				fq.SetFuzziness(1)
+				fq.SetPrefix(1)
+				fq.SetBoost(f.boost * 0.3)
+				any = append(any, fq)
+			}
+		}
+		clauses = append(clauses, bleve.NewDisjunctionQuery(any...))
+	}
+	// A one-letter or stop-word tail says too little to filter on.
+	if len([]rune(last)) >= 2 && !isStopWord(last) {
+		var any []query.Query
+		for _, f := range typingFields {
+			p := bleve.NewPrefixQuery(last)
+			p.SetField(f.field + exactSuffix)
+			p.SetBoost(f.boost)
+			any = append(any, p)
+		}
+		clauses = append(clauses, bleve.NewDisjunctionQuery(any...))
+	}
+	switch {
+	case len(clauses) == 0:
+		return bleve.NewMatchNoneQuery()
+	case relaxed:
+		d := bleve.NewDisjunctionQuery(clauses...)
+		d.SetMin(float64(max(1, len(clauses)-1)))
+		return d
+	default:
+		return bleve.NewConjunctionQuery(clauses...)
+	}
+}
+
+func isStopWord(w string) bool {
+	for _, s := range stopWords {
+		if s == w {
+			return true
+		}
+	}
+	return false
 }

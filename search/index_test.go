@@ -1,0 +1,299 @@
+package search
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// mustIndex returns an in-memory index holding docs, closed at test end.
+func mustIndex(tb testing.TB, docs ...Doc) *Index {
+	tb.Helper()
+	ix, err := NewMemory(Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { ix.Close() })
+	if err := ix.Rebuild(context.Background(), docs); err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+func mustSearch(tb testing.TB, ix *Index, q Query) Result {
+	tb.Helper()
+	res, err := ix.Search(context.Background(), q)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+func hitIDs(res Result) []string {
+	ids := []string{}
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
+
+var testDocs = []Doc{
+	{ID: "returns", Title: "Returning an item", Summary: "How returns and refunds work.", Body: "You can return unused items within 30 days for a refund.", Phrasings: []string{"how do I send something back", "can I return my order"}, Category: "Returns", Published: true},
+	{ID: "delivery", Title: "Delivery times", Summary: "When your parcel arrives.", Body: "Standard delivery takes 3 to 5 working days. Express delivery is next day.", Phrasings: []string{"where is my parcel", "when will my order arrive"}, Category: "Delivery", Published: true},
+	{ID: "warranty", Title: "Warranty cover", Summary: "What the 10-year warranty covers.", Body: "Manufacturing defects are covered. Delivery damage must be reported in 48 hours.", Phrasings: []string{"is my mattress under guarantee"}, Category: "Products", Published: true},
+	{ID: "draft", Title: "Returning furniture (draft)", Body: "Secret returns policy.", Category: "Returns", Published: false},
+	{ID: "fr-returns", Title: "Retourner un article", Body: "Vous pouvez retourner un article.", Locale: "fr", Category: "Returns", Published: true},
+}
+
+func TestAnalysis(t *testing.T) {
+	im, err := buildMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := im.AnalyzerNamed(AnalyzerEnglish)
+	tests := []struct {
+		name, in string
+		want     []string
+	}{
+		{"stems plurals and verbs", "returns refunded deliveries", []string{"return", "refund", "deliveri"}},
+		{"drops stop words", "where is the order of my parcel", []string{"where", "order", "parcel"}},
+		{"keeps negation", "not received", []string{"not", "receiv"}},
+		{"strips possessive", "customer's order", []string{"custom", "order"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := analyzeTerms(an, tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("analyze(%q)=%q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearch(t *testing.T) {
+	ix := mustIndex(t, testDocs...)
+	tests := []struct {
+		name  string
+		q     Query
+		first string
+	}{
+		{"stemmed match", Query{Text: "refunds"}, "returns"},
+		{"typo tolerated", Query{Text: "warrantee"}, "warranty"},
+		{"prefix while typing", Query{Text: "deliv", AsYouType: true}, "delivery"},
+		{"finished words and prefix", Query{Text: "where is my par", AsYouType: true}, "delivery"},
+		{"typo while typing", Query{Text: "retrun my ord", AsYouType: true}, "returns"},
+		{"title above body", Query{Text: "delivery"}, "delivery"},
+		{"phrasing above body", Query{Text: "guarantee"}, "warranty"},
+		{"locale filter", Query{Text: "retourner", Locale: "fr"}, "fr-returns"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := mustSearch(t, ix, tt.q)
+			if len(res.Hits) == 0 {
+				t.Fatalf("no hits for %q", tt.q.Text)
+			}
+			if got := res.Hits[0].ID; got != tt.first {
+				t.Fatalf("first hit=%s, want %s (all %v)", got, tt.first, hitIDs(res))
+			}
+		})
+	}
+}
+
+func TestSearchFilters(t *testing.T) {
+	ix := mustIndex(t, testDocs...)
+	t.Run("drafts never returned", func(t *testing.T) {
+		for _, q := range []Query{{Text: "returns"}, {Text: "secret"}, {Text: "retur", AsYouType: true}} {
+			for _, h := range mustSearch(t, ix, q).Hits {
+				if h.ID == "draft" {
+					t.Fatalf("query %q returned the draft", q.Text)
+				}
+			}
+			r, err := ix.Retrieve(context.Background(), Question{Text: q.Text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range r.Matches {
+				if m.ID == "draft" {
+					t.Fatalf("retrieve %q returned the draft", q.Text)
+				}
+			}
+		}
+	})
+	t.Run("other locale not returned", func(t *testing.T) {
+		if got := hitIDs(mustSearch(t, ix, Query{Text: "vous pouvez"})); len(got) != 0 {
+			t.Fatalf("en search found %v, want none", got)
+		}
+	})
+	t.Run("category filter and facets", func(t *testing.T) {
+		res := mustSearch(t, ix, Query{Text: "delivery"})
+		if got, want := res.Total, uint64(2); got != want {
+			t.Fatalf("total=%d, want %d", got, want)
+		}
+		got := map[string]int{}
+		for _, c := range res.Categories {
+			got[c.Category] = c.Count
+		}
+		if want := map[string]int{"Delivery": 1, "Products": 1}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("facets=%v, want %v", got, want)
+		}
+		if got := hitIDs(mustSearch(t, ix, Query{Text: "delivery", Category: "Products"})); !reflect.DeepEqual(got, []string{"warranty"}) {
+			t.Fatalf("category hits=%v, want [warranty]", got)
+		}
+	})
+	t.Run("pagination", func(t *testing.T) {
+		all := hitIDs(mustSearch(t, ix, Query{Text: "delivery"}))
+		p2 := mustSearch(t, ix, Query{Text: "delivery", From: 1, Size: 1})
+		if got, want := hitIDs(p2), all[1:2]; !reflect.DeepEqual(got, want) {
+			t.Fatalf("page 2=%v, want %v", got, want)
+		}
+		if got, want := p2.Total, uint64(len(all)); got != want {
+			t.Fatalf("total=%d, want %d", got, want)
+		}
+	})
+}
+
+func TestHighlightsEscapeHTML(t *testing.T) {
+	ix := mustIndex(t, Doc{ID: "x", Title: "Coupons <script>alert(1)</script> & codes", Body: "Use a <b>coupon</b> at checkout.", Published: true})
+	res := mustSearch(t, ix, Query{Text: "coupon"})
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits=%v, want 1", hitIDs(res))
+	}
+	title := strings.Join(res.Hits[0].Highlights["title"], " ")
+	body := strings.Join(res.Hits[0].Highlights["body"], " ")
+	for _, tc := range []struct{ got, want string }{
+		{title, "<mark>Coupons</mark> &lt;script&gt;alert(1)&lt;/script&gt; &amp; codes"},
+		{body, "Use a &lt;b&gt;<mark>coupon</mark>&lt;/b&gt; at checkout."},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("highlight=%q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestIndexFollowsChanges(t *testing.T) {
+	ctx := context.Background()
+	ix := mustIndex(t, testDocs[:2]...)
+	search := func(text string) []string { return hitIDs(mustSearch(t, ix, Query{Text: text})) }
+
+	if got := search("guarantee"); len(got) != 0 {
+		t.Fatalf("before upsert: %v, want none", got)
+	}
+	if err := ix.Upsert(ctx, testDocs[2]); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := search("guarantee"), []string{"warranty"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after publish: %v, want %v", got, want)
+	}
+	edited := testDocs[2]
+	edited.Phrasings = []string{"is my sofa covered"}
+	if err := ix.Upsert(ctx, edited); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("guarantee"); len(got) != 0 {
+		t.Fatalf("after edit, old phrasing found: %v", got)
+	}
+	unpublished := edited
+	unpublished.Published = false
+	if err := ix.Upsert(ctx, unpublished); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("sofa"); len(got) != 0 {
+		t.Fatalf("after unpublish: %v, want none", got)
+	}
+	if err := ix.Delete(ctx, "delivery"); err != nil {
+		t.Fatal(err)
+	}
+	if got := search("parcel"); len(got) != 0 {
+		t.Fatalf("after delete: %v, want none", got)
+	}
+	stale, err := ix.Stale([]Doc{testDocs[0], unpublished})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stale {
+		t.Fatal("index stale after following every change, want fresh")
+	}
+}
+
+func TestEnsureFresh(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func() *Index {
+		t.Helper()
+		ix, err := Open(dir, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix
+	}
+	ix := open()
+	rebuilt, err := ix.EnsureFresh(ctx, testDocs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rebuilt {
+		t.Fatal("new index not rebuilt")
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ix = open()
+	if rebuilt, err = ix.EnsureFresh(ctx, testDocs); err != nil || rebuilt {
+		t.Fatalf("reopened fresh index: rebuilt=%v err=%v, want false nil", rebuilt, err)
+	}
+	// The re-ranker's model is reloaded from the stored fields.
+	r, err := ix.Retrieve(ctx, Question{Text: "where is my parcel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if best, _ := r.Best(); best.ID != "delivery" {
+		t.Fatalf("best after reopen=%q, want delivery", best.ID)
+	}
+	changed := append([]Doc(nil), testDocs...)
+	changed[0].Body += " Changed while the server was down."
+	if rebuilt, err = ix.EnsureFresh(ctx, changed); err != nil || !rebuilt {
+		t.Fatalf("edited list: rebuilt=%v err=%v, want true nil", rebuilt, err)
+	}
+	if got := hitIDs(mustSearch(t, ix, Query{Text: "server down"})); !reflect.DeepEqual(got, []string{"returns"}) {
+		t.Fatalf("after rebuild: %v, want [returns]", got)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRetrieve(t *testing.T) {
+	ix := mustIndex(t, testDocs...)
+	tests := []struct {
+		name     string
+		q        string
+		best     string
+		decision Decision
+	}{
+		{"phrasing answered", "where is my parcel", "delivery", DecisionAnswer},
+		{"reworded answered", "when does my order arrive", "delivery", DecisionAnswer},
+		{"typo answered", "can I retrun my order", "returns", DecisionAnswer},
+		{"unrelated handed off", "what is the capital of peru", "", DecisionHandoff},
+		{"empty handed off", "  ", "", DecisionHandoff},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := ix.Retrieve(context.Background(), Question{Text: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Decision != tt.decision {
+				t.Fatalf("decision=%s (confidence %.3f), want %s", r.Decision, r.Confidence, tt.decision)
+			}
+			if best, _ := r.Best(); tt.best != "" && best.ID != tt.best {
+				t.Fatalf("best=%s, want %s", best.ID, tt.best)
+			}
+			for _, m := range r.Matches {
+				if m.Confidence < 0 || m.Confidence > 1 {
+					t.Fatalf("confidence %v out of [0,1]", m.Confidence)
+				}
+			}
+		})
+	}
+}
