@@ -65,9 +65,7 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 	if err := ix.Rebuild(ctx, docs); err != nil {
 		return EvalResult{}, fmt.Errorf("evaluate: %w", err)
 	}
-	res := EvalResult{Articles: len(docs), Queries: len(queries)}
-	var inScope, oos, top1, rec5, handedOff, correct int
-	var mrr float64
+	runs := make([]evalRun, 0, len(queries))
 	lat := make([]float64, 0, len(queries))
 	for _, q := range queries {
 		start := time.Now()
@@ -76,23 +74,53 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 			return EvalResult{}, fmt.Errorf("evaluate: query %s: %w", q.ID, err)
 		}
 		lat = append(lat, float64(time.Since(start).Microseconds())/1000)
-		o := EvalOutcome{Query: q, Decision: r.Decision, Confidence: r.Confidence}
-		if best, ok := r.Best(); ok {
-			o.Got = best.ID
+		run := evalRun{q: q, decision: r.Decision, confidence: r.Confidence}
+		for _, m := range r.Matches {
+			run.ranked = append(run.ranked, m.ID)
 		}
-		if q.Expect == "" {
+		runs = append(runs, run)
+	}
+	res := scoreRuns(runs)
+	res.Articles = len(docs)
+	res.P50Ms = percentile(lat, 50)
+	res.P99Ms = percentile(lat, 99)
+	return res, nil
+}
+
+// evalRun is what Retrieve returned for one labelled query.
+type evalRun struct {
+	q          EvalQuery
+	ranked     []string // match IDs, best first
+	decision   Decision
+	confidence float64
+}
+
+// scoreRuns computes the quality figures of an evaluation.
+func scoreRuns(runs []evalRun) EvalResult {
+	res := EvalResult{Queries: len(runs)}
+	var inScope, oos, top1, rec5, handedOff, correct int
+	var mrr float64
+	for _, r := range runs {
+		o := EvalOutcome{Query: r.q, Decision: r.decision, Confidence: r.confidence}
+		if len(r.ranked) > 0 {
+			o.Got = r.ranked[0]
+		}
+		if r.q.Expect == "" {
 			oos++
-			if r.Decision == DecisionHandoff {
+			if r.decision == DecisionHandoff {
 				handedOff++
 				o.Correct = true
 			}
 		} else {
 			inScope++
-			if o.Got == q.Expect {
+			if o.Got == r.q.Expect {
 				top1++
 			}
-			for i, m := range r.Matches {
-				if m.ID == q.Expect {
+			for i, id := range r.ranked {
+				if i == 10 {
+					break
+				}
+				if id == r.q.Expect {
 					mrr += 1 / float64(i+1)
 					if i < 5 {
 						rec5++
@@ -100,7 +128,7 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 					break
 				}
 			}
-			o.Correct = o.Got == q.Expect && r.Decision == DecisionAnswer
+			o.Correct = o.Got == r.q.Expect && r.decision == DecisionAnswer
 		}
 		if o.Correct {
 			correct++
@@ -111,10 +139,8 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 	res.MRR10 = round4(mrr / math.Max(float64(inScope), 1))
 	res.Recall5 = ratio(rec5, inScope)
 	res.OOSRecall = ratio(handedOff, oos)
-	res.OverallAccuracy = ratio(correct, len(queries))
-	res.P50Ms = percentile(lat, 50)
-	res.P99Ms = percentile(lat, 99)
-	return res, nil
+	res.OverallAccuracy = ratio(correct, len(runs))
+	return res
 }
 
 func ratio(n, d int) float64 {
