@@ -24,3 +24,12 @@ func BenchmarkEvaluatePC(b *testing.B) {
 	}
 	b.Logf("%+v", res)
 }
+
+func BenchmarkEvaluatePCx4(b *testing.B) {
+	e := mustCompile(b, Replicate(mustPC(b), 4))
+	res, err := e.Bench(context.Background(), 50, 20, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%+v", res)
+}

@@ -224,23 +224,33 @@ func (e *Engine) evaluate(ctx context.Context, g *gini.Gini, choices []Choice, c
 		for i, l := range m.opt {
 			model[i] = g.Value(l)
 		}
-		tmp := make([]bool, n)
+		var changed []int
+		var sc scratch
 		for _, i := range cands {
 			if canT[i] {
 				continue
 			}
-			copy(tmp, model)
-			m.check.flipTo(tmp, i)
-			if !respects(tmp, st.Options) || !m.check.valid(tmp) {
-				continue
-			}
-			st.LocalMoves++
-			for j, v := range tmp {
-				if v {
-					canT[j] = true
-				} else {
-					canF[j] = true
+			changed = m.check.flipTo(model, i, changed[:0])
+			ok := true
+			for _, j := range changed {
+				os := st.Options[j]
+				if os.Chosen && !model[j] || os.Excluded && model[j] {
+					ok = false
+					break
 				}
+			}
+			if ok && m.check.validDelta(model, changed, &sc) {
+				st.LocalMoves++
+				for _, j := range changed {
+					if model[j] {
+						canT[j] = true
+					} else {
+						canF[j] = true
+					}
+				}
+			}
+			for _, j := range changed {
+				model[j] = !model[j]
 			}
 		}
 		keep := cands[:0]
