@@ -85,13 +85,6 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("FRONTDESK_DEMO must be 1 or 0, not %q", c.Demo)
 	}
-	if c.BaseURL == "" {
-		host := c.Addr
-		if strings.HasPrefix(host, ":") {
-			host = "localhost" + host
-		}
-		c.BaseURL = "http://" + host
-	}
 	return nil
 }
 

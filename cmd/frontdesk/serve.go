@@ -65,13 +65,18 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: cfg.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry()})
-	if err != nil {
-		return err
-	}
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	if cfg.BaseURL == "" {
+		// Links in emails point at the address actually bound (":0" in tests).
+		m.Config.BaseURL = m.URL()
+	}
+	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		m.ln.Close()
+		return err
 	}
 	store := "sqlite " + filepath.Join(cfg.DataDir, "frontdesk.db")
 	if !cfg.Embedded() {
