@@ -339,12 +339,26 @@ func (e *Engine) reason(core []z.Lit, probe z.Lit, choices []Choice, cl []z.Lit,
 			}
 		}
 	}
+	var groups []string
 	for _, l := range core {
 		if k, ok := m.actOf[l]; ok {
 			r.Rules = append(r.Rules, m.elems[k].id)
-			labels = append(labels, m.elems[k].label)
+			if m.elems[k].kind == "group" {
+				groups = append(groups, m.elems[k].label)
+			} else {
+				labels = append(labels, m.elems[k].label)
+			}
 		}
 	}
+	// Editor rules carry the explanation; group cardinalities are context.
+	if len(labels) == 0 {
+		labels, groups = groups, nil
+	}
+	defer func() {
+		if len(groups) > 0 {
+			r.Text += " (given that " + strings.Join(groups, "; ") + ")"
+		}
+	}()
 	var parts []string
 	if len(chose) > 0 {
 		parts = append(parts, "you chose "+joinAnd(chose))
