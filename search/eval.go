@@ -65,6 +65,9 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 	if err := ix.Rebuild(ctx, docs); err != nil {
 		return EvalResult{}, fmt.Errorf("evaluate: %w", err)
 	}
+	if cfg.confidence != nil {
+		ix.m.conf = cfg.confidence
+	}
 	runs := make([]evalRun, 0, len(queries))
 	lat := make([]float64, 0, len(queries))
 	for _, q := range queries {

@@ -34,12 +34,14 @@ type Config struct {
 	// BatchSize is the number of docs per index batch when rebuilding.
 	// Default: 500.
 	BatchSize int
+
+	confidence func(features) float64 // for tuning tests only
 }
 
 // DefaultMinConfidence is the hand-off threshold used when
 // Config.MinConfidence is zero. It was chosen once over the development
 // sets and is the same for every knowledge base.
-const DefaultMinConfidence = 0.12
+const DefaultMinConfidence = 0.14
 
 func (c Config) withDefaults() Config {
 	if c.DefaultLocale == "" {

@@ -20,7 +20,8 @@ type model struct {
 	artDF    map[string]int // articles containing a term
 	nUnits   int
 	totalLen float64
-	version  uint64 // bumped on every change; invalidates prepared vectors
+	version  uint64                 // bumped on every change; invalidates prepared vectors
+	conf     func(features) float64 // nil means confidence; set by tuning tests
 }
 
 // artModel is one article's analyzed text.

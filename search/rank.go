@@ -156,6 +156,7 @@ type features struct {
 	CharCent  float64 `json:"char_cent"` // trigram cosine to the centroid
 	BM25      float64 `json:"bm25"`      // article BM25 over its best possible value
 	Posterior float64 `json:"posterior"` // naive-Bayes share among candidates
+	Coverage  float64 `json:"coverage"`  // share of the query's IDF mass the article contains
 }
 
 // rank scores candidate articles against analyzed query terms. m.mu must be
@@ -208,8 +209,15 @@ func (m *model) rank(qterms []string, ids []string) []ranked {
 		}
 		f.Centroid = dot(qr.words, p.centW)
 		f.CharCent = dot(qr.chars, p.centC)
-		var bm, ll float64
+		var bm, ll, covHit, covAll float64
 		for _, t := range uq {
+			if !isBigram(t) {
+				w := idf(m, t)
+				covAll += w
+				if a.tf[t] > 0 {
+					covHit += w
+				}
+			}
 			tf := a.tf[t]
 			bm += aidf(t) * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
 			if m.artDF[t] > 0 {
@@ -218,6 +226,9 @@ func (m *model) rank(qterms []string, ids []string) []ranked {
 		}
 		if maxBM > 0 {
 			f.BM25 = bm / maxBM
+		}
+		if covAll > 0 {
+			f.Coverage = covHit / covAll
 		}
 		lls[i] = ll
 		maxLL = max(maxLL, ll)
@@ -229,7 +240,11 @@ func (m *model) rank(qterms []string, ids []string) []ranked {
 	}
 	for i := range out {
 		out[i].feats.Posterior = math.Exp(lls[i]-maxLL) / z
-		out[i].conf = confidence(out[i].feats)
+		if m.conf != nil {
+			out[i].conf = m.conf(out[i].feats)
+		} else {
+			out[i].conf = confidence(out[i].feats)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].conf != out[j].conf {
