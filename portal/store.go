@@ -15,6 +15,10 @@ type Store interface {
 	OrderService
 	ShipmentService
 	ArticleService
+	HistoryService
+	APITokenService
+	BackOfficeService
+	NotificationService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

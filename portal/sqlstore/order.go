@@ -37,17 +37,7 @@ func (s *Store) CreateOrder(ctx context.Context, o *portal.Order) error {
 		} else if err != nil {
 			return err
 		}
-		for i := range o.Items {
-			it := &o.Items[i]
-			if it.Quantity <= 0 {
-				return portal.FieldError("quantity", "Quantity must be at least 1.")
-			}
-			if err := q.QueryRow(ctx, `INSERT INTO order_items (order_id, position, sku, name, quantity, unit_price_minor, total_minor, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				o.ID, i, it.SKU, it.Name, it.Quantity, it.UnitPriceMinor, it.TotalMinor, it.Config).Scan(&it.ID); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertItems(ctx, q, o)
 	})
 	return wrap("create order", err)
 }
