@@ -100,6 +100,7 @@ type Invoice struct {
 // InvoiceFilter selects invoices, newest first.
 type InvoiceFilter struct {
 	ID         *int64
+	Number     *string
 	OrderID    *int64
 	CustomerID *int64
 	Offset     int

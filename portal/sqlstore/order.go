@@ -124,6 +124,9 @@ func (s *Store) FindInvoices(ctx context.Context, f portal.InvoiceFilter) ([]*po
 	if f.ID != nil {
 		w.add("id = ?", *f.ID)
 	}
+	if f.Number != nil {
+		w.add("number = ?", *f.Number)
+	}
 	if f.OrderID != nil {
 		w.add("order_id = ?", *f.OrderID)
 	}

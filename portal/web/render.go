@@ -139,11 +139,14 @@ func navFor(u *portal.User, current string) []navItem {
 		items = append(items, navItem{Href: href, Label: label, Current: current == href || strings.HasPrefix(current, href+"/")})
 	}
 	if u == nil {
+		add("/track", "Track an order")
 		return items
 	}
 	switch u.Role {
 	case portal.RoleCustomer:
 		add("/account", "Your account")
+		add("/account/history", "History")
+		add("/track", "Track an order")
 	case portal.RoleAgent:
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
@@ -154,6 +157,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/editor/articles", "Articles")
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
+		add("/admin/tokens", "API tokens")
 	}
 	return items
 }
