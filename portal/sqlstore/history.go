@@ -8,12 +8,13 @@ import (
 )
 
 // historySources gives, per kind, a SELECT of (kind, id, ref, status,
-// minor, currency, at) for one customer (the ? is the customer id). Each
+// minor, currency, at), every column aliased so any subset can come first
+// in the UNION, for one customer (the ? is the customer id). Each
 // feature that keeps customer records adds its kind here.
 var historySources = []struct{ kind, query string }{
 	{portal.HistoryOrder, `SELECT 'order' AS kind, id, number AS ref, status, total_minor AS minor, currency, placed_at AS at FROM orders WHERE customer_id = ?`},
-	{portal.HistoryInvoice, `SELECT 'invoice', id, number, status, total_minor, currency, issued_at FROM invoices WHERE customer_id = ?`},
-	{portal.HistoryShipment, `SELECT 'shipment', id, tracking_number, status, 0, '', updated_at FROM shipments WHERE customer_id = ?`},
+	{portal.HistoryInvoice, `SELECT 'invoice' AS kind, id, number AS ref, status, total_minor AS minor, currency, issued_at AS at FROM invoices WHERE customer_id = ?`},
+	{portal.HistoryShipment, `SELECT 'shipment' AS kind, id, tracking_number AS ref, status, 0 AS minor, '' AS currency, updated_at AS at FROM shipments WHERE customer_id = ?`},
 }
 
 // FindHistory returns a page of a customer's timeline, newest first.

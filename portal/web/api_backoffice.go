@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"time"
 
@@ -159,6 +160,9 @@ func decodeStrict(body []byte, v any) error {
 			return portal.Errorf(portal.EINVALID, "Malformed JSON at byte %d: %v.", se.Offset, err)
 		case errors.As(err, &te):
 			return portal.Errorf(portal.EINVALID, "Field %q must be %s, not %s.", te.Field, te.Type, te.Value)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return portal.Errorf(portal.EINVALID, "Malformed JSON: the body ends before the value does.")
 		}
 		return portal.Errorf(portal.EINVALID, "Invalid JSON: %v.", err)
 	}
