@@ -24,6 +24,7 @@ Commands:
   serve         run the server (the default)
   migrate       apply database migrations and exit
   user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
+  bench portal  measure the history and shipment pages and webhook ingest on each store
   help          show this help
 
 Configuration comes from the environment (flags mirror it; run
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runMigrate(ctx, args, stdout, stderr)
 	case "user":
 		err = runUser(ctx, args, stdout, stderr)
+	case "bench":
+		err = runBench(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
