@@ -150,6 +150,9 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 	}
+	if m.Web != nil {
+		m.Web.Close()
+	}
 	m.wg.Wait()
 	if m.Store != nil {
 		return m.Store.Close()

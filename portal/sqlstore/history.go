@@ -35,23 +35,30 @@ func (s *Store) FindHistory(ctx context.Context, f portal.HistoryFilter) ([]*por
 		return nil, 0, nil
 	}
 	union := strings.Join(parts, " UNION ALL ")
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM (`+union+`) h`, args...).Scan(&total); err != nil {
-		return nil, 0, wrap("count history", err)
-	}
-	rows, err := s.db.Query(ctx, `SELECT kind, id, ref, status, minor, currency, at FROM (`+union+`) h ORDER BY at DESC, kind, id DESC LIMIT ? OFFSET ?`,
+	// One query: the window count gives the total alongside the page.
+	rows, err := s.db.Query(ctx, `SELECT kind, id, ref, status, minor, currency, at, COUNT(*) OVER () FROM (`+union+`) h ORDER BY at DESC, kind, id DESC LIMIT ? OFFSET ?`,
 		append(args, limit(f.Limit, 20, 200), max(f.Offset, 0))...)
 	if err != nil {
 		return nil, 0, wrap("find history", err)
 	}
 	defer rows.Close()
 	var out []*portal.HistoryItem
+	total := 0
 	for rows.Next() {
 		var h portal.HistoryItem
-		if err := rows.Scan(&h.Kind, &h.ID, &h.Ref, &h.Status, &h.Minor, &h.Currency, &h.At); err != nil {
+		if err := rows.Scan(&h.Kind, &h.ID, &h.Ref, &h.Status, &h.Minor, &h.Currency, &h.At, &total); err != nil {
 			return nil, 0, wrap("scan history", err)
 		}
 		out = append(out, &h)
 	}
-	return out, total, wrap("find history", rows.Err())
+	if err := rows.Err(); err != nil {
+		return nil, 0, wrap("find history", err)
+	}
+	if len(out) == 0 && f.Offset > 0 {
+		// Past the last page the window count is not seen; count directly.
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM (`+union+`) h`, args...).Scan(&total); err != nil {
+			return nil, 0, wrap("count history", err)
+		}
+	}
+	return out, total, nil
 }

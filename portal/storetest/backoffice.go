@@ -127,6 +127,9 @@ func testHistory(t *testing.T, open Opener) {
 	if total != 2 || len(items) != 1 || items[0].Ref != "H-1" || items[0].Minor != 4660 || items[0].Currency != "EUR" {
 		t.Fatalf("filtered page: %+v total=%d", items, total)
 	}
+	if items, total, _ := s.FindHistory(ctx(), portal.HistoryFilter{CustomerID: ada.ID, Offset: 100}); len(items) != 0 || total != 4 {
+		t.Fatalf("past the end: %d items, total %d, want 0 and 4", len(items), total)
+	}
 	items, total, err = s.FindHistory(ctx(), portal.HistoryFilter{CustomerID: ada.ID, Kinds: []string{portal.HistoryShipment, portal.HistoryInvoice}})
 	if err != nil || total != 2 || items[0].Kind != portal.HistoryShipment {
 		t.Fatalf("shipments and invoices: %+v total=%d err=%v", items, total, err)

@@ -70,6 +70,7 @@ func (s *Server) handleProfileUpdate(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
+	s.revoke(c.UserContext(), revocation{UserID: u.ID})
 	s.setFlash(c, "ok", "Profile saved.")
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }
@@ -102,6 +103,7 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 	if err := s.store.DeleteUserSessions(ctx, u.ID, currentSession(c).ID); err != nil {
 		return err
 	}
+	s.revoke(ctx, revocation{UserID: u.ID})
 	s.setFlash(c, "ok", "Password changed. Your other devices are signed out.")
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }

@@ -78,6 +78,7 @@ func (s *Server) handleStaffToggle(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	s.revoke(ctx, revocation{UserID: id})
 	s.audit(c, "user."+c.Params("action"), "user", strconv.FormatInt(id, 10), u.Email)
 	s.setFlash(c, "ok", fmt.Sprintf("%s is %sd.", u.Email, c.Params("action")))
 	return c.Redirect("/admin/staff", fiber.StatusSeeOther)

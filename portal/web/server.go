@@ -47,6 +47,8 @@ type Config struct {
 	WebhookSecrets map[string][]byte
 	// TrackLimit caps guest tracking look-ups per IP per 15 minutes; default 30.
 	TrackLimit int
+	// SessionCacheTTL is how long a node trusts a session it has read; default 10s.
+	SessionCacheTTL time.Duration
 }
 
 // Server is the web front end.
@@ -60,6 +62,8 @@ type Server struct {
 	metrics  *metrics
 	bus      portal.Bus
 	ingester *tracking.Ingester
+	sessions *sessionCache
+	stop     context.CancelFunc
 }
 
 // New builds the app and its routes.
@@ -104,12 +108,19 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TrackLimit == 0 {
 		cfg.TrackLimit = 30
 	}
+	if cfg.SessionCacheTTL == 0 {
+		cfg.SessionCacheTTL = 10 * time.Second
+	}
 	pages, err := newRenderer()
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus}
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
+	s.sessions = newSessionCache(cfg.SessionCacheTTL)
+	var bg context.Context
+	bg, s.stop = context.WithCancel(context.Background())
+	go s.followRevocations(bg)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
 		BodyLimit:             cfg.BodyLimit,
@@ -180,6 +191,9 @@ func (s *Server) routes() {
 	s.backOfficeRoutes(api)
 	app.Use(s.handleNotFound)
 }
+
+// Close stops the server's background work (not the listener: see App.Shutdown).
+func (s *Server) Close() { s.stop() }
 
 // audit records a staff action; failures are logged, never shown.
 func (s *Server) audit(c *fiber.Ctx, action, entity, entityID, detail string) {

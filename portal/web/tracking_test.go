@@ -24,6 +24,7 @@ func MustTrackingServer(tb testing.TB, s portal.Store) *web.Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(srv.Close)
 	return srv
 }
 

@@ -47,6 +47,7 @@ func MustServer(tb testing.TB, s portal.Store) *web.Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(srv.Close)
 	return srv
 }
 
