@@ -27,13 +27,16 @@ type Main struct {
 	Config Config
 	Store  portal.Store
 	Web    *web.Server
+	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
+	Bus    portal.Bus
 	Logger *slog.Logger
 	// Stdout receives the start banner.
 	Stdout io.Writer
 
-	ln     net.Listener
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ln       net.Listener
+	cancel   context.CancelFunc
+	closeBus func() error
+	wg       sync.WaitGroup
 }
 
 // openStore opens the configured store and applies migrations.
@@ -74,8 +77,20 @@ func (m *Main) Open(ctx context.Context) error {
 		// Links in emails point at the address actually bound (":0" in tests).
 		m.Config.BaseURL = m.URL()
 	}
+	var ready func(context.Context) error
+	m.Bus = bus.NewMemory()
+	if pg, ok := m.Store.(*postgres.Store); ok {
+		// Several nodes may share this database: they talk over LISTEN/NOTIFY.
+		pb, err := postgres.NewBus(ctx, pg.Pool, m.Logger)
+		if err != nil {
+			m.ln.Close()
+			return err
+		}
+		m.Bus, m.closeBus = pb, pb.Close
+		ready = func(context.Context) error { return pb.Healthy() }
+	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
-		Bus: bus.NewMemory(), WebhookSecrets: cfg.WebhookSecrets})
+		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -152,6 +167,9 @@ func (m *Main) Close() error {
 	}
 	if m.Web != nil {
 		m.Web.Close()
+	}
+	if m.closeBus != nil {
+		m.closeBus()
 	}
 	m.wg.Wait()
 	if m.Store != nil {
