@@ -155,6 +155,7 @@ func (m *Main) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	m.Logger.Info("shutting down")
+	m.Web.Close() // end event streams first, so shutdown waits only for requests
 	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
 	m.Close()
 	return err

@@ -63,7 +63,9 @@ type Server struct {
 	bus      portal.Bus
 	ingester *tracking.Ingester
 	sessions *sessionCache
-	stop     context.CancelFunc
+	// done closes when the server stops, ending long-lived streams.
+	done <-chan struct{}
+	stop context.CancelFunc
 }
 
 // New builds the app and its routes.
@@ -120,6 +122,7 @@ func New(cfg Config) (*Server, error) {
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
+	s.done = bg.Done()
 	go s.followRevocations(bg)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
@@ -192,7 +195,8 @@ func (s *Server) routes() {
 	app.Use(s.handleNotFound)
 }
 
-// Close stops the server's background work (not the listener: see App.Shutdown).
+// Close stops the server's background work and ends open event streams, so
+// that a graceful App.Shutdown need not wait for them.
 func (s *Server) Close() { s.stop() }
 
 // audit records a staff action; failures are logged, never shown.
