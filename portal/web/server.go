@@ -183,6 +183,7 @@ func (s *Server) routes() {
 	admin.Get("/staff", s.handleStaffList)
 	admin.Post("/staff", s.handleStaffCreate)
 	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
+	admin.Post("/staff/:id<int>/role", s.handleStaffRole)
 	admin.Get("/audit", s.handleAuditList)
 	admin.Get("/tokens", s.handleTokenList)
 	admin.Post("/tokens", s.handleTokenCreate)
