@@ -40,6 +40,7 @@ Configuration comes from the environment (flags mirror it; run
   FRONTDESK_LOG_LEVEL     debug, info, warn or error (default info)
   FRONTDESK_LOG_FORMAT    text or json (default text)
   FRONTDESK_WEBHOOK_SECRETS  tracking webhook secrets, "aftership=S1,easypost=S2,frontdesk=S3"
+  FRONTDESK_NODE_NAME     this node's name in the X-Frontdesk-Node response header
 `
 
 // run executes one subcommand and returns the process exit code.

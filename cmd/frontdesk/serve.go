@@ -90,7 +90,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ready = func(context.Context) error { return pb.Healthy() }
 	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
-		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready})
+		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName})
 	if err != nil {
 		m.ln.Close()
 		return err

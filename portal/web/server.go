@@ -49,6 +49,9 @@ type Config struct {
 	TrackLimit int
 	// SessionCacheTTL is how long a node trusts a session it has read; default 10s.
 	SessionCacheTTL time.Duration
+	// NodeName, when set, is sent as X-Frontdesk-Node on every response, to
+	// tell nodes apart behind a load balancer.
+	NodeName string
 }
 
 // Server is the web front end.
