@@ -24,6 +24,10 @@ Commands:
   serve         run the server (the default)
   migrate       apply database migrations and exit
   user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
+  catalog import FILE [--slug S] [--publish]
+                import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
+  catalog bench --model FILE [--sessions 50] [--steps 20]
+                time the configurator on a model; the last line is JSON
   help          show this help
 
 Configuration comes from the environment (flags mirror it; run
@@ -54,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runMigrate(ctx, args, stdout, stderr)
 	case "user":
 		err = runUser(ctx, args, stdout, stderr)
+	case "catalog":
+		err = runCatalog(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
