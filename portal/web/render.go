@@ -139,19 +139,24 @@ func navFor(u *portal.User, current string) []navItem {
 		items = append(items, navItem{Href: href, Label: label, Current: current == href || strings.HasPrefix(current, href+"/")})
 	}
 	if u == nil {
+		add("/configure", "Configure")
 		return items
 	}
 	switch u.Role {
 	case portal.RoleCustomer:
 		add("/account", "Your account")
+		add("/configure", "Configure")
+		add("/account/quotes", "Quotes")
 	case portal.RoleAgent:
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
+		add("/editor/catalog", "Catalogue")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
+		add("/editor/catalog", "Catalogue")
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
 	}

@@ -147,6 +147,7 @@ func (s *Server) routes() {
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
+	s.configuratorRoutes()
 	app.Use(s.handleNotFound)
 }
 
