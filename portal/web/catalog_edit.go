@@ -41,7 +41,14 @@ func jsonIndent(v any) (string, error) {
 // parseCatalogSource parses the editor's JSON, turning a syntax error's
 // byte offset into a line and column.
 func parseCatalogSource(src string) (*productconfig.Catalog, error) {
-	cat, err := productconfig.ParseCatalog([]byte(src))
+	// Decode once here for the syntax error's position, which the
+	// engine's parser does not keep.
+	var probe productconfig.Catalog
+	err := json.Unmarshal([]byte(src), &probe)
+	var cat *productconfig.Catalog
+	if err == nil {
+		cat, err = productconfig.ParseCatalog([]byte(src))
+	}
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
