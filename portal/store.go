@@ -15,6 +15,10 @@ type Store interface {
 	OrderService
 	ShipmentService
 	ArticleService
+	HistoryService
+	APITokenService
+	BackOfficeService
+	NotificationService
 	CatalogService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -27,6 +27,8 @@ type Config struct {
 	MailFrom    string
 	LogLevel    string
 	LogFormat   string
+	// WebhookSecrets maps a tracking webhook source to its HMAC secret.
+	WebhookSecrets map[string][]byte
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -38,17 +40,30 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		return def
 	}
 	return Config{
-		Addr:        get("FRONTDESK_ADDR", ":8080"),
-		DataDir:     get("FRONTDESK_DATA_DIR", "./data"),
-		DatabaseURL: get("FRONTDESK_DATABASE_URL", ""),
-		BaseURL:     get("FRONTDESK_BASE_URL", ""),
-		Secret:      get("FRONTDESK_SECRET", ""),
-		Demo:        get("FRONTDESK_DEMO", ""),
-		SMTPURL:     get("FRONTDESK_SMTP_URL", ""),
-		MailFrom:    get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
-		LogLevel:    get("FRONTDESK_LOG_LEVEL", "info"),
-		LogFormat:   get("FRONTDESK_LOG_FORMAT", "text"),
+		Addr:           get("FRONTDESK_ADDR", ":8080"),
+		DataDir:        get("FRONTDESK_DATA_DIR", "./data"),
+		DatabaseURL:    get("FRONTDESK_DATABASE_URL", ""),
+		BaseURL:        get("FRONTDESK_BASE_URL", ""),
+		Secret:         get("FRONTDESK_SECRET", ""),
+		Demo:           get("FRONTDESK_DEMO", ""),
+		SMTPURL:        get("FRONTDESK_SMTP_URL", ""),
+		MailFrom:       get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
+		LogLevel:       get("FRONTDESK_LOG_LEVEL", "info"),
+		LogFormat:      get("FRONTDESK_LOG_FORMAT", "text"),
+		WebhookSecrets: parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
 	}
+}
+
+// parseSecrets reads "source=secret,source=secret".
+func parseSecrets(s string) map[string][]byte {
+	out := map[string][]byte{}
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && k != "" && v != "" {
+			out[strings.TrimSpace(k)] = []byte(strings.TrimSpace(v))
+		}
+	}
+	return out
 }
 
 // flags registers flags that override the environment.

@@ -33,6 +33,7 @@ func MustStartServer(tb testing.TB, kind string) *testServer {
 	dir := tb.TempDir()
 	cfg := ConfigFromEnv(func(string) string { return "" })
 	cfg.Addr, cfg.DataDir, cfg.Demo, cfg.LogLevel = "127.0.0.1:0", dir, "1", "warn"
+	cfg.WebhookSecrets = map[string][]byte{"frontdesk": []byte(testWebhookSecret)}
 	if kind == "postgres" {
 		cfg.DatabaseURL = pgtest.URL(tb)
 	}
@@ -57,6 +58,8 @@ func MustStartServer(tb testing.TB, kind string) *testServer {
 	})
 	return &testServer{Main: m, URL: m.URL(), DataDir: dir}
 }
+
+const testWebhookSecret = "browser-test-webhook-secret"
 
 // stores lists the store kinds tests run on.
 var stores = []string{"sqlite", "postgres"}

@@ -42,6 +42,7 @@ Configuration comes from the environment (flags mirror it; run
   FRONTDESK_MAIL_FROM     sender address (default "Frontdesk <no-reply@localhost>")
   FRONTDESK_LOG_LEVEL     debug, info, warn or error (default info)
   FRONTDESK_LOG_FORMAT    text or json (default text)
+  FRONTDESK_WEBHOOK_SECRETS  tracking webhook secrets, "aftership=S1,easypost=S2,frontdesk=S3"
 `
 
 // run executes one subcommand and returns the process exit code.

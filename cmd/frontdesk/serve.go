@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/demo"
 	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/postgres"
@@ -73,7 +74,8 @@ func (m *Main) Open(ctx context.Context) error {
 		// Links in emails point at the address actually bound (":0" in tests).
 		m.Config.BaseURL = m.URL()
 	}
-	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry()})
+	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
+		Bus: bus.NewMemory(), WebhookSecrets: cfg.WebhookSecrets})
 	if err != nil {
 		m.ln.Close()
 		return err

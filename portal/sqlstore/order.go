@@ -17,7 +17,7 @@ func (s *Store) CreateOrder(ctx context.Context, o *portal.Order) error {
 }
 
 // insertOrder validates and stores o with its items on q, inside the
-// caller's transaction.
+// caller's transaction (CreateOrder's, or OrderQuote's).
 func (s *Store) insertOrder(ctx context.Context, q Querier, o *portal.Order) error {
 	o.Number = strings.TrimSpace(o.Number)
 	if o.Number == "" {
@@ -43,17 +43,7 @@ func (s *Store) insertOrder(ctx context.Context, q Querier, o *portal.Order) err
 	} else if err != nil {
 		return err
 	}
-	for i := range o.Items {
-		it := &o.Items[i]
-		if it.Quantity <= 0 {
-			return portal.FieldError("quantity", "Quantity must be at least 1.")
-		}
-		if err := q.QueryRow(ctx, `INSERT INTO order_items (order_id, position, sku, name, quantity, unit_price_minor, total_minor, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			o.ID, i, it.SKU, it.Name, it.Quantity, it.UnitPriceMinor, it.TotalMinor, it.Config).Scan(&it.ID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertItems(ctx, q, o)
 }
 
 // FindOrders returns a page of orders with their items, newest first.
@@ -137,6 +127,9 @@ func (s *Store) FindInvoices(ctx context.Context, f portal.InvoiceFilter) ([]*po
 	var w where
 	if f.ID != nil {
 		w.add("id = ?", *f.ID)
+	}
+	if f.Number != nil {
+		w.add("number = ?", *f.Number)
 	}
 	if f.OrderID != nil {
 		w.add("order_id = ?", *f.OrderID)

@@ -139,12 +139,15 @@ func navFor(u *portal.User, current string) []navItem {
 		items = append(items, navItem{Href: href, Label: label, Current: current == href || strings.HasPrefix(current, href+"/")})
 	}
 	if u == nil {
+		add("/track", "Track an order")
 		add("/configure", "Configure")
 		return items
 	}
 	switch u.Role {
 	case portal.RoleCustomer:
 		add("/account", "Your account")
+		add("/account/history", "History")
+		add("/track", "Track an order")
 		add("/configure", "Configure")
 		add("/account/quotes", "Quotes")
 	case portal.RoleAgent:
@@ -159,6 +162,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/editor/catalog", "Catalogue")
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
+		add("/admin/tokens", "API tokens")
 	}
 	return items
 }

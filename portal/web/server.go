@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -38,17 +40,26 @@ type Config struct {
 	LoginAccountLimit int
 	LoginIPLimit      int
 	LoginWindow       time.Duration
+	// Bus carries live updates (tracking changes) to open pages; default in-process.
+	Bus portal.Bus
+	// WebhookSecrets holds each tracking webhook source's HMAC secret; a
+	// source without one is refused.
+	WebhookSecrets map[string][]byte
+	// TrackLimit caps guest tracking look-ups per IP per 15 minutes; default 30.
+	TrackLimit int
 }
 
 // Server is the web front end.
 type Server struct {
-	App     *fiber.App
-	cfg     Config
-	store   portal.Store
-	log     *slog.Logger
-	now     func() time.Time
-	pages   *renderer
-	metrics *metrics
+	App      *fiber.App
+	cfg      Config
+	store    portal.Store
+	log      *slog.Logger
+	now      func() time.Time
+	pages    *renderer
+	metrics  *metrics
+	bus      portal.Bus
+	ingester *tracking.Ingester
 }
 
 // New builds the app and its routes.
@@ -87,11 +98,18 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginWindow == 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	if cfg.Bus == nil {
+		cfg.Bus = bus.NewMemory()
+	}
+	if cfg.TrackLimit == 0 {
+		cfg.TrackLimit = 30
+	}
 	pages, err := newRenderer()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry)}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus}
+	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
 		BodyLimit:             cfg.BodyLimit,
@@ -131,6 +149,14 @@ func (s *Server) routes() {
 	account.Post("/profile", s.handleProfileUpdate)
 	account.Post("/password", s.handlePasswordChange)
 	account.Get("/orders/:number", s.handleOrderView)
+	account.Get("/history", s.handleHistoryList)
+	account.Get("/shipments/:id<int>", s.handleShipmentView)
+	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
+	account.Get("/invoices/:number", s.handleInvoiceView)
+	account.Get("/invoices/:number/pdf", s.handleInvoicePDF)
+	account.Post("/notifications", s.handleNotificationsUpdate)
+	app.Get("/track", s.handleTrackPage)
+	app.Post("/track", s.handleTrack)
 
 	staff := app.Group("/staff", s.requireRole(portal.RoleAgent, portal.RoleEditor, portal.RoleAdmin))
 	staff.Get("/customers", s.handleStaffCustomerList)
@@ -144,9 +170,14 @@ func (s *Server) routes() {
 	admin.Post("/staff", s.handleStaffCreate)
 	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
 	admin.Get("/audit", s.handleAuditList)
+	admin.Get("/tokens", s.handleTokenList)
+	admin.Post("/tokens", s.handleTokenCreate)
+	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
+	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
+	s.backOfficeRoutes(api)
 	s.configuratorRoutes()
 	app.Use(s.handleNotFound)
 }
