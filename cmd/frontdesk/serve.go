@@ -126,7 +126,7 @@ func (m *Main) seed(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	m.Logger.Info("demo data seeded", "customers", n.Customers, "orders", n.Orders, "shipments", n.Shipments,
-		"events", n.Events, "articles", n.Articles, "ms", time.Since(start).Milliseconds())
+		"events", n.Events, "articles", n.Articles, "products", n.Products, "ms", time.Since(start).Milliseconds())
 	return true, nil
 }
 

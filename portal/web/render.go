@@ -140,6 +140,7 @@ func navFor(u *portal.User, current string) []navItem {
 	}
 	if u == nil {
 		add("/track", "Track an order")
+		add("/configure", "Configure")
 		return items
 	}
 	switch u.Role {
@@ -147,14 +148,18 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/account", "Your account")
 		add("/account/history", "History")
 		add("/track", "Track an order")
+		add("/configure", "Configure")
+		add("/account/quotes", "Quotes")
 	case portal.RoleAgent:
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
+		add("/editor/catalog", "Catalogue")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
+		add("/editor/catalog", "Catalogue")
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
 		add("/admin/tokens", "API tokens")

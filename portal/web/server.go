@@ -196,6 +196,7 @@ func (s *Server) routes() {
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
 	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
 	s.backOfficeRoutes(api)
+	s.configuratorRoutes()
 	app.Use(s.handleNotFound)
 }
 
