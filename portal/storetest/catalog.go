@@ -181,6 +181,12 @@ func testQuotes(t *testing.T, open Opener) {
 			t.Fatalf("got %+v", q)
 		}
 	})
+	t.Run("InHistory", func(t *testing.T) {
+		items, total, err := s.FindHistory(ctx(), portal.HistoryFilter{CustomerID: ada.ID, Kinds: []string{portal.HistoryQuote}})
+		if err != nil || total != 1 || items[0].Ref != "Q-A1" || items[0].Minor != 1000 {
+			t.Fatalf("history %+v total=%d err=%v", items, total, err)
+		}
+	})
 	t.Run("CustomerNeverSeesAnothersQuote", func(t *testing.T) {
 		got, total, _ := s.FindQuotes(ctx(), portal.QuoteFilter{ID: &bobs.ID, CustomerID: &ada.ID})
 		if total != 0 || len(got) != 0 {
