@@ -80,4 +80,3 @@ func (cf *configurator) handleQuoteCreate(c *fiber.Ctx) error {
 	cf.setFlash(c, "ok", "Quote "+q.Number+" saved. You can order it any time.")
 	return c.Redirect("/account/quotes/"+q.Number, fiber.StatusSeeOther)
 }
-
