@@ -434,4 +434,3 @@ func TestCluster(t *testing.T) {
 		}
 	})
 }
-

@@ -31,6 +31,8 @@ type Config struct {
 	WebhookSecrets map[string][]byte
 	// NodeName names this node in the X-Frontdesk-Node header (FRONTDESK_NODE_NAME).
 	NodeName string
+	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
+	PprofAddr string
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -54,6 +56,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		LogFormat:      get("FRONTDESK_LOG_FORMAT", "text"),
 		WebhookSecrets: parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
 		NodeName:       get("FRONTDESK_NODE_NAME", ""),
+		PprofAddr:      get("FRONTDESK_PPROF_ADDR", ""),
 	}
 }
 

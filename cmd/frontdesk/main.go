@@ -45,6 +45,7 @@ Configuration comes from the environment (flags mirror it; run
   FRONTDESK_LOG_FORMAT    text or json (default text)
   FRONTDESK_WEBHOOK_SECRETS  tracking webhook secrets, "aftership=S1,easypost=S2,frontdesk=S3"
   FRONTDESK_NODE_NAME     this node's name in the X-Frontdesk-Node response header
+  FRONTDESK_PPROF_ADDR    serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default
 `
 
 // run executes one subcommand and returns the process exit code.

@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only on FRONTDESK_PPROF_ADDR
 	"path/filepath"
 	"sync"
 	"time"
@@ -190,6 +192,15 @@ func (m *Main) startBackground(ctx context.Context) {
 		}
 	}
 	w := &mail.Worker{Outbox: m.Store, Mailer: mailer, Logger: m.Logger, Interval: time.Second}
+	if m.Config.PprofAddr != "" {
+		srv := &http.Server{Addr: m.Config.PprofAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+				m.Logger.Error("pprof", "err", err)
+			}
+		}()
+		go func() { <-ctx.Done(); srv.Close() }()
+	}
 	m.wg.Add(2)
 	go func() { defer m.wg.Done(); w.Run(ctx) }()
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()

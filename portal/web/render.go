@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontdesk/frontdesk/assets"
@@ -184,13 +185,23 @@ func (s *Server) render(c *fiber.Ctx, status int, page, title string, data any) 
 	return c.Status(status).Send(buf.Bytes())
 }
 
+// zones caches loaded time zones: LoadLocation reads the zone database
+// from disk on every call.
+var zones sync.Map
+
 func zoneOf(u *portal.User) *time.Location {
-	if u != nil && u.TimeZone != "" {
-		if z, err := time.LoadLocation(u.TimeZone); err == nil {
-			return z
-		}
+	if u == nil || u.TimeZone == "" {
+		return time.UTC
 	}
-	return time.UTC
+	if z, ok := zones.Load(u.TimeZone); ok {
+		return z.(*time.Location)
+	}
+	z, err := time.LoadLocation(u.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(u.TimeZone, z)
+	return z
 }
 
 func (s *Server) handleStatic(c *fiber.Ctx) error {
