@@ -37,6 +37,7 @@ func postTracking(t *testing.T, srv *testServer, tn, id, status, msg string) {
 func TestBrowserTracking(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel() // each store has its own server and browser
 			srv := MustStartServer(t, kind)
 			b := MustBrowser(t)
 			customer, err := srv.Store.FindUserByEmail(context.Background(), "customer@example.com")
