@@ -127,12 +127,18 @@ type ArticleService interface {
 	FindArticleRevisions(ctx context.Context, articleID int64) ([]*ArticleRevision, error)
 	// FindArticleRevision returns one version of an article.
 	FindArticleRevision(ctx context.Context, articleID int64, version int) (*ArticleRevision, error)
-	// ArticleChanges returns the IDs of articles saved after watermark and
-	// the new watermark. Watermarks grow with every save on any node; a
-	// follower passes the last one it saw to catch up.
-	ArticleChanges(ctx context.Context, watermark int64, limit int) ([]int64, int64, error)
+	// ArticleChanges returns the articles saved after watermark, each with
+	// the watermark of its last save, in watermark order. Watermarks grow
+	// with every save on any node; a follower passes the last one it saw.
+	ArticleChanges(ctx context.Context, watermark int64, limit int) ([]ArticleChange, error)
 	// CountArticleView adds one to an article's read count.
 	CountArticleView(ctx context.Context, id int64) error
+}
+
+// ArticleChange says an article was saved; Watermark orders saves.
+type ArticleChange struct {
+	ArticleID int64
+	Watermark int64
 }
 
 // ArticleRevision is one saved version of an article.

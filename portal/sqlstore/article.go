@@ -198,23 +198,22 @@ func (s *Store) FindArticleRevision(ctx context.Context, articleID int64, versio
 
 // ArticleChanges returns the articles saved after watermark. Revision IDs
 // serve as the watermark: every save inserts one.
-func (s *Store) ArticleChanges(ctx context.Context, watermark int64, n int) ([]int64, int64, error) {
+func (s *Store) ArticleChanges(ctx context.Context, watermark int64, n int) ([]portal.ArticleChange, error) {
 	rows, err := s.db.Query(ctx, `SELECT article_id, MAX(id) FROM article_revisions WHERE id > ? GROUP BY article_id ORDER BY MAX(id) LIMIT ?`,
 		watermark, limit(n, 500, 5000))
 	if err != nil {
-		return nil, 0, wrap("article changes", err)
+		return nil, wrap("article changes", err)
 	}
 	defer rows.Close()
-	var ids []int64
+	var out []portal.ArticleChange
 	for rows.Next() {
-		var id, mark int64
-		if err := rows.Scan(&id, &mark); err != nil {
-			return nil, 0, wrap("scan article change", err)
+		var c portal.ArticleChange
+		if err := rows.Scan(&c.ArticleID, &c.Watermark); err != nil {
+			return nil, wrap("scan article change", err)
 		}
-		ids = append(ids, id)
-		watermark = max(watermark, mark)
+		out = append(out, c)
 	}
-	return ids, watermark, wrap("article changes", rows.Err())
+	return out, wrap("article changes", rows.Err())
 }
 
 // CountArticleView adds one to an article's read count.

@@ -120,18 +120,18 @@ func testArticleRevisions(t *testing.T, open Opener) {
 		wantCode(t, s.UpdateArticle(ctx(), &portal.Article{ID: 9999, Title: "x", Version: 1}, ""), portal.ENOTFOUND)
 	})
 	t.Run("ChangesWatermark", func(t *testing.T) {
-		ids, mark, err := s.ArticleChanges(ctx(), 0, 0)
-		if err != nil || len(ids) != 1 || ids[0] != a.ID || mark == 0 {
-			t.Fatalf("changes: %v mark=%d err=%v", ids, mark, err)
+		ch, err := s.ArticleChanges(ctx(), 0, 0)
+		if err != nil || len(ch) != 1 || ch[0].ArticleID != a.ID || ch[0].Watermark == 0 {
+			t.Fatalf("changes: %+v err=%v", ch, err)
 		}
-		ids, again, _ := s.ArticleChanges(ctx(), mark, 0)
-		if len(ids) != 0 || again != mark {
-			t.Fatalf("no changes: %v mark=%d, want %d", ids, again, mark)
+		mark := ch[0].Watermark
+		if again, _ := s.ArticleChanges(ctx(), mark, 0); len(again) != 0 {
+			t.Fatalf("changes after the watermark: %+v, want none", again)
 		}
 		b := MustCreateArticle(t, s, &portal.Article{Title: "New one"})
-		ids, next, _ := s.ArticleChanges(ctx(), mark, 0)
-		if len(ids) != 1 || ids[0] != b.ID || next <= mark {
-			t.Fatalf("after create: %v mark=%d", ids, next)
+		next, _ := s.ArticleChanges(ctx(), mark, 0)
+		if len(next) != 1 || next[0].ArticleID != b.ID || next[0].Watermark <= mark {
+			t.Fatalf("after create: %+v (mark %d)", next, mark)
 		}
 	})
 }
