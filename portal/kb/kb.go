@@ -89,7 +89,11 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("kb: build index: %w", err)
 	}
 	s.watermark = mark
-	s.log.Info("knowledge base index ready", "articles", len(docs), "rebuilt", rebuilt, "ms", time.Since(start).Milliseconds())
+	level := slog.LevelDebug
+	if rebuilt {
+		level = slog.LevelInfo
+	}
+	s.log.Log(ctx, level, "knowledge base index ready", "articles", len(docs), "rebuilt", rebuilt, "ms", time.Since(start).Milliseconds())
 	return nil
 }
 
@@ -298,4 +302,15 @@ func (s *Service) Follow(ctx context.Context) {
 			s.log.Warn("knowledge base catch-up", "err", err)
 		}
 	}
+}
+
+// Search runs an FAQ search (see search.Index.Search).
+func (s *Service) Search(ctx context.Context, q search.Query) (search.Result, error) {
+	return s.cfg.Index.Search(ctx, q)
+}
+
+// Retrieve answers a question or says to hand off (see search.Index.Retrieve);
+// FAQ pages and the chat bot both call it.
+func (s *Service) Retrieve(ctx context.Context, q search.Question) (search.Retrieval, error) {
+	return s.cfg.Index.Retrieve(ctx, q)
 }

@@ -49,6 +49,9 @@ type Config struct {
 	TrackLimit int
 	// SessionCacheTTL is how long a node trusts a session it has read; default 10s.
 	SessionCacheTTL time.Duration
+	// KB is the knowledge base (FAQ search and index upkeep); default an
+	// in-memory index built from the store.
+	KB Knowledge
 }
 
 // Server is the web front end.
@@ -64,6 +67,8 @@ type Server struct {
 	ingester *tracking.Ingester
 	sessions *sessionCache
 	stop     context.CancelFunc
+	kb       Knowledge
+	md       *markdown
 }
 
 // New builds the app and its routes.
@@ -116,6 +121,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus}
+	if s.kb = cfg.KB; s.kb == nil {
+		if s.kb, err = memoryKB(cfg.Store, cfg.Logger); err != nil {
+			return nil, err
+		}
+	}
+	s.md = newMarkdown()
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
@@ -173,8 +184,7 @@ func (s *Server) routes() {
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
 
-	editor := app.Group("/editor", s.requireRole(portal.RoleEditor, portal.RoleAdmin))
-	editor.Get("/articles", s.handleEditorArticleList)
+	s.kbRoutes(app)
 
 	admin := app.Group("/admin", s.requireRole(portal.RoleAdmin))
 	admin.Get("/staff", s.handleStaffList)
