@@ -21,9 +21,9 @@ type articleEditPage struct {
 	Fields     map[string]string
 	// Conflict is set when someone else saved first: the editor's text
 	// stays in the form; Latest is what is stored now.
-	Conflict *articleConflict
-	Votes    portal.VoteCounts
-	Preview  any
+	Conflict  *articleConflict
+	Votes     portal.VoteCounts
+	Preview   any
 	PublicURL string
 }
 
