@@ -20,6 +20,7 @@ type Store interface {
 	APITokenService
 	BackOfficeService
 	NotificationService
+	CatalogService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -29,6 +29,8 @@ type Config struct {
 	LogFormat   string
 	// WebhookSecrets maps a tracking webhook source to its HMAC secret.
 	WebhookSecrets map[string][]byte
+	// NodeName names this node in the X-Frontdesk-Node header (FRONTDESK_NODE_NAME).
+	NodeName string
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -51,6 +53,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		LogLevel:       get("FRONTDESK_LOG_LEVEL", "info"),
 		LogFormat:      get("FRONTDESK_LOG_FORMAT", "text"),
 		WebhookSecrets: parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
+		NodeName:       get("FRONTDESK_NODE_NAME", ""),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/postgres/pgtest"
 )
 
@@ -333,3 +334,5 @@ func (p *page) openMenu() {
 		p.run("open menu", chromedp.Click(chromedp.CSS(".menu-toggle")), chromedp.WaitVisible(chromedp.ID("nav")))
 	}
 }
+
+func portalUserFilterAll() portal.UserFilter { return portal.UserFilter{Limit: 1} }

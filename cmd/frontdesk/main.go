@@ -25,6 +25,10 @@ Commands:
   migrate       apply database migrations and exit
   user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
   bench portal  measure the history and shipment pages and webhook ingest on each store
+  catalog import FILE [--slug S] [--publish]
+                import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
+  catalog bench --model FILE [--sessions 50] [--steps 20]
+                time the configurator on a model; the last line is JSON
   help          show this help
 
 Configuration comes from the environment (flags mirror it; run
@@ -40,6 +44,7 @@ Configuration comes from the environment (flags mirror it; run
   FRONTDESK_LOG_LEVEL     debug, info, warn or error (default info)
   FRONTDESK_LOG_FORMAT    text or json (default text)
   FRONTDESK_WEBHOOK_SECRETS  tracking webhook secrets, "aftership=S1,easypost=S2,frontdesk=S3"
+  FRONTDESK_NODE_NAME     this node's name in the X-Frontdesk-Node response header
 `
 
 // run executes one subcommand and returns the process exit code.
@@ -58,6 +63,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runUser(ctx, args, stdout, stderr)
 	case "bench":
 		err = runBench(ctx, args, stdout, stderr)
+	case "catalog":
+		err = runCatalog(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -31,14 +31,17 @@ type Main struct {
 	Web    *web.Server
 	// KB keeps the FAQ search index (under the data dir) in step with the
 	// store; the chat bot retrieves answers through KB.Retrieve.
-	KB     *kb.Service
+	KB *kb.Service
+	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
+	Bus    portal.Bus
 	Logger *slog.Logger
 	// Stdout receives the start banner.
 	Stdout io.Writer
 
-	ln     net.Listener
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ln       net.Listener
+	cancel   context.CancelFunc
+	closeBus func() error
+	wg       sync.WaitGroup
 }
 
 // openStore opens the configured store and applies migrations.
@@ -82,8 +85,20 @@ func (m *Main) Open(ctx context.Context) error {
 		// Links in emails point at the address actually bound (":0" in tests).
 		m.Config.BaseURL = m.URL()
 	}
+	var ready func(context.Context) error
+	m.Bus = bus.NewMemory()
+	if pg, ok := m.Store.(*postgres.Store); ok {
+		// Several nodes may share this database: they talk over LISTEN/NOTIFY.
+		pb, err := postgres.NewBus(ctx, pg.Pool, m.Logger)
+		if err != nil {
+			m.ln.Close()
+			return err
+		}
+		m.Bus, m.closeBus = pb, pb.Close
+		ready = func(context.Context) error { return pb.Healthy() }
+	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
-		Bus: bus.NewMemory(), WebhookSecrets: cfg.WebhookSecrets, KB: m.KB})
+		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -138,7 +153,7 @@ func (m *Main) seed(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	m.Logger.Info("demo data seeded", "customers", n.Customers, "orders", n.Orders, "shipments", n.Shipments,
-		"events", n.Events, "articles", n.Articles, "ms", time.Since(start).Milliseconds())
+		"events", n.Events, "articles", n.Articles, "products", n.Products, "ms", time.Since(start).Milliseconds())
 	return true, nil
 }
 
@@ -167,6 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	m.Logger.Info("shutting down")
+	m.Web.Close() // end event streams first, so shutdown waits only for requests
 	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
 	m.Close()
 	return err
@@ -179,6 +195,9 @@ func (m *Main) Close() error {
 	}
 	if m.Web != nil {
 		m.Web.Close()
+	}
+	if m.closeBus != nil {
+		m.closeBus()
 	}
 	m.wg.Wait()
 	if m.KB != nil {

@@ -68,16 +68,8 @@ func (s *Store) FindAPITokens(ctx context.Context) ([]*portal.APIToken, error) {
 	if err != nil {
 		return nil, wrap("find api tokens", err)
 	}
-	defer rows.Close()
-	var out []*portal.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, wrap("scan api token", err)
-		}
-		out = append(out, t)
-	}
-	return out, wrap("find api tokens", rows.Err())
+	out, err := collect(rows, scanToken)
+	return out, wrap("find api tokens", err)
 }
 
 // RevokeAPIToken stops a token working.

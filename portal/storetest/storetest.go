@@ -31,6 +31,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("BackOffice", func(t *testing.T) { testBackOffice(t, open) })
 	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("TokensAndNotifications", func(t *testing.T) { testTokens(t, open) })
+	t.Run("Catalogs", func(t *testing.T) { testCatalogs(t, open); testQuotes(t, open) })
 }
 
 // clock is a settable test clock.

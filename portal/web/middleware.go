@@ -66,6 +66,9 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.cfg.NodeName != "" {
+		c.Set("X-Frontdesk-Node", s.cfg.NodeName)
+	}
 	if s.secure(c) {
 		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}

@@ -83,6 +83,7 @@ func OpenAPI() map[string]any {
 			"400": errResp, "401": errResp, "404": errResp},
 	}}
 	paths["/api/v1/search"] = searchOpenAPI(errResp)
+	configuratorOpenAPI(paths, ref, errResp)
 	schemas["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
 		"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
 		"fields": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},

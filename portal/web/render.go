@@ -143,6 +143,7 @@ func navFor(u *portal.User, current string) []navItem {
 	if u == nil {
 		add("/track", "Track an order")
 		add("/help", "Help")
+		add("/configure", "Configure")
 		return items
 	}
 	switch u.Role {
@@ -150,16 +151,20 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/account", "Your account")
 		add("/account/history", "History")
 		add("/track", "Track an order")
+		add("/configure", "Configure")
+		add("/account/quotes", "Quotes")
 	case portal.RoleAgent:
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
 		add("/editor/gaps", "Content gaps")
+		add("/editor/catalog", "Catalogue")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
 		add("/editor/gaps", "Content gaps")
+		add("/editor/catalog", "Catalogue")
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
 		add("/admin/tokens", "API tokens")

@@ -49,6 +49,9 @@ type Config struct {
 	TrackLimit int
 	// SessionCacheTTL is how long a node trusts a session it has read; default 10s.
 	SessionCacheTTL time.Duration
+	// NodeName, when set, is sent as X-Frontdesk-Node on every response, to
+	// tell nodes apart behind a load balancer.
+	NodeName string
 	// KB is the knowledge base (FAQ search and index upkeep); default an
 	// in-memory index built from the store.
 	KB Knowledge
@@ -66,9 +69,11 @@ type Server struct {
 	bus      portal.Bus
 	ingester *tracking.Ingester
 	sessions *sessionCache
-	stop     context.CancelFunc
-	kb       Knowledge
-	md       *markdown
+	// done closes when the server stops, ending long-lived streams.
+	done <-chan struct{}
+	stop context.CancelFunc
+	kb   Knowledge
+	md   *markdown
 }
 
 // New builds the app and its routes.
@@ -131,6 +136,7 @@ func New(cfg Config) (*Server, error) {
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
+	s.done = bg.Done()
 	go s.followRevocations(bg)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
@@ -190,6 +196,7 @@ func (s *Server) routes() {
 	admin.Get("/staff", s.handleStaffList)
 	admin.Post("/staff", s.handleStaffCreate)
 	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
+	admin.Post("/staff/:id<int>/role", s.handleStaffRole)
 	admin.Get("/audit", s.handleAuditList)
 	admin.Get("/tokens", s.handleTokenList)
 	admin.Post("/tokens", s.handleTokenCreate)
@@ -199,10 +206,12 @@ func (s *Server) routes() {
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
 	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
 	s.backOfficeRoutes(api)
+	s.configuratorRoutes()
 	app.Use(s.handleNotFound)
 }
 
-// Close stops the server's background work (not the listener: see App.Shutdown).
+// Close stops the server's background work and ends open event streams, so
+// that a graceful App.Shutdown need not wait for them.
 func (s *Server) Close() { s.stop() }
 
 // audit records a staff action; failures are logged, never shown.

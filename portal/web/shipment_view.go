@@ -104,7 +104,7 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no")
-	store := s.store
+	store, done := s.store, s.done
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer cancel()
 		fmt.Fprint(w, "retry: 3000\n: connected\n\n")
@@ -139,6 +139,8 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 				}
 			case <-ping.C:
 				fmt.Fprint(w, ": ping\n\n")
+			case <-done:
+				return // shutting down: the browser reconnects elsewhere
 			}
 			if w.Flush() != nil {
 				return // the browser went away
