@@ -133,6 +133,18 @@ type ArticleService interface {
 	ArticleChanges(ctx context.Context, watermark int64, limit int) ([]ArticleChange, error)
 	// CountArticleView adds one to an article's read count.
 	CountArticleView(ctx context.Context, id int64) error
+	// ImportArticles creates or updates articles by slug, creating missing
+	// categories by name, all in one transaction: on any invalid item
+	// nothing is stored and the error is a *BulkError keyed by item index.
+	ImportArticles(ctx context.Context, items []ArticleImport) error
+}
+
+// ArticleImport is one article to import; Category names its category
+// (created when missing). New articles are published; existing ones keep
+// their status and get a revision.
+type ArticleImport struct {
+	Article  *Article
+	Category string
 }
 
 // ArticleChange says an article was saved; Watermark orders saves.

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -331,4 +332,76 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// ImportArticles creates or updates articles by slug in one transaction.
+func (s *Store) ImportArticles(ctx context.Context, items []portal.ArticleImport) error {
+	if len(items) == 0 {
+		return portal.Errorf(portal.EINVALID, "Nothing to import.")
+	}
+	berr := &portal.BulkError{Items: map[int]string{}}
+	err := s.db.InTx(ctx, func(q Querier) error {
+		cats := map[string]int64{}
+		for i, it := range items {
+			a := it.Article
+			if a.Slug == "" {
+				a.Slug = Slugify(a.Title)
+			}
+			if a.Status == "" {
+				a.Status = portal.ArticlePublished
+			}
+			if err := a.Validate(); err != nil {
+				berr.Items[i] = portal.ErrorMessage(err)
+				continue
+			}
+			if name := strings.TrimSpace(it.Category); name != "" {
+				id, ok := cats[name]
+				if !ok {
+					err := q.QueryRow(ctx, `SELECT id FROM categories WHERE name = ? ORDER BY id LIMIT 1`, name).Scan(&id)
+					if portal.IsNotFound(notFound(err, "")) {
+						err = q.QueryRow(ctx, `INSERT INTO categories (slug, name, parent_id, position) VALUES (?, ?, NULL, 0) RETURNING id`, Slugify(name), name).Scan(&id)
+					}
+					if err != nil {
+						return fmt.Errorf("category %q: %w", name, err)
+					}
+					cats[name] = id
+				}
+				a.CategoryID = &id
+			}
+			now := s.now()
+			cur, err := scanArticle(q.QueryRow(ctx, `SELECT `+articleCols+` FROM articles WHERE slug = ?`, a.Slug))
+			tags, _ := json.Marshal(nonNil(a.Tags))
+			phr, _ := json.Marshal(nonNil(a.Phrasings))
+			switch {
+			case portal.IsNotFound(notFound(err, "")):
+				a.Version, a.CreatedAt, a.UpdatedAt = 1, now, now
+				if a.Status == portal.ArticlePublished {
+					a.PublishedAt = &now
+				}
+				err = q.QueryRow(ctx, `INSERT INTO articles (slug, title, summary, body, category_id, tags, phrasings, locale, status, author_id, version, created_at, updated_at, published_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+					a.Slug, a.Title, a.Summary, a.Body, a.CategoryID, string(tags), string(phr), a.Locale, a.Status, a.AuthorID, 1, now, now, a.PublishedAt).Scan(&a.ID)
+			case err != nil:
+				return err
+			default:
+				a.ID, a.Status, a.Version, a.CreatedAt, a.UpdatedAt, a.PublishedAt = cur.ID, cur.Status, cur.Version+1, cur.CreatedAt, now, cur.PublishedAt
+				_, err = q.Exec(ctx, `UPDATE articles SET title = ?, summary = ?, body = ?, category_id = ?, tags = ?, phrasings = ?, locale = ?, version = ?, updated_at = ? WHERE id = ?`,
+					a.Title, a.Summary, a.Body, a.CategoryID, string(tags), string(phr), a.Locale, a.Version, now, a.ID)
+			}
+			if err != nil {
+				return err
+			}
+			if err := insertRevision(ctx, q, a, "imported"); err != nil {
+				return err
+			}
+		}
+		if len(berr.Items) > 0 {
+			return berr
+		}
+		return nil
+	})
+	if errors.As(err, &berr) {
+		return &portal.Error{Code: portal.EINVALID, Message: "Nothing was imported: some articles are not valid.", Err: berr}
+	}
+	return wrap("import articles", err)
 }
