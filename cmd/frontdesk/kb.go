@@ -362,4 +362,3 @@ func readEvalFiles(articles, queries string) ([]search.Doc, []search.EvalQuery, 
 	}
 	return docs, qs, nil
 }
-
