@@ -15,6 +15,7 @@ type Store interface {
 	OrderService
 	ShipmentService
 	ArticleService
+	FeedbackService
 	HistoryService
 	APITokenService
 	BackOfficeService

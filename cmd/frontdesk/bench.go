@@ -20,6 +20,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "portal":
 		return runBenchPortal(ctx, args[1:], stdout, stderr)
+	case "search":
+		return runBenchSearch(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "frontdesk bench: unknown benchmark %q\n", args[0])
 	return errUsage

@@ -29,6 +29,10 @@ Commands:
                 import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
   catalog bench --model FILE [--sessions 50] [--steps 20]
                 time the configurator on a model; the last line is JSON
+  kb import     import FAQ articles: kb import [--format jsonl|csv] FILE (all or nothing)
+  kb export     export FAQ articles: kb export [--format jsonl|csv] [--out FILE]
+  kb eval       measure answer quality: kb eval --articles A.jsonl --queries Q.jsonl
+  bench search  FAQ search latency (bleve and PostgreSQL full-text): bench search --articles 10000
   help          show this help
 
 Configuration comes from the environment (flags mirror it; run
@@ -62,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runMigrate(ctx, args, stdout, stderr)
 	case "user":
 		err = runUser(ctx, args, stdout, stderr)
+	case "kb":
+		err = runKB(ctx, args, stdout, stderr)
 	case "bench":
 		err = runBench(ctx, args, stdout, stderr)
 	case "catalog":

@@ -16,10 +16,12 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/demo"
+	"github.com/frontdesk/frontdesk/portal/kb"
 	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/postgres"
 	"github.com/frontdesk/frontdesk/portal/sqlite"
 	"github.com/frontdesk/frontdesk/portal/web"
+	"github.com/frontdesk/frontdesk/search"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -29,6 +31,9 @@ type Main struct {
 	Config Config
 	Store  portal.Store
 	Web    *web.Server
+	// KB keeps the FAQ search index (under the data dir) in step with the
+	// store; the chat bot retrieves answers through KB.Retrieve.
+	KB *kb.Service
 	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
 	Bus    portal.Bus
 	Logger *slog.Logger
@@ -71,6 +76,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.openKB(ctx); err != nil {
+		return err
+	}
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
@@ -92,7 +100,7 @@ func (m *Main) Open(ctx context.Context) error {
 		ready = func(context.Context) error { return pb.Healthy() }
 	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
-		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName})
+		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -108,6 +116,25 @@ func (m *Main) Open(ctx context.Context) error {
 		for _, l := range demo.Logins {
 			fmt.Fprintf(m.Stdout, "  %-22s %s\n", l.Email, l.Role)
 		}
+	}
+	return nil
+}
+
+// openKB opens the search index under the data dir and brings it up to
+// date with the store (rebuilding it when missing or stale).
+func (m *Main) openKB(ctx context.Context) error {
+	ix, err := search.Open(filepath.Join(m.Config.DataDir, "search"), search.Config{})
+	if err != nil {
+		return fmt.Errorf("open search index: %w", err)
+	}
+	m.KB, err = kb.New(kb.Config{Store: m.Store, Index: ix, Logger: m.Logger})
+	if err == nil {
+		err = m.KB.Start(ctx)
+	}
+	if err != nil {
+		ix.Close()
+		m.KB = nil
+		return err
 	}
 	return nil
 }
@@ -175,6 +202,9 @@ func (m *Main) Close() error {
 		m.closeBus()
 	}
 	m.wg.Wait()
+	if m.KB != nil {
+		m.KB.Index().Close()
+	}
 	if m.Store != nil {
 		return m.Store.Close()
 	}
@@ -201,8 +231,9 @@ func (m *Main) startBackground(ctx context.Context) {
 		}()
 		go func() { <-ctx.Done(); srv.Close() }()
 	}
-	m.wg.Add(2)
+	m.wg.Add(3)
 	go func() { defer m.wg.Done(); w.Run(ctx) }()
+	go func() { defer m.wg.Done(); m.KB.Follow(ctx) }()
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 }
 

@@ -82,6 +82,7 @@ func OpenAPI() map[string]any {
 		"responses": map[string]any{"200": map[string]any{"description": "Stored (duplicates are counted, not stored twice)", "content": map[string]any{"application/json": map[string]any{"schema": ref(reflect.TypeOf(tracking.Result{}))}}},
 			"400": errResp, "401": errResp, "404": errResp},
 	}}
+	paths["/api/v1/search"] = searchOpenAPI(errResp)
 	configuratorOpenAPI(paths, ref, errResp)
 	schemas["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
 		"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},

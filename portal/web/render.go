@@ -51,6 +51,8 @@ func newRenderer() (*renderer, error) {
 		"money":    formatMoney,
 		"date":     func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006") },
 		"datetime": func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006, 15:04 MST") },
+		"deref":    func(p *int64) int64 { return *p },
+		"dec":      func(n int) int { return n - 1 },
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(assets.Templates(), "layout.html", "partials.html")
 	if err != nil {
@@ -141,6 +143,7 @@ func navFor(u *portal.User, current string) []navItem {
 	}
 	if u == nil {
 		add("/track", "Track an order")
+		add("/help", "Help")
 		add("/configure", "Configure")
 		return items
 	}
@@ -155,16 +158,19 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
+		add("/editor/gaps", "Content gaps")
 		add("/editor/catalog", "Catalogue")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
+		add("/editor/gaps", "Content gaps")
 		add("/editor/catalog", "Catalogue")
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
 		add("/admin/tokens", "API tokens")
 	}
+	add("/help", "Help")
 	return items
 }
 

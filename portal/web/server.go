@@ -52,6 +52,9 @@ type Config struct {
 	// NodeName, when set, is sent as X-Frontdesk-Node on every response, to
 	// tell nodes apart behind a load balancer.
 	NodeName string
+	// KB is the knowledge base (FAQ search and index upkeep); default an
+	// in-memory index built from the store.
+	KB Knowledge
 }
 
 // Server is the web front end.
@@ -69,6 +72,8 @@ type Server struct {
 	// done closes when the server stops, ending long-lived streams.
 	done <-chan struct{}
 	stop context.CancelFunc
+	kb   Knowledge
+	md   *markdown
 }
 
 // New builds the app and its routes.
@@ -121,6 +126,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus}
+	if s.kb = cfg.KB; s.kb == nil {
+		if s.kb, err = memoryKB(cfg.Store, cfg.Logger); err != nil {
+			return nil, err
+		}
+	}
+	s.md = newMarkdown()
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
@@ -179,8 +190,7 @@ func (s *Server) routes() {
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
 
-	editor := app.Group("/editor", s.requireRole(portal.RoleEditor, portal.RoleAdmin))
-	editor.Get("/articles", s.handleEditorArticleList)
+	s.kbRoutes(app)
 
 	admin := app.Group("/admin", s.requireRole(portal.RoleAdmin))
 	admin.Get("/staff", s.handleStaffList)

@@ -42,15 +42,6 @@ func (s *Server) handleStaffCustomerView(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "staff_customer", u.Email, fiber.Map{"Customer": u, "Orders": orders})
 }
 
-func (s *Server) handleEditorArticleList(c *fiber.Ctx) error {
-	page := pageParam(c)
-	arts, total, err := s.store.FindArticles(c.UserContext(), portal.ArticleFilter{Limit: perPage, Offset: (page - 1) * perPage})
-	if err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, "editor_articles", "Articles", fiber.Map{"Articles": arts, "Pager": newPager(c, page, perPage, total)})
-}
-
 func (s *Server) handleAPIMe(c *fiber.Ctx) error {
 	u := currentUser(c)
 	return c.JSON(fiber.Map{"id": u.ID, "email": u.Email, "name": u.Name, "role": u.Role, "time_zone": u.TimeZone})

@@ -1,0 +1,124 @@
+package portal
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// Vote is a reader's answer to "Was this helpful?" on an article.
+type Vote struct {
+	ID        int64
+	ArticleID int64
+	Helpful   bool
+	Comment   string
+	UserID    *int64
+	CreatedAt time.Time
+}
+
+// VoteCounts sums the votes on one article.
+type VoteCounts struct {
+	Helpful, NotHelpful int
+}
+
+// SearchLogEntry records one FAQ search: what was asked, how many articles
+// matched and which one the reader opened, if any.
+type SearchLogEntry struct {
+	ID        int64
+	Query     string
+	Locale    string
+	Hits      int
+	ArticleID *int64
+	// Source is where the search came from: "faq", "api" or "article".
+	Source    string
+	UserID    *int64
+	CreatedAt time.Time
+}
+
+// UnansweredQuestion is a question the chat bot could not answer from the
+// knowledge base and handed to a person.
+type UnansweredQuestion struct {
+	ID             int64
+	Question       string
+	Locale         string
+	Confidence     float64
+	BestArticleID  *int64
+	ConversationID *int64
+	CreatedAt      time.Time
+}
+
+// ContentGap is a question customers asked that the knowledge base did not
+// answer: searches without hits and questions the bot handed off, grouped by
+// their normalised text.
+type ContentGap struct {
+	Query      string // the most recent wording
+	Normalized string
+	Searches   int // FAQ searches without hits
+	Unanswered int // questions the bot could not answer
+	LastAt     time.Time
+}
+
+// Total is how often the gap was hit.
+func (g *ContentGap) Total() int { return g.Searches + g.Unanswered }
+
+// UnhelpfulArticle is an article with "not helpful" votes.
+type UnhelpfulArticle struct {
+	ArticleID   int64
+	Title       string
+	Slug        string
+	Status      ArticleStatus
+	Votes       VoteCounts
+	LastComment string
+}
+
+// GapFilter bounds a content-gap report.
+type GapFilter struct {
+	Since time.Time
+	Limit int
+}
+
+// UnansweredRecorder is the part of the knowledge-base store the chat bot
+// needs: it records questions it handed off so editors see them as gaps.
+type UnansweredRecorder interface {
+	RecordUnanswered(ctx context.Context, q *UnansweredQuestion) error
+}
+
+// FeedbackService records how readers use the knowledge base and reports
+// where it falls short.
+type FeedbackService interface {
+	UnansweredRecorder
+	RecordVote(ctx context.Context, v *Vote) error
+	CountVotes(ctx context.Context, articleID int64) (VoteCounts, error)
+	// RecordSearch logs a search; e.ID is set.
+	RecordSearch(ctx context.Context, e *SearchLogEntry) error
+	// FindContentGaps returns the most frequent questions without a good
+	// answer since f.Since, most frequent first.
+	FindContentGaps(ctx context.Context, f GapFilter) ([]*ContentGap, error)
+	// FindUnhelpfulArticles returns articles by "not helpful" votes since
+	// f.Since, most first.
+	FindUnhelpfulArticles(ctx context.Context, f GapFilter) ([]*UnhelpfulArticle, error)
+}
+
+// NormalizeQuery folds a question for grouping: lower case, letters and
+// digits only, single spaces.
+func NormalizeQuery(q string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(q) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		} else {
+			space = true
+		}
+	}
+	s := b.String()
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}

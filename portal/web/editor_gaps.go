@@ -1,0 +1,60 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+)
+
+func (s *Server) handleEditorGapList(c *fiber.Ctx) error {
+	days := c.QueryInt("days", 30)
+	if days < 1 || days > 365 {
+		days = 30
+	}
+	f := portal.GapFilter{Since: s.now().Add(-time.Duration(days) * 24 * time.Hour), Limit: 50}
+	ctx := c.UserContext()
+	gaps, err := s.store.FindContentGaps(ctx, f)
+	if err != nil {
+		return err
+	}
+	unhelpful, err := s.store.FindUnhelpfulArticles(ctx, portal.GapFilter{Since: f.Since, Limit: 20})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "editor_gaps", "Content gaps", fiber.Map{"Gaps": gaps, "Unhelpful": unhelpful, "Days": days})
+}
+
+// handleEditorGapDraft turns a question nobody could answer into a draft
+// article: the question becomes its title and first phrasing.
+func (s *Server) handleEditorGapDraft(c *fiber.Ctx) error {
+	q := strings.TrimSpace(c.FormValue("query"))
+	if q == "" {
+		return portal.FieldError("query", "Choose a question.")
+	}
+	if len(q) > 300 {
+		q = q[:300]
+	}
+	title := q
+	if r, n := utf8.DecodeRuneInString(title); n > 0 {
+		title = string(unicode.ToUpper(r)) + title[n:]
+	}
+	a := &portal.Article{Title: title, Phrasings: []string{q}, Status: portal.ArticleDraft, AuthorID: userID(c)}
+	err := s.store.CreateArticle(c.UserContext(), a)
+	if fieldsOf(err)["slug"] != "" {
+		// An article already has the question's slug: keep both.
+		a.Slug = fmt.Sprintf("question-%d", s.now().UnixNano())
+		err = s.store.CreateArticle(c.UserContext(), a)
+	}
+	if err != nil {
+		return err
+	}
+	s.audit(c, "article.create", "article", strconv.FormatInt(a.ID, 10), "draft from content gap: "+q)
+	s.setFlash(c, "ok", "Draft created from the question. Write the answer, then publish.")
+	return c.Redirect(fmt.Sprintf("/editor/articles/%d", a.ID), fiber.StatusSeeOther)
+}
