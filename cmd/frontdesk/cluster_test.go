@@ -384,6 +384,42 @@ func TestCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("PublishReachesSearchOnEveryNode", func(t *testing.T) {
+		ed := signedInClient(t, c.nodes[0].url(), "editor@example.com", "demo")
+		r, _ := ed.Get(c.nodes[0].url() + "/editor/articles/new")
+		page, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		tok := benchCSRF.FindSubmatch(page)
+		r, err := ed.PostForm(c.nodes[0].url()+"/editor/articles", url.Values{"_csrf": {string(tok[1])}, "title": {"Can I pay with Zorbcoin?"},
+			"summary": {"Yes, Zorbcoin payments are accepted at checkout."}, "body": {"Choose Zorbcoin at checkout."}, "locale": {"en"}, "action": {"publish"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode != 303 {
+			t.Fatalf("publish: status %d", r.StatusCode)
+		}
+		for _, n := range c.nodes {
+			deadline := time.Now().Add(15 * time.Second)
+			for {
+				r, err := http.Get(n.url() + "/api/v1/search?q=zorbcoin")
+				body := ""
+				if err == nil {
+					b, _ := io.ReadAll(r.Body)
+					r.Body.Close()
+					body = string(b)
+				}
+				if strings.Contains(body, "Can I pay with Zorbcoin?") {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s's search never found the article published on node1: %s", n.name, body)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	})
+
 	t.Run("PostgreSQLRestart", func(t *testing.T) {
 		c.pg.stop(t)
 		for _, n := range c.nodes {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -98,6 +99,12 @@ func (m *Main) Open(ctx context.Context) error {
 		}
 		m.Bus, m.closeBus = pb, pb.Close
 		ready = func(context.Context) error { return pb.Healthy() }
+		// Messages may have been lost while the listener was down.
+		pb.OnReconnect(func() {
+			if err := m.KB.CatchUp(context.Background()); err != nil {
+				m.Logger.Warn("index catch-up after reconnect", "err", err)
+			}
+		})
 	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB})
@@ -120,6 +127,26 @@ func (m *Main) Open(ctx context.Context) error {
 	return nil
 }
 
+// kbTopic announces index changes to the other nodes.
+const kbTopic = "kb"
+
+// followIndexChanges catches up with another node's article saves as soon
+// as it announces them.
+func (m *Main) followIndexChanges(ctx context.Context) {
+	ch, cancel := m.Bus.Subscribe(kbTopic)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-ch:
+			if err := m.KB.CatchUp(ctx); err != nil && ctx.Err() == nil {
+				m.Logger.Warn("index catch-up", "err", err)
+			}
+		}
+	}
+}
+
 // openKB opens the search index under the data dir and brings it up to
 // date with the store (rebuilding it when missing or stale).
 func (m *Main) openKB(ctx context.Context) error {
@@ -127,7 +154,17 @@ func (m *Main) openKB(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open search index: %w", err)
 	}
-	m.KB, err = kb.New(kb.Config{Store: m.Store, Index: ix, Logger: m.Logger})
+	m.KB, err = kb.New(kb.Config{Store: m.Store, Index: ix, Logger: m.Logger,
+		// Tell the other nodes at once; they catch up from the store's
+		// watermark (and poll it anyway, should a message be lost).
+		OnIndexed: func(ctx context.Context, up, gone []int64) {
+			if m.Bus != nil {
+				b, _ := json.Marshal(map[string]int{"upserted": len(up), "removed": len(gone)})
+				if err := m.Bus.Publish(ctx, kbTopic, b); err != nil {
+					m.Logger.Warn("publish index change", "err", err)
+				}
+			}
+		}})
 	if err == nil {
 		err = m.KB.Start(ctx)
 	}
@@ -234,6 +271,8 @@ func (m *Main) startBackground(ctx context.Context) {
 	m.wg.Add(3)
 	go func() { defer m.wg.Done(); w.Run(ctx) }()
 	go func() { defer m.wg.Done(); m.KB.Follow(ctx) }()
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.followIndexChanges(ctx) }()
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 }
 
