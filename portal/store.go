@@ -15,6 +15,7 @@ type Store interface {
 	OrderService
 	ShipmentService
 	ArticleService
+	ChatService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -25,6 +25,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Orders", func(t *testing.T) { testOrders(t, open) })
 	t.Run("Shipments", func(t *testing.T) { testShipments(t, open) })
 	t.Run("Articles", func(t *testing.T) { testArticles(t, open) })
+	t.Run("Chat", func(t *testing.T) { testChat(t, open) })
 }
 
 // clock is a settable test clock.
