@@ -246,6 +246,9 @@ func newStreamID() string {
 }
 
 func truncateRunes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
 	r := []rune(s)
 	if len(r) <= n {
 		return s

@@ -184,6 +184,19 @@ func metaJSON(meta map[string]any) string {
 	return string(b)
 }
 
+// Start opens a new, empty conversation for the participant, for a
+// customer who asks for a person before writing anything.
+func (e *Engine) Start(ctx context.Context, p Participant) (*portal.Conversation, error) {
+	conv := &portal.Conversation{VisitorID: p.VisitorID}
+	if p.Customer != nil {
+		conv.CustomerID = &p.Customer.ID
+	}
+	if err := e.store.CreateConversation(ctx, conv); err != nil {
+		return nil, err
+	}
+	return conv, nil
+}
+
 // Send stores a customer's message, in their open conversation (a new one
 // when they have none or convID is closed), and lets the bot answer when it
 // owns the chat. A client id already stored is acknowledged again without a

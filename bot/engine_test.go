@@ -105,7 +105,6 @@ func (env *testEnv) waitMessages(tb testing.TB, convID int64, n int) []*portal.M
 	}
 }
 
-
 func TestBotAnswersFromArticles(t *testing.T) {
 	env := mustEnv(t, nil)
 	ctx := context.Background()

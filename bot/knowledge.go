@@ -71,9 +71,13 @@ func DocFromArticle(a *portal.Article) search.Doc {
 		Phrasings: a.Phrasings, Tags: a.Tags, Locale: a.Locale, Published: a.Status == portal.ArticlePublished, UpdatedAt: a.UpdatedAt}
 }
 
+// maxQuestion caps the text retrieval sees: a question is short, and a
+// pasted essay should not make a slow query.
+const maxQuestion = 300
+
 // Retrieve runs the retrieval for a question.
 func (k *Knowledge) Retrieve(ctx context.Context, text string) (search.Retrieval, error) {
-	return k.r.Retrieve(ctx, search.Question{Text: text, Limit: 3})
+	return k.r.Retrieve(ctx, search.Question{Text: truncateRunes(text, maxQuestion), Limit: 3})
 }
 
 // Article returns a known article by its search id.

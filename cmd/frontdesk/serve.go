@@ -11,12 +11,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/demo"
 	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/postgres"
 	"github.com/frontdesk/frontdesk/portal/sqlite"
 	"github.com/frontdesk/frontdesk/portal/web"
+	"github.com/frontdesk/frontdesk/search"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -26,7 +28,13 @@ type Main struct {
 	Config Config
 	Store  portal.Store
 	Web    *web.Server
-	Logger *slog.Logger
+	// Chat is the chat engine; ChatHub routes its events to sockets.
+	Chat    *bot.Engine
+	ChatHub *bot.Hub
+	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
+	ChatSendQueue int
+	chatIdx       *search.Index
+	Logger        *slog.Logger
 	// Stdout receives the start banner.
 	Stdout io.Writer
 
@@ -73,7 +81,12 @@ func (m *Main) Open(ctx context.Context) error {
 		// Links in emails point at the address actually bound (":0" in tests).
 		m.Config.BaseURL = m.URL()
 	}
-	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry()})
+	if err := m.openChat(ctx); err != nil {
+		m.ln.Close()
+		return err
+	}
+	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
+		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -138,6 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	m.Logger.Info("shutting down")
+	m.Web.CloseChatSockets()
 	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
 	m.Close()
 	return err
@@ -149,6 +163,16 @@ func (m *Main) Close() error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.ChatHub != nil {
+		m.ChatHub.Close()
+	}
+	if m.Chat != nil {
+		m.Chat.Close()
+	}
+	if m.chatIdx != nil {
+		m.chatIdx.Close()
+		m.chatIdx = nil
+	}
 	if m.Store != nil {
 		return m.Store.Close()
 	}

@@ -144,12 +144,16 @@ func navFor(u *portal.User, current string) []navItem {
 	switch u.Role {
 	case portal.RoleCustomer:
 		add("/account", "Your account")
+		add("/account/chats", "Your chats")
 	case portal.RoleAgent:
+		add("/agent", "Chats")
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
+		add("/agent", "Chats")
+		add("/admin/chat", "Chat settings")
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
 		add("/admin/staff", "Staff")

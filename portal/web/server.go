@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -38,6 +39,15 @@ type Config struct {
 	LoginAccountLimit int
 	LoginIPLimit      int
 	LoginWindow       time.Duration
+	// Chat is the chat engine and ChatHub routes its events to this
+	// process's sockets; without them the chat routes are off.
+	Chat    *bot.Engine
+	ChatHub *bot.Hub
+	// ChatPingInterval is how often chat sockets are pinged; default 25s.
+	ChatPingInterval time.Duration
+	// ChatSendQueue bounds each chat socket's queue of outgoing frames; a
+	// client that lets it fill is disconnected. Default 256.
+	ChatSendQueue int
 }
 
 // Server is the web front end.
@@ -49,6 +59,7 @@ type Server struct {
 	now     func() time.Time
 	pages   *renderer
 	metrics *metrics
+	chat    *chatHub
 }
 
 // New builds the app and its routes.
@@ -147,6 +158,7 @@ func (s *Server) routes() {
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
+	s.chatRoutes(app)
 	app.Use(s.handleNotFound)
 }
 
