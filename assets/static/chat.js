@@ -48,7 +48,7 @@
     box.appendChild(head);
     this.stateEl = el('p', { 'class': 'muted typing', id: 'fd-state', 'aria-live': 'polite' }, '');
     box.appendChild(this.stateEl);
-    this.log = el('ol', { 'class': 'chat-log', id: 'fd-log', 'aria-live': 'polite', 'aria-label': 'Chat messages' });
+    this.log = el('ol', { 'class': 'chat-log', id: 'fd-log', 'aria-live': 'polite', 'aria-label': 'Chat messages', tabindex: '0' });
     box.appendChild(this.log);
     this.typingEl = el('p', { 'class': 'typing muted', id: 'fd-typing', 'aria-live': 'polite' }, '');
     box.appendChild(this.typingEl);
