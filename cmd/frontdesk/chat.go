@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/bot"
+	"github.com/frontdesk/frontdesk/bot/openai"
 	"github.com/frontdesk/frontdesk/search"
 )
 
@@ -36,5 +37,15 @@ func (m *Main) openChat(ctx context.Context) error {
 	return nil
 }
 
-// completer returns the configured language model, or nil.
-func (m *Main) completer() (bot.Completer, error) { return nil, nil }
+// completer returns the configured language model, or nil without
+// FRONTDESK_OPENAI_API_KEY.
+func (m *Main) completer() (bot.Completer, error) {
+	if m.Config.OpenAIKey == "" {
+		return nil, nil
+	}
+	c, err := openai.New(openai.Config{APIKey: m.Config.OpenAIKey, BaseURL: m.Config.OpenAIBaseURL, Model: m.Config.OpenAIModel})
+	if err != nil {
+		return nil, fmt.Errorf("chat: %w", err)
+	}
+	return c, nil
+}

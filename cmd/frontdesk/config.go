@@ -27,6 +27,10 @@ type Config struct {
 	MailFrom    string
 	LogLevel    string
 	LogFormat   string
+	// OpenAI* configure the chat bot's optional language model.
+	OpenAIKey     string
+	OpenAIBaseURL string
+	OpenAIModel   string
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -48,6 +52,10 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		MailFrom:    get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
 		LogLevel:    get("FRONTDESK_LOG_LEVEL", "info"),
 		LogFormat:   get("FRONTDESK_LOG_FORMAT", "text"),
+
+		OpenAIKey:     get("FRONTDESK_OPENAI_API_KEY", ""),
+		OpenAIBaseURL: get("FRONTDESK_OPENAI_BASE_URL", ""),
+		OpenAIModel:   get("FRONTDESK_OPENAI_MODEL", ""),
 	}
 }
 

@@ -38,6 +38,9 @@ Configuration comes from the environment (flags mirror it; run
   FRONTDESK_MAIL_FROM     sender address (default "Frontdesk <no-reply@localhost>")
   FRONTDESK_LOG_LEVEL     debug, info, warn or error (default info)
   FRONTDESK_LOG_FORMAT    text or json (default text)
+  FRONTDESK_OPENAI_API_KEY   lets the chat bot write answers with a language model (optional)
+  FRONTDESK_OPENAI_BASE_URL  any OpenAI-compatible API (default OpenAI's)
+  FRONTDESK_OPENAI_MODEL     model name (default gpt-4o-mini)
 `
 
 // run executes one subcommand and returns the process exit code.
