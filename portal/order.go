@@ -82,22 +82,25 @@ type OrderFilter struct {
 
 // Invoice is a bill for an order.
 type Invoice struct {
-	ID         int64
-	Number     string
-	OrderID    int64
-	CustomerID int64
-	Currency   string
-	TotalMinor int64
-	TaxMinor   int64
-	Status     string // open, paid, void
-	IssuedAt   time.Time
-	DueAt      time.Time
-	PaidAt     *time.Time
+	ID      int64
+	Number  string
+	OrderID int64
+	// OrderNumber identifies the order in back-office upserts.
+	OrderNumber string
+	CustomerID  int64
+	Currency    string
+	TotalMinor  int64
+	TaxMinor    int64
+	Status      string // open, paid, void
+	IssuedAt    time.Time
+	DueAt       time.Time
+	PaidAt      *time.Time
 }
 
 // InvoiceFilter selects invoices, newest first.
 type InvoiceFilter struct {
 	ID         *int64
+	Number     *string
 	OrderID    *int64
 	CustomerID *int64
 	Offset     int

@@ -89,8 +89,10 @@ func (s ShipmentStatus) Label() string {
 
 // Shipment is one parcel of an order.
 type Shipment struct {
-	ID                int64
-	OrderID           int64
+	ID      int64
+	OrderID int64
+	// OrderNumber identifies the order in back-office upserts.
+	OrderNumber       string
 	CustomerID        int64
 	Carrier           string
 	TrackingNumber    string
@@ -146,4 +148,18 @@ type ShipmentService interface {
 	AddTrackingEvent(ctx context.Context, e *TrackingEvent) (bool, error)
 	// FindTrackingEvents returns a shipment's events, newest first.
 	FindTrackingEvents(ctx context.Context, shipmentID int64) ([]*TrackingEvent, error)
+	// SetEstimatedDelivery records the carrier's latest estimate (nil clears it).
+	SetEstimatedDelivery(ctx context.Context, shipmentID int64, eta *time.Time) error
 }
+
+// NotificationService stores which shipment status changes a customer
+// wants by email.
+type NotificationService interface {
+	// NotifyStatuses returns the statuses that email the customer; a
+	// customer who never chose gets DefaultNotifyStatuses.
+	NotifyStatuses(ctx context.Context, userID int64) ([]ShipmentStatus, error)
+	SetNotifyStatuses(ctx context.Context, userID int64, statuses []ShipmentStatus) error
+}
+
+// DefaultNotifyStatuses email the changes most customers want to hear of.
+var DefaultNotifyStatuses = []ShipmentStatus{StatusOutForDelivery, StatusDelivered, StatusAvailableForPickup, StatusAttemptFailed, StatusException}

@@ -15,6 +15,11 @@ type Store interface {
 	OrderService
 	ShipmentService
 	ArticleService
+	HistoryService
+	APITokenService
+	BackOfficeService
+	NotificationService
+	CatalogService
 	ChatService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"sync"
 	"time"
 )
@@ -134,7 +135,8 @@ type BenchConfig struct {
 	Articles int
 	// Seed makes the KB and the queries reproducible. Default: 1.
 	Seed uint64
-	// Dir, when set, holds an on-disk index; otherwise it is in memory.
+	// Dir holds the on-disk index (as in production); default: a
+	// temporary directory removed afterwards.
 	Dir string
 	// Load drives the queries; its Queries default to typed prefixes of
 	// generated questions.
@@ -160,13 +162,16 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		cfg.Seed = 1
 	}
 	docs := GenerateKB(cfg.Seed, cfg.Articles)
-	var ix *Index
-	var err error
-	if cfg.Dir != "" {
-		ix, err = Open(cfg.Dir, Config{})
-	} else {
-		ix, err = NewMemory(Config{})
+	dir := cfg.Dir
+	if dir == "" {
+		tmp, err := os.MkdirTemp("", "frontdesk-bench-*")
+		if err != nil {
+			return BenchResult{}, fmt.Errorf("bench: %w", err)
+		}
+		defer os.RemoveAll(tmp)
+		dir = tmp
 	}
+	ix, err := Open(dir, Config{})
 	if err != nil {
 		return BenchResult{}, fmt.Errorf("bench: %w", err)
 	}

@@ -15,7 +15,7 @@ func benchIndex(b *testing.B, n int) (*Index, []string) {
 	if v, ok := benchIndexes.Load(n); ok {
 		return v.(*Index), qs
 	}
-	ix, err := NewMemory(Config{})
+	ix, err := Open(b.TempDir(), Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -60,5 +60,15 @@ func BenchmarkIndex1k(b *testing.B) {
 			b.Fatal(err)
 		}
 		ix.Close()
+	}
+}
+
+func BenchmarkSearchAsYouTypeNoHighlight10k(b *testing.B) {
+	ix, qs := benchIndex(b, 10000)
+	ctx := context.Background()
+	for i := 0; b.Loop(); i++ {
+		if _, err := ix.Search(ctx, Query{Text: qs[i%len(qs)], AsYouType: true, NoHighlight: true}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -307,6 +306,10 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	}
 	m := newModel(ix.m.an)
 	var fp [16]byte
+	batchSize := ix.cfg.BatchSize
+	if path == "" {
+		batchSize = max(batchSize, memBatchSize)
+	}
 	b := bi.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
@@ -319,7 +322,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		return nil
 	}
 	for i, d := range docs {
-		if i%ix.cfg.BatchSize == 0 {
+		if i%batchSize == 0 {
 			if err := ctx.Err(); err != nil {
 				_ = bi.Close()
 				return fmt.Errorf("search: rebuild: %w", err)
@@ -348,6 +351,15 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
 
+	if path != "" {
+		// Queries pay per segment; a freshly built index is merged into
+		// one. (In-memory scorch never merges, hence its larger batches.)
+		if err := forceMerge(ctx, bi); err != nil {
+			_ = bi.Close()
+			return fmt.Errorf("search: rebuild: %w", err)
+		}
+	}
+
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.bi != nil {
@@ -372,6 +384,23 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		}
 	}
 	ix.bi, ix.m = bi, m
+	return nil
+}
+
+// memBatchSize is the minimum batch size of an in-memory rebuild: each
+// batch becomes a segment that is never merged.
+const memBatchSize = 10000
+
+func forceMerge(ctx context.Context, bi bleve.Index) error {
+	adv, err := bi.Advanced()
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	if s, ok := adv.(*scorch.Scorch); ok {
+		if err := s.ForceMerge(ctx, nil); err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -520,5 +549,3 @@ func stringsField(v interface{}) []string {
 	}
 	return nil
 }
-
-var _ = strings.TrimSpace

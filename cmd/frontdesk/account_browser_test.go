@@ -34,6 +34,7 @@ func (p *page) signOut() {
 func TestBrowserAccounts(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel() // each store has its own server and browser
 			srv := MustStartServer(t, kind)
 			b := MustBrowser(t)
 			for _, vp := range viewports {

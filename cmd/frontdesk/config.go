@@ -27,6 +27,12 @@ type Config struct {
 	MailFrom    string
 	LogLevel    string
 	LogFormat   string
+	// WebhookSecrets maps a tracking webhook source to its HMAC secret.
+	WebhookSecrets map[string][]byte
+	// NodeName names this node in the X-Frontdesk-Node header (FRONTDESK_NODE_NAME).
+	NodeName string
+	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
+	PprofAddr string
 	// OpenAI* configure the chat bot's optional language model.
 	OpenAIKey     string
 	OpenAIBaseURL string
@@ -42,21 +48,35 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		return def
 	}
 	return Config{
-		Addr:        get("FRONTDESK_ADDR", ":8080"),
-		DataDir:     get("FRONTDESK_DATA_DIR", "./data"),
-		DatabaseURL: get("FRONTDESK_DATABASE_URL", ""),
-		BaseURL:     get("FRONTDESK_BASE_URL", ""),
-		Secret:      get("FRONTDESK_SECRET", ""),
-		Demo:        get("FRONTDESK_DEMO", ""),
-		SMTPURL:     get("FRONTDESK_SMTP_URL", ""),
-		MailFrom:    get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
-		LogLevel:    get("FRONTDESK_LOG_LEVEL", "info"),
-		LogFormat:   get("FRONTDESK_LOG_FORMAT", "text"),
-
-		OpenAIKey:     get("FRONTDESK_OPENAI_API_KEY", ""),
-		OpenAIBaseURL: get("FRONTDESK_OPENAI_BASE_URL", ""),
-		OpenAIModel:   get("FRONTDESK_OPENAI_MODEL", ""),
+		Addr:           get("FRONTDESK_ADDR", ":8080"),
+		DataDir:        get("FRONTDESK_DATA_DIR", "./data"),
+		DatabaseURL:    get("FRONTDESK_DATABASE_URL", ""),
+		BaseURL:        get("FRONTDESK_BASE_URL", ""),
+		Secret:         get("FRONTDESK_SECRET", ""),
+		Demo:           get("FRONTDESK_DEMO", ""),
+		SMTPURL:        get("FRONTDESK_SMTP_URL", ""),
+		MailFrom:       get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
+		LogLevel:       get("FRONTDESK_LOG_LEVEL", "info"),
+		LogFormat:      get("FRONTDESK_LOG_FORMAT", "text"),
+		WebhookSecrets: parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
+		NodeName:       get("FRONTDESK_NODE_NAME", ""),
+		PprofAddr:      get("FRONTDESK_PPROF_ADDR", ""),
+		OpenAIKey:      get("FRONTDESK_OPENAI_API_KEY", ""),
+		OpenAIBaseURL:  get("FRONTDESK_OPENAI_BASE_URL", ""),
+		OpenAIModel:    get("FRONTDESK_OPENAI_MODEL", ""),
 	}
+}
+
+// parseSecrets reads "source=secret,source=secret".
+func parseSecrets(s string) map[string][]byte {
+	out := map[string][]byte{}
+	for _, part := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if ok && k != "" && v != "" {
+			out[strings.TrimSpace(k)] = []byte(strings.TrimSpace(v))
+		}
+	}
+	return out
 }
 
 // flags registers flags that override the environment.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/postgres/pgtest"
 )
 
@@ -34,6 +35,7 @@ func MustStartServer(tb testing.TB, kind string, opts ...func(*Main)) *testServe
 	dir := tb.TempDir()
 	cfg := ConfigFromEnv(func(string) string { return "" })
 	cfg.Addr, cfg.DataDir, cfg.Demo, cfg.LogLevel = "127.0.0.1:0", dir, "1", "warn"
+	cfg.WebhookSecrets = map[string][]byte{"frontdesk": []byte(testWebhookSecret)}
 	if kind == "postgres" {
 		cfg.DatabaseURL = pgtest.URL(tb)
 	}
@@ -61,6 +63,8 @@ func MustStartServer(tb testing.TB, kind string, opts ...func(*Main)) *testServe
 	})
 	return &testServer{Main: m, URL: m.URL(), DataDir: dir}
 }
+
+const testWebhookSecret = "browser-test-webhook-secret"
 
 // stores lists the store kinds tests run on.
 var stores = []string{"sqlite", "postgres"}
@@ -334,3 +338,5 @@ func (p *page) openMenu() {
 		p.run("open menu", chromedp.Click(chromedp.CSS(".menu-toggle")), chromedp.WaitVisible(chromedp.ID("nav")))
 	}
 }
+
+func portalUserFilterAll() portal.UserFilter { return portal.UserFilter{Limit: 1} }

@@ -24,6 +24,11 @@ Commands:
   serve         run the server (the default)
   migrate       apply database migrations and exit
   user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
+  bench portal  measure the history and shipment pages and webhook ingest on each store
+  catalog import FILE [--slug S] [--publish]
+                import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
+  catalog bench --model FILE [--sessions 50] [--steps 20]
+                time the configurator on a model; the last line is JSON
   help          show this help
 
 Configuration comes from the environment (flags mirror it; run
@@ -38,6 +43,9 @@ Configuration comes from the environment (flags mirror it; run
   FRONTDESK_MAIL_FROM     sender address (default "Frontdesk <no-reply@localhost>")
   FRONTDESK_LOG_LEVEL     debug, info, warn or error (default info)
   FRONTDESK_LOG_FORMAT    text or json (default text)
+  FRONTDESK_WEBHOOK_SECRETS  tracking webhook secrets, "aftership=S1,easypost=S2,frontdesk=S3"
+  FRONTDESK_NODE_NAME     this node's name in the X-Frontdesk-Node response header
+  FRONTDESK_PPROF_ADDR    serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default
   FRONTDESK_OPENAI_API_KEY   lets the chat bot write answers with a language model (optional)
   FRONTDESK_OPENAI_BASE_URL  any OpenAI-compatible API (default OpenAI's)
   FRONTDESK_OPENAI_MODEL     model name (default gpt-4o-mini)
@@ -57,6 +65,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runMigrate(ctx, args, stdout, stderr)
 	case "user":
 		err = runUser(ctx, args, stdout, stderr)
+	case "bench":
+		err = runBench(ctx, args, stdout, stderr)
+	case "catalog":
+		err = runCatalog(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -7,12 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	_ "net/http/pprof" // served only on FRONTDESK_PPROF_ADDR
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/demo"
 	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/postgres"
@@ -34,13 +37,16 @@ type Main struct {
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
 	chatIdx       *search.Index
-	Logger        *slog.Logger
+	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
+	Bus    portal.Bus
+	Logger *slog.Logger
 	// Stdout receives the start banner.
 	Stdout io.Writer
 
-	ln     net.Listener
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	ln       net.Listener
+	cancel   context.CancelFunc
+	closeBus func() error
+	wg       sync.WaitGroup
 }
 
 // openStore opens the configured store and applies migrations.
@@ -81,11 +87,24 @@ func (m *Main) Open(ctx context.Context) error {
 		// Links in emails point at the address actually bound (":0" in tests).
 		m.Config.BaseURL = m.URL()
 	}
+	var ready func(context.Context) error
+	m.Bus = bus.NewMemory()
+	if pg, ok := m.Store.(*postgres.Store); ok {
+		// Several nodes may share this database: they talk over LISTEN/NOTIFY.
+		pb, err := postgres.NewBus(ctx, pg.Pool, m.Logger)
+		if err != nil {
+			m.ln.Close()
+			return err
+		}
+		m.Bus, m.closeBus = pb, pb.Close
+		ready = func(context.Context) error { return pb.Healthy() }
+	}
 	if err := m.openChat(ctx); err != nil {
 		m.ln.Close()
 		return err
 	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
+		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue})
 	if err != nil {
 		m.ln.Close()
@@ -122,7 +141,7 @@ func (m *Main) seed(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	m.Logger.Info("demo data seeded", "customers", n.Customers, "orders", n.Orders, "shipments", n.Shipments,
-		"events", n.Events, "articles", n.Articles, "ms", time.Since(start).Milliseconds())
+		"events", n.Events, "articles", n.Articles, "products", n.Products, "ms", time.Since(start).Milliseconds())
 	return true, nil
 }
 
@@ -151,6 +170,7 @@ func (m *Main) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	m.Logger.Info("shutting down")
+	m.Web.Close() // end event streams first, so shutdown waits only for requests
 	m.Web.CloseChatSockets()
 	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
 	m.Close()
@@ -161,6 +181,12 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
+	}
+	if m.Web != nil {
+		m.Web.Close()
+	}
+	if m.closeBus != nil {
+		m.closeBus()
 	}
 	m.wg.Wait()
 	if m.ChatHub != nil {
@@ -190,6 +216,15 @@ func (m *Main) startBackground(ctx context.Context) {
 		}
 	}
 	w := &mail.Worker{Outbox: m.Store, Mailer: mailer, Logger: m.Logger, Interval: time.Second}
+	if m.Config.PprofAddr != "" {
+		srv := &http.Server{Addr: m.Config.PprofAddr, Handler: http.DefaultServeMux, ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+				m.Logger.Error("pprof", "err", err)
+			}
+		}()
+		go func() { <-ctx.Done(); srv.Close() }()
+	}
 	m.wg.Add(2)
 	go func() { defer m.wg.Done(); w.Run(ctx) }()
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()

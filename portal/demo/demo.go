@@ -35,11 +35,12 @@ type Store interface {
 	portal.OrderService
 	portal.ShipmentService
 	portal.ArticleService
+	portal.CatalogService
 }
 
 // Counts reports what Seed created.
 type Counts struct {
-	Customers, Staff, Orders, Invoices, Shipments, Events, Articles, Categories int
+	Customers, Staff, Orders, Invoices, Shipments, Events, Articles, Categories, Products int
 }
 
 var firstNames = []string{"Ada", "Ben", "Clara", "David", "Elif", "Felix", "Greta", "Hannah", "Ivan", "Jonas", "Katarzyna", "Lena",
@@ -114,6 +115,9 @@ func Seed(ctx context.Context, s Store, now time.Time) (Counts, error) {
 		}
 	}
 	if err := seedFAQ(ctx, s, now, &n); err != nil {
+		return n, err
+	}
+	if err := seedCatalogs(ctx, s, &n); err != nil {
 		return n, err
 	}
 	return n, nil

@@ -109,16 +109,8 @@ func (s *Store) FindArticles(ctx context.Context, f portal.ArticleFilter) ([]*po
 	if err != nil {
 		return nil, 0, wrap("find articles", err)
 	}
-	defer rows.Close()
-	var out []*portal.Article
-	for rows.Next() {
-		a, err := scanArticle(rows)
-		if err != nil {
-			return nil, 0, wrap("scan article", err)
-		}
-		out = append(out, a)
-	}
-	return out, total, wrap("find articles", rows.Err())
+	out, err := collect(rows, scanArticle)
+	return out, total, wrap("find articles", err)
 }
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)

@@ -85,6 +85,20 @@ func notFound(err error, what string) error {
 	return err
 }
 
+// collect scans every row with scan and closes rows.
+func collect[T any](rows Rows, scan func(Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func limit(n, def, max int) int {
 	if n <= 0 {
 		return def

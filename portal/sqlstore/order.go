@@ -12,6 +12,13 @@ const orderCols = `id, number, customer_id, email, status, payment_status, curre
 
 // CreateOrder stores an order and its items in one transaction.
 func (s *Store) CreateOrder(ctx context.Context, o *portal.Order) error {
+	err := s.db.InTx(ctx, func(q Querier) error { return s.insertOrder(ctx, q, o) })
+	return wrap("create order", err)
+}
+
+// insertOrder validates and stores o with its items on q, inside the
+// caller's transaction (CreateOrder's, or OrderQuote's).
+func (s *Store) insertOrder(ctx context.Context, q Querier, o *portal.Order) error {
 	o.Number = strings.TrimSpace(o.Number)
 	if o.Number == "" {
 		return portal.FieldError("number", "Order number is required.")
@@ -27,29 +34,16 @@ func (s *Store) CreateOrder(ctx context.Context, o *portal.Order) error {
 	o.UpdatedAt = now
 	ship, _ := json.Marshal(o.ShippingAddress)
 	bill, _ := json.Marshal(o.BillingAddress)
-	err := s.db.InTx(ctx, func(q Querier) error {
-		err := q.QueryRow(ctx, `INSERT INTO orders (number, customer_id, email, status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor, shipping_address, billing_address, shipping_postcode, placed_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			o.Number, o.CustomerID, o.Email, o.Status, o.PaymentStatus, o.Currency, o.SubtotalMinor, o.ShippingMinor, o.TaxMinor, o.TotalMinor,
-			string(ship), string(bill), normPostcode(o.ShippingAddress.Postcode), o.PlacedAt, o.UpdatedAt).Scan(&o.ID)
-		if s.db.IsUniqueViolation(err) {
-			return portal.FieldError("number", "An order with this number already exists.")
-		} else if err != nil {
-			return err
-		}
-		for i := range o.Items {
-			it := &o.Items[i]
-			if it.Quantity <= 0 {
-				return portal.FieldError("quantity", "Quantity must be at least 1.")
-			}
-			if err := q.QueryRow(ctx, `INSERT INTO order_items (order_id, position, sku, name, quantity, unit_price_minor, total_minor, config) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				o.ID, i, it.SKU, it.Name, it.Quantity, it.UnitPriceMinor, it.TotalMinor, it.Config).Scan(&it.ID); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return wrap("create order", err)
+	err := q.QueryRow(ctx, `INSERT INTO orders (number, customer_id, email, status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor, shipping_address, billing_address, shipping_postcode, placed_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		o.Number, o.CustomerID, o.Email, o.Status, o.PaymentStatus, o.Currency, o.SubtotalMinor, o.ShippingMinor, o.TaxMinor, o.TotalMinor,
+		string(ship), string(bill), normPostcode(o.ShippingAddress.Postcode), o.PlacedAt, o.UpdatedAt).Scan(&o.ID)
+	if s.db.IsUniqueViolation(err) {
+		return portal.FieldError("number", "An order with this number already exists.")
+	} else if err != nil {
+		return err
+	}
+	return insertItems(ctx, q, o)
 }
 
 // FindOrders returns a page of orders with their items, newest first.
@@ -133,6 +127,9 @@ func (s *Store) FindInvoices(ctx context.Context, f portal.InvoiceFilter) ([]*po
 	var w where
 	if f.ID != nil {
 		w.add("id = ?", *f.ID)
+	}
+	if f.Number != nil {
+		w.add("number = ?", *f.Number)
 	}
 	if f.OrderID != nil {
 		w.add("order_id = ?", *f.OrderID)

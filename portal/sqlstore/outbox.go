@@ -44,16 +44,8 @@ func (s *Store) ClaimEmails(ctx context.Context, now time.Time, lease time.Durat
 	if err != nil {
 		return nil, wrap("claim emails", err)
 	}
-	defer rows.Close()
-	var out []*portal.Email
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return nil, wrap("scan email", err)
-		}
-		out = append(out, e)
-	}
-	return out, wrap("claim emails", rows.Err())
+	out, err := collect(rows, scanEmail)
+	return out, wrap("claim emails", err)
 }
 
 // MarkEmailSent records delivery.
@@ -78,14 +70,6 @@ func (s *Store) FindEmails(ctx context.Context, to string, n int) ([]*portal.Ema
 	if err != nil {
 		return nil, wrap("find emails", err)
 	}
-	defer rows.Close()
-	var out []*portal.Email
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return nil, wrap("scan email", err)
-		}
-		out = append(out, e)
-	}
-	return out, wrap("find emails", rows.Err())
+	out, err := collect(rows, scanEmail)
+	return out, wrap("find emails", err)
 }

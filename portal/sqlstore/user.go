@@ -80,16 +80,8 @@ func (s *Store) FindUsers(ctx context.Context, f portal.UserFilter) ([]*portal.U
 	if err != nil {
 		return nil, 0, wrap("find users", err)
 	}
-	defer rows.Close()
-	var out []*portal.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, wrap("scan user", err)
-		}
-		out = append(out, u)
-	}
-	return out, total, wrap("find users", rows.Err())
+	out, err := collect(rows, scanUser)
+	return out, total, wrap("find users", err)
 }
 
 // UpdateUser changes a user's profile fields.

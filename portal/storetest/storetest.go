@@ -25,6 +25,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Orders", func(t *testing.T) { testOrders(t, open) })
 	t.Run("Shipments", func(t *testing.T) { testShipments(t, open) })
 	t.Run("Articles", func(t *testing.T) { testArticles(t, open) })
+	t.Run("BackOffice", func(t *testing.T) { testBackOffice(t, open) })
+	t.Run("History", func(t *testing.T) { testHistory(t, open) })
+	t.Run("TokensAndNotifications", func(t *testing.T) { testTokens(t, open) })
+	t.Run("Catalogs", func(t *testing.T) { testCatalogs(t, open); testQuotes(t, open) })
 	t.Run("Chat", func(t *testing.T) { testChat(t, open) })
 }
 

@@ -111,6 +111,12 @@ func TestAdminStaffAndAudit(t *testing.T) {
 		wantStatus(t, res, 200)
 		wantBody(t, res, "user.create")
 		wantBody(t, res, "user.disable")
+		wantStatus(t, c.post(fmt.Sprintf("/admin/staff/%d/role", u.ID), url.Values{"role": {"editor"}}), 303)
+		if got, _ := s.FindUserByID(ctx(), u.ID); got.Role != portal.RoleEditor {
+			t.Fatalf("role=%s, want editor", got.Role)
+		}
+		wantStatus(t, c.post(fmt.Sprintf("/admin/staff/%d/role", u.ID), url.Values{"role": {"customer"}}), 400)
+		wantBody(t, c.get("/admin/audit"), "agent -&gt; editor")
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 )
 
 type accountPage struct {
+	Statuses                    []notifyChoice
 	Orders                      []*portal.Order
 	OrderTotal                  int
 	ProfileError, PasswordError string
@@ -20,7 +21,26 @@ func (s *Server) loadAccountPage(c *fiber.Ctx) (*accountPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &accountPage{Orders: orders, OrderTotal: total}, nil
+	chosen, err := s.store.NotifyStatuses(c.UserContext(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	on := map[portal.ShipmentStatus]bool{}
+	for _, st := range chosen {
+		on[st] = true
+	}
+	var choices []notifyChoice
+	for _, st := range portal.ShipmentStatuses {
+		if st != portal.StatusPending {
+			choices = append(choices, notifyChoice{Status: st, On: on[st]})
+		}
+	}
+	return &accountPage{Orders: orders, OrderTotal: total, Statuses: choices}, nil
+}
+
+type notifyChoice struct {
+	Status portal.ShipmentStatus
+	On     bool
 }
 
 func (s *Server) handleAccount(c *fiber.Ctx) error {
@@ -50,6 +70,7 @@ func (s *Server) handleProfileUpdate(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
+	s.revoke(c.UserContext(), revocation{UserID: u.ID})
 	s.setFlash(c, "ok", "Profile saved.")
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }
@@ -82,6 +103,7 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 	if err := s.store.DeleteUserSessions(ctx, u.ID, currentSession(c).ID); err != nil {
 		return err
 	}
+	s.revoke(ctx, revocation{UserID: u.ID})
 	s.setFlash(c, "ok", "Password changed. Your other devices are signed out.")
 	return c.Redirect("/account", fiber.StatusSeeOther)
 }

@@ -20,7 +20,7 @@ func (s *Server) renderStaffList(c *fiber.Ctx, status int, form staffForm, errMs
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "admin_staff", "Staff", fiber.Map{"Users": users, "Pager": newPager(c, page, perPage, total), "Form": form, "Error": errMsg})
+	return s.render(c, status, "admin_staff", "Staff", fiber.Map{"Users": users, "Pager": newPager(c, page, perPage, total), "Form": form, "Error": errMsg, "Roles": staffRoles})
 }
 
 func (s *Server) handleStaffList(c *fiber.Ctx) error {
@@ -78,8 +78,36 @@ func (s *Server) handleStaffToggle(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	s.revoke(ctx, revocation{UserID: id})
 	s.audit(c, "user."+c.Params("action"), "user", strconv.FormatInt(id, 10), u.Email)
 	s.setFlash(c, "ok", fmt.Sprintf("%s is %sd.", u.Email, c.Params("action")))
+	return c.Redirect("/admin/staff", fiber.StatusSeeOther)
+}
+
+// handleStaffRole moves a member of staff to another staff role.
+func (s *Server) handleStaffRole(c *fiber.Ctx) error {
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	if id == currentUser(c).ID {
+		return portal.Errorf(portal.EINVALID, "You cannot change your own role; ask another admin.")
+	}
+	role := portal.Role(c.FormValue("role"))
+	if !role.IsStaff() {
+		return portal.Errorf(portal.EINVALID, "Choose a staff role: agent, editor or admin.")
+	}
+	ctx := c.UserContext()
+	u, err := s.store.FindUserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !u.Role.IsStaff() {
+		return portal.Errorf(portal.ENOTFOUND, "User not found.")
+	}
+	if _, err := s.store.UpdateUser(ctx, id, portal.UserUpdate{Role: &role}); err != nil {
+		return err
+	}
+	s.revoke(ctx, revocation{UserID: id})
+	s.audit(c, "user.role", "user", c.Params("id"), fmt.Sprintf("%s: %s -> %s", u.Email, u.Role, role))
+	s.setFlash(c, "ok", fmt.Sprintf("%s is now %s.", u.Email, role))
 	return c.Redirect("/admin/staff", fiber.StatusSeeOther)
 }
 

@@ -97,6 +97,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		if len(fields) > 0 {
 			body["fields"] = fields
 		}
+		var be *portal.BulkError
+		if errors.As(err, &be) {
+			items := map[string]string{}
+			for i, m := range be.Items {
+				items[strconv.Itoa(i)] = m
+			}
+			body["items"] = items
+		}
 		return c.Status(status).JSON(fiber.Map{"error": body})
 	}
 	title := map[int]string{400: "Something is not right", 401: "Please sign in", 403: "Not allowed", 404: "Page not found",

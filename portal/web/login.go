@@ -88,6 +88,7 @@ func (s *Server) handleLogout(c *fiber.Ctx) error {
 		if err := s.store.DeleteSession(c.UserContext(), sess.ID); err != nil {
 			return err
 		}
+		s.revoke(c.UserContext(), revocation{SessionID: sess.ID})
 	}
 	s.setCookie(c, sessionCookie, "", -1)
 	s.setFlash(c, "ok", "You are signed out.")

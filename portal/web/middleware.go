@@ -66,6 +66,9 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.cfg.NodeName != "" {
+		c.Set("X-Frontdesk-Node", s.cfg.NodeName)
+	}
 	if s.secure(c) {
 		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
@@ -98,26 +101,33 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	now := s.now()
-	sess, err := s.store.FindSession(ctx, auth.HashToken(tok), now)
-	if portal.IsNotFound(err) {
-		s.setCookie(c, sessionCookie, "", -1)
-		return c.Next()
-	} else if err != nil {
-		return err
-	}
-	u, err := s.store.FindUserByID(ctx, sess.UserID)
-	if portal.IsNotFound(err) || (err == nil && u.DisabledAt != nil) {
-		s.store.DeleteSession(ctx, sess.ID)
-		s.setCookie(c, sessionCookie, "", -1)
-		return c.Next()
-	} else if err != nil {
-		return err
-	}
-	// Slide the expiry at most once an hour, not on every request.
-	if now.Sub(sess.LastSeenAt) > time.Hour {
-		if err := s.store.TouchSession(ctx, sess.ID, now, now.Add(s.cfg.SessionTTL)); err != nil {
-			s.log.Warn("touch session", "err", err)
+	id := auth.HashToken(tok)
+	sess, u, ok := s.sessions.get(id, now)
+	if !ok {
+		var err error
+		sess, err = s.store.FindSession(ctx, id, now)
+		if portal.IsNotFound(err) {
+			s.setCookie(c, sessionCookie, "", -1)
+			return c.Next()
+		} else if err != nil {
+			return err
 		}
+		u, err = s.store.FindUserByID(ctx, sess.UserID)
+		if portal.IsNotFound(err) || (err == nil && u.DisabledAt != nil) {
+			s.store.DeleteSession(ctx, sess.ID)
+			s.setCookie(c, sessionCookie, "", -1)
+			return c.Next()
+		} else if err != nil {
+			return err
+		}
+		// Slide the expiry at most once an hour, not on every request.
+		if now.Sub(sess.LastSeenAt) > time.Hour {
+			if err := s.store.TouchSession(ctx, sess.ID, now, now.Add(s.cfg.SessionTTL)); err != nil {
+				s.log.Warn("touch session", "err", err)
+			}
+			sess.LastSeenAt, sess.ExpiresAt = now, now.Add(s.cfg.SessionTTL)
+		}
+		s.sessions.put(sess, u, now)
 	}
 	c.Locals(localsUser, u)
 	c.Locals(localsSession, sess)

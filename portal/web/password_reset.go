@@ -106,6 +106,7 @@ func (s *Server) handlePasswordReset(c *fiber.Ctx) error {
 	if err := s.store.DeleteUserSessions(ctx, uid, ""); err != nil {
 		return err
 	}
+	s.revoke(ctx, revocation{UserID: uid})
 	s.setFlash(c, "ok", "Your password is changed. Sign in with the new one.")
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }

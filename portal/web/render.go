@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontdesk/frontdesk/assets"
@@ -139,25 +140,34 @@ func navFor(u *portal.User, current string) []navItem {
 		items = append(items, navItem{Href: href, Label: label, Current: current == href || strings.HasPrefix(current, href+"/")})
 	}
 	if u == nil {
+		add("/track", "Track an order")
+		add("/configure", "Configure")
 		return items
 	}
 	switch u.Role {
 	case portal.RoleCustomer:
 		add("/account", "Your account")
+		add("/account/history", "History")
+		add("/track", "Track an order")
+		add("/configure", "Configure")
+		add("/account/quotes", "Quotes")
 		add("/account/chats", "Your chats")
 	case portal.RoleAgent:
 		add("/agent", "Chats")
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
+		add("/editor/catalog", "Catalogue")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/agent", "Chats")
 		add("/admin/chat", "Chat settings")
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
+		add("/editor/catalog", "Catalogue")
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
+		add("/admin/tokens", "API tokens")
 	}
 	return items
 }
@@ -179,13 +189,23 @@ func (s *Server) render(c *fiber.Ctx, status int, page, title string, data any) 
 	return c.Status(status).Send(buf.Bytes())
 }
 
+// zones caches loaded time zones: LoadLocation reads the zone database
+// from disk on every call.
+var zones sync.Map
+
 func zoneOf(u *portal.User) *time.Location {
-	if u != nil && u.TimeZone != "" {
-		if z, err := time.LoadLocation(u.TimeZone); err == nil {
-			return z
-		}
+	if u == nil || u.TimeZone == "" {
+		return time.UTC
 	}
-	return time.UTC
+	if z, ok := zones.Load(u.TimeZone); ok {
+		return z.(*time.Location)
+	}
+	z, err := time.LoadLocation(u.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(u.TimeZone, z)
+	return z
 }
 
 func (s *Server) handleStatic(c *fiber.Ctx) error {

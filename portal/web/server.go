@@ -11,6 +11,8 @@ import (
 
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -48,18 +50,36 @@ type Config struct {
 	// ChatSendQueue bounds each chat socket's queue of outgoing frames; a
 	// client that lets it fill is disconnected. Default 256.
 	ChatSendQueue int
+	// Bus carries live updates (tracking changes) to open pages; default in-process.
+	Bus portal.Bus
+	// WebhookSecrets holds each tracking webhook source's HMAC secret; a
+	// source without one is refused.
+	WebhookSecrets map[string][]byte
+	// TrackLimit caps guest tracking look-ups per IP per 15 minutes; default 30.
+	TrackLimit int
+	// SessionCacheTTL is how long a node trusts a session it has read; default 10s.
+	SessionCacheTTL time.Duration
+	// NodeName, when set, is sent as X-Frontdesk-Node on every response, to
+	// tell nodes apart behind a load balancer.
+	NodeName string
 }
 
 // Server is the web front end.
 type Server struct {
-	App     *fiber.App
-	cfg     Config
-	store   portal.Store
-	log     *slog.Logger
-	now     func() time.Time
-	pages   *renderer
-	metrics *metrics
-	chat    *chatHub
+	App      *fiber.App
+	cfg      Config
+	store    portal.Store
+	log      *slog.Logger
+	now      func() time.Time
+	pages    *renderer
+	metrics  *metrics
+	bus      portal.Bus
+	ingester *tracking.Ingester
+	sessions *sessionCache
+	// done closes when the server stops, ending long-lived streams.
+	done <-chan struct{}
+	stop context.CancelFunc
+	chat *chatHub
 }
 
 // New builds the app and its routes.
@@ -98,11 +118,26 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginWindow == 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
+	if cfg.Bus == nil {
+		cfg.Bus = bus.NewMemory()
+	}
+	if cfg.TrackLimit == 0 {
+		cfg.TrackLimit = 30
+	}
+	if cfg.SessionCacheTTL == 0 {
+		cfg.SessionCacheTTL = 10 * time.Second
+	}
 	pages, err := newRenderer()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry)}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus}
+	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
+	s.sessions = newSessionCache(cfg.SessionCacheTTL)
+	var bg context.Context
+	bg, s.stop = context.WithCancel(context.Background())
+	s.done = bg.Done()
+	go s.followRevocations(bg)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
 		BodyLimit:             cfg.BodyLimit,
@@ -142,6 +177,14 @@ func (s *Server) routes() {
 	account.Post("/profile", s.handleProfileUpdate)
 	account.Post("/password", s.handlePasswordChange)
 	account.Get("/orders/:number", s.handleOrderView)
+	account.Get("/history", s.handleHistoryList)
+	account.Get("/shipments/:id<int>", s.handleShipmentView)
+	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
+	account.Get("/invoices/:number", s.handleInvoiceView)
+	account.Get("/invoices/:number/pdf", s.handleInvoicePDF)
+	account.Post("/notifications", s.handleNotificationsUpdate)
+	app.Get("/track", s.handleTrackPage)
+	app.Post("/track", s.handleTrack)
 
 	staff := app.Group("/staff", s.requireRole(portal.RoleAgent, portal.RoleEditor, portal.RoleAdmin))
 	staff.Get("/customers", s.handleStaffCustomerList)
@@ -154,13 +197,24 @@ func (s *Server) routes() {
 	admin.Get("/staff", s.handleStaffList)
 	admin.Post("/staff", s.handleStaffCreate)
 	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
+	admin.Post("/staff/:id<int>/role", s.handleStaffRole)
 	admin.Get("/audit", s.handleAuditList)
+	admin.Get("/tokens", s.handleTokenList)
+	admin.Post("/tokens", s.handleTokenCreate)
+	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
+	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
+	s.backOfficeRoutes(api)
+	s.configuratorRoutes()
 	s.chatRoutes(app)
 	app.Use(s.handleNotFound)
 }
+
+// Close stops the server's background work and ends open event streams, so
+// that a graceful App.Shutdown need not wait for them.
+func (s *Server) Close() { s.stop() }
 
 // audit records a staff action; failures are logged, never shown.
 func (s *Server) audit(c *fiber.Ctx, action, entity, entityID, detail string) {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,7 @@ func MustServer(tb testing.TB, s portal.Store) *web.Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(srv.Close)
 	return srv
 }
 
@@ -165,3 +167,19 @@ func mustOrder(tb testing.TB, s portal.Store, u *portal.User, number string) *po
 	}
 	return o
 }
+
+// waitFor polls cond for up to five seconds.
+func waitFor(tb testing.TB, cond func() bool) {
+	tb.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			tb.Fatal("condition not met within 5s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func ptrRole(r portal.Role) *portal.Role { return &r }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// runBench dispatches the bench subcommands.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: frontdesk bench portal [flags]")
+		return errUsage
+	}
+	switch args[0] {
+	case "portal":
+		return runBenchPortal(ctx, args[1:], stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "frontdesk bench: unknown benchmark %q\n", args[0])
+	return errUsage
+}
+
+// latencies collects request durations from many goroutines.
+type latencies struct {
+	mu   sync.Mutex
+	d    []time.Duration
+	errs atomic.Int64
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.d = append(l.d, d)
+	l.mu.Unlock()
+}
+
+// quantile returns the q-quantile in milliseconds.
+func (l *latencies) quantile(q float64) float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.d) == 0 {
+		return 0
+	}
+	sort.Slice(l.d, func(i, j int) bool { return l.d[i] < l.d[j] })
+	i := int(math.Ceil(q*float64(len(l.d)))) - 1
+	if i < 0 {
+		i = 0
+	}
+	return float64(l.d[i].Microseconds()) / 1000
+}
+
+func (l *latencies) count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.d)
+}
+
+// closedLoop runs conns workers calling do back to back for d.
+func closedLoop(ctx context.Context, conns int, d time.Duration, do func() error) (*latencies, time.Duration) {
+	var l latencies
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; i < conns; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				t := time.Now()
+				if err := do(); err != nil {
+					l.errs.Add(1)
+					continue
+				}
+				l.add(time.Since(t))
+			}
+		}()
+	}
+	wg.Wait()
+	return &l, time.Since(start)
+}
+
+// openLoop issues requests at a fixed rate for d, each on its own
+// goroutine (bounded by maxInFlight), so that a slow server shows up as
+// latency, not as a lower request rate (no coordinated omission).
+func openLoop(ctx context.Context, rate int, d time.Duration, maxInFlight int, do func() error) *latencies {
+	var l latencies
+	sem := make(chan struct{}, maxInFlight)
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := 0; ; i++ {
+		due := start.Add(time.Duration(i) * interval)
+		if due.Sub(start) >= d || ctx.Err() != nil {
+			break
+		}
+		if w := time.Until(due); w > 0 {
+			time.Sleep(w)
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			l.errs.Add(1) // too many in flight: count as failed
+			continue
+		}
+		wg.Add(1)
+		go func(due time.Time) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := do(); err != nil {
+				l.errs.Add(1)
+				return
+			}
+			l.add(time.Since(due)) // from when it should have been sent
+		}(due)
+	}
+	wg.Wait()
+	return &l
+}

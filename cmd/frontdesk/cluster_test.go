@@ -1,0 +1,436 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// The cluster test runs what production runs: its own PostgreSQL (so it can
+// restart it), three "frontdesk serve" processes and nginx in front.
+
+const pgBin = "/usr/lib/postgresql/15/bin"
+
+func requireTool(tb testing.TB, path, what string) {
+	tb.Helper()
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%s not found at %s: required under CI", what, path)
+		}
+		tb.Skipf("%s not found at %s", what, path)
+	}
+}
+
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// ownPostgres is a PostgreSQL server this test may stop and start.
+type ownPostgres struct {
+	dir  string
+	port int
+	URL  string
+}
+
+func pgCtl(tb testing.TB, args ...string) {
+	tb.Helper()
+	cmd := exec.Command(filepath.Join(pgBin, "pg_ctl"), args...)
+	if os.Getuid() == 0 {
+		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(pgBin, "pg_ctl")}, args...)...)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		tb.Fatalf("pg_ctl %v: %v: %s", args, err, out)
+	}
+}
+
+func startOwnPostgres(tb testing.TB) *ownPostgres {
+	tb.Helper()
+	requireTool(tb, filepath.Join(pgBin, "postgres"), "PostgreSQL 15")
+	dir, err := os.MkdirTemp("", "frontdesk-cluster-pg-")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	os.Chmod(dir, 0o777)
+	p := &ownPostgres{dir: dir, port: freePort(tb)}
+	out, err := exec.Command("../../.ci/pg-start", dir, fmt.Sprint(p.port)).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("start postgres: %v: %s", err, out)
+	}
+	p.URL = strings.TrimSpace(string(out))
+	tb.Cleanup(func() {
+		pgCtl(tb, "-D", filepath.Join(dir, "data"), "-m", "immediate", "stop")
+		os.RemoveAll(dir)
+	})
+	return p
+}
+
+func (p *ownPostgres) stop(tb testing.TB) {
+	pgCtl(tb, "-D", filepath.Join(p.dir, "data"), "-m", "fast", "-w", "stop")
+}
+
+func (p *ownPostgres) start(tb testing.TB) {
+	pgCtl(tb, "-D", filepath.Join(p.dir, "data"), "-l", filepath.Join(p.dir, "server.log"), "-w", "-t", "60", "-o",
+		fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off", p.port, p.dir), "start")
+}
+
+// node is one frontdesk serve process.
+type node struct {
+	name string
+	addr string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{}
+}
+
+func (n *node) url() string { return "http://" + n.addr }
+
+type cluster struct {
+	pg    *ownPostgres
+	nodes []*node
+	lb    string // nginx's address
+	bin   string
+	dir   string
+}
+
+func buildBinary(tb testing.TB, dir string) string {
+	tb.Helper()
+	bin := filepath.Join(dir, "frontdesk")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		tb.Fatalf("go build: %v: %s", err, out)
+	}
+	return bin
+}
+
+func (c *cluster) startNode(tb testing.TB, i int, seed bool) *node {
+	tb.Helper()
+	n := &node{name: fmt.Sprintf("node%d", i), addr: fmt.Sprintf("127.0.0.1:%d", freePort(tb)), done: make(chan struct{})}
+	n.log = filepath.Join(c.dir, n.name+".log")
+	logf, err := os.Create(n.log)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	demo := "0"
+	if seed {
+		demo = "1"
+	}
+	n.cmd = exec.Command(c.bin, "serve")
+	n.cmd.Env = append(os.Environ(), "FRONTDESK_ADDR="+n.addr, "FRONTDESK_DATA_DIR="+filepath.Join(c.dir, n.name),
+		"FRONTDESK_DATABASE_URL="+c.pg.URL, "FRONTDESK_SECRET=cluster-test-secret-0123456789abcdef", "FRONTDESK_DEMO="+demo,
+		"FRONTDESK_NODE_NAME="+n.name, "FRONTDESK_WEBHOOK_SECRETS=frontdesk="+testWebhookSecret, "FRONTDESK_LOG_LEVEL=info",
+		"FRONTDESK_BASE_URL=http://"+c.lb)
+	n.cmd.Stdout, n.cmd.Stderr = logf, logf
+	if err := n.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
+	go func() { n.cmd.Wait(); logf.Close(); close(n.done) }()
+	waitReady(tb, n.url(), 60*time.Second)
+	return n
+}
+
+func waitReady(tb testing.TB, base string, within time.Duration) {
+	tb.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		r, err := http.Get(base + "/readyz")
+		if err == nil {
+			r.Body.Close()
+			if r.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("%s not ready within %s (last: %v)", base, within, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func startCluster(t *testing.T) *cluster {
+	t.Helper()
+	requireTool(t, "/usr/sbin/nginx", "nginx")
+	c := &cluster{dir: t.TempDir()}
+	os.Chmod(c.dir, 0o755)
+	c.pg = startOwnPostgres(t)
+	c.bin = buildBinary(t, c.dir)
+	c.lb = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	for i := 1; i <= 3; i++ {
+		c.nodes = append(c.nodes, c.startNode(t, i, i == 1))
+	}
+	t.Cleanup(func() {
+		for _, n := range c.nodes {
+			n.cmd.Process.Signal(syscall.SIGTERM)
+		}
+		for _, n := range c.nodes {
+			select {
+			case <-n.done:
+			case <-time.After(40 * time.Second):
+				n.cmd.Process.Kill()
+			}
+			if t.Failed() {
+				b, _ := os.ReadFile(n.log)
+				t.Logf("%s log:\n%s", n.name, tail(string(b), 3000))
+			}
+		}
+	})
+	c.startNginx(t)
+	return c
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+func (c *cluster) startNginx(t *testing.T) {
+	t.Helper()
+	tmpl, err := os.ReadFile("../../docs/nginx-frontdesk.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := filepath.Join(c.dir, "nginx")
+	os.MkdirAll(prefix, 0o777)
+	var ups strings.Builder
+	for _, n := range c.nodes {
+		fmt.Fprintf(&ups, "        server %s max_fails=1 fail_timeout=5s;\n", n.addr)
+	}
+	conf := strings.NewReplacer("{{PREFIX}}", prefix, "{{UPSTREAMS}}", strings.TrimRight(ups.String(), "\n"), "{{LISTEN}}", c.lb).Replace(string(tmpl))
+	if os.Getuid() == 0 {
+		conf = "user root;\n" + conf
+	}
+	path := filepath.Join(prefix, "nginx.conf")
+	os.WriteFile(path, []byte(conf), 0o644)
+	cmd := exec.Command("/usr/sbin/nginx", "-p", prefix, "-c", path, "-g", "daemon off;")
+	out, _ := os.Create(filepath.Join(prefix, "stdout.log"))
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGQUIT)
+		cmd.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(prefix, "error.log"))
+			t.Logf("nginx error log:\n%s", tail(string(b), 2000))
+		}
+	})
+	waitReady(t, "http://"+c.lb, 20*time.Second)
+}
+
+// browserlessClient signs in through base and keeps the session cookie.
+func signedInClient(t *testing.T, base, email, password string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := hc.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	tok := benchCSRF.FindSubmatch(page)
+	if tok == nil {
+		t.Fatalf("no CSRF token at %s/login", base)
+	}
+	r, err = hc.PostForm(base+"/login", url.Values{"_csrf": {string(tok[1])}, "email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Body.Close()
+	if r.StatusCode != 303 {
+		t.Fatalf("sign-in at %s: status %d", base, r.StatusCode)
+	}
+	return hc
+}
+
+// withCookies makes a client for another base URL carrying hc's cookies.
+func withCookies(t *testing.T, hc *http.Client, from, to string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	fu, _ := url.Parse(from)
+	tu, _ := url.Parse(to)
+	jar.SetCookies(tu, hc.Jar.Cookies(fu))
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func status(t *testing.T, hc *http.Client, u string) (int, string) {
+	t.Helper()
+	r, err := hc.Get(u)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer r.Body.Close()
+	io.Copy(io.Discard, r.Body)
+	return r.StatusCode, r.Header.Get("X-Frontdesk-Node")
+}
+
+func TestCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test starts PostgreSQL, three nodes and nginx")
+	}
+	c := startCluster(t)
+	lb := "http://" + c.lb
+	ctx := context.Background()
+
+	t.Run("AnyNodeServesASession", func(t *testing.T) {
+		hc := signedInClient(t, lb, "customer@example.com", "demo")
+		seen := map[string]int{}
+		for i := 0; i < 12; i++ {
+			code, nodeName := status(t, hc, lb+"/account")
+			if code != 200 {
+				t.Fatalf("request %d via nginx: status %d", i, code)
+			}
+			seen[nodeName]++
+		}
+		if len(seen) != 3 {
+			t.Fatalf("requests reached %v, want all three nodes", seen)
+		}
+	})
+
+	t.Run("SignOutOnOneNodeEndsTheSessionOnAll", func(t *testing.T) {
+		hc := signedInClient(t, c.nodes[0].url(), "customer@example.com", "demo")
+		on2 := withCookies(t, hc, c.nodes[0].url(), c.nodes[1].url())
+		if code, _ := status(t, on2, c.nodes[1].url()+"/account"); code != 200 {
+			t.Fatalf("node2 before sign-out: %d", code)
+		}
+		r, _ := hc.Get(c.nodes[0].url() + "/account")
+		page, _ := io.ReadAll(r.Body)
+		r.Body.Close()
+		tok := benchCSRF.FindSubmatch(page)
+		r, err := hc.PostForm(c.nodes[0].url()+"/logout", url.Values{"_csrf": {string(tok[1])}})
+		if err != nil || r.StatusCode != 303 {
+			t.Fatalf("logout: %v %v", err, r)
+		}
+		r.Body.Close()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			code, _ := status(t, on2, c.nodes[1].url()+"/account")
+			if code == 303 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("node2 still accepts the signed-out session (status %d)", code)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+
+	t.Run("TrackingUpdateReachesAPageOnAnotherNode", func(t *testing.T) {
+		hc := signedInClient(t, c.nodes[1].url(), "customer@example.com", "demo")
+		st, err := openStore(ctx, Config{DatabaseURL: c.pg.URL})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		u, _ := st.FindUserByEmail(ctx, "customer@example.com")
+		ships, _, _ := st.FindShipments(ctx, portal.ShipmentFilter{CustomerID: &u.ID, Limit: 1})
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/account/shipments/%d/events", c.nodes[1].url(), ships[0].ID), nil)
+		res, err := (&http.Client{Jar: hc.Jar}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		lines := make(chan string, 16)
+		go func() {
+			r := bufio.NewReader(res.Body)
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					close(lines)
+					return
+				}
+				lines <- l
+			}
+		}()
+		<-lines // "retry:"
+		srv := &testServer{URL: c.nodes[2].url()}
+		postTracking(t, srv, ships[0].TrackingNumber, "cluster-1", "out_for_delivery", "Posted to node 3")
+		timeout := time.After(10 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatal("stream closed")
+				}
+				if strings.Contains(l, "Posted to node 3") {
+					return
+				}
+			case <-timeout:
+				t.Fatal("node 2's page never got the update posted to node 3")
+			}
+		}
+	})
+
+	t.Run("PostgreSQLRestart", func(t *testing.T) {
+		c.pg.stop(t)
+		for _, n := range c.nodes {
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				code, _ := status(t, http.DefaultClient, n.url()+"/readyz")
+				if code == 503 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%s still ready (status %d) with PostgreSQL down", n.name, code)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		c.pg.start(t)
+		for _, n := range c.nodes {
+			waitReady(t, n.url(), 30*time.Second)
+		}
+		hc := signedInClient(t, lb, "customer@example.com", "demo")
+		if code, _ := status(t, hc, lb+"/account"); code != 200 {
+			t.Fatalf("after restart: status %d", code)
+		}
+	})
+
+	t.Run("KilledNodeIsRoutedAround", func(t *testing.T) {
+		victim := c.nodes[1]
+		victim.cmd.Process.Signal(syscall.SIGKILL)
+		<-victim.done
+		hc := signedInClient(t, lb, "customer@example.com", "demo")
+		var mu sync.Mutex
+		failed := 0
+		var wg sync.WaitGroup
+		for i := 0; i < 30; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if code, nodeName := status(t, hc, lb+"/account"); code != 200 || nodeName == victim.name {
+					mu.Lock()
+					failed++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if failed > 0 {
+			t.Fatalf("%d of 30 requests failed with %s killed", failed, victim.name)
+		}
+	})
+}

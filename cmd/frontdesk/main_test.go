@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/frontdesk/frontdesk/portal/postgres/pgtest"
+)
+
+func runCmd(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	code, out, _ := runCmd(t, nil, "help")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"serve", "migrate", "user create", "bench portal", "FRONTDESK_DATABASE_URL"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("help lacks %q", want)
+		}
+	}
+	if code, _, errOut := runCmd(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Fatalf("unknown command: exit %d, %q", code, errOut)
+	}
+}
+
+func TestMigrateAndCreateAdmin(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			env := map[string]string{"FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DATABASE_URL": ""}
+			if kind == "postgres" {
+				env["FRONTDESK_DATABASE_URL"] = pgtest.URL(t)
+			}
+			code, out, errOut := runCmd(t, env, "migrate")
+			if code != 0 || !strings.Contains(out, "Schema is up to date") {
+				t.Fatalf("migrate: exit %d out %q err %q", code, out, errOut)
+			}
+			code, out, errOut = runCmd(t, env, "user", "create", "--role", "admin", "--email", "Boss@Example.com")
+			if code != 0 || !strings.Contains(out, "Created admin boss@example.com") || !strings.Contains(out, "Password: ") {
+				t.Fatalf("user create: exit %d out %q err %q", code, out, errOut)
+			}
+			code, _, errOut = runCmd(t, env, "user", "create", "--role", "admin", "--email", "boss@example.com", "--password", "long enough pw")
+			if code != 1 || !strings.Contains(errOut, "already exists") {
+				t.Fatalf("duplicate: exit %d err %q", code, errOut)
+			}
+			code, _, errOut = runCmd(t, env, "user", "create", "--role", "wizard", "--email", "w@example.com", "--password", "long enough pw")
+			if code != 1 || !strings.Contains(errOut, "Unknown role") {
+				t.Fatalf("bad role: exit %d err %q", code, errOut)
+			}
+		})
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	code, _, errOut := runCmd(t, map[string]string{"FRONTDESK_DEMO": "yes", "FRONTDESK_DATA_DIR": t.TempDir()}, "migrate")
+	if code != 1 || !strings.Contains(errOut, "FRONTDESK_DEMO must be 1 or 0") {
+		t.Fatalf("exit %d err %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_DATABASE_URL": "mysql://x", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
+	if code != 1 || !strings.Contains(errOut, "postgres://") {
+		t.Fatalf("exit %d err %q", code, errOut)
+	}
+}
+
+func TestServeSeedsOnlyEmptyEmbeddedStore(t *testing.T) {
+	srv := MustStartServer(t, "sqlite")
+	_, n, err := srv.Store.FindUsers(context.Background(), portalUserFilterAll())
+	if err != nil || n < 27 {
+		t.Fatalf("demo users=%d err=%v, want 27+", n, err)
+	}
+}

@@ -1,0 +1,65 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// historySources gives, per kind, a SELECT of (kind, id, ref, status,
+// minor, currency, at), every column aliased so any subset can come first
+// in the UNION, for one customer (the ? is the customer id). Each
+// feature that keeps customer records adds its kind here.
+var historySources = []struct{ kind, query string }{
+	{portal.HistoryOrder, `SELECT 'order' AS kind, id, number AS ref, status, total_minor AS minor, currency, placed_at AS at FROM orders WHERE customer_id = ?`},
+	{portal.HistoryInvoice, `SELECT 'invoice' AS kind, id, number AS ref, status, total_minor AS minor, currency, issued_at AS at FROM invoices WHERE customer_id = ?`},
+	{portal.HistoryQuote, `SELECT 'quote' AS kind, id, number AS ref, status, total_minor AS minor, currency, created_at AS at FROM quotes WHERE customer_id = ?`},
+	{portal.HistoryShipment, `SELECT 'shipment' AS kind, id, tracking_number AS ref, status, 0 AS minor, '' AS currency, updated_at AS at FROM shipments WHERE customer_id = ?`},
+}
+
+// FindHistory returns a page of a customer's timeline, newest first.
+func (s *Store) FindHistory(ctx context.Context, f portal.HistoryFilter) ([]*portal.HistoryItem, int, error) {
+	want := map[string]bool{}
+	for _, k := range f.Kinds {
+		want[k] = true
+	}
+	var parts []string
+	var args []any
+	for _, src := range historySources {
+		if len(want) == 0 || want[src.kind] {
+			parts = append(parts, src.query)
+			args = append(args, f.CustomerID)
+		}
+	}
+	if len(parts) == 0 {
+		return nil, 0, nil
+	}
+	union := strings.Join(parts, " UNION ALL ")
+	// One query: the window count gives the total alongside the page.
+	rows, err := s.db.Query(ctx, `SELECT kind, id, ref, status, minor, currency, at, COUNT(*) OVER () FROM (`+union+`) h ORDER BY at DESC, kind, id DESC LIMIT ? OFFSET ?`,
+		append(args, limit(f.Limit, 20, 200), max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, wrap("find history", err)
+	}
+	defer rows.Close()
+	var out []*portal.HistoryItem
+	total := 0
+	for rows.Next() {
+		var h portal.HistoryItem
+		if err := rows.Scan(&h.Kind, &h.ID, &h.Ref, &h.Status, &h.Minor, &h.Currency, &h.At, &total); err != nil {
+			return nil, 0, wrap("scan history", err)
+		}
+		out = append(out, &h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, wrap("find history", err)
+	}
+	if len(out) == 0 && f.Offset > 0 {
+		// Past the last page the window count is not seen; count directly.
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM (`+union+`) h`, args...).Scan(&total); err != nil {
+			return nil, 0, wrap("count history", err)
+		}
+	}
+	return out, total, nil
+}

@@ -1,0 +1,151 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/tracking"
+	"github.com/gofiber/fiber/v2"
+)
+
+// customerShipment loads a shipment of the signed-in customer; anyone
+// else's is "not found".
+func (s *Server) customerShipment(c *fiber.Ctx) (*portal.Shipment, error) {
+	u := currentUser(c)
+	id, err := c.ParamsInt("id")
+	if err != nil {
+		return nil, portal.Errorf(portal.ENOTFOUND, "Shipment not found.")
+	}
+	sid := int64(id)
+	found, _, err := s.store.FindShipments(c.UserContext(), portal.ShipmentFilter{ID: &sid, CustomerID: &u.ID, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, portal.Errorf(portal.ENOTFOUND, "We could not find that shipment in your account.")
+	}
+	return found[0], nil
+}
+
+type shipmentPage struct {
+	Shipment *portal.Shipment
+	Order    *portal.Order
+	Events   []*portal.TrackingEvent
+	Live     bool
+}
+
+func (s *Server) handleShipmentView(c *fiber.Ctx) error {
+	sh, err := s.customerShipment(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	events, err := s.store.FindTrackingEvents(ctx, sh.ID)
+	if err != nil {
+		return err
+	}
+	oid := sh.OrderID
+	orders, _, err := s.store.FindOrders(ctx, portal.OrderFilter{ID: &oid, CustomerID: &sh.CustomerID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	page := shipmentPage{Shipment: sh, Events: events, Live: true}
+	if len(orders) > 0 {
+		page.Order = orders[0]
+	}
+	return s.render(c, fiber.StatusOK, "shipment", "Shipment "+sh.TrackingNumber, page)
+}
+
+// liveEvent is what the shipment page's script receives per new event.
+type liveEvent struct {
+	ID          int64  `json:"id"`
+	Status      string `json:"status"`
+	StatusLabel string `json:"status_label"`
+	Explain     string `json:"explain"`
+	Message     string `json:"message"`
+	Place       string `json:"place"`
+	When        string `json:"when"`
+	At          string `json:"at"`
+}
+
+func placeOf(e *portal.TrackingEvent) string {
+	p := e.City
+	if e.Country != "" {
+		if p != "" {
+			p += ", "
+		}
+		p += e.Country
+	}
+	return p
+}
+
+// handleShipmentEvents streams new tracking events as server-sent events
+// while the page is open. It follows the bus and re-reads the store, so a
+// lost bus message only delays an update until the next one.
+func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
+	sh, err := s.customerShipment(c)
+	if err != nil {
+		return err
+	}
+	zone := zoneOf(currentUser(c))
+	seen := map[int64]bool{}
+	events, err := s.store.FindTrackingEvents(c.UserContext(), sh.ID)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		seen[e.ID] = true
+	}
+	ch, cancel := s.bus.Subscribe(tracking.Topic(sh.ID))
+	c.Set(fiber.HeaderContentType, "text/event-stream")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Accel-Buffering", "no")
+	store, done := s.store, s.done
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		defer cancel()
+		fmt.Fprint(w, "retry: 3000\n: connected\n\n")
+		if w.Flush() != nil {
+			return
+		}
+		ping := time.NewTicker(20 * time.Second)
+		defer ping.Stop()
+		for {
+			select {
+			case <-ch:
+				ctx, done := context.WithTimeout(context.Background(), 5*time.Second)
+				all, err := store.FindTrackingEvents(ctx, sh.ID)
+				done()
+				if err != nil {
+					continue
+				}
+				var status portal.ShipmentStatus
+				if len(all) > 0 {
+					status = all[0].Status
+				}
+				// Oldest first, so the page can insert each in order.
+				for i := len(all) - 1; i >= 0; i-- {
+					e := all[i]
+					if seen[e.ID] {
+						continue
+					}
+					seen[e.ID] = true
+					b, _ := json.Marshal(liveEvent{ID: e.ID, Status: string(status), StatusLabel: status.Label(), Explain: status.Explain(),
+						Message: e.Message, Place: placeOf(e), When: e.OccurredAt.In(zone).Format("2 Jan 2006, 15:04 MST"), At: e.OccurredAt.Format(time.RFC3339)})
+					fmt.Fprintf(w, "event: tracking\ndata: %s\n\n", b)
+				}
+			case <-ping.C:
+				fmt.Fprint(w, ": ping\n\n")
+			case <-done:
+				return // shutting down: the browser reconnects elsewhere
+			}
+			if w.Flush() != nil {
+				return // the browser went away
+			}
+		}
+	})
+	return nil
+}
