@@ -14,12 +14,14 @@ import (
 // runBench dispatches the bench subcommands.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: frontdesk bench portal [flags]")
+		fmt.Fprintln(stderr, "usage: frontdesk bench portal|chat [flags]")
 		return errUsage
 	}
 	switch args[0] {
 	case "portal":
 		return runBenchPortal(ctx, args[1:], stdout, stderr)
+	case "chat":
+		return runBenchChat(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "frontdesk bench: unknown benchmark %q\n", args[0])
 	return errUsage
