@@ -6,6 +6,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	regexpchar "github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
@@ -25,11 +26,15 @@ const (
 	// stemmed form ("deliveri") would not be a prefix of what is typed.
 	AnalyzerPlain = "fd_plain"
 	stopMapName   = "fd_stop"
+	// analyzerModel is AnalyzerEnglish for the re-ranker.
+	analyzerModel = "fd_model"
+	modelStopName = "fd_model_stop"
+	wordDotsName  = "fd_word_dots"
 )
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v2"
+const mappingVersion = "fd-search-v3"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -68,10 +73,27 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: stop filter: %w", err)
 	}
+	if err := im.AddCustomTokenFilter(normFilterName, map[string]interface{}{
+		"type": mapFilterType, "map": normMap(),
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: normalisation filter: %w", err)
+	}
+	if err := im.AddCustomTokenFilter(synFilterName, map[string]interface{}{
+		"type": mapFilterType, "map": synonymStems(),
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: synonym filter: %w", err)
+	}
+	if err := im.AddCustomCharFilter(wordDotsName, map[string]interface{}{
+		"type": regexpchar.Name, "regexp": `(\pL)[.](\pL)`, "replace": "$1 $2",
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: char filter: %w", err)
+	}
 	if err := im.AddCustomAnalyzer(AnalyzerEnglish, map[string]interface{}{
-		"type":          custom.Name,
-		"tokenizer":     unicode.Name,
-		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, stopMapName, en.SnowballStemmerName},
+		"type":         custom.Name,
+		"tokenizer":    unicode.Name,
+		"char_filters": []interface{}{wordDotsName},
+		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, stopMapName,
+			en.SnowballStemmerName, synFilterName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: english analyzer: %w", err)
 	}

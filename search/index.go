@@ -40,7 +40,7 @@ type Config struct {
 // DefaultMinConfidence is the hand-off threshold used when
 // Config.MinConfidence is zero. It was chosen once over the development
 // sets and is the same for every knowledge base.
-const DefaultMinConfidence = 0.14
+const DefaultMinConfidence = 0.12
 
 func (c Config) withDefaults() Config {
 	if c.DefaultLocale == "" {

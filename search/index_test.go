@@ -60,6 +60,8 @@ func TestAnalysis(t *testing.T) {
 		{"drops stop words", "where is the order of my parcel", []string{"where", "order", "parcel"}},
 		{"keeps negation", "not received", []string{"not", "receiv"}},
 		{"strips possessive", "customer's order", []string{"custom", "order"}},
+		{"normalises shorthand and synonyms", "pls cancle my purchase", []string{"cancel", "buy"}},
+		{"splits words joined by a dot", "pain.currently", []string{"pain", "current"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -175,13 +177,13 @@ func TestIndexFollowsChanges(t *testing.T) {
 	ix := mustIndex(t, testDocs[:2]...)
 	search := func(text string) []string { return hitIDs(mustSearch(t, ix, Query{Text: text})) }
 
-	if got := search("guarantee"); len(got) != 0 {
+	if got := search("mattress"); len(got) != 0 {
 		t.Fatalf("before upsert: %v, want none", got)
 	}
 	if err := ix.Upsert(ctx, testDocs[2]); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := search("guarantee"), []string{"warranty"}; !reflect.DeepEqual(got, want) {
+	if got, want := search("mattress"), []string{"warranty"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("after publish: %v, want %v", got, want)
 	}
 	edited := testDocs[2]
@@ -189,7 +191,7 @@ func TestIndexFollowsChanges(t *testing.T) {
 	if err := ix.Upsert(ctx, edited); err != nil {
 		t.Fatal(err)
 	}
-	if got := search("guarantee"); len(got) != 0 {
+	if got := search("mattress"); len(got) != 0 {
 		t.Fatalf("after edit, old phrasing found: %v", got)
 	}
 	unpublished := edited
@@ -293,6 +295,41 @@ func TestRetrieve(t *testing.T) {
 				if m.Confidence < 0 || m.Confidence > 1 {
 					t.Fatalf("confidence %v out of [0,1]", m.Confidence)
 				}
+			}
+		})
+	}
+}
+
+func TestResolveQuestion(t *testing.T) {
+	ix := mustIndex(t, testDocs...)
+	m := ix.m
+	var arts []*artModel
+	for _, a := range m.arts {
+		arts = append(arts, a)
+	}
+	tests := []struct {
+		name, q string
+		want    []string // unigrams
+		unknown bool
+	}{
+		{"typo corrected to a KB word", "parcell", []string{"parcel"}, false},
+		{"real word kept, not taken for a typo", "older", []string{"older"}, true},
+		{"numbers are neutral", "parcel 42", []string{"parcel", "42"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			qi := m.resolve(m.analyzeQuestion(tt.q), arts)
+			var uni []string
+			for _, x := range qi.terms {
+				if !isBigram(x) {
+					uni = append(uni, x)
+				}
+			}
+			if !reflect.DeepEqual(uni, tt.want) {
+				t.Fatalf("terms=%q, want %q", uni, tt.want)
+			}
+			if got := qi.unknown > 0; got != tt.unknown {
+				t.Fatalf("unknown=%v, want %v", qi.unknown, tt.unknown)
 			}
 		})
 	}

@@ -59,6 +59,26 @@ func (m *model) analyzeQuery(s string) []string {
 	return withBigrams(analyzeTerms(m.an, s))
 }
 
+// qword is one analyzed word of a question: its term (stemmed, normalised)
+// and the word as typed, lower-cased.
+type qword struct{ term, raw string }
+
+// analyzeQuestion analyzes a question keeping each term's typed word, which
+// tells a misspelling from a real word the knowledge base does not use.
+func (m *model) analyzeQuestion(s string) []qword {
+	toks := m.an.Analyze([]byte(s))
+	out := make([]qword, 0, len(toks))
+	for _, t := range toks {
+		raw := ""
+		if t.Start >= 0 && t.Start < t.End && t.End <= len(s) {
+			raw = strings.ToLower(s[t.Start:t.End])
+			raw = strings.TrimSuffix(strings.TrimSuffix(raw, "'s"), "’s")
+		}
+		out = append(out, qword{term: string(t.Term), raw: raw})
+	}
+	return out
+}
+
 func withBigrams(ts []string) []string {
 	n := len(ts)
 	for i := 0; i+1 < n; i++ {
@@ -175,6 +195,6 @@ func uniq(ts []string) []string {
 	return out
 }
 
-// The model is its own termStats at unit level.
-func (m *model) units() int         { return m.nUnits }
-func (m *model) df(term string) int { return m.unitDF[term] }
+// The model is its own termStats, at article level.
+func (m *model) units() int         { return len(m.arts) }
+func (m *model) df(term string) int { return m.artDF[term] }

@@ -41,9 +41,11 @@ func dot(a, b vec) float64 {
 	return s
 }
 
-// idf is a smoothed inverse document frequency; unseen terms get the
-// largest weight, so a query full of words the knowledge base never uses
-// scores low against everything.
+// idf is a smoothed inverse document frequency over articles; unseen
+// terms get the largest weight, so a query full of words the knowledge
+// base never uses scores low against everything. It is counted over
+// articles, not over their phrasings: a word every phrasing of one article
+// repeats is what sets that article apart, not a common word.
 func idf(st termStats, term string) float64 {
 	n := float64(st.units())
 	return math.Log(1 + (n+1)/(float64(st.df(term))+0.5))
@@ -157,21 +159,29 @@ type features struct {
 	BM25      float64 `json:"bm25"`      // article BM25 over its best possible value
 	Posterior float64 `json:"posterior"` // naive-Bayes share among candidates
 	Coverage  float64 `json:"coverage"`  // share of the query's IDF mass the article contains
+	// Query-level signals, the same for every candidate.
+	Unknown float64 `json:"unknown"` // share of the query's IDF mass in words the KB never uses
+	Words   float64 `json:"words"`   // content words in the query, 1/(1+n)
+	// Margin is the first-stage score over the best other candidate's
+	// (negative below the best).
+	Margin float64 `json:"margin"`
+	Stage1 float64 `json:"stage1"`
 }
 
 // rank scores candidate articles against analyzed query terms. m.mu must be
 // read-locked.
-func (m *model) rank(qterms []string, ids []string) []ranked {
+func (m *model) rank(qwords []qword, ids []string) []ranked {
 	arts := make([]*artModel, 0, len(ids))
 	for _, id := range ids {
 		if a := m.arts[id]; a != nil {
 			arts = append(arts, a)
 		}
 	}
-	if len(arts) == 0 || len(qterms) == 0 {
+	if len(arts) == 0 || len(qwords) == 0 {
 		return nil
 	}
-	qterms = m.correct(qterms, arts)
+	qi := m.resolve(qwords, arts)
+	qterms := qi.terms
 	qr := newUnitRep(m, qterms)
 	uq := uniq(qterms)
 
@@ -232,6 +242,8 @@ func (m *model) rank(qterms []string, ids []string) []ranked {
 		}
 		lls[i] = ll
 		maxLL = max(maxLL, ll)
+		f.Unknown = qi.unknown
+		f.Words = 1 / (1 + float64(qi.words))
 		out[i] = ranked{id: a.id, feats: f}
 	}
 	var z float64
@@ -266,46 +278,88 @@ func confidence(f features) float64 {
 	return sim * (0.5 + 0.5*f.Posterior)
 }
 
-// correct replaces query words the corpus never uses by the closest word
-// of the candidate articles (edit distance 1, or 2 for long words), so a
-// typo still counts as the word meant.
-func (m *model) correct(qterms []string, arts []*artModel) []string {
-	var uni []string
-	for _, t := range qterms {
-		if !isBigram(t) {
-			uni = append(uni, t)
+// queryInfo is a question resolved against the knowledge base.
+type queryInfo struct {
+	terms   []string // unigrams, typos corrected, then bigrams
+	unknown float64  // share of the content words' IDF mass the KB never uses
+	words   int      // content words (numbers aside)
+}
+
+// resolve maps a question's words onto the knowledge base's vocabulary. A
+// word the KB uses is kept. A word it does not use is, if it is an English
+// word (or a number), kept as it is: a real word no article uses is a sign
+// that the question is about something else. Otherwise it is taken for a
+// typo and replaced by the closest word of the candidate articles (edit
+// distance 1, or 2 for long words), if any.
+func (m *model) resolve(qwords []qword, arts []*artModel) queryInfo {
+	var qi queryInfo
+	uni := make([]string, 0, len(qwords))
+	var all, unknown float64
+	for _, w := range qwords {
+		t := w.term
+		numeric := hasDigit(w.raw)
+		if !numeric {
+			qi.words++
 		}
-	}
-	changed := false
-	for i, t := range uni {
-		if m.unitDF[t] > 0 || len([]rune(t)) < 4 {
-			continue
-		}
-		maxD := 1
-		if len([]rune(t)) >= 7 {
-			maxD = 2
-		}
-		best, bestD, bestDF := "", maxD+1, 0
-		for _, a := range arts {
-			for w := range a.tf {
-				if isBigram(w) {
-					continue
-				}
-				d := editDistance(t, w, maxD)
-				if d < bestD || (d == bestD && m.unitDF[w] > bestDF) || (d == bestD && m.unitDF[w] == bestDF && w < best) {
-					best, bestD, bestDF = w, d, m.unitDF[w]
-				}
+		if m.artDF[t] == 0 && !numeric {
+			known := false
+			if w.raw == "" || isEnglishWord(w.raw) || normWords[w.raw] != "" {
+				// a real word, not a typo
+			} else if c := m.closest(t, arts); c != "" {
+				t, known = c, true
+			}
+			if !known {
+				unknown += idf(m, t)
 			}
 		}
-		if best != "" && bestD <= maxD {
-			uni[i] = best
-			changed = true
+		if !numeric {
+			all += idf(m, t)
+		}
+		uni = append(uni, t)
+	}
+	if all > 0 {
+		qi.unknown = unknown / all
+	}
+	qi.terms = withBigrams(uni)
+	return qi
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			return true
 		}
 	}
-	if !changed {
-		return qterms
+	return false
+}
+
+// closest returns the word of the candidate articles closest to t, or ""
+// when none is within the edit distance allowed for t's length.
+func (m *model) closest(t string, arts []*artModel) string {
+	n := len([]rune(t))
+	if n < 4 {
+		return ""
 	}
-	return withBigrams(uni)
+	maxD := 1
+	if n >= 7 {
+		maxD = 2
+	}
+	best, bestD, bestDF := "", maxD+1, 0
+	for _, a := range arts {
+		for w := range a.tf {
+			if isBigram(w) {
+				continue
+			}
+			d := editDistance(t, w, maxD)
+			if d < bestD || (d == bestD && m.unitDF[w] > bestDF) || (d == bestD && m.unitDF[w] == bestDF && w < best) {
+				best, bestD, bestDF = w, d, m.unitDF[w]
+			}
+		}
+	}
+	if bestD <= maxD {
+		return best
+	}
+	return ""
 }
 
 // editDistance is the Levenshtein distance of a and b, or limit+1 once it

@@ -74,33 +74,12 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 	if strings.TrimSpace(q.Text) == "" {
 		return out, nil
 	}
-	req := bleve.NewSearchRequestOptions(
-		filtered(textQuery(q.Text, false), filterQuery(ix.locale(q.Locale), "")),
-		ix.cfg.Candidates, 0, false)
-	req.Fields = []string{fTitle, fSummary, fCategory}
-
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	res, err := ix.bi.SearchInContext(ctx, req)
+	ranked, byID, err := ix.rankLocked(ctx, q.Text, ix.locale(q.Locale))
 	if err != nil {
-		return Retrieval{}, fmt.Errorf("search: retrieve: %w", err)
+		return Retrieval{}, err
 	}
-	if len(res.Hits) == 0 {
-		return out, nil
-	}
-	ids := make([]string, len(res.Hits))
-	byID := make(map[string]Match, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-		m := Match{ID: h.ID}
-		m.Title, _ = h.Fields[fTitle].(string)
-		m.Summary, _ = h.Fields[fSummary].(string)
-		m.Category, _ = h.Fields[fCategory].(string)
-		byID[h.ID] = m
-	}
-	ix.m.mu.RLock()
-	ranked := ix.m.rank(ix.m.analyzeQuery(q.Text), ids)
-	ix.m.mu.RUnlock()
 	for _, r := range ranked {
 		if len(out.Matches) == limit {
 			break
@@ -116,4 +95,56 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 		}
 	}
 	return out, nil
+}
+
+// exhaustiveMax is the size up to which a knowledge base is re-ranked
+// whole rather than through bleve's candidates.
+const exhaustiveMax = 200
+
+// rankLocked gathers candidates for a question with bleve and re-ranks them.
+// ix.mu must be read-locked.
+func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked, map[string]Match, error) {
+	ix.m.mu.RLock()
+	n := len(ix.m.arts)
+	ix.m.mu.RUnlock()
+	var req *bleve.SearchRequest
+	if n <= exhaustiveMax {
+		// A small knowledge base is re-ranked whole: no article is lost
+		// because the question shares no word with it.
+		req = bleve.NewSearchRequestOptions(filterQuery(locale, ""), exhaustiveMax, 0, false)
+	} else {
+		req = bleve.NewSearchRequestOptions(
+			filtered(textQuery(text, false), filterQuery(locale, "")),
+			ix.cfg.Candidates, 0, false)
+	}
+	req.Fields = []string{fTitle, fSummary, fCategory}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: retrieve: %w", err)
+	}
+	if len(res.Hits) == 0 {
+		return nil, nil, nil
+	}
+	ids := make([]string, len(res.Hits))
+	byID := make(map[string]Match, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+		m := Match{ID: h.ID}
+		m.Title, _ = h.Fields[fTitle].(string)
+		m.Summary, _ = h.Fields[fSummary].(string)
+		m.Category, _ = h.Fields[fCategory].(string)
+		byID[h.ID] = m
+	}
+	ix.m.mu.RLock()
+	ranked := ix.m.rank(ix.m.analyzeQuestion(text), ids)
+	ix.m.mu.RUnlock()
+	return ranked, byID, nil
+}
+
+// candidates is rankLocked for tests.
+func (ix *Index) candidates(ctx context.Context, text string) ([]ranked, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	r, _, err := ix.rankLocked(ctx, text, ix.cfg.DefaultLocale)
+	return r, err
 }
