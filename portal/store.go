@@ -21,6 +21,7 @@ type Store interface {
 	BackOfficeService
 	NotificationService
 	CatalogService
+	ChatService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -14,7 +14,7 @@ import (
 // runBench dispatches the bench subcommands.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: frontdesk bench portal [flags]")
+		fmt.Fprintln(stderr, "usage: frontdesk bench portal|search|chat [flags]")
 		return errUsage
 	}
 	switch args[0] {
@@ -22,6 +22,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchPortal(ctx, args[1:], stdout, stderr)
 	case "search":
 		return runBenchSearch(ctx, args[1:], stdout, stderr)
+	case "chat":
+		return runBenchChat(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "frontdesk bench: unknown benchmark %q\n", args[0])
 	return errUsage

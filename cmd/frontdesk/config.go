@@ -33,6 +33,10 @@ type Config struct {
 	NodeName string
 	// PprofAddr, when set, serves net/http/pprof there (keep it on loopback).
 	PprofAddr string
+	// OpenAI* configure the chat bot's optional language model.
+	OpenAIKey     string
+	OpenAIBaseURL string
+	OpenAIModel   string
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -57,6 +61,9 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		WebhookSecrets: parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
 		NodeName:       get("FRONTDESK_NODE_NAME", ""),
 		PprofAddr:      get("FRONTDESK_PPROF_ADDR", ""),
+		OpenAIKey:      get("FRONTDESK_OPENAI_API_KEY", ""),
+		OpenAIBaseURL:  get("FRONTDESK_OPENAI_BASE_URL", ""),
+		OpenAIModel:    get("FRONTDESK_OPENAI_MODEL", ""),
 	}
 }
 

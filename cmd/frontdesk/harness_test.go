@@ -28,8 +28,9 @@ type testServer struct {
 }
 
 // MustStartServer starts Frontdesk with demo data on the given store kind
-// ("sqlite" or "postgres") and stops it when the test ends.
-func MustStartServer(tb testing.TB, kind string) *testServer {
+// ("sqlite" or "postgres") and stops it when the test ends. Options adjust
+// the Main before it opens.
+func MustStartServer(tb testing.TB, kind string, opts ...func(*Main)) *testServer {
 	tb.Helper()
 	dir := tb.TempDir()
 	cfg := ConfigFromEnv(func(string) string { return "" })
@@ -41,6 +42,9 @@ func MustStartServer(tb testing.TB, kind string) *testServer {
 	m := &Main{Config: cfg, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if testing.Verbose() {
 		m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	for _, o := range opts {
+		o(m)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := m.Open(ctx); err != nil {

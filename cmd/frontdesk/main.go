@@ -50,6 +50,9 @@ Configuration comes from the environment (flags mirror it; run
   FRONTDESK_WEBHOOK_SECRETS  tracking webhook secrets, "aftership=S1,easypost=S2,frontdesk=S3"
   FRONTDESK_NODE_NAME     this node's name in the X-Frontdesk-Node response header
   FRONTDESK_PPROF_ADDR    serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off by default
+  FRONTDESK_OPENAI_API_KEY   lets the chat bot write answers with a language model (optional)
+  FRONTDESK_OPENAI_BASE_URL  any OpenAI-compatible API (default OpenAI's)
+  FRONTDESK_OPENAI_MODEL     model name (default gpt-4o-mini)
 `
 
 // run executes one subcommand and returns the process exit code.

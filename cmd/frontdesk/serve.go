@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/demo"
@@ -35,6 +36,11 @@ type Main struct {
 	// KB keeps the FAQ search index (under the data dir) in step with the
 	// store; the chat bot retrieves answers through KB.Retrieve.
 	KB *kb.Service
+	// Chat is the chat engine; ChatHub routes its events to sockets.
+	Chat    *bot.Engine
+	ChatHub *bot.Hub
+	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
+	ChatSendQueue int
 	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
 	Bus    portal.Bus
 	Logger *slog.Logger
@@ -106,8 +112,13 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		})
 	}
+	if err := m.openChat(ctx); err != nil {
+		m.ln.Close()
+		return err
+	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
-		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB})
+		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
+		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -222,6 +233,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Logger.Info("shutting down")
 	m.Web.Close() // end event streams first, so shutdown waits only for requests
+	m.Web.CloseChatSockets()
 	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
 	m.Close()
 	return err
@@ -239,6 +251,12 @@ func (m *Main) Close() error {
 		m.closeBus()
 	}
 	m.wg.Wait()
+	if m.ChatHub != nil {
+		m.ChatHub.Close()
+	}
+	if m.Chat != nil {
+		m.Chat.Close()
+	}
 	if m.KB != nil {
 		m.KB.Index().Close()
 	}

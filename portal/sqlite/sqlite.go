@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal/sqlstore"
@@ -89,6 +90,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // adapter implements sqlstore.DB on database/sql.
 type adapter struct {
 	db *sql.DB
+	// txMu serialises write transactions in the process: SQLite allows one
+	// writer, and waiting on a mutex hands over in microseconds where the
+	// busy handler sleeps for milliseconds.
+	txMu sync.Mutex
 }
 
 var _ sqlstore.DB = (*adapter)(nil)
@@ -111,6 +116,8 @@ func (a *adapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.
 }
 
 func (a *adapter) InTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
+	a.txMu.Lock()
+	defer a.txMu.Unlock()
 	tx, err := a.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("TokensAndNotifications", func(t *testing.T) { testTokens(t, open) })
 	t.Run("Catalogs", func(t *testing.T) { testCatalogs(t, open); testQuotes(t, open) })
+	t.Run("Chat", func(t *testing.T) { testChat(t, open) })
 }
 
 // clock is a settable test clock.

@@ -62,6 +62,9 @@ func localeOf(c *fiber.Ctx) string {
 	return search.DefaultLocale
 }
 
+// ArticleURL is the public address of an article; the chat bot links to it.
+func ArticleURL(a *portal.Article) string { return articleURL(a) }
+
 // articleURL is the public address of an article.
 func articleURL(a *portal.Article) string {
 	return "/help/articles/" + strconv.FormatInt(a.ID, 10) + "-" + a.Slug

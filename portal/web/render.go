@@ -154,7 +154,9 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/track", "Track an order")
 		add("/configure", "Configure")
 		add("/account/quotes", "Quotes")
+		add("/account/chats", "Your chats")
 	case portal.RoleAgent:
+		add("/agent", "Chats")
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
@@ -162,6 +164,8 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/editor/catalog", "Catalogue")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
+		add("/agent", "Chats")
+		add("/admin/chat", "Chat settings")
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
 		add("/editor/gaps", "Content gaps")

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/tracking"
@@ -40,6 +41,15 @@ type Config struct {
 	LoginAccountLimit int
 	LoginIPLimit      int
 	LoginWindow       time.Duration
+	// Chat is the chat engine and ChatHub routes its events to this
+	// process's sockets; without them the chat routes are off.
+	Chat    *bot.Engine
+	ChatHub *bot.Hub
+	// ChatPingInterval is how often chat sockets are pinged; default 25s.
+	ChatPingInterval time.Duration
+	// ChatSendQueue bounds each chat socket's queue of outgoing frames; a
+	// client that lets it fill is disconnected. Default 256.
+	ChatSendQueue int
 	// Bus carries live updates (tracking changes) to open pages; default in-process.
 	Bus portal.Bus
 	// WebhookSecrets holds each tracking webhook source's HMAC secret; a
@@ -74,6 +84,7 @@ type Server struct {
 	stop context.CancelFunc
 	kb   Knowledge
 	md   *markdown
+	chat *chatHub
 }
 
 // New builds the app and its routes.
@@ -207,6 +218,7 @@ func (s *Server) routes() {
 	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
 	s.backOfficeRoutes(api)
 	s.configuratorRoutes()
+	s.chatRoutes(app)
 	app.Use(s.handleNotFound)
 }
 

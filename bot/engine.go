@@ -1,0 +1,577 @@
+// Package bot is Frontdesk's chat engine: the conversation state machine
+// (bot, queued, agent, closed), hand-off to people, answering from the
+// knowledge base (and optionally a language model), and the hub that fans
+// stored messages out to connected sockets through a Bus.
+//
+// Every message is stored before anything is published about it; events
+// carry ids, so a socket that misses one catches up from the store by
+// sequence number. bot never imports a store or the web layer: it works on
+// portal's service interfaces.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// Store is the storage the engine needs.
+type Store interface {
+	portal.ChatService
+}
+
+// UserFinder looks up agents and customers by id.
+type UserFinder interface {
+	FindUserByID(ctx context.Context, id int64) (*portal.User, error)
+}
+
+// OrderReader reads a customer's orders and shipments for the model's tools.
+type OrderReader interface {
+	FindOrders(ctx context.Context, f portal.OrderFilter) ([]*portal.Order, int, error)
+	FindShipments(ctx context.Context, f portal.ShipmentFilter) ([]*portal.Shipment, int, error)
+}
+
+// Config configures an Engine. Zero values mean the documented defaults.
+type Config struct {
+	Store Store
+	Users UserFinder
+	Bus   Bus
+	// Knowledge answers questions; nil means the bot only offers a person.
+	Knowledge *Knowledge
+	// Completer, when set, writes answers grounded on the top articles.
+	Completer Completer
+	// Orders gives signed-in customers' questions about their orders to
+	// the model's tools; nil disables the tools.
+	Orders OrderReader
+	// ArticleURL links an article; default "/help/" + slug.
+	ArticleURL func(a *portal.Article) string
+	// ModelTimeout bounds one model answer before falling back to the
+	// article answer; default 15s.
+	ModelTimeout time.Duration
+	// AgentTTL is how long an agent's "available" lasts without a
+	// heartbeat; default 90s.
+	AgentTTL time.Duration
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// Engine runs conversations.
+type Engine struct {
+	cfg   Config
+	store Store
+	bus   Bus
+	log   *slog.Logger
+	now   func() time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// New returns an engine. Call Close to wait for answers in flight.
+func New(cfg Config) *Engine {
+	if cfg.Bus == nil {
+		cfg.Bus = NewMemoryBus()
+	}
+	if cfg.ArticleURL == nil {
+		cfg.ArticleURL = func(a *portal.Article) string { return "/help/" + a.Slug }
+	}
+	if cfg.ModelTimeout == 0 {
+		cfg.ModelTimeout = 15 * time.Second
+	}
+	if cfg.AgentTTL == 0 {
+		cfg.AgentTTL = 90 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Engine{cfg: cfg, store: cfg.Store, bus: cfg.Bus, log: cfg.Logger, now: cfg.Now, ctx: ctx, cancel: cancel}
+}
+
+// Bus returns the engine's bus.
+func (e *Engine) Bus() Bus { return e.bus }
+
+// Close stops answering and waits for answers in flight.
+func (e *Engine) Close() {
+	e.cancel()
+	e.wg.Wait()
+}
+
+// Participant is the customer side of a chat: a guest's visitor id and,
+// when signed in, the customer.
+type Participant struct {
+	VisitorID string
+	Customer  *portal.User
+}
+
+func (p Participant) owns(c *portal.Conversation) bool {
+	if p.Customer != nil && c.CustomerID != nil && *c.CustomerID == p.Customer.ID {
+		return true
+	}
+	return p.VisitorID != "" && c.VisitorID == p.VisitorID && (c.CustomerID == nil || p.Customer != nil && *c.CustomerID == p.Customer.ID)
+}
+
+// Conversation returns the participant's conversation id, or when id is 0
+// their latest open one. No such conversation is ENOTFOUND.
+func (e *Engine) Conversation(ctx context.Context, p Participant, id int64) (*portal.Conversation, error) {
+	if id != 0 {
+		c, err := e.store.FindConversation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !p.owns(c) {
+			return nil, portal.Errorf(portal.ENOTFOUND, "Conversation not found.")
+		}
+		return c, nil
+	}
+	f := portal.ConversationFilter{States: []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent}, Limit: 1}
+	if p.Customer != nil {
+		f.CustomerID = &p.Customer.ID
+	} else if p.VisitorID != "" {
+		f.VisitorID = &p.VisitorID
+	} else {
+		return nil, portal.Errorf(portal.EUNAUTHORIZED, "No visitor.")
+	}
+	list, _, err := e.store.FindConversations(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, portal.Errorf(portal.ENOTFOUND, "No open conversation.")
+	}
+	return list[0], nil
+}
+
+// append stores a message and publishes it.
+func (e *Engine) append(ctx context.Context, m *portal.Message, ifState ...portal.ConversationState) (bool, error) {
+	stored, err := e.store.AppendMessage(ctx, m, ifState...)
+	if err != nil || !stored {
+		return stored, err
+	}
+	e.publish(ctx, Event{Kind: EventMessage, ConversationID: m.ConversationID, Seq: m.Seq, Internal: m.Internal, Author: m.Author, Message: m})
+	return true, nil
+}
+
+func (e *Engine) publish(ctx context.Context, ev Event) {
+	if err := e.bus.Publish(ctx, ev); err != nil {
+		e.log.Warn("publish chat event", "kind", string(ev.Kind), "conversation_id", ev.ConversationID, "err", err)
+	}
+}
+
+func (e *Engine) system(ctx context.Context, convID int64, body string, meta map[string]any) {
+	m := &portal.Message{ConversationID: convID, Author: portal.AuthorSystem, Body: body, Meta: metaJSON(meta)}
+	if _, err := e.append(ctx, m); err != nil {
+		e.log.Error("append system message", "conversation_id", convID, "err", err)
+	}
+}
+
+func metaJSON(meta map[string]any) string {
+	if len(meta) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(meta)
+	return string(b)
+}
+
+// Start opens a new, empty conversation for the participant, for a
+// customer who asks for a person before writing anything.
+func (e *Engine) Start(ctx context.Context, p Participant) (*portal.Conversation, error) {
+	conv := &portal.Conversation{VisitorID: p.VisitorID}
+	if p.Customer != nil {
+		conv.CustomerID = &p.Customer.ID
+	}
+	if err := e.store.CreateConversation(ctx, conv); err != nil {
+		return nil, err
+	}
+	return conv, nil
+}
+
+// Send stores a customer's message, in their open conversation (a new one
+// when they have none or convID is closed), and lets the bot answer when it
+// owns the chat. A client id already stored is acknowledged again without a
+// second copy or a second answer.
+func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID, text string) (*portal.Conversation, *portal.Message, bool, error) {
+	var conv *portal.Conversation
+	var err error
+	if convID != 0 {
+		conv, err = e.Conversation(ctx, p, convID)
+		if err != nil {
+			return nil, nil, false, err
+		}
+	}
+	if conv == nil || conv.State == portal.ConvClosed {
+		conv = &portal.Conversation{VisitorID: p.VisitorID, Subject: text}
+		if p.Customer != nil {
+			conv.CustomerID = &p.Customer.ID
+		}
+		if err := e.store.CreateConversation(ctx, conv); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	m := &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, ClientID: clientID, Body: text}
+	if p.Customer != nil {
+		m.AuthorID = &p.Customer.ID
+	}
+	stored, err := e.append(ctx, m)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if stored && conv.State == portal.ConvBot {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.respond(e.ctx, conv.ID, p, m)
+		}()
+	}
+	return conv, m, stored, nil
+}
+
+// Availability reports whether a person can take a chat now, and if not,
+// why: "closed" outside business hours, "busy" with no agent available.
+func (e *Engine) Availability(ctx context.Context) (bool, string, error) {
+	set, err := e.store.ChatSettings(ctx)
+	if err != nil {
+		return false, "", err
+	}
+	now := e.now()
+	if !set.Open(now) {
+		return false, "closed", nil
+	}
+	ps, err := e.store.FindAgentPresence(ctx, now.Add(-e.cfg.AgentTTL))
+	if err != nil {
+		return false, "", err
+	}
+	for _, p := range ps {
+		if p.Status == portal.AgentAvailable {
+			return true, "", nil
+		}
+	}
+	return false, "busy", nil
+}
+
+// RequestPerson moves a bot conversation into the queue when someone can
+// take it, and otherwise tells the customer and offers to leave a message.
+func (e *Engine) RequestPerson(ctx context.Context, p Participant, convID int64) error {
+	conv, err := e.Conversation(ctx, p, convID)
+	if err != nil {
+		return err
+	}
+	return e.handoff(ctx, conv)
+}
+
+func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation) error {
+	if conv.State != portal.ConvBot {
+		return nil // already queued or with a person
+	}
+	ok, why, err := e.Availability(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		msg := "No one is available to chat right now. Leave a message and we will answer by email."
+		if why == "closed" {
+			msg = "We are outside our chat hours right now. Leave a message and we will answer by email."
+		}
+		e.system(ctx, conv.ID, msg, map[string]any{"offer": "leave_message", "reason": why})
+		return nil
+	}
+	q := portal.ConvQueued
+	updated, err := e.store.UpdateConversation(ctx, conv.ID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, State: &q})
+	if portal.ErrorCode(err) == portal.ECONFLICT {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	pos, err := e.QueuePosition(ctx, updated)
+	if err != nil {
+		return err
+	}
+	e.system(ctx, conv.ID, fmt.Sprintf("You are number %d in the queue. A person will be with you shortly.", pos), map[string]any{"queue_position": pos})
+	e.publish(ctx, Event{Kind: EventState, ConversationID: conv.ID})
+	e.publish(ctx, Event{Kind: EventQueue, ConversationID: conv.ID})
+	return nil
+}
+
+// QueuePosition is a queued conversation's place in the queue, from 1; 0
+// when it is not queued.
+func (e *Engine) QueuePosition(ctx context.Context, conv *portal.Conversation) (int, error) {
+	if conv.State != portal.ConvQueued {
+		return 0, nil
+	}
+	queue, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000})
+	if err != nil {
+		return 0, err
+	}
+	for i, c := range queue {
+		if c.ID == conv.ID {
+			return i + 1, nil
+		}
+	}
+	return len(queue) + 1, nil
+}
+
+// LeaveMessage turns a conversation nobody could take into a case: the
+// transcript goes with it, the customer gets an email with the case number
+// and the conversation closes.
+func (e *Engine) LeaveMessage(ctx context.Context, p Participant, convID int64, email, name, text string) (*portal.Case, error) {
+	cs := &portal.Case{Email: email, Name: name, Body: text}
+	if p.Customer != nil {
+		cs.CustomerID = &p.Customer.ID
+		if cs.Email == "" {
+			cs.Email = p.Customer.Email
+		}
+		if cs.Name == "" {
+			cs.Name = p.Customer.Name
+		}
+	}
+	var conv *portal.Conversation
+	if convID != 0 {
+		c, err := e.Conversation(ctx, p, convID)
+		if err != nil {
+			return nil, err
+		}
+		conv = c
+		cs.ConversationID = &c.ID
+		msgs, err := e.store.FindMessages(ctx, c.ID, 0, false, 1000)
+		if err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		for _, m := range msgs {
+			fmt.Fprintf(&b, "[%s] %s: %s\n", m.CreatedAt.Format(time.RFC3339), m.Author, m.Body)
+		}
+		cs.Transcript = b.String()
+	}
+	err := e.store.CreateCase(ctx, cs, func(c *portal.Case) *portal.Email {
+		return &portal.Email{To: c.Email, Subject: "We got your message (case " + c.Number() + ")",
+			Body: fmt.Sprintf("Hello %s,\n\nThank you for your message. Your case number is %s.\nWe will answer by email as soon as we can.\n\nYour message:\n%s\n", firstNonEmpty(c.Name, "there"), c.Number(), c.Body)}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if conv != nil && conv.State != portal.ConvClosed {
+		closed := portal.ConvClosed
+		if _, err := e.store.UpdateConversation(ctx, conv.ID, portal.ConversationUpdate{State: &closed}); err == nil {
+			e.system(ctx, conv.ID, fmt.Sprintf("Thank you. Your case number is %s; we will answer by email at %s.", cs.Number(), cs.Email), map[string]any{"case": cs.Number()})
+			e.publish(ctx, Event{Kind: EventState, ConversationID: conv.ID})
+			if conv.State == portal.ConvQueued {
+				e.publish(ctx, Event{Kind: EventQueue, ConversationID: conv.ID})
+			}
+		}
+	}
+	return cs, nil
+}
+
+// Rate records the customer's rating of a closed chat.
+func (e *Engine) Rate(ctx context.Context, p Participant, convID int64, rating int, comment string) error {
+	if _, err := e.Conversation(ctx, p, convID); err != nil {
+		return err
+	}
+	_, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvClosed}, Rating: &rating, RatingComment: &comment})
+	return err
+}
+
+// EndByCustomer closes the customer's conversation.
+func (e *Engine) EndByCustomer(ctx context.Context, p Participant, convID int64) error {
+	conv, err := e.Conversation(ctx, p, convID)
+	if err != nil {
+		return err
+	}
+	return e.close(ctx, conv, nil)
+}
+
+func (e *Engine) close(ctx context.Context, conv *portal.Conversation, agentID *int64) error {
+	closed := portal.ConvClosed
+	upd := portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent}, State: &closed, IfAgentID: agentID}
+	if _, err := e.store.UpdateConversation(ctx, conv.ID, upd); err != nil {
+		return err
+	}
+	e.system(ctx, conv.ID, "This chat has ended. How did we do?", map[string]any{"offer": "rating"})
+	e.publish(ctx, Event{Kind: EventState, ConversationID: conv.ID})
+	if conv.State == portal.ConvQueued {
+		e.publish(ctx, Event{Kind: EventQueue, ConversationID: conv.ID})
+	}
+	return nil
+}
+
+// Typing tells the other side that author is typing (best-effort).
+func (e *Engine) Typing(ctx context.Context, convID int64, author string) {
+	e.publish(ctx, Event{Kind: EventTyping, ConversationID: convID, Author: author})
+}
+
+// Read tells the other side that author has read up to seq (best-effort).
+func (e *Engine) Read(ctx context.Context, convID, seq int64, author string) {
+	e.publish(ctx, Event{Kind: EventRead, ConversationID: convID, Seq: seq, Author: author})
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+var errNotYours = portal.Errorf(portal.EFORBIDDEN, "This chat belongs to another agent.")
+
+// Claim gives a queued conversation to agent; of two agents claiming at
+// once exactly one wins, the other gets ECONFLICT.
+func (e *Engine) Claim(ctx context.Context, agent *portal.User, convID int64) (*portal.Conversation, error) {
+	st := portal.ConvAgent
+	conv, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvQueued, portal.ConvBot}, State: &st, AgentID: &agent.ID})
+	if err != nil {
+		return nil, err
+	}
+	e.system(ctx, convID, firstNonEmpty(agent.Name, "An agent")+" joined the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
+	e.publish(ctx, Event{Kind: EventState, ConversationID: convID, AgentID: agent.ID})
+	e.publish(ctx, Event{Kind: EventQueue, ConversationID: convID})
+	return conv, nil
+}
+
+// AgentSend stores an agent's reply (the agent must own the chat) or an
+// internal note (any agent may add one).
+func (e *Engine) AgentSend(ctx context.Context, agent *portal.User, convID int64, clientID, text string, internal bool) (*portal.Message, bool, error) {
+	conv, err := e.store.FindConversation(ctx, convID)
+	if err != nil {
+		return nil, false, err
+	}
+	if !internal && (conv.State != portal.ConvAgent || conv.AgentID == nil || *conv.AgentID != agent.ID) {
+		return nil, false, errNotYours
+	}
+	m := &portal.Message{ConversationID: convID, Author: portal.AuthorAgent, AuthorID: &agent.ID, ClientID: clientID, Body: text, Internal: internal}
+	var states []portal.ConversationState
+	if !internal {
+		states = []portal.ConversationState{portal.ConvAgent}
+	}
+	stored, err := e.append(ctx, m, states...)
+	return m, stored, err
+}
+
+// Transfer hands an agent's chat to another agent.
+func (e *Engine) Transfer(ctx context.Context, agent *portal.User, convID, toID int64) error {
+	to, err := e.cfg.Users.FindUserByID(ctx, toID)
+	if err != nil {
+		return err
+	}
+	if to.Role != portal.RoleAgent && to.Role != portal.RoleAdmin {
+		return portal.FieldError("agent_id", "Transfer to an agent.")
+	}
+	if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvAgent}, IfAgentID: &agent.ID, AgentID: &to.ID}); err != nil {
+		if portal.ErrorCode(err) == portal.ECONFLICT {
+			return errNotYours
+		}
+		return err
+	}
+	e.system(ctx, convID, "You are now chatting with "+firstNonEmpty(to.Name, "another agent")+".", map[string]any{"agent": firstNonEmpty(to.Name, "Agent")})
+	e.publish(ctx, Event{Kind: EventState, ConversationID: convID, AgentID: to.ID})
+	return nil
+}
+
+// Release hands an agent's chat back to the bot.
+func (e *Engine) Release(ctx context.Context, agent *portal.User, convID int64) error {
+	bot, zero, fails := portal.ConvBot, int64(0), 0
+	if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvAgent}, IfAgentID: &agent.ID, State: &bot, AgentID: &zero, BotFailures: &fails}); err != nil {
+		if portal.ErrorCode(err) == portal.ECONFLICT {
+			return errNotYours
+		}
+		return err
+	}
+	e.system(ctx, convID, "You are back with our assistant. Ask for a person any time.", nil)
+	e.publish(ctx, Event{Kind: EventState, ConversationID: convID})
+	return nil
+}
+
+// CloseByAgent ends an agent's chat.
+func (e *Engine) CloseByAgent(ctx context.Context, agent *portal.User, convID int64) error {
+	conv, err := e.store.FindConversation(ctx, convID)
+	if err != nil {
+		return err
+	}
+	var owner *int64
+	if conv.State == portal.ConvAgent {
+		owner = &agent.ID
+	}
+	if err := e.close(ctx, conv, owner); err != nil {
+		if portal.ErrorCode(err) == portal.ECONFLICT {
+			return errNotYours
+		}
+		return err
+	}
+	return nil
+}
+
+// SetStatus records an agent's availability (also the heartbeat).
+func (e *Engine) SetStatus(ctx context.Context, agent *portal.User, st portal.AgentStatus) error {
+	if err := e.store.SetAgentPresence(ctx, agent.ID, st, e.now()); err != nil {
+		return err
+	}
+	e.publish(ctx, Event{Kind: EventPresence, AgentID: agent.ID})
+	return nil
+}
+
+// QueueItem is one conversation in the agents' queue.
+type QueueItem struct {
+	ConversationID int64     `json:"conversation_id"`
+	Subject        string    `json:"subject"`
+	State          string    `json:"state"`
+	QueuedAt       time.Time `json:"queued_at"`
+	WaitSeconds    int       `json:"wait_seconds"`
+	Customer       string    `json:"customer"`
+	AgentID        int64     `json:"agent_id,omitempty"`
+}
+
+// Queue lists the waiting conversations, oldest first, then the given
+// agent's own open chats.
+func (e *Engine) Queue(ctx context.Context, agent *portal.User) (queued, mine []QueueItem, err error) {
+	q, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 200})
+	if err != nil {
+		return nil, nil, err
+	}
+	m, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, AgentID: &agent.ID, Limit: 200})
+	if err != nil {
+		return nil, nil, err
+	}
+	now := e.now()
+	item := func(c *portal.Conversation) QueueItem {
+		it := QueueItem{ConversationID: c.ID, Subject: c.Subject, State: string(c.State), Customer: "Guest"}
+		if c.QueuedAt != nil {
+			it.QueuedAt = *c.QueuedAt
+			it.WaitSeconds = int(now.Sub(*c.QueuedAt).Seconds())
+		}
+		if c.CustomerID != nil {
+			if u, err := e.cfg.Users.FindUserByID(ctx, *c.CustomerID); err == nil {
+				it.Customer = firstNonEmpty(u.Name, u.Email)
+			}
+		}
+		if c.AgentID != nil {
+			it.AgentID = *c.AgentID
+		}
+		return it
+	}
+	queued, mine = []QueueItem{}, []QueueItem{}
+	for _, c := range q {
+		queued = append(queued, item(c))
+	}
+	for _, c := range m {
+		mine = append(mine, item(c))
+	}
+	return queued, mine, nil
+}
+
+// isConflict reports a lost race, which callers treat as "someone else
+// acted first" rather than a failure.
+func isConflict(err error) bool {
+	return err != nil && portal.ErrorCode(err) == portal.ECONFLICT && !errors.Is(err, context.Canceled)
+}

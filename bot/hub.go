@@ -1,0 +1,94 @@
+package bot
+
+import "sync"
+
+// Client is one connected socket. Notify must not block: a client queues
+// the event and, when its queue is full, drops its connection (it resumes
+// later by sequence number) rather than stall everyone else.
+type Client interface {
+	Notify(e Event)
+}
+
+// Hub routes bus events to the sockets connected to this process: events
+// of a conversation to the sockets watching it, queue and presence events
+// to every agent socket.
+type Hub struct {
+	mu     sync.RWMutex
+	convs  map[int64]map[Client]struct{}
+	agents map[Client]struct{}
+	cancel func()
+}
+
+// NewHub subscribes a hub to bus.
+func NewHub(bus Bus) *Hub {
+	h := &Hub{convs: map[int64]map[Client]struct{}{}, agents: map[Client]struct{}{}}
+	h.cancel = bus.Subscribe(h.dispatch)
+	return h
+}
+
+// Close stops routing.
+func (h *Hub) Close() { h.cancel() }
+
+// Join makes c receive conversation id's events.
+func (h *Hub) Join(id int64, c Client) {
+	h.mu.Lock()
+	set := h.convs[id]
+	if set == nil {
+		set = make(map[Client]struct{}, 1)
+		h.convs[id] = set
+	}
+	set[c] = struct{}{}
+	h.mu.Unlock()
+}
+
+// Leave stops c receiving conversation id's events.
+func (h *Hub) Leave(id int64, c Client) {
+	h.mu.Lock()
+	if set := h.convs[id]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(h.convs, id)
+		}
+	}
+	h.mu.Unlock()
+}
+
+// JoinAgents makes c receive queue, state and presence events of every
+// conversation.
+func (h *Hub) JoinAgents(c Client) {
+	h.mu.Lock()
+	h.agents[c] = struct{}{}
+	h.mu.Unlock()
+}
+
+// LeaveAgents undoes JoinAgents.
+func (h *Hub) LeaveAgents(c Client) {
+	h.mu.Lock()
+	delete(h.agents, c)
+	h.mu.Unlock()
+}
+
+// Watchers counts the clients watching a conversation.
+func (h *Hub) Watchers(id int64) int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.convs[id])
+}
+
+func (h *Hub) dispatch(e Event) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if e.ConversationID != 0 {
+		for c := range h.convs[e.ConversationID] {
+			c.Notify(e)
+		}
+	}
+	switch e.Kind {
+	case EventQueue, EventState, EventPresence:
+		for c := range h.agents {
+			if _, watching := h.convs[e.ConversationID][c]; !watching || e.ConversationID == 0 {
+				c.Notify(e)
+			}
+		}
+	}
+}

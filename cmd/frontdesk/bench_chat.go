@@ -1,0 +1,415 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fasthttp/websocket"
+)
+
+// benchQuestions are demo FAQ questions the bot answers.
+var benchQuestions = []string{
+	"How do I track my order?", "Can I change or cancel my order?", "How long does delivery take?",
+	"How much does shipping cost?", "Which countries do you ship to?", "Do you deliver on weekends?",
+	"How do I return an item?", "When will I get my refund?", "Are returns free?",
+	"Which payment methods do you accept?", "Where can I find my invoice?", "Can I pay in instalments?",
+}
+
+// benchChatConfig is one bench run, or one worker's share of it.
+type benchChatConfig struct {
+	URL       string
+	Idle      int
+	Active    int
+	Rate      float64
+	Duration  time.Duration
+	PerProc   int
+	ServerPID int
+	Source    string // worker: source address
+}
+
+// benchChatResult is a worker's report.
+type benchChatResult struct {
+	Idle       int     `json:"idle"`
+	Sent       int64   `json:"sent"`
+	Answered   int64   `json:"answered"`
+	Lost       int64   `json:"lost"`
+	Duplicated int64   `json:"duplicated"`
+	Dropped    int64   `json:"dropped"`
+	Errors     int64   `json:"errors"`
+	Latencies  []int64 `json:"latencies_us"`
+}
+
+// runBenchChat drives the chat: many idle customer sockets and questions at
+// a fixed rate from the others, split over worker processes (each at most
+// PerProc sockets, from its own 127.0.0.x address), and prints the figures
+// with a JSON summary as the last line.
+func runBenchChat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var c benchChatConfig
+	fs := flag.NewFlagSet("bench chat", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.URL, "url", "http://127.0.0.1:8080", "server to load (must be on 127.0.0.0/8)")
+	fs.IntVar(&c.Idle, "idle", 19000, "idle customer sockets")
+	fs.IntVar(&c.Active, "active", 250, "sockets asking questions")
+	fs.Float64Var(&c.Rate, "rate", 1000, "questions per second, over all active sockets")
+	fs.DurationVar(&c.Duration, "duration", 30*time.Second, "how long to ask questions")
+	fs.IntVar(&c.PerProc, "per-proc", 15000, "sockets per worker process (each process may hold 20,000 open files)")
+	fs.IntVar(&c.ServerPID, "server-pid", 0, "the server's process id, to read its memory from /proc (default: its /metrics)")
+	worker := fs.Bool("worker", false, "internal: run as a worker")
+	fs.StringVar(&c.Source, "source", "127.0.0.2", "internal: worker's source address")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	host, _, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(c.URL, "http://"), "https://"))
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("bench chat: -url must be a loopback address (127.0.0.0/8), not %q", c.URL)
+	}
+	if *worker {
+		return benchChatWorker(ctx, c, os.Stdin, stdout)
+	}
+	return benchChatCoordinator(ctx, c, stdout, stderr)
+}
+
+// benchChatCoordinator starts the workers, measures the server's memory
+// once the idle sockets are open, starts the load and sums the results.
+func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr io.Writer) error {
+	total := c.Idle + c.Active
+	procs := max(1, (total+c.PerProc-1)/c.PerProc)
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	rssBefore, err := serverRSS(c)
+	if err != nil {
+		return fmt.Errorf("bench chat: server memory: %w", err)
+	}
+	type proc struct {
+		cmd   *exec.Cmd
+		in    io.WriteCloser
+		out   *bufio.Scanner
+		idle  int
+		start time.Time
+	}
+	var ps []*proc
+	defer func() {
+		for _, p := range ps {
+			p.cmd.Process.Kill()
+			p.cmd.Wait()
+		}
+	}()
+	fmt.Fprintf(stdout, "opening %d idle and %d active sockets from %d processes…\n", c.Idle, c.Active, procs)
+	openStart := time.Now()
+	for i := 0; i < procs; i++ {
+		idle := c.Idle / procs
+		if i < c.Idle%procs {
+			idle++
+		}
+		active := c.Active / procs
+		if i < c.Active%procs {
+			active++
+		}
+		rate := c.Rate * float64(active) / float64(max(c.Active, 1))
+		cmd := exec.CommandContext(ctx, exe, "bench", "chat", "-worker", "-url", c.URL, "-idle", strconv.Itoa(idle), "-active", strconv.Itoa(active),
+			"-rate", strconv.FormatFloat(rate, 'f', 3, 64), "-duration", c.Duration.String(), "-source", fmt.Sprintf("127.0.0.%d", 2+i))
+		cmd.Stderr = stderr
+		in, _ := cmd.StdinPipe()
+		outp, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		sc := bufio.NewScanner(outp)
+		sc.Buffer(make([]byte, 1<<20), 1<<30)
+		ps = append(ps, &proc{cmd: cmd, in: in, out: sc, idle: idle})
+	}
+	for _, p := range ps {
+		if !p.out.Scan() || p.out.Text() != "ready" {
+			return fmt.Errorf("bench chat: a worker failed to open its sockets (%q)", p.out.Text())
+		}
+	}
+	fmt.Fprintf(stdout, "all sockets open in %.1f s\n", time.Since(openStart).Seconds())
+	time.Sleep(2 * time.Second) // let the server settle before measuring
+	rssAfter, err := serverRSS(c)
+	if err != nil {
+		return err
+	}
+	perConn := float64(rssAfter-rssBefore) / 1024 / float64(total)
+	fmt.Fprintf(stdout, "server memory: %.1f MiB before, %.1f MiB with %d sockets: %.2f KiB per socket\n",
+		float64(rssBefore)/(1<<20), float64(rssAfter)/(1<<20), total, perConn)
+	for _, p := range ps {
+		fmt.Fprintln(p.in, "go")
+	}
+	var sum benchChatResult
+	for _, p := range ps {
+		if !p.out.Scan() {
+			return errors.New("bench chat: a worker died")
+		}
+		var r benchChatResult
+		if err := json.Unmarshal(p.out.Bytes(), &r); err != nil {
+			return fmt.Errorf("bench chat: worker result: %w", err)
+		}
+		sum.Idle += r.Idle
+		sum.Sent += r.Sent
+		sum.Answered += r.Answered
+		sum.Lost += r.Lost
+		sum.Duplicated += r.Duplicated
+		sum.Dropped += r.Dropped
+		sum.Errors += r.Errors
+		sum.Latencies = append(sum.Latencies, r.Latencies...)
+	}
+	sort.Slice(sum.Latencies, func(i, j int) bool { return sum.Latencies[i] < sum.Latencies[j] })
+	q := func(x float64) float64 {
+		if len(sum.Latencies) == 0 {
+			return 0
+		}
+		i := max(0, int(math.Ceil(x*float64(len(sum.Latencies))))-1)
+		return math.Round(float64(sum.Latencies[i])/10) / 100
+	}
+	fmt.Fprintf(stdout, "questions: %d sent, %d answered, %d lost, %d duplicated; %d sockets dropped, %d errors\n",
+		sum.Sent, sum.Answered, sum.Lost, sum.Duplicated, sum.Dropped, sum.Errors)
+	fmt.Fprintf(stdout, "question to answer: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", q(0.5), q(0.99), q(0.999))
+	out, _ := json.Marshal(map[string]any{"idle_conns": sum.Idle, "rate": c.Rate, "sent": sum.Sent, "answered": sum.Answered,
+		"lost": sum.Lost, "duplicated": sum.Duplicated, "p50_ms": q(0.5), "p99_ms": q(0.99), "p999_ms": q(0.999),
+		"rss_per_conn_kib": math.Round(perConn*100) / 100})
+	fmt.Fprintln(stdout, string(out))
+	return nil
+}
+
+// serverRSS reads the server's resident memory: /proc with -server-pid,
+// else process_resident_memory_bytes from its /metrics.
+func serverRSS(c benchChatConfig) (int64, error) {
+	if c.ServerPID > 0 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.ServerPID))
+		if err != nil {
+			return 0, err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+				kb, err := strconv.ParseInt(f[1], 10, 64)
+				return kb * 1024, err
+			}
+		}
+		return 0, errors.New("no VmRSS")
+	}
+	res, err := http.Get(c.URL + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			return int64(f), err
+		}
+	}
+	return 0, errors.New("no process_resident_memory_bytes in /metrics")
+}
+
+// benchChatWorker opens this worker's sockets, says "ready", waits for a
+// line on stdin, asks questions for the duration, waits for the last
+// answers and prints its result as JSON.
+func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out io.Writer) error {
+	local, _ := net.ResolveTCPAddr("tcp", c.Source+":0")
+	dialer := &websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 512, WriteBufferSize: 512,
+		NetDialContext: (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}).DialContext}
+	visitor := func() (http.CookieJar, error) {
+		jar, _ := cookiejar.New(nil)
+		hc := &http.Client{Jar: jar, Transport: &http.Transport{DialContext: (&net.Dialer{LocalAddr: local}).DialContext}}
+		res, err := hc.Get(c.URL + "/chat/visitor")
+		if err != nil {
+			return nil, err
+		}
+		res.Body.Close()
+		return jar, nil
+	}
+	wsURL := "ws" + strings.TrimPrefix(c.URL, "http") + "/ws/chat"
+	hdr := http.Header{"Origin": {c.URL}}
+	var res benchChatResult
+	var dropped, errs atomic.Int64
+
+	// Idle sockets share one guest; they say hello and answer pings.
+	idleJar, err := visitor()
+	if err != nil {
+		return err
+	}
+	idleDialer := *dialer
+	idleDialer.Jar = idleJar
+	var idle []*websocket.Conn
+	var openErr error
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	for i := 0; i < c.Idle; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			conn, _, err := idleDialer.DialContext(ctx, wsURL, hdr)
+			if err != nil {
+				mu.Lock()
+				openErr = err
+				mu.Unlock()
+				return
+			}
+			conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello"}`))
+			mu.Lock()
+			idle = append(idle, conn)
+			mu.Unlock()
+			go func() {
+				for {
+					if _, _, err := conn.ReadMessage(); err != nil {
+						if ctx.Err() == nil {
+							dropped.Add(1)
+						}
+						return
+					}
+				}
+			}()
+		}()
+	}
+	wg.Wait()
+	if openErr != nil {
+		return fmt.Errorf("bench chat: open idle socket: %w", openErr)
+	}
+	res.Idle = len(idle)
+
+	type asker struct {
+		conn    *websocket.Conn
+		mu      sync.Mutex
+		pending map[string]time.Time // client id -> sent, until answered
+		order   []string             // client ids in the order sent
+		seen    map[int64]bool
+		ids     map[string]int64
+	}
+	var lat []int64
+	var latMu sync.Mutex
+	var sent, answered, dups atomic.Int64
+	askers := make([]*asker, c.Active)
+	for i := range askers {
+		jar, err := visitor()
+		if err != nil {
+			return err
+		}
+		d := *dialer
+		d.Jar = jar
+		conn, _, err := d.DialContext(ctx, wsURL, hdr)
+		if err != nil {
+			return fmt.Errorf("bench chat: open active socket: %w", err)
+		}
+		a := &asker{conn: conn, pending: map[string]time.Time{}, seen: map[int64]bool{}, ids: map[string]int64{}}
+		askers[i] = a
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello"}`))
+		go func() {
+			for {
+				_, b, err := conn.ReadMessage()
+				if err != nil {
+					return
+				}
+				var f struct {
+					Type   string `json:"type"`
+					ID     string `json:"id"`
+					Seq    int64  `json:"seq"`
+					Author string `json:"author"`
+					Code   string `json:"code"`
+				}
+				if json.Unmarshal(b, &f) != nil {
+					continue
+				}
+				now := time.Now()
+				a.mu.Lock()
+				switch f.Type {
+				case "message":
+					if a.seen[f.Seq] {
+						dups.Add(1)
+						break
+					}
+					a.seen[f.Seq] = true
+					if f.Author == "customer" && f.ID != "" {
+						if s, ok := a.ids[f.ID]; ok && s != f.Seq {
+							dups.Add(1)
+						}
+						a.ids[f.ID] = f.Seq
+					}
+					if f.Author == "bot" && len(a.order) > 0 {
+						id := a.order[0]
+						a.order = a.order[1:]
+						t := a.pending[id]
+						delete(a.pending, id)
+						answered.Add(1)
+						latMu.Lock()
+						lat = append(lat, now.Sub(t).Microseconds())
+						latMu.Unlock()
+					}
+				case "error":
+					errs.Add(1)
+				}
+				a.mu.Unlock()
+			}
+		}()
+	}
+	fmt.Fprintln(out, "ready")
+	if _, err := bufio.NewReader(in).ReadString('\n'); err != nil {
+		return err
+	}
+	// Open loop: question i goes out at start + i/rate, whatever happened
+	// to the earlier ones.
+	if c.Active > 0 && c.Rate > 0 {
+		start := time.Now()
+		n := int(c.Rate * c.Duration.Seconds())
+		interval := time.Duration(float64(time.Second) / c.Rate)
+		for i := 0; i < n && ctx.Err() == nil; i++ {
+			if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+				time.Sleep(d)
+			}
+			a := askers[i%len(askers)]
+			id := fmt.Sprintf("%s-%d", c.Source, i)
+			q := benchQuestions[i%len(benchQuestions)]
+			b, _ := json.Marshal(map[string]string{"type": "send", "id": id, "text": q})
+			a.mu.Lock()
+			a.pending[id] = time.Now()
+			a.order = append(a.order, id)
+			err := a.conn.WriteMessage(websocket.TextMessage, b)
+			a.mu.Unlock()
+			if err != nil {
+				errs.Add(1)
+				continue
+			}
+			sent.Add(1)
+		}
+		// Wait for the last answers, up to 10 s.
+		deadline := time.Now().Add(10 * time.Second)
+		for answered.Load() < sent.Load() && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	res.Sent, res.Answered, res.Duplicated = sent.Load(), answered.Load(), dups.Load()
+	res.Lost = res.Sent - res.Answered
+	res.Dropped, res.Errors = dropped.Load(), errs.Load()
+	res.Latencies = lat
+	b, _ := json.Marshal(res)
+	fmt.Fprintln(out, string(b))
+	for _, cn := range idle {
+		cn.Close()
+	}
+	for _, a := range askers {
+		a.conn.Close()
+	}
+	return nil
+}

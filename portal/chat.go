@@ -1,0 +1,311 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ConversationState is where a chat is: with the bot, waiting in the queue
+// for a person, owned by an agent, or closed.
+type ConversationState string
+
+// The conversation states.
+const (
+	ConvBot    ConversationState = "bot"
+	ConvQueued ConversationState = "queued"
+	ConvAgent  ConversationState = "agent"
+	ConvClosed ConversationState = "closed"
+)
+
+// Valid reports whether s is a known state.
+func (s ConversationState) Valid() bool {
+	switch s {
+	case ConvBot, ConvQueued, ConvAgent, ConvClosed:
+		return true
+	}
+	return false
+}
+
+// Conversation is one chat between a customer (or guest visitor) and the
+// bot and agents.
+type Conversation struct {
+	ID int64
+	// VisitorID identifies a guest's browser (a signed cookie); for
+	// signed-in customers it is the visitor id they chatted from.
+	VisitorID  string
+	CustomerID *int64
+	State      ConversationState
+	AgentID    *int64
+	// BotFailures counts the bot's unanswered questions in a row.
+	BotFailures int
+	// LastSeq is the sequence number of the newest message.
+	LastSeq int64
+	// Subject is the customer's first message, shown in the queue.
+	Subject       string
+	QueuedAt      *time.Time
+	ClosedAt      *time.Time
+	Rating        *int
+	RatingComment string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Message authors.
+const (
+	AuthorCustomer = "customer"
+	AuthorBot      = "bot"
+	AuthorAgent    = "agent"
+	AuthorSystem   = "system"
+)
+
+// MaxMessageLen is the longest message body accepted, in bytes.
+const MaxMessageLen = 4000
+
+// Message is one stored chat message. Seq numbers a conversation's messages
+// 1, 2, 3, ... without gaps, in the order they were stored.
+type Message struct {
+	ID             int64
+	ConversationID int64
+	Seq            int64
+	// ClientID is the sender's id for the message: the same client id in
+	// one conversation is stored once, so retries never duplicate.
+	ClientID string
+	Author   string
+	AuthorID *int64
+	Body     string
+	// Internal marks an agents' note the customer never sees.
+	Internal bool
+	// Meta is a JSON object with extras: article links, offers of a person.
+	Meta      string
+	CreatedAt time.Time
+}
+
+// Validate checks a message before it is stored.
+func (m *Message) Validate() error {
+	m.Body = strings.TrimSpace(m.Body)
+	switch m.Author {
+	case AuthorCustomer, AuthorBot, AuthorAgent, AuthorSystem:
+	default:
+		return FieldError("author", "Unknown author.")
+	}
+	if m.Body == "" {
+		return FieldError("body", "Message is empty.")
+	}
+	if len(m.Body) > MaxMessageLen {
+		return Errorf(ETOOLARGE, "Message is too long (%d characters at most).", MaxMessageLen)
+	}
+	if len(m.ClientID) > 64 {
+		return FieldError("client_id", "Client id is too long.")
+	}
+	if m.Meta == "" {
+		m.Meta = "{}"
+	}
+	return nil
+}
+
+// ConversationFilter selects conversations, newest first (queued ones by
+// time queued, oldest first, when States is exactly [ConvQueued]).
+type ConversationFilter struct {
+	ID         *int64
+	VisitorID  *string
+	CustomerID *int64
+	AgentID    *int64
+	States     []ConversationState
+	Offset     int
+	Limit      int
+}
+
+// ConversationUpdate changes a conversation if it is still as the caller
+// expects; otherwise the update is ECONFLICT and nothing changes. That is
+// how two agents claiming one chat at once end with exactly one owner.
+type ConversationUpdate struct {
+	// From lists the states the conversation must be in; empty means any.
+	From []ConversationState
+	// IfAgentID requires this agent to own the conversation.
+	IfAgentID *int64
+	State     *ConversationState
+	// AgentID sets the owner; a pointer to 0 clears it.
+	AgentID       *int64
+	BotFailures   *int
+	Rating        *int
+	RatingComment *string
+	CustomerID    *int64
+}
+
+// AgentStatus is whether an agent takes chats.
+type AgentStatus string
+
+// Agent statuses.
+const (
+	AgentAvailable AgentStatus = "available"
+	AgentAway      AgentStatus = "away"
+)
+
+// AgentPresence is an agent's status and when it was last confirmed.
+type AgentPresence struct {
+	AgentID   int64
+	Status    AgentStatus
+	UpdatedAt time.Time
+}
+
+// Case statuses.
+const (
+	CaseOpen     = "open"
+	CaseAnswered = "answered"
+	CaseClosed   = "closed"
+)
+
+// Case is a message left when no agent could take the chat: it carries the
+// transcript and is answered by email.
+type Case struct {
+	ID             int64
+	ConversationID *int64
+	CustomerID     *int64
+	Email          string
+	Name           string
+	Body           string
+	Transcript     string
+	Status         string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Replies        []CaseReply
+}
+
+// Number is the customer-facing case number.
+func (c *Case) Number() string { return fmt.Sprintf("C-%06d", c.ID) }
+
+// Validate checks a case before it is stored.
+func (c *Case) Validate() error {
+	c.Email = NormalizeEmail(c.Email)
+	c.Name = strings.TrimSpace(c.Name)
+	c.Body = strings.TrimSpace(c.Body)
+	if err := ValidateEmail(c.Email); err != nil {
+		return err
+	}
+	if c.Body == "" {
+		return FieldError("body", "Write your message.")
+	}
+	if len(c.Body) > MaxMessageLen {
+		return FieldError("body", "Message is too long.")
+	}
+	if len(c.Name) > 200 {
+		return FieldError("name", "Name is too long.")
+	}
+	if c.Status == "" {
+		c.Status = CaseOpen
+	}
+	return nil
+}
+
+// CaseReply is an agent's answer to a case, sent by email.
+type CaseReply struct {
+	ID        int64
+	CaseID    int64
+	AuthorID  int64
+	Body      string
+	CreatedAt time.Time
+}
+
+// CaseFilter selects cases, newest first.
+type CaseFilter struct {
+	ID         *int64
+	CustomerID *int64
+	Email      *string
+	Status     string
+	Offset     int
+	Limit      int
+}
+
+// ChatSettings are the admin's chat settings.
+type ChatSettings struct {
+	// AlwaysOpen ignores the hours below.
+	AlwaysOpen bool `json:"always_open"`
+	// TimeZone is an IANA name; the hours are local to it.
+	TimeZone string `json:"time_zone"`
+	// OpenHour and CloseHour bound the day, 0-24 (close exclusive).
+	OpenHour  int `json:"open_hour"`
+	CloseHour int `json:"close_hour"`
+	// Days lists the open weekdays, 0 = Sunday.
+	Days []int `json:"days"`
+}
+
+// DefaultChatSettings is open around the clock.
+func DefaultChatSettings() ChatSettings {
+	return ChatSettings{AlwaysOpen: true, TimeZone: "UTC", OpenHour: 9, CloseHour: 17, Days: []int{1, 2, 3, 4, 5}}
+}
+
+// Validate checks settings before they are stored.
+func (s *ChatSettings) Validate() error {
+	if s.TimeZone == "" {
+		s.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(s.TimeZone); err != nil {
+		return FieldError("time_zone", "Unknown time zone.")
+	}
+	if s.OpenHour < 0 || s.OpenHour > 23 || s.CloseHour < 1 || s.CloseHour > 24 || s.CloseHour <= s.OpenHour {
+		return FieldError("hours", "Opening hours must be 0-24 with opening before closing.")
+	}
+	for _, d := range s.Days {
+		if d < 0 || d > 6 {
+			return FieldError("days", "Unknown weekday.")
+		}
+	}
+	return nil
+}
+
+// Open reports whether chat is staffed at t by the business hours.
+func (s ChatSettings) Open(t time.Time) bool {
+	if s.AlwaysOpen {
+		return true
+	}
+	z, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		z = time.UTC
+	}
+	lt := t.In(z)
+	for _, d := range s.Days {
+		if int(lt.Weekday()) == d {
+			return lt.Hour() >= s.OpenHour && lt.Hour() < s.CloseHour
+		}
+	}
+	return false
+}
+
+// ChatService stores conversations, messages, the queue, agent presence,
+// cases and chat settings.
+type ChatService interface {
+	// CreateConversation stores c in state bot (unless set) with no messages.
+	CreateConversation(ctx context.Context, c *Conversation) error
+	FindConversation(ctx context.Context, id int64) (*Conversation, error)
+	FindConversations(ctx context.Context, f ConversationFilter) ([]*Conversation, int, error)
+	// UpdateConversation applies upd if its conditions hold (ECONFLICT
+	// otherwise) and returns the conversation as it now is.
+	UpdateConversation(ctx context.Context, id int64, upd ConversationUpdate) (*Conversation, error)
+	// AppendMessage stores m with the conversation's next sequence number.
+	// A message whose client id the conversation already has is not stored
+	// again: m is filled from the stored one and AppendMessage reports
+	// false. With ifState, the conversation must be in one of those states
+	// (ECONFLICT otherwise), checked in the same transaction.
+	AppendMessage(ctx context.Context, m *Message, ifState ...ConversationState) (bool, error)
+	// FindMessages returns up to limit messages with Seq > afterSeq in order;
+	// internal notes only when internal is true.
+	FindMessages(ctx context.Context, conversationID, afterSeq int64, internal bool, limit int) ([]*Message, error)
+
+	// SetAgentPresence records an agent's status at now.
+	SetAgentPresence(ctx context.Context, agentID int64, status AgentStatus, now time.Time) error
+	// FindAgentPresence lists presence records updated at or after since.
+	FindAgentPresence(ctx context.Context, since time.Time) ([]*AgentPresence, error)
+
+	// CreateCase stores c with its first outbox email in one transaction;
+	// mail builds the email once the case has its number.
+	CreateCase(ctx context.Context, c *Case, mail func(*Case) *Email) error
+	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
+	// AddCaseReply stores an agent's reply, marks the case answered and
+	// queues the email in one transaction.
+	AddCaseReply(ctx context.Context, r *CaseReply, mail func(*Case) *Email) error
+
+	ChatSettings(ctx context.Context) (ChatSettings, error)
+	SaveChatSettings(ctx context.Context, s ChatSettings) error
+}

@@ -1,0 +1,443 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+const convCols = `id, visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, closed_at, rating, rating_comment, created_at, updated_at`
+
+func scanConversation(r Row) (*portal.Conversation, error) {
+	var c portal.Conversation
+	err := r.Scan(&c.ID, &c.VisitorID, &c.CustomerID, &c.State, &c.AgentID, &c.BotFailures, &c.LastSeq, &c.Subject,
+		&c.QueuedAt, &c.ClosedAt, &c.Rating, &c.RatingComment, &c.CreatedAt, &c.UpdatedAt)
+	return &c, err
+}
+
+// CreateConversation stores a new conversation.
+func (s *Store) CreateConversation(ctx context.Context, c *portal.Conversation) error {
+	if c.State == "" {
+		c.State = portal.ConvBot
+	}
+	if !c.State.Valid() {
+		return portal.FieldError("state", "Unknown conversation state.")
+	}
+	if len(c.VisitorID) > 100 {
+		return portal.FieldError("visitor_id", "Visitor id is too long.")
+	}
+	c.Subject = truncate(strings.TrimSpace(c.Subject), 200)
+	now := s.now()
+	c.CreatedAt, c.UpdatedAt, c.LastSeq = now, now, 0
+	if c.State == portal.ConvQueued && c.QueuedAt == nil {
+		c.QueuedAt = &now
+	}
+	err := s.db.QueryRow(ctx, `INSERT INTO conversations (visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, rating_comment, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 0, 0, ?, ?, '', ?, ?) RETURNING id`,
+		c.VisitorID, c.CustomerID, c.State, c.AgentID, c.Subject, c.QueuedAt, now, now).Scan(&c.ID)
+	return wrap("create conversation", err)
+}
+
+// FindConversation returns one conversation.
+func (s *Store) FindConversation(ctx context.Context, id int64) (*portal.Conversation, error) {
+	c, err := scanConversation(s.db.QueryRow(ctx, `SELECT `+convCols+` FROM conversations WHERE id = ?`, id))
+	if err != nil {
+		return nil, wrap("find conversation", notFound(err, "Conversation"))
+	}
+	return c, nil
+}
+
+// FindConversations returns a page of conversations and the total.
+func (s *Store) FindConversations(ctx context.Context, f portal.ConversationFilter) ([]*portal.Conversation, int, error) {
+	var w where
+	if f.ID != nil {
+		w.add("id = ?", *f.ID)
+	}
+	if f.VisitorID != nil {
+		w.add("visitor_id = ?", *f.VisitorID)
+	}
+	if f.CustomerID != nil {
+		w.add("customer_id = ?", *f.CustomerID)
+	}
+	if f.AgentID != nil {
+		w.add("agent_id = ?", *f.AgentID)
+	}
+	order := ` ORDER BY id DESC`
+	if len(f.States) > 0 {
+		args := make([]any, len(f.States))
+		for i, st := range f.States {
+			args[i] = string(st)
+		}
+		w.add("state IN ("+placeholders(len(f.States))+")", args...)
+		if len(f.States) == 1 && f.States[0] == portal.ConvQueued {
+			order = ` ORDER BY queued_at, id`
+		}
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM conversations`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, wrap("count conversations", err)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+convCols+` FROM conversations`+w.String()+order+` LIMIT ? OFFSET ?`,
+		append(w.args, limit(f.Limit, 50, 1000), max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, wrap("find conversations", err)
+	}
+	defer rows.Close()
+	var out []*portal.Conversation
+	for rows.Next() {
+		c, err := scanConversation(rows)
+		if err != nil {
+			return nil, 0, wrap("scan conversation", err)
+		}
+		out = append(out, c)
+	}
+	return out, total, wrap("find conversations", rows.Err())
+}
+
+// UpdateConversation applies a conditional update in one statement, so
+// concurrent callers (two agents claiming) cannot both succeed.
+func (s *Store) UpdateConversation(ctx context.Context, id int64, upd portal.ConversationUpdate) (*portal.Conversation, error) {
+	now := s.now()
+	sets := []string{"updated_at = ?"}
+	args := []any{now}
+	if upd.State != nil {
+		if !upd.State.Valid() {
+			return nil, portal.FieldError("state", "Unknown conversation state.")
+		}
+		sets = append(sets, "state = ?")
+		args = append(args, string(*upd.State))
+		switch *upd.State {
+		case portal.ConvQueued:
+			sets = append(sets, "queued_at = ?")
+			args = append(args, now)
+		case portal.ConvClosed:
+			sets = append(sets, "closed_at = ?")
+			args = append(args, now)
+		case portal.ConvBot:
+			sets = append(sets, "queued_at = NULL", "closed_at = NULL")
+		}
+	}
+	if upd.AgentID != nil {
+		if *upd.AgentID == 0 {
+			sets = append(sets, "agent_id = NULL")
+		} else {
+			sets = append(sets, "agent_id = ?")
+			args = append(args, *upd.AgentID)
+		}
+	}
+	if upd.BotFailures != nil {
+		sets = append(sets, "bot_failures = ?")
+		args = append(args, *upd.BotFailures)
+	}
+	if upd.Rating != nil {
+		if *upd.Rating < 1 || *upd.Rating > 5 {
+			return nil, portal.FieldError("rating", "Rate from 1 to 5.")
+		}
+		sets = append(sets, "rating = ?")
+		args = append(args, *upd.Rating)
+	}
+	if upd.RatingComment != nil {
+		sets = append(sets, "rating_comment = ?")
+		args = append(args, truncate(strings.TrimSpace(*upd.RatingComment), 2000))
+	}
+	if upd.CustomerID != nil {
+		sets = append(sets, "customer_id = ?")
+		args = append(args, *upd.CustomerID)
+	}
+	w := where{conds: []string{"id = ?"}, args: []any{id}}
+	if len(upd.From) > 0 {
+		fa := make([]any, len(upd.From))
+		for i, st := range upd.From {
+			fa[i] = string(st)
+		}
+		w.add("state IN ("+placeholders(len(upd.From))+")", fa...)
+	}
+	if upd.IfAgentID != nil {
+		w.add("agent_id = ?", *upd.IfAgentID)
+	}
+	c, err := scanConversation(s.db.QueryRow(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+w.String()+` RETURNING `+convCols,
+		append(args, w.args...)...))
+	if err == nil {
+		return c, nil
+	}
+	if portal.IsNotFound(notFound(err, "")) {
+		// Tell a missing conversation from one that moved on.
+		if _, ferr := s.FindConversation(ctx, id); ferr != nil {
+			return nil, ferr
+		}
+		return nil, portal.Errorf(portal.ECONFLICT, "This chat has changed meanwhile (someone else may have taken it).")
+	}
+	return nil, wrap("update conversation", err)
+}
+
+const msgCols = `id, conversation_id, seq, client_id, author, author_id, body, internal, meta, created_at`
+
+func scanMessage(r Row) (*portal.Message, error) {
+	var m portal.Message
+	err := r.Scan(&m.ID, &m.ConversationID, &m.Seq, &m.ClientID, &m.Author, &m.AuthorID, &m.Body, &m.Internal, &m.Meta, &m.CreatedAt)
+	return &m, err
+}
+
+// errDuplicate rolls back an append whose client id is already stored.
+var errDuplicate = errors.New("duplicate client id")
+
+// AppendMessage stores a message with the next sequence number. Taking the
+// number and inserting happen in one transaction that holds the
+// conversation's row, so numbers have no gaps and no repeats; a repeated
+// client id rolls the transaction back and returns the stored message.
+func (s *Store) AppendMessage(ctx context.Context, m *portal.Message, ifState ...portal.ConversationState) (bool, error) {
+	if err := m.Validate(); err != nil {
+		return false, err
+	}
+	m.CreatedAt = s.now()
+	cond, args := "id = ?", []any{m.ConversationID}
+	if len(ifState) > 0 {
+		cond += " AND state IN (" + placeholders(len(ifState)) + ")"
+		for _, st := range ifState {
+			args = append(args, string(st))
+		}
+	}
+	var existing *portal.Message
+	err := s.db.InTx(ctx, func(q Querier) error {
+		err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE `+cond+` RETURNING last_seq`,
+			append([]any{m.CreatedAt}, args...)...).Scan(&m.Seq)
+		if portal.IsNotFound(notFound(err, "")) {
+			var n int
+			if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM conversations WHERE id = ?`, m.ConversationID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return portal.Errorf(portal.ENOTFOUND, "Conversation not found.")
+			}
+			return portal.Errorf(portal.ECONFLICT, "This chat has changed meanwhile.")
+		} else if err != nil {
+			return err
+		}
+		if m.ClientID != "" {
+			old, err := scanMessage(q.QueryRow(ctx, `SELECT `+msgCols+` FROM messages WHERE conversation_id = ? AND client_id = ?`, m.ConversationID, m.ClientID))
+			if err == nil {
+				existing = old
+				return errDuplicate
+			} else if !portal.IsNotFound(notFound(err, "")) {
+				return err
+			}
+		}
+		return q.QueryRow(ctx, `INSERT INTO messages (conversation_id, seq, client_id, author, author_id, body, internal, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.ConversationID, m.Seq, m.ClientID, m.Author, m.AuthorID, m.Body, m.Internal, m.Meta, m.CreatedAt).Scan(&m.ID)
+	})
+	if errors.Is(err, errDuplicate) {
+		*m = *existing
+		return false, nil
+	}
+	if err != nil {
+		return false, wrap("append message", err)
+	}
+	return true, nil
+}
+
+// FindMessages returns messages after a sequence number, in order.
+func (s *Store) FindMessages(ctx context.Context, convID, afterSeq int64, internal bool, n int) ([]*portal.Message, error) {
+	q := `SELECT ` + msgCols + ` FROM messages WHERE conversation_id = ? AND seq > ?`
+	args := []any{convID, afterSeq}
+	if !internal {
+		q += ` AND internal = ?`
+		args = append(args, false)
+	}
+	rows, err := s.db.Query(ctx, q+` ORDER BY seq LIMIT ?`, append(args, limit(n, 200, 5000))...)
+	if err != nil {
+		return nil, wrap("find messages", err)
+	}
+	defer rows.Close()
+	var out []*portal.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, wrap("scan message", err)
+		}
+		out = append(out, m)
+	}
+	return out, wrap("find messages", rows.Err())
+}
+
+// SetAgentPresence upserts an agent's status.
+func (s *Store) SetAgentPresence(ctx context.Context, agentID int64, status portal.AgentStatus, now time.Time) error {
+	if status != portal.AgentAvailable && status != portal.AgentAway {
+		return portal.FieldError("status", "Unknown status.")
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO agent_presence (agent_id, status, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`, agentID, string(status), now.UTC())
+	return wrap("set agent presence", err)
+}
+
+// FindAgentPresence lists recent presence records.
+func (s *Store) FindAgentPresence(ctx context.Context, since time.Time) ([]*portal.AgentPresence, error) {
+	rows, err := s.db.Query(ctx, `SELECT agent_id, status, updated_at FROM agent_presence WHERE updated_at >= ? ORDER BY agent_id`, since.UTC())
+	if err != nil {
+		return nil, wrap("find agent presence", err)
+	}
+	defer rows.Close()
+	var out []*portal.AgentPresence
+	for rows.Next() {
+		var p portal.AgentPresence
+		if err := rows.Scan(&p.AgentID, &p.Status, &p.UpdatedAt); err != nil {
+			return nil, wrap("scan agent presence", err)
+		}
+		out = append(out, &p)
+	}
+	return out, wrap("find agent presence", rows.Err())
+}
+
+const caseCols = `id, conversation_id, customer_id, email, name, body, transcript, status, created_at, updated_at`
+
+func scanCase(r Row) (*portal.Case, error) {
+	var c portal.Case
+	err := r.Scan(&c.ID, &c.ConversationID, &c.CustomerID, &c.Email, &c.Name, &c.Body, &c.Transcript, &c.Status, &c.CreatedAt, &c.UpdatedAt)
+	return &c, err
+}
+
+// CreateCase stores a case and its confirmation email together.
+func (s *Store) CreateCase(ctx context.Context, c *portal.Case, mail func(*portal.Case) *portal.Email) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	now := s.now()
+	c.CreatedAt, c.UpdatedAt = now, now
+	err := s.db.InTx(ctx, func(q Querier) error {
+		err := q.QueryRow(ctx, `INSERT INTO cases (conversation_id, customer_id, email, name, body, transcript, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.ConversationID, c.CustomerID, c.Email, c.Name, c.Body, c.Transcript, c.Status, now, now).Scan(&c.ID)
+		if err != nil {
+			return err
+		}
+		return enqueueIn(ctx, q, mail, c, now)
+	})
+	return wrap("create case", err)
+}
+
+func enqueueIn(ctx context.Context, q Querier, mail func(*portal.Case) *portal.Email, c *portal.Case, now time.Time) error {
+	if mail == nil {
+		return nil
+	}
+	e := mail(c)
+	if e == nil {
+		return nil
+	}
+	if err := portal.ValidateEmail(portal.NormalizeEmail(e.To)); err != nil {
+		return err
+	}
+	e.CreatedAt, e.NextAttemptAt = now, now
+	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at) VALUES (?, ?, ?, ?, 0, '', ?) RETURNING id`,
+		e.To, e.Subject, e.Body, now, now).Scan(&e.ID)
+}
+
+// FindCases returns a page of cases with their replies, newest first.
+func (s *Store) FindCases(ctx context.Context, f portal.CaseFilter) ([]*portal.Case, int, error) {
+	var w where
+	if f.ID != nil {
+		w.add("id = ?", *f.ID)
+	}
+	if f.CustomerID != nil {
+		w.add("customer_id = ?", *f.CustomerID)
+	}
+	if f.Email != nil {
+		w.add("email = ?", portal.NormalizeEmail(*f.Email))
+	}
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	var total int
+	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM cases`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, wrap("count cases", err)
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+caseCols+` FROM cases`+w.String()+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(w.args, limit(f.Limit, 20, 500), max(f.Offset, 0))...)
+	if err != nil {
+		return nil, 0, wrap("find cases", err)
+	}
+	var out []*portal.Case
+	byID := map[int64]*portal.Case{}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, wrap("scan case", err)
+		}
+		out = append(out, c)
+		byID[c.ID] = c
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, wrap("find cases", err)
+	}
+	for _, c := range out {
+		rr, err := s.db.Query(ctx, `SELECT id, case_id, author_id, body, created_at FROM case_replies WHERE case_id = ? ORDER BY id`, c.ID)
+		if err != nil {
+			return nil, 0, wrap("find case replies", err)
+		}
+		for rr.Next() {
+			var r portal.CaseReply
+			if err := rr.Scan(&r.ID, &r.CaseID, &r.AuthorID, &r.Body, &r.CreatedAt); err != nil {
+				rr.Close()
+				return nil, 0, wrap("scan case reply", err)
+			}
+			c.Replies = append(c.Replies, r)
+		}
+		rr.Close()
+	}
+	return out, total, nil
+}
+
+// AddCaseReply stores a reply and its email together.
+func (s *Store) AddCaseReply(ctx context.Context, r *portal.CaseReply, mail func(*portal.Case) *portal.Email) error {
+	r.Body = strings.TrimSpace(r.Body)
+	if r.Body == "" {
+		return portal.FieldError("body", "Write a reply.")
+	}
+	if len(r.Body) > portal.MaxMessageLen*4 {
+		return portal.FieldError("body", "Reply is too long.")
+	}
+	now := s.now()
+	r.CreatedAt = now
+	err := s.db.InTx(ctx, func(q Querier) error {
+		c, err := scanCase(q.QueryRow(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ? RETURNING `+caseCols, portal.CaseAnswered, now, r.CaseID))
+		if err != nil {
+			return notFound(err, "Case")
+		}
+		if err := q.QueryRow(ctx, `INSERT INTO case_replies (case_id, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id`,
+			r.CaseID, r.AuthorID, r.Body, now).Scan(&r.ID); err != nil {
+			return err
+		}
+		c.Replies = append(c.Replies, *r)
+		return enqueueIn(ctx, q, mail, c, now)
+	})
+	return wrap("add case reply", err)
+}
+
+// ChatSettings returns the stored settings or the defaults.
+func (s *Store) ChatSettings(ctx context.Context) (portal.ChatSettings, error) {
+	var v string
+	err := s.db.QueryRow(ctx, `SELECT value FROM settings WHERE key = 'chat'`).Scan(&v)
+	if portal.IsNotFound(notFound(err, "")) {
+		return portal.DefaultChatSettings(), nil
+	} else if err != nil {
+		return portal.ChatSettings{}, wrap("chat settings", err)
+	}
+	cs := portal.DefaultChatSettings()
+	if err := json.Unmarshal([]byte(v), &cs); err != nil {
+		return portal.ChatSettings{}, wrap("chat settings", err)
+	}
+	return cs, nil
+}
+
+// SaveChatSettings stores the settings.
+func (s *Store) SaveChatSettings(ctx context.Context, cs portal.ChatSettings) error {
+	if err := cs.Validate(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(cs)
+	_, err := s.db.Exec(ctx, `INSERT INTO settings (key, value) VALUES ('chat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(b))
+	return wrap("save chat settings", err)
+}

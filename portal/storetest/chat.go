@@ -1,0 +1,314 @@
+package storetest
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// MustCreateConversation stores a conversation in state bot.
+func MustCreateConversation(tb testing.TB, s portal.Store, visitor string, customer *portal.User) *portal.Conversation {
+	tb.Helper()
+	c := &portal.Conversation{VisitorID: visitor, Subject: "Help"}
+	if customer != nil {
+		c.CustomerID = &customer.ID
+	}
+	if err := s.CreateConversation(ctx(), c); err != nil {
+		tb.Fatalf("create conversation: %v", err)
+	}
+	return c
+}
+
+func testChat(t *testing.T, open Opener) {
+	c := newClock()
+	s := open(t, c.Now)
+	ada := MustCreateUser(t, s, portal.RoleCustomer, "ada@example.com")
+	agent1 := MustCreateUser(t, s, portal.RoleAgent, "agent1@example.com")
+	agent2 := MustCreateUser(t, s, portal.RoleAgent, "agent2@example.com")
+
+	t.Run("ConversationRoundTrip", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-1", ada)
+		got, err := s.FindConversation(ctx(), conv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != portal.ConvBot || got.VisitorID != "v-1" || got.CustomerID == nil || *got.CustomerID != ada.ID || !got.CreatedAt.Equal(c.t.Truncate(time.Microsecond)) {
+			t.Fatalf("got %+v", got)
+		}
+		_, err = s.FindConversation(ctx(), conv.ID+1000)
+		wantCode(t, err, portal.ENOTFOUND)
+		list, total, err := s.FindConversations(ctx(), portal.ConversationFilter{VisitorID: ptr("v-1")})
+		if err != nil || total != 1 || list[0].ID != conv.ID {
+			t.Fatalf("by visitor: %v total=%d err=%v", list, total, err)
+		}
+	})
+
+	t.Run("SequenceIsGapFreeAndIdempotent", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-seq", nil)
+		for i := 1; i <= 3; i++ {
+			m := &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, Body: fmt.Sprintf("hello %d", i), ClientID: fmt.Sprintf("c%d", i)}
+			stored, err := s.AppendMessage(ctx(), m)
+			if err != nil || !stored || m.Seq != int64(i) {
+				t.Fatalf("append %d: stored=%v seq=%d err=%v", i, stored, m.Seq, err)
+			}
+		}
+		dup := &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, Body: "hello 2 again", ClientID: "c2"}
+		stored, err := s.AppendMessage(ctx(), dup)
+		if err != nil || stored || dup.Seq != 2 || dup.Body != "hello 2" {
+			t.Fatalf("duplicate: stored=%v seq=%d body=%q err=%v", stored, dup.Seq, dup.Body, err)
+		}
+		m4 := &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "answer", Meta: `{"links":[]}`}
+		if _, err := s.AppendMessage(ctx(), m4); err != nil || m4.Seq != 4 {
+			t.Fatalf("after duplicate: seq=%d err=%v (want 4: no gap)", m4.Seq, err)
+		}
+		msgs, err := s.FindMessages(ctx(), conv.ID, 1, false, 0)
+		if err != nil || len(msgs) != 3 || msgs[0].Seq != 2 || msgs[2].Seq != 4 || msgs[2].Meta != `{"links":[]}` {
+			t.Fatalf("after seq 1: %+v err=%v", msgs, err)
+		}
+		got, _ := s.FindConversation(ctx(), conv.ID)
+		if got.LastSeq != 4 {
+			t.Fatalf("last seq=%d, want 4", got.LastSeq)
+		}
+	})
+
+	t.Run("InternalNotesHiddenFromCustomers", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-note", nil)
+		s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, Body: "hi"})
+		s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorAgent, AuthorID: &agent1.ID, Body: "vip", Internal: true})
+		s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorAgent, AuthorID: &agent1.ID, Body: "hello"})
+		pub, _ := s.FindMessages(ctx(), conv.ID, 0, false, 0)
+		all, _ := s.FindMessages(ctx(), conv.ID, 0, true, 0)
+		if len(pub) != 2 || len(all) != 3 || !all[1].Internal || pub[1].Body != "hello" {
+			t.Fatalf("public=%d all=%d", len(pub), len(all))
+		}
+	})
+
+	t.Run("InvalidMessagesRejected", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-bad", nil)
+		_, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, Body: "  "})
+		wantCode(t, err, portal.EINVALID)
+		_, err = s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, Body: strings.Repeat("x", portal.MaxMessageLen+1)})
+		wantCode(t, err, portal.ETOOLARGE)
+		_, err = s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID + 9999, Author: portal.AuthorCustomer, Body: "x"})
+		wantCode(t, err, portal.ENOTFOUND)
+		got, _ := s.FindConversation(ctx(), conv.ID)
+		if got.LastSeq != 0 {
+			t.Fatalf("rejected messages used sequence numbers: %d", got.LastSeq)
+		}
+	})
+
+	t.Run("AppendIfStateGuardsTheBot", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-guard", nil)
+		if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "ok"}, portal.ConvBot); err != nil {
+			t.Fatal(err)
+		}
+		st := portal.ConvAgent
+		if _, err := s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{State: &st, AgentID: &agent1.ID}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "late"}, portal.ConvBot)
+		wantCode(t, err, portal.ECONFLICT)
+		if got, _ := s.FindConversation(ctx(), conv.ID); got.LastSeq != 1 {
+			t.Fatalf("last seq=%d after refused append", got.LastSeq)
+		}
+	})
+
+	t.Run("ConcurrentAppendsNumberWithoutGaps", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-conc", nil)
+		const writers, each = 4, 10
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each*2)
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					// Each message is sent twice, as a retry would.
+					for r := 0; r < 2; r++ {
+						m := &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, Body: "x", ClientID: fmt.Sprintf("w%d-%d", w, i)}
+						if _, err := s.AppendMessage(ctx(), m); err != nil {
+							errs <- err
+						}
+					}
+				}
+			}(w)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		msgs, err := s.FindMessages(ctx(), conv.ID, 0, true, 1000)
+		if err != nil || len(msgs) != writers*each {
+			t.Fatalf("stored %d messages, want %d (err %v)", len(msgs), writers*each, err)
+		}
+		for i, m := range msgs {
+			if m.Seq != int64(i+1) {
+				t.Fatalf("message %d has seq %d", i, m.Seq)
+			}
+		}
+	})
+
+	t.Run("ConcurrentClaimHasOneWinner", func(t *testing.T) {
+		for round := 0; round < 5; round++ {
+			conv := MustCreateConversation(t, s, "v-claim", nil)
+			q := portal.ConvQueued
+			if _, err := s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, State: &q}); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			results := make([]error, 2)
+			for i, a := range []*portal.User{agent1, agent2} {
+				wg.Add(1)
+				go func(i int, a *portal.User) {
+					defer wg.Done()
+					st := portal.ConvAgent
+					_, results[i] = s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvQueued}, State: &st, AgentID: &a.ID})
+				}(i, a)
+			}
+			wg.Wait()
+			wins := 0
+			for _, err := range results {
+				if err == nil {
+					wins++
+				} else {
+					wantCode(t, err, portal.ECONFLICT)
+				}
+			}
+			if wins != 1 {
+				t.Fatalf("round %d: %d winners (%v)", round, wins, results)
+			}
+			got, _ := s.FindConversation(ctx(), conv.ID)
+			if got.State != portal.ConvAgent || got.AgentID == nil {
+				t.Fatalf("after claim: %+v", got)
+			}
+		}
+	})
+
+	t.Run("QueueOldestFirstAndTransfer", func(t *testing.T) {
+		q := portal.ConvQueued
+		var ids []int64
+		for i := 0; i < 3; i++ {
+			c.t = c.t.Add(time.Minute)
+			conv := MustCreateConversation(t, s, fmt.Sprintf("v-q%d", i), nil)
+			if _, err := s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{State: &q}); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, conv.ID)
+		}
+		queue, _, err := s.FindConversations(ctx(), portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}})
+		if err != nil || len(queue) != 3 || queue[0].ID != ids[0] || queue[2].ID != ids[2] || queue[0].QueuedAt == nil {
+			t.Fatalf("queue %v err=%v", queue, err)
+		}
+		st := portal.ConvAgent
+		s.UpdateConversation(ctx(), ids[0], portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvQueued}, State: &st, AgentID: &agent1.ID})
+		_, err = s.UpdateConversation(ctx(), ids[0], portal.ConversationUpdate{IfAgentID: &agent2.ID, AgentID: &agent1.ID})
+		wantCode(t, err, portal.ECONFLICT)
+		got, err := s.UpdateConversation(ctx(), ids[0], portal.ConversationUpdate{IfAgentID: &agent1.ID, AgentID: &agent2.ID})
+		if err != nil || *got.AgentID != agent2.ID {
+			t.Fatalf("transfer: %+v %v", got, err)
+		}
+		bot, zero, fails := portal.ConvBot, int64(0), 0
+		got, err = s.UpdateConversation(ctx(), ids[0], portal.ConversationUpdate{State: &bot, AgentID: &zero, BotFailures: &fails})
+		if err != nil || got.AgentID != nil || got.State != portal.ConvBot || got.QueuedAt != nil {
+			t.Fatalf("hand back: %+v %v", got, err)
+		}
+	})
+
+	t.Run("CloseAndRate", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-rate", ada)
+		closed := portal.ConvClosed
+		if _, err := s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{State: &closed}); err != nil {
+			t.Fatal(err)
+		}
+		bad := 6
+		_, err := s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{Rating: &bad})
+		wantCode(t, err, portal.EINVALID)
+		r, cm := 5, "Quick and kind"
+		got, err := s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvClosed}, Rating: &r, RatingComment: &cm})
+		if err != nil || got.Rating == nil || *got.Rating != 5 || got.RatingComment != cm || got.ClosedAt == nil {
+			t.Fatalf("rate: %+v %v", got, err)
+		}
+	})
+
+	t.Run("AgentPresence", func(t *testing.T) {
+		if err := s.SetAgentPresence(ctx(), agent1.ID, portal.AgentAvailable, c.t); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetAgentPresence(ctx(), agent2.ID, portal.AgentAvailable, c.t.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetAgentPresence(ctx(), agent1.ID, portal.AgentAway, c.t); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, s.SetAgentPresence(ctx(), agent1.ID, "sleeping", c.t), portal.EINVALID)
+		got, err := s.FindAgentPresence(ctx(), c.t.Add(-time.Minute))
+		if err != nil || len(got) != 1 || got[0].AgentID != agent1.ID || got[0].Status != portal.AgentAway {
+			t.Fatalf("presence %+v err=%v", got, err)
+		}
+	})
+
+	t.Run("CaseWithEmailAndReply", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-case", nil)
+		cs := &portal.Case{ConversationID: &conv.ID, Email: "Guest@Example.com", Name: "Guest", Body: "Call me back", Transcript: "customer: hi"}
+		err := s.CreateCase(ctx(), cs, func(c *portal.Case) *portal.Email {
+			return &portal.Email{To: c.Email, Subject: "We got your message: case " + c.Number(), Body: "Case " + c.Number()}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs.ID == 0 || cs.Status != portal.CaseOpen || !strings.HasPrefix(cs.Number(), "C-") {
+			t.Fatalf("case %+v", cs)
+		}
+		mails, _ := s.FindEmails(ctx(), "guest@example.com", 10)
+		if len(mails) != 1 || !strings.Contains(mails[0].Subject, cs.Number()) {
+			t.Fatalf("emails %+v", mails)
+		}
+		// A failing email rolls the case back.
+		err = s.CreateCase(ctx(), &portal.Case{Email: "x@example.com", Body: "b"}, func(c *portal.Case) *portal.Email { return &portal.Email{To: "not an address"} })
+		wantCode(t, err, portal.EINVALID)
+		if _, n, _ := s.FindCases(ctx(), portal.CaseFilter{Email: ptr("x@example.com")}); n != 0 {
+			t.Fatal("case stored without its email")
+		}
+		wantCode(t, s.CreateCase(ctx(), &portal.Case{Email: "x@example.com"}, nil), portal.EINVALID)
+
+		err = s.AddCaseReply(ctx(), &portal.CaseReply{CaseID: cs.ID, AuthorID: agent1.ID, Body: "We called."}, func(c *portal.Case) *portal.Email {
+			return &portal.Email{To: c.Email, Subject: "Re: case " + c.Number(), Body: c.Replies[len(c.Replies)-1].Body}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := s.FindCases(ctx(), portal.CaseFilter{ID: &cs.ID})
+		if err != nil || len(got) != 1 || got[0].Status != portal.CaseAnswered || len(got[0].Replies) != 1 || got[0].Replies[0].Body != "We called." {
+			t.Fatalf("case after reply %+v err=%v", got, err)
+		}
+		if mails, _ := s.FindEmails(ctx(), "guest@example.com", 10); len(mails) != 2 || mails[0].Body != "We called." {
+			t.Fatalf("reply email %+v", mails)
+		}
+		wantCode(t, s.AddCaseReply(ctx(), &portal.CaseReply{CaseID: cs.ID + 999, AuthorID: agent1.ID, Body: "x"}, nil), portal.ENOTFOUND)
+	})
+
+	t.Run("Settings", func(t *testing.T) {
+		got, err := s.ChatSettings(ctx())
+		if err != nil || !got.AlwaysOpen {
+			t.Fatalf("defaults %+v %v", got, err)
+		}
+		want := portal.ChatSettings{TimeZone: "Europe/Berlin", OpenHour: 8, CloseHour: 18, Days: []int{1, 2}}
+		if err := s.SaveChatSettings(ctx(), want); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = s.ChatSettings(ctx())
+		if got.AlwaysOpen || got.TimeZone != "Europe/Berlin" || got.CloseHour != 18 || len(got.Days) != 2 {
+			t.Fatalf("saved %+v", got)
+		}
+		// Monday 2026-03-02 10:00 Berlin is open; Sunday is not.
+		if !got.Open(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)) || got.Open(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)) {
+			t.Fatal("hours wrong")
+		}
+		wantCode(t, s.SaveChatSettings(ctx(), portal.ChatSettings{OpenHour: 10, CloseHour: 9}), portal.EINVALID)
+	})
+}

@@ -1,0 +1,374 @@
+package web
+
+import (
+	"context"
+	"crypto/hmac"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/bot"
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/auth"
+	"github.com/gofiber/fiber/v2"
+)
+
+const visitorCookie = "fd_visitor"
+
+// chatRoutes adds the chat: sockets, the visitor cookie, the standalone
+// chat page, the agent console, cases and the chat settings. Without a
+// chat engine configured it adds nothing.
+func (s *Server) chatRoutes(app *fiber.App) {
+	if s.cfg.Chat == nil || s.cfg.ChatHub == nil {
+		return
+	}
+	h := newChatHub(s)
+	s.chat = h
+	app.Hooks().OnShutdown(h.shutdown)
+	app.Get("/chat/visitor", s.handleChatVisitor)
+	app.Get("/chat", s.handleChatPage)
+	app.Get("/ws/chat", h.checkOrigin, h.customerHandshake, h.upgrader(h.runCustomer))
+	agents := app.Group("", s.requireRole(portal.RoleAgent, portal.RoleAdmin))
+	agents.Get("/ws/agent", h.checkOrigin, h.agentHandshake, h.upgrader(h.runAgent))
+	agents.Get("/agent", s.handleAgentConsole)
+	agents.Get("/agent/cases", s.handleCaseList)
+	agents.Post("/agent/cases/:id/reply", s.handleCaseReply)
+	app.Get("/account/chats", s.requireRole(portal.RoleCustomer), s.handleChatHistory)
+	app.Get("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsPage)
+	app.Post("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsSave)
+}
+
+// visitorID returns the signed visitor id from the cookie, or "".
+func (s *Server) visitorID(c *fiber.Ctx) string {
+	v := c.Cookies(visitorCookie)
+	id, sig, ok := strings.Cut(v, ".")
+	if !ok || id == "" || !hmac.Equal([]byte(sig), []byte(s.sign("visitor|"+id))) {
+		return ""
+	}
+	return id
+}
+
+// handleChatVisitor gives the browser a signed visitor cookie, which
+// identifies a guest's chats across reconnects and page loads.
+func (s *Server) handleChatVisitor(c *fiber.Ctx) error {
+	id := s.visitorID(c)
+	if id == "" {
+		id = auth.NewToken()[:22]
+		s.setCookie(c, visitorCookie, id+"."+s.sign("visitor|"+id), 365*24*time.Hour)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"ok": true})
+}
+
+func (s *Server) participant(c *fiber.Ctx) bot.Participant {
+	p := bot.Participant{VisitorID: s.visitorID(c)}
+	if u := currentUser(c); u != nil && u.Role == portal.RoleCustomer {
+		p.Customer = u
+	}
+	return p
+}
+
+// customerHandshake admits guests with a signed visitor cookie and
+// signed-in customers.
+func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
+	p := h.s.participant(c)
+	if p.VisitorID == "" && p.Customer == nil {
+		return portal.Errorf(portal.EUNAUTHORIZED, "Get a visitor cookie from /chat/visitor first.")
+	}
+	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}})
+	return c.Next()
+}
+
+func (h *chatHub) agentHandshake(c *fiber.Ctx) error {
+	c.Locals("chat_socket", &socket{h: h, agent: currentUser(c), last: map[int64]int64{}, status: portal.AgentAway})
+	return c.Next()
+}
+
+// watch makes the socket follow conv from after seq (and stop following
+// the customer's previous conversation).
+func (sk *socket) watch(conv, after int64) {
+	sk.mu.Lock()
+	prev := sk.conv
+	if sk.agent == nil {
+		if prev != 0 && prev != conv {
+			delete(sk.last, prev)
+		}
+		sk.conv = conv
+	}
+	sk.last[conv] = after
+	sk.mu.Unlock()
+	if sk.agent == nil && prev != 0 && prev != conv {
+		sk.h.hub.Leave(prev, sk)
+	}
+	sk.h.hub.Join(conv, sk)
+	sk.enqueue(outItem{catchup: conv})
+}
+
+func (sk *socket) currentConv() int64 {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	return sk.conv
+}
+
+func (h *chatHub) runCustomer(sk *socket) {
+	defer func() {
+		if c := sk.currentConv(); c != 0 {
+			h.hub.Leave(c, sk)
+		}
+	}()
+	sk.read(h.handleCustomerFrame(sk), 5, 20)
+}
+
+func (h *chatHub) handleCustomerFrame(sk *socket) func(ctx context.Context, f *inFrame) error {
+	e := h.engine
+	return func(ctx context.Context, f *inFrame) error {
+		switch f.Type {
+		case "hello":
+			ok, why, err := e.Availability(ctx)
+			if err != nil {
+				return err
+			}
+			w := outFrame{Type: "welcome", Staffed: &ok, Reason: why}
+			conv, err := e.Conversation(ctx, sk.p, f.ConversationID)
+			if portal.IsNotFound(err) && f.ConversationID != 0 {
+				conv, err = e.Conversation(ctx, sk.p, 0)
+			}
+			if portal.IsNotFound(err) {
+				sk.send(w)
+				return nil
+			} else if err != nil {
+				return err
+			}
+			after := f.LastSeq
+			if conv.ID != f.ConversationID {
+				after = 0
+			}
+			w.ConversationID, w.State, w.LastSeq = conv.ID, string(conv.State), &conv.LastSeq
+			w.QueuePosition, _ = e.QueuePosition(ctx, conv)
+			sk.send(w)
+			sk.watch(conv.ID, after)
+		case "send":
+			if f.ID == "" {
+				return portal.FieldError("id", "Every message needs a client id.")
+			}
+			cur := sk.currentConv()
+			conv, m, stored, err := e.Send(ctx, sk.p, cur, f.ID, f.Text)
+			if err != nil {
+				return err
+			}
+			if conv.ID != cur {
+				sk.watch(conv.ID, 0)
+			}
+			sk.send(outFrame{Type: "ack", ID: f.ID, ConversationID: conv.ID, Seq: m.Seq, Duplicate: !stored})
+		case "handoff":
+			cur := sk.currentConv()
+			if cur == 0 {
+				conv, err := e.Start(ctx, sk.p)
+				if err != nil {
+					return err
+				}
+				cur = conv.ID
+				sk.watch(cur, 0)
+			}
+			return e.RequestPerson(ctx, sk.p, cur)
+		case "typing":
+			if cur := sk.currentConv(); cur != 0 {
+				e.Typing(ctx, cur, portal.AuthorCustomer)
+			}
+		case "read":
+			if cur := sk.currentConv(); cur != 0 {
+				e.Read(ctx, cur, f.Seq, portal.AuthorCustomer)
+			}
+		case "leave_message":
+			cs, err := e.LeaveMessage(ctx, sk.p, sk.currentConv(), f.Email, f.Name, f.Text)
+			if err != nil {
+				return err
+			}
+			sk.send(outFrame{Type: "case", Number: cs.Number(), ID: f.ID})
+		case "rate":
+			if err := e.Rate(ctx, sk.p, firstNonZero(f.ConversationID, sk.currentConv()), f.Rating, f.Comment); err != nil {
+				return err
+			}
+			sk.send(outFrame{Type: "rated", ConversationID: firstNonZero(f.ConversationID, sk.currentConv()), Rating: f.Rating})
+		case "end":
+			return e.EndByCustomer(ctx, sk.p, sk.currentConv())
+		case "ping":
+			sk.send(outFrame{Type: "pong"})
+		default:
+			return errUnknownType
+		}
+		return nil
+	}
+}
+
+func firstNonZero(a, b int64) int64 {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+func (h *chatHub) runAgent(sk *socket) {
+	h.hub.JoinAgents(sk)
+	defer func() {
+		h.hub.LeaveAgents(sk)
+		sk.mu.Lock()
+		convs := make([]int64, 0, len(sk.last))
+		for c := range sk.last {
+			convs = append(convs, c)
+		}
+		sk.mu.Unlock()
+		for _, c := range convs {
+			h.hub.Leave(c, sk)
+		}
+	}()
+	sk.send(outFrame{Type: "welcome", AgentID: sk.agent.ID, AgentName: firstNonEmpty(sk.agent.Name, sk.agent.Email)})
+	sk.enqueue(outItem{queue: true})
+	sk.read(h.handleAgentFrame(sk), 20, 60)
+}
+
+func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFrame) error {
+	e := h.engine
+	a := sk.agent
+	return func(ctx context.Context, f *inFrame) error {
+		switch f.Type {
+		case "status":
+			st := portal.AgentStatus(f.Status)
+			if err := e.SetStatus(ctx, a, st); err != nil {
+				return err
+			}
+			sk.mu.Lock()
+			sk.status = st
+			sk.mu.Unlock()
+			sk.enqueue(outItem{queue: true})
+		case "open":
+			conv, err := h.s.store.FindConversation(ctx, f.ConversationID)
+			if err != nil {
+				return err
+			}
+			info, err := h.s.customerInfo(ctx, conv)
+			if err != nil {
+				return err
+			}
+			sk.send(info)
+			sk.watch(conv.ID, f.LastSeq)
+		case "claim":
+			conv, err := e.Claim(ctx, a, f.ConversationID)
+			if err != nil {
+				return err
+			}
+			sk.send(outFrame{Type: "claimed", ConversationID: conv.ID})
+		case "send":
+			if f.ID == "" {
+				return portal.FieldError("id", "Every message needs a client id.")
+			}
+			m, stored, err := e.AgentSend(ctx, a, f.ConversationID, f.ID, f.Text, f.Internal)
+			if err != nil {
+				return err
+			}
+			sk.send(outFrame{Type: "ack", ID: f.ID, ConversationID: f.ConversationID, Seq: m.Seq, Duplicate: !stored})
+		case "typing":
+			e.Typing(ctx, f.ConversationID, portal.AuthorAgent)
+		case "read":
+			e.Read(ctx, f.ConversationID, f.Seq, portal.AuthorAgent)
+		case "transfer":
+			return e.Transfer(ctx, a, f.ConversationID, f.AgentID)
+		case "release":
+			return e.Release(ctx, a, f.ConversationID)
+		case "end":
+			return e.CloseByAgent(ctx, a, f.ConversationID)
+		case "ping":
+			sk.send(outFrame{Type: "pong"})
+		default:
+			return errUnknownType
+		}
+		return nil
+	}
+}
+
+// customerFrame tells an agent who they are chatting with: the account,
+// recent orders and the agents a chat can be transferred to.
+type customerFrame struct {
+	Type           string          `json:"type"`
+	ConversationID int64           `json:"conversation_id"`
+	State          string          `json:"state"`
+	AgentID        int64           `json:"agent_id,omitempty"`
+	Subject        string          `json:"subject"`
+	Customer       *customerInfo   `json:"customer,omitempty"`
+	Orders         []orderInfo     `json:"orders"`
+	Agents         []agentInfo     `json:"agents"`
+	Canned         []string        `json:"canned"`
+	Cases          []caseInfoShort `json:"cases"`
+}
+
+type customerInfo struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone,omitempty"`
+	Since string `json:"since"`
+	URL   string `json:"url"`
+}
+
+type orderInfo struct {
+	Number string `json:"number"`
+	Status string `json:"status"`
+	Total  string `json:"total"`
+	Placed string `json:"placed"`
+}
+
+type agentInfo struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+type caseInfoShort struct {
+	Number string `json:"number"`
+	Status string `json:"status"`
+}
+
+// cannedResponses are the agents' quick replies.
+var cannedResponses = []string{
+	"Thanks for waiting. Let me look into that for you.",
+	"Could you tell me your order number, please?",
+	"I have passed this on to our team; you will hear from us by email.",
+	"Is there anything else I can help you with?",
+}
+
+func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation) (customerFrame, error) {
+	f := customerFrame{Type: "conversation", ConversationID: conv.ID, State: string(conv.State), Subject: conv.Subject, Orders: []orderInfo{}, Agents: []agentInfo{}, Canned: cannedResponses, Cases: []caseInfoShort{}}
+	if conv.AgentID != nil {
+		f.AgentID = *conv.AgentID
+	}
+	if conv.CustomerID != nil {
+		u, err := s.store.FindUserByID(ctx, *conv.CustomerID)
+		if err != nil {
+			return f, err
+		}
+		f.Customer = &customerInfo{ID: u.ID, Name: u.Name, Email: u.Email, Phone: u.Phone, Since: u.CreatedAt.Format("Jan 2006"), URL: "/staff/customers/" + strconv.FormatInt(u.ID, 10)}
+		orders, _, err := s.store.FindOrders(ctx, portal.OrderFilter{CustomerID: &u.ID, Limit: 5})
+		if err != nil {
+			return f, err
+		}
+		for _, o := range orders {
+			f.Orders = append(f.Orders, orderInfo{Number: o.Number, Status: o.Status, Total: formatMoney(o.TotalMinor, o.Currency), Placed: o.PlacedAt.Format("2 Jan 2006")})
+		}
+		cases, _, err := s.store.FindCases(ctx, portal.CaseFilter{CustomerID: &u.ID, Limit: 5})
+		if err != nil {
+			return f, err
+		}
+		for _, c := range cases {
+			f.Cases = append(f.Cases, caseInfoShort{Number: c.Number(), Status: c.Status})
+		}
+	}
+	agents, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent, portal.RoleAdmin}, Limit: 100})
+	if err != nil {
+		return f, err
+	}
+	for _, a := range agents {
+		if a.DisabledAt == nil {
+			f.Agents = append(f.Agents, agentInfo{ID: a.ID, Name: firstNonEmpty(a.Name, a.Email)})
+		}
+	}
+	return f, nil
+}

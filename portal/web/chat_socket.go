@@ -1,0 +1,598 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/frontdesk/frontdesk/bot"
+	"github.com/frontdesk/frontdesk/portal"
+	fws "github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+)
+
+// Chat socket limits. See docs/chat-protocol.md.
+const (
+	// maxFrame is the largest client frame handled; larger frames are
+	// answered with a too_large error and skipped.
+	maxFrame = 8 << 10
+	// hardFrameLimit is where the connection is dropped instead.
+	hardFrameLimit = 1 << 20
+	writeTimeout   = 10 * time.Second
+	pingBuckets    = 25
+	// socketSendBuffer is the kernel send buffer of a chat socket.
+	socketSendBuffer = 16 << 10
+)
+
+// chatHub holds the chat sockets of this process.
+type chatHub struct {
+	s       *Server
+	engine  *bot.Engine
+	hub     *bot.Hub
+	ping    time.Duration
+	queue   int
+	buckets [pingBuckets]socketBucket
+	next    atomic.Uint32
+	stop    chan struct{}
+	bufPool websocket.BufferPool
+}
+
+type socketBucket struct {
+	mu      sync.Mutex
+	sockets map[*socket]struct{}
+}
+
+// wsBufferPool shares write buffers between sockets: an idle socket holds none.
+type wsBufferPool struct{ p sync.Pool }
+
+func (b *wsBufferPool) Get() any  { return b.p.Get() }
+func (b *wsBufferPool) Put(x any) { b.p.Put(x) }
+
+func newChatHub(s *Server) *chatHub {
+	h := &chatHub{s: s, engine: s.cfg.Chat, hub: s.cfg.ChatHub, ping: s.cfg.ChatPingInterval, stop: make(chan struct{}), bufPool: &wsBufferPool{}}
+	if h.ping == 0 {
+		h.ping = 25 * time.Second
+	}
+	// A client that lets its queue fill is disconnected (and resumes
+	// later by sequence number) rather than hold frames for everyone.
+	if h.queue = s.cfg.ChatSendQueue; h.queue == 0 {
+		h.queue = 256
+	}
+	for i := range h.buckets {
+		h.buckets[i].sockets = map[*socket]struct{}{}
+	}
+	go h.pingLoop()
+	return h
+}
+
+// pingLoop pings one bucket of sockets per tick, so pings (and agents'
+// presence heartbeats) spread evenly instead of arriving in one burst.
+func (h *chatHub) pingLoop() {
+	t := time.NewTicker(h.ping / pingBuckets)
+	defer t.Stop()
+	for i := 0; ; i = (i + 1) % pingBuckets {
+		select {
+		case <-h.stop:
+			return
+		case <-t.C:
+		}
+		b := &h.buckets[i]
+		b.mu.Lock()
+		for sk := range b.sockets {
+			sk.enqueue(outItem{ping: true})
+		}
+		b.mu.Unlock()
+	}
+}
+
+// CloseChatSockets closes every chat socket, so that a graceful shutdown
+// need not wait for them (clients reconnect, to another node if need be).
+func (s *Server) CloseChatSockets() {
+	if s.chat != nil {
+		s.chat.shutdown()
+	}
+}
+
+// shutdown closes every socket and stops pinging.
+func (h *chatHub) shutdown() error {
+	select {
+	case <-h.stop:
+		return nil
+	default:
+	}
+	close(h.stop)
+	for i := range h.buckets {
+		b := &h.buckets[i]
+		b.mu.Lock()
+		for sk := range b.sockets {
+			sk.close()
+		}
+		b.mu.Unlock()
+	}
+	return nil
+}
+
+func (h *chatHub) add(sk *socket) {
+	sk.bucket = &h.buckets[h.next.Add(1)%pingBuckets]
+	sk.bucket.mu.Lock()
+	sk.bucket.sockets[sk] = struct{}{}
+	sk.bucket.mu.Unlock()
+}
+
+func (h *chatHub) remove(sk *socket) {
+	sk.bucket.mu.Lock()
+	delete(sk.bucket.sockets, sk)
+	sk.bucket.mu.Unlock()
+}
+
+// upgrader returns the fiber handler that upgrades to a chat socket.
+func (h *chatHub) upgrader(run func(*socket)) fiber.Handler {
+	return fws.New(func(c *fws.Conn) {
+		sk, _ := c.Locals("chat_socket").(*socket)
+		if sk == nil {
+			return
+		}
+		sk.ws = c.Conn
+		run(sk)
+	}, fws.Config{ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: h.bufPool, HandshakeTimeout: 10 * time.Second})
+}
+
+// checkOrigin refuses cross-site sockets: a page elsewhere must not chat
+// with a visitor's cookies.
+func (h *chatHub) checkOrigin(c *fiber.Ctx) error {
+	if !fws.IsWebSocketUpgrade(c) {
+		return portal.Errorf(portal.EINVALID, "Expected a WebSocket upgrade.")
+	}
+	// Chat frames are small: a modest kernel send buffer keeps memory per
+	// socket low and lets a slow client fill its queue (and be dropped)
+	// instead of hiding megabytes in the kernel.
+	if tc, ok := c.Context().Conn().(*net.TCPConn); ok {
+		tc.SetWriteBuffer(socketSendBuffer)
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || (u.Host != c.Hostname() && origin != h.s.cfg.BaseURL) {
+			return portal.Errorf(portal.EFORBIDDEN, "Cross-site chat is not allowed.")
+		}
+	}
+	return c.Next()
+}
+
+// outItem is one entry of a socket's send queue: a bus event to turn into
+// frames, a ready frame, a catch-up from the store, or a ping.
+type outItem struct {
+	ev      bot.Event
+	frame   []byte
+	catchup int64 // conversation id to catch up from the store
+	queue   bool  // agents: send the queue
+	ping    bool
+}
+
+// socket is one chat WebSocket. Its reader is the handler goroutine; a
+// writer goroutine exists only while there is something to send, so an idle
+// socket costs one goroutine and a few hundred bytes besides the buffers.
+type socket struct {
+	h      *chatHub
+	ws     *websocket.Conn
+	agent  *portal.User // nil on customer sockets
+	p      bot.Participant
+	bucket *socketBucket
+
+	mu      sync.Mutex
+	queue   []outItem
+	writing bool
+	closed  bool
+	conv    int64           // customer: the conversation watched
+	last    map[int64]int64 // last sequence sent, per conversation
+	status  portal.AgentStatus
+	wg      sync.WaitGroup
+	// queuePending: a queue refresh is already queued (agents).
+	queuePending bool
+
+	// rate limit (reader only): a token bucket.
+	tokens float64
+	refill time.Time
+}
+
+// Notify implements bot.Client.
+func (sk *socket) Notify(e bot.Event) { sk.enqueue(outItem{ev: e}) }
+
+func (sk *socket) enqueue(it outItem) {
+	if sk.agent != nil && (it.ev.Kind == bot.EventQueue || it.ev.Kind == bot.EventPresence) {
+		it = outItem{queue: true}
+	}
+	sk.mu.Lock()
+	if sk.closed || it.queue && sk.queuePending {
+		sk.mu.Unlock()
+		return
+	}
+	if it.queue {
+		sk.queuePending = true
+	}
+	if len(sk.queue) >= sk.h.queue {
+		sk.mu.Unlock()
+		sk.h.s.log.Info("chat socket too slow; disconnecting", "queued", sk.h.queue)
+		sk.close()
+		return
+	}
+	sk.queue = append(sk.queue, it)
+	if !sk.writing {
+		sk.writing = true
+		sk.wg.Add(1)
+		go sk.writeLoop()
+	}
+	sk.mu.Unlock()
+}
+
+func (sk *socket) send(v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		sk.h.s.log.Error("encode chat frame", "err", err)
+		return
+	}
+	sk.enqueue(outItem{frame: b})
+}
+
+func (sk *socket) close() {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	if sk.closed {
+		return
+	}
+	sk.closed = true
+	sk.queue = nil
+	if sk.ws != nil {
+		// A hijacked fasthttp connection ignores Close until its handler
+		// returns; an expired deadline fails the reader (which returns and
+		// so closes it) and any write in progress at once.
+		sk.ws.NetConn().SetDeadline(time.Unix(1, 0))
+	}
+}
+
+// writeLoop sends queued items one at a time (so the queue bound counts
+// everything not yet written) and exits when the queue is empty.
+func (sk *socket) writeLoop() {
+	defer sk.wg.Done()
+	ctx := context.Background()
+	for {
+		sk.mu.Lock()
+		if sk.closed || len(sk.queue) == 0 {
+			sk.writing = false
+			sk.queue = nil
+			sk.mu.Unlock()
+			return
+		}
+		it := sk.queue[0]
+		sk.queue[0] = outItem{}
+		sk.queue = sk.queue[1:]
+		if it.queue {
+			sk.queuePending = false
+		}
+		sk.mu.Unlock()
+		var err error
+		switch {
+		case it.ping:
+			err = sk.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout))
+			if err == nil && sk.agent != nil && sk.getStatus() == portal.AgentAvailable {
+				sk.h.engine.SetStatus(ctx, sk.agent, portal.AgentAvailable)
+			}
+		case it.frame != nil:
+			err = sk.write(it.frame)
+		case it.catchup != 0:
+			err = sk.catchUp(ctx, it.catchup, nil)
+		case it.queue:
+			err = sk.sendQueue(ctx)
+		default:
+			err = sk.deliver(ctx, it.ev)
+		}
+		if err != nil {
+			sk.close()
+			return
+		}
+	}
+}
+
+func (sk *socket) write(b []byte) error {
+	sk.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return sk.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+func (sk *socket) writeJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return sk.write(b)
+}
+
+func (sk *socket) getStatus() portal.AgentStatus {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	return sk.status
+}
+
+func (sk *socket) lastSeq(conv int64) int64 {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	return sk.last[conv]
+}
+
+func (sk *socket) watching(conv int64) bool {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	_, ok := sk.last[conv]
+	return ok
+}
+
+// catchUp sends every message after the last one sent, from the store. A
+// message in hand (just published) is sent directly when it is next.
+func (sk *socket) catchUp(ctx context.Context, conv int64, m *portal.Message) error {
+	if !sk.watching(conv) {
+		return nil
+	}
+	last := sk.lastSeq(conv)
+	var msgs []*portal.Message
+	if m != nil && m.Seq == last+1 {
+		msgs = []*portal.Message{m}
+	} else {
+		var err error
+		msgs, err = sk.h.s.store.FindMessages(ctx, conv, last, sk.agent != nil, 500)
+		if err != nil {
+			sk.h.s.log.Error("chat catch-up", "conversation_id", conv, "err", err)
+			return nil // the next event or reconnect retries
+		}
+	}
+	for _, m := range msgs {
+		if m.Seq <= last {
+			continue
+		}
+		if err := sk.writeJSON(messageFrame(m)); err != nil {
+			return err
+		}
+		last = m.Seq
+		sk.mu.Lock()
+		if _, ok := sk.last[conv]; ok {
+			sk.last[conv] = last
+		}
+		sk.mu.Unlock()
+	}
+	return nil
+}
+
+// deliver turns a bus event into frames.
+func (sk *socket) deliver(ctx context.Context, e bot.Event) error {
+	switch e.Kind {
+	case bot.EventMessage:
+		if e.Internal && sk.agent == nil {
+			return nil
+		}
+		if e.Seq <= sk.lastSeq(e.ConversationID) {
+			return nil
+		}
+		return sk.catchUp(ctx, e.ConversationID, e.Message)
+	case bot.EventTyping, bot.EventRead:
+		if !sk.watching(e.ConversationID) {
+			return nil
+		}
+		return sk.writeJSON(outFrame{Type: string(e.Kind), ConversationID: e.ConversationID, Author: e.Author, Seq: e.Seq})
+	case bot.EventPartial:
+		if !sk.watching(e.ConversationID) {
+			return nil
+		}
+		return sk.writeJSON(outFrame{Type: "partial", ConversationID: e.ConversationID, Stream: e.Stream, Text: e.Text})
+	case bot.EventState:
+		if sk.agent != nil {
+			sk.enqueue(outItem{queue: true})
+		}
+		if sk.watching(e.ConversationID) {
+			return sk.sendState(ctx, e.ConversationID)
+		}
+	}
+	return nil
+}
+
+func (sk *socket) sendState(ctx context.Context, convID int64) error {
+	conv, err := sk.h.s.store.FindConversation(ctx, convID)
+	if err != nil {
+		return nil
+	}
+	f := outFrame{Type: "state", ConversationID: conv.ID, State: string(conv.State)}
+	if conv.State == portal.ConvQueued {
+		f.QueuePosition, _ = sk.h.engine.QueuePosition(ctx, conv)
+	}
+	if conv.AgentID != nil {
+		f.AgentID = *conv.AgentID
+		if u, err := sk.h.s.store.FindUserByID(ctx, *conv.AgentID); err == nil {
+			f.AgentName = firstNonEmpty(u.Name, "Agent")
+		}
+	}
+	if conv.Rating != nil {
+		f.Rating = *conv.Rating
+	}
+	return sk.writeJSON(f)
+}
+
+func (sk *socket) sendQueue(ctx context.Context) error {
+	queued, mine, err := sk.h.engine.Queue(ctx, sk.agent)
+	if err != nil {
+		sk.h.s.log.Error("chat queue", "err", err)
+		return nil
+	}
+	ok, why, _ := sk.h.engine.Availability(ctx)
+	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Status: string(sk.getStatus()), Staffed: ok, Reason: why})
+}
+
+// read runs the socket's read loop until the connection ends, handing
+// each frame to handle. Invalid frames get an error frame; the connection
+// and the conversation carry on.
+func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSecond, burst float64) {
+	h := sk.h
+	h.add(sk)
+	defer func() {
+		sk.close()
+		sk.wg.Wait()
+		h.remove(sk)
+	}()
+	ws := sk.ws
+	ws.SetReadLimit(hardFrameLimit)
+	// Reading extends the deadline, unless close has expired it.
+	deadline := func() bool {
+		sk.mu.Lock()
+		defer sk.mu.Unlock()
+		if !sk.closed {
+			ws.SetReadDeadline(time.Now().Add(2*h.ping + 5*time.Second))
+		}
+		return !sk.closed
+	}
+	ws.SetPongHandler(func(string) error { deadline(); return nil })
+	sk.tokens, sk.refill = burst, time.Now()
+	ctx := context.Background()
+	limited := false
+	for {
+		if !deadline() {
+			return
+		}
+		typ, r, err := ws.NextReader()
+		if err != nil {
+			return
+		}
+		if typ != websocket.TextMessage {
+			io.Copy(io.Discard, r)
+			sk.send(errorFrame("invalid", "Send text frames with JSON.", ""))
+			continue
+		}
+		buf, err := io.ReadAll(io.LimitReader(r, maxFrame+1))
+		if err != nil {
+			return
+		}
+		if len(buf) > maxFrame {
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return
+			}
+			sk.send(errorFrame("too_large", "That message is too large.", ""))
+			continue
+		}
+		now := time.Now()
+		sk.tokens = min(burst, sk.tokens+now.Sub(sk.refill).Seconds()*perSecond)
+		sk.refill = now
+		if sk.tokens < 1 {
+			// One error per burst of excess frames, not one each.
+			if !limited {
+				limited = true
+				sk.send(outFrame{Type: "error", Code: "rate_limited", Message: "Slow down a little: frames were dropped.", RetryAfterMS: int(1000 / perSecond)})
+			}
+			continue
+		}
+		limited = false
+		sk.tokens--
+		var f inFrame
+		if err := json.Unmarshal(buf, &f); err != nil {
+			sk.send(errorFrame("invalid_json", "That frame is not valid JSON.", ""))
+			continue
+		}
+		if err := handle(ctx, &f); err != nil {
+			sk.send(errorFrameFor(err, f.ID))
+		}
+	}
+}
+
+// errUnknownType answers frames of a kind the endpoint does not know.
+var errUnknownType = errors.New("unknown frame type")
+
+func errorFrameFor(err error, id string) outFrame {
+	if errors.Is(err, errUnknownType) {
+		return errorFrame("unknown_type", "Unknown frame type.", id)
+	}
+	code := portal.ErrorCode(err)
+	return errorFrame(code, portal.ErrorMessage(err), id)
+}
+
+func errorFrame(code, msg, id string) outFrame {
+	return outFrame{Type: "error", Code: code, Message: msg, ID: id}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// inFrame is any client frame; Type says which fields matter.
+type inFrame struct {
+	Type           string `json:"type"`
+	ID             string `json:"id,omitempty"`
+	ConversationID int64  `json:"conversation_id,omitempty"`
+	LastSeq        int64  `json:"last_seq,omitempty"`
+	Seq            int64  `json:"seq,omitempty"`
+	Text           string `json:"text,omitempty"`
+	Internal       bool   `json:"internal,omitempty"`
+	Email          string `json:"email,omitempty"`
+	Name           string `json:"name,omitempty"`
+	Rating         int    `json:"rating,omitempty"`
+	Comment        string `json:"comment,omitempty"`
+	AgentID        int64  `json:"agent_id,omitempty"`
+	Status         string `json:"status,omitempty"`
+}
+
+// outFrame is any server frame except messages and the queue.
+type outFrame struct {
+	Type           string `json:"type"`
+	ID             string `json:"id,omitempty"`
+	ConversationID int64  `json:"conversation_id,omitempty"`
+	Seq            int64  `json:"seq,omitempty"`
+	LastSeq        *int64 `json:"last_seq,omitempty"`
+	State          string `json:"state,omitempty"`
+	QueuePosition  int    `json:"queue_position,omitempty"`
+	AgentID        int64  `json:"agent_id,omitempty"`
+	AgentName      string `json:"agent_name,omitempty"`
+	Author         string `json:"author,omitempty"`
+	Stream         string `json:"stream,omitempty"`
+	Text           string `json:"text,omitempty"`
+	Code           string `json:"code,omitempty"`
+	Message        string `json:"message,omitempty"`
+	RetryAfterMS   int    `json:"retry_after_ms,omitempty"`
+	Number         string `json:"number,omitempty"`
+	Rating         int    `json:"rating,omitempty"`
+	Staffed        *bool  `json:"staffed,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+	Duplicate      bool   `json:"duplicate,omitempty"`
+}
+
+type msgFrame struct {
+	Type           string          `json:"type"`
+	ConversationID int64           `json:"conversation_id"`
+	Seq            int64           `json:"seq"`
+	ID             string          `json:"id,omitempty"`
+	Author         string          `json:"author"`
+	Text           string          `json:"text"`
+	Internal       bool            `json:"internal,omitempty"`
+	Meta           json.RawMessage `json:"meta,omitempty"`
+	At             time.Time       `json:"at"`
+}
+
+func messageFrame(m *portal.Message) msgFrame {
+	f := msgFrame{Type: "message", ConversationID: m.ConversationID, Seq: m.Seq, ID: m.ClientID, Author: m.Author, Text: m.Body, Internal: m.Internal, At: m.CreatedAt}
+	if m.Meta != "" && m.Meta != "{}" {
+		f.Meta = json.RawMessage(m.Meta)
+	}
+	return f
+}
+
+type queueFrame struct {
+	Type    string          `json:"type"`
+	Queued  []bot.QueueItem `json:"queued"`
+	Mine    []bot.QueueItem `json:"mine"`
+	Status  string          `json:"status"`
+	Staffed bool            `json:"staffed"`
+	Reason  string          `json:"reason,omitempty"`
+}
