@@ -25,8 +25,20 @@ func (m *Main) openChat(ctx context.Context) error {
 	} else if c != nil {
 		cfg.Completer = c
 	}
+	// With several nodes (PostgreSQL), chat events reach the others over the
+	// node bus; after the bus reconnects, sockets re-read from the store.
+	var reconnecting interface{ OnReconnect(func()) }
+	if rb, ok := m.Bus.(interface{ OnReconnect(func()) }); ok {
+		nb := bot.NewNodeBus(m.Bus, m.Logger)
+		cfg.Bus, m.closeChatBus = nb, nb.Close
+		reconnecting = rb
+	}
 	m.Chat = bot.New(cfg)
 	m.ChatHub = bot.NewHub(m.Chat.Bus())
+	if reconnecting != nil {
+		hub := m.ChatHub
+		reconnecting.OnReconnect(hub.Resync)
+	}
 	m.Logger.Info("chat ready", "llm", cfg.Completer != nil, "ms", time.Since(start).Milliseconds())
 	return nil
 }

@@ -420,6 +420,100 @@ func TestCluster(t *testing.T) {
 		}
 	})
 
+	t.Run("ChatAcrossNodesExactlyOnce", func(t *testing.T) {
+		n1, n2, n3 := &testServer{URL: c.nodes[0].url()}, &testServer{URL: c.nodes[1].url()}, &testServer{URL: c.nodes[2].url()}
+		agent := agentOnline(t, n2, "agent@example.com")
+		defer agent.send(map[string]any{"type": "status", "status": "away"})
+		cust := signIn(t, n1, "customer@example.com")
+		w, _ := cust.hello(0, 0)
+		ack := w.say("cl-1", "talk to a human please")
+		conv := ack.ConversationID
+		w.next("queued", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+		agent.next("queue on node2 with the chat from node1", func(f wsFrame) bool {
+			for _, q := range f.Queued {
+				if f.Type == "queue" && q.ConversationID == conv {
+					return true
+				}
+			}
+			return false
+		})
+		agent.send(map[string]any{"type": "claim", "conversation_id": conv})
+		if r, _ := agent.next("claim", func(f wsFrame) bool { return f.Type == "claimed" || f.Type == "error" }); r.Type != "claimed" {
+			t.Fatalf("claim: %+v", r)
+		}
+		w.next("agent joined", func(f wsFrame) bool { return f.Type == "state" && f.State == "agent" })
+		agent.send(map[string]any{"type": "open", "conversation_id": conv})
+		agent.next("conversation", isType("conversation"))
+		// Both sides write at once; each side must see every message of the
+		// other exactly once, in order.
+		const n = 15
+		var lastAgentAck int64
+		for i := 0; i < n; i++ {
+			agent.send(map[string]any{"type": "send", "conversation_id": conv, "id": fmt.Sprintf("ag-%d", i), "text": fmt.Sprintf("agent says %d", i)})
+			w.send(map[string]any{"type": "send", "id": fmt.Sprintf("cu-%d", i), "text": fmt.Sprintf("customer says %d", i)})
+		}
+		for i := 0; i < n; i++ {
+			f, _ := agent.next("agent ack", func(f wsFrame) bool { return f.Type == "ack" && f.ID == fmt.Sprintf("ag-%d", i) })
+			lastAgentAck = max(lastAgentAck, f.Seq)
+		}
+		got := map[string]int{}
+		var order []int64
+		for len(got) < n {
+			f, _ := w.next("agent message on node1", isMessage("agent"))
+			got[f.Text]++
+			order = append(order, f.Seq)
+		}
+		for text, k := range got {
+			if k != 1 {
+				t.Fatalf("customer got %q %d times", text, k)
+			}
+		}
+		for i := 1; i < len(order); i++ {
+			if order[i] <= order[i-1] {
+				t.Fatalf("customer got messages out of order: %v", order)
+			}
+		}
+		seen := map[string]int{}
+		for len(seen) < n {
+			f, _ := agent.next("customer message on node2", isMessage("customer"))
+			seen[f.Text]++
+		}
+		// The customer's node dies; meanwhile the agent writes; the customer
+		// resumes on node3 and gets exactly what it missed.
+		last := order[len(order)-1]
+		victim := c.nodes[0]
+		victim.cmd.Process.Signal(syscall.SIGKILL)
+		<-victim.done
+		for i := 0; i < 5; i++ {
+			agent.send(map[string]any{"type": "send", "conversation_id": conv, "id": fmt.Sprintf("late-%d", i), "text": fmt.Sprintf("while you were away %d", i)})
+			agent.next("late ack", func(f wsFrame) bool { return f.Type == "ack" && f.ID == fmt.Sprintf("late-%d", i) })
+		}
+		cust3 := &chatUser{tb: t, srv: n3, jar: cust.jar}
+		cu, _ := url.Parse(n1.URL)
+		cu3, _ := url.Parse(n3.URL)
+		cust3.jar.SetCookies(cu3, cust.jar.Cookies(cu))
+		w3, welcome := cust3.hello(conv, last)
+		if welcome.ConversationID != conv {
+			t.Fatalf("welcome %+v", welcome)
+		}
+		resumed := map[string]int{}
+		for len(resumed) < 5 {
+			f, _ := w3.next("missed message", isMessage("agent"))
+			if f.Seq <= last {
+				t.Fatalf("resume re-sent seq %d (last seen %d)", f.Seq, last)
+			}
+			resumed[f.Text]++
+		}
+		for text, k := range resumed {
+			if k != 1 {
+				t.Fatalf("resumed %q %d times", text, k)
+			}
+		}
+		// Bring node1 back for the scenarios that follow.
+		c.nodes[0] = c.startNode(t, 1, false)
+		_ = n2
+	})
+
 	t.Run("PostgreSQLRestart", func(t *testing.T) {
 		c.pg.stop(t)
 		for _, n := range c.nodes {

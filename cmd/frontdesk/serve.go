@@ -41,6 +41,7 @@ type Main struct {
 	ChatHub *bot.Hub
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
+	closeChatBus  func()
 	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
 	Bus    portal.Bus
 	Logger *slog.Logger
@@ -143,8 +144,7 @@ const kbTopic = "kb"
 
 // followIndexChanges catches up with another node's article saves as soon
 // as it announces them.
-func (m *Main) followIndexChanges(ctx context.Context) {
-	ch, cancel := m.Bus.Subscribe(kbTopic)
+func (m *Main) followIndexChanges(ctx context.Context, ch <-chan []byte, cancel func()) {
 	defer cancel()
 	for {
 		select {
@@ -257,6 +257,9 @@ func (m *Main) Close() error {
 	if m.Chat != nil {
 		m.Chat.Close()
 	}
+	if m.closeChatBus != nil {
+		m.closeChatBus()
+	}
 	if m.KB != nil {
 		m.KB.Index().Close()
 	}
@@ -290,7 +293,8 @@ func (m *Main) startBackground(ctx context.Context) {
 	go func() { defer m.wg.Done(); w.Run(ctx) }()
 	go func() { defer m.wg.Done(); m.KB.Follow(ctx) }()
 	m.wg.Add(1)
-	go func() { defer m.wg.Done(); m.followIndexChanges(ctx) }()
+	kbCh, unsub := m.Bus.Subscribe(kbTopic)
+	go func() { defer m.wg.Done(); m.followIndexChanges(ctx, kbCh, unsub) }()
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 }
 

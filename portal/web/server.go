@@ -148,7 +148,8 @@ func New(cfg Config) (*Server, error) {
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
 	s.done = bg.Done()
-	go s.followRevocations(bg)
+	revs, unsub := s.bus.Subscribe(sessionTopic)
+	go s.followRevocations(bg, revs, unsub)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
 		BodyLimit:             cfg.BodyLimit,

@@ -90,8 +90,9 @@ func (s *Server) revoke(ctx context.Context, r revocation) {
 }
 
 // followRevocations applies revocations from other nodes until ctx ends.
-func (s *Server) followRevocations(ctx context.Context) {
-	ch, cancel := s.bus.Subscribe(sessionTopic)
+// The caller subscribes (synchronously, so that no revocation published
+// after New returns is missed).
+func (s *Server) followRevocations(ctx context.Context, ch <-chan []byte, cancel func()) {
 	defer cancel()
 	for {
 		select {
