@@ -34,7 +34,7 @@ const (
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v3"
+const mappingVersion = "fd-search-v4"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -54,9 +54,7 @@ var stopWords = []string{
 	"s", "t", "d", "ll", "m", "re", "ve",
 }
 
-// buildMapping returns the index mapping: one "article" document type for
-// FAQ search and one "unit" type, holding one phrasing (or the title, or the
-// summary) of an article, for phrasing-level retrieval.
+// buildMapping returns the index mapping: one "article" document type.
 func buildMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
 	tokens := make([]interface{}, len(stopWords))
@@ -108,46 +106,54 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	im.TypeField = "type"
 	im.DefaultType = typeArticle
 
-	text := func(name, analyzer string, store bool) *mapping.FieldMapping {
+	text := func(name, analyzer string, store, vectors bool) *mapping.FieldMapping {
 		fm := mapping.NewTextFieldMapping()
 		fm.Name = name
 		fm.Analyzer = analyzer
 		fm.Store = store
-		fm.IncludeTermVectors = store
+		fm.IncludeTermVectors = vectors
 		fm.IncludeInAll = false
+		// Doc values serve sorting and facets, never done on text; they
+		// cost index time and space.
+		fm.DocValues = false
 		return fm
 	}
-	kw := func(store bool) *mapping.FieldMapping {
+	kw := func(store, docValues bool) *mapping.FieldMapping {
 		fm := mapping.NewKeywordFieldMapping()
 		fm.Analyzer = keyword.Name
 		fm.Store = store
 		fm.IncludeInAll = false
 		fm.IncludeTermVectors = false
+		fm.DocValues = docValues
 		return fm
 	}
 	boolean := func() *mapping.FieldMapping {
 		fm := mapping.NewBooleanFieldMapping()
 		fm.IncludeInAll = false
+		fm.DocValues = false
 		return fm
 	}
 
 	art := mapping.NewDocumentStaticMapping()
-	for _, f := range []string{fTitle, fSummary, fBody, fPhrasings} {
-		art.AddFieldMappingsAt(f, text(f, AnalyzerEnglish, true), text(f+exactSuffix, AnalyzerPlain, false))
+	// Highlighted fields keep term vectors; phrasings are stored for
+	// reloading the re-ranker's model.
+	for _, f := range []string{fTitle, fSummary, fBody} {
+		art.AddFieldMappingsAt(f, text(f, AnalyzerEnglish, true, true))
 	}
-	art.AddFieldMappingsAt(fTags, text(fTags, AnalyzerEnglish, false))
-	art.AddFieldMappingsAt(fCategory, kw(true))
-	art.AddFieldMappingsAt(fLocale, kw(false))
+	art.AddFieldMappingsAt(fPhrasings, text(fPhrasings, AnalyzerEnglish, true, false))
+	art.AddFieldMappingsAt(fTags, text(fTags, AnalyzerEnglish, false, false))
+	// What search-as-you-type looks at, title, phrasings and summary, is
+	// also indexed as one field, stemmed and as typed, so that each typed
+	// word costs one posting list instead of one per field.
+	art.AddFieldMappingsAt(fTyping, text(fTyping, AnalyzerEnglish, false, false))
+	art.AddFieldMappingsAt(fTypingExact, text(fTypingExact, AnalyzerPlain, false, false))
+	art.AddFieldMappingsAt(fCategory, kw(true, true))
+	art.AddFieldMappingsAt(fLocale, kw(false, false))
 	art.AddFieldMappingsAt(fPublished, boolean())
+	// Published articles carry their locale in fVisible, drafts nothing:
+	// what customers may see is one term, not a conjunction of two.
+	art.AddFieldMappingsAt(fVisible, kw(false, false))
 	im.AddDocumentMapping(typeArticle, art)
-
-	unit := mapping.NewDocumentStaticMapping()
-	unit.AddFieldMappingsAt(fText, text(fText, AnalyzerEnglish, true), text(fText+exactSuffix, AnalyzerPlain, false))
-	unit.AddFieldMappingsAt(fParent, kw(true))
-	unit.AddFieldMappingsAt(fKind, kw(true))
-	unit.AddFieldMappingsAt(fLocale, kw(false))
-	unit.AddFieldMappingsAt(fPublished, boolean())
-	im.AddDocumentMapping(typeUnit, unit)
 
 	if err := im.Validate(); err != nil {
 		return nil, fmt.Errorf("mapping: %w", err)
@@ -158,8 +164,6 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 // Field and type names in the index.
 const (
 	typeArticle = "article"
-	typeUnit    = "unit"
-	exactSuffix = "_exact"
 
 	fTitle     = "title"
 	fSummary   = "summary"
@@ -169,9 +173,10 @@ const (
 	fCategory  = "category"
 	fLocale    = "locale"
 	fPublished = "published"
-	fText      = "text"
-	fParent    = "parent"
-	fKind      = "kind"
+	fVisible   = "visible"
+
+	fTyping      = "typing"
+	fTypingExact = "typing_exact"
 )
 
 // analyzeTerms runs an analyzer and returns the terms in order.

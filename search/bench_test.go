@@ -98,3 +98,19 @@ func BenchmarkSearchAsYouTypeNoHighlight10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSearchAsYouTypeUncached10k is the cost of a query the result
+// cache has not seen.
+func BenchmarkSearchAsYouTypeUncached10k(b *testing.B) {
+	ix, qs := benchIndex(b, 10000)
+	cache := ix.cache
+	ix.cache = nil
+	b.Cleanup(func() { ix.cache = cache })
+	ctx := context.Background()
+	reportCPU(b)
+	for i := 0; b.Loop(); i++ {
+		if _, err := ix.Search(ctx, Query{Text: qs[i%len(qs)], AsYouType: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

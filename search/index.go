@@ -31,8 +31,12 @@ type Config struct {
 	// DefaultMinConfidence.
 	MinConfidence float64
 	// BatchSize is the number of docs per index batch when rebuilding.
-	// Default: 500.
+	// Default: 5000.
 	BatchSize int
+	// CacheSize is how many Search results are kept for repeated queries
+	// (as-you-type prefixes repeat a lot); every write empties the cache.
+	// Default: 4096; negative disables the cache.
+	CacheSize int
 
 	confidence func(features) float64 // for tuning tests only
 }
@@ -53,7 +57,10 @@ func (c Config) withDefaults() Config {
 		c.MinConfidence = DefaultMinConfidence
 	}
 	if c.BatchSize == 0 {
-		c.BatchSize = 500
+		c.BatchSize = 5000
+	}
+	if c.CacheSize == 0 {
+		c.CacheSize = 4096
 	}
 	return c
 }
@@ -70,6 +77,8 @@ type Index struct {
 	mu sync.RWMutex // guards bi and m against a Rebuild swap
 	bi bleve.Index
 	m  *model
+
+	cache *resultCache // nil when disabled
 }
 
 // Internal keys kept in the bleve index next to the documents.
@@ -141,6 +150,9 @@ func newIndex(dir string, cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	ix := &Index{cfg: cfg.withDefaults(), dir: dir, mapping: im}
+	if ix.cfg.CacheSize > 0 {
+		ix.cache = newResultCache(ix.cfg.CacheSize)
+	}
 	ix.m = newModel(im.AnalyzerNamed(AnalyzerEnglish))
 	return ix, nil
 }
@@ -201,7 +213,12 @@ func (ix *Index) locale(l string) string {
 
 // bleveDoc is the indexed form of a Doc.
 func (ix *Index) bleveDoc(d Doc) map[string]interface{} {
-	return map[string]interface{}{
+	typing := make([]string, 0, len(d.Phrasings)+2)
+	typing = append(typing, d.Title, d.Summary)
+	typing = append(typing, d.Phrasings...)
+	doc := map[string]interface{}{
+		fTyping:      typing,
+		fTypingExact: typing,
 		"type":     typeArticle,
 		fTitle:     d.Title,
 		fSummary:   d.Summary,
@@ -212,6 +229,10 @@ func (ix *Index) bleveDoc(d Doc) map[string]interface{} {
 		fLocale:    ix.locale(d.Locale),
 		fPublished: d.Published,
 	}
+	if d.Published {
+		doc[fVisible] = ix.locale(d.Locale)
+	}
+	return doc
 }
 
 // Upsert adds or replaces docs, updating the fingerprint so that the index
@@ -252,6 +273,7 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 	for _, d := range docs {
 		ix.m.put(d)
 	}
+	ix.cache.clear()
 	return nil
 }
 
@@ -284,6 +306,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	for _, id := range ids {
 		ix.m.remove(id)
 	}
+	ix.cache.clear()
 	return nil
 }
 
@@ -384,6 +407,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		}
 	}
 	ix.bi, ix.m = bi, m
+	ix.cache.clear()
 	return nil
 }
 

@@ -74,6 +74,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	key := cacheKey(q, ix.locale(q.Locale), size)
+	if res, ok := ix.cache.get(key); ok {
+		// Hits are shared with the cache: hand out a copy of the slice.
+		res.Hits = append([]Hit(nil), res.Hits...)
+		res.Took = time.Since(start)
+		return res, nil
+	}
+	gen := ix.cache.generation()
 	filter := filterQuery(ix.locale(q.Locale), q.Category)
 	var res *bleve.SearchResult
 	var err error
@@ -83,10 +91,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(typingQuery(ix.m.an, q.Text, true), filter)))
 		}
 	} else {
-		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(textQuery(q.Text, false), filter)))
+		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(textQuery(q.Text), filter)))
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("search: query: %w", err)
+	}
+	var tm *typingMatcher
+	if q.AsYouType && !q.NoHighlight {
+		tm = newTypingMatcher(ix.m.an, q.Text)
 	}
 	out := Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
@@ -94,6 +106,16 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		hit.Title, _ = h.Fields[fTitle].(string)
 		hit.Summary, _ = h.Fields[fSummary].(string)
 		hit.Category, _ = h.Fields[fCategory].(string)
+		if tm != nil {
+			for f, v := range map[string]string{fTitle: hit.Title, fSummary: hit.Summary} {
+				if frag, ok := tm.highlight(v); ok {
+					if hit.Highlights == nil {
+						hit.Highlights = map[string][]string{}
+					}
+					hit.Highlights[f] = []string{frag}
+				}
+			}
+		}
 		if len(h.Fragments) > 0 {
 			hit.Highlights = map[string][]string{}
 			for f, frags := range h.Fragments {
@@ -108,18 +130,23 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 	}
 	out.Took = time.Since(start)
+	if ix.cache != nil {
+		cached := out
+		cached.Hits = append([]Hit(nil), out.Hits...)
+		ix.cache.put(key, cached, gen)
+	}
 	return out, nil
 }
 
 func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(qq, size, max(q.From, 0), false)
 	req.Fields = []string{fTitle, fSummary, fCategory}
-	if !q.NoHighlight {
+	// While typing, the few suggestions shown are highlighted by
+	// typingMatcher: bleve's highlighter would read term locations for
+	// every match.
+	if !q.NoHighlight && !q.AsYouType {
 		req.Highlight = bleve.NewHighlightWithStyle("html")
-		req.Highlight.Fields = []string{fTitle, fSummary}
-		if !q.AsYouType {
-			req.Highlight.Fields = append(req.Highlight.Fields, fBody)
-		}
+		req.Highlight.Fields = []string{fTitle, fSummary, fBody}
 	}
 	// Suggestions while typing do not show facets; skipping them saves
 	// visiting every hit's category.

@@ -334,3 +334,47 @@ func TestResolveQuestion(t *testing.T) {
 		})
 	}
 }
+
+func TestTypingHighlights(t *testing.T) {
+	ix := mustIndex(t, Doc{ID: "x", Title: "Delivery <b>times</b> & returns", Summary: "When parcels arrive.", Published: true})
+	tests := []struct {
+		name, text, field, want string
+	}{
+		{"prefix of the last word", "deliv", "title", "<mark>Delivery</mark> &lt;b&gt;times&lt;/b&gt; &amp; returns"},
+		{"finished word by stem", "parcel arr", "summary", "When <mark>parcels</mark> <mark>arrive</mark>."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := mustSearch(t, ix, Query{Text: tt.text, AsYouType: true})
+			if len(res.Hits) != 1 {
+				t.Fatalf("hits=%v, want 1", hitIDs(res))
+			}
+			if got := strings.Join(res.Hits[0].Highlights[tt.field], " "); got != tt.want {
+				t.Fatalf("highlight=%q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestSearchCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	ix := mustIndex(t, testDocs[:2]...)
+	q := Query{Text: "parc", AsYouType: true}
+	if got, want := hitIDs(mustSearch(t, ix, q)), []string{"delivery"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("first search: %v, want %v", got, want)
+	}
+	if err := ix.Delete(ctx, "delivery"); err != nil {
+		t.Fatal(err)
+	}
+	if got := hitIDs(mustSearch(t, ix, q)); len(got) != 0 {
+		t.Fatalf("after delete: %v, want none (stale cache)", got)
+	}
+	if err := ix.Upsert(ctx, testDocs[1]); err != nil {
+		t.Fatal(err)
+	}
+	res := mustSearch(t, ix, q)
+	res.Hits[0].ID = "changed by caller"
+	if got, want := hitIDs(mustSearch(t, ix, q)), []string{"delivery"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("after upsert: %v, want %v", got, want)
+	}
+}

@@ -15,49 +15,30 @@ var fieldBoosts = []struct {
 	field string
 	boost float64
 	fuzzy bool // typo tolerance on this field
-	pre   bool // prefix matching on this field's _exact twin
 }{
-	{fTitle, 4, true, true},
-	{fPhrasings, 3, true, true},
-	{fSummary, 2, true, true},
-	{fTags, 1.5, false, false},
-	{fBody, 1, false, false},
+	{fTitle, 4, true},
+	{fPhrasings, 3, true},
+	{fSummary, 2, true},
+	{fTags, 1.5, false},
+	{fBody, 1, false},
 }
 
-// textQuery builds the scoring part of a query: per field, an exact
-// (stemmed) match, a weaker fuzzy match for typos, and, while typing, a
-// prefix match on the last, unfinished word.
-func textQuery(text string, asYouType bool) query.Query {
-	full, last := text, ""
-	if asYouType {
-		full, last = splitLastWord(text)
-	}
+// textQuery builds the scoring part of a full-text query: per field, an
+// exact (stemmed) match and a weaker fuzzy match for typos.
+func textQuery(text string) query.Query {
 	var qs []query.Query
 	for _, f := range fieldBoosts {
-		if strings.TrimSpace(full) != "" {
-			m := bleve.NewMatchQuery(full)
-			m.SetField(f.field)
-			m.SetBoost(f.boost)
-			qs = append(qs, m)
-			if f.fuzzy {
-				fz := bleve.NewMatchQuery(full)
-				fz.SetField(f.field)
-				fz.SetFuzziness(1)
-				fz.SetPrefix(1)
-				fz.SetBoost(f.boost * 0.3)
-				qs = append(qs, fz)
-			}
-		}
-		if last != "" && f.pre {
-			p := bleve.NewPrefixQuery(last)
-			p.SetField(f.field + exactSuffix)
-			p.SetBoost(f.boost * 0.8)
-			qs = append(qs, p)
-			// A finished word typed so far also matches in stemmed form.
-			m := bleve.NewMatchQuery(last)
-			m.SetField(f.field)
-			m.SetBoost(f.boost * 0.5)
-			qs = append(qs, m)
+		m := bleve.NewMatchQuery(text)
+		m.SetField(f.field)
+		m.SetBoost(f.boost)
+		qs = append(qs, m)
+		if f.fuzzy {
+			fz := bleve.NewMatchQuery(text)
+			fz.SetField(f.field)
+			fz.SetFuzziness(1)
+			fz.SetPrefix(1)
+			fz.SetBoost(f.boost * 0.3)
+			qs = append(qs, fz)
 		}
 	}
 	return bleve.NewDisjunctionQuery(qs...)
@@ -76,17 +57,14 @@ func splitLastWord(text string) (string, string) {
 // filterQuery restricts to published articles of one locale and, if set,
 // one category.
 func filterQuery(locale, category string) query.Query {
-	pub := bleve.NewBoolFieldQuery(true)
-	pub.SetField(fPublished)
-	loc := bleve.NewTermQuery(locale)
-	loc.SetField(fLocale)
-	qs := []query.Query{pub, loc}
-	if category != "" {
-		c := bleve.NewTermQuery(category)
-		c.SetField(fCategory)
-		qs = append(qs, c)
+	vis := bleve.NewTermQuery(locale)
+	vis.SetField(fVisible)
+	if category == "" {
+		return vis
 	}
-	return bleve.NewConjunctionQuery(qs...)
+	c := bleve.NewTermQuery(category)
+	c.SetField(fCategory)
+	return bleve.NewConjunctionQuery(vis, c)
 }
 
 func filtered(text query.Query, filter query.Query) query.Query {
@@ -95,10 +73,6 @@ func filtered(text query.Query, filter query.Query) query.Query {
 	bq.AddMust(filter)
 	return bq
 }
-
-// typingFields are searched while the user types: the body matches too
-// many half-typed words to be useful for suggestions.
-var typingFields = fieldBoosts[:3]
 
 // typingQuery is the query run while the user types. Every finished word
 // (stemmed, stop words dropped) must appear in the title, phrasings or
@@ -110,33 +84,26 @@ func typingQuery(an analysis.Analyzer, text string, relaxed bool) query.Query {
 	full, last := splitLastWord(text)
 	var clauses []query.Query
 	for _, t := range uniq(analyzeTerms(an, full)) {
-		var any []query.Query
-		for _, f := range typingFields {
-			tq := bleve.NewTermQuery(t)
-			tq.SetField(f.field)
-			tq.SetBoost(f.boost)
-			any = append(any, tq)
-			if relaxed && len(t) >= 4 {
-				fq := bleve.NewFuzzyQuery(t)
-				fq.SetField(f.field)
-				fq.SetFuzziness(1)
-				fq.SetPrefix(1)
-				fq.SetBoost(f.boost * 0.3)
-				any = append(any, fq)
-			}
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(fTyping)
+		if relaxed && len(t) >= 4 {
+			fq := bleve.NewFuzzyQuery(t)
+			fq.SetField(fTyping)
+			fq.SetFuzziness(1)
+			// Typos rarely hit the first two letters; a longer fixed
+			// prefix keeps the expansion small.
+			fq.SetPrefix(2)
+			fq.SetBoost(0.3)
+			clauses = append(clauses, bleve.NewDisjunctionQuery(tq, fq))
+			continue
 		}
-		clauses = append(clauses, bleve.NewDisjunctionQuery(any...))
+		clauses = append(clauses, tq)
 	}
 	// A one-letter or stop-word tail says too little to filter on.
 	if len([]rune(last)) >= 2 && !isStopWord(last) {
-		var any []query.Query
-		for _, f := range typingFields {
-			p := bleve.NewPrefixQuery(last)
-			p.SetField(f.field + exactSuffix)
-			p.SetBoost(f.boost)
-			any = append(any, p)
-		}
-		clauses = append(clauses, bleve.NewDisjunctionQuery(any...))
+		p := bleve.NewPrefixQuery(last)
+		p.SetField(fTypingExact)
+		clauses = append(clauses, p)
 	}
 	switch {
 	case len(clauses) == 0:

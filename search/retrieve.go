@@ -114,7 +114,7 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 		req = bleve.NewSearchRequestOptions(filterQuery(locale, ""), exhaustiveMax, 0, false)
 	} else {
 		req = bleve.NewSearchRequestOptions(
-			filtered(textQuery(text, false), filterQuery(locale, "")),
+			filtered(textQuery(text), filterQuery(locale, "")),
 			ix.cfg.Candidates, 0, false)
 	}
 	req.Fields = []string{fTitle, fSummary, fCategory}
