@@ -6,7 +6,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
-	regexpchar "github.com/blevesearch/bleve/v2/analysis/char/regexp"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
@@ -29,12 +28,12 @@ const (
 	// analyzerModel is AnalyzerEnglish for the re-ranker.
 	analyzerModel = "fd_model"
 	modelStopName = "fd_model_stop"
-	wordDotsName  = "fd_word_dots"
+	wordDotsName  = "fd_dots"
 )
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v4"
+const mappingVersion = "fd-search-v5"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -76,13 +75,13 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: normalisation filter: %w", err)
 	}
-	if err := im.AddCustomTokenFilter(synFilterName, map[string]interface{}{
-		"type": mapFilterType, "map": synonymStems(),
+	if err := im.AddCustomTokenFilter(stemFilterName, map[string]interface{}{
+		"type": stemFilterType, "synonyms": synonymStems(),
 	}); err != nil {
-		return nil, fmt.Errorf("mapping: synonym filter: %w", err)
+		return nil, fmt.Errorf("mapping: stem filter: %w", err)
 	}
 	if err := im.AddCustomCharFilter(wordDotsName, map[string]interface{}{
-		"type": regexpchar.Name, "regexp": `(\pL)[.](\pL)`, "replace": "$1 $2",
+		"type": dotsFilterType,
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: char filter: %w", err)
 	}
@@ -91,7 +90,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		"tokenizer":    unicode.Name,
 		"char_filters": []interface{}{wordDotsName},
 		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, stopMapName,
-			en.SnowballStemmerName, synFilterName},
+			stemFilterName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: english analyzer: %w", err)
 	}

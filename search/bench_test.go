@@ -114,3 +114,19 @@ func BenchmarkSearchAsYouTypeUncached10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRebuild10kDisk builds an on-disk index as Bench and start-up do.
+func BenchmarkRebuild10kDisk(b *testing.B) {
+	docs := GenerateKB(1, 10000)
+	reportCPU(b)
+	for b.Loop() {
+		ix, err := Open(b.TempDir(), Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := ix.Rebuild(context.Background(), docs); err != nil {
+			b.Fatal(err)
+		}
+		ix.Close()
+	}
+}

@@ -219,15 +219,15 @@ func (ix *Index) bleveDoc(d Doc) map[string]interface{} {
 	doc := map[string]interface{}{
 		fTyping:      typing,
 		fTypingExact: typing,
-		"type":     typeArticle,
-		fTitle:     d.Title,
-		fSummary:   d.Summary,
-		fBody:      d.Body,
-		fPhrasings: d.Phrasings,
-		fTags:      d.Tags,
-		fCategory:  d.Category,
-		fLocale:    ix.locale(d.Locale),
-		fPublished: d.Published,
+		"type":       typeArticle,
+		fTitle:       d.Title,
+		fSummary:     d.Summary,
+		fBody:        d.Body,
+		fPhrasings:   d.Phrasings,
+		fTags:        d.Tags,
+		fCategory:    d.Category,
+		fLocale:      ix.locale(d.Locale),
+		fPublished:   d.Published,
 	}
 	if d.Published {
 		doc[fVisible] = ix.locale(d.Locale)

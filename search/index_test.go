@@ -378,3 +378,14 @@ func TestSearchCacheFollowsWrites(t *testing.T) {
 		t.Fatalf("after upsert: %v, want %v", got, want)
 	}
 }
+
+func TestStoredTextKeepsDots(t *testing.T) {
+	ix := mustIndex(t, Doc{ID: "x", Title: "Back pain.Currently sore", Published: true})
+	res := mustSearch(t, ix, Query{Text: "currently"})
+	if len(res.Hits) != 1 {
+		t.Fatalf("hits=%v, want [x]: a dot between words splits them", hitIDs(res))
+	}
+	if got, want := res.Hits[0].Title, "Back pain.Currently sore"; got != want {
+		t.Fatalf("title=%q, want %q", got, want)
+	}
+}

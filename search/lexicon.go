@@ -6,6 +6,8 @@ import (
 	"compress/gzip"
 	_ "embed"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/registry"
@@ -108,8 +110,10 @@ var synonymGroups = [][]string{
 // Token filter types of the analysis chain, registered with bleve once.
 const (
 	mapFilterType  = "fd_map"
+	stemFilterType = "fd_stem"
+	dotsFilterType = "fd_word_dots"
 	normFilterName = "fd_norm"
-	synFilterName  = "fd_syn"
+	stemFilterName = "fd_stem_syn"
 )
 
 func init() {
@@ -117,6 +121,81 @@ func init() {
 	// error means the name is taken, which only a second copy of this
 	// package could do.
 	_ = registry.RegisterTokenFilter(mapFilterType, mapFilterConstructor)
+	_ = registry.RegisterTokenFilter(stemFilterType, stemFilterConstructor)
+	_ = registry.RegisterCharFilter(dotsFilterType, func(map[string]interface{}, *registry.Cache) (analysis.CharFilter, error) {
+		return wordDots{}, nil
+	})
+}
+
+// wordDots turns a dot between two letters into a space, so that
+// "pain.currently" or "company.you", typed without a space after the full
+// stop, are two words. Lengths are kept, hence highlight offsets too.
+type wordDots struct{}
+
+func (wordDots) Filter(in []byte) []byte {
+	out := in
+	for i := 1; i+1 < len(in); i++ {
+		if in[i] != '.' {
+			continue
+		}
+		r0, _ := utf8.DecodeLastRune(in[:i])
+		r1, _ := utf8.DecodeRune(in[i+1:])
+		if unicode.IsLetter(r0) && unicode.IsLetter(r1) {
+			if &out[0] == &in[0] {
+				// The input is the field's own text, stored as is.
+				out = append([]byte(nil), in...)
+			}
+			out[i] = ' '
+		}
+	}
+	return out
+}
+
+// stemFilter stems English words with Snowball, then maps synonyms' stems
+// to their group's. Stems are cached: the words of a knowledge base are
+// few next to its tokens, and stemming was a tenth of indexing time.
+type stemFilter struct {
+	syn map[string]string
+
+	mu    sync.RWMutex
+	cache map[string]string
+}
+
+// maxStemCache bounds the stem cache; past it, words are stemmed afresh.
+const maxStemCache = 1 << 18
+
+func (f *stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		f.mu.RLock()
+		s, ok := f.cache[string(t.Term)]
+		f.mu.RUnlock()
+		if !ok {
+			w := string(t.Term)
+			s = stem(w)
+			if r, ok := f.syn[s]; ok {
+				s = r
+			}
+			f.mu.Lock()
+			if len(f.cache) < maxStemCache {
+				f.cache[w] = s
+			}
+			f.mu.Unlock()
+		}
+		t.Term = append(t.Term[:0], s...)
+	}
+	return in
+}
+
+func stemFilterConstructor(config map[string]interface{}, _ *registry.Cache) (analysis.TokenFilter, error) {
+	f := &stemFilter{syn: map[string]string{}, cache: map[string]string{}}
+	if m, ok := config["synonyms"].(map[string]interface{}); ok {
+		for k, v := range m {
+			if s, ok := v.(string); ok {
+				f.syn[k] = s
+			}
+		}
+	}
+	return f, nil
 }
 
 // mapFilter replaces whole tokens by others.
