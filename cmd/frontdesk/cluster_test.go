@@ -123,11 +123,16 @@ func buildBinary(tb testing.TB, dir string) string {
 	return bin
 }
 
-func (c *cluster) startNode(tb testing.TB, i int, seed bool) *node {
+// startNode starts node i on addr ("" for a free port); a restarted node
+// keeps its address, so nginx's upstream list stays right.
+func (c *cluster) startNode(tb testing.TB, i int, seed bool, addr string) *node {
 	tb.Helper()
-	n := &node{name: fmt.Sprintf("node%d", i), addr: fmt.Sprintf("127.0.0.1:%d", freePort(tb)), done: make(chan struct{})}
+	if addr == "" {
+		addr = fmt.Sprintf("127.0.0.1:%d", freePort(tb))
+	}
+	n := &node{name: fmt.Sprintf("node%d", i), addr: addr, done: make(chan struct{})}
 	n.log = filepath.Join(c.dir, n.name+".log")
-	logf, err := os.Create(n.log)
+	logf, err := os.OpenFile(n.log, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -176,7 +181,7 @@ func startCluster(t *testing.T) *cluster {
 	c.bin = buildBinary(t, c.dir)
 	c.lb = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	for i := 1; i <= 3; i++ {
-		c.nodes = append(c.nodes, c.startNode(t, i, i == 1))
+		c.nodes = append(c.nodes, c.startNode(t, i, i == 1, ""))
 	}
 	t.Cleanup(func() {
 		for _, n := range c.nodes {
@@ -285,6 +290,21 @@ func status(t *testing.T, hc *http.Client, u string) (int, string) {
 	defer r.Body.Close()
 	io.Copy(io.Discard, r.Body)
 	return r.StatusCode, r.Header.Get("X-Frontdesk-Node")
+}
+
+// srvStoreMessages returns the last sequence number of a conversation.
+func srvStoreMessages(t *testing.T, c *cluster, conv int64) (int64, error) {
+	t.Helper()
+	st, err := openStore(context.Background(), Config{DatabaseURL: c.pg.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	msgs, err := st.FindMessages(context.Background(), conv, 0, false, 1000)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("messages: %v", err)
+	}
+	return msgs[len(msgs)-1].Seq, nil
 }
 
 func TestCluster(t *testing.T) {
@@ -510,7 +530,33 @@ func TestCluster(t *testing.T) {
 			}
 		}
 		// Bring node1 back for the scenarios that follow.
-		c.nodes[0] = c.startNode(t, 1, false)
+		c.nodes[0] = c.startNode(t, 1, false, c.nodes[0].addr)
+
+		// node3 is stopped gracefully: it tells its sockets to go (close
+		// code 1001) at once, and the customer resumes on node1.
+		last = 0
+		for _, f := range w3.backlog {
+			last = max(last, f.Seq)
+		}
+		msgs, _ := srvStoreMessages(t, c, conv)
+		last = msgs
+		c.nodes[2].cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-w3.done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("node3 did not close its chat socket within 10s of SIGTERM")
+		}
+		<-c.nodes[2].done
+		agent.send(map[string]any{"type": "send", "conversation_id": conv, "id": "after-term", "text": "after node3 stopped"})
+		agent.next("ack", func(f wsFrame) bool { return f.Type == "ack" && f.ID == "after-term" })
+		n1b := &testServer{URL: c.nodes[0].url()}
+		cust1 := &chatUser{tb: t, srv: n1b, jar: cust.jar}
+		w1, _ := cust1.hello(conv, last)
+		f, _ := w1.next("message after node3 stopped", isMessage("agent"))
+		if f.Text != "after node3 stopped" || f.Seq != last+1 {
+			t.Fatalf("resumed on node1 with %+v, want seq %d", f, last+1)
+		}
+		c.nodes[2] = c.startNode(t, 3, false, c.nodes[2].addr)
 		_ = n2
 	})
 

@@ -112,6 +112,7 @@ func (h *chatHub) shutdown() error {
 		b := &h.buckets[i]
 		b.mu.Lock()
 		for sk := range b.sockets {
+			sk.goingAway()
 			sk.close()
 		}
 		b.mu.Unlock()
@@ -238,6 +239,19 @@ func (sk *socket) send(v any) {
 		return
 	}
 	sk.enqueue(outItem{frame: b})
+}
+
+// goingAway tells the client this node is stopping (close code 1001), so
+// that it reconnects at once, through the load balancer to another node.
+func (sk *socket) goingAway() {
+	sk.mu.Lock()
+	ws, closed := sk.ws, sk.closed
+	sk.mu.Unlock()
+	if ws == nil || closed {
+		return
+	}
+	msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "node shutting down: reconnect")
+	_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
 }
 
 func (sk *socket) close() {
