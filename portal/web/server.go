@@ -158,7 +158,9 @@ func New(cfg Config) (*Server, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		ReadBufferSize:        16 << 10,
+		// 4 KiB (fasthttp's default) bounds request headers and, above all, what
+		// each upgraded chat socket keeps for its whole life.
+		ReadBufferSize: 4 << 10,
 	})
 	s.routes()
 	return s, nil
