@@ -476,7 +476,6 @@ func (ix *Index) setDocHashes(b *bleve.Batch, docs []Doc) {
 // batch becomes a segment that is never merged.
 const memBatchSize = 10000
 
-
 // Fingerprint returns a fingerprint of a full list of docs: it changes when
 // any doc is added, removed or edited, whatever the order of the list. An
 // index is fresh when its Fingerprint equals Fingerprint(docs).

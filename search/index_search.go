@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -87,7 +88,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	var err error
 	if q.AsYouType {
 		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(typingQuery(ix.m.an, q.Text, false), filter)))
-		if err == nil && res.Total == 0 {
+		if err == nil && res.Total == 0 && hasTypoCandidate(ix.m.an, q.Text) {
 			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(typingQuery(ix.m.an, q.Text, true), filter)))
 		}
 	} else {
@@ -154,4 +155,17 @@ func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchR
 		req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 20))
 	}
 	return req
+}
+
+// hasTypoCandidate reports whether a typed text has a finished word long
+// enough for typingQuery's fuzzy variants, without which its relaxed form
+// is the strict one again.
+func hasTypoCandidate(an analysis.Analyzer, text string) bool {
+	full, _ := splitLastWord(text)
+	for _, t := range analyzeTerms(an, full) {
+		if len(t) >= 4 {
+			return true
+		}
+	}
+	return false
 }

@@ -78,8 +78,9 @@ func filtered(text query.Query, filter query.Query) query.Query {
 // (stemmed, stop words dropped) must appear in the title, phrasings or
 // summary, and the unfinished last word as a prefix there. With relaxed
 // set, each word may also match with one typo and one clause may miss; it
-// is what Search falls back to when the strict form finds nothing. Both
-// stay selective, hence fast on large bases.
+// is what Search falls back to when the strict form finds nothing, unless
+// no word was long enough for a typo. Both stay selective, hence fast on
+// large bases.
 func typingQuery(an analysis.Analyzer, text string, relaxed bool) query.Query {
 	full, last := splitLastWord(text)
 	var clauses []query.Query
@@ -99,8 +100,9 @@ func typingQuery(an analysis.Analyzer, text string, relaxed bool) query.Query {
 		}
 		clauses = append(clauses, tq)
 	}
-	// A one-letter or stop-word tail says too little to filter on.
-	if len([]rune(last)) >= 2 && !isStopWord(last) {
+	// A one-letter or stop-word tail says too little to filter on; alone,
+	// a two-letter one matches a large share of a big knowledge base.
+	if n := len([]rune(last)); !isStopWord(last) && (n >= 3 || (n == 2 && len(clauses) > 0)) {
 		p := bleve.NewPrefixQuery(last)
 		p.SetField(fTypingExact)
 		clauses = append(clauses, p)
@@ -108,11 +110,13 @@ func typingQuery(an analysis.Analyzer, text string, relaxed bool) query.Query {
 	switch {
 	case len(clauses) == 0:
 		return bleve.NewMatchNoneQuery()
-	case relaxed:
+	case relaxed && len(clauses) >= 3:
 		d := bleve.NewDisjunctionQuery(clauses...)
-		d.SetMin(float64(max(1, len(clauses)-1)))
+		d.SetMin(float64(len(clauses) - 1))
 		return d
 	default:
+		// With one or two clauses, letting one miss would match nearly
+		// everything; typos are still forgiven by the fuzzy variants.
 		return bleve.NewConjunctionQuery(clauses...)
 	}
 }
