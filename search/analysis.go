@@ -33,7 +33,7 @@ const (
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v5"
+const mappingVersion = "fd-search-v6"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -151,7 +151,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	art.AddFieldMappingsAt(fPublished, boolean())
 	// Published articles carry their locale in fVisible, drafts nothing:
 	// what customers may see is one term, not a conjunction of two.
-	art.AddFieldMappingsAt(fVisible, kw(false, false))
+	art.AddFieldMappingsAt(fVisible, kw(true, false))
 	im.AddDocumentMapping(typeArticle, art)
 
 	if err := im.Validate(); err != nil {

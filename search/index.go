@@ -213,24 +213,26 @@ func (ix *Index) locale(l string) string {
 
 // bleveDoc is the indexed form of a Doc.
 func (ix *Index) bleveDoc(d Doc) map[string]interface{} {
-	typing := make([]string, 0, len(d.Phrasings)+2)
-	typing = append(typing, d.Title, d.Summary)
-	typing = append(typing, d.Phrasings...)
 	doc := map[string]interface{}{
-		fTyping:      typing,
-		fTypingExact: typing,
-		"type":       typeArticle,
-		fTitle:       d.Title,
-		fSummary:     d.Summary,
-		fBody:        d.Body,
-		fPhrasings:   d.Phrasings,
-		fTags:        d.Tags,
-		fCategory:    d.Category,
-		fLocale:      ix.locale(d.Locale),
-		fPublished:   d.Published,
+		"type":     typeArticle,
+		fTitle:     d.Title,
+		fSummary:   d.Summary,
+		fBody:      d.Body,
+		fPhrasings: d.Phrasings,
+		fTags:      d.Tags,
+		fCategory:  d.Category,
+		fLocale:    ix.locale(d.Locale),
+		fPublished: d.Published,
 	}
 	if d.Published {
 		doc[fVisible] = ix.locale(d.Locale)
+		// Only what customers may see is in the as-you-type fields, so
+		// that a one-locale knowledge base needs no filter while typing.
+		typing := make([]string, 0, len(d.Phrasings)+2)
+		typing = append(typing, d.Title, d.Summary)
+		typing = append(typing, d.Phrasings...)
+		doc[fTyping] = typing
+		doc[fTypingExact] = typing
 	}
 	return doc
 }
@@ -271,6 +273,7 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 		return fmt.Errorf("search: upsert: %w", err)
 	}
 	for _, d := range docs {
+		d.Locale = ix.locale(d.Locale)
 		ix.m.put(d)
 	}
 	ix.cache.clear()
@@ -334,6 +337,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	go func() {
 		defer close(modelDone)
 		for _, d := range docs {
+			d.Locale = ix.locale(d.Locale)
 			m.put(d)
 		}
 	}()
@@ -578,7 +582,7 @@ func (ix *Index) loadModel(ctx context.Context) error {
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
-		req.Fields = []string{fTitle, fSummary, fBody, fPhrasings}
+		req.Fields = []string{fTitle, fSummary, fBody, fPhrasings, fVisible}
 		req.SortBy([]string{"_id"})
 		if after != nil {
 			req.SetSearchAfter(after)
@@ -599,6 +603,8 @@ func (ix *Index) loadModel(ctx context.Context) error {
 
 func docFromFields(h *search.DocumentMatch) Doc {
 	d := Doc{ID: h.ID}
+	d.Locale, _ = h.Fields[fVisible].(string)
+	d.Published = d.Locale != ""
 	d.Title, _ = h.Fields[fTitle].(string)
 	d.Summary, _ = h.Fields[fSummary].(string)
 	d.Body, _ = h.Fields[fBody].(string)

@@ -87,9 +87,18 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	var res *bleve.SearchResult
 	var err error
 	if q.AsYouType {
-		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(typingQuery(ix.m.an, q.Text, false), filter)))
+		// The as-you-type fields hold published articles only: with one
+		// locale and no category, they need no filter.
+		typing := func(relaxed bool) query.Query {
+			tq := typingQuery(ix.m.an, q.Text, relaxed, ix.m.knows)
+			if q.Category == "" && ix.m.onlyLocale(ix.locale(q.Locale)) {
+				return tq
+			}
+			return filtered(tq, filter)
+		}
+		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, typing(false)))
 		if err == nil && res.Total == 0 && hasTypoCandidate(ix.m.an, q.Text) {
-			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(typingQuery(ix.m.an, q.Text, true), filter)))
+			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, typing(true)))
 		}
 	} else {
 		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(textQuery(q.Text), filter)))

@@ -389,3 +389,17 @@ func TestStoredTextKeepsDots(t *testing.T) {
 		t.Fatalf("title=%q, want %q", got, want)
 	}
 }
+
+func TestTypingLocales(t *testing.T) {
+	ix := mustIndex(t, testDocs...)
+	if got := hitIDs(mustSearch(t, ix, Query{Text: "retourner", AsYouType: true})); len(got) != 0 {
+		t.Fatalf("en typing found %v, want none", got)
+	}
+	if got, want := hitIDs(mustSearch(t, ix, Query{Text: "retourner", AsYouType: true, Locale: "fr"})), []string{"fr-returns"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("fr typing found %v, want %v", got, want)
+	}
+	one := mustIndex(t, testDocs[:4]...) // English only, one draft
+	if got, want := hitIDs(mustSearch(t, one, Query{Text: "retur", AsYouType: true})), []string{"returns"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("one-locale typing found %v, want %v (no draft)", got, want)
+	}
+}

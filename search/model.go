@@ -20,16 +20,19 @@ type model struct {
 	artDF    map[string]int // articles containing a term
 	nUnits   int
 	totalLen float64
-	version  uint64                 // bumped on every change; invalidates prepared vectors
-	conf     func(features) float64 // nil means confidence; set by tuning tests
+	// visible counts published articles by locale.
+	visible map[string]int
+	version uint64                 // bumped on every change; invalidates prepared vectors
+	conf    func(features) float64 // nil means confidence; set by tuning tests
 }
 
 // artModel is one article's analyzed text.
 type artModel struct {
-	id    string
-	units []unitTerms
-	tf    map[string]float64 // over all units, with bigrams
-	len   float64
+	id      string
+	visible string // locale if published, else ""
+	units   []unitTerms
+	tf      map[string]float64 // over all units, with bigrams
+	len     float64
 
 	prepMu  sync.Mutex
 	prep    *prepared
@@ -50,7 +53,7 @@ const (
 )
 
 func newModel(an analysis.Analyzer) *model {
-	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}}
+	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}, visible: map[string]int{}}
 }
 
 // analyzeQuery returns the terms of a text with word bigrams appended, so
@@ -89,6 +92,9 @@ func withBigrams(ts []string) []string {
 
 func (m *model) analyzeDoc(d Doc) *artModel {
 	a := &artModel{id: d.ID, tf: map[string]float64{}}
+	if d.Published {
+		a.visible = d.Locale
+	}
 	add := func(s string, w float64) {
 		ts := m.analyzeQuery(s)
 		if len(ts) == 0 {
@@ -134,7 +140,7 @@ func sentences(s string) []string {
 	return out
 }
 
-// put adds or replaces an article.
+// put adds or replaces an article; d.Locale must be set.
 func (m *model) put(d Doc) {
 	a := m.analyzeDoc(d)
 	m.mu.Lock()
@@ -151,7 +157,24 @@ func (m *model) put(d Doc) {
 	}
 	m.nUnits += len(a.units)
 	m.totalLen += a.len
+	if a.visible != "" {
+		m.visible[a.visible]++
+	}
 	m.version++
+}
+
+// knows reports whether any article uses a term.
+func (m *model) knows(term string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.artDF[term] > 0
+}
+
+// onlyLocale reports whether every published article is in locale.
+func (m *model) onlyLocale(locale string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return len(m.visible) <= 1 && (len(m.visible) == 0 || m.visible[locale] > 0)
 }
 
 func (m *model) remove(id string) {
@@ -181,6 +204,11 @@ func (m *model) removeLocked(id string) {
 	}
 	m.nUnits -= len(a.units)
 	m.totalLen -= a.len
+	if a.visible != "" {
+		if m.visible[a.visible]--; m.visible[a.visible] <= 0 {
+			delete(m.visible, a.visible)
+		}
+	}
 }
 
 func uniq(ts []string) []string {

@@ -77,17 +77,19 @@ func filtered(text query.Query, filter query.Query) query.Query {
 // typingQuery is the query run while the user types. Every finished word
 // (stemmed, stop words dropped) must appear in the title, phrasings or
 // summary, and the unfinished last word as a prefix there. With relaxed
-// set, each word may also match with one typo and one clause may miss; it
+// set, each word the knowledge base does not know may also match with one typo and one clause may miss; it
 // is what Search falls back to when the strict form finds nothing, unless
 // no word was long enough for a typo. Both stay selective, hence fast on
 // large bases.
-func typingQuery(an analysis.Analyzer, text string, relaxed bool) query.Query {
+func typingQuery(an analysis.Analyzer, text string, relaxed bool, known func(string) bool) query.Query {
 	full, last := splitLastWord(text)
 	var clauses []query.Query
 	for _, t := range uniq(analyzeTerms(an, full)) {
 		tq := bleve.NewTermQuery(t)
 		tq.SetField(fTyping)
-		if relaxed && len(t) >= 4 {
+		// A word the knowledge base uses is no typo: fuzzy variants of
+		// every word made the relaxed query costly.
+		if relaxed && len(t) >= 4 && (known == nil || !known(t)) {
 			fq := bleve.NewFuzzyQuery(t)
 			fq.SetField(fTyping)
 			fq.SetFuzziness(1)
