@@ -9,42 +9,45 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// statusOf maps a domain error code to its HTTP status. It is the only
-// place that does.
+// codeStatuses pairs each domain error code with its HTTP status. It is the
+// only place that does; both directions below read it.
+var codeStatuses = []struct {
+	code   string
+	status int
+}{
+	{portal.EINVALID, fiber.StatusBadRequest},
+	{portal.EUNAUTHORIZED, fiber.StatusUnauthorized},
+	{portal.EFORBIDDEN, fiber.StatusForbidden},
+	{portal.ENOTFOUND, fiber.StatusNotFound},
+	{portal.ECONFLICT, fiber.StatusConflict},
+	{portal.ETOOLARGE, fiber.StatusRequestEntityTooLarge},
+	{portal.ETOOMANY, fiber.StatusTooManyRequests},
+	{portal.EUNAVAILABLE, fiber.StatusServiceUnavailable},
+	{portal.ENOTIMPLEMENTED, fiber.StatusNotImplemented},
+}
+
+// statusOf maps a domain error code to its HTTP status.
 func statusOf(code string) int {
-	switch code {
-	case portal.EINVALID:
-		return fiber.StatusBadRequest
-	case portal.EUNAUTHORIZED:
-		return fiber.StatusUnauthorized
-	case portal.EFORBIDDEN:
-		return fiber.StatusForbidden
-	case portal.ENOTFOUND:
-		return fiber.StatusNotFound
-	case portal.ECONFLICT:
-		return fiber.StatusConflict
-	case portal.ETOOLARGE:
-		return fiber.StatusRequestEntityTooLarge
-	case portal.ETOOMANY:
-		return fiber.StatusTooManyRequests
-	case portal.EUNAVAILABLE:
-		return fiber.StatusServiceUnavailable
-	case portal.ENOTIMPLEMENTED:
-		return fiber.StatusNotImplemented
+	for _, cs := range codeStatuses {
+		if cs.code == code {
+			return cs.status
+		}
 	}
 	return fiber.StatusInternalServerError
 }
 
-var fiberCodes = map[int]string{
-	fiber.StatusBadRequest:            portal.EINVALID,
-	fiber.StatusUnauthorized:          portal.EUNAUTHORIZED,
-	fiber.StatusForbidden:             portal.EFORBIDDEN,
-	fiber.StatusNotFound:              portal.ENOTFOUND,
-	fiber.StatusMethodNotAllowed:      portal.ENOTFOUND,
-	fiber.StatusConflict:              portal.ECONFLICT,
-	fiber.StatusRequestEntityTooLarge: portal.ETOOLARGE,
-	fiber.StatusTooManyRequests:       portal.ETOOMANY,
-	fiber.StatusServiceUnavailable:    portal.EUNAVAILABLE,
+// codeOfStatus maps the status of a fiber error (a 404 from routing, a 413
+// from the body limit) back to a domain code.
+func codeOfStatus(status int) (string, bool) {
+	if status == fiber.StatusMethodNotAllowed {
+		return portal.ENOTFOUND, true
+	}
+	for _, cs := range codeStatuses {
+		if cs.status == status && cs.code != portal.ENOTIMPLEMENTED {
+			return cs.code, true
+		}
+	}
+	return "", false
 }
 
 var messages = map[string]string{
@@ -71,7 +74,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	msg := portal.ErrorMessage(err)
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
-		if c2, ok := fiberCodes[fe.Code]; ok {
+		if c2, ok := codeOfStatus(fe.Code); ok {
 			code, msg = c2, messages[c2]
 			if msg == "" {
 				msg = fe.Message
