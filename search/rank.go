@@ -5,8 +5,7 @@ import (
 	"sort"
 )
 
-// termStats gives document frequencies over retrieval units (phrasings,
-// titles, summaries, body sentences).
+// termStats gives document frequencies over articles (see idf).
 type termStats interface {
 	units() int
 	df(term string) int
