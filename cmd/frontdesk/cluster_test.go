@@ -172,7 +172,10 @@ func waitReady(tb testing.TB, base string, within time.Duration) {
 	}
 }
 
-func startCluster(t *testing.T) *cluster {
+func startCluster(t *testing.T) *cluster { t.Helper(); return startClusterN(t, 3) }
+
+// startClusterN starts PostgreSQL, n nodes and nginx in front of them.
+func startClusterN(t *testing.T, n int) *cluster {
 	t.Helper()
 	requireTool(t, "/usr/sbin/nginx", "nginx")
 	c := &cluster{dir: t.TempDir()}
@@ -180,7 +183,7 @@ func startCluster(t *testing.T) *cluster {
 	c.pg = startOwnPostgres(t)
 	c.bin = buildBinary(t, c.dir)
 	c.lb = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	for i := 1; i <= 3; i++ {
+	for i := 1; i <= n; i++ {
 		c.nodes = append(c.nodes, c.startNode(t, i, i == 1, ""))
 	}
 	t.Cleanup(func() {

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+)
+
+var (
+	clusterBench = flag.Bool("cluster.bench", false, "run the cluster chat benchmark (nginx in front of 1 and 3 nodes)")
+	clusterRate  = flag.Int("cluster.rate", 500, "customer messages per second in the cluster chat benchmark (the bot answers each)")
+)
+
+// TestClusterChatBench measures chat delivery through nginx: pairs of
+// sockets of one guest (two tabs) watch one conversation; a message sent on
+// one tab is timed until the other tab receives it. Tabs land on nodes
+// round-robin, so pairs on different nodes measure cross-node delivery
+// (store, NOTIFY, the other node reads the store). It reports delivered,
+// lost and duplicated counts and latency quantiles, for 1 node and 3 nodes.
+func TestClusterChatBench(t *testing.T) {
+	if !*clusterBench {
+		t.Skip("benchmark: set -cluster.bench to run it")
+	}
+	for _, nodes := range []int{1, 3} {
+		t.Run(fmt.Sprintf("%dnodes", nodes), func(t *testing.T) {
+			c := startClusterN(t, nodes)
+			res := runChatPairs(t, &testServer{URL: "http://" + c.lb}, 250, *clusterRate, 10*time.Second)
+			b, _ := json.Marshal(res)
+			t.Logf("%d node(s): %s", nodes, b)
+			fmt.Printf("cluster chat bench, %d node(s): %s\n", nodes, b)
+		})
+	}
+}
+
+type pairResult struct {
+	Nodes      int     `json:"-"`
+	Rate       int     `json:"rate"`
+	Sent       int     `json:"sent"`
+	Delivered  int     `json:"delivered"`
+	Lost       int     `json:"lost"`
+	Duplicated int     `json:"duplicated"`
+	CrossPairs int     `json:"cross_node_pairs"`
+	CrossP50   float64 `json:"cross_p50_ms"`
+	CrossP99   float64 `json:"cross_p99_ms"`
+	SameP50    float64 `json:"same_node_p50_ms"`
+	SameP99    float64 `json:"same_node_p99_ms"`
+}
+
+type benchTab struct {
+	c    *websocket.Conn
+	node string
+}
+
+func dialTab(t *testing.T, u *chatUser) *benchTab {
+	t.Helper()
+	d := &websocket.Dialer{Jar: u.jar, HandshakeTimeout: 10 * time.Second}
+	c, res, err := d.Dial("ws"+strings.TrimPrefix(u.srv.URL, "http")+"/ws/chat", http.Header{"Origin": {u.srv.URL}})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &benchTab{c: c, node: res.Header.Get("X-Frontdesk-Node")}
+}
+
+func quantileMs(d []time.Duration, q float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	i := int(math.Ceil(q*float64(len(d)))) - 1
+	return float64(d[max(i, 0)].Microseconds()) / 1000
+}
+
+func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Duration) pairResult {
+	t.Helper()
+	type pair struct {
+		a, b  *benchTab
+		cross bool
+	}
+	var mu sync.Mutex
+	sentAt := map[string]time.Time{}
+	recv := map[string]int{}
+	var cross, same []time.Duration
+	ps := make([]*pair, pairs)
+	var readers sync.WaitGroup
+	for i := range ps {
+		g := newGuest(t, lb)
+		a := dialTab(t, g)
+		a.c.WriteJSON(map[string]any{"type": "hello", "conversation_id": 0, "last_seq": 0})
+		a.c.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("open-%d", i), "text": "Hello, I have a question about my order"})
+		var conv, last int64
+		for conv == 0 {
+			var f wsFrame
+			if err := a.c.ReadJSON(&f); err != nil {
+				t.Fatalf("pair %d: %v", i, err)
+			}
+			if f.Type == "ack" {
+				conv, last = f.ConversationID, f.Seq
+			}
+		}
+		b := dialTab(t, g)
+		b.c.WriteJSON(map[string]any{"type": "hello", "conversation_id": conv, "last_seq": last})
+		p := &pair{a: a, b: b, cross: a.node != b.node}
+		ps[i] = p
+		readers.Add(2)
+		go func() { // tab A: drain acks and answers
+			defer readers.Done()
+			for {
+				if _, _, err := a.c.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+		go func(p *pair) { // tab B: time the other tab's messages
+			defer readers.Done()
+			for {
+				var f wsFrame
+				if err := p.b.c.ReadJSON(&f); err != nil {
+					return
+				}
+				if f.Type != "message" || f.Author != "customer" || !strings.HasPrefix(f.Text, "bench ") {
+					continue
+				}
+				now := time.Now()
+				mu.Lock()
+				recv[f.Text]++
+				if recv[f.Text] == 1 {
+					if at, ok := sentAt[f.Text]; ok {
+						if p.cross {
+							cross = append(cross, now.Sub(at))
+						} else {
+							same = append(same, now.Sub(at))
+						}
+					}
+				}
+				mu.Unlock()
+			}
+		}(p)
+	}
+	res := pairResult{Rate: rate}
+	for _, p := range ps {
+		if p.cross {
+			res.CrossPairs++
+		}
+	}
+	interval := time.Second / time.Duration(rate)
+	start := time.Now()
+	var writeMu sync.Mutex
+	for n := 0; ; n++ {
+		due := start.Add(time.Duration(n) * interval)
+		if due.Sub(start) >= dur {
+			break
+		}
+		time.Sleep(time.Until(due))
+		p := ps[n%len(ps)]
+		text := fmt.Sprintf("bench %d", n)
+		mu.Lock()
+		sentAt[text] = time.Now()
+		mu.Unlock()
+		writeMu.Lock()
+		err := p.a.c.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("m-%d", n), "text": text})
+		writeMu.Unlock()
+		if err != nil {
+			t.Fatalf("send: %v", err)
+		}
+		res.Sent++
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		done := len(recv) >= res.Sent
+		mu.Unlock()
+		if done {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, k := range recv {
+		res.Delivered++
+		if k > 1 {
+			res.Duplicated++
+		}
+	}
+	res.Lost = res.Sent - res.Delivered
+	res.CrossP50, res.CrossP99 = quantileMs(cross, .5), quantileMs(cross, .99)
+	res.SameP50, res.SameP99 = quantileMs(same, .5), quantileMs(same, .99)
+	return res
+}
