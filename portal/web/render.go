@@ -175,6 +175,17 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/admin/tokens", "API tokens")
 	}
 	add("/help", "Help")
+	// Only the most specific match is current: on /account/quotes that is
+	// "Quotes", not "Your account" as well.
+	best := -1
+	for i, it := range items {
+		if it.Current && (best < 0 || len(it.Href) > len(items[best].Href)) {
+			best = i
+		}
+	}
+	for i := range items {
+		items[i].Current = i == best
+	}
 	return items
 }
 
