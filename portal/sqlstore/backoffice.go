@@ -257,12 +257,5 @@ func (s *Store) UpsertShipments(ctx context.Context, ss []*portal.Shipment) erro
 
 // SetEstimatedDelivery records a carrier's estimate.
 func (s *Store) SetEstimatedDelivery(ctx context.Context, shipmentID int64, eta *time.Time) error {
-	n, err := s.db.Exec(ctx, `UPDATE shipments SET estimated_delivery = ? WHERE id = ?`, eta, shipmentID)
-	if err != nil {
-		return wrap("set estimated delivery", err)
-	}
-	if n == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "Shipment not found.")
-	}
-	return nil
+	return s.execOne(ctx, "set estimated delivery", "Shipment not found.", `UPDATE shipments SET estimated_delivery = ? WHERE id = ?`, eta, shipmentID)
 }

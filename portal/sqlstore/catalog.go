@@ -47,14 +47,7 @@ func (s *Store) UpdateProduct(ctx context.Context, p *portal.Product) error {
 		return err
 	}
 	p.UpdatedAt = s.now()
-	n, err := s.db.Exec(ctx, `UPDATE products SET name = ?, summary = ?, updated_at = ? WHERE id = ?`, p.Name, p.Summary, p.UpdatedAt, p.ID)
-	if err != nil {
-		return wrap("update product", err)
-	}
-	if n == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "Product not found.")
-	}
-	return nil
+	return s.execOne(ctx, "update product", "Product not found.", `UPDATE products SET name = ?, summary = ?, updated_at = ? WHERE id = ?`, p.Name, p.Summary, p.UpdatedAt, p.ID)
 }
 
 // FindProducts returns a page of products ordered by name.
@@ -172,14 +165,7 @@ func (s *Store) PublishDraft(ctx context.Context, productID int64, by string) (*
 
 // DiscardDraft deletes the product's draft.
 func (s *Store) DiscardDraft(ctx context.Context, productID int64) error {
-	n, err := s.db.Exec(ctx, `DELETE FROM catalog_versions WHERE product_id = ? AND status = 'draft'`, productID)
-	if err != nil {
-		return wrap("discard draft", err)
-	}
-	if n == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "Draft not found.")
-	}
-	return nil
+	return s.execOne(ctx, "discard draft", "Draft not found.", `DELETE FROM catalog_versions WHERE product_id = ? AND status = 'draft'`, productID)
 }
 
 // FindCatalogVersions returns a page of versions, newest first.

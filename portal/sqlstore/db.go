@@ -85,6 +85,19 @@ func notFound(err error, what string) error {
 	return err
 }
 
+// execOne runs a statement that must touch a row; touching none is
+// ENOTFOUND with msg.
+func (s *Store) execOne(ctx context.Context, op, msg, query string, args ...any) error {
+	n, err := s.db.Exec(ctx, query, args...)
+	if err != nil {
+		return wrap(op, err)
+	}
+	if n == 0 {
+		return portal.Errorf(portal.ENOTFOUND, "%s", msg)
+	}
+	return nil
+}
+
 // collect scans every row with scan and closes rows.
 func collect[T any](rows Rows, scan func(Row) (T, error)) ([]T, error) {
 	defer rows.Close()

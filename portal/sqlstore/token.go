@@ -74,14 +74,7 @@ func (s *Store) FindAPITokens(ctx context.Context) ([]*portal.APIToken, error) {
 
 // RevokeAPIToken stops a token working.
 func (s *Store) RevokeAPIToken(ctx context.Context, id int64, now time.Time) error {
-	n, err := s.db.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now, id)
-	if err != nil {
-		return wrap("revoke api token", err)
-	}
-	if n == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "Token not found or already revoked.")
-	}
-	return nil
+	return s.execOne(ctx, "revoke api token", "Token not found or already revoked.", `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, now, id)
 }
 
 // NotifyStatuses returns the statuses that email a customer.
@@ -111,12 +104,5 @@ func (s *Store) SetNotifyStatuses(ctx context.Context, userID int64, statuses []
 		statuses = []portal.ShipmentStatus{}
 	}
 	b, _ := json.Marshal(statuses)
-	n, err := s.db.Exec(ctx, `UPDATE users SET notify_statuses = ?, updated_at = ? WHERE id = ?`, string(b), s.now(), userID)
-	if err != nil {
-		return wrap("set notify statuses", err)
-	}
-	if n == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "User not found.")
-	}
-	return nil
+	return s.execOne(ctx, "set notify statuses", "User not found.", `UPDATE users SET notify_statuses = ?, updated_at = ? WHERE id = ?`, string(b), s.now(), userID)
 }

@@ -132,14 +132,7 @@ func (s *Store) UpdateUser(ctx context.Context, id int64, upd portal.UserUpdate)
 
 // SetPasswordHash replaces a user's password hash.
 func (s *Store) SetPasswordHash(ctx context.Context, id int64, hash string) error {
-	n, err := s.db.Exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, s.now(), id)
-	if err != nil {
-		return wrap("set password", err)
-	}
-	if n == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "User not found.")
-	}
-	return nil
+	return s.execOne(ctx, "set password", "User not found.", `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, s.now(), id)
 }
 
 func escapeLike(s string) string {
