@@ -242,28 +242,40 @@ func benchLogin(srv *serveProcess) (string, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	base := "http://" + srv.Host
-	r, err := c.Get(base + "/login")
-	if err != nil {
+	if err := signInWith(c, base, "bench@example.com", "bench password"); err != nil {
 		return "", err
 	}
-	page, _ := io.ReadAll(r.Body)
-	r.Body.Close()
-	m := benchCSRF.FindSubmatch(page)
-	if m == nil {
-		return "", errors.New("no CSRF token on /login")
-	}
-	r, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "email": {"bench@example.com"}, "password": {"bench password"}})
-	if err != nil {
-		return "", err
-	}
-	r.Body.Close()
 	u, _ := url.Parse(base)
 	for _, ck := range jar.Cookies(u) {
 		if ck.Name == "fd_session" {
 			return ck.Value, nil
 		}
 	}
-	return "", fmt.Errorf("sign-in failed: status %d", r.StatusCode)
+	return "", errors.New("sign-in set no session cookie")
+}
+
+// signInWith signs c (which keeps cookies and does not follow redirects)
+// in at base through the sign-in form, CSRF token included.
+func signInWith(c *http.Client, base, email, password string) error {
+	r, err := c.Get(base + "/login")
+	if err != nil {
+		return err
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	m := benchCSRF.FindSubmatch(page)
+	if m == nil {
+		return fmt.Errorf("no CSRF token on %s/login", base)
+	}
+	r, err = c.PostForm(base+"/login", url.Values{"_csrf": {string(m[1])}, "email": {email}, "password": {password}})
+	if err != nil {
+		return err
+	}
+	r.Body.Close()
+	if r.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("sign-in as %s at %s: status %d", email, base, r.StatusCode)
+	}
+	return nil
 }
 
 // seedBenchCustomer creates bench@example.com with n orders, each with an

@@ -4,12 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
-	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,28 +56,14 @@ func newGuest(tb testing.TB, srv *testServer) *chatUser {
 	return u
 }
 
-var csrfMeta = regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
-
 // signIn returns a client signed in as email with the demo password.
 func signIn(tb testing.TB, srv *testServer, email string) *chatUser {
 	tb.Helper()
 	u := newGuest(tb, srv)
 	c := &http.Client{Jar: u.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := c.Get(srv.URL + "/login")
-	if err != nil {
+	if err := signInWith(c, srv.URL, email, "demo"); err != nil {
 		tb.Fatal(err)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	m := csrfMeta.FindSubmatch(body)
-	if m == nil {
-		tb.Fatal("no csrf token on /login")
-	}
-	res, err = c.PostForm(srv.URL+"/login", url.Values{"email": {email}, "password": {"demo"}, "_csrf": {string(m[1])}})
-	if err != nil || res.StatusCode != http.StatusSeeOther {
-		tb.Fatalf("sign in %s: %v %v", email, res.Status, err)
-	}
-	res.Body.Close()
 	return u
 }
 

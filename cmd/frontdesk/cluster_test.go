@@ -253,23 +253,8 @@ func signedInClient(t *testing.T, base, email, password string) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	r, err := hc.Get(base + "/login")
-	if err != nil {
+	if err := signInWith(hc, base, email, password); err != nil {
 		t.Fatal(err)
-	}
-	page, _ := io.ReadAll(r.Body)
-	r.Body.Close()
-	tok := benchCSRF.FindSubmatch(page)
-	if tok == nil {
-		t.Fatalf("no CSRF token at %s/login", base)
-	}
-	r, err = hc.PostForm(base+"/login", url.Values{"_csrf": {string(tok[1])}, "email": {email}, "password": {password}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.Body.Close()
-	if r.StatusCode != 303 {
-		t.Fatalf("sign-in at %s: status %d", base, r.StatusCode)
 	}
 	return hc
 }
