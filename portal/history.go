@@ -40,4 +40,7 @@ type HistoryFilter struct {
 // HistoryService reads the account timeline.
 type HistoryService interface {
 	FindHistory(ctx context.Context, f HistoryFilter) ([]*HistoryItem, int, error)
+	// HistoryVersion changes whenever anything in the customer's history
+	// changes; 0 for a customer with no history yet.
+	HistoryVersion(ctx context.Context, customerID int64) (int64, error)
 }

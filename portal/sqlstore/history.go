@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -16,6 +18,20 @@ var historySources = []struct{ kind, query string }{
 	{portal.HistoryInvoice, `SELECT 'invoice' AS kind, id, number AS ref, status, total_minor AS minor, currency, issued_at AS at FROM invoices WHERE customer_id = ?`},
 	{portal.HistoryQuote, `SELECT 'quote' AS kind, id, number AS ref, status, total_minor AS minor, currency, created_at AS at FROM quotes WHERE customer_id = ?`},
 	{portal.HistoryShipment, `SELECT 'shipment' AS kind, id, tracking_number AS ref, status, 0 AS minor, '' AS currency, updated_at AS at FROM shipments WHERE customer_id = ?`},
+	{portal.HistoryChat, `SELECT 'chat' AS kind, id, subject AS ref, state AS status, 0 AS minor, '' AS currency, created_at AS at FROM conversations WHERE customer_id = ? AND last_seq > 0`},
+	{portal.HistoryCase, `SELECT 'case' AS kind, id, '' AS ref, status, 0 AS minor, '' AS currency, created_at AS at FROM cases WHERE customer_id = ?`},
+}
+
+// HistoryVersion returns a number that changes whenever anything in the
+// customer's history changes (triggers bump it in the same transaction as
+// the change; see migration 006), for caching the history page.
+func (s *Store) HistoryVersion(ctx context.Context, customerID int64) (int64, error) {
+	var v int64
+	err := s.db.QueryRow(ctx, `SELECT version FROM history_versions WHERE customer_id = ?`, customerID).Scan(&v)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, wrap("history version", err)
+	}
+	return v, nil
 }
 
 // FindHistory returns a page of a customer's timeline, newest first.
@@ -49,6 +65,9 @@ func (s *Store) FindHistory(ctx context.Context, f portal.HistoryFilter) ([]*por
 		var h portal.HistoryItem
 		if err := rows.Scan(&h.Kind, &h.ID, &h.Ref, &h.Status, &h.Minor, &h.Currency, &h.At, &total); err != nil {
 			return nil, 0, wrap("scan history", err)
+		}
+		if h.Kind == portal.HistoryCase {
+			h.Ref = (&portal.Case{ID: h.ID}).Number()
 		}
 		out = append(out, &h)
 	}

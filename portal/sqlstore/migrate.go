@@ -52,16 +52,41 @@ func Migrate(ctx context.Context, db DB, fsys fs.FS) ([]string, error) {
 	return applied, nil
 }
 
-// splitStatements splits a migration on lines that end with ";". Migrations
-// keep one statement per ";"-terminated block and no semicolons in bodies.
+// splitStatements splits a migration into statements at lines that end
+// with ";". A line ending with ";" does not end the statement inside a
+// trigger body (from a line ending with BEGIN to a line "END;") or inside a
+// dollar-quoted PL/pgSQL body ($$ ... $$).
 func splitStatements(s string) []string {
 	var out []string
-	for _, part := range strings.Split(s, ";\n") {
-		part = strings.TrimSpace(part)
-		part = strings.TrimSuffix(part, ";")
-		if stripComments(part) != "" {
-			out = append(out, part)
+	var cur strings.Builder
+	inBody, inDollar := false, false
+	for _, line := range strings.Split(s, "\n") {
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "--") {
+			continue
 		}
+		if strings.Count(t, "$$")%2 == 1 {
+			inDollar = !inDollar
+		}
+		upper := strings.ToUpper(t)
+		if !inDollar && (upper == "BEGIN" || strings.HasSuffix(upper, " BEGIN")) {
+			inBody = true
+		}
+		if inBody && upper == "END;" {
+			inBody = false
+		}
+		if inDollar || inBody || !strings.HasSuffix(t, ";") {
+			continue
+		}
+		if stmt := strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"); stripComments(stmt) != "" {
+			out = append(out, stmt)
+		}
+		cur.Reset()
+	}
+	if stmt := strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"); stripComments(stmt) != "" {
+		out = append(out, stmt)
 	}
 	return out
 }

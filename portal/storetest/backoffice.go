@@ -137,6 +137,128 @@ func testHistory(t *testing.T, open Opener) {
 	if _, total, _ := s.FindHistory(ctx(), portal.HistoryFilter{CustomerID: bob.ID}); total != 1 {
 		t.Fatalf("bob's history has %d items, want 1", total)
 	}
+
+	t.Run("ChatsAndCases", func(t *testing.T) {
+		c.t = c.t.Add(time.Hour)
+		empty := &portal.Conversation{CustomerID: &ada.ID}
+		if err := s.CreateConversation(ctx(), empty); err != nil {
+			t.Fatal(err)
+		}
+		chat := &portal.Conversation{CustomerID: &ada.ID}
+		if err := s.CreateConversation(ctx(), chat); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: chat.ID, Author: portal.AuthorCustomer, Body: "Where is my sofa?"}); err != nil {
+			t.Fatal(err)
+		}
+		c.t = c.t.Add(time.Hour)
+		cs := &portal.Case{CustomerID: &ada.ID, Email: "ada@example.com", Body: "Please call me back."}
+		if err := s.CreateCase(ctx(), cs, func(*portal.Case) *portal.Email { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		items, total, err := s.FindHistory(ctx(), portal.HistoryFilter{CustomerID: ada.ID, Kinds: []string{portal.HistoryChat, portal.HistoryCase}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A conversation without messages is not in the history.
+		if total != 2 || items[0].Kind != portal.HistoryCase || items[0].Ref != cs.Number() || items[0].ID != cs.ID ||
+			items[1].Kind != portal.HistoryChat || items[1].ID != chat.ID || items[1].Status != string(portal.ConvBot) {
+			t.Fatalf("chats and cases: %+v total=%d", items, total)
+		}
+		if _, total, _ := s.FindHistory(ctx(), portal.HistoryFilter{CustomerID: bob.ID, Kinds: []string{portal.HistoryChat, portal.HistoryCase}}); total != 0 {
+			t.Fatalf("bob sees %d of ada's chats and cases", total)
+		}
+	})
+
+	t.Run("Version", func(t *testing.T) {
+		v := func(u *portal.User) int64 {
+			t.Helper()
+			n, err := s.HistoryVersion(ctx(), u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		carol := MustCreateUser(t, s, portal.RoleCustomer, "carol@example.com")
+		if v(carol) != 0 {
+			t.Fatalf("a new customer's history version is %d, want 0", v(carol))
+		}
+		// Every change that shows in the history moves the version; a
+		// change to someone else's history does not.
+		last, lastBob := v(ada), v(bob)
+		step := func(what string, change func()) {
+			t.Helper()
+			change()
+			if now := v(ada); now == last {
+				t.Fatalf("%s: history version stayed %d", what, now)
+			} else {
+				last = now
+			}
+			if v(bob) != lastBob {
+				t.Fatalf("%s: bob's history version moved", what)
+			}
+		}
+		var o *portal.Order
+		step("order", func() { o = MustCreateOrder(t, s, ada, "HV-1", c.t) })
+		step("invoice", func() {
+			if err := s.CreateInvoice(ctx(), &portal.Invoice{Number: "HV-I", OrderID: o.ID, CustomerID: ada.ID, Currency: "EUR", Status: "open", IssuedAt: c.t, DueAt: c.t}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		var sh *portal.Shipment
+		step("shipment", func() {
+			sh = &portal.Shipment{OrderID: o.ID, CustomerID: ada.ID, Carrier: "DHL", TrackingNumber: "HV-T"}
+			if err := s.CreateShipment(ctx(), sh); err != nil {
+				t.Fatal(err)
+			}
+		})
+		step("tracking event", func() {
+			c.t = c.t.Add(time.Minute)
+			if _, err := s.AddTrackingEvent(ctx(), &portal.TrackingEvent{ShipmentID: sh.ID, Source: "frontdesk", EventID: "hv-1", Carrier: "DHL", Status: portal.StatusInTransit, OccurredAt: c.t}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		var chat *portal.Conversation
+		step("chat with a first message", func() {
+			chat = &portal.Conversation{CustomerID: &ada.ID}
+			if err := s.CreateConversation(ctx(), chat); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: chat.ID, Author: portal.AuthorCustomer, Body: "Hello"}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		// Later messages change nothing the history shows.
+		if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: chat.ID, Author: portal.AuthorBot, Body: "Hi"}); err != nil {
+			t.Fatal(err)
+		}
+		if now := v(ada); now != last {
+			t.Fatalf("a second chat message moved the history version")
+		}
+		step("chat closed", func() {
+			closed := portal.ConvClosed
+			if _, err := s.UpdateConversation(ctx(), chat.ID, portal.ConversationUpdate{State: &closed}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		var cs *portal.Case
+		step("case", func() {
+			cs = &portal.Case{CustomerID: &ada.ID, Email: "ada@example.com", Body: "Call me."}
+			if err := s.CreateCase(ctx(), cs, func(*portal.Case) *portal.Email { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		})
+		agent := MustCreateUser(t, s, portal.RoleAgent, "agent-hv@example.com")
+		step("case reply", func() {
+			c.t = c.t.Add(time.Minute)
+			if err := s.AddCaseReply(ctx(), &portal.CaseReply{CaseID: cs.ID, AuthorID: agent.ID, Body: "Done."}, func(*portal.Case) *portal.Email { return nil }); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if v(carol) != 0 {
+			t.Fatalf("carol's history version moved")
+		}
+	})
 }
 
 func testTokens(t *testing.T, open Opener) {
