@@ -75,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	db.SetMaxOpenConns(cfg.MaxOpenConns)
 	db.SetMaxIdleConns(cfg.MaxOpenConns)
 	db.SetConnMaxIdleTime(0)
-	a := &adapter{db: db}
+	a := &adapter{db: db, stmts: &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: ping: %w", err)
@@ -94,25 +94,143 @@ type adapter struct {
 	// writer, and waiting on a mutex hands over in microseconds where the
 	// busy handler sleeps for milliseconds.
 	txMu sync.Mutex
+	// stmts keeps the store's statements prepared: parsing is a large part
+	// of a short query's cost in SQLite.
+	stmts *stmtCache
+}
+
+// maxCachedStmts bounds the statement cache; the store's queries are a
+// fixed set plus a few shapes built from filters.
+const maxCachedStmts = 1024
+
+// stmtCache prepares each distinct query once (database/sql then prepares
+// it once per connection, lazily).
+type stmtCache struct {
+	db      *sql.DB
+	mu      sync.RWMutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
+	closed  bool
+}
+
+// cacheable reports whether q is a statement worth keeping prepared (not
+// schema changes, which run once).
+func cacheable(q string) bool {
+	q = strings.TrimSpace(q)
+	if len(q) < 6 {
+		return false
+	}
+	switch strings.ToUpper(q[:6]) {
+	case "SELECT", "INSERT", "UPDATE", "DELETE":
+		return true
+	}
+	return strings.EqualFold(q[:4], "WITH")
+}
+
+// peek returns q's statement if it is prepared already; otherwise it
+// prepares it in the background (a transaction holding a connection must
+// not wait for another one) and returns nil.
+func (c *stmtCache) peek(q string) *sql.Stmt {
+	c.mu.RLock()
+	st, ok := c.m[q]
+	skip := ok || c.pending[q] || len(c.m) >= maxCachedStmts || c.closed
+	c.mu.RUnlock()
+	if skip || !cacheable(q) {
+		return st
+	}
+	c.mu.Lock()
+	if c.pending[q] {
+		c.mu.Unlock()
+		return nil
+	}
+	c.pending[q] = true
+	c.mu.Unlock()
+	go func() {
+		c.get(context.Background(), q)
+		c.mu.Lock()
+		delete(c.pending, q)
+		c.mu.Unlock()
+	}()
+	return nil
+}
+
+// get returns q prepared, or nil when it cannot be cached (the cache is
+// full or closed, or q fails to prepare, in which case running it unprepared
+// reports the error).
+func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
+	c.mu.RLock()
+	st, ok := c.m[q]
+	full := len(c.m) >= maxCachedStmts || c.closed
+	c.mu.RUnlock()
+	if ok || full || !cacheable(q) {
+		return st
+	}
+	st, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[q]; ok || c.closed || len(c.m) >= maxCachedStmts {
+		st.Close()
+		return old
+	}
+	c.m[q] = st
+	return st
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	for q, st := range c.m {
+		st.Close()
+		delete(c.m, q)
+	}
 }
 
 var _ sqlstore.DB = (*adapter)(nil)
 
 func (a *adapter) Dialect() string                  { return "sqlite" }
 func (a *adapter) Ping(ctx context.Context) error   { return a.db.PingContext(ctx) }
-func (a *adapter) Close() error                     { return a.db.Close() }
+func (a *adapter) Close() error                     { a.stmts.close(); return a.db.Close() }
 func (a *adapter) IsUniqueViolation(err error) bool { return isUnique(err) }
 
 func (a *adapter) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if st := a.stmts.get(ctx, q); st != nil {
+		return execOn(ctx, stmtConn{st}, q, args)
+	}
 	return execOn(ctx, a.db, q, args)
 }
 
 func (a *adapter) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	if st := a.stmts.get(ctx, q); st != nil {
+		return queryOn(ctx, stmtConn{st}, q, args)
+	}
 	return queryOn(ctx, a.db, q, args)
 }
 
 func (a *adapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	if st := a.stmts.get(ctx, q); st != nil {
+		return queryRowOn(ctx, stmtConn{st}, q, args)
+	}
 	return queryRowOn(ctx, a.db, q, args)
+}
+
+// stmtConn runs a prepared statement through the conn interface (the query
+// text is already in the statement).
+type stmtConn struct{ st *sql.Stmt }
+
+func (c stmtConn) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return c.st.ExecContext(ctx, args...)
+}
+
+func (c stmtConn) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return c.st.QueryContext(ctx, args...)
+}
+
+func (c stmtConn) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return c.st.QueryRowContext(ctx, args...)
 }
 
 func (a *adapter) InTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
@@ -122,25 +240,37 @@ func (a *adapter) InTx(ctx context.Context, fn func(sqlstore.Querier) error) err
 	if err != nil {
 		return err
 	}
-	if err := fn(txAdapter{tx}); err != nil {
+	if err := fn(txAdapter{tx, a.stmts}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-type txAdapter struct{ tx *sql.Tx }
+type txAdapter struct {
+	tx    *sql.Tx
+	stmts *stmtCache
+}
+
+// on returns the transaction's handle for q: the cached statement bound to
+// the transaction (closed with it), or the transaction itself.
+func (t txAdapter) on(ctx context.Context, q string) conn {
+	if st := t.stmts.peek(q); st != nil {
+		return stmtConn{t.tx.StmtContext(ctx, st)}
+	}
+	return t.tx
+}
 
 func (t txAdapter) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return execOn(ctx, t.tx, q, args)
+	return execOn(ctx, t.on(ctx, q), q, args)
 }
 
 func (t txAdapter) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return queryOn(ctx, t.tx, q, args)
+	return queryOn(ctx, t.on(ctx, q), q, args)
 }
 
 func (t txAdapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return queryRowOn(ctx, t.tx, q, args)
+	return queryRowOn(ctx, t.on(ctx, q), q, args)
 }
 
 type conn interface {

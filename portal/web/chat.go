@@ -33,7 +33,6 @@ func (s *Server) chatRoutes(app *fiber.App) {
 	agents.Get("/agent", s.handleAgentConsole)
 	agents.Get("/agent/cases", s.handleCaseList)
 	agents.Post("/agent/cases/:id/reply", s.handleCaseReply)
-	app.Get("/account/chats", s.requireRole(portal.RoleCustomer), s.handleChatHistory)
 	app.Get("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsPage)
 	app.Post("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsSave)
 }

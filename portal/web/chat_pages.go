@@ -21,33 +21,54 @@ func (s *Server) handleAgentConsole(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "agent", "Agent console", nil)
 }
 
-// handleChatHistory lists a customer's chats and cases.
+// handleChatHistory lists a customer's chats and the messages they left,
+// newest first, paginated; each opens its own page.
 func (s *Server) handleChatHistory(c *fiber.Ctx) error {
+	items, err := s.historyItems(c, []string{portal.HistoryChat, portal.HistoryCase}, "No chats yet. Questions? Start a chat and we answer at once.")
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "chat_history", "Your chats", fiber.Map{"Items": items})
+}
+
+// maxTranscript is the most messages a transcript page shows.
+const maxTranscript = 1000
+
+// handleChatView shows the transcript of one of the customer's chats.
+func (s *Server) handleChatView(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
-	convs, _, err := s.store.FindConversations(ctx, portal.ConversationFilter{CustomerID: &u.ID, Limit: 20})
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	cv, err := s.store.FindConversation(ctx, id)
+	if portal.ErrorCode(err) == portal.ENOTFOUND || err == nil && (cv.CustomerID == nil || *cv.CustomerID != u.ID) {
+		return portal.Errorf(portal.ENOTFOUND, "Chat not found.")
+	}
 	if err != nil {
 		return err
 	}
-	type chatView struct {
-		Conv     *portal.Conversation
-		Messages []*portal.Message
-	}
-	var chats []chatView
-	for _, cv := range convs {
-		msgs, err := s.store.FindMessages(ctx, cv.ID, 0, false, 200)
-		if err != nil {
-			return err
-		}
-		if len(msgs) > 0 {
-			chats = append(chats, chatView{cv, msgs})
-		}
-	}
-	cases, _, err := s.store.FindCases(ctx, portal.CaseFilter{CustomerID: &u.ID, Limit: 20})
+	msgs, err := s.store.FindMessages(ctx, cv.ID, 0, false, maxTranscript+1)
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "chat_history", "Your chats", fiber.Map{"Chats": chats, "Cases": cases})
+	more := len(msgs) > maxTranscript
+	if more {
+		msgs = msgs[:maxTranscript]
+	}
+	return s.render(c, fiber.StatusOK, "chat_view", "Your chat", fiber.Map{"Conv": cv, "Messages": msgs, "More": more})
+}
+
+// handleCaseView shows a message the customer left and our replies.
+func (s *Server) handleCaseView(c *fiber.Ctx) error {
+	u := currentUser(c)
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	cases, _, err := s.store.FindCases(c.UserContext(), portal.CaseFilter{ID: &id, CustomerID: &u.ID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(cases) == 0 {
+		return portal.Errorf(portal.ENOTFOUND, "Case not found.")
+	}
+	return s.render(c, fiber.StatusOK, "case_view", "Case "+cases[0].Number(), fiber.Map{"Case": cases[0]})
 }
 
 // handleCaseList shows open cases left when nobody could chat.

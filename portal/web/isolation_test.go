@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/storetest"
 )
 
 // TestCustomerIsolation walks every customer route that takes an id: the
@@ -21,7 +22,20 @@ func TestCustomerIsolation(t *testing.T) {
 		if err := s.CreateInvoice(ctx(), inv); err != nil {
 			t.Fatal(err)
 		}
+		conv := &portal.Conversation{CustomerID: &f.ada.ID}
+		if err := s.CreateConversation(ctx(), conv); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorCustomer, Body: "Secret teapot question"}); err != nil {
+			t.Fatal(err)
+		}
+		cs := &portal.Case{CustomerID: &f.ada.ID, Email: "ada@example.com", Body: "Secret teapot case"}
+		if err := s.CreateCase(ctx(), cs, func(*portal.Case) *portal.Email { return nil }); err != nil {
+			t.Fatal(err)
+		}
 		routes := []string{
+			fmt.Sprintf("/account/chats/%d", conv.ID),
+			fmt.Sprintf("/account/cases/%d", cs.ID),
 			"/account/orders/" + f.order.Number,
 			fmt.Sprintf("/account/shipments/%d", f.ship.ID),
 			"/account/invoices/" + inv.Number,
@@ -55,6 +69,18 @@ func TestCustomerIsolation(t *testing.T) {
 			wantBody(t, res, "Order A-1")
 			wantBody(t, res, "Invoice INV-A1")
 			wantBody(t, res, "Parcel TRK-1")
+			wantBody(t, res, fmt.Sprintf(`href="/account/chats/%d"`, conv.ID))
+			wantBody(t, res, fmt.Sprintf(`href="/account/cases/%d"`, cs.ID))
+			// The page is cached under the history version: a change shows at once.
+			storetest.MustCreateOrder(t, s, f.ada, "A-NEW", time.Now().Add(time.Hour))
+			wantBody(t, ada.get("/account/history"), "Order A-NEW")
+			res = ada.get("/account/chats")
+			wantBody(t, res, fmt.Sprintf(`href="/account/chats/%d"`, conv.ID))
+			wantBody(t, res, "Case "+cs.Number())
+			if strings.Contains(res.body, "Order A-") {
+				t.Fatal("the chats page lists orders")
+			}
+			wantBody(t, bob.get("/account/chats"), "No chats yet")
 			res = ada.get("/account/history?kind=invoice")
 			wantBody(t, res, "Invoice INV-A1")
 			if strings.Contains(res.body, "Order A-1") {

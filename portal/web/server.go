@@ -65,6 +65,10 @@ type Config struct {
 	// KB is the knowledge base (FAQ search and index upkeep); default an
 	// in-memory index built from the store.
 	KB Knowledge
+	// HistoryCacheSize is how many rendered account-history pages a node
+	// keeps (checked against the customer's history version on every
+	// request); default 8192, negative turns the cache off.
+	HistoryCacheSize int
 }
 
 // Server is the web front end.
@@ -85,6 +89,8 @@ type Server struct {
 	kb   Knowledge
 	md   *markdown
 	chat *chatHub
+	// historyCache holds rendered account-history pages.
+	historyCache *historyCache
 }
 
 // New builds the app and its routes.
@@ -132,11 +138,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.SessionCacheTTL == 0 {
 		cfg.SessionCacheTTL = 10 * time.Second
 	}
+	if cfg.HistoryCacheSize == 0 {
+		cfg.HistoryCacheSize = 8192
+	}
 	pages, err := newRenderer()
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus, historyCache: newHistoryCache(cfg.HistoryCacheSize)}
 	if s.kb = cfg.KB; s.kb == nil {
 		if s.kb, err = memoryKB(cfg.Store, cfg.Logger); err != nil {
 			return nil, err
@@ -192,6 +201,9 @@ func (s *Server) routes() {
 	account.Post("/password", s.handlePasswordChange)
 	account.Get("/orders/:number", s.handleOrderView)
 	account.Get("/history", s.handleHistoryList)
+	account.Get("/chats", s.handleChatHistory)
+	account.Get("/chats/:id<int>", s.handleChatView)
+	account.Get("/cases/:id<int>", s.handleCaseView)
 	account.Get("/shipments/:id<int>", s.handleShipmentView)
 	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
 	account.Get("/invoices/:number", s.handleInvoiceView)
