@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"strconv"
 	"strings"
 
@@ -24,11 +25,8 @@ func (s *Server) handleAgentConsole(c *fiber.Ctx) error {
 // handleChatHistory lists a customer's chats and the messages they left,
 // newest first, paginated; each opens its own page.
 func (s *Server) handleChatHistory(c *fiber.Ctx) error {
-	items, err := s.historyItems(c, []string{portal.HistoryChat, portal.HistoryCase}, "No chats yet. Questions? Start a chat and we answer at once.")
-	if err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, "chat_history", "Your chats", fiber.Map{"Items": items})
+	return s.historyPage(c, []string{portal.HistoryChat, portal.HistoryCase}, "No chats yet. Questions? Start a chat and we answer at once.",
+		"chat_history", "Your chats", func(items template.HTML) any { return fiber.Map{"Items": items} })
 }
 
 // maxTranscript is the most messages a transcript page shows.

@@ -42,43 +42,58 @@ func (s *Server) handleHistoryList(c *fiber.Ctx) error {
 	if kind != "" {
 		empty = "Nothing of this kind yet."
 	}
-	items, err := s.historyItems(c, kinds, empty)
-	if err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, "history", "Your history", historyPage{Items: items, Kind: kind, Kinds: portal.HistoryKinds})
+	return s.historyPage(c, kinds, empty, "history", "Your history", func(items template.HTML) any {
+		return historyPage{Items: items, Kind: kind, Kinds: portal.HistoryKinds}
+	})
 }
 
-// historyItems renders a page of the customer's timeline (list and pager).
+// historyPage renders a page showing a page of the customer's timeline
+// (kinds, empty for all; the list and pager as data's items).
+//
 // Rendered pages are cached per customer under the customer's history
 // version, which the store moves in the same transaction as any change to
-// the history, on any node; so a cached page is served only while it is
-// exactly what the store would give, and costs one indexed read.
-func (s *Server) historyItems(c *fiber.Ctx, kinds []string, empty string) (template.HTML, error) {
+// the history, on any node: a cached page is served only while it is
+// exactly what rendering would give, checked with one indexed read. The
+// whole page is reused for the same session (its CSRF token), the same
+// account details shown in the header and no flash message; otherwise only
+// the list is.
+func (s *Server) historyPage(c *fiber.Ctx, kinds []string, empty, page, title string, data func(items template.HTML) any) error {
 	ctx := c.UserContext()
 	u := currentUser(c)
 	version, err := s.store.HistoryVersion(ctx, u.ID)
 	if err != nil {
-		return "", err
+		return err
 	}
 	zone := zoneOf(u)
 	key := historyKey{customer: u.ID, url: c.Path() + "?" + string(c.Context().QueryArgs().QueryString()), zone: zone.String()}
-	if html, ok := s.historyCache.get(key, version); ok {
-		return html, nil
+	shell := s.csrfToken(c) + "\x00" + u.Email + "\x00" + string(u.Role)
+	e, hit := s.historyCache.get(key, version)
+	if hit && e.page != nil && e.shell == shell && c.Cookies(flashCookie) == "" {
+		return s.sendPage(c, fiber.StatusOK, e.page)
 	}
-	page := pageParam(c)
-	items, total, err := s.store.FindHistory(ctx, portal.HistoryFilter{CustomerID: u.ID, Kinds: kinds, Limit: perPage, Offset: (page - 1) * perPage})
+	if !hit {
+		n := pageParam(c)
+		items, total, err := s.store.FindHistory(ctx, portal.HistoryFilter{CustomerID: u.ID, Kinds: kinds, Limit: perPage, Offset: (n - 1) * perPage})
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		list := historyList{Items: items, Pager: newPager(c, n, perPage, total), Zone: zone, Empty: empty}
+		if err := s.pages.pages[page].ExecuteTemplate(&buf, "history_items", list); err != nil {
+			return err
+		}
+		e = historyEntry{version: version, items: template.HTML(buf.String())}
+	}
+	b, oneTime, err := s.renderPage(c, page, title, data(e.items))
 	if err != nil {
-		return "", err
+		return err
 	}
-	var buf bytes.Buffer
-	list := historyList{Items: items, Pager: newPager(c, page, perPage, total), Zone: zone, Empty: empty}
-	if err := s.pages.pages["history"].ExecuteTemplate(&buf, "history_items", list); err != nil {
-		return "", err
+	e.page, e.shell = nil, ""
+	if !oneTime {
+		e.page, e.shell = b, shell
 	}
-	html := template.HTML(buf.String())
-	s.historyCache.put(key, version, html)
-	return html, nil
+	s.historyCache.put(key, e)
+	return s.sendPage(c, fiber.StatusOK, b)
 }
 
 // historyKey identifies a rendered history page: the customer, the URL
@@ -91,7 +106,9 @@ type historyKey struct {
 
 type historyEntry struct {
 	version int64
-	html    template.HTML
+	items   template.HTML // the rendered list and pager
+	shell   string        // what the whole page was rendered for
+	page    []byte        // the whole page
 }
 
 // historyCache holds rendered history pages, bounded: when full, an
@@ -106,17 +123,21 @@ func newHistoryCache(max int) *historyCache {
 	return &historyCache{max: max, entries: make(map[historyKey]historyEntry)}
 }
 
-func (hc *historyCache) get(k historyKey, version int64) (template.HTML, bool) {
+// get returns the entry for k if it was rendered at this version.
+func (hc *historyCache) get(k historyKey, version int64) (historyEntry, bool) {
 	if hc == nil || hc.max <= 0 {
-		return "", false
+		return historyEntry{}, false
 	}
 	hc.mu.Lock()
 	e, ok := hc.entries[k]
 	hc.mu.Unlock()
-	return e.html, ok && e.version == version
+	if !ok || e.version != version {
+		return historyEntry{}, false
+	}
+	return e, true
 }
 
-func (hc *historyCache) put(k historyKey, version int64, html template.HTML) {
+func (hc *historyCache) put(k historyKey, e historyEntry) {
 	if hc == nil || hc.max <= 0 || len(k.url) > 512 {
 		return
 	}
@@ -131,7 +152,7 @@ func (hc *historyCache) put(k historyKey, version int64, html template.HTML) {
 			}
 		}
 	}
-	hc.entries[k] = historyEntry{version: version, html: html}
+	hc.entries[k] = e
 }
 
 // len reports the number of cached pages (for tests and metrics).

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,17 @@ func TestCustomerIsolation(t *testing.T) {
 				t.Fatal("the chats page lists orders")
 			}
 			wantBody(t, bob.get("/account/chats"), "No chats yet")
+			// A cached page is never another session's: each carries its own CSRF token.
+			ada2 := newClient(t, srv)
+			ada2.login("ada@example.com")
+			token := regexp.MustCompile(`name="csrf-token" content="([^"]+)"`)
+			first, second := token.FindStringSubmatch(ada.get("/account/history").body), token.FindStringSubmatch(ada2.get("/account/history").body)
+			if first == nil || second == nil || first[1] == second[1] {
+				t.Fatalf("two sessions' history pages carry tokens %v and %v", first, second)
+			}
+			if again := token.FindStringSubmatch(ada.get("/account/history").body); again == nil || again[1] != first[1] {
+				t.Fatalf("the first session's token changed to %v", again)
+			}
 			res = ada.get("/account/history?kind=invoice")
 			wantBody(t, res, "Invoice INV-A1")
 			if strings.Contains(res.body, "Order A-1") {

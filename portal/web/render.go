@@ -191,19 +191,35 @@ func navFor(u *portal.User, current string) []navItem {
 
 // render writes a page with the layout.
 func (s *Server) render(c *fiber.Ctx, status int, page, title string, data any) error {
+	b, _, err := s.renderPage(c, page, title, data)
+	if err != nil {
+		return err
+	}
+	return s.sendPage(c, status, b)
+}
+
+// renderPage renders a page for the current request. oneTime reports that
+// it shows something meant for this response only (a flash message), so it
+// must not be reused.
+func (s *Server) renderPage(c *fiber.Ctx, page, title string, data any) (b []byte, oneTime bool, err error) {
 	t, ok := s.pages.pages[page]
 	if !ok {
-		return fmt.Errorf("web: no page %q", page)
+		return nil, false, fmt.Errorf("web: no page %q", page)
 	}
 	u := currentUser(c)
 	v := view{Title: title, User: u, CSRF: s.csrfToken(c), Nav: navFor(u, c.Path()), Flash: s.takeFlash(c), Zone: zoneOf(u), Data: data}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		return fmt.Errorf("web: render %s: %w", page, err)
+		return nil, false, fmt.Errorf("web: render %s: %w", page, err)
 	}
+	return buf.Bytes(), v.Flash != nil, nil
+}
+
+// sendPage sends a rendered page.
+func (s *Server) sendPage(c *fiber.Ctx, status int, b []byte) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("html", "utf-8")
-	return c.Status(status).Send(buf.Bytes())
+	return c.Status(status).Send(b)
 }
 
 // zones caches loaded time zones: LoadLocation reads the zone database

@@ -67,7 +67,7 @@ type Config struct {
 	KB Knowledge
 	// HistoryCacheSize is how many rendered account-history pages a node
 	// keeps (checked against the customer's history version on every
-	// request); default 8192, negative turns the cache off.
+	// request); default 4096, negative turns the cache off.
 	HistoryCacheSize int
 }
 
@@ -139,7 +139,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.SessionCacheTTL = 10 * time.Second
 	}
 	if cfg.HistoryCacheSize == 0 {
-		cfg.HistoryCacheSize = 8192
+		cfg.HistoryCacheSize = 4096
 	}
 	pages, err := newRenderer()
 	if err != nil {
