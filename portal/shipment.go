@@ -139,6 +139,15 @@ type ShipmentFilter struct {
 }
 
 // ShipmentService stores shipments and their tracking events.
+// ShipmentChange is a shipment's status before and after new events.
+type ShipmentChange struct {
+	ShipmentID int64
+	CustomerID int64
+	OrderID    int64
+	Before     ShipmentStatus
+	After      ShipmentStatus
+}
+
 type ShipmentService interface {
 	CreateShipment(ctx context.Context, s *Shipment) error
 	FindShipments(ctx context.Context, f ShipmentFilter) ([]*Shipment, int, error)
@@ -146,6 +155,11 @@ type ShipmentService interface {
 	// the shipment's status to that of its latest event by time of
 	// occurrence. It reports whether the event was new.
 	AddTrackingEvent(ctx context.Context, e *TrackingEvent) (bool, error)
+	// AddTrackingEvents does the same for many events in one transaction:
+	// all are stored (each once) or none. stored[i] reports whether
+	// events[i] was new; changes gives the status before and after of each
+	// shipment that got a new event, in shipment id order.
+	AddTrackingEvents(ctx context.Context, events []*TrackingEvent) (stored []bool, changes []ShipmentChange, err error)
 	// FindTrackingEvents returns a shipment's events, newest first.
 	FindTrackingEvents(ctx context.Context, shipmentID int64) ([]*TrackingEvent, error)
 	// SetEstimatedDelivery records the carrier's latest estimate (nil clears it).

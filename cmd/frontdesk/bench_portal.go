@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -58,12 +59,23 @@ func runBenchPortal(ctx context.Context, args []string, stdout, stderr io.Writer
 	conns := fs.Int("conns", 64, "connections for the throughput runs")
 	dur := fs.Duration("duration", 10*time.Second, "length of each run")
 	rate := fs.Int("rate", 2000, "requests per second for the fixed-rate runs")
+	stores := fs.String("stores", "sqlite,postgres", "stores to measure, comma-separated (postgres only with a PostgreSQL URL)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	kinds := []string{"sqlite"}
-	if *pgURL != "" {
-		kinds = append(kinds, "postgres")
+	var kinds []string
+	for _, k := range strings.Split(*stores, ",") {
+		switch k = strings.TrimSpace(k); k {
+		case "sqlite":
+			kinds = append(kinds, k)
+		case "postgres":
+			if *pgURL != "" {
+				kinds = append(kinds, k)
+			}
+		default:
+			fmt.Fprintf(stderr, "bench portal: unknown store %q (sqlite, postgres)\n", k)
+			return errUsage
+		}
 	}
 	var results []portalBenchResult
 	for _, kind := range kinds {

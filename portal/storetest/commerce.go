@@ -155,6 +155,85 @@ func testShipments(t *testing.T, open Opener) {
 		_, err = s.AddTrackingEvent(ctx(), e)
 		wantCode(t, err, portal.ENOTFOUND)
 	})
+	t.Run("Batch", func(t *testing.T) {
+		mk := func(number string) *portal.Shipment {
+			x := &portal.Shipment{OrderID: o.ID, CustomerID: ada.ID, Carrier: "UPS", TrackingNumber: number}
+			if err := s.CreateShipment(ctx(), x); err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		a, b := mk("BATCH-A"), mk("BATCH-B")
+		on := func(x *portal.Shipment, id string, st portal.ShipmentStatus, at time.Time) *portal.TrackingEvent {
+			return &portal.TrackingEvent{ShipmentID: x.ID, Source: "easypost", EventID: id, Carrier: "UPS", Status: st, OccurredAt: at}
+		}
+		// Out of order within the batch, one event twice, two shipments.
+		batch := []*portal.TrackingEvent{
+			on(b, "b2", portal.StatusOutForDelivery, t0.Add(2*time.Hour)),
+			on(a, "a1", portal.StatusInTransit, t0.Add(time.Hour)),
+			on(b, "b1", portal.StatusInTransit, t0.Add(time.Hour)),
+			on(a, "a1", portal.StatusInTransit, t0.Add(time.Hour)),
+		}
+		stored, changes, err := s.AddTrackingEvents(ctx(), batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []bool{true, true, true, false}; fmt.Sprint(stored) != fmt.Sprint(want) {
+			t.Fatalf("stored %v, want %v", stored, want)
+		}
+		if batch[1].ID == 0 || batch[3].ID != 0 {
+			t.Fatalf("ids %d and %d: the stored copy gets the id, the duplicate none", batch[1].ID, batch[3].ID)
+		}
+		want := []portal.ShipmentChange{
+			{ShipmentID: a.ID, CustomerID: ada.ID, OrderID: o.ID, Before: portal.StatusPending, After: portal.StatusInTransit},
+			{ShipmentID: b.ID, CustomerID: ada.ID, OrderID: o.ID, Before: portal.StatusPending, After: portal.StatusOutForDelivery},
+		}
+		if fmt.Sprint(changes) != fmt.Sprint(want) {
+			t.Fatalf("changes %+v, want %+v", changes, want)
+		}
+		// Sent again: nothing new, no changes.
+		stored, changes, err = s.AddTrackingEvents(ctx(), batch)
+		if err != nil || fmt.Sprint(stored) != "[false false false false]" || len(changes) != 0 {
+			t.Fatalf("replay: stored %v changes %v err %v", stored, changes, err)
+		}
+		// One unknown shipment or bad event: nothing of the batch is stored.
+		ghost := on(a, "a9", portal.StatusDelivered, t0.Add(9*time.Hour))
+		lost := on(b, "b9", portal.StatusDelivered, t0.Add(9*time.Hour))
+		lost.ShipmentID = 999999
+		_, _, err = s.AddTrackingEvents(ctx(), []*portal.TrackingEvent{ghost, lost})
+		wantCode(t, err, portal.ENOTFOUND)
+		_, _, err = s.AddTrackingEvents(ctx(), []*portal.TrackingEvent{ghost, on(b, "b8", "teleported", t0)})
+		wantCode(t, err, portal.EINVALID)
+		if got, _ := s.FindTrackingEvents(ctx(), a.ID); len(got) != 1 {
+			t.Fatalf("a failed batch stored %d events", len(got)-1)
+		}
+		// Batches that share shipments, at once, in opposite orders:
+		// no deadlock, nothing lost, every event stored once.
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				at := t0.Add(time.Duration(20+i) * time.Hour)
+				evs := []*portal.TrackingEvent{on(a, fmt.Sprintf("ca%d", i), portal.StatusInTransit, at), on(b, fmt.Sprintf("cb%d", i), portal.StatusInTransit, at)}
+				if i%2 == 1 {
+					evs[0], evs[1] = evs[1], evs[0]
+				}
+				if _, _, err := s.AddTrackingEvents(ctx(), evs); err != nil {
+					t.Errorf("batch %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		for x, want := range map[*portal.Shipment]int{a: 1 + 8, b: 2 + 8} {
+			if got, _ := s.FindTrackingEvents(ctx(), x.ID); len(got) != want {
+				t.Fatalf("%s has %d events, want %d", x.TrackingNumber, len(got), want)
+			}
+		}
+		if stored, changes, err := s.AddTrackingEvents(ctx(), nil); err != nil || stored != nil || changes != nil {
+			t.Fatalf("empty batch: %v %v %v", stored, changes, err)
+		}
+	})
 	t.Run("ScopedLookups", func(t *testing.T) {
 		bob := MustCreateUser(t, s, portal.RoleCustomer, "bob@example.com")
 		if _, n, _ := s.FindShipments(ctx(), portal.ShipmentFilter{ID: &sh.ID, CustomerID: &bob.ID}); n != 0 {
