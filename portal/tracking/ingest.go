@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -63,7 +64,7 @@ func Verify(secret []byte, timestamp, signature string, body []byte, now time.Ti
 // Store is what ingestion reads and writes.
 type Store interface {
 	FindShipments(ctx context.Context, f portal.ShipmentFilter) ([]*portal.Shipment, int, error)
-	AddTrackingEvent(ctx context.Context, e *portal.TrackingEvent) (bool, error)
+	AddTrackingEvents(ctx context.Context, events []*portal.TrackingEvent) ([]bool, []portal.ShipmentChange, error)
 	SetEstimatedDelivery(ctx context.Context, shipmentID int64, eta *time.Time) error
 	NotifyStatuses(ctx context.Context, userID int64) ([]portal.ShipmentStatus, error)
 	FindUserByID(ctx context.Context, id int64) (*portal.User, error)
@@ -73,12 +74,32 @@ type Store interface {
 
 // Ingester stores updates, emails customers about the status changes they
 // chose, and announces changes on the bus for open shipment pages.
+//
+// Concurrent calls are stored together: while one transaction runs, the
+// events of the webhooks arriving meanwhile queue up and go into the next
+// one (group commit), so a busy node commits once for many webhooks.
 type Ingester struct {
 	Store   Store
 	Bus     portal.Bus
 	BaseURL string
 	Logger  *slog.Logger
 	Now     func() time.Time
+
+	mu      sync.Mutex
+	pending []*ingestJob
+	running bool
+}
+
+// maxBatch bounds the events stored in one transaction.
+const maxBatch = 512
+
+// ingestJob is one Ingest call's events waiting to be stored.
+type ingestJob struct {
+	events  []*portal.TrackingEvent
+	stored  []bool
+	changes []portal.ShipmentChange // the changes this job reports on
+	err     error
+	done    chan struct{}
 }
 
 // Result counts what Ingest did.
@@ -109,24 +130,29 @@ func (in *Ingester) Ingest(ctx context.Context, updates []Update) (Result, error
 		}
 		ships[tn] = found[0]
 	}
-	changed := map[int64]bool{}
+	events := make([]*portal.TrackingEvent, len(updates))
 	for i := range updates {
 		u := &updates[i]
-		sh := ships[u.TrackingNumber]
-		u.Event.ShipmentID = sh.ID
+		u.Event.ShipmentID = ships[u.TrackingNumber].ID
 		if in.Now != nil {
 			u.Event.ReceivedAt = in.Now().UTC()
 		}
-		isNew, err := in.Store.AddTrackingEvent(ctx, &u.Event)
-		if err != nil {
-			return res, fmt.Errorf("ingest: add event: %w", err)
-		}
-		if !isNew {
+		events[i] = &u.Event
+	}
+	job := &ingestJob{events: events, done: make(chan struct{})}
+	in.submit(job)
+	<-job.done
+	if job.err != nil {
+		return res, fmt.Errorf("ingest: add events: %w", job.err)
+	}
+	for i := range updates {
+		u := &updates[i]
+		if !job.stored[i] {
 			res.Duplicates++
 			continue
 		}
 		res.Stored++
-		changed[sh.ID] = true
+		sh := ships[u.TrackingNumber]
 		if u.ETA != nil && (sh.EstimatedDelivery == nil || !sh.EstimatedDelivery.Equal(*u.ETA)) {
 			if err := in.Store.SetEstimatedDelivery(ctx, sh.ID, u.ETA); err != nil {
 				return res, fmt.Errorf("ingest: set eta: %w", err)
@@ -134,15 +160,93 @@ func (in *Ingester) Ingest(ctx context.Context, updates []Update) (Result, error
 			sh.EstimatedDelivery = u.ETA
 		}
 	}
-	for _, sh := range ships {
-		if !changed[sh.ID] {
-			continue
-		}
-		if err := in.afterChange(ctx, sh); err != nil {
-			in.log().Error("after tracking change", "shipment_id", sh.ID, "err", err)
+	for _, c := range job.changes {
+		if err := in.afterChange(ctx, c); err != nil {
+			in.log().Error("after tracking change", "shipment_id", c.ShipmentID, "err", err)
 		}
 	}
 	return res, nil
+}
+
+// submit queues job and makes sure a batch will store it: the first caller
+// while none runs stores everything queued (its own job included), and
+// hands over to a goroutine when more arrived meanwhile.
+func (in *Ingester) submit(job *ingestJob) {
+	in.mu.Lock()
+	in.pending = append(in.pending, job)
+	if in.running {
+		in.mu.Unlock()
+		return
+	}
+	in.running = true
+	in.mu.Unlock()
+	in.drain(true)
+}
+
+// drain stores queued jobs batch by batch until none is left. The caller
+// whose job started it stores one batch and leaves the rest to a goroutine.
+func (in *Ingester) drain(first bool) {
+	for {
+		in.mu.Lock()
+		n, events := 0, 0
+		for n < len(in.pending) && (n == 0 || events+len(in.pending[n].events) <= maxBatch) {
+			events += len(in.pending[n].events)
+			n++
+		}
+		batch := in.pending[:n:n]
+		in.pending = in.pending[n:]
+		if len(batch) == 0 {
+			in.running = false
+			in.mu.Unlock()
+			return
+		}
+		in.mu.Unlock()
+		in.store(batch)
+		if first {
+			go in.drain(false)
+			return
+		}
+	}
+}
+
+// store stores a batch of jobs in one transaction; if that fails, each job
+// alone, so that one bad webhook does not fail the others.
+func (in *Ingester) store(batch []*ingestJob) {
+	// A batch outlives any one request: it is not cancelled with them.
+	ctx := context.Background()
+	if len(batch) > 1 {
+		var all []*portal.TrackingEvent
+		for _, j := range batch {
+			all = append(all, j.events...)
+		}
+		stored, changes, err := in.Store.AddTrackingEvents(ctx, all)
+		if err == nil {
+			// Each change is reported by the first job with an event of
+			// that shipment.
+			claimed := map[int64]bool{}
+			for _, j := range batch {
+				j.stored, stored = stored[:len(j.events)], stored[len(j.events):]
+				for _, c := range changes {
+					if claimed[c.ShipmentID] {
+						continue
+					}
+					for _, e := range j.events {
+						if e.ShipmentID == c.ShipmentID {
+							claimed[c.ShipmentID] = true
+							j.changes = append(j.changes, c)
+							break
+						}
+					}
+				}
+				close(j.done)
+			}
+			return
+		}
+	}
+	for _, j := range batch {
+		j.stored, j.changes, j.err = in.Store.AddTrackingEvents(ctx, j.events)
+		close(j.done)
+	}
 }
 
 func (in *Ingester) log() *slog.Logger {
@@ -152,46 +256,46 @@ func (in *Ingester) log() *slog.Logger {
 	return in.Logger
 }
 
-// afterChange emails the customer when the status changed to one they chose
-// and tells open pages.
-func (in *Ingester) afterChange(ctx context.Context, before *portal.Shipment) error {
-	id := before.ID
-	now, _, err := in.Store.FindShipments(ctx, portal.ShipmentFilter{ID: &id, Limit: 1})
-	if err != nil || len(now) == 0 {
-		return fmt.Errorf("reload shipment: %w", err)
-	}
-	after := now[0]
+// afterChange tells open pages of a shipment that got new events, and
+// emails the customer when its status changed to one they chose.
+func (in *Ingester) afterChange(ctx context.Context, c portal.ShipmentChange) error {
+	id := c.ShipmentID
 	if in.Bus != nil {
-		payload, _ := json.Marshal(map[string]any{"shipment_id": id, "status": after.Status})
+		payload, _ := json.Marshal(map[string]any{"shipment_id": id, "status": c.After})
 		if err := in.Bus.Publish(ctx, Topic(id), payload); err != nil {
 			in.log().Warn("publish tracking change", "shipment_id", id, "err", err)
 		}
 	}
-	if after.Status == before.Status {
+	if c.After == c.Before {
 		return nil
 	}
-	want, err := in.Store.NotifyStatuses(ctx, after.CustomerID)
+	want, err := in.Store.NotifyStatuses(ctx, c.CustomerID)
 	if err != nil {
 		return err
 	}
 	chosen := false
 	for _, st := range want {
-		chosen = chosen || st == after.Status
+		chosen = chosen || st == c.After
 	}
 	if !chosen {
 		return nil
 	}
-	u, err := in.Store.FindUserByID(ctx, after.CustomerID)
+	found, _, err := in.Store.FindShipments(ctx, portal.ShipmentFilter{ID: &id, Limit: 1})
+	if err != nil || len(found) == 0 {
+		return fmt.Errorf("reload shipment: %w", err)
+	}
+	after := found[0]
+	u, err := in.Store.FindUserByID(ctx, c.CustomerID)
 	if err != nil {
 		return err
 	}
-	oid := after.OrderID
+	oid := c.OrderID
 	orders, _, err := in.Store.FindOrders(ctx, portal.OrderFilter{ID: &oid, Limit: 1})
 	if err != nil || len(orders) == 0 {
 		return fmt.Errorf("load order: %w", err)
 	}
 	link := fmt.Sprintf("%s/account/shipments/%d", strings.TrimRight(in.BaseURL, "/"), id)
 	body := fmt.Sprintf("Hello,\n\nYour parcel from order %s (%s %s) is now: %s.\n%s\n\nFollow it here: %s\n\nYou chose to get this email; change which updates you get on your account page.\n",
-		orders[0].Number, after.Carrier, after.TrackingNumber, after.Status.Label(), after.Status.Explain(), link)
-	return in.Store.EnqueueEmail(ctx, &portal.Email{To: u.Email, Subject: fmt.Sprintf("Order %s: %s", orders[0].Number, after.Status.Label()), Body: body})
+		orders[0].Number, after.Carrier, after.TrackingNumber, c.After.Label(), c.After.Explain(), link)
+	return in.Store.EnqueueEmail(ctx, &portal.Email{To: u.Email, Subject: fmt.Sprintf("Order %s: %s", orders[0].Number, c.After.Label()), Body: body})
 }
