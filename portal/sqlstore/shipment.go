@@ -47,9 +47,13 @@ func (s *Store) FindShipments(ctx context.Context, f portal.ShipmentFilter) ([]*
 	if f.TrackingNumber != nil {
 		w.add("tracking_number = ?", strings.TrimSpace(*f.TrackingNumber))
 	}
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM shipments`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, wrap("count shipments", err)
+	// By id or tracking number there is at most one: no count needed.
+	unique := (f.ID != nil || f.TrackingNumber != nil) && f.Offset <= 0
+	total := -1
+	if !unique {
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM shipments`+w.String(), w.args...).Scan(&total); err != nil {
+			return nil, 0, wrap("count shipments", err)
+		}
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+shipmentCols+` FROM shipments`+w.String()+` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
 		append(w.args, limit(f.Limit, 20, 500), max(f.Offset, 0))...)
@@ -64,6 +68,9 @@ func (s *Store) FindShipments(ctx context.Context, f portal.ShipmentFilter) ([]*
 			return nil, 0, wrap("scan shipment", err)
 		}
 		out = append(out, &sh)
+	}
+	if total < 0 {
+		total = len(out)
 	}
 	return out, total, wrap("find shipments", rows.Err())
 }

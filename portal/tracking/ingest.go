@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -84,10 +85,14 @@ type Ingester struct {
 	BaseURL string
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Parallel bounds the transactions storing batches at once; default 4:
+	// a few, so that one batch's round trips to the database overlap with
+	// the next one's (batches for one shipment serialise on its row lock).
+	Parallel int
 
 	mu      sync.Mutex
 	pending []*ingestJob
-	running bool
+	drains  int // batches being stored
 }
 
 // maxBatch bounds the events stored in one transaction.
@@ -168,17 +173,18 @@ func (in *Ingester) Ingest(ctx context.Context, updates []Update) (Result, error
 	return res, nil
 }
 
-// submit queues job and makes sure a batch will store it: the first caller
-// while none runs stores everything queued (its own job included), and
-// hands over to a goroutine when more arrived meanwhile.
+// submit queues job and makes sure a batch will store it: a caller that
+// finds fewer than Parallel batches under way stores everything queued
+// (its own job included), and hands over to a goroutine when more arrived
+// meanwhile; otherwise a running drain takes the job.
 func (in *Ingester) submit(job *ingestJob) {
 	in.mu.Lock()
 	in.pending = append(in.pending, job)
-	if in.running {
+	if in.drains >= cmp.Or(in.Parallel, 4) {
 		in.mu.Unlock()
 		return
 	}
-	in.running = true
+	in.drains++
 	in.mu.Unlock()
 	in.drain(true)
 }
@@ -196,7 +202,7 @@ func (in *Ingester) drain(first bool) {
 		batch := in.pending[:n:n]
 		in.pending = in.pending[n:]
 		if len(batch) == 0 {
-			in.running = false
+			in.drains--
 			in.mu.Unlock()
 			return
 		}

@@ -16,17 +16,26 @@ import (
 	"github.com/frontdesk/frontdesk/portal/tracking"
 )
 
-// gatedStore holds the first batch until released, so that the webhooks
-// arriving meanwhile queue up and are stored together, and counts batches.
+// gatedStore can hold the next transaction until released, so that the
+// webhooks arriving meanwhile queue up and are stored together; it counts
+// transactions.
 type gatedStore struct {
 	*sqlite.Store
-	gate    chan struct{}
-	entered chan struct{}
-	once    sync.Once
+	mu      sync.Mutex
+	gate    chan struct{} // the next call waits for it to close
+	entered chan struct{} // closed when that call waits
+	calls   atomic.Int64
 	failed  atomic.Int64
 	lookups atomic.Int64
-	calls   atomic.Int64
-	largest atomic.Int64
+}
+
+// hold makes the next transaction wait until release is called.
+func (g *gatedStore) hold() (entered <-chan struct{}, release func()) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.gate, g.entered = make(chan struct{}), make(chan struct{})
+	gate := g.gate
+	return g.entered, func() { close(gate) }
 }
 
 func (g *gatedStore) FindShipments(ctx context.Context, f portal.ShipmentFilter) ([]*portal.Shipment, int, error) {
@@ -35,13 +44,18 @@ func (g *gatedStore) FindShipments(ctx context.Context, f portal.ShipmentFilter)
 }
 
 func (g *gatedStore) AddTrackingEvents(ctx context.Context, events []*portal.TrackingEvent) ([]bool, []portal.ShipmentChange, error) {
-	g.once.Do(func() { close(g.entered); <-g.gate })
+	g.mu.Lock()
+	gate, entered := g.gate, g.entered
+	g.gate, g.entered = nil, nil
+	g.mu.Unlock()
+	if gate != nil {
+		close(entered)
+		<-gate
+	}
 	g.calls.Add(1)
 	stored, changes, err := g.Store.AddTrackingEvents(ctx, events)
 	if err != nil {
 		g.failed.Add(1)
-	} else if n := int64(len(events)); n > g.largest.Load() {
-		g.largest.Store(n)
 	}
 	return stored, changes, err
 }
@@ -74,8 +88,9 @@ func TestIngestGroupCommit(t *testing.T) {
 		defer cancel()
 		subs = append(subs, ch)
 	}
-	g := &gatedStore{Store: db, gate: make(chan struct{}), entered: make(chan struct{})}
-	in := &tracking.Ingester{Store: g, Bus: b}
+	g := &gatedStore{Store: db}
+	// One batch at a time, so that what queues behind the held one is known.
+	in := &tracking.Ingester{Store: g, Bus: b, Parallel: 1}
 	update := func(tn, id string, st portal.ShipmentStatus, at time.Time) tracking.Update {
 		return tracking.Update{TrackingNumber: tn, Event: portal.TrackingEvent{Source: "frontdesk", EventID: id, Carrier: "DHL", Status: st, OccurredAt: at}}
 	}
@@ -84,11 +99,7 @@ func TestIngestGroupCommit(t *testing.T) {
 	var wg sync.WaitGroup
 	results := make([]tracking.Result, senders)
 	errs := make([]error, senders)
-	for i := range senders {
-		if i == 1 {
-			// The first webhook's transaction is under way: the rest queue.
-			<-g.entered
-		}
+	send := func(i int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -98,24 +109,35 @@ func TestIngestGroupCommit(t *testing.T) {
 				// The same event twice in one webhook.
 				ups = append(ups, ups[0])
 			}
-			if i == 7 {
+			if i == senders-1 {
 				ups = append(ups, update(sh.TrackingNumber, "bad", "teleported", t0))
 			}
 			results[i], errs[i] = in.Ingest(ctx, ups)
 		}()
 	}
-	// Let the webhooks queue behind the first: each looks its shipment up
-	// and then queues.
-	for g.lookups.Load() < senders {
-		time.Sleep(time.Millisecond)
+	// The first webhook's transaction is held; the others queue behind it
+	// (after each has looked its shipment up), the bad one last.
+	entered, release := g.hold()
+	send(0)
+	<-entered
+	for i := 1; i < senders-1; i++ {
+		send(i)
 	}
-	time.Sleep(100 * time.Millisecond)
-	close(g.gate)
+	waitLookups := func(n int64) {
+		for g.lookups.Load() < n {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitLookups(senders - 1)
+	send(senders - 1)
+	waitLookups(senders)
+	release()
 	wg.Wait()
 	stored := 0
 	for i := range senders {
 		switch {
-		case i == 7:
+		case i == senders-1:
 			if portal.ErrorCode(errs[i]) != portal.EINVALID {
 				t.Fatalf("the bad webhook got %v, want EINVALID", errs[i])
 			}
@@ -132,6 +154,11 @@ func TestIngestGroupCommit(t *testing.T) {
 			stored++
 		}
 	}
+	// The bad webhook failed the shared transaction it was in, then alone;
+	// the others of that transaction were stored one by one.
+	if g.failed.Load() != 2 {
+		t.Fatalf("%d failed transactions, want 2", g.failed.Load())
+	}
 	total := 0
 	for _, sh := range ships {
 		evs, err := db.FindTrackingEvents(ctx, sh.ID)
@@ -142,11 +169,6 @@ func TestIngestGroupCommit(t *testing.T) {
 	}
 	if total != stored {
 		t.Fatalf("%d events stored, want %d (each once, none of the bad webhook)", total, stored)
-	}
-	// The queued webhooks went in one transaction, which the bad one
-	// failed; then each was stored alone.
-	if g.failed.Load() != 2 || g.calls.Load() != 2+senders-1 {
-		t.Fatalf("%d transactions, %d failed; want %d and 2", g.calls.Load(), g.failed.Load(), 2+senders-1)
 	}
 	got := map[string]bool{}
 	for _, ch := range subs {
@@ -169,5 +191,58 @@ func TestIngestGroupCommit(t *testing.T) {
 	_, err = in.Ingest(ctx, []tracking.Update{update(ships[0].TrackingNumber, "z1", portal.StatusDelivered, t0), update("NOPE", "z2", portal.StatusDelivered, t0)})
 	if portal.ErrorCode(err) != portal.ENOTFOUND {
 		t.Fatalf("unknown tracking number: %v", err)
+	}
+
+	// Without a bad one, the queued webhooks take few transactions.
+	before := g.calls.Load()
+	entered, release = g.hold()
+	lookups := g.lookups.Load()
+	var more sync.WaitGroup
+	for i := range senders {
+		more.Add(1)
+		go func() {
+			defer more.Done()
+			sh := ships[i%parcels]
+			if _, err := in.Ingest(ctx, []tracking.Update{update(sh.TrackingNumber, fmt.Sprintf("g%d", i), portal.StatusInTransit, t0)}); err != nil {
+				t.Errorf("webhook %d: %v", i, err)
+			}
+		}()
+		if i == 0 {
+			<-entered
+		}
+	}
+	waitLookups(lookups + senders)
+	release()
+	more.Wait()
+	if n := g.calls.Load() - before; n > senders/4 {
+		t.Fatalf("%d transactions for %d concurrent webhooks: not stored together", n, senders)
+	}
+
+	// Several batches at once (the default): every event stored once.
+	par := &tracking.Ingester{Store: db, Bus: b}
+	var wg2 sync.WaitGroup
+	for i := range senders {
+		wg2.Add(1)
+		go func() {
+			defer wg2.Done()
+			sh := ships[i%parcels]
+			ups := []tracking.Update{update(sh.TrackingNumber, fmt.Sprintf("p%d", i), portal.StatusDelivered, t0.Add(time.Hour)), update(sh.TrackingNumber, fmt.Sprintf("p%d", (i+1)%senders), portal.StatusDelivered, t0.Add(time.Hour))}
+			if _, err := par.Ingest(ctx, ups); err != nil {
+				t.Errorf("webhook %d: %v", i, err)
+			}
+		}()
+	}
+	wg2.Wait()
+	for _, sh := range ships {
+		evs, _ := db.FindTrackingEvents(ctx, sh.ID)
+		n := 0
+		for _, e := range evs {
+			if e.EventID[0] == 'p' {
+				n++
+			}
+		}
+		if n != senders/parcels*2 {
+			t.Fatalf("%s has %d of the parallel events, want %d", sh.TrackingNumber, n, senders/parcels*2)
+		}
 	}
 }
