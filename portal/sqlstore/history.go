@@ -17,7 +17,7 @@ var historySources = []struct{ kind, query string }{
 	{portal.HistoryOrder, `SELECT 'order' AS kind, id, number AS ref, status, total_minor AS minor, currency, placed_at AS at FROM orders WHERE customer_id = ?`},
 	{portal.HistoryInvoice, `SELECT 'invoice' AS kind, id, number AS ref, status, total_minor AS minor, currency, issued_at AS at FROM invoices WHERE customer_id = ?`},
 	{portal.HistoryQuote, `SELECT 'quote' AS kind, id, number AS ref, status, total_minor AS minor, currency, created_at AS at FROM quotes WHERE customer_id = ?`},
-	{portal.HistoryShipment, `SELECT 'shipment' AS kind, id, tracking_number AS ref, status, 0 AS minor, '' AS currency, updated_at AS at FROM shipments WHERE customer_id = ?`},
+	{portal.HistoryShipment, `SELECT 'shipment' AS kind, id, tracking_number AS ref, status, 0 AS minor, '' AS currency, created_at AS at FROM shipments WHERE customer_id = ?`},
 	{portal.HistoryChat, `SELECT 'chat' AS kind, id, subject AS ref, state AS status, 0 AS minor, '' AS currency, created_at AS at FROM conversations WHERE customer_id = ? AND last_seq > 0`},
 	{portal.HistoryCase, `SELECT 'case' AS kind, id, '' AS ref, status, 0 AS minor, '' AS currency, created_at AS at FROM cases WHERE customer_id = ?`},
 }

@@ -212,12 +212,20 @@ func testHistory(t *testing.T, open Opener) {
 				t.Fatal(err)
 			}
 		})
-		step("tracking event", func() {
+		step("tracking event that changes the status", func() {
 			c.t = c.t.Add(time.Minute)
 			if _, err := s.AddTrackingEvent(ctx(), &portal.TrackingEvent{ShipmentID: sh.ID, Source: "frontdesk", EventID: "hv-1", Carrier: "DHL", Status: portal.StatusInTransit, OccurredAt: c.t}); err != nil {
 				t.Fatal(err)
 			}
 		})
+		// An event that leaves the status as it was changes nothing shown.
+		c.t = c.t.Add(time.Minute)
+		if _, err := s.AddTrackingEvent(ctx(), &portal.TrackingEvent{ShipmentID: sh.ID, Source: "frontdesk", EventID: "hv-2", Carrier: "DHL", Status: portal.StatusInTransit, OccurredAt: c.t}); err != nil {
+			t.Fatal(err)
+		}
+		if now := v(ada); now != last {
+			t.Fatal("an event with the same status moved the history version")
+		}
 		var chat *portal.Conversation
 		step("chat with a first message", func() {
 			chat = &portal.Conversation{CustomerID: &ada.ID}

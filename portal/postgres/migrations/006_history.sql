@@ -1,6 +1,7 @@
 -- A version per customer, bumped by triggers whenever anything shown in the
 -- customer's account history changes (updates that change nothing shown do
--- not count), so that the history page can be cached and checked with one
+-- not count: a tracking event that leaves a parcel's status as it was does
+-- not), so that the history page can be cached and checked with one
 -- indexed read, on any node.
 CREATE TABLE history_versions (
 	customer_id BIGINT PRIMARY KEY,
@@ -31,8 +32,8 @@ CREATE TRIGGER quotes_history_insdel AFTER INSERT OR DELETE ON quotes FOR EACH R
 CREATE TRIGGER quotes_history_upd AFTER UPDATE OF customer_id, number, status, total_minor, currency, created_at ON quotes FOR EACH ROW
 	WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.number IS DISTINCT FROM NEW.number OR OLD.status IS DISTINCT FROM NEW.status OR OLD.total_minor IS DISTINCT FROM NEW.total_minor OR OLD.currency IS DISTINCT FROM NEW.currency OR OLD.created_at IS DISTINCT FROM NEW.created_at) EXECUTE FUNCTION bump_history_version();
 CREATE TRIGGER shipments_history_insdel AFTER INSERT OR DELETE ON shipments FOR EACH ROW EXECUTE FUNCTION bump_history_version();
-CREATE TRIGGER shipments_history_upd AFTER UPDATE OF customer_id, tracking_number, status, updated_at ON shipments FOR EACH ROW
-	WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.tracking_number IS DISTINCT FROM NEW.tracking_number OR OLD.status IS DISTINCT FROM NEW.status OR OLD.updated_at IS DISTINCT FROM NEW.updated_at) EXECUTE FUNCTION bump_history_version();
+CREATE TRIGGER shipments_history_upd AFTER UPDATE OF customer_id, tracking_number, status, created_at ON shipments FOR EACH ROW
+	WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.tracking_number IS DISTINCT FROM NEW.tracking_number OR OLD.status IS DISTINCT FROM NEW.status OR OLD.created_at IS DISTINCT FROM NEW.created_at) EXECUTE FUNCTION bump_history_version();
 CREATE TRIGGER conversations_history_insdel AFTER INSERT OR DELETE ON conversations FOR EACH ROW EXECUTE FUNCTION bump_history_version();
 CREATE TRIGGER conversations_history_upd AFTER UPDATE OF customer_id, state, subject, created_at, last_seq ON conversations FOR EACH ROW
 	WHEN (OLD.customer_id IS DISTINCT FROM NEW.customer_id OR OLD.state IS DISTINCT FROM NEW.state OR OLD.subject IS DISTINCT FROM NEW.subject OR OLD.created_at IS DISTINCT FROM NEW.created_at OR (OLD.last_seq = 0) <> (NEW.last_seq = 0)) EXECUTE FUNCTION bump_history_version();

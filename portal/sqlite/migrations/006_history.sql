@@ -1,6 +1,7 @@
 -- A version per customer, bumped by triggers whenever anything shown in the
 -- customer's account history changes (updates that change nothing shown do
--- not count), so that the history page can be cached and checked with one
+-- not count: a tracking event that leaves a parcel's status as it was does
+-- not), so that the history page can be cached and checked with one
 -- indexed read, on any node.
 CREATE TABLE history_versions (
 	customer_id INTEGER PRIMARY KEY,
@@ -46,8 +47,8 @@ END;
 CREATE TRIGGER shipments_history_ins AFTER INSERT ON shipments BEGIN
 	INSERT INTO history_versions (customer_id, version) SELECT NEW.customer_id, 1 WHERE NEW.customer_id IS NOT NULL ON CONFLICT (customer_id) DO UPDATE SET version = version + 1;
 END;
-CREATE TRIGGER shipments_history_upd AFTER UPDATE OF customer_id, tracking_number, status, updated_at ON shipments
-WHEN OLD.customer_id IS NOT NEW.customer_id OR OLD.tracking_number IS NOT NEW.tracking_number OR OLD.status IS NOT NEW.status OR OLD.updated_at IS NOT NEW.updated_at BEGIN
+CREATE TRIGGER shipments_history_upd AFTER UPDATE OF customer_id, tracking_number, status, created_at ON shipments
+WHEN OLD.customer_id IS NOT NEW.customer_id OR OLD.tracking_number IS NOT NEW.tracking_number OR OLD.status IS NOT NEW.status OR OLD.created_at IS NOT NEW.created_at BEGIN
 	INSERT INTO history_versions (customer_id, version) SELECT NEW.customer_id, 1 WHERE NEW.customer_id IS NOT NULL ON CONFLICT (customer_id) DO UPDATE SET version = version + 1;
 	INSERT INTO history_versions (customer_id, version) SELECT OLD.customer_id, 1 WHERE OLD.customer_id IS NOT NULL AND OLD.customer_id IS NOT NEW.customer_id ON CONFLICT (customer_id) DO UPDATE SET version = version + 1;
 END;
