@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -41,7 +42,28 @@ type Bus struct {
 	onReconnect []func()
 	cancel      context.CancelFunc
 	done        chan struct{}
+
+	// Outgoing notifications: publishes that arrive while one NOTIFY is
+	// under way share the next (a JSON array of envelopes), so a busy node
+	// sends one statement for many events.
+	pubMu      sync.Mutex
+	pubQueue   []*outgoing
+	pubSenders int
 }
+
+// outgoing is one publish waiting for its NOTIFY.
+type outgoing struct {
+	env  []byte
+	err  error
+	done chan struct{}
+}
+
+// notifyLimit is the largest NOTIFY payload sent (PostgreSQL's limit is
+// 8,000 bytes); maxSenders bounds the NOTIFYs under way at once.
+const (
+	notifyLimit = 7990
+	maxSenders  = 2
+)
 
 var _ portal.Bus = (*Bus)(nil)
 
@@ -99,10 +121,70 @@ func (b *Bus) Publish(ctx context.Context, topic string, payload []byte) error {
 		return fmt.Errorf("bus: payload for %s is %d bytes, over the %d-byte limit: send ids, not rows", topic, len(env), MaxPayload)
 	}
 	b.local.Publish(ctx, topic, payload)
-	if _, err := b.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, string(env)); err != nil {
-		return fmt.Errorf("bus: notify: %w", err)
+	o := &outgoing{env: env, done: make(chan struct{})}
+	b.pubMu.Lock()
+	b.pubQueue = append(b.pubQueue, o)
+	if b.pubSenders < maxSenders {
+		b.pubSenders++
+		b.pubMu.Unlock()
+		b.send(true)
+	} else {
+		b.pubMu.Unlock()
+	}
+	select {
+	case <-o.done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	if o.err != nil {
+		return fmt.Errorf("bus: notify: %w", o.err)
 	}
 	return nil
+}
+
+// send NOTIFYs queued envelopes, as many per statement as fit, until the
+// queue is empty. The publisher that started it sends one statement (its
+// own envelope is in it) and leaves the rest to a goroutine.
+func (b *Bus) send(first bool) {
+	for {
+		b.pubMu.Lock()
+		n, size := 0, 1
+		for n < len(b.pubQueue) && (n == 0 || size+len(b.pubQueue[n].env)+1 <= notifyLimit) {
+			size += len(b.pubQueue[n].env) + 1
+			n++
+		}
+		batch := b.pubQueue[:n:n]
+		b.pubQueue = b.pubQueue[n:]
+		if n == 0 {
+			b.pubSenders--
+			b.pubMu.Unlock()
+			return
+		}
+		b.pubMu.Unlock()
+		payload := batch[0].env
+		if n > 1 {
+			payload = make([]byte, 0, size+1)
+			payload = append(payload, '[')
+			for i, o := range batch {
+				if i > 0 {
+					payload = append(payload, ',')
+				}
+				payload = append(payload, o.env...)
+			}
+			payload = append(payload, ']')
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err := b.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, string(payload))
+		cancel()
+		for _, o := range batch {
+			o.err = err
+			close(o.done)
+		}
+		if first {
+			go b.send(false)
+			return
+		}
+	}
 }
 
 // Subscribe receives payloads published on topic by any node.
@@ -179,14 +261,23 @@ func (b *Bus) receive(ctx context.Context, conn *pgx.Conn) error {
 		if err != nil {
 			return err
 		}
-		var env envelope
-		if err := json.Unmarshal([]byte(n.Payload), &env); err != nil {
+		// One envelope, or an array of them (publishes sent together).
+		var envs []envelope
+		if strings.HasPrefix(n.Payload, "[") {
+			err = json.Unmarshal([]byte(n.Payload), &envs)
+		} else {
+			envs = make([]envelope, 1)
+			err = json.Unmarshal([]byte(n.Payload), &envs[0])
+		}
+		if err != nil {
 			b.log.Warn("bus: bad notification", "err", err)
 			continue
 		}
-		if env.Node == b.node {
-			continue // delivered locally at publish time
+		for _, env := range envs {
+			if env.Node == b.node {
+				continue // delivered locally at publish time
+			}
+			b.local.Publish(ctx, env.Topic, env.Payload)
 		}
-		b.local.Publish(ctx, env.Topic, env.Payload)
 	}
 }

@@ -2,6 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +67,50 @@ func TestBusAcrossNodes(t *testing.T) {
 		t.Fatalf("publisher got its own message twice: %q", p)
 	case <-time.After(200 * time.Millisecond):
 	}
+	t.Run("ManyPublishersEachOnce", func(t *testing.T) {
+		// Publishes at once share NOTIFYs; each arrives once, and each
+		// publisher's own publishes keep their order.
+		a2 := mustBus(t, mustPool(t, url))
+		sub, cancel := b.Subscribe("burst")
+		defer cancel()
+		const publishers, each = 20, 50
+		var wg sync.WaitGroup
+		for p := range publishers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				pub := a
+				if p%2 == 1 {
+					pub = a2
+				}
+				for i := range each {
+					// Fat payloads make batches hit the size limit.
+					payload := fmt.Sprintf(`{"p":%d,"i":%d,"pad":%q}`, p, i, strings.Repeat("x", 300*(i%5)))
+					if err := pub.Publish(ctx, "burst", []byte(payload)); err != nil {
+						t.Errorf("publish: %v", err)
+						return
+					}
+				}
+			}()
+		}
+		next := make([]int, publishers)
+		for range publishers * each {
+			var m struct{ P, I int }
+			if err := json.Unmarshal([]byte(recv(t, sub)), &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.I != next[m.P] {
+				t.Fatalf("publisher %d: got %d, want %d (lost, repeated or reordered)", m.P, m.I, next[m.P])
+			}
+			next[m.P]++
+		}
+		wg.Wait()
+		select {
+		case p := <-sub:
+			t.Fatalf("an extra message: %q", p)
+		case <-time.After(200 * time.Millisecond):
+		}
+	})
 	t.Run("RefusesLargeOrNonJSONPayloads", func(t *testing.T) {
 		big := `{"x":"` + strings.Repeat("a", 8000) + `"}`
 		if err := a.Publish(ctx, "chat", []byte(big)); err == nil || !strings.Contains(err.Error(), "limit") {
