@@ -141,6 +141,19 @@ func TestBrowserChat(t *testing.T) {
 						c.run("rating form", chromedp.WaitVisible(chromedp.ID("fd-rate-send")))
 						c.run("rate", chromedp.Click(chromedp.CSS(`input[name="fd-rating"][value="5"]`)), chromedp.Click(chromedp.ID("fd-rate-send")))
 						c.waitText("#fd-extra", "Thank you for your rating.")
+
+						// The transcript is in the customer's history.
+						c.visit("/account/history?kind=chat")
+						// (By script: on a phone the open chat widget covers the page.)
+						c.run("list", chromedp.WaitVisible(chromedp.CSS(`ul.history a[href^="/account/chats/"]`)))
+						c.eval("open the chat", `document.querySelector('ul.history a[href^="/account/chats/"]').click()`)
+						c.waitText("h1", "Chat of")
+						c.waitText("ol.chat-log", "Your sofa ships Monday.")
+						c.waitText("main", "you rated it 5/5")
+						c.check()
+						c.visit("/account/chats")
+						c.waitText("ul.history", "Chat:")
+						c.check()
 					})
 				})
 			}
