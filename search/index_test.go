@@ -313,6 +313,8 @@ func TestResolveQuestion(t *testing.T) {
 		unknown bool
 	}{
 		{"typo corrected to a KB word", "parcell", []string{"parcel"}, false},
+		{"swapped letters are one typo", "retrun", []string{"return"}, false},
+		{"typo mangled by the stemmer corrected as typed", "mattres", []string{"mattress"}, false},
 		{"real word kept, not taken for a typo", "older", []string{"older"}, true},
 		{"numbers are neutral", "parcel 42", []string{"parcel", "42"}, false},
 	}
@@ -401,5 +403,25 @@ func TestTypingLocales(t *testing.T) {
 	one := mustIndex(t, testDocs[:4]...) // English only, one draft
 	if got, want := hitIDs(mustSearch(t, one, Query{Text: "retur", AsYouType: true})), []string{"returns"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("one-locale typing found %v, want %v (no draft)", got, want)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"parcel", "parcel", 1, 0},
+		{"parcell", "parcel", 1, 1},
+		{"retrun", "return", 1, 1},
+		{"egro", "ergo", 1, 1},
+		{"delar", "dealer", 1, 2},
+		{"abc", "abcdef", 1, 2},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b, tt.limit); got != tt.want {
+			t.Errorf("editDistance(%q, %q, %d)=%d, want %d", tt.a, tt.b, tt.limit, got, tt.want)
+		}
 	}
 }
