@@ -25,10 +25,11 @@ const (
 	// stemmed form ("deliveri") would not be a prefix of what is typed.
 	AnalyzerPlain = "fd_plain"
 	stopMapName   = "fd_stop"
-	// analyzerModel is AnalyzerEnglish for the re-ranker.
-	analyzerModel = "fd_model"
-	modelStopName = "fd_model_stop"
-	wordDotsName  = "fd_dots"
+	// analyzerRank is AnalyzerEnglish keeping questionWords, for the
+	// re-ranker's ordering model (see model.order).
+	analyzerRank = "fd_rank"
+	rankStopName = "fd_rank_stop"
+	wordDotsName = "fd_dots"
 )
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
@@ -53,22 +54,46 @@ var stopWords = []string{
 	"s", "t", "d", "ll", "m", "re", "ve",
 }
 
+// questionWords are stop words that AnalyzerRank keeps. They say nothing
+// of whether the knowledge base covers a question, but they tell apart
+// questions on one topic: "how do I get my rewards" (redeem them) from
+// "what rewards do I have" (their balance).
+var questionWords = map[string]bool{
+	"what": true, "which": true, "who": true, "how": true,
+	"get": true, "want": true, "need": true, "know": true, "tell": true, "let": true, "go": true,
+}
+
+func rankStopWords() []string {
+	var out []string
+	for _, w := range stopWords {
+		if !questionWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // buildMapping returns the index mapping: one "article" document type.
 func buildMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
-	tokens := make([]interface{}, len(stopWords))
-	for i, w := range stopWords {
-		tokens[i] = w
-	}
-	if err := im.AddCustomTokenMap(stopMapName, map[string]interface{}{
-		"type": tokenmap.Name, "tokens": tokens,
-	}); err != nil {
-		return nil, fmt.Errorf("mapping: stop words: %w", err)
-	}
-	if err := im.AddCustomTokenFilter(stopMapName, map[string]interface{}{
-		"type": stop.Name, "stop_token_map": stopMapName,
-	}); err != nil {
-		return nil, fmt.Errorf("mapping: stop filter: %w", err)
+	for _, sl := range []struct {
+		name  string
+		words []string
+	}{{stopMapName, stopWords}, {rankStopName, rankStopWords()}} {
+		tokens := make([]interface{}, len(sl.words))
+		for i, w := range sl.words {
+			tokens[i] = w
+		}
+		if err := im.AddCustomTokenMap(sl.name, map[string]interface{}{
+			"type": tokenmap.Name, "tokens": tokens,
+		}); err != nil {
+			return nil, fmt.Errorf("mapping: stop words: %w", err)
+		}
+		if err := im.AddCustomTokenFilter(sl.name, map[string]interface{}{
+			"type": stop.Name, "stop_token_map": sl.name,
+		}); err != nil {
+			return nil, fmt.Errorf("mapping: stop filter: %w", err)
+		}
 	}
 	if err := im.AddCustomTokenFilter(normFilterName, map[string]interface{}{
 		"type": mapFilterType, "map": normMap(),
@@ -93,6 +118,15 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 			stemFilterName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: english analyzer: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(analyzerRank, map[string]interface{}{
+		"type":         custom.Name,
+		"tokenizer":    unicode.Name,
+		"char_filters": []interface{}{wordDotsName},
+		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, rankStopName,
+			stemFilterName},
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: rank analyzer: %w", err)
 	}
 	if err := im.AddCustomAnalyzer(AnalyzerPlain, map[string]interface{}{
 		"type":          custom.Name,

@@ -153,7 +153,7 @@ func newIndex(dir string, cfg Config) (*Index, error) {
 	if ix.cfg.CacheSize > 0 {
 		ix.cache = newResultCache(ix.cfg.CacheSize)
 	}
-	ix.m = newModel(im.AnalyzerNamed(AnalyzerEnglish))
+	ix.m = newRetrievalModel(im)
 	return ix, nil
 }
 
@@ -332,7 +332,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		}
 	}
 	// The re-ranker's model is built on the side, on the other core.
-	m := newModel(ix.m.an)
+	m := newRetrievalModel(ix.mapping)
 	modelDone := make(chan struct{})
 	go func() {
 		defer close(modelDone)

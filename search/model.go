@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
 )
 
 // model holds what the re-ranker needs beyond bleve: each article's analyzed
@@ -24,6 +25,15 @@ type model struct {
 	visible map[string]int
 	version uint64                 // bumped on every change; invalidates prepared vectors
 	conf    func(features) float64 // nil means confidence; set by tuning tests
+
+	// order, when set, holds the same articles analyzed for ordering
+	// rather than deciding (see Index.rankLocked): question words kept,
+	// and real words the KB does not use taken for typos of its words.
+	// put and remove keep it in step.
+	order *model
+	// realWordTypos: an English word the KB does not use, one edit from
+	// one it uses, is taken for a typo of it ("prize", "trail").
+	realWordTypos bool
 }
 
 // artModel is one article's analyzed text.
@@ -54,6 +64,15 @@ const (
 
 func newModel(an analysis.Analyzer) *model {
 	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}, visible: map[string]int{}}
+}
+
+// newRetrievalModel returns the model Retrieve uses: one that decides,
+// analyzed as the index is, with its ordering twin.
+func newRetrievalModel(im *mapping.IndexMappingImpl) *model {
+	m := newModel(im.AnalyzerNamed(AnalyzerEnglish))
+	m.order = newModel(im.AnalyzerNamed(analyzerRank))
+	m.order.realWordTypos = true
+	return m
 }
 
 // analyzeQuery returns the terms of a text with word bigrams appended, so
@@ -142,6 +161,9 @@ func sentences(s string) []string {
 
 // put adds or replaces an article; d.Locale must be set.
 func (m *model) put(d Doc) {
+	if m.order != nil {
+		m.order.put(d)
+	}
 	a := m.analyzeDoc(d)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -178,6 +200,9 @@ func (m *model) onlyLocale(locale string) bool {
 }
 
 func (m *model) remove(id string) {
+	if m.order != nil {
+		m.order.remove(id)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.removeLocked(id)

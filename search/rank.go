@@ -303,8 +303,15 @@ func (m *model) resolve(qwords []qword, arts []*artModel) queryInfo {
 		}
 		if m.artDF[t] == 0 && !numeric {
 			known := false
-			if w.raw == "" || isEnglishWord(w.raw) || normWords[w.raw] != "" {
-				// a real word, not a typo
+			if w.raw == "" || normWords[w.raw] != "" {
+				// a word of its own or a known shorthand
+			} else if isEnglishWord(w.raw) {
+				// a real word, not a typo; unless taken for one
+				if m.realWordTypos && len(w.raw) >= 5 {
+					if c := m.closestWithin(t, arts, 1); c != "" {
+						t, known = c, true
+					}
+				}
 			} else if c := m.closest(t, arts); c != "" {
 				t, known = c, true
 			} else if c := m.closest(w.raw, arts); c != "" {
@@ -349,6 +356,11 @@ func (m *model) closest(t string, arts []*artModel) string {
 	if n >= 7 {
 		maxD = 2
 	}
+	return m.closestWithin(t, arts, maxD)
+}
+
+// closestWithin is closest with the largest edit distance given.
+func (m *model) closestWithin(t string, arts []*artModel, maxD int) string {
 	best, bestD, bestDF := "", maxD+1, 0
 	for _, a := range arts {
 		for w := range a.tf {
