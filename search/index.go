@@ -582,7 +582,7 @@ func (ix *Index) loadModel(ctx context.Context) error {
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
-		req.Fields = []string{fTitle, fSummary, fBody, fPhrasings, fVisible}
+		req.Fields = []string{fTitle, fSummary, fBody, fPhrasings, fVisible, fCategory}
 		req.SortBy([]string{"_id"})
 		if after != nil {
 			req.SetSearchAfter(after)
@@ -609,6 +609,7 @@ func docFromFields(h *search.DocumentMatch) Doc {
 	d.Summary, _ = h.Fields[fSummary].(string)
 	d.Body, _ = h.Fields[fBody].(string)
 	d.Phrasings = stringsField(h.Fields[fPhrasings])
+	d.Category, _ = h.Fields[fCategory].(string)
 	return d
 }
 
@@ -626,4 +627,26 @@ func stringsField(v interface{}) []string {
 		return out
 	}
 	return nil
+}
+
+// display returns what a hit shows of an article: from the model, or, in
+// the moment between an index write and the model's update, from the
+// article's stored fields.
+func (ix *Index) display(ctx context.Context, id string) (title, summary, category string, err error) {
+	if t, s, c, ok := ix.m.display(id); ok {
+		return t, s, c, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fTitle, fSummary, fCategory}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return "", "", "", err
+	}
+	if len(res.Hits) == 1 {
+		h := res.Hits[0]
+		title, _ = h.Fields[fTitle].(string)
+		summary, _ = h.Fields[fSummary].(string)
+		category, _ = h.Fields[fCategory].(string)
+	}
+	return title, summary, category, nil
 }

@@ -113,9 +113,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	out := Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		hit := Hit{ID: h.ID, Score: h.Score}
-		hit.Title, _ = h.Fields[fTitle].(string)
-		hit.Summary, _ = h.Fields[fSummary].(string)
-		hit.Category, _ = h.Fields[fCategory].(string)
+		if h.Fields != nil {
+			hit.Title, _ = h.Fields[fTitle].(string)
+			hit.Summary, _ = h.Fields[fSummary].(string)
+			hit.Category, _ = h.Fields[fCategory].(string)
+		} else if hit.Title, hit.Summary, hit.Category, err = ix.display(ctx, h.ID); err != nil {
+			return Result{}, fmt.Errorf("search: query: %w", err)
+		}
 		if tm != nil {
 			for f, v := range map[string]string{fTitle: hit.Title, fSummary: hit.Summary} {
 				if frag, ok := tm.highlight(v); ok {
@@ -150,7 +154,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(qq, size, max(q.From, 0), false)
-	req.Fields = []string{fTitle, fSummary, fCategory}
+	// Suggestions take what they show from the re-ranker's model: loading
+	// a hit's stored fields decodes its whole document, body included.
+	if !q.AsYouType {
+		req.Fields = []string{fTitle, fSummary, fCategory}
+	}
 	// While typing, the few suggestions shown are highlighted by
 	// typingMatcher: bleve's highlighter would read term locations for
 	// every match.

@@ -40,6 +40,9 @@ type model struct {
 type artModel struct {
 	id      string
 	visible string // locale if published, else ""
+	// What a search hit shows, kept here so that suggestions and
+	// Retrieve need not load each hit's stored document from the index.
+	title, summary, category string
 	units   []unitTerms
 	tf      map[string]float64 // over all units, with bigrams
 	len     float64
@@ -110,7 +113,7 @@ func withBigrams(ts []string) []string {
 }
 
 func (m *model) analyzeDoc(d Doc) *artModel {
-	a := &artModel{id: d.ID, tf: map[string]float64{}}
+	a := &artModel{id: d.ID, tf: map[string]float64{}, title: d.Title, summary: d.Summary, category: d.Category}
 	if d.Published {
 		a.visible = d.Locale
 	}
@@ -183,6 +186,18 @@ func (m *model) put(d Doc) {
 		m.visible[a.visible]++
 	}
 	m.version++
+}
+
+// display returns the title, summary and category of an article, and
+// whether the model holds it.
+func (m *model) display(id string) (title, summary, category string, ok bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.arts[id]
+	if a == nil {
+		return "", "", "", false
+	}
+	return a.title, a.summary, a.category, true
 }
 
 // knows reports whether any article uses a term.

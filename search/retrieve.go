@@ -120,7 +120,6 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 			filtered(textQuery(text), filterQuery(locale, "")),
 			ix.cfg.Candidates, 0, false)
 	}
-	req.Fields = []string{fTitle, fSummary, fCategory}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: retrieve: %w", err)
@@ -133,9 +132,9 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 		m := Match{ID: h.ID}
-		m.Title, _ = h.Fields[fTitle].(string)
-		m.Summary, _ = h.Fields[fSummary].(string)
-		m.Category, _ = h.Fields[fCategory].(string)
+		if m.Title, m.Summary, m.Category, err = ix.display(ctx, h.ID); err != nil {
+			return nil, nil, fmt.Errorf("search: retrieve: %w", err)
+		}
 		byID[h.ID] = m
 	}
 	ix.m.mu.RLock()
