@@ -425,3 +425,26 @@ func TestEditDistance(t *testing.T) {
 		}
 	}
 }
+
+// TestTypingHighlightsMatchAnalyzer checks that the highlighter's own word
+// splitting marks what a full analysis of the text would.
+func TestTypingHighlightsMatchAnalyzer(t *testing.T) {
+	ix := mustIndex(t)
+	docs := GenerateKB(3, 200)
+	texts := []string{"The customer's parcel didn't arrive.", "Don't return 3.5 kg items; e-mail us at help.desk", "Größe ändern", "pain.currently hurts"}
+	for _, d := range docs {
+		texts = append(texts, d.Title, d.Summary)
+	}
+	for _, typed := range []string{"how do I ret", "parcel arr", "customer", "returns for insu", "e-mail", "gift wrap my so", "3.5 kg it", "größe än"} {
+		fast := newTypingMatcher(ix.m.an, typed)
+		slow := newTypingMatcher(ix.m.an, typed)
+		slow.filters = nil
+		for _, s := range texts {
+			got, gok := fast.highlight(s)
+			want, wok := slow.highlight(s)
+			if got != want || gok != wok {
+				t.Errorf("typed %q, text %q:\n got %q\nwant %q", typed, s, got, want)
+			}
+		}
+	}
+}
