@@ -43,9 +43,9 @@ type artModel struct {
 	// What a search hit shows, kept here so that suggestions and
 	// Retrieve need not load each hit's stored document from the index.
 	title, summary, category string
-	units   []unitTerms
-	tf      map[string]float64 // over all units, with bigrams
-	len     float64
+	units                    []unitTerms
+	tf                       map[string]float64 // over all units, with bigrams
+	len                      float64
 
 	prepMu  sync.Mutex
 	prep    *prepared
