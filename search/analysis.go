@@ -7,6 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -19,12 +20,15 @@ const (
 	// AnalyzerEnglish tokenizes, lower-cases, drops English stop words and
 	// stems with the Snowball English stemmer. Used for every text field.
 	AnalyzerEnglish = "fd_en"
-	// AnalyzerPlain tokenizes, lower-cases and drops stop words, without
-	// stemming; used for the *_exact
-	// fields that serve prefix matching while the user types, where a
-	// stemmed form ("deliveri") would not be a prefix of what is typed.
-	AnalyzerPlain = "fd_plain"
-	stopMapName   = "fd_stop"
+	// AnalyzerPrefix tokenizes, lower-cases and drops stop words, without
+	// stemming (a stemmed form, "deliveri", is no prefix of what is
+	// typed), then indexes every prefix of each word from 2 to
+	// maxPrefixLen letters: the unfinished word typed is then one term to
+	// look up, where a prefix query walked the dictionary and merged the
+	// postings of every word it starts.
+	AnalyzerPrefix = "fd_prefix"
+	prefixFilter   = "fd_edge"
+	stopMapName    = "fd_stop"
 	// analyzerRank is AnalyzerEnglish keeping questionWords, for the
 	// re-ranker's ordering model (see model.order).
 	analyzerRank = "fd_rank"
@@ -32,9 +36,13 @@ const (
 	wordDotsName = "fd_dots"
 )
 
+// maxPrefixLen is the longest word prefix AnalyzerPrefix indexes; a
+// longer unfinished word is looked up by its first maxPrefixLen letters.
+const maxPrefixLen = 20
+
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v6"
+const mappingVersion = "fd-search-v7"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -128,12 +136,17 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: rank analyzer: %w", err)
 	}
-	if err := im.AddCustomAnalyzer(AnalyzerPlain, map[string]interface{}{
+	if err := im.AddCustomTokenFilter(prefixFilter, map[string]interface{}{
+		"type": edgengram.Name, "min": float64(2), "max": float64(maxPrefixLen),
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: prefix filter: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(AnalyzerPrefix, map[string]interface{}{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
-		"token_filters": []interface{}{lowercase.Name, stopMapName},
+		"token_filters": []interface{}{lowercase.Name, stopMapName, prefixFilter},
 	}); err != nil {
-		return nil, fmt.Errorf("mapping: plain analyzer: %w", err)
+		return nil, fmt.Errorf("mapping: prefix analyzer: %w", err)
 	}
 	im.DefaultAnalyzer = AnalyzerEnglish
 	im.TypeField = "type"
@@ -176,10 +189,10 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	art.AddFieldMappingsAt(fPhrasings, text(fPhrasings, AnalyzerEnglish, true, false))
 	art.AddFieldMappingsAt(fTags, text(fTags, AnalyzerEnglish, false, false))
 	// What search-as-you-type looks at, title, phrasings and summary, is
-	// also indexed as one field, stemmed and as typed, so that each typed
-	// word costs one posting list instead of one per field.
+	// also indexed as one field, stemmed and by word prefixes, so that each
+	// typed word costs one posting list instead of one per field.
 	art.AddFieldMappingsAt(fTyping, text(fTyping, AnalyzerEnglish, false, false))
-	art.AddFieldMappingsAt(fTypingExact, text(fTypingExact, AnalyzerPlain, false, false))
+	art.AddFieldMappingsAt(fTypingPrefix, text(fTypingPrefix, AnalyzerPrefix, false, false))
 	art.AddFieldMappingsAt(fCategory, kw(true, true))
 	art.AddFieldMappingsAt(fLocale, kw(false, false))
 	art.AddFieldMappingsAt(fPublished, boolean())
@@ -208,8 +221,8 @@ const (
 	fPublished = "published"
 	fVisible   = "visible"
 
-	fTyping      = "typing"
-	fTypingExact = "typing_exact"
+	fTyping       = "typing"
+	fTypingPrefix = "typing_prefix"
 )
 
 // analyzeTerms runs an analyzer and returns the terms in order.

@@ -232,7 +232,7 @@ func (ix *Index) bleveDoc(d Doc) map[string]interface{} {
 		typing = append(typing, d.Title, d.Summary)
 		typing = append(typing, d.Phrasings...)
 		doc[fTyping] = typing
-		doc[fTypingExact] = typing
+		doc[fTypingPrefix] = typing
 	}
 	return doc
 }

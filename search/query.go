@@ -76,7 +76,8 @@ func filtered(text query.Query, filter query.Query) query.Query {
 
 // typingQuery is the query run while the user types. Every finished word
 // (stemmed, stop words dropped) must appear in the title, phrasings or
-// summary, and the unfinished last word as a prefix there. With relaxed
+// summary, and the unfinished last word as a prefix there (one term of
+// the prefix field, see AnalyzerPrefix). With relaxed
 // set, each word the knowledge base does not know may also match with one typo and one clause may miss; it
 // is what Search falls back to when the strict form finds nothing, unless
 // no word was long enough for a typo. Both stay selective, hence fast on
@@ -105,8 +106,11 @@ func typingQuery(an analysis.Analyzer, text string, relaxed bool, known func(str
 	// A one-letter or stop-word tail says too little to filter on; alone,
 	// a two-letter one matches a large share of a big knowledge base.
 	if n := len([]rune(last)); !isStopWord(last) && (n >= 3 || (n == 2 && len(clauses) > 0)) {
-		p := bleve.NewPrefixQuery(last)
-		p.SetField(fTypingExact)
+		if r := []rune(last); len(r) > maxPrefixLen {
+			last = string(r[:maxPrefixLen])
+		}
+		p := bleve.NewTermQuery(last)
+		p.SetField(fTypingPrefix)
 		clauses = append(clauses, p)
 	}
 	switch {
