@@ -26,14 +26,10 @@ type typingMatcher struct {
 	seen   map[string]bool // lower-cased word -> marked
 }
 
-func newTypingMatcher(an analysis.Analyzer, text string) *typingMatcher {
-	full, last := splitLastWord(text)
-	tm := &typingMatcher{an: an, terms: map[string]bool{}, seen: map[string]bool{}}
-	for _, t := range analyzeTerms(an, full) {
-		tm.terms[t] = true
-	}
-	if len([]rune(last)) >= 2 && !isStopWord(last) {
-		tm.prefix = last
+func newTypingMatcher(an analysis.Analyzer, t typed) *typingMatcher {
+	tm := &typingMatcher{an: an, terms: make(map[string]bool, len(t.terms)), prefix: t.prefix, seen: map[string]bool{}}
+	for _, x := range t.terms {
+		tm.terms[x] = true
 	}
 	if da, ok := an.(*analysis.DefaultAnalyzer); ok {
 		tm.filters = da.TokenFilters

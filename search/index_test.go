@@ -436,8 +436,8 @@ func TestTypingHighlightsMatchAnalyzer(t *testing.T) {
 		texts = append(texts, d.Title, d.Summary)
 	}
 	for _, typed := range []string{"how do I ret", "parcel arr", "customer", "returns for insu", "e-mail", "gift wrap my so", "3.5 kg it", "größe än"} {
-		fast := newTypingMatcher(ix.m.an, typed)
-		slow := newTypingMatcher(ix.m.an, typed)
+		fast := newTypingMatcher(ix.m.an, parseTyping(ix.m.an, typed))
+		slow := newTypingMatcher(ix.m.an, parseTyping(ix.m.an, typed))
 		slow.filters = nil
 		for _, s := range texts {
 			got, gok := fast.highlight(s)
@@ -445,6 +445,31 @@ func TestTypingHighlightsMatchAnalyzer(t *testing.T) {
 			if got != want || gok != wok {
 				t.Errorf("typed %q, text %q:\n got %q\nwant %q", typed, s, got, want)
 			}
+		}
+	}
+}
+
+func TestTypingKey(t *testing.T) {
+	ix := mustIndex(t)
+	an := ix.m.an
+	same := [][2]string{
+		{"where is my parcel ", "where is my parcel t"},
+		{"where is my parcel t", "where is my parcel the"},
+		{"Parcel arr", "parcel arr"},
+	}
+	for _, p := range same {
+		if a, b := parseTyping(an, p[0]).key(), parseTyping(an, p[1]).key(); a != b {
+			t.Errorf("%q and %q: keys %q and %q, want one", p[0], p[1], a, b)
+		}
+	}
+	differ := [][2]string{
+		{"parcel arr", "parcel arri"},
+		{"parcel", "parcel "},
+		{"parcel ar", "parcel a"},
+	}
+	for _, p := range differ {
+		if a, b := parseTyping(an, p[0]).key(), parseTyping(an, p[1]).key(); a == b {
+			t.Errorf("%q and %q: one key %q, want two", p[0], p[1], a)
 		}
 	}
 }
