@@ -7,6 +7,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/edgengram"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
@@ -19,21 +20,29 @@ const (
 	// AnalyzerEnglish tokenizes, lower-cases, drops English stop words and
 	// stems with the Snowball English stemmer. Used for every text field.
 	AnalyzerEnglish = "fd_en"
-	// AnalyzerPlain tokenizes, lower-cases and drops stop words, without
-	// stemming; used for the *_exact
-	// fields that serve prefix matching while the user types, where a
-	// stemmed form ("deliveri") would not be a prefix of what is typed.
-	AnalyzerPlain = "fd_plain"
-	stopMapName   = "fd_stop"
-	// analyzerModel is AnalyzerEnglish for the re-ranker.
-	analyzerModel = "fd_model"
-	modelStopName = "fd_model_stop"
-	wordDotsName  = "fd_dots"
+	// AnalyzerPrefix tokenizes, lower-cases and drops stop words, without
+	// stemming (a stemmed form, "deliveri", is no prefix of what is
+	// typed), then indexes every prefix of each word from 2 to
+	// maxPrefixLen letters: the unfinished word typed is then one term to
+	// look up, where a prefix query walked the dictionary and merged the
+	// postings of every word it starts.
+	AnalyzerPrefix = "fd_prefix"
+	prefixFilter   = "fd_edge"
+	stopMapName    = "fd_stop"
+	// analyzerRank is AnalyzerEnglish keeping questionWords, for the
+	// re-ranker's ordering model (see model.order).
+	analyzerRank = "fd_rank"
+	rankStopName = "fd_rank_stop"
+	wordDotsName = "fd_dots"
 )
+
+// maxPrefixLen is the longest word prefix AnalyzerPrefix indexes; a
+// longer unfinished word is looked up by its first maxPrefixLen letters.
+const maxPrefixLen = 20
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v6"
+const mappingVersion = "fd-search-v7"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -53,22 +62,46 @@ var stopWords = []string{
 	"s", "t", "d", "ll", "m", "re", "ve",
 }
 
+// questionWords are stop words that AnalyzerRank keeps. They say nothing
+// of whether the knowledge base covers a question, but they tell apart
+// questions on one topic: "how do I get my rewards" (redeem them) from
+// "what rewards do I have" (their balance).
+var questionWords = map[string]bool{
+	"what": true, "which": true, "who": true, "how": true,
+	"get": true, "want": true, "need": true, "know": true, "tell": true, "let": true, "go": true,
+}
+
+func rankStopWords() []string {
+	var out []string
+	for _, w := range stopWords {
+		if !questionWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // buildMapping returns the index mapping: one "article" document type.
 func buildMapping() (*mapping.IndexMappingImpl, error) {
 	im := mapping.NewIndexMapping()
-	tokens := make([]interface{}, len(stopWords))
-	for i, w := range stopWords {
-		tokens[i] = w
-	}
-	if err := im.AddCustomTokenMap(stopMapName, map[string]interface{}{
-		"type": tokenmap.Name, "tokens": tokens,
-	}); err != nil {
-		return nil, fmt.Errorf("mapping: stop words: %w", err)
-	}
-	if err := im.AddCustomTokenFilter(stopMapName, map[string]interface{}{
-		"type": stop.Name, "stop_token_map": stopMapName,
-	}); err != nil {
-		return nil, fmt.Errorf("mapping: stop filter: %w", err)
+	for _, sl := range []struct {
+		name  string
+		words []string
+	}{{stopMapName, stopWords}, {rankStopName, rankStopWords()}} {
+		tokens := make([]interface{}, len(sl.words))
+		for i, w := range sl.words {
+			tokens[i] = w
+		}
+		if err := im.AddCustomTokenMap(sl.name, map[string]interface{}{
+			"type": tokenmap.Name, "tokens": tokens,
+		}); err != nil {
+			return nil, fmt.Errorf("mapping: stop words: %w", err)
+		}
+		if err := im.AddCustomTokenFilter(sl.name, map[string]interface{}{
+			"type": stop.Name, "stop_token_map": sl.name,
+		}); err != nil {
+			return nil, fmt.Errorf("mapping: stop filter: %w", err)
+		}
 	}
 	if err := im.AddCustomTokenFilter(normFilterName, map[string]interface{}{
 		"type": mapFilterType, "map": normMap(),
@@ -94,12 +127,26 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: english analyzer: %w", err)
 	}
-	if err := im.AddCustomAnalyzer(AnalyzerPlain, map[string]interface{}{
+	if err := im.AddCustomAnalyzer(analyzerRank, map[string]interface{}{
+		"type":         custom.Name,
+		"tokenizer":    unicode.Name,
+		"char_filters": []interface{}{wordDotsName},
+		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, rankStopName,
+			stemFilterName},
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: rank analyzer: %w", err)
+	}
+	if err := im.AddCustomTokenFilter(prefixFilter, map[string]interface{}{
+		"type": edgengram.Name, "min": float64(2), "max": float64(maxPrefixLen),
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: prefix filter: %w", err)
+	}
+	if err := im.AddCustomAnalyzer(AnalyzerPrefix, map[string]interface{}{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
-		"token_filters": []interface{}{lowercase.Name, stopMapName},
+		"token_filters": []interface{}{lowercase.Name, stopMapName, prefixFilter},
 	}); err != nil {
-		return nil, fmt.Errorf("mapping: plain analyzer: %w", err)
+		return nil, fmt.Errorf("mapping: prefix analyzer: %w", err)
 	}
 	im.DefaultAnalyzer = AnalyzerEnglish
 	im.TypeField = "type"
@@ -142,10 +189,10 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 	art.AddFieldMappingsAt(fPhrasings, text(fPhrasings, AnalyzerEnglish, true, false))
 	art.AddFieldMappingsAt(fTags, text(fTags, AnalyzerEnglish, false, false))
 	// What search-as-you-type looks at, title, phrasings and summary, is
-	// also indexed as one field, stemmed and as typed, so that each typed
-	// word costs one posting list instead of one per field.
+	// also indexed as one field, stemmed and by word prefixes, so that each
+	// typed word costs one posting list instead of one per field.
 	art.AddFieldMappingsAt(fTyping, text(fTyping, AnalyzerEnglish, false, false))
-	art.AddFieldMappingsAt(fTypingExact, text(fTypingExact, AnalyzerPlain, false, false))
+	art.AddFieldMappingsAt(fTypingPrefix, text(fTypingPrefix, AnalyzerPrefix, false, false))
 	art.AddFieldMappingsAt(fCategory, kw(true, true))
 	art.AddFieldMappingsAt(fLocale, kw(false, false))
 	art.AddFieldMappingsAt(fPublished, boolean())
@@ -174,8 +221,8 @@ const (
 	fPublished = "published"
 	fVisible   = "visible"
 
-	fTyping      = "typing"
-	fTypingExact = "typing_exact"
+	fTyping       = "typing"
+	fTypingPrefix = "typing_prefix"
 )
 
 // analyzeTerms runs an analyzer and returns the terms in order.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
@@ -153,7 +154,7 @@ func newIndex(dir string, cfg Config) (*Index, error) {
 	if ix.cfg.CacheSize > 0 {
 		ix.cache = newResultCache(ix.cfg.CacheSize)
 	}
-	ix.m = newModel(im.AnalyzerNamed(AnalyzerEnglish))
+	ix.m = newRetrievalModel(im)
 	return ix, nil
 }
 
@@ -232,7 +233,7 @@ func (ix *Index) bleveDoc(d Doc) map[string]interface{} {
 		typing = append(typing, d.Title, d.Summary)
 		typing = append(typing, d.Phrasings...)
 		doc[fTyping] = typing
-		doc[fTypingExact] = typing
+		doc[fTypingPrefix] = typing
 	}
 	return doc
 }
@@ -332,7 +333,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		}
 	}
 	// The re-ranker's model is built on the side, on the other core.
-	m := newModel(ix.m.an)
+	m := newRetrievalModel(ix.mapping)
 	modelDone := make(chan struct{})
 	go func() {
 		defer close(modelDone)
@@ -378,6 +379,10 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	}
 	ix.bi, ix.m = bi, m
 	ix.cache.clear()
+	// Building leaves far more garbage than the index keeps (about 150 KB
+	// an article); collect it now, while the caller waits for the
+	// rebuild anyway, rather than while the index serves searches.
+	runtime.GC()
 	return nil
 }
 
@@ -582,7 +587,7 @@ func (ix *Index) loadModel(ctx context.Context) error {
 	var after []string
 	for {
 		req := bleve.NewSearchRequestOptions(bleve.NewMatchAllQuery(), page, 0, false)
-		req.Fields = []string{fTitle, fSummary, fBody, fPhrasings, fVisible}
+		req.Fields = []string{fTitle, fSummary, fBody, fPhrasings, fVisible, fCategory}
 		req.SortBy([]string{"_id"})
 		if after != nil {
 			req.SetSearchAfter(after)
@@ -609,6 +614,7 @@ func docFromFields(h *search.DocumentMatch) Doc {
 	d.Summary, _ = h.Fields[fSummary].(string)
 	d.Body, _ = h.Fields[fBody].(string)
 	d.Phrasings = stringsField(h.Fields[fPhrasings])
+	d.Category, _ = h.Fields[fCategory].(string)
 	return d
 }
 
@@ -626,4 +632,26 @@ func stringsField(v interface{}) []string {
 		return out
 	}
 	return nil
+}
+
+// display returns what a hit shows of an article: from the model, or, in
+// the moment between an index write and the model's update, from the
+// article's stored fields.
+func (ix *Index) display(ctx context.Context, id string) (title, summary, category string, err error) {
+	if t, s, c, ok := ix.m.display(id); ok {
+		return t, s, c, nil
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fTitle, fSummary, fCategory}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return "", "", "", err
+	}
+	if len(res.Hits) == 1 {
+		h := res.Hits[0]
+		title, _ = h.Fields[fTitle].(string)
+		summary, _ = h.Fields[fSummary].(string)
+		category, _ = h.Fields[fCategory].(string)
+	}
+	return title, summary, category, nil
 }

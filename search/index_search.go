@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -75,7 +74,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	key := cacheKey(q, ix.locale(q.Locale), size)
+	var tt typed
+	text := q.Text
+	if q.AsYouType {
+		tt = parseTyping(ix.m.an, q.Text)
+		text = tt.key()
+	}
+	key := cacheKey(q, text, ix.locale(q.Locale), size)
 	if res, ok := ix.cache.get(key); ok {
 		// Hits are shared with the cache: hand out a copy of the slice.
 		res.Hits = append([]Hit(nil), res.Hits...)
@@ -90,14 +95,14 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		// The as-you-type fields hold published articles only: with one
 		// locale and no category, they need no filter.
 		typing := func(relaxed bool) query.Query {
-			tq := typingQuery(ix.m.an, q.Text, relaxed, ix.m.knows)
+			tq := typingQuery(tt, relaxed, ix.m.knows)
 			if q.Category == "" && ix.m.onlyLocale(ix.locale(q.Locale)) {
 				return tq
 			}
 			return filtered(tq, filter)
 		}
 		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, typing(false)))
-		if err == nil && res.Total == 0 && hasTypoCandidate(ix.m.an, q.Text) {
+		if err == nil && res.Total == 0 && tt.hasTypoCandidate() {
 			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, typing(true)))
 		}
 	} else {
@@ -108,14 +113,18 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	var tm *typingMatcher
 	if q.AsYouType && !q.NoHighlight {
-		tm = newTypingMatcher(ix.m.an, q.Text)
+		tm = newTypingMatcher(ix.m.an, tt)
 	}
 	out := Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
 	for _, h := range res.Hits {
 		hit := Hit{ID: h.ID, Score: h.Score}
-		hit.Title, _ = h.Fields[fTitle].(string)
-		hit.Summary, _ = h.Fields[fSummary].(string)
-		hit.Category, _ = h.Fields[fCategory].(string)
+		if h.Fields != nil {
+			hit.Title, _ = h.Fields[fTitle].(string)
+			hit.Summary, _ = h.Fields[fSummary].(string)
+			hit.Category, _ = h.Fields[fCategory].(string)
+		} else if hit.Title, hit.Summary, hit.Category, err = ix.display(ctx, h.ID); err != nil {
+			return Result{}, fmt.Errorf("search: query: %w", err)
+		}
 		if tm != nil {
 			for f, v := range map[string]string{fTitle: hit.Title, fSummary: hit.Summary} {
 				if frag, ok := tm.highlight(v); ok {
@@ -150,7 +159,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(qq, size, max(q.From, 0), false)
-	req.Fields = []string{fTitle, fSummary, fCategory}
+	// Suggestions take what they show from the re-ranker's model: loading
+	// a hit's stored fields decodes its whole document, body included.
+	if !q.AsYouType {
+		req.Fields = []string{fTitle, fSummary, fCategory}
+	}
 	// While typing, the few suggestions shown are highlighted by
 	// typingMatcher: bleve's highlighter would read term locations for
 	// every match.
@@ -164,17 +177,4 @@ func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchR
 		req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 20))
 	}
 	return req
-}
-
-// hasTypoCandidate reports whether a typed text has a finished word long
-// enough for typingQuery's fuzzy variants, without which its relaxed form
-// is the strict one again.
-func hasTypoCandidate(an analysis.Analyzer, text string) bool {
-	full, _ := splitLastWord(text)
-	for _, t := range analyzeTerms(an, full) {
-		if len(t) >= 4 {
-			return true
-		}
-	}
-	return false
 }

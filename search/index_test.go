@@ -313,6 +313,8 @@ func TestResolveQuestion(t *testing.T) {
 		unknown bool
 	}{
 		{"typo corrected to a KB word", "parcell", []string{"parcel"}, false},
+		{"swapped letters are one typo", "retrun", []string{"return"}, false},
+		{"typo mangled by the stemmer corrected as typed", "mattres", []string{"mattress"}, false},
 		{"real word kept, not taken for a typo", "older", []string{"older"}, true},
 		{"numbers are neutral", "parcel 42", []string{"parcel", "42"}, false},
 	}
@@ -401,5 +403,73 @@ func TestTypingLocales(t *testing.T) {
 	one := mustIndex(t, testDocs[:4]...) // English only, one draft
 	if got, want := hitIDs(mustSearch(t, one, Query{Text: "retur", AsYouType: true})), []string{"returns"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("one-locale typing found %v, want %v (no draft)", got, want)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"parcel", "parcel", 1, 0},
+		{"parcell", "parcel", 1, 1},
+		{"retrun", "return", 1, 1},
+		{"egro", "ergo", 1, 1},
+		{"delar", "dealer", 1, 2},
+		{"abc", "abcdef", 1, 2},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b, tt.limit); got != tt.want {
+			t.Errorf("editDistance(%q, %q, %d)=%d, want %d", tt.a, tt.b, tt.limit, got, tt.want)
+		}
+	}
+}
+
+// TestTypingHighlightsMatchAnalyzer checks that the highlighter's own word
+// splitting marks what a full analysis of the text would.
+func TestTypingHighlightsMatchAnalyzer(t *testing.T) {
+	ix := mustIndex(t)
+	docs := GenerateKB(3, 200)
+	texts := []string{"The customer's parcel didn't arrive.", "Don't return 3.5 kg items; e-mail us at help.desk", "Größe ändern", "pain.currently hurts"}
+	for _, d := range docs {
+		texts = append(texts, d.Title, d.Summary)
+	}
+	for _, typed := range []string{"how do I ret", "parcel arr", "customer", "returns for insu", "e-mail", "gift wrap my so", "3.5 kg it", "größe än"} {
+		fast := newTypingMatcher(ix.m.an, parseTyping(ix.m.an, typed))
+		slow := newTypingMatcher(ix.m.an, parseTyping(ix.m.an, typed))
+		slow.filters = nil
+		for _, s := range texts {
+			got, gok := fast.highlight(s)
+			want, wok := slow.highlight(s)
+			if got != want || gok != wok {
+				t.Errorf("typed %q, text %q:\n got %q\nwant %q", typed, s, got, want)
+			}
+		}
+	}
+}
+
+func TestTypingKey(t *testing.T) {
+	ix := mustIndex(t)
+	an := ix.m.an
+	same := [][2]string{
+		{"where is my parcel ", "where is my parcel t"},
+		{"where is my parcel t", "where is my parcel the"},
+		{"Parcel arr", "parcel arr"},
+	}
+	for _, p := range same {
+		if a, b := parseTyping(an, p[0]).key(), parseTyping(an, p[1]).key(); a != b {
+			t.Errorf("%q and %q: keys %q and %q, want one", p[0], p[1], a, b)
+		}
+	}
+	differ := [][2]string{
+		{"parcel arr", "parcel arri"},
+		{"parcel", "parcel "},
+		{"parcel ar", "parcel a"},
+	}
+	for _, p := range differ {
+		if a, b := parseTyping(an, p[0]).key(), parseTyping(an, p[1]).key(); a == b {
+			t.Errorf("%q and %q: one key %q, want two", p[0], p[1], a)
+		}
 	}
 }

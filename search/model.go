@@ -1,11 +1,13 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/mapping"
 )
 
 // model holds what the re-ranker needs beyond bleve: each article's analyzed
@@ -24,15 +26,53 @@ type model struct {
 	visible map[string]int
 	version uint64                 // bumped on every change; invalidates prepared vectors
 	conf    func(features) float64 // nil means confidence; set by tuning tests
+
+	// order, when set, holds the same articles analyzed for ordering
+	// rather than deciding (see Index.rankLocked): question words kept,
+	// and real words the KB does not use taken for typos of its words.
+	// put and remove keep it in step.
+	order *model
+	// realWordTypos: an English word the KB does not use, one edit from
+	// one it uses, is taken for a typo of it ("prize", "trail").
+	realWordTypos bool
+
+	terms *interner
+}
+
+// interner keeps one copy of each term: the units of every article hold
+// their terms as strings, and without it each occurrence was an object
+// of its own for the garbage collector to mark on every cycle (two
+// million for 10,000 articles).
+type interner struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func newInterner() *interner { return &interner{m: map[string]string{}} }
+
+// intern replaces each term of ts by its kept copy.
+func (in *interner) intern(ts []string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for i, t := range ts {
+		if c, ok := in.m[t]; ok {
+			ts[i] = c
+		} else {
+			in.m[t] = t
+		}
+	}
 }
 
 // artModel is one article's analyzed text.
 type artModel struct {
 	id      string
 	visible string // locale if published, else ""
-	units   []unitTerms
-	tf      map[string]float64 // over all units, with bigrams
-	len     float64
+	// What a search hit shows, kept here so that suggestions and
+	// Retrieve need not load each hit's stored document from the index.
+	title, summary, category string
+	units                    []unitTerms
+	tf                       map[string]float64 // over all units, with bigrams
+	len                      float64
 
 	prepMu  sync.Mutex
 	prep    *prepared
@@ -53,7 +93,17 @@ const (
 )
 
 func newModel(an analysis.Analyzer) *model {
-	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}, visible: map[string]int{}}
+	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}, visible: map[string]int{}, terms: newInterner()}
+}
+
+// newRetrievalModel returns the model Retrieve uses: one that decides,
+// analyzed as the index is, with its ordering twin.
+func newRetrievalModel(im *mapping.IndexMappingImpl) *model {
+	m := newModel(im.AnalyzerNamed(AnalyzerEnglish))
+	m.order = newModel(im.AnalyzerNamed(analyzerRank))
+	m.order.realWordTypos = true
+	m.order.terms = m.terms // mostly the same words
+	return m
 }
 
 // analyzeQuery returns the terms of a text with word bigrams appended, so
@@ -91,20 +141,23 @@ func withBigrams(ts []string) []string {
 }
 
 func (m *model) analyzeDoc(d Doc) *artModel {
-	a := &artModel{id: d.ID, tf: map[string]float64{}}
+	a := &artModel{id: d.ID, tf: map[string]float64{}, title: d.Title, summary: d.Summary, category: d.Category}
 	if d.Published {
 		a.visible = d.Locale
 	}
+	// All units' terms go in one slice that the units share: a slice per
+	// unit was an object per unit for the garbage collector.
+	var flat []string
+	var ends []int
+	var weights []float64
 	add := func(s string, w float64) {
 		ts := m.analyzeQuery(s)
 		if len(ts) == 0 {
 			return
 		}
-		a.units = append(a.units, unitTerms{terms: ts, weight: w})
-		for _, t := range ts {
-			a.tf[t]++
-		}
-		a.len += float64(len(ts))
+		flat = append(flat, ts...)
+		ends = append(ends, len(flat))
+		weights = append(weights, w)
 	}
 	add(d.Title, weightPhrasing)
 	add(d.Summary, weightPhrasing)
@@ -117,6 +170,18 @@ func (m *model) analyzeDoc(d Doc) *artModel {
 		}
 		add(s, weightBody)
 	}
+	flat = slices.Clip(flat)
+	m.terms.intern(flat)
+	a.units = make([]unitTerms, len(ends))
+	start := 0
+	for i, end := range ends {
+		a.units[i] = unitTerms{terms: flat[start:end:end], weight: weights[i]}
+		start = end
+	}
+	for _, t := range flat {
+		a.tf[t]++
+	}
+	a.len = float64(len(flat))
 	return a
 }
 
@@ -142,6 +207,9 @@ func sentences(s string) []string {
 
 // put adds or replaces an article; d.Locale must be set.
 func (m *model) put(d Doc) {
+	if m.order != nil {
+		m.order.put(d)
+	}
 	a := m.analyzeDoc(d)
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -163,6 +231,18 @@ func (m *model) put(d Doc) {
 	m.version++
 }
 
+// display returns the title, summary and category of an article, and
+// whether the model holds it.
+func (m *model) display(id string) (title, summary, category string, ok bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	a := m.arts[id]
+	if a == nil {
+		return "", "", "", false
+	}
+	return a.title, a.summary, a.category, true
+}
+
 // knows reports whether any article uses a term.
 func (m *model) knows(term string) bool {
 	m.mu.RLock()
@@ -178,6 +258,9 @@ func (m *model) onlyLocale(locale string) bool {
 }
 
 func (m *model) remove(id string) {
+	if m.order != nil {
+		m.order.remove(id)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.removeLocked(id)

@@ -74,23 +74,67 @@ func filtered(text query.Query, filter query.Query) query.Query {
 	return bq
 }
 
-// typingQuery is the query run while the user types. Every finished word
-// (stemmed, stop words dropped) must appear in the title, phrasings or
-// summary, and the unfinished last word as a prefix there. With relaxed
-// set, each word the knowledge base does not know may also match with one typo and one clause may miss; it
-// is what Search falls back to when the strict form finds nothing, unless
-// no word was long enough for a typo. Both stay selective, hence fast on
-// large bases.
-func typingQuery(an analysis.Analyzer, text string, relaxed bool, known func(string) bool) query.Query {
+// typed is what search-as-you-type makes of a text: the terms of its
+// finished words and its unfinished last word. Texts that differ only by a
+// trailing space, stop word or single letter make the same typed, hence
+// the same search: its key is what Search caches results under.
+type typed struct {
+	terms []string // finished words, analyzed (stemmed, stop words dropped), each once
+	// prefix is the unfinished word, lower-cased, or "" when it says too
+	// little to filter on: one letter, a stop word, or two letters alone
+	// (which would match a large share of a big knowledge base).
+	prefix string
+}
+
+func parseTyping(an analysis.Analyzer, text string) typed {
 	full, last := splitLastWord(text)
+	t := typed{terms: uniq(analyzeTerms(an, full))}
+	if n := len([]rune(last)); !isStopWord(last) && (n >= 3 || (n == 2 && len(t.terms) > 0)) {
+		t.prefix = last
+	}
+	return t
+}
+
+func (t typed) key() string {
+	var b strings.Builder
+	for _, x := range t.terms {
+		b.WriteString(x)
+		b.WriteByte(0)
+	}
+	b.WriteByte(1)
+	b.WriteString(t.prefix)
+	return b.String()
+}
+
+// hasTypoCandidate reports whether a finished word is long enough for
+// typingQuery's fuzzy variants, without which its relaxed form is the
+// strict one again.
+func (t typed) hasTypoCandidate() bool {
+	for _, x := range t.terms {
+		if len(x) >= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// typingQuery is the query run while the user types. Every finished word
+// must appear in the title, phrasings or summary, and the unfinished last
+// word as a prefix there (one term of the prefix field, see
+// AnalyzerPrefix). With relaxed set, each word the knowledge base does not
+// know may also match with one typo and one clause may miss; it is what
+// Search falls back to when the strict form finds nothing, unless no word
+// was long enough for a typo. Both stay selective, hence fast on large
+// bases.
+func typingQuery(t typed, relaxed bool, known func(string) bool) query.Query {
 	var clauses []query.Query
-	for _, t := range uniq(analyzeTerms(an, full)) {
-		tq := bleve.NewTermQuery(t)
+	for _, x := range t.terms {
+		tq := bleve.NewTermQuery(x)
 		tq.SetField(fTyping)
 		// A word the knowledge base uses is no typo: fuzzy variants of
 		// every word made the relaxed query costly.
-		if relaxed && len(t) >= 4 && (known == nil || !known(t)) {
-			fq := bleve.NewFuzzyQuery(t)
+		if relaxed && len(x) >= 4 && (known == nil || !known(x)) {
+			fq := bleve.NewFuzzyQuery(x)
 			fq.SetField(fTyping)
 			fq.SetFuzziness(1)
 			// Typos rarely hit the first two letters; a longer fixed
@@ -102,12 +146,14 @@ func typingQuery(an analysis.Analyzer, text string, relaxed bool, known func(str
 		}
 		clauses = append(clauses, tq)
 	}
-	// A one-letter or stop-word tail says too little to filter on; alone,
-	// a two-letter one matches a large share of a big knowledge base.
-	if n := len([]rune(last)); !isStopWord(last) && (n >= 3 || (n == 2 && len(clauses) > 0)) {
-		p := bleve.NewPrefixQuery(last)
-		p.SetField(fTypingExact)
-		clauses = append(clauses, p)
+	if t.prefix != "" {
+		p := t.prefix
+		if r := []rune(p); len(r) > maxPrefixLen {
+			p = string(r[:maxPrefixLen])
+		}
+		pq := bleve.NewTermQuery(p)
+		pq.SetField(fTypingPrefix)
+		clauses = append(clauses, pq)
 	}
 	switch {
 	case len(clauses) == 0:

@@ -289,7 +289,8 @@ type queryInfo struct {
 // word (or a number), kept as it is: a real word no article uses is a sign
 // that the question is about something else. Otherwise it is taken for a
 // typo and replaced by the closest word of the candidate articles (edit
-// distance 1, or 2 for long words), if any.
+// distance 1, or 2 for long words), if any; the word as typed is tried
+// when its stem is not close to any.
 func (m *model) resolve(qwords []qword, arts []*artModel) queryInfo {
 	var qi queryInfo
 	uni := make([]string, 0, len(qwords))
@@ -302,9 +303,21 @@ func (m *model) resolve(qwords []qword, arts []*artModel) queryInfo {
 		}
 		if m.artDF[t] == 0 && !numeric {
 			known := false
-			if w.raw == "" || isEnglishWord(w.raw) || normWords[w.raw] != "" {
-				// a real word, not a typo
+			if w.raw == "" || normWords[w.raw] != "" {
+				// a word of its own or a known shorthand
+			} else if isEnglishWord(w.raw) {
+				// a real word, not a typo; unless taken for one
+				if m.realWordTypos && len(w.raw) >= 5 {
+					if c := m.closestWithin(t, arts, 1); c != "" {
+						t, known = c, true
+					}
+				}
 			} else if c := m.closest(t, arts); c != "" {
+				t, known = c, true
+			} else if c := m.closest(w.raw, arts); c != "" {
+				// The stemmer can mangle a typo beyond recognition
+				// ("mattres" stems to "mattr"); as typed, it may still
+				// be close to a word of the knowledge base.
 				t, known = c, true
 			}
 			if !known {
@@ -343,6 +356,11 @@ func (m *model) closest(t string, arts []*artModel) string {
 	if n >= 7 {
 		maxD = 2
 	}
+	return m.closestWithin(t, arts, maxD)
+}
+
+// closestWithin is closest with the largest edit distance given.
+func (m *model) closestWithin(t string, arts []*artModel, maxD int) string {
 	best, bestD, bestDF := "", maxD+1, 0
 	for _, a := range arts {
 		for w := range a.tf {
@@ -361,13 +379,16 @@ func (m *model) closest(t string, arts []*artModel) string {
 	return ""
 }
 
-// editDistance is the Levenshtein distance of a and b, or limit+1 once it
-// is certain to exceed limit.
+// editDistance is the optimal-string-alignment distance of a and b
+// (Levenshtein with a swap of two adjacent letters counted as one edit, the
+// commonest typing slip: "egro", "trail"), or limit+1 once it is certain
+// to exceed limit.
 func editDistance(a, b string, limit int) int {
 	ra, rb := []rune(a), []rune(b)
 	if d := len(ra) - len(rb); d > limit || -d > limit {
 		return limit + 1
 	}
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -382,12 +403,15 @@ func editDistance(a, b string, limit int) int {
 				c = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 			rowMin = min(rowMin, cur[j])
 		}
 		if rowMin > limit {
 			return limit + 1
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }

@@ -45,7 +45,9 @@ const (
 type Retrieval struct {
 	Matches  []Match  `json:"matches"`
 	Decision Decision `json:"decision"`
-	// Confidence is the best match's confidence, 0 without matches.
+	// Confidence is the best match's confidence, 0 without matches: how
+	// well the knowledge base covers the question, the best any article
+	// reaches (see rankLocked).
 	Confidence float64 `json:"confidence"`
 }
 
@@ -64,7 +66,8 @@ func (r Retrieval) Best() (Match, bool) {
 // Bleve gathers candidates (stemmed, typo-tolerant, field-boosted); a
 // re-ranker then compares the question with each candidate's phrasings,
 // title and summary one by one and as a whole, and calibrates the result
-// into a confidence in [0,1].
+// into a confidence in [0,1]. It reads the question twice: for whether
+// any article covers it, and for which one answers it best.
 func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -117,7 +120,6 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 			filtered(textQuery(text), filterQuery(locale, "")),
 			ix.cfg.Candidates, 0, false)
 	}
-	req.Fields = []string{fTitle, fSummary, fCategory}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: retrieve: %w", err)
@@ -130,15 +132,38 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 		m := Match{ID: h.ID}
-		m.Title, _ = h.Fields[fTitle].(string)
-		m.Summary, _ = h.Fields[fSummary].(string)
-		m.Category, _ = h.Fields[fCategory].(string)
+		if m.Title, m.Summary, m.Category, err = ix.display(ctx, h.ID); err != nil {
+			return nil, nil, fmt.Errorf("search: retrieve: %w", err)
+		}
 		byID[h.ID] = m
 	}
 	ix.m.mu.RLock()
-	ranked := ix.m.rank(ix.m.analyzeQuestion(text), ids)
+	best := ix.m.rank(ix.m.analyzeQuestion(text), ids)
 	ix.m.mu.RUnlock()
-	return ranked, byID, nil
+	if o := ix.m.order; o != nil && len(best) > 0 {
+		// Two questions, two analyses. Whether the knowledge base covers
+		// the question is for its content words, read strictly (a real
+		// word no article uses is evidence against); which article
+		// answers it best is for the ordering model, which also weighs
+		// question words and forgives real-word typos. The first match
+		// carries the knowledge base's confidence, the best any article
+		// reaches; the others their own.
+		o.mu.RLock()
+		ordered := o.rank(o.analyzeQuestion(text), ids)
+		o.mu.RUnlock()
+		if len(ordered) > 0 {
+			decide := make(map[string]ranked, len(best))
+			for _, r := range best {
+				decide[r.id] = r
+			}
+			for i := range ordered {
+				ordered[i].conf, ordered[i].feats = decide[ordered[i].id].conf, decide[ordered[i].id].feats
+			}
+			ordered[0].conf = best[0].conf
+			return ordered, byID, nil
+		}
+	}
+	return best, byID, nil
 }
 
 // candidates is rankLocked for tests.

@@ -28,9 +28,11 @@ func newResultCache(max int) *resultCache {
 	return &resultCache{max: max, ll: list.New(), items: make(map[string]*list.Element, max)}
 }
 
-func cacheKey(q Query, locale string, size int) string {
+// cacheKey is the key of a search: text is the query's text, or for
+// search-as-you-type what it makes of it (typed.key).
+func cacheKey(q Query, text, locale string, size int) string {
 	var b strings.Builder
-	b.Grow(len(q.Text) + len(locale) + len(q.Category) + 16)
+	b.Grow(len(text) + len(locale) + len(q.Category) + 16)
 	b.WriteString(locale)
 	b.WriteByte(0)
 	b.WriteString(q.Category)
@@ -45,7 +47,7 @@ func cacheKey(q Query, locale string, size int) string {
 		b.WriteByte('n')
 	}
 	b.WriteByte(0)
-	b.WriteString(q.Text)
+	b.WriteString(text)
 	return b.String()
 }
 

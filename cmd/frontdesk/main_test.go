@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -77,5 +79,36 @@ func TestServeSeedsOnlyEmptyEmbeddedStore(t *testing.T) {
 	_, n, err := srv.Store.FindUsers(context.Background(), portalUserFilterAll())
 	if err != nil || n < 27 {
 		t.Fatalf("demo users=%d err=%v, want 27+", n, err)
+	}
+}
+
+func TestSetGCPolicyKeepsGOGCFromEnvironment(t *testing.T) {
+	old := debug.SetGCPercent(123)
+	defer debug.SetGCPercent(old)
+	setGCPolicy(func(k string) string {
+		if k == "GOGC" {
+			return "123"
+		}
+		return ""
+	})
+	if got, want := debug.SetGCPercent(123), 123; got != want {
+		t.Fatalf("GOGC=%d, want %d", got, want)
+	}
+}
+
+func TestSetGCPolicyRaisesGOGCUnderAMemoryLimit(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	oldLimit := debug.SetMemoryLimit(-1)
+	defer debug.SetGCPercent(old)
+	defer debug.SetMemoryLimit(oldLimit)
+	if availableMemory() <= 0 {
+		t.Skip("memory size unknown here")
+	}
+	setGCPolicy(func(string) string { return "" })
+	if got, want := debug.SetGCPercent(100), gcPercent; got != want {
+		t.Fatalf("GOGC=%d, want %d", got, want)
+	}
+	if got := debug.SetMemoryLimit(-1); got <= 0 || got == math.MaxInt64 {
+		t.Fatalf("memory limit %d, want one", got)
 	}
 }

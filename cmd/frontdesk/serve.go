@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	_ "net/http/pprof" // served only on FRONTDESK_PPROF_ADDR
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -323,6 +324,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	setGCPolicy(os.Getenv)
 	m := &Main{Config: cfg, Logger: cfg.logger(stderr), Stdout: stdout}
 	if err := m.Open(ctx); err != nil {
 		if m.Store != nil {
