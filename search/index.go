@@ -33,9 +33,10 @@ type Config struct {
 	// BatchSize is the number of docs per index batch when rebuilding.
 	// Default: 5000.
 	BatchSize int
-	// CacheSize is how many Search results are kept for repeated queries
-	// (as-you-type prefixes repeat a lot); every write empties the cache.
-	// Default: 4096; negative disables the cache.
+	// CacheSize is how many Search results, and how many Retrieve
+	// results, are kept for repeated queries (as-you-type prefixes and
+	// common chat questions repeat a lot); every write empties the caches.
+	// Default: 4096; negative disables the caches.
 	CacheSize int
 
 	confidence func(features) float64 // for tuning tests only
@@ -78,7 +79,8 @@ type Index struct {
 	bi bleve.Index
 	m  *model
 
-	cache *resultCache // nil when disabled
+	cache      *resultCache[Result]    // nil when disabled
+	retrievals *resultCache[Retrieval] // nil when disabled
 }
 
 // Internal keys kept in the bleve index next to the documents.
@@ -151,7 +153,8 @@ func newIndex(dir string, cfg Config) (*Index, error) {
 	}
 	ix := &Index{cfg: cfg.withDefaults(), dir: dir, mapping: im}
 	if ix.cfg.CacheSize > 0 {
-		ix.cache = newResultCache(ix.cfg.CacheSize)
+		ix.cache = newResultCache[Result](ix.cfg.CacheSize)
+		ix.retrievals = newResultCache[Retrieval](ix.cfg.CacheSize)
 	}
 	ix.m = newModel(im.AnalyzerNamed(AnalyzerEnglish))
 	return ix, nil
@@ -277,6 +280,7 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 		ix.m.put(d)
 	}
 	ix.cache.clear()
+	ix.retrievals.clear()
 	return nil
 }
 
@@ -310,6 +314,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 		ix.m.remove(id)
 	}
 	ix.cache.clear()
+	ix.retrievals.clear()
 	return nil
 }
 
@@ -378,6 +383,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	}
 	ix.bi, ix.m = bi, m
 	ix.cache.clear()
+	ix.retrievals.clear()
 	return nil
 }
 
