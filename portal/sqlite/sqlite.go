@@ -75,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	db.SetMaxOpenConns(cfg.MaxOpenConns)
 	db.SetMaxIdleConns(cfg.MaxOpenConns)
 	db.SetConnMaxIdleTime(0)
-	a := &adapter{db: db}
+	a := &adapter{db: db, stmts: map[string]*sql.Stmt{}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: ping: %w", err)
@@ -94,24 +94,86 @@ type adapter struct {
 	// writer, and waiting on a mutex hands over in microseconds where the
 	// busy handler sleeps for milliseconds.
 	txMu sync.Mutex
+
+	// stmts holds prepared statements by query text: the driver would
+	// otherwise parse and plan every query on every call, which costs more
+	// than running the small queries the portal makes.
+	stmtMu sync.RWMutex
+	stmts  map[string]*sql.Stmt
 }
 
-var _ sqlstore.DB = (*adapter)(nil)
+// maxStmts bounds the statement cache; queries past it run unprepared.
+// The store's queries are a fixed set (filters combine a few conditions),
+// well under it.
+const maxStmts = 1024
+
+// cachedStmt returns q's prepared statement if there is one.
+func (a *adapter) cachedStmt(q string) *sql.Stmt {
+	a.stmtMu.RLock()
+	defer a.stmtMu.RUnlock()
+	return a.stmts[q]
+}
+
+// stmt returns the prepared statement for q, preparing it on first use, or
+// nil when it cannot be prepared (the caller then runs q directly, and
+// reports any error). Preparing takes a connection from the pool, so it
+// must not run while the caller holds one (in a transaction), and no lock
+// is held meanwhile.
+func (a *adapter) stmt(ctx context.Context, q string) *sql.Stmt {
+	if st := a.cachedStmt(q); st != nil {
+		return st
+	}
+	a.stmtMu.RLock()
+	full := len(a.stmts) >= maxStmts
+	a.stmtMu.RUnlock()
+	if full {
+		return nil
+	}
+	st, err := a.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	a.stmtMu.Lock()
+	defer a.stmtMu.Unlock()
+	if old := a.stmts[q]; old != nil {
+		st.Close()
+		return old
+	}
+	a.stmts[q] = st
+	return st
+}
 
 func (a *adapter) Dialect() string                  { return "sqlite" }
 func (a *adapter) Ping(ctx context.Context) error   { return a.db.PingContext(ctx) }
-func (a *adapter) Close() error                     { return a.db.Close() }
 func (a *adapter) IsUniqueViolation(err error) bool { return isUnique(err) }
 
+func (a *adapter) Close() error {
+	a.stmtMu.Lock()
+	for q, st := range a.stmts {
+		st.Close()
+		delete(a.stmts, q)
+	}
+	a.stmtMu.Unlock()
+	return a.db.Close()
+}
 func (a *adapter) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	if st := a.stmt(ctx, q); st != nil {
+		return execOn(ctx, stmtConn{st}, "", args)
+	}
 	return execOn(ctx, a.db, q, args)
 }
 
 func (a *adapter) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	if st := a.stmt(ctx, q); st != nil {
+		return queryOn(ctx, stmtConn{st}, "", args)
+	}
 	return queryOn(ctx, a.db, q, args)
 }
 
 func (a *adapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	if st := a.stmt(ctx, q); st != nil {
+		return queryRowOn(ctx, stmtConn{st}, "", args)
+	}
 	return queryRowOn(ctx, a.db, q, args)
 }
 
@@ -122,25 +184,59 @@ func (a *adapter) InTx(ctx context.Context, fn func(sqlstore.Querier) error) err
 	if err != nil {
 		return err
 	}
-	if err := fn(txAdapter{tx}); err != nil {
+	if err := fn(txAdapter{a, tx}); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
 }
 
-type txAdapter struct{ tx *sql.Tx }
+type txAdapter struct {
+	a  *adapter
+	tx *sql.Tx
+}
+
+// on returns the transaction's copy of q's prepared statement (prepared
+// once per connection), or the transaction itself to run q directly. A
+// query not prepared yet is prepared in the background: preparing needs a
+// second connection, which a transaction must not wait for.
+func (t txAdapter) on(ctx context.Context, q string) (conn, string) {
+	if st := t.a.cachedStmt(q); st != nil {
+		return stmtConn{t.tx.StmtContext(ctx, st)}, ""
+	}
+	go t.a.stmt(context.Background(), q)
+	return t.tx, q
+}
 
 func (t txAdapter) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return execOn(ctx, t.tx, q, args)
+	c, q := t.on(ctx, q)
+	return execOn(ctx, c, q, args)
 }
 
 func (t txAdapter) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return queryOn(ctx, t.tx, q, args)
+	c, q := t.on(ctx, q)
+	return queryOn(ctx, c, q, args)
 }
 
 func (t txAdapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return queryRowOn(ctx, t.tx, q, args)
+	c, q := t.on(ctx, q)
+	return queryRowOn(ctx, c, q, args)
+}
+
+// stmtConn runs a prepared statement through the conn interface; the
+// query text is ignored.
+type stmtConn struct{ st *sql.Stmt }
+
+func (s stmtConn) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
+}
+
+func (s stmtConn) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return s.st.QueryContext(ctx, args...)
+}
+
+func (s stmtConn) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return s.st.QueryRowContext(ctx, args...)
 }
 
 type conn interface {
