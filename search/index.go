@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -81,7 +82,13 @@ type Index struct {
 
 	cache      *resultCache[Result]    // nil when disabled
 	retrievals *resultCache[Retrieval] // nil when disabled
+	gen        atomic.Uint64           // bumped by every write
 }
+
+// Generation changes with every write to the index (after the write): a
+// caller that keeps what it learnt from the index, or about the articles
+// the index returns, drops it when the generation moves.
+func (ix *Index) Generation() uint64 { return ix.gen.Load() }
 
 // Internal keys kept in the bleve index next to the documents.
 const (
@@ -281,6 +288,7 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 	}
 	ix.cache.clear()
 	ix.retrievals.clear()
+	ix.gen.Add(1)
 	return nil
 }
 
@@ -315,6 +323,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	}
 	ix.cache.clear()
 	ix.retrievals.clear()
+	ix.gen.Add(1)
 	return nil
 }
 
@@ -384,6 +393,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	ix.bi, ix.m = bi, m
 	ix.cache.clear()
 	ix.retrievals.clear()
+	ix.gen.Add(1)
 	return nil
 }
 
