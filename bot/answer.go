@@ -42,16 +42,12 @@ type Link struct {
 }
 
 // respond is the bot's turn after a customer message: hand off when asked,
-// otherwise answer, and after two failures in a row hand off anyway.
-func (e *Engine) respond(ctx context.Context, convID int64, p Participant, m *portal.Message) {
-	conv, err := e.store.FindConversation(ctx, convID)
-	if err != nil {
-		e.log.Error("bot: load conversation", "conversation_id", convID, "err", err)
-		return
-	}
-	if conv.State != portal.ConvBot {
-		return
-	}
+// otherwise answer, and after two failures in a row hand off anyway. conv
+// is the conversation as Send found it, not read again: whatever changed
+// since, the bot's writes are conditional on it still owning the chat
+// (checked in the transaction that stores its answer).
+func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Participant, m *portal.Message) {
+	convID := conv.ID
 	if WantsPerson(m.Body) {
 		if err := e.handoff(ctx, conv); err != nil {
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
