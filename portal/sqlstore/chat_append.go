@@ -176,7 +176,9 @@ func (s *Store) appendIn(q Querier, r *appendReq, batched bool) error {
 		}
 	}
 	if m.ClientID != "" {
-		old, err := scanMessage(q.QueryRow(ctx, `SELECT `+msgCols+` FROM messages WHERE conversation_id = ? AND client_id = ?`, m.ConversationID, m.ClientID))
+		// "client_id <> ''" lets the planner use the partial index on
+		// client ids: it cannot tell that a parameter is not ''.
+		old, err := scanMessage(q.QueryRow(ctx, `SELECT `+msgCols+` FROM messages WHERE conversation_id = ? AND client_id = ? AND client_id <> ''`, m.ConversationID, m.ClientID))
 		if err == nil {
 			*m = *old
 			r.stored, r.err = false, nil
