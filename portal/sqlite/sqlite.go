@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,11 @@ type Config struct {
 	BusyTimeout time.Duration
 	// MaxOpenConns bounds the pool; default 8.
 	MaxOpenConns int
+	// CheckpointInterval is how often a background goroutine copies the
+	// write-ahead log into the database file; default 1s. Commits then do
+	// not stop to checkpoint (and fsync) themselves, unless the log grows
+	// past 64 MiB between two background checkpoints.
+	CheckpointInterval time.Duration
 }
 
 // Store is a SQLite-backed portal.Store.
@@ -57,6 +63,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxOpenConns == 0 {
 		cfg.MaxOpenConns = 8
 	}
+	if cfg.CheckpointInterval == 0 {
+		cfg.CheckpointInterval = time.Second
+	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create dir: %w", err)
 	}
@@ -65,6 +74,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "wal_autocheckpoint(16384)")
 	// Every transaction takes the write lock at BEGIN, so read-then-write
 	// transactions never fail with SQLITE_BUSY half-way.
 	q.Add("_txlock", "immediate")
@@ -84,7 +94,27 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	a.stop, a.stopped = make(chan struct{}), make(chan struct{})
+	go a.checkpoints(cfg.CheckpointInterval)
 	return &Store{Store: sqlstore.New(a)}, nil
+}
+
+// checkpoints copies the log into the database every interval, without
+// waiting for readers or blocking the writer (a passive checkpoint).
+func (a *adapter) checkpoints(interval time.Duration) {
+	defer close(a.stopped)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+		}
+		if _, err := a.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil && !errors.Is(err, sql.ErrConnDone) {
+			slog.Warn("sqlite: checkpoint", "err", err)
+		}
+	}
 }
 
 // adapter implements sqlstore.DB on database/sql.
@@ -100,6 +130,8 @@ type adapter struct {
 	// than running the small queries the portal makes.
 	stmtMu sync.RWMutex
 	stmts  map[string]*sql.Stmt
+
+	stop, stopped chan struct{} // the checkpoint goroutine
 }
 
 // maxStmts bounds the statement cache; queries past it run unprepared.
@@ -148,6 +180,14 @@ func (a *adapter) Ping(ctx context.Context) error   { return a.db.PingContext(ct
 func (a *adapter) IsUniqueViolation(err error) bool { return isUnique(err) }
 
 func (a *adapter) Close() error {
+	if a.stop != nil {
+		select {
+		case <-a.stop:
+		default:
+			close(a.stop)
+			<-a.stopped
+		}
+	}
 	a.stmtMu.Lock()
 	for q, st := range a.stmts {
 		st.Close()
