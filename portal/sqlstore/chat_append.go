@@ -27,13 +27,19 @@ type appendReq struct {
 // busy chat pays one commit (one WAL write, one fsync) for many messages
 // instead of one each. Each caller still returns only after the
 // transaction holding its message has committed.
+//
+// A database that runs several write transactions at once (PostgreSQL, see
+// ConcurrentWriters) gets that many committing goroutines, each taking what
+// is pending when it is free; SQLite, with its single writer, gets one.
 type appender struct {
 	mu      sync.Mutex
 	pending []*appendReq
-	running bool // a goroutine is committing; it takes pending next
+	running int // goroutines committing; they take pending next
 	// hook, when set (tests only), runs before each message's statements
 	// and fails the message with its error.
 	hook func(m *portal.Message, batched bool) error
+	// writers, when set (tests only), overrides ConcurrentWriters.
+	writers int
 }
 
 // AppendMessage stores a message with the next sequence number. Taking the
@@ -51,8 +57,8 @@ func (s *Store) AppendMessage(ctx context.Context, m *portal.Message, ifState ..
 	a := &s.appends
 	a.mu.Lock()
 	a.pending = append(a.pending, r)
-	if !a.running {
-		a.running = true
+	if a.running < s.writers() {
+		a.running++
 		go s.runAppends()
 	}
 	a.mu.Unlock()
@@ -60,6 +66,23 @@ func (s *Store) AppendMessage(ctx context.Context, m *portal.Message, ifState ..
 	// and m is not ours to give back until it is settled.
 	<-r.done
 	return r.stored, r.err
+}
+
+// ConcurrentWriters is implemented by a DB on which several write
+// transactions make progress at once, each locking only the rows it
+// writes; it says how many the group commit may run. Without it, one.
+type ConcurrentWriters interface {
+	ConcurrentWriters() int
+}
+
+func (s *Store) writers() int {
+	if s.appends.writers > 0 {
+		return s.appends.writers
+	}
+	if w, ok := s.db.(ConcurrentWriters); ok {
+		return max(1, w.ConcurrentWriters())
+	}
+	return 1
 }
 
 // runAppends commits pending appends, a group at a time, until none are left.
@@ -75,7 +98,7 @@ func (s *Store) runAppends() {
 			a.pending = nil
 		}
 		if len(batch) == 0 {
-			a.running = false
+			a.running--
 			a.mu.Unlock()
 			return
 		}

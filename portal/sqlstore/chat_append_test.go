@@ -60,6 +60,7 @@ func testAppendGroupFailure(t *testing.T, s *sqlstore.Store, always bool) {
 	}
 	// The first append holds its transaction until all the others queue
 	// up behind it, so they make one group, with the poison in its middle.
+	sqlstore.SetWriters(s, 1)
 	gate, atGate := make(chan struct{}), make(chan struct{})
 	var gateOnce sync.Once
 	var grouped sync.Map
