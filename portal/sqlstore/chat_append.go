@@ -173,7 +173,7 @@ func (s *Store) commitAppends(batch []*appendReq) {
 func (s *Store) appendAlone(r *appendReq) {
 	saved := *r.m
 	for try := 0; ; try++ {
-		err := s.db.InTx(r.ctx, func(q Querier) error { return s.appendIn(q, r, false) })
+		err := s.db.InTx(context.WithoutCancel(r.ctx), func(q Querier) error { return s.appendIn(q, r, false) })
 		if err != nil && try == 0 && r.m.ClientID != "" && s.db.IsUniqueViolation(err) {
 			*r.m = saved
 			continue
@@ -189,10 +189,10 @@ func (s *Store) appendAlone(r *appendReq) {
 // own (duplicate, not found, conflict) go into r; a returned error means
 // the transaction cannot go on.
 func (s *Store) appendIn(q Querier, r *appendReq, batched bool) error {
-	ctx, m := r.ctx, r.m
-	if batched {
-		ctx = context.WithoutCancel(ctx)
-	}
+	// Once taken, a message is committed or fails for a reason of its own,
+	// whatever becomes of its caller's context (which it would otherwise
+	// also cost a goroutine per statement to watch).
+	ctx, m := context.WithoutCancel(r.ctx), r.m
 	if h := s.appends.hook; h != nil {
 		if err := h(m, batched); err != nil {
 			return err
