@@ -75,10 +75,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "wal_autocheckpoint(16384)")
-	// Every transaction takes the write lock at BEGIN, so read-then-write
-	// transactions never fail with SQLITE_BUSY half-way.
-	q.Add("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+cfg.Path+"?"+q.Encode())
+	dsn := "file:" + cfg.Path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -90,7 +88,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: ping: %w", err)
 	}
+	if a.w, err = openWriter(ctx, dsn); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
 	if _, err := sqlstore.Migrate(ctx, a, Migrations()); err != nil {
+		a.w.close()
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -132,6 +135,85 @@ type adapter struct {
 	stmts  map[string]*sql.Stmt
 
 	stop, stopped chan struct{} // the checkpoint goroutine
+
+	w *writer // write transactions, under txMu
+}
+
+// writer is the one connection write transactions run on (SQLite has one
+// writer at a time anyway). Its statements, BEGIN and COMMIT included, stay
+// prepared, and its page cache stays warm: a connection's own commits do
+// not invalidate it, where each commit by another connection would.
+type writer struct {
+	db                      *sql.DB // a pool of this one connection
+	conn                    *sql.Conn
+	begin, commit, rollback *sql.Stmt
+	stmts                   map[string]*sql.Stmt // prepared on conn
+}
+
+func openWriter(ctx context.Context, dsn string) (*writer, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open writer: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	w := &writer{db: db, stmts: map[string]*sql.Stmt{}}
+	if w.conn, err = db.Conn(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open writer: %w", err)
+	}
+	for _, p := range []struct {
+		st **sql.Stmt
+		q  string
+	}{{&w.begin, "BEGIN IMMEDIATE"}, {&w.commit, "COMMIT"}, {&w.rollback, "ROLLBACK"}} {
+		if *p.st, err = w.conn.PrepareContext(ctx, p.q); err != nil {
+			w.close()
+			return nil, fmt.Errorf("open writer: %w", err)
+		}
+	}
+	return w, nil
+}
+
+func (w *writer) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	w.conn.Close()
+	w.db.Close()
+}
+
+// on returns q's statement prepared on the writer, or the connection itself
+// to run q directly when the cache is full or q cannot be prepared.
+func (w *writer) on(ctx context.Context, q string) (conn, string) {
+	if st := w.stmts[q]; st != nil {
+		return stmtConn{st}, ""
+	}
+	if len(w.stmts) < maxStmts {
+		if st, err := w.conn.PrepareContext(ctx, q); err == nil {
+			w.stmts[q] = st
+			return stmtConn{st}, ""
+		}
+	}
+	return w.conn, q
+}
+
+func (w *writer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	c, q := w.on(ctx, q)
+	return execOn(ctx, c, q, args)
+}
+
+func (w *writer) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	c, q := w.on(ctx, q)
+	return queryOn(ctx, c, q, args)
+}
+
+func (w *writer) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	c, q := w.on(ctx, q)
+	return queryRowOn(ctx, c, q, args)
 }
 
 // maxStmts bounds the statement cache; queries past it run unprepared.
@@ -148,8 +230,7 @@ func (a *adapter) cachedStmt(q string) *sql.Stmt {
 
 // stmt returns the prepared statement for q, preparing it on first use, or
 // nil when it cannot be prepared (the caller then runs q directly, and
-// reports any error). Preparing takes a connection from the pool, so it
-// must not run while the caller holds one (in a transaction), and no lock
+// reports any error). Preparing takes a connection from the pool: no lock
 // is held meanwhile.
 func (a *adapter) stmt(ctx context.Context, q string) *sql.Stmt {
 	if st := a.cachedStmt(q); st != nil {
@@ -188,6 +269,12 @@ func (a *adapter) Close() error {
 			<-a.stopped
 		}
 	}
+	a.txMu.Lock()
+	if a.w != nil {
+		a.w.close()
+		a.w = nil
+	}
+	a.txMu.Unlock()
 	a.stmtMu.Lock()
 	for q, st := range a.stmts {
 		st.Close()
@@ -220,47 +307,25 @@ func (a *adapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.
 func (a *adapter) InTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	a.txMu.Lock()
 	defer a.txMu.Unlock()
-	tx, err := a.db.BeginTx(ctx, nil)
-	if err != nil {
+	w := a.w
+	if w == nil {
+		return sql.ErrConnDone
+	}
+	// BEGIN IMMEDIATE takes the write lock at once, so read-then-write
+	// transactions never fail with SQLITE_BUSY half-way.
+	if _, err := w.begin.ExecContext(ctx); err != nil {
 		return err
 	}
-	if err := fn(txAdapter{a, tx}); err != nil {
-		tx.Rollback()
+	if err := fn(w); err != nil {
+		w.rollback.ExecContext(context.WithoutCancel(ctx))
 		return err
 	}
-	return tx.Commit()
-}
-
-type txAdapter struct {
-	a  *adapter
-	tx *sql.Tx
-}
-
-// on returns the transaction's copy of q's prepared statement (prepared
-// once per connection), or the transaction itself to run q directly. A
-// query not prepared yet is prepared in the background: preparing needs a
-// second connection, which a transaction must not wait for.
-func (t txAdapter) on(ctx context.Context, q string) (conn, string) {
-	if st := t.a.cachedStmt(q); st != nil {
-		return stmtConn{t.tx.StmtContext(ctx, st)}, ""
+	if _, err := w.commit.ExecContext(ctx); err != nil {
+		// A failed COMMIT may leave the transaction open.
+		w.rollback.ExecContext(context.WithoutCancel(ctx))
+		return err
 	}
-	go t.a.stmt(context.Background(), q)
-	return t.tx, q
-}
-
-func (t txAdapter) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	c, q := t.on(ctx, q)
-	return execOn(ctx, c, q, args)
-}
-
-func (t txAdapter) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	c, q := t.on(ctx, q)
-	return queryOn(ctx, c, q, args)
-}
-
-func (t txAdapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	c, q := t.on(ctx, q)
-	return queryRowOn(ctx, c, q, args)
+	return nil
 }
 
 // stmtConn runs a prepared statement through the conn interface; the
