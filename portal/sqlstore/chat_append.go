@@ -3,7 +3,9 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -110,10 +112,12 @@ func (s *Store) runAppends() {
 	}
 }
 
-// commitAppends stores a group of messages in one transaction. A message
-// that cannot be stored for a reason of its own (no such conversation, a
-// state that moved on, a client id already stored) gets its error and the
-// others carry on. A statement that fails rolls the whole group back; then
+// commitAppends stores a group of messages in one transaction: a sequence
+// number for each (one UPDATE each, taking the conversations' rows), then
+// one multi-row INSERT for them all. A message that cannot be stored for a
+// reason of its own (no such conversation, a state that moved on) gets its
+// error and the others carry on. A statement that fails (a client id
+// already stored is a unique violation) rolls the whole group back; then
 // each message is tried again in a transaction of its own, so one bad
 // message costs the others nothing but time.
 func (s *Store) commitAppends(batch []*appendReq) {
@@ -142,10 +146,18 @@ func (s *Store) commitAppends(batch []*appendReq) {
 	}
 	ran := false
 	err := s.db.InTx(context.WithoutCancel(live[0].ctx), func(q Querier) error {
+		numbered := make([]*appendReq, 0, len(live))
 		for _, r := range live {
-			if err := s.appendIn(q, r, true); err != nil {
+			ok, err := s.numberIn(q, r, true)
+			if err != nil {
 				return err
 			}
+			if ok {
+				numbered = append(numbered, r)
+			}
+		}
+		if err := s.insertIn(q, numbered); err != nil {
+			return err
 		}
 		ran = true
 		return nil
@@ -168,13 +180,28 @@ func (s *Store) commitAppends(batch []*appendReq) {
 	}
 }
 
-// appendAlone stores one message in a transaction of its own. A client id
-// stored meanwhile by another node (a unique violation) is looked up again.
+// appendAlone stores one message in a transaction of its own: first
+// without looking for its client id (a duplicate is rare, and the unique
+// index refuses it), then, after a unique violation, looking first.
 func (s *Store) appendAlone(r *appendReq) {
 	saved := *r.m
 	for try := 0; ; try++ {
-		err := s.db.InTx(context.WithoutCancel(r.ctx), func(q Querier) error { return s.appendIn(q, r, false) })
-		if err != nil && try == 0 && r.m.ClientID != "" && s.db.IsUniqueViolation(err) {
+		lookFirst := try > 0
+		err := s.db.InTx(context.WithoutCancel(r.ctx), func(q Querier) error {
+			if lookFirst {
+				if dup, err := s.duplicateIn(q, r); dup || err != nil {
+					return err
+				}
+			}
+			ok, err := s.numberIn(q, r, false)
+			if err != nil || !ok {
+				return err
+			}
+			return s.insertIn(q, []*appendReq{r})
+		})
+		// A client id stored meanwhile (by another node, on PostgreSQL)
+		// can make the second try fail too.
+		if err != nil && try < 2 && r.m.ClientID != "" && s.db.IsUniqueViolation(err) {
 			*r.m = saved
 			continue
 		}
@@ -185,29 +212,38 @@ func (s *Store) appendAlone(r *appendReq) {
 	}
 }
 
-// appendIn stores r's message in q's transaction. Outcomes of the message's
-// own (duplicate, not found, conflict) go into r; a returned error means
-// the transaction cannot go on.
-func (s *Store) appendIn(q Querier, r *appendReq, batched bool) error {
+// duplicateIn looks for r's client id in its conversation; when stored,
+// r's message becomes the stored one.
+func (s *Store) duplicateIn(q Querier, r *appendReq) (bool, error) {
+	m := r.m
+	if m.ClientID == "" {
+		return false, nil
+	}
+	// "client_id <> ''" lets the planner use the partial index on client
+	// ids: it cannot tell that a parameter is not ''.
+	old, err := scanMessage(q.QueryRow(context.WithoutCancel(r.ctx), `SELECT `+msgCols+` FROM messages WHERE conversation_id = ? AND client_id = ? AND client_id <> ''`, m.ConversationID, m.ClientID))
+	if portal.IsNotFound(notFound(err, "")) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	*m = *old
+	r.stored, r.err = false, nil
+	return true, nil
+}
+
+// numberIn takes r's message's sequence number in q's transaction, if its
+// conversation exists and is in a state r allows; otherwise r gets the
+// error and numberIn reports false. A returned error means the transaction
+// cannot go on.
+func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 	// Once taken, a message is committed or fails for a reason of its own,
 	// whatever becomes of its caller's context (which it would otherwise
 	// also cost a goroutine per statement to watch).
 	ctx, m := context.WithoutCancel(r.ctx), r.m
 	if h := s.appends.hook; h != nil {
 		if err := h(m, batched); err != nil {
-			return err
-		}
-	}
-	if m.ClientID != "" {
-		// "client_id <> ''" lets the planner use the partial index on
-		// client ids: it cannot tell that a parameter is not ''.
-		old, err := scanMessage(q.QueryRow(ctx, `SELECT `+msgCols+` FROM messages WHERE conversation_id = ? AND client_id = ? AND client_id <> ''`, m.ConversationID, m.ClientID))
-		if err == nil {
-			*m = *old
-			r.stored, r.err = false, nil
-			return nil
-		} else if !portal.IsNotFound(notFound(err, "")) {
-			return err
+			return false, err
 		}
 	}
 	cond, args := "id = ?", []any{m.CreatedAt, m.ConversationID}
@@ -221,21 +257,76 @@ func (s *Store) appendIn(q Querier, r *appendReq, batched bool) error {
 	if portal.IsNotFound(notFound(err, "")) {
 		var n int
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM conversations WHERE id = ?`, m.ConversationID).Scan(&n); err != nil {
-			return err
+			return false, err
 		}
 		r.stored, r.err = false, portal.Errorf(portal.ECONFLICT, "This chat has changed meanwhile.")
 		if n == 0 {
 			r.err = portal.Errorf(portal.ENOTFOUND, "Conversation not found.")
 		}
 		m.Seq = 0
-		return nil
+		return false, nil
 	} else if err != nil {
-		return err
+		return false, err
 	}
-	if err := q.QueryRow(ctx, `INSERT INTO messages (conversation_id, seq, client_id, author, author_id, body, internal, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		m.ConversationID, m.Seq, m.ClientID, m.Author, m.AuthorID, m.Body, m.Internal, m.Meta, m.CreatedAt).Scan(&m.ID); err != nil {
-		return err
+	return true, nil
+}
+
+const msgInsertCols = `(conversation_id, seq, client_id, author, author_id, body, internal, meta, created_at)`
+
+// maxInsertRows bounds the rows of one INSERT; groups go in INSERTs of
+// 64, 32, ... 1 rows, so that a few statement texts cover every size (and
+// stay prepared).
+const maxInsertRows = 64
+
+// insertIn inserts the numbered messages of rs in q's transaction.
+func (s *Store) insertIn(q Querier, rs []*appendReq) error {
+	for len(rs) > 0 {
+		n := maxInsertRows
+		for n > len(rs) {
+			n /= 2
+		}
+		chunk := rs[:n]
+		rs = rs[n:]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO messages ` + msgInsertCols + ` VALUES `)
+		args := make([]any, 0, 9*n)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			m := r.m
+			args = append(args, m.ConversationID, m.Seq, m.ClientID, m.Author, m.AuthorID, m.Body, m.Internal, m.Meta, m.CreatedAt)
+		}
+		b.WriteString(` RETURNING conversation_id, seq, id`)
+		rows, err := q.Query(context.WithoutCancel(chunk[0].ctx), b.String(), args...)
+		if err != nil {
+			return err
+		}
+		got := 0
+		for rows.Next() {
+			var conv, seq, id int64
+			if err := rows.Scan(&conv, &seq, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			// The order of RETURNING rows is not promised: match them.
+			for _, r := range chunk {
+				if r.m.ConversationID == conv && r.m.Seq == seq {
+					r.m.ID = id
+					r.stored, r.err = true, nil
+					got++
+					break
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if got != len(chunk) {
+			return fmt.Errorf("insert messages: %d of %d rows returned", got, len(chunk))
+		}
 	}
-	r.stored, r.err = true, nil
 	return nil
 }
