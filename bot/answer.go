@@ -42,16 +42,12 @@ type Link struct {
 }
 
 // respond is the bot's turn after a customer message: hand off when asked,
-// otherwise answer, and after two failures in a row hand off anyway.
-func (e *Engine) respond(ctx context.Context, convID int64, p Participant, m *portal.Message) {
-	conv, err := e.store.FindConversation(ctx, convID)
-	if err != nil {
-		e.log.Error("bot: load conversation", "conversation_id", convID, "err", err)
-		return
-	}
-	if conv.State != portal.ConvBot {
-		return
-	}
+// otherwise answer, and after two failures in a row hand off anyway. conv
+// is the conversation as Send found it, not read again: whatever changed
+// since, the bot's writes are conditional on it still owning the chat
+// (checked in the transaction that stores its answer).
+func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Participant, m *portal.Message) {
+	convID := conv.ID
 	if WantsPerson(m.Body) {
 		if err := e.handoff(ctx, conv); err != nil {
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
@@ -70,14 +66,8 @@ func (e *Engine) respond(ctx context.Context, convID int64, p Participant, m *po
 			meta["offer"] = "person"
 		}
 	}
-	// The bot speaks only while it owns the chat: checked in the same
-	// transaction that stores its message.
-	if stored, err := e.append(ctx, &portal.Message{ConversationID: convID, Author: portal.AuthorBot, Body: body, Meta: metaJSON(meta)}, portal.ConvBot); err != nil || !stored {
-		if err != nil && !isConflict(err) {
-			e.log.Error("bot: store answer", "conversation_id", convID, "err", err)
-		}
-		return
-	}
+	// The failure count is stored before the answer: a customer who reads
+	// the answer and asks again must find it counted.
 	if fails != conv.BotFailures {
 		upd, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, BotFailures: &fails})
 		if err != nil {
@@ -87,6 +77,14 @@ func (e *Engine) respond(ctx context.Context, convID int64, p Participant, m *po
 			return
 		}
 		conv = upd
+	}
+	// The bot speaks only while it owns the chat: checked in the same
+	// transaction that stores its message.
+	if stored, err := e.append(ctx, &portal.Message{ConversationID: convID, Author: portal.AuthorBot, Body: body, Meta: metaJSON(meta)}, portal.ConvBot); err != nil || !stored {
+		if err != nil && !isConflict(err) {
+			e.log.Error("bot: store answer", "conversation_id", convID, "err", err)
+		}
+		return
 	}
 	if fails >= 2 {
 		if err := e.handoff(ctx, conv); err != nil {

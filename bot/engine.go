@@ -231,7 +231,7 @@ func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID
 		e.wg.Add(1)
 		go func() {
 			defer e.wg.Done()
-			e.respond(e.ctx, conv.ID, p, m)
+			e.respond(e.ctx, conv, p, m)
 		}()
 	}
 	return conv, m, stored, nil

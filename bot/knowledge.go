@@ -22,6 +22,12 @@ type Retriever interface {
 	Retrieve(ctx context.Context, q search.Question) (search.Retrieval, error)
 }
 
+// Generational is a Retriever whose generation changes whenever what it
+// retrieves from may have (search.Index.Generation).
+type Generational interface {
+	Generation() uint64
+}
+
 // Knowledge answers questions from the published articles: retrieval by
 // the search index, and the articles' details for answers and grounding.
 type Knowledge struct {
@@ -29,12 +35,21 @@ type Knowledge struct {
 	store ArticleFinder // when set, article details come from the store
 	mu    sync.RWMutex
 	by    map[string]*portal.Article
+	// With a store and a Generational retriever, by caches the store's
+	// articles for one generation of the index.
+	gen   Generational
+	byGen uint64
 }
 
 // NewStoreKnowledge returns a knowledge base over r that reads article
-// details from store, so that edits and unpublishing count at once.
+// details from store, so that edits and unpublishing count at once. When r
+// is Generational, articles read are kept until its generation moves:
+// every save of an article re-indexes it, so a saved article is read
+// afresh as soon as retrieval itself can see the save.
 func NewStoreKnowledge(r Retriever, store ArticleFinder) *Knowledge {
-	return &Knowledge{r: r, store: store, by: map[string]*portal.Article{}}
+	k := &Knowledge{r: r, store: store, by: map[string]*portal.Article{}}
+	k.gen, _ = r.(Generational)
+	return k
 }
 
 // NewKnowledge returns a knowledge base over r whose articles are known by
@@ -88,9 +103,21 @@ func (k *Knowledge) Retrieve(ctx context.Context, text string) (search.Retrieval
 	return k.r.Retrieve(ctx, search.Question{Text: truncateRunes(text, maxQuestion), Limit: 3})
 }
 
-// Article returns a published article by its search id.
+// Article returns a published article by its search id. The article may be
+// shared: callers must not change it.
 func (k *Knowledge) Article(id string) (*portal.Article, bool) {
 	if k.store != nil {
+		var gen uint64
+		if k.gen != nil {
+			gen = k.gen.Generation()
+			k.mu.RLock()
+			a, ok := k.by[id]
+			fresh := k.byGen == gen
+			k.mu.RUnlock()
+			if ok && fresh {
+				return a, true
+			}
+		}
 		n, err := strconv.ParseInt(id, 10, 64)
 		if err != nil {
 			return nil, false
@@ -101,6 +128,19 @@ func (k *Knowledge) Article(id string) (*portal.Article, bool) {
 		arts, _, err := k.store.FindArticles(ctx, portal.ArticleFilter{ID: &n, Status: &st, Limit: 1})
 		if err != nil || len(arts) == 0 {
 			return nil, false
+		}
+		if k.gen != nil {
+			k.mu.Lock()
+			if k.byGen != gen && k.gen.Generation() == gen {
+				clear(k.by)
+				k.byGen = gen
+			}
+			// An article read while the index moved on may be stale: keep
+			// only what was read within the current generation.
+			if k.byGen == gen {
+				k.by[id] = arts[0]
+			}
+			k.mu.Unlock()
 		}
 		return arts[0], true
 	}

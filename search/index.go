@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -34,9 +35,10 @@ type Config struct {
 	// BatchSize is the number of docs per index batch when rebuilding.
 	// Default: 5000.
 	BatchSize int
-	// CacheSize is how many Search results are kept for repeated queries
-	// (as-you-type prefixes repeat a lot); every write empties the cache.
-	// Default: 4096; negative disables the cache.
+	// CacheSize is how many Search results, and how many Retrieve
+	// results, are kept for repeated queries (as-you-type prefixes and
+	// common chat questions repeat a lot); every write empties the caches.
+	// Default: 4096; negative disables the caches.
 	CacheSize int
 
 	confidence func(features) float64 // for tuning tests only
@@ -79,8 +81,15 @@ type Index struct {
 	bi bleve.Index
 	m  *model
 
-	cache *resultCache // nil when disabled
+	cache      *resultCache[Result]    // nil when disabled
+	retrievals *resultCache[Retrieval] // nil when disabled
+	gen        atomic.Uint64           // bumped by every write
 }
+
+// Generation changes with every write to the index (after the write): a
+// caller that keeps what it learnt from the index, or about the articles
+// the index returns, drops it when the generation moves.
+func (ix *Index) Generation() uint64 { return ix.gen.Load() }
 
 // Internal keys kept in the bleve index next to the documents.
 const (
@@ -152,7 +161,8 @@ func newIndex(dir string, cfg Config) (*Index, error) {
 	}
 	ix := &Index{cfg: cfg.withDefaults(), dir: dir, mapping: im}
 	if ix.cfg.CacheSize > 0 {
-		ix.cache = newResultCache(ix.cfg.CacheSize)
+		ix.cache = newResultCache[Result](ix.cfg.CacheSize)
+		ix.retrievals = newResultCache[Retrieval](ix.cfg.CacheSize)
 	}
 	ix.m = newRetrievalModel(im)
 	return ix, nil
@@ -278,6 +288,8 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 		ix.m.put(d)
 	}
 	ix.cache.clear()
+	ix.retrievals.clear()
+	ix.gen.Add(1)
 	return nil
 }
 
@@ -311,6 +323,8 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 		ix.m.remove(id)
 	}
 	ix.cache.clear()
+	ix.retrievals.clear()
+	ix.gen.Add(1)
 	return nil
 }
 
@@ -379,6 +393,8 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	}
 	ix.bi, ix.m = bi, m
 	ix.cache.clear()
+	ix.retrievals.clear()
+	ix.gen.Add(1)
 	// Building leaves far more garbage than the index keeps (about 150 KB
 	// an article); collect it now, while the caller waits for the
 	// rebuild anyway, rather than while the index serves searches.

@@ -381,6 +381,38 @@ func TestSearchCacheFollowsWrites(t *testing.T) {
 	}
 }
 
+func TestRetrieveCacheFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	ix := mustIndex(t, testDocs[:3]...)
+	q := Question{Text: "where is my parcel", Limit: 1}
+	retrieve := func() []string {
+		t.Helper()
+		r, err := ix.Retrieve(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []string{}
+		for _, m := range r.Matches {
+			ids = append(ids, m.ID)
+		}
+		return ids
+	}
+	if got, want := retrieve(), []string{"delivery"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("first retrieval: %v, want %v", got, want)
+	}
+	r, _ := ix.Retrieve(ctx, q)
+	r.Matches[0].ID = "changed by caller"
+	if got, want := retrieve(), []string{"delivery"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("repeated retrieval: %v, want %v (a caller changed the cache)", got, want)
+	}
+	if err := ix.Delete(ctx, "delivery"); err != nil {
+		t.Fatal(err)
+	}
+	if got := retrieve(); len(got) == 1 && got[0] == "delivery" {
+		t.Fatalf("after delete: %v (stale cache)", got)
+	}
+}
+
 func TestStoredTextKeepsDots(t *testing.T) {
 	ix := mustIndex(t, Doc{ID: "x", Title: "Back pain.Currently sore", Published: true})
 	res := mustSearch(t, ix, Query{Text: "currently"})

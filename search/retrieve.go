@@ -79,6 +79,13 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	key := retrievalKey(q.Text, ix.locale(q.Locale), limit)
+	if res, ok := ix.retrievals.get(key); ok {
+		// Matches are shared with the cache: hand out a copy.
+		res.Matches = append([]Match(nil), res.Matches...)
+		return res, nil
+	}
+	gen := ix.retrievals.generation()
 	ranked, byID, err := ix.rankLocked(ctx, q.Text, ix.locale(q.Locale))
 	if err != nil {
 		return Retrieval{}, err
@@ -96,6 +103,11 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 		if out.Confidence >= ix.cfg.MinConfidence {
 			out.Decision = DecisionAnswer
 		}
+	}
+	if ix.retrievals != nil {
+		cached := out
+		cached.Matches = append([]Match(nil), out.Matches...)
+		ix.retrievals.put(key, cached, gen)
 	}
 	return out, nil
 }

@@ -7,11 +7,12 @@ import (
 	"sync"
 )
 
-// resultCache keeps the last results of Search. Search-as-you-type sends
-// the same short prefixes over and over ("ho", "how do I re"), and those
-// are the costliest queries, matching the most articles. Every write to
-// the index empties it.
-type resultCache struct {
+// resultCache keeps the last results of Search or Retrieve. Search-as-you-type
+// sends the same short prefixes over and over ("ho", "how do I re"), and
+// those are the costliest queries, matching the most articles; chat
+// customers ask the common questions over and over. Every write to the index
+// empties it.
+type resultCache[V any] struct {
 	mu    sync.Mutex
 	max   int
 	ll    *list.List // of *cacheEntry, most recent first
@@ -19,13 +20,13 @@ type resultCache struct {
 	gen   uint64 // bumped by clear
 }
 
-type cacheEntry struct {
+type cacheEntry[V any] struct {
 	key string
-	res Result
+	res V
 }
 
-func newResultCache(max int) *resultCache {
-	return &resultCache{max: max, ll: list.New(), items: make(map[string]*list.Element, max)}
+func newResultCache[V any](max int) *resultCache[V] {
+	return &resultCache[V]{max: max, ll: list.New(), items: make(map[string]*list.Element, max)}
 }
 
 // cacheKey is the key of a search: text is the query's text, or for
@@ -51,23 +52,24 @@ func cacheKey(q Query, text, locale string, size int) string {
 	return b.String()
 }
 
-func (c *resultCache) get(key string) (Result, bool) {
+func (c *resultCache[V]) get(key string) (V, bool) {
+	var zero V
 	if c == nil {
-		return Result{}, false
+		return zero, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.items[key]
 	if !ok {
-		return Result{}, false
+		return zero, false
 	}
 	c.ll.MoveToFront(e)
-	return e.Value.(*cacheEntry).res, true
+	return e.Value.(*cacheEntry[V]).res, true
 }
 
 // generation returns the cache generation, to pass to put: a result
 // computed while a write was under way must not outlive the write's clear.
-func (c *resultCache) generation() uint64 {
+func (c *resultCache[V]) generation() uint64 {
 	if c == nil {
 		return 0
 	}
@@ -76,7 +78,7 @@ func (c *resultCache) generation() uint64 {
 	return c.gen
 }
 
-func (c *resultCache) put(key string, res Result, gen uint64) {
+func (c *resultCache[V]) put(key string, res V, gen uint64) {
 	if c == nil {
 		return
 	}
@@ -86,19 +88,19 @@ func (c *resultCache) put(key string, res Result, gen uint64) {
 		return
 	}
 	if e, ok := c.items[key]; ok {
-		e.Value.(*cacheEntry).res = res
+		e.Value.(*cacheEntry[V]).res = res
 		c.ll.MoveToFront(e)
 		return
 	}
-	c.items[key] = c.ll.PushFront(&cacheEntry{key: key, res: res})
+	c.items[key] = c.ll.PushFront(&cacheEntry[V]{key: key, res: res})
 	for c.ll.Len() > c.max {
 		last := c.ll.Back()
 		c.ll.Remove(last)
-		delete(c.items, last.Value.(*cacheEntry).key)
+		delete(c.items, last.Value.(*cacheEntry[V]).key)
 	}
 }
 
-func (c *resultCache) clear() {
+func (c *resultCache[V]) clear() {
 	if c == nil {
 		return
 	}
@@ -107,4 +109,15 @@ func (c *resultCache) clear() {
 	c.gen++
 	c.ll.Init()
 	clear(c.items)
+}
+
+func retrievalKey(text, locale string, limit int) string {
+	var b strings.Builder
+	b.Grow(len(text) + len(locale) + 8)
+	b.WriteString(locale)
+	b.WriteByte(0)
+	b.WriteString(strconv.Itoa(limit))
+	b.WriteByte(0)
+	b.WriteString(text)
+	return b.String()
 }

@@ -69,6 +69,10 @@ func New(cfg Config) (*Service, error) {
 // Index returns the search index, for FAQ search and the bot's Retrieve.
 func (s *Service) Index() *search.Index { return s.cfg.Index }
 
+// Generation changes whenever the index does: after every save indexed
+// here, and after saves on other nodes once this node has followed them.
+func (s *Service) Generation() uint64 { return s.cfg.Index.Generation() }
+
 // Start rebuilds the index from the store when it is missing or stale and
 // remembers the store's watermark.
 func (s *Service) Start(ctx context.Context) error {

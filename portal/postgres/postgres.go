@@ -102,9 +102,16 @@ type adapter struct {
 	pool *pgxpool.Pool
 }
 
-var _ sqlstore.DB = (*adapter)(nil)
+var (
+	_ sqlstore.DB                = (*adapter)(nil)
+	_ sqlstore.ConcurrentWriters = (*adapter)(nil)
+)
 
-func (a *adapter) Dialect() string                { return "postgres" }
+func (a *adapter) Dialect() string { return "postgres" }
+
+// ConcurrentWriters lets half the pool commit chat messages at once (the
+// group commit's transactions take one connection each).
+func (a *adapter) ConcurrentWriters() int         { return max(1, int(a.pool.Config().MaxConns)/2) }
 func (a *adapter) Ping(ctx context.Context) error { return a.pool.Ping(ctx) }
 func (a *adapter) Close() error                   { a.pool.Close(); return nil }
 

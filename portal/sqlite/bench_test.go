@@ -31,3 +31,6 @@ func BenchmarkFindHistory(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkChatAppend: see storetest.BenchChatAppend.
+func BenchmarkChatAppend(b *testing.B) { storetest.BenchChatAppend(b, MustOpen(b, time.Now)) }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,6 +40,11 @@ type Config struct {
 	BusyTimeout time.Duration
 	// MaxOpenConns bounds the pool; default 8.
 	MaxOpenConns int
+	// CheckpointInterval is how often a background goroutine copies the
+	// write-ahead log into the database file; default 1s. Commits then do
+	// not stop to checkpoint (and fsync) themselves, unless the log grows
+	// past 64 MiB between two background checkpoints.
+	CheckpointInterval time.Duration
 }
 
 // Store is a SQLite-backed portal.Store.
@@ -57,6 +63,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxOpenConns == 0 {
 		cfg.MaxOpenConns = 8
 	}
+	if cfg.CheckpointInterval == 0 {
+		cfg.CheckpointInterval = time.Second
+	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create dir: %w", err)
 	}
@@ -65,26 +74,50 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
-	// Every transaction takes the write lock at BEGIN, so read-then-write
-	// transactions never fail with SQLITE_BUSY half-way.
-	q.Add("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+cfg.Path+"?"+q.Encode())
+	q.Add("_pragma", "wal_autocheckpoint(16384)")
+	dsn := "file:" + cfg.Path + "?" + q.Encode()
+	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	db.SetMaxOpenConns(cfg.MaxOpenConns)
 	db.SetMaxIdleConns(cfg.MaxOpenConns)
 	db.SetConnMaxIdleTime(0)
-	a := &adapter{db: db, stmts: &stmtCache{db: db, m: map[string]*sql.Stmt{}, pending: map[string]bool{}}}
+	a := &adapter{db: db, stmts: map[string]*sql.Stmt{}}
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: ping: %w", err)
 	}
-	if _, err := sqlstore.Migrate(ctx, a, Migrations()); err != nil {
+	if a.w, err = openWriter(ctx, dsn); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
+	if _, err := sqlstore.Migrate(ctx, a, Migrations()); err != nil {
+		a.w.close()
+		db.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	a.stop, a.stopped = make(chan struct{}), make(chan struct{})
+	go a.checkpoints(cfg.CheckpointInterval)
 	return &Store{Store: sqlstore.New(a)}, nil
+}
+
+// checkpoints copies the log into the database every interval, without
+// waiting for readers or blocking the writer (a passive checkpoint).
+func (a *adapter) checkpoints(interval time.Duration) {
+	defer close(a.stopped)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-a.stop:
+			return
+		case <-t.C:
+		}
+		if _, err := a.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil && !errors.Is(err, sql.ErrConnDone) {
+			slog.Warn("sqlite: checkpoint", "err", err)
+		}
+	}
 }
 
 // adapter implements sqlstore.DB on database/sql.
@@ -94,183 +127,221 @@ type adapter struct {
 	// writer, and waiting on a mutex hands over in microseconds where the
 	// busy handler sleeps for milliseconds.
 	txMu sync.Mutex
-	// stmts keeps the store's statements prepared: parsing is a large part
-	// of a short query's cost in SQLite.
-	stmts *stmtCache
+
+	// stmts holds prepared statements by query text: the driver would
+	// otherwise parse and plan every query on every call, which costs more
+	// than running the small queries the portal makes.
+	stmtMu sync.RWMutex
+	stmts  map[string]*sql.Stmt
+
+	stop, stopped chan struct{} // the checkpoint goroutine
+
+	w *writer // write transactions, under txMu
 }
 
-// maxCachedStmts bounds the statement cache; the store's queries are a
-// fixed set plus a few shapes built from filters.
-const maxCachedStmts = 1024
-
-// stmtCache prepares each distinct query once (database/sql then prepares
-// it once per connection, lazily).
-type stmtCache struct {
-	db      *sql.DB
-	mu      sync.RWMutex
-	m       map[string]*sql.Stmt
-	pending map[string]bool
-	closed  bool
+// writer is the one connection write transactions run on (SQLite has one
+// writer at a time anyway). Its statements, BEGIN and COMMIT included, stay
+// prepared, and its page cache stays warm: a connection's own commits do
+// not invalidate it, where each commit by another connection would.
+type writer struct {
+	db                      *sql.DB // a pool of this one connection
+	conn                    *sql.Conn
+	begin, commit, rollback *sql.Stmt
+	stmts                   map[string]*sql.Stmt // prepared on conn
 }
 
-// cacheable reports whether q is a statement worth keeping prepared (not
-// schema changes, which run once).
-func cacheable(q string) bool {
-	q = strings.TrimSpace(q)
-	if len(q) < 6 {
-		return false
+func openWriter(ctx context.Context, dsn string) (*writer, error) {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open writer: %w", err)
 	}
-	switch strings.ToUpper(q[:6]) {
-	case "SELECT", "INSERT", "UPDATE", "DELETE":
-		return true
+	db.SetMaxOpenConns(1)
+	w := &writer{db: db, stmts: map[string]*sql.Stmt{}}
+	if w.conn, err = db.Conn(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open writer: %w", err)
 	}
-	return strings.EqualFold(q[:4], "WITH")
+	for _, p := range []struct {
+		st **sql.Stmt
+		q  string
+	}{{&w.begin, "BEGIN IMMEDIATE"}, {&w.commit, "COMMIT"}, {&w.rollback, "ROLLBACK"}} {
+		if *p.st, err = w.conn.PrepareContext(ctx, p.q); err != nil {
+			w.close()
+			return nil, fmt.Errorf("open writer: %w", err)
+		}
+	}
+	return w, nil
 }
 
-// peek returns q's statement if it is prepared already; otherwise it
-// prepares it in the background (a transaction holding a connection must
-// not wait for another one) and returns nil.
-func (c *stmtCache) peek(q string) *sql.Stmt {
-	c.mu.RLock()
-	st, ok := c.m[q]
-	skip := ok || c.pending[q] || len(c.m) >= maxCachedStmts || c.closed
-	c.mu.RUnlock()
-	if skip || !cacheable(q) {
+func (w *writer) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	for _, st := range []*sql.Stmt{w.begin, w.commit, w.rollback} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	w.conn.Close()
+	w.db.Close()
+}
+
+// on returns q's statement prepared on the writer, or the connection itself
+// to run q directly when the cache is full or q cannot be prepared.
+func (w *writer) on(ctx context.Context, q string) (conn, string) {
+	if st := w.stmts[q]; st != nil {
+		return stmtConn{st}, ""
+	}
+	if len(w.stmts) < maxStmts {
+		if st, err := w.conn.PrepareContext(ctx, q); err == nil {
+			w.stmts[q] = st
+			return stmtConn{st}, ""
+		}
+	}
+	return w.conn, q
+}
+
+func (w *writer) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	c, q := w.on(ctx, q)
+	return execOn(ctx, c, q, args)
+}
+
+func (w *writer) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	c, q := w.on(ctx, q)
+	return queryOn(ctx, c, q, args)
+}
+
+func (w *writer) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
+	c, q := w.on(ctx, q)
+	return queryRowOn(ctx, c, q, args)
+}
+
+// maxStmts bounds the statement cache; queries past it run unprepared.
+// The store's queries are a fixed set (filters combine a few conditions),
+// well under it.
+const maxStmts = 1024
+
+// cachedStmt returns q's prepared statement if there is one.
+func (a *adapter) cachedStmt(q string) *sql.Stmt {
+	a.stmtMu.RLock()
+	defer a.stmtMu.RUnlock()
+	return a.stmts[q]
+}
+
+// stmt returns the prepared statement for q, preparing it on first use, or
+// nil when it cannot be prepared (the caller then runs q directly, and
+// reports any error). Preparing takes a connection from the pool: no lock
+// is held meanwhile.
+func (a *adapter) stmt(ctx context.Context, q string) *sql.Stmt {
+	if st := a.cachedStmt(q); st != nil {
 		return st
 	}
-	c.mu.Lock()
-	if c.pending[q] {
-		c.mu.Unlock()
+	a.stmtMu.RLock()
+	full := len(a.stmts) >= maxStmts
+	a.stmtMu.RUnlock()
+	if full {
 		return nil
 	}
-	c.pending[q] = true
-	c.mu.Unlock()
-	go func() {
-		c.get(context.Background(), q)
-		c.mu.Lock()
-		delete(c.pending, q)
-		c.mu.Unlock()
-	}()
-	return nil
-}
-
-// get returns q prepared, or nil when it cannot be cached (the cache is
-// full or closed, or q fails to prepare, in which case running it unprepared
-// reports the error).
-func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
-	c.mu.RLock()
-	st, ok := c.m[q]
-	full := len(c.m) >= maxCachedStmts || c.closed
-	c.mu.RUnlock()
-	if ok || full || !cacheable(q) {
-		return st
-	}
-	st, err := c.db.PrepareContext(ctx, q)
+	st, err := a.db.PrepareContext(ctx, q)
 	if err != nil {
 		return nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.m[q]; ok || c.closed || len(c.m) >= maxCachedStmts {
+	a.stmtMu.Lock()
+	defer a.stmtMu.Unlock()
+	if old := a.stmts[q]; old != nil {
 		st.Close()
 		return old
 	}
-	c.m[q] = st
+	a.stmts[q] = st
 	return st
 }
 
-func (c *stmtCache) close() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.closed = true
-	for q, st := range c.m {
-		st.Close()
-		delete(c.m, q)
-	}
-}
-
-var _ sqlstore.DB = (*adapter)(nil)
-
 func (a *adapter) Dialect() string                  { return "sqlite" }
 func (a *adapter) Ping(ctx context.Context) error   { return a.db.PingContext(ctx) }
-func (a *adapter) Close() error                     { a.stmts.close(); return a.db.Close() }
 func (a *adapter) IsUniqueViolation(err error) bool { return isUnique(err) }
 
+func (a *adapter) Close() error {
+	if a.stop != nil {
+		select {
+		case <-a.stop:
+		default:
+			close(a.stop)
+			<-a.stopped
+		}
+	}
+	a.txMu.Lock()
+	if a.w != nil {
+		a.w.close()
+		a.w = nil
+	}
+	a.txMu.Unlock()
+	a.stmtMu.Lock()
+	for q, st := range a.stmts {
+		st.Close()
+		delete(a.stmts, q)
+	}
+	a.stmtMu.Unlock()
+	return a.db.Close()
+}
 func (a *adapter) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	if st := a.stmts.get(ctx, q); st != nil {
-		return execOn(ctx, stmtConn{st}, q, args)
+	if st := a.stmt(ctx, q); st != nil {
+		return execOn(ctx, stmtConn{st}, "", args)
 	}
 	return execOn(ctx, a.db, q, args)
 }
 
 func (a *adapter) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	if st := a.stmts.get(ctx, q); st != nil {
-		return queryOn(ctx, stmtConn{st}, q, args)
+	if st := a.stmt(ctx, q); st != nil {
+		return queryOn(ctx, stmtConn{st}, "", args)
 	}
 	return queryOn(ctx, a.db, q, args)
 }
 
 func (a *adapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	if st := a.stmts.get(ctx, q); st != nil {
-		return queryRowOn(ctx, stmtConn{st}, q, args)
+	if st := a.stmt(ctx, q); st != nil {
+		return queryRowOn(ctx, stmtConn{st}, "", args)
 	}
 	return queryRowOn(ctx, a.db, q, args)
-}
-
-// stmtConn runs a prepared statement through the conn interface (the query
-// text is already in the statement).
-type stmtConn struct{ st *sql.Stmt }
-
-func (c stmtConn) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
-	return c.st.ExecContext(ctx, args...)
-}
-
-func (c stmtConn) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
-	return c.st.QueryContext(ctx, args...)
-}
-
-func (c stmtConn) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
-	return c.st.QueryRowContext(ctx, args...)
 }
 
 func (a *adapter) InTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	a.txMu.Lock()
 	defer a.txMu.Unlock()
-	tx, err := a.db.BeginTx(ctx, nil)
-	if err != nil {
+	w := a.w
+	if w == nil {
+		return sql.ErrConnDone
+	}
+	// BEGIN IMMEDIATE takes the write lock at once, so read-then-write
+	// transactions never fail with SQLITE_BUSY half-way.
+	if _, err := w.begin.ExecContext(ctx); err != nil {
 		return err
 	}
-	if err := fn(txAdapter{tx, a.stmts}); err != nil {
-		tx.Rollback()
+	if err := fn(w); err != nil {
+		w.rollback.ExecContext(context.WithoutCancel(ctx))
 		return err
 	}
-	return tx.Commit()
-}
-
-type txAdapter struct {
-	tx    *sql.Tx
-	stmts *stmtCache
-}
-
-// on returns the transaction's handle for q: the cached statement bound to
-// the transaction (closed with it), or the transaction itself.
-func (t txAdapter) on(ctx context.Context, q string) conn {
-	if st := t.stmts.peek(q); st != nil {
-		return stmtConn{t.tx.StmtContext(ctx, st)}
+	if _, err := w.commit.ExecContext(ctx); err != nil {
+		// A failed COMMIT may leave the transaction open.
+		w.rollback.ExecContext(context.WithoutCancel(ctx))
+		return err
 	}
-	return t.tx
+	return nil
 }
 
-func (t txAdapter) Exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return execOn(ctx, t.on(ctx, q), q, args)
+// stmtConn runs a prepared statement through the conn interface; the
+// query text is ignored.
+type stmtConn struct{ st *sql.Stmt }
+
+func (s stmtConn) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
 }
 
-func (t txAdapter) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
-	return queryOn(ctx, t.on(ctx, q), q, args)
+func (s stmtConn) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return s.st.QueryContext(ctx, args...)
 }
 
-func (t txAdapter) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Row {
-	return queryRowOn(ctx, t.on(ctx, q), q, args)
+func (s stmtConn) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return s.st.QueryRowContext(ctx, args...)
 }
 
 type conn interface {

@@ -35,3 +35,23 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 		s.Close()
 	}
 }
+
+// A transaction must not wait for a second connection to prepare a
+// statement: with a pool of one, that would wait forever.
+func TestTransactionWithOneConnection(t *testing.T) {
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "x.db"), MaxOpenConns: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := &portal.Conversation{VisitorID: "v"}
+	if err := s.CreateConversation(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		m := &portal.Message{ConversationID: c.ID, Author: portal.AuthorCustomer, Body: "hi"}
+		if _, err := s.AppendMessage(context.Background(), m); err != nil || m.Seq != int64(i+1) {
+			t.Fatalf("append %d: seq=%d err=%v", i, m.Seq, err)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -180,63 +179,6 @@ func scanMessage(r Row) (*portal.Message, error) {
 	var m portal.Message
 	err := r.Scan(&m.ID, &m.ConversationID, &m.Seq, &m.ClientID, &m.Author, &m.AuthorID, &m.Body, &m.Internal, &m.Meta, &m.CreatedAt)
 	return &m, err
-}
-
-// errDuplicate rolls back an append whose client id is already stored.
-var errDuplicate = errors.New("duplicate client id")
-
-// AppendMessage stores a message with the next sequence number. Taking the
-// number and inserting happen in one transaction that holds the
-// conversation's row, so numbers have no gaps and no repeats; a repeated
-// client id rolls the transaction back and returns the stored message.
-func (s *Store) AppendMessage(ctx context.Context, m *portal.Message, ifState ...portal.ConversationState) (bool, error) {
-	if err := m.Validate(); err != nil {
-		return false, err
-	}
-	m.CreatedAt = s.now()
-	cond, args := "id = ?", []any{m.ConversationID}
-	if len(ifState) > 0 {
-		cond += " AND state IN (" + placeholders(len(ifState)) + ")"
-		for _, st := range ifState {
-			args = append(args, string(st))
-		}
-	}
-	var existing *portal.Message
-	err := s.db.InTx(ctx, func(q Querier) error {
-		err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE `+cond+` RETURNING last_seq`,
-			append([]any{m.CreatedAt}, args...)...).Scan(&m.Seq)
-		if portal.IsNotFound(notFound(err, "")) {
-			var n int
-			if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM conversations WHERE id = ?`, m.ConversationID).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return portal.Errorf(portal.ENOTFOUND, "Conversation not found.")
-			}
-			return portal.Errorf(portal.ECONFLICT, "This chat has changed meanwhile.")
-		} else if err != nil {
-			return err
-		}
-		if m.ClientID != "" {
-			old, err := scanMessage(q.QueryRow(ctx, `SELECT `+msgCols+` FROM messages WHERE conversation_id = ? AND client_id = ?`, m.ConversationID, m.ClientID))
-			if err == nil {
-				existing = old
-				return errDuplicate
-			} else if !portal.IsNotFound(notFound(err, "")) {
-				return err
-			}
-		}
-		return q.QueryRow(ctx, `INSERT INTO messages (conversation_id, seq, client_id, author, author_id, body, internal, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.ConversationID, m.Seq, m.ClientID, m.Author, m.AuthorID, m.Body, m.Internal, m.Meta, m.CreatedAt).Scan(&m.ID)
-	})
-	if errors.Is(err, errDuplicate) {
-		*m = *existing
-		return false, nil
-	}
-	if err != nil {
-		return false, wrap("append message", err)
-	}
-	return true, nil
 }
 
 // FindMessages returns messages after a sequence number, in order.

@@ -57,6 +57,8 @@ type Store struct {
 	db DB
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
+
+	appends appender
 }
 
 var _ portal.Store = (*Store)(nil)

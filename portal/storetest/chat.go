@@ -153,6 +153,116 @@ func testChat(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("ConcurrentAppendsAcrossConversationsStoreEachOnceInOrder", func(t *testing.T) {
+		// Many writers on many conversations at once (the store may commit
+		// them together), mixed with appends that must fail on their own:
+		// to a missing conversation, and the bot's after an agent took over.
+		const convs, each = 8, 12
+		ids := make([]int64, convs)
+		for i := range ids {
+			ids[i] = MustCreateConversation(t, s, fmt.Sprintf("v-many-%d", i), nil).ID
+		}
+		type ack struct {
+			client string
+			seq    int64
+		}
+		var mu sync.Mutex
+		acks := map[int64][]ack{} // per conversation, in the order acknowledged
+		var wg sync.WaitGroup
+		errs := make(chan error, convs*each*4)
+		for i, id := range ids {
+			wg.Add(3)
+			go func(i int, id int64) { // a customer, retrying every message
+				defer wg.Done()
+				for n := 0; n < each; n++ {
+					client := fmt.Sprintf("c%d-%d", i, n)
+					var seqs []int64
+					for r := 0; r < 2; r++ {
+						m := &portal.Message{ConversationID: id, Author: portal.AuthorCustomer, Body: client, ClientID: client}
+						stored, err := s.AppendMessage(ctx(), m)
+						if err != nil {
+							errs <- err
+							return
+						}
+						if stored != (r == 0) || m.Body != client {
+							errs <- fmt.Errorf("%s try %d: stored=%v body=%q", client, r, stored, m.Body)
+						}
+						seqs = append(seqs, m.Seq)
+					}
+					if seqs[0] != seqs[1] {
+						errs <- fmt.Errorf("%s: retry acknowledged seq %d, first %d", client, seqs[1], seqs[0])
+					}
+					mu.Lock()
+					acks[id] = append(acks[id], ack{client, seqs[0]})
+					mu.Unlock()
+				}
+			}(i, id)
+			go func(id int64) { // the bot, allowed only while it owns the chat
+				defer wg.Done()
+				for n := 0; n < each/2; n++ {
+					m := &portal.Message{ConversationID: id, Author: portal.AuthorBot, Body: "answer"}
+					if _, err := s.AppendMessage(ctx(), m, portal.ConvBot); err != nil && portal.ErrorCode(err) != portal.ECONFLICT {
+						errs <- err
+					}
+				}
+			}(id)
+			go func(id int64) { // appends that fail alone
+				defer wg.Done()
+				for n := 0; n < each/2; n++ {
+					_, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: id + 1_000_000, Author: portal.AuthorCustomer, Body: "lost", ClientID: "x"})
+					if portal.ErrorCode(err) != portal.ENOTFOUND {
+						errs <- fmt.Errorf("append to a missing conversation: %v", err)
+					}
+				}
+			}(id)
+		}
+		// Meanwhile an agent takes the first chat: the bot's later
+		// appends there fail, the customer's go on.
+		st := portal.ConvAgent
+		if _, err := s.UpdateConversation(ctx(), ids[0], portal.ConversationUpdate{State: &st, AgentID: &agent1.ID}); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			msgs, err := s.FindMessages(ctx(), id, 0, true, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conv, _ := s.FindConversation(ctx(), id)
+			if conv.LastSeq != int64(len(msgs)) {
+				t.Fatalf("conversation %d: last seq %d, %d messages", id, conv.LastSeq, len(msgs))
+			}
+			bySeq := map[int64]string{}
+			customer := 0
+			for i, m := range msgs {
+				if m.Seq != int64(i+1) {
+					t.Fatalf("conversation %d: message %d has seq %d", id, i, m.Seq)
+				}
+				if m.Author == portal.AuthorCustomer {
+					customer++
+					bySeq[m.Seq] = m.ClientID
+				}
+			}
+			if customer != each {
+				t.Fatalf("conversation %d: %d customer messages, want %d", id, customer, each)
+			}
+			last := int64(0)
+			for _, a := range acks[id] {
+				if bySeq[a.seq] != a.client {
+					t.Fatalf("conversation %d: ack of %s says seq %d, which holds %q", id, a.client, a.seq, bySeq[a.seq])
+				}
+				if a.seq <= last {
+					t.Fatalf("conversation %d: %s stored at %d, before the message sent ahead of it (%d)", id, a.client, a.seq, last)
+				}
+				last = a.seq
+			}
+		}
+	})
+
 	t.Run("ConcurrentClaimHasOneWinner", func(t *testing.T) {
 		for round := 0; round < 5; round++ {
 			conv := MustCreateConversation(t, s, "v-claim", nil)
