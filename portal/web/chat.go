@@ -111,12 +111,12 @@ func (sk *socket) currentConv() int64 {
 }
 
 func (h *chatHub) runCustomer(sk *socket) {
-	defer func() {
+	leave := func() {
 		if c := sk.currentConv(); c != 0 {
 			h.hub.Leave(c, sk)
 		}
-	}()
-	sk.read(h.handleCustomerFrame(sk), 5, 20)
+	}
+	sk.read(h.handleCustomerFrame(sk), 5, 20, leave)
 }
 
 func (h *chatHub) handleCustomerFrame(sk *socket) func(ctx context.Context, f *inFrame) error {
@@ -210,7 +210,7 @@ func firstNonZero(a, b int64) int64 {
 
 func (h *chatHub) runAgent(sk *socket) {
 	h.hub.JoinAgents(sk)
-	defer func() {
+	leave := func() {
 		h.hub.LeaveAgents(sk)
 		sk.mu.Lock()
 		convs := make([]int64, 0, len(sk.last))
@@ -221,10 +221,10 @@ func (h *chatHub) runAgent(sk *socket) {
 		for _, c := range convs {
 			h.hub.Leave(c, sk)
 		}
-	}()
+	}
 	sk.send(outFrame{Type: "welcome", AgentID: sk.agent.ID, AgentName: firstNonEmpty(sk.agent.Name, sk.agent.Email)})
 	sk.enqueue(outItem{queue: true})
-	sk.read(h.handleAgentFrame(sk), 20, 60)
+	sk.read(h.handleAgentFrame(sk), 20, 60, leave)
 }
 
 func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFrame) error {
