@@ -75,6 +75,9 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	if p.VisitorID == "" && p.Customer == nil {
 		return portal.Errorf(portal.EUNAUTHORIZED, "Get a visitor cookie from /chat/visitor first.")
 	}
+	// The socket outlives the request, whose memory fasthttp reuses once
+	// the upgrade handler returns: keep no string pointing into it.
+	p.VisitorID = strings.Clone(p.VisitorID)
 	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}})
 	return c.Next()
 }

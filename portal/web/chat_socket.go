@@ -229,8 +229,8 @@ type outItem struct {
 // socket is one chat WebSocket. A writer goroutine exists only while there
 // is something to send. On Linux no goroutine waits for the client's next
 // frame either: the hub's poller starts a reader when bytes arrive (see
-// chat_socket_poll_linux.go), so an idle socket is a few hundred bytes of
-// state besides the kernel's. Elsewhere, and for the rare connection whose
+// chat_socket_poll_linux.go), so an idle socket costs about 3 KiB (the
+// connection, its WebSocket state and buffers) besides the kernel's. Elsewhere, and for the rare connection whose
 // client sent a frame right behind its upgrade request, the WebSocket
 // handler's goroutine stays and reads (readLoop).
 type socket struct {
@@ -246,9 +246,9 @@ type socket struct {
 	perSecond, burst float64
 	onEnd            func()
 	// lastRead is when the client last sent anything (Unix ns), or when
-	// the server last finished handling a message; busy while a polled
-	// socket's frame is read or its message handled (it is not idle then,
-	// however long that takes).
+	// the server last finished handling a message; busy while a frame is
+	// read or a message handled (the socket is not idle then, however
+	// long that takes).
 	lastRead atomic.Int64
 	busy     atomic.Bool
 
@@ -583,9 +583,11 @@ func (sk *socket) readLoop() {
 	h := sk.h
 	ws := sk.ws
 	ws.SetReadLimit(hardFrameLimit)
-	// Reading extends the deadline, unless close has expired it.
+	// Reading extends the deadline, unless close has expired it. Busy
+	// from a message's start until it is handled, as a polled socket is.
 	deadline := func() bool {
 		sk.lastRead.Store(time.Now().UnixNano())
+		sk.busy.Store(false)
 		sk.mu.Lock()
 		defer sk.mu.Unlock()
 		if !sk.closed {
@@ -603,6 +605,7 @@ func (sk *socket) readLoop() {
 		if err != nil {
 			return
 		}
+		sk.busy.Store(true)
 		if typ != websocket.TextMessage {
 			io.Copy(io.Discard, r)
 			sk.receive(ctx, false, nil, false)
