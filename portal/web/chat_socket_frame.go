@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/fasthttp/websocket"
 	"github.com/gobwas/ws"
@@ -39,12 +41,15 @@ var (
 // pollableConn returns the TCP connection under nc, a connection the
 // server hijacked for the upgrade, when frames can be read from it
 // directly. fasthttp's hijacked connection reads through the server's
-// buffered reader when that reader holds bytes (the client sent a frame
-// right behind its upgrade request): the reader returns to the server's
-// pool when the upgrade handler returns, so such a connection must keep
-// its handler and read through it. fasthttp exposes no accessor for this,
-// so the check looks at the unexported field the reads go through: it must
-// be the raw connection itself. Anything unexpected means not pollable.
+// buffered reader, which returns to the server's pool when the upgrade
+// handler returns. When that reader holds no bytes, nothing is lost by
+// reading the TCP connection instead; when it does (the client sent a
+// frame right behind its upgrade request), the socket must keep its
+// handler and read through it. fasthttp exposes no accessor for this, so
+// the check reads the unexported field the reads go through: the raw
+// connection itself (fasthttp's ReduceMemoryUsage releases an empty
+// reader before the hijack), or an empty *bufio.Reader. Anything else
+// means not pollable, and the socket keeps its goroutine.
 func pollableConn(nc net.Conn) (net.Conn, syscall.RawConn, bool) {
 	u, ok := nc.(interface{ UnsafeConn() net.Conn })
 	if !ok {
@@ -59,12 +64,21 @@ func pollableConn(nc net.Conn) (net.Conn, syscall.RawConn, bool) {
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return nil, nil, false
 	}
-	r := v.Elem().FieldByName("r")
-	if !r.IsValid() || r.Kind() != reflect.Interface || r.IsNil() {
+	f := v.Elem().FieldByName("r")
+	if !f.IsValid() || f.Type() != reflect.TypeFor[io.Reader]() {
 		return nil, nil, false
 	}
-	rv, want := r.Elem(), reflect.ValueOf(raw)
-	if rv.Type() != want.Type() || rv.Kind() != reflect.Pointer || rv.Pointer() != want.Pointer() {
+	// The handler's goroutine owns the connection and its reader now.
+	switch r := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(type) {
+	case *bufio.Reader:
+		if r.Buffered() != 0 {
+			return nil, nil, false
+		}
+	case net.Conn:
+		if r != raw {
+			return nil, nil, false
+		}
+	default:
 		return nil, nil, false
 	}
 	rc, err := sc.SyscallConn()
