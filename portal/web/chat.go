@@ -74,6 +74,9 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	if p.VisitorID == "" && p.Customer == nil {
 		return portal.Errorf(portal.EUNAUTHORIZED, "Get a visitor cookie from /chat/visitor first.")
 	}
+	// The socket outlives the request, whose memory fasthttp reuses once
+	// the upgrade handler returns: keep no string pointing into it.
+	p.VisitorID = strings.Clone(p.VisitorID)
 	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}})
 	return c.Next()
 }
@@ -110,12 +113,12 @@ func (sk *socket) currentConv() int64 {
 }
 
 func (h *chatHub) runCustomer(sk *socket) {
-	defer func() {
+	leave := func() {
 		if c := sk.currentConv(); c != 0 {
 			h.hub.Leave(c, sk)
 		}
-	}()
-	sk.read(h.handleCustomerFrame(sk), 5, 20)
+	}
+	sk.read(h.handleCustomerFrame(sk), 5, 20, leave)
 }
 
 func (h *chatHub) handleCustomerFrame(sk *socket) func(ctx context.Context, f *inFrame) error {
@@ -209,7 +212,7 @@ func firstNonZero(a, b int64) int64 {
 
 func (h *chatHub) runAgent(sk *socket) {
 	h.hub.JoinAgents(sk)
-	defer func() {
+	leave := func() {
 		h.hub.LeaveAgents(sk)
 		sk.mu.Lock()
 		convs := make([]int64, 0, len(sk.last))
@@ -220,10 +223,10 @@ func (h *chatHub) runAgent(sk *socket) {
 		for _, c := range convs {
 			h.hub.Leave(c, sk)
 		}
-	}()
+	}
 	sk.send(outFrame{Type: "welcome", AgentID: sk.agent.ID, AgentName: firstNonEmpty(sk.agent.Name, sk.agent.Email)})
 	sk.enqueue(outItem{queue: true})
-	sk.read(h.handleAgentFrame(sk), 20, 60)
+	sk.read(h.handleAgentFrame(sk), 20, 60, leave)
 }
 
 func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFrame) error {

@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -16,6 +18,7 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 	fws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Chat socket limits. See docs/chat-protocol.md.
@@ -27,21 +30,38 @@ const (
 	hardFrameLimit = 1 << 20
 	writeTimeout   = 10 * time.Second
 	pingBuckets    = 25
+	// maxHandlers bounds the goroutines handling polled sockets' messages
+	// (the work is the store's: more would only queue there).
+	maxHandlers = 64
 	// socketSendBuffer is the kernel send buffer of a chat socket.
 	socketSendBuffer = 16 << 10
 )
 
 // chatHub holds the chat sockets of this process.
 type chatHub struct {
-	s       *Server
-	engine  *bot.Engine
-	hub     *bot.Hub
-	ping    time.Duration
-	queue   int
-	buckets [pingBuckets]socketBucket
-	next    atomic.Uint32
-	stop    chan struct{}
-	bufPool websocket.BufferPool
+	s      *Server
+	engine *bot.Engine
+	hub    *bot.Hub
+	ping   time.Duration
+	// idle: a socket that sends nothing (not even a pong) for this long
+	// is closed by the ping loop.
+	idle time.Duration
+	// readTimeout bounds the wait for the rest of a frame once it began.
+	readTimeout time.Duration
+	queue       int
+	buckets     [pingBuckets]socketBucket
+	next        atomic.Uint32
+	stop        chan struct{}
+	bufPool     websocket.BufferPool
+	// poller waits for idle sockets' next frames (nil where unavailable:
+	// each socket then keeps a goroutine blocked reading).
+	poller *poller
+	// inbox holds polled sockets' messages for the handlers (handleLoop).
+	inMu     sync.Mutex
+	inbox    []*inMessage
+	handlers int
+	// open counts open sockets by how they wait for frames.
+	polledOpen, blockingOpen prometheus.Gauge
 }
 
 type socketBucket struct {
@@ -56,9 +76,17 @@ func (b *wsBufferPool) Get() any  { return b.p.Get() }
 func (b *wsBufferPool) Put(x any) { b.p.Put(x) }
 
 func newChatHub(s *Server) *chatHub {
-	h := &chatHub{s: s, engine: s.cfg.Chat, hub: s.cfg.ChatHub, ping: s.cfg.ChatPingInterval, stop: make(chan struct{}), bufPool: &wsBufferPool{}}
+	h := &chatHub{s: s, engine: s.cfg.Chat, hub: s.cfg.ChatHub, ping: s.cfg.ChatPingInterval, readTimeout: s.cfg.ChatReadTimeout,
+		stop: make(chan struct{}), bufPool: &wsBufferPool{},
+		polledOpen:   s.metrics.chatSockets.WithLabelValues("poller"),
+		blockingOpen: s.metrics.chatSockets.WithLabelValues("goroutine")}
 	if h.ping == 0 {
 		h.ping = 25 * time.Second
+	}
+	// Two pings unanswered, and a margin: 55s by default.
+	h.idle = 2*h.ping + min(5*time.Second, h.ping)
+	if h.readTimeout == 0 {
+		h.readTimeout = 10 * time.Second
 	}
 	// A client that lets its queue fill is disconnected (and resumes
 	// later by sequence number) rather than hold frames for everyone.
@@ -68,12 +96,18 @@ func newChatHub(s *Server) *chatHub {
 	for i := range h.buckets {
 		h.buckets[i].sockets = map[*socket]struct{}{}
 	}
+	var err error
+	if h.poller, err = newPoller((*socket).readable); err != nil {
+		s.log.Info("chat sockets wait for frames with a goroutine each", "err", err)
+	}
 	go h.pingLoop()
 	return h
 }
 
 // pingLoop pings one bucket of sockets per tick, so pings (and agents'
-// presence heartbeats) spread evenly instead of arriving in one burst.
+// presence heartbeats) spread evenly instead of arriving in one burst. It
+// closes the sockets that sent nothing for h.idle: a polled socket has no
+// read deadline (no goroutine waits on it), so this is its idle timeout.
 func (h *chatHub) pingLoop() {
 	t := time.NewTicker(h.ping / pingBuckets)
 	defer t.Stop()
@@ -84,8 +118,13 @@ func (h *chatHub) pingLoop() {
 		case <-t.C:
 		}
 		b := &h.buckets[i]
+		stale := time.Now().Add(-h.idle).UnixNano()
 		b.mu.Lock()
 		for sk := range b.sockets {
+			if sk.lastRead.Load() < stale && !sk.busy.Load() {
+				sk.close()
+				continue
+			}
 			sk.enqueue(outItem{ping: true})
 		}
 		b.mu.Unlock()
@@ -117,6 +156,9 @@ func (h *chatHub) shutdown() error {
 		}
 		b.mu.Unlock()
 	}
+	if h.poller != nil {
+		h.poller.close()
+	}
 	return nil
 }
 
@@ -138,11 +180,19 @@ func (h *chatHub) upgrader(run func(*socket)) fiber.Handler {
 	return fws.New(func(c *fws.Conn) {
 		sk, _ := c.Locals("chat_socket").(*socket)
 		if sk == nil {
+			c.Close() // the server keeps hijacked connections open
 			return
 		}
 		sk.ws = c.Conn
 		run(sk)
-	}, fws.Config{ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: h.bufPool, HandshakeTimeout: 10 * time.Second})
+	}, fws.Config{ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: h.bufPool, HandshakeTimeout: 10 * time.Second,
+		RecoverHandler: func(c *fws.Conn) {
+			// A panic in a frame handler ends that socket, not the server.
+			if r := recover(); r != nil {
+				h.s.log.Error("chat socket panic", "panic", r, "stack", string(debug.Stack()))
+				c.Close()
+			}
+		}})
 }
 
 // checkOrigin refuses cross-site sockets: a page elsewhere must not chat
@@ -176,20 +226,44 @@ type outItem struct {
 	ping    bool
 }
 
-// socket is one chat WebSocket. Its reader is the handler goroutine; a
-// writer goroutine exists only while there is something to send, so an idle
-// socket costs one goroutine and a few hundred bytes besides the buffers.
+// socket is one chat WebSocket. A writer goroutine exists only while there
+// is something to send. On Linux no goroutine waits for the client's next
+// frame either: the hub's poller starts a reader when bytes arrive (see
+// chat_socket_poll_linux.go), so an idle socket costs about 3 KiB (the
+// connection, its WebSocket state and buffers) besides the kernel's. Elsewhere, and for the rare connection whose
+// client sent a frame right behind its upgrade request, the WebSocket
+// handler's goroutine stays and reads (readLoop).
 type socket struct {
 	h      *chatHub
-	ws     *websocket.Conn
-	agent  *portal.User // nil on customer sockets
+	ws     *websocket.Conn // writes (and reads, unless polled)
+	agent  *portal.User    // nil on customer sockets
 	p      bot.Participant
 	bucket *socketBucket
+
+	// What read was given: the frame handler, the rate limit and what
+	// runs when the socket ends.
+	handle           func(ctx context.Context, f *inFrame) error
+	perSecond, burst float64
+	onEnd            func()
+	// lastRead is when the client last sent anything (Unix ns), or when
+	// the server last finished handling a message; busy while a frame is
+	// read or a message handled (the socket is not idle then, however
+	// long that takes).
+	lastRead atomic.Int64
+	busy     atomic.Bool
+
+	// Polled sockets: the raw connection frames are read from, its
+	// registration with the poller, and a message arriving in fragments.
+	conn   net.Conn
+	rc     syscall.RawConn
+	pollID uint64
+	frag   *inMessage
 
 	mu      sync.Mutex
 	queue   []outItem
 	writing bool
 	closed  bool
+	polled  bool            // registered with the poller
 	conv    int64           // customer: the conversation watched
 	last    map[int64]int64 // last sequence sent, per conversation
 	status  portal.AgentStatus
@@ -197,9 +271,11 @@ type socket struct {
 	// queuePending: a queue refresh is already queued (agents).
 	queuePending bool
 
-	// rate limit (reader only): a token bucket.
-	tokens float64
-	refill time.Time
+	// rate limit (reader only): a token bucket; limited after a frame
+	// was dropped, until one passes.
+	tokens  float64
+	refill  time.Time
+	limited bool
 }
 
 // Notify implements bot.Client.
@@ -254,20 +330,45 @@ func (sk *socket) goingAway() {
 	_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
 }
 
+// close ends the socket: an expired deadline fails a read or write in
+// progress at once, and finish (after the reader and writer stop) leaves
+// the hub and closes the connection.
 func (sk *socket) close() {
 	sk.mu.Lock()
-	defer sk.mu.Unlock()
 	if sk.closed {
+		sk.mu.Unlock()
 		return
 	}
 	sk.closed = true
 	sk.queue = nil
 	if sk.ws != nil {
-		// A hijacked fasthttp connection ignores Close until its handler
-		// returns; an expired deadline fails the reader (which returns and
-		// so closes it) and any write in progress at once.
 		sk.ws.NetConn().SetDeadline(time.Unix(1, 0))
 	}
+	polled := sk.polled
+	sk.mu.Unlock()
+	if polled {
+		// No handler goroutine is left to finish a polled socket.
+		sk.h.poller.remove(sk)
+		go sk.finish()
+	}
+}
+
+// finish runs once the socket is closed: it waits for the reader and the
+// writer, leaves the hub and closes the connection, exactly once (the
+// server keeps hijacked connections open: fasthttp's KeepHijackedConns).
+func (sk *socket) finish() {
+	sk.close()
+	sk.wg.Wait()
+	sk.h.remove(sk)
+	if sk.polled {
+		sk.h.polledOpen.Dec()
+	} else {
+		sk.h.blockingOpen.Dec()
+	}
+	if sk.onEnd != nil {
+		sk.onEnd()
+	}
+	sk.ws.Close()
 }
 
 // writeLoop sends queued items one at a time (so the queue bound counts
@@ -443,32 +544,59 @@ func (sk *socket) sendQueue(ctx context.Context) error {
 	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Status: string(sk.getStatus()), Staffed: ok, Reason: why})
 }
 
-// read runs the socket's read loop until the connection ends, handing
-// each frame to handle. Invalid frames get an error frame; the connection
-// and the conversation carry on.
-func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSecond, burst float64) {
+// read serves the client's frames, handing each message to handle, until
+// the connection ends; then onEnd runs. Invalid frames get an error frame;
+// the connection and the conversation carry on. A socket the poller takes
+// returns at once (so the server frees the upgrade request's memory);
+// otherwise read blocks in readLoop.
+func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSecond, burst float64, onEnd func()) {
 	h := sk.h
+	sk.handle, sk.perSecond, sk.burst, sk.onEnd = handle, perSecond, burst, onEnd
+	sk.tokens, sk.refill = burst, time.Now()
+	sk.lastRead.Store(time.Now().UnixNano())
 	h.add(sk)
-	defer func() {
-		sk.close()
-		sk.wg.Wait()
-		h.remove(sk)
-	}()
+	if h.poller != nil {
+		if raw, rc, ok := pollableConn(sk.ws.NetConn()); ok {
+			sk.conn = raw
+			if err := h.poller.add(sk, rc); err == nil {
+				h.polledOpen.Inc()
+				sk.mu.Lock()
+				sk.polled = true
+				closed := sk.closed
+				sk.mu.Unlock()
+				if closed {
+					// Closed before it was polled: close left finishing to us.
+					h.poller.remove(sk)
+					sk.finish()
+				}
+				return
+			}
+		}
+	}
+	h.blockingOpen.Inc()
+	defer sk.finish()
+	sk.readLoop()
+}
+
+// readLoop reads messages with the WebSocket library, blocking in between.
+func (sk *socket) readLoop() {
+	h := sk.h
 	ws := sk.ws
 	ws.SetReadLimit(hardFrameLimit)
-	// Reading extends the deadline, unless close has expired it.
+	// Reading extends the deadline, unless close has expired it. Busy
+	// from a message's start until it is handled, as a polled socket is.
 	deadline := func() bool {
+		sk.lastRead.Store(time.Now().UnixNano())
+		sk.busy.Store(false)
 		sk.mu.Lock()
 		defer sk.mu.Unlock()
 		if !sk.closed {
-			ws.SetReadDeadline(time.Now().Add(2*h.ping + 5*time.Second))
+			ws.SetReadDeadline(time.Now().Add(h.idle))
 		}
 		return !sk.closed
 	}
 	ws.SetPongHandler(func(string) error { deadline(); return nil })
-	sk.tokens, sk.refill = burst, time.Now()
 	ctx := context.Background()
-	limited := false
 	for {
 		if !deadline() {
 			return
@@ -477,9 +605,10 @@ func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSe
 		if err != nil {
 			return
 		}
+		sk.busy.Store(true)
 		if typ != websocket.TextMessage {
 			io.Copy(io.Discard, r)
-			sk.send(errorFrame("invalid", "Send text frames with JSON.", ""))
+			sk.receive(ctx, false, nil, false)
 			continue
 		}
 		buf, err := io.ReadAll(io.LimitReader(r, maxFrame+1))
@@ -490,30 +619,44 @@ func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSe
 			if _, err := io.Copy(io.Discard, r); err != nil {
 				return
 			}
-			sk.send(errorFrame("too_large", "That message is too large.", ""))
+			sk.receive(ctx, true, nil, true)
 			continue
 		}
-		now := time.Now()
-		sk.tokens = min(burst, sk.tokens+now.Sub(sk.refill).Seconds()*perSecond)
-		sk.refill = now
-		if sk.tokens < 1 {
-			// One error per burst of excess frames, not one each.
-			if !limited {
-				limited = true
-				sk.send(outFrame{Type: "error", Code: "rate_limited", Message: "Slow down a little: frames were dropped.", RetryAfterMS: int(1000 / perSecond)})
-			}
-			continue
+		sk.receive(ctx, true, buf, false)
+	}
+}
+
+// receive handles one client message: text (else it is refused), too
+// large (refused too), or buf. Rate-limited per socket.
+func (sk *socket) receive(ctx context.Context, text bool, buf []byte, tooLarge bool) {
+	if !text {
+		sk.send(errorFrame("invalid", "Send text frames with JSON.", ""))
+		return
+	}
+	if tooLarge {
+		sk.send(errorFrame("too_large", "That message is too large.", ""))
+		return
+	}
+	now := time.Now()
+	sk.tokens = min(sk.burst, sk.tokens+now.Sub(sk.refill).Seconds()*sk.perSecond)
+	sk.refill = now
+	if sk.tokens < 1 {
+		// One error per burst of excess frames, not one each.
+		if !sk.limited {
+			sk.limited = true
+			sk.send(outFrame{Type: "error", Code: "rate_limited", Message: "Slow down a little: frames were dropped.", RetryAfterMS: int(1000 / sk.perSecond)})
 		}
-		limited = false
-		sk.tokens--
-		var f inFrame
-		if err := json.Unmarshal(buf, &f); err != nil {
-			sk.send(errorFrame("invalid_json", "That frame is not valid JSON.", ""))
-			continue
-		}
-		if err := handle(ctx, &f); err != nil {
-			sk.send(errorFrameFor(err, f.ID))
-		}
+		return
+	}
+	sk.limited = false
+	sk.tokens--
+	var f inFrame
+	if err := json.Unmarshal(buf, &f); err != nil {
+		sk.send(errorFrame("invalid_json", "That frame is not valid JSON.", ""))
+		return
+	}
+	if err := sk.handle(ctx, &f); err != nil {
+		sk.send(errorFrameFor(err, f.ID))
 	}
 }
 

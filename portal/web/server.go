@@ -50,6 +50,9 @@ type Config struct {
 	// ChatSendQueue bounds each chat socket's queue of outgoing frames; a
 	// client that lets it fill is disconnected. Default 256.
 	ChatSendQueue int
+	// ChatReadTimeout is how long a chat client may take to send the rest
+	// of a frame it has begun; default 10s.
+	ChatReadTimeout time.Duration
 	// Bus carries live updates (tracking changes) to open pages; default in-process.
 	Bus portal.Bus
 	// WebhookSecrets holds each tracking webhook source's HMAC secret; a
@@ -167,10 +170,16 @@ func New(cfg Config) (*Server, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		// 4 KiB (fasthttp's default) bounds request headers and, above all, what
-		// each upgraded chat socket keeps for its whole life.
+		// 4 KiB (fasthttp's default) bounds request headers.
 		ReadBufferSize: 4 << 10,
+		// Not ReduceMemoryUsage: it costs about a fifth of the throughput of
+		// small requests, and chat sockets do without (see pollableConn).
 	})
+	// Chat sockets outlive their upgrade handler (they wait for frames in
+	// the chat poller), so fasthttp must not close hijacked connections
+	// when it returns: every hijack handler closes its connection itself.
+	// Only the chat sockets hijack.
+	s.App.Server().KeepHijackedConns = true
 	s.routes()
 	return s, nil
 }
