@@ -29,7 +29,7 @@ const (
 	// hardFrameLimit is where the connection is dropped instead.
 	hardFrameLimit = 1 << 20
 	writeTimeout   = 10 * time.Second
-	pingBuckets    = 25
+	pingBuckets    = 250
 	// maxHandlers bounds the goroutines handling polled sockets' messages
 	// (the work is the store's: more would only queue there).
 	maxHandlers = 64
