@@ -221,9 +221,10 @@ func serverRSS(c benchChatConfig) (int64, error) {
 	return 0, errors.New("no process_resident_memory_bytes in /metrics")
 }
 
-// benchChatWorker opens this worker's sockets, says "ready", waits for a
-// line on stdin, asks questions for the duration, waits for the last
-// answers and prints its result as JSON.
+// benchChatWorker opens this worker's sockets, has each active socket ask
+// one question first (it starts the socket's conversation; not measured),
+// says "ready", waits for a line on stdin, asks questions for the
+// duration, waits for the last answers and prints its result as JSON.
 func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out io.Writer) error {
 	local, _ := net.ResolveTCPAddr("tcp", c.Source+":0")
 	dialer := &websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 512, WriteBufferSize: 512,
@@ -300,7 +301,7 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 	}
 	var lat []int64
 	var latMu sync.Mutex
-	var sent, answered, dups atomic.Int64
+	var sent, answered, dups, warmed atomic.Int64
 	askers := make([]*asker, c.Active)
 	for i := range askers {
 		jar, err := visitor()
@@ -316,6 +317,12 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 		a := &asker{conn: conn, pending: map[string]time.Time{}, seen: map[int64]bool{}, ids: map[string]int64{}}
 		askers[i] = a
 		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello"}`))
+		a.mu.Lock()
+		id := "warm-" + c.Source + "-" + strconv.Itoa(i)
+		a.pending[id] = time.Now()
+		a.order = append(a.order, id)
+		a.mu.Unlock()
+		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"send","id":"`+id+`","text":"Hello, how do I track my order?"}`))
 		go func() {
 			var f benchFrame
 			for {
@@ -346,6 +353,10 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 						a.order = a.order[1:]
 						t := a.pending[id]
 						delete(a.pending, id)
+						if strings.HasPrefix(id, "warm-") {
+							warmed.Add(1)
+							break
+						}
 						answered.Add(1)
 						latMu.Lock()
 						lat = append(lat, now.Sub(t).Microseconds())
@@ -357,6 +368,13 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 				a.mu.Unlock()
 			}
 		}()
+	}
+	// Warm-up: each active socket's first question (which starts its
+	// conversation) is answered before the measured run begins.
+	for deadline := time.Now().Add(60 * time.Second); warmed.Load() < int64(c.Active); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("bench chat: %d of %d warm-up questions answered in 60 s", warmed.Load(), c.Active)
+		}
 	}
 	fmt.Fprintln(out, "ready")
 	if _, err := bufio.NewReader(in).ReadString('\n'); err != nil {

@@ -2,8 +2,48 @@ package main
 
 import (
 	"encoding/json"
+	"os/exec"
+	"strings"
 	"testing"
 )
+
+// TestBenchChatEndToEnd runs `frontdesk bench chat` (a real binary, two
+// worker processes) against a real server and checks its count: every
+// question sent is answered once, the warm-up questions are not counted.
+func TestBenchChatEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t, t.TempDir())
+	srv := MustStartServer(t, "sqlite")
+	out, err := exec.Command(bin, "bench", "chat", "-url", srv.URL, "-idle", "30", "-active", "6",
+		"-rate", "60", "-duration", "1s", "-per-proc", "20").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench chat: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var got struct {
+		Idle       int     `json:"idle_conns"`
+		Sent       int     `json:"sent"`
+		Answered   int     `json:"answered"`
+		Lost       int     `json:"lost"`
+		Duplicated int     `json:"duplicated"`
+		P50        float64 `json:"p50_ms"`
+		P99        float64 `json:"p99_ms"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+		t.Fatalf("last line is not the JSON summary: %v\n%s", err, out)
+	}
+	if got.Idle != 30 || got.Sent != 60 || got.Answered != 60 || got.Lost != 0 || got.Duplicated != 0 {
+		t.Fatalf("bench chat counted %+v, want 30 idle, 60 sent and answered, none lost or duplicated\n%s", got, out)
+	}
+	if got.P50 <= 0 || got.P99 < got.P50 {
+		t.Fatalf("latencies p50 %v, p99 %v\n%s", got.P50, got.P99, out)
+	}
+	if !strings.Contains(string(out), "from 2 processes") {
+		t.Fatalf("want the sockets split over 2 worker processes:\n%s", out)
+	}
+}
 
 func TestParseBenchFrame(t *testing.T) {
 	tests := []struct {
