@@ -72,6 +72,33 @@ func TestAnalysis(t *testing.T) {
 	}
 }
 
+// TestAnalysisSynonymKeepsNextWord: a synonym mapped to a longer stem
+// must not overwrite the word after it (terms can share the text's bytes).
+func TestAnalysisSynonymKeepsNextWord(t *testing.T) {
+	im, err := buildMapping()
+	if err != nil {
+		t.Fatal(err)
+	}
+	an := im.AnalyzerNamed(AnalyzerEnglish)
+	longer := 0
+	for _, g := range synonymGroups {
+		head := stem(g[0])
+		for _, w := range g[1:] {
+			if strings.Contains(w, " ") || len(stem(w)) >= len(head) || isStopWord(w) {
+				continue
+			}
+			longer++
+			got := analyzeTerms(an, w+" zebra")
+			if len(got) != 2 || got[0] != head || got[1] != "zebra" {
+				t.Errorf("analyze(%q)=%q, want [%s zebra]", w+" zebra", got, head)
+			}
+		}
+	}
+	if longer == 0 {
+		t.Fatal("no synonym maps to a longer stem: the test checks nothing")
+	}
+}
+
 func TestSearch(t *testing.T) {
 	ix := mustIndex(t, testDocs...)
 	tests := []struct {

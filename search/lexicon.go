@@ -181,7 +181,14 @@ func (f *stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 			}
 			f.mu.Unlock()
 		}
-		t.Term = append(t.Term[:0], s...)
+		// A token's term may be a slice of the text it came from, its
+		// capacity running on over the next words: a longer stem (a
+		// synonym's head) gets bytes of its own.
+		if len(s) <= len(t.Term) {
+			t.Term = append(t.Term[:0], s...)
+		} else {
+			t.Term = []byte(s)
+		}
 	}
 	return in
 }
