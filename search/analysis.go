@@ -42,7 +42,7 @@ const maxPrefixLen = 20
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v8"
+const mappingVersion = "fd-search-v10"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -60,6 +60,12 @@ var stopWords = []string{
 	"want", "need", "like", "know", "tell", "let", "get", "go",
 	"he", "she", "him", "her", "they", "them", "their", "his", "hers",
 	"s", "t", "d", "ll", "m", "re", "ve",
+	// contractions the tokenizer keeps whole (the negative ones become
+	// "not" before this list: see normWords)
+	"i'm", "i've", "i'll", "i'd", "you're", "you've", "you'll", "you'd",
+	"we're", "we've", "we'll", "they're", "they've", "he's", "she's",
+	// fillers and forms of address
+	"ok", "okay", "yes", "yeah", "sir", "madam", "dear", "oh",
 }
 
 // questionWords are stop words that AnalyzerRank keeps. They say nothing
@@ -123,7 +129,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		"tokenizer":    unicode.Name,
 		"char_filters": []interface{}{wordDotsName},
 		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, stopMapName,
-			stemFilterName},
+			stemFilterName, stopMapName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: english analyzer: %w", err)
 	}
@@ -132,7 +138,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		"tokenizer":    unicode.Name,
 		"char_filters": []interface{}{wordDotsName},
 		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, rankStopName,
-			stemFilterName},
+			stemFilterName, rankStopName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: rank analyzer: %w", err)
 	}
