@@ -532,3 +532,49 @@ func TestTypingKey(t *testing.T) {
 		}
 	}
 }
+
+func TestSoundex(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"robert", "R163"}, {"rupert", "R163"}, {"rubin", "R150"}, {"ashcraft", "A261"},
+		{"tymczak", "T522"}, {"pfister", "P236"}, {"honeyman", "H555"},
+		{"price", "P620"}, {"prize", "P620"}, {"trial", "T640"}, {"trail", "T640"},
+		{"a", "A000"}, {"", ""}, {"42", ""},
+	} {
+		if got := soundex(tt.in); got != tt.want {
+			t.Errorf("soundex(%q)=%q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// A real word one edit from a word of the knowledge base is taken for a
+// typo of it only when the two sound alike (same Soundex code).
+func TestResolveRealWordTypos(t *testing.T) {
+	ix := mustIndex(t, Doc{ID: "cost", Title: "Mattress price list", Summary: "What a mattress costs, by size.", Body: "Prices include delivery. Ask us about a trial night.", Published: true})
+	m := ix.m.order
+	var arts []*artModel
+	for _, a := range m.arts {
+		arts = append(arts, a)
+	}
+	for _, tt := range []struct {
+		q       string
+		want    []string
+		unknown bool
+	}{
+		{"prize mattress", []string{"price", "mattress"}, false}, // P620 = P620
+		{"trail night", []string{"trial", "night"}, false},       // T640 = T640
+		{"right mattress", []string{"right", "mattress"}, true},  // one edit from "night", but R230 ≠ N230
+		{"slice mattress", []string{"slice", "mattress"}, true},  // a real word no article uses
+		{"night trials", []string{"night", "trial"}, false},
+	} {
+		qi := m.resolve(m.analyzeQuestion(tt.q), arts)
+		var uni []string
+		for _, x := range qi.terms {
+			if !isBigram(x) {
+				uni = append(uni, x)
+			}
+		}
+		if !reflect.DeepEqual(uni, tt.want) || (qi.unknown > 0) != tt.unknown {
+			t.Errorf("resolve(%q)=%q unknown %v, want %q unknown %v", tt.q, uni, qi.unknown, tt.want, tt.unknown)
+		}
+	}
+}

@@ -28,13 +28,9 @@ type model struct {
 	conf    func(features) float64 // nil means confidence; set by tuning tests
 
 	// order, when set, holds the same articles analyzed for ordering
-	// rather than deciding (see Index.rankLocked): question words kept,
-	// and real words the KB does not use taken for typos of its words.
+	// rather than deciding (see Index.rankLocked): question words kept.
 	// put and remove keep it in step.
 	order *model
-	// realWordTypos: an English word the KB does not use, one edit from
-	// one it uses, is taken for a typo of it ("prize", "trail").
-	realWordTypos bool
 
 	terms *interner
 }
@@ -101,7 +97,6 @@ func newModel(an analysis.Analyzer) *model {
 func newRetrievalModel(im *mapping.IndexMappingImpl) *model {
 	m := newModel(im.AnalyzerNamed(AnalyzerEnglish))
 	m.order = newModel(im.AnalyzerNamed(analyzerRank))
-	m.order.realWordTypos = true
 	m.order.terms = m.terms // mostly the same words
 	return m
 }

@@ -306,9 +306,11 @@ func (m *model) resolve(qwords []qword, arts []*artModel) queryInfo {
 			if w.raw == "" || normWords[w.raw] != "" {
 				// a word of its own or a known shorthand
 			} else if isEnglishWord(w.raw) {
-				// a real word, not a typo; unless taken for one
-				if m.realWordTypos && len(w.raw) >= 5 {
-					if c := m.closestWithin(t, arts, 1); c != "" {
+				// A real word, not a typo; unless one edit from a word
+				// of the knowledge base that sounds the same ("prize"
+				// for "price", "trail" for "trial").
+				if len(w.raw) >= 5 {
+					if c := m.closestWithin(t, arts, 1); c != "" && soundex(c) == soundex(t) {
 						t, known = c, true
 					}
 				}
@@ -414,4 +416,41 @@ func editDistance(a, b string, limit int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+// soundex is the American Soundex code of a lower-case word: its first
+// letter and the digits of the consonant sounds after it, three at most.
+// Two words with one code sound alike. Letters outside a-z are skipped.
+func soundex(w string) string {
+	const codes = "01230120022455012623010202" // a..z
+	out := make([]byte, 0, 4)
+	var last byte
+	for i := 0; i < len(w) && len(out) < 4; i++ {
+		c := w[i]
+		if c < 'a' || c > 'z' {
+			continue
+		}
+		d := codes[c-'a']
+		if len(out) == 0 {
+			out = append(out, c-'a'+'A')
+			last = d
+			continue
+		}
+		switch {
+		case c == 'h' || c == 'w':
+			// no sound of their own, and no break between equal codes
+		case d == '0':
+			last = 0 // a vowel separates two equal codes
+		case d != last:
+			out = append(out, d)
+			last = d
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	for len(out) < 4 {
+		out = append(out, '0')
+	}
+	return string(out)
 }
