@@ -105,7 +105,26 @@ type adapter struct {
 var (
 	_ sqlstore.DB                = (*adapter)(nil)
 	_ sqlstore.ConcurrentWriters = (*adapter)(nil)
+	_ sqlstore.Batcher           = (*adapter)(nil)
 )
+
+// SendBatch sends qs in one round trip. Outside an explicit transaction
+// PostgreSQL runs the statements up to the batch's one Sync message as a
+// single implicit transaction: a failing statement rolls back the others.
+func (a *adapter) SendBatch(ctx context.Context, qs []sqlstore.BatchQuery) error {
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(qs))}
+	for _, q := range qs {
+		b.Queue(rebind(q.SQL), q.Args...)
+	}
+	br := a.pool.SendBatch(ctx, b)
+	for _, q := range qs {
+		if err := q.Scan(rowAdapter{br.QueryRow()}); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
 
 func (a *adapter) Dialect() string { return "postgres" }
 

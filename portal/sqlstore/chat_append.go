@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -144,6 +146,10 @@ func (s *Store) commitAppends(batch []*appendReq) {
 	for i, r := range live {
 		saved[i] = *r.m
 	}
+	if b, ok := s.db.(Batcher); ok && s.oneStatementAppend() {
+		s.commitBatch(b, live, saved)
+		return
+	}
 	ran := false
 	err := s.db.InTx(context.WithoutCancel(live[0].ctx), func(q Querier) error {
 		numbered := make([]*appendReq, 0, len(live))
@@ -185,6 +191,10 @@ func (s *Store) commitAppends(batch []*appendReq) {
 // index refuses it), then, after a unique violation, looking first.
 func (s *Store) appendAlone(r *appendReq) {
 	saved := *r.m
+	if s.oneStatementAppend() {
+		s.appendStatement(r, saved)
+		return
+	}
 	for try := 0; ; try++ {
 		lookFirst := try > 0
 		err := s.db.InTx(context.WithoutCancel(r.ctx), func(q Querier) error {
@@ -241,10 +251,8 @@ func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 	// whatever becomes of its caller's context (which it would otherwise
 	// also cost a goroutine per statement to watch).
 	ctx, m := context.WithoutCancel(r.ctx), r.m
-	if h := s.appends.hook; h != nil {
-		if err := h(m, batched); err != nil {
-			return false, err
-		}
+	if err := s.appendHook(r, batched); err != nil {
+		return false, err
 	}
 	cond, args := "id = ?", []any{m.CreatedAt, m.ConversationID}
 	if len(r.ifState) > 0 {
@@ -255,20 +263,174 @@ func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 	}
 	err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE `+cond+` RETURNING last_seq`, args...).Scan(&m.Seq)
 	if portal.IsNotFound(notFound(err, "")) {
-		var n int
-		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM conversations WHERE id = ?`, m.ConversationID).Scan(&n); err != nil {
-			return false, err
-		}
-		r.stored, r.err = false, portal.Errorf(portal.ECONFLICT, "This chat has changed meanwhile.")
-		if n == 0 {
-			r.err = portal.Errorf(portal.ENOTFOUND, "Conversation not found.")
-		}
-		m.Seq = 0
-		return false, nil
+		return false, s.refused(ctx, q, r)
 	} else if err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+// appendHook runs the tests' hook, if any, before r's statements.
+func (s *Store) appendHook(r *appendReq, batched bool) error {
+	if h := s.appends.hook; h != nil {
+		return h(r.m, batched)
+	}
+	return nil
+}
+
+// refused gives r the reason its conversation refused the message: there
+// is no such conversation, or it is in a state r does not allow. A
+// returned error means q failed.
+func (s *Store) refused(ctx context.Context, q Querier, r *appendReq) error {
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM conversations WHERE id = ?`, r.m.ConversationID).Scan(&n); err != nil {
+		return err
+	}
+	r.stored, r.err = false, portal.Errorf(portal.ECONFLICT, "This chat has changed meanwhile.")
+	if n == 0 {
+		r.err = portal.Errorf(portal.ENOTFOUND, "Conversation not found.")
+	}
+	r.m.Seq = 0
+	return nil
+}
+
+// oneStatementAppend reports whether a message is numbered and stored by
+// one statement (appendStmt): PostgreSQL runs data-modifying WITH
+// clauses, so an append costs one round trip instead of four (BEGIN,
+// UPDATE, INSERT, COMMIT), and a group of them one round trip in all.
+// SQLite has no such clause, and no round trips to save.
+func (s *Store) oneStatementAppend() bool { return s.db.Dialect() == "postgres" }
+
+// appendStmts holds appendStmt's statement texts by the number of states
+// allowed (few: none, or the bot's one).
+var appendStmts sync.Map
+
+// appendStmt returns the statement that numbers and inserts r's message:
+// the UPDATE takes the conversation's row and its next number, the INSERT
+// stores the message with it, and the statement returns the message's
+// seq and id, or no row when the conversation is missing or in a state r
+// does not allow. Being one statement, it takes effect whole or not at
+// all: a client id already stored (a unique violation) leaves no gap.
+func appendStmt(r *appendReq) (string, []any) {
+	m := r.m
+	q, ok := appendStmts.Load(len(r.ifState))
+	if !ok {
+		cond := "id = ?"
+		if len(r.ifState) > 0 {
+			cond += " AND state IN (" + placeholders(len(r.ifState)) + ")"
+		}
+		q = `WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE ` + cond + ` RETURNING last_seq) ` +
+			`INSERT INTO messages ` + msgInsertCols + ` SELECT ?::bigint, c.last_seq, ?::text, ?::text, ?::bigint, ?::text, ?::boolean, ?::text, ?::timestamptz FROM c RETURNING seq, id`
+		appendStmts.Store(len(r.ifState), q)
+	}
+	args := make([]any, 0, 11+len(r.ifState))
+	args = append(args, m.CreatedAt, m.ConversationID)
+	for _, st := range r.ifState {
+		args = append(args, string(st))
+	}
+	args = append(args, m.ConversationID, m.ClientID, m.Author, m.AuthorID, m.Body, m.Internal, m.Meta, m.CreatedAt)
+	return q.(string), args
+}
+
+// scanAppended reads appendStmt's row into r; no row leaves r unsettled
+// (refused tells why).
+func scanAppended(r *appendReq, row Row) (bool, error) {
+	err := row.Scan(&r.m.Seq, &r.m.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		r.m.Seq = 0
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	r.stored, r.err = true, nil
+	return true, nil
+}
+
+// appendStatement stores one message with appendStmt; after a unique
+// violation (its client id stored already) it looks the stored one up.
+func (s *Store) appendStatement(r *appendReq, saved portal.Message) {
+	ctx := context.WithoutCancel(r.ctx)
+	for try := 0; ; try++ {
+		if try > 0 {
+			if dup, err := s.duplicateIn(s.db, r); err != nil {
+				r.stored, r.err = false, wrap("append message", err)
+				return
+			} else if dup {
+				return
+			}
+		}
+		err := s.appendHook(r, false)
+		if err == nil {
+			q, args := appendStmt(r)
+			var ok bool
+			if ok, err = scanAppended(r, s.db.QueryRow(ctx, q, args...)); err == nil && !ok {
+				err = s.refused(ctx, s.db, r)
+			}
+		}
+		// A client id stored meanwhile (by another node) can make the
+		// second try fail too.
+		if err != nil && try < 2 && r.m.ClientID != "" && s.db.IsUniqueViolation(err) {
+			*r.m = saved
+			continue
+		}
+		if err != nil {
+			*r.m = saved
+			r.stored, r.err = false, wrap("append message", err)
+		}
+		return
+	}
+}
+
+// commitBatch stores a group with one appendStmt each, sent together as
+// one transaction. A statement that fails (a client id stored already)
+// rolls the group back, and each message is tried again on its own. A
+// failure of any other kind (the connection) leaves unknown whether the
+// group committed: no message is acknowledged (a client retries with its
+// client id, which cannot store it twice).
+func (s *Store) commitBatch(b Batcher, live []*appendReq, saved []portal.Message) {
+	qs := make([]BatchQuery, 0, len(live))
+	sent := false
+	var err error
+	for _, r := range live {
+		if err = s.appendHook(r, true); err != nil {
+			break
+		}
+		q, args := appendStmt(r)
+		qs = append(qs, BatchQuery{SQL: q, Args: args, Scan: func(row Row) error {
+			_, err := scanAppended(r, row)
+			return err
+		}})
+	}
+	if err == nil {
+		sent = true
+		err = b.SendBatch(context.WithoutCancel(live[0].ctx), qs)
+	}
+	if err == nil {
+		for _, r := range live {
+			if !r.stored {
+				if err := s.refused(context.WithoutCancel(r.ctx), s.db, r); err != nil {
+					r.stored, r.err = false, wrap("append message", err)
+				}
+			}
+		}
+		return
+	}
+	// The server's own error (it has an SQLSTATE) means it rolled the
+	// group back; anything else, after sending, is an unknown outcome.
+	var stmtErr interface{ SQLState() string }
+	if sent && !errors.As(err, &stmtErr) {
+		for i, r := range live {
+			*r.m = saved[i]
+			r.stored, r.err = false, wrap("append message", err)
+		}
+		return
+	}
+	for i, r := range live {
+		*r.m = saved[i]
+		r.stored, r.err = false, nil
+		s.appendAlone(r)
+	}
 }
 
 const msgInsertCols = `(conversation_id, seq, client_id, author, author_id, body, internal, meta, created_at)`

@@ -52,6 +52,22 @@ type DB interface {
 	Dialect() string
 }
 
+// BatchQuery is one statement of a batch. Scan gets the statement's
+// first row, or a Row whose Scan returns sql.ErrNoRows when it has none;
+// an error from Scan ends the batch with that error.
+type BatchQuery struct {
+	SQL  string
+	Args []any
+	Scan func(Row) error
+}
+
+// Batcher is implemented by a DB that sends several statements in one
+// round trip and runs them as one transaction (PostgreSQL's pipeline with
+// one Sync): all of them take effect, or, when one fails, none.
+type Batcher interface {
+	SendBatch(ctx context.Context, qs []BatchQuery) error
+}
+
 // Store implements portal.Store on a DB.
 type Store struct {
 	db DB
