@@ -17,7 +17,8 @@ import (
 
 var (
 	clusterBench = flag.Bool("cluster.bench", false, "run the cluster chat benchmark (nginx in front of 1 and 3 nodes)")
-	clusterRate  = flag.Int("cluster.rate", 500, "customer messages per second in the cluster chat benchmark (the bot answers each)")
+	clusterRate  = flag.Int("cluster.rate", 500, "customer messages per second in the cluster chat benchmark")
+	clusterBot   = flag.Bool("cluster.bot", false, "cluster chat benchmark: chats with the bot, which answers (and fails on) every message; by default the chats wait for a person, so only people's messages travel")
 )
 
 // TestClusterChatBench measures chat delivery through nginx: pairs of
@@ -26,6 +27,10 @@ var (
 // round-robin, so pairs on different nodes measure cross-node delivery
 // (store, NOTIFY, the other node reads the store). It reports delivered,
 // lost and duplicated counts and latency quantiles, for 1 node and 3 nodes.
+// By default each chat has asked for a person (an agent is online), so
+// the bot stays silent and the traffic is what a chat between a customer
+// and an agent on other nodes carries; -cluster.bot keeps the bot in
+// every chat, answering each message.
 func TestClusterChatBench(t *testing.T) {
 	if !*clusterBench {
 		t.Skip("benchmark: set -cluster.bench to run it")
@@ -33,7 +38,12 @@ func TestClusterChatBench(t *testing.T) {
 	for _, nodes := range []int{1, 3} {
 		t.Run(fmt.Sprintf("%dnodes", nodes), func(t *testing.T) {
 			c := startClusterN(t, nodes)
-			res := runChatPairs(t, &testServer{URL: "http://" + c.lb}, 250, *clusterRate, 10*time.Second)
+			lb := &testServer{URL: "http://" + c.lb}
+			if !*clusterBot {
+				agent := agentOnline(t, lb, "agent@example.com")
+				defer agent.send(map[string]any{"type": "status", "status": "away"})
+			}
+			res := runChatPairs(t, lb, 250, *clusterRate, 10*time.Second)
 			b, _ := json.Marshal(res)
 			t.Logf("%d node(s): %s", nodes, b)
 			fmt.Printf("cluster chat bench, %d node(s): %s\n", nodes, b)
@@ -96,7 +106,11 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 		g := newGuest(t, lb)
 		a := dialTab(t, g)
 		a.c.WriteJSON(map[string]any{"type": "hello", "conversation_id": 0, "last_seq": 0})
-		a.c.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("open-%d", i), "text": "Hello, I have a question about my order"})
+		open := "Hello, I have a question about my order"
+		if !*clusterBot {
+			open = "I want to talk to a human about my order"
+		}
+		a.c.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("open-%d", i), "text": open})
 		var conv, last int64
 		for conv == 0 {
 			var f wsFrame
