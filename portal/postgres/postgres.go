@@ -35,6 +35,11 @@ type Config struct {
 	URL string
 	// MaxConns bounds the pool; default 16 (or pool_max_conns in the URL).
 	MaxConns int32
+	// MinConns is how many connections the pool opens at once and keeps;
+	// default half of MaxConns (or pool_min_conns in the URL). Opening a
+	// connection costs PostgreSQL a process; paying for it in the middle
+	// of a burst of chat messages delayed them by up to a second.
+	MinConns int32
 	// ConnectTimeout bounds each connection attempt; default 5s.
 	ConnectTimeout time.Duration
 }
@@ -55,6 +60,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		pc.MaxConns = cfg.MaxConns
 	} else if !strings.Contains(cfg.URL, "pool_max_conns") {
 		pc.MaxConns = 16
+	}
+	if cfg.MinConns > 0 {
+		pc.MinConns = min(cfg.MinConns, pc.MaxConns)
+	} else if !strings.Contains(cfg.URL, "pool_min_conns") {
+		pc.MinConns = max(1, pc.MaxConns/2)
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
