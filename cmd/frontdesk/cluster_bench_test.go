@@ -167,8 +167,17 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 		}
 	}
 	interval := time.Second / time.Duration(rate)
-	start := time.Now()
 	var writeMu sync.Mutex
+	// Warm-up, not measured: a second of messages at the rate, so that
+	// the nodes' pools, statement caches and first catch-ups are in place.
+	for n, start := 0, time.Now(); time.Since(start) < time.Second; n++ {
+		time.Sleep(time.Until(start.Add(time.Duration(n) * interval)))
+		if err := ps[n%len(ps)].a.c.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("w-%d", n), "text": fmt.Sprintf("warm-up %d", n)}); err != nil {
+			t.Fatalf("send: %v", err)
+		}
+	}
+	time.Sleep(time.Second)
+	start := time.Now()
 	for n := 0; ; n++ {
 		due := start.Add(time.Duration(n) * interval)
 		if due.Sub(start) >= dur {
