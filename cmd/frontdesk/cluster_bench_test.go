@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +20,7 @@ import (
 var (
 	clusterBench = flag.Bool("cluster.bench", false, "run the cluster chat benchmark (nginx in front of 1 and 3 nodes)")
 	clusterRate  = flag.Int("cluster.rate", 500, "customer messages per second in the cluster chat benchmark")
+	clusterAsk   = flag.Int("cluster.ask", 0, "also run `frontdesk bench chat` through nginx at this many questions per second (1,000 idle and 250 asking sockets); 0 skips it")
 	clusterBot   = flag.Bool("cluster.bot", false, "cluster chat benchmark: chats with the bot, which answers (and fails on) every message; by default the chats wait for a person, so only people's messages travel")
 )
 
@@ -43,10 +46,23 @@ func TestClusterChatBench(t *testing.T) {
 				agent := agentOnline(t, lb, "agent@example.com")
 				defer agent.send(map[string]any{"type": "status", "status": "away"})
 			}
-			res := runChatPairs(t, lb, 250, *clusterRate, 10*time.Second)
+			// At most 4 messages a second from a tab: the server allows a
+			// customer's socket 5 (docs/chat-protocol.md).
+			res := runChatPairs(t, lb, max(250, *clusterRate/4), *clusterRate, 10*time.Second)
 			b, _ := json.Marshal(res)
 			t.Logf("%d node(s): %s", nodes, b)
 			fmt.Printf("cluster chat bench, %d node(s): %s\n", nodes, b)
+			if *clusterAsk > 0 {
+				// The bot's questions and answers through nginx: each
+				// answer comes from the node its question reached.
+				out, err := exec.Command(c.bin, "bench", "chat", "-url", lb.URL, "-idle", "1000", "-active", "250",
+					"-rate", strconv.Itoa(*clusterAsk), "-duration", "10s").CombinedOutput()
+				if err != nil {
+					t.Fatalf("bench chat: %v\n%s", err, out)
+				}
+				lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+				fmt.Printf("bench chat through nginx, %d node(s): %s\n", nodes, lines[len(lines)-1])
+			}
 		})
 	}
 }
