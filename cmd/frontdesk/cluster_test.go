@@ -549,6 +549,23 @@ func TestCluster(t *testing.T) {
 	})
 
 	t.Run("PostgreSQLRestart", func(t *testing.T) {
+		// A guest chats with tabs on node1 and node2; PostgreSQL stops
+		// mid-conversation, and what the guest sends meanwhile is retried
+		// (same ids) once it is back. Every message reaches the other
+		// tab exactly once, in order.
+		g := newGuest(t, &testServer{URL: lb})
+		tabA := &chatUser{tb: t, srv: &testServer{URL: c.nodes[0].url()}, jar: g.jar}
+		tabB := &chatUser{tb: t, srv: &testServer{URL: c.nodes[1].url()}, jar: g.jar}
+		a, _ := tabA.hello(0, 0)
+		conv := a.say("pr-b0", "before the restart 0").ConversationID
+		b, _ := tabB.hello(conv, 0)
+		var texts []string
+		for i := 1; i < 3; i++ {
+			a.say(fmt.Sprintf("pr-b%d", i), fmt.Sprintf("before the restart %d", i))
+		}
+		for i := 0; i < 3; i++ {
+			texts = append(texts, fmt.Sprintf("before the restart %d", i))
+		}
 		c.pg.stop(t)
 		for _, n := range c.nodes {
 			deadline := time.Now().Add(20 * time.Second)
@@ -563,9 +580,51 @@ func TestCluster(t *testing.T) {
 				time.Sleep(100 * time.Millisecond)
 			}
 		}
+		// Sent while the store is down: refused (or left unanswered), not
+		// lost, since the guest sends them again.
+		for i := 0; i < 3; i++ {
+			a.c.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("pr-d%d", i), "text": fmt.Sprintf("during the restart %d", i)})
+			texts = append(texts, fmt.Sprintf("during the restart %d", i))
+		}
 		c.pg.start(t)
 		for _, n := range c.nodes {
 			waitReady(t, n.url(), 30*time.Second)
+		}
+		a2, _ := tabA.hello(conv, 0)
+		for i := 0; i < 3; i++ {
+			a2.say(fmt.Sprintf("pr-d%d", i), fmt.Sprintf("during the restart %d", i))
+		}
+		for i := 0; i < 3; i++ {
+			a2.say(fmt.Sprintf("pr-a%d", i), fmt.Sprintf("after the restart %d", i))
+			texts = append(texts, fmt.Sprintf("after the restart %d", i))
+		}
+		// Tab B, resuming by sequence if its socket went down meanwhile.
+		seen := map[string]int{}
+		var lastSeq int64
+		deadline := time.After(30 * time.Second)
+		for len(seen) < len(texts) {
+			select {
+			case f := <-b.frames:
+				if f.Type != "message" {
+					continue
+				}
+				if f.Seq <= lastSeq {
+					t.Fatalf("tab on node2 got seq %d after %d", f.Seq, lastSeq)
+				}
+				lastSeq = f.Seq
+				if f.Author == "customer" {
+					seen[f.Text]++
+				}
+			case <-b.done:
+				b, _ = tabB.hello(conv, lastSeq)
+			case <-deadline:
+				t.Fatalf("tab on node2 saw %v, want each of %q once", seen, texts)
+			}
+		}
+		for _, x := range texts {
+			if seen[x] != 1 {
+				t.Fatalf("tab on node2 saw %q %d times (all: %v)", x, seen[x], seen)
+			}
 		}
 		hc := signedInClient(t, lb, "customer@example.com", "demo")
 		if code, _ := status(t, hc, lb+"/account"); code != 200 {
