@@ -49,7 +49,7 @@ type Link struct {
 func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Participant, m *portal.Message) {
 	convID := conv.ID
 	if WantsPerson(m.Body) {
-		if err := e.handoff(ctx, conv); err != nil {
+		if _, err := e.handoff(ctx, conv); err != nil {
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
 		}
 		return
@@ -87,8 +87,19 @@ func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Parti
 		return
 	}
 	if fails >= 2 {
-		if err := e.handoff(ctx, conv); err != nil {
+		offered, err := e.handoff(ctx, conv)
+		if err != nil {
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
+		}
+		// Nobody could take the chat, and the customer has been told so
+		// and offered to leave a message: the count starts again, so that
+		// a customer who carries on asking is not told it after every
+		// unanswered question, only after two more in a row.
+		if offered {
+			zero := 0
+			if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, BotFailures: &zero}); err != nil && !isConflict(err) {
+				e.log.Error("bot: reset failures", "conversation_id", convID, "err", err)
+			}
 		}
 	}
 }

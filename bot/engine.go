@@ -267,16 +267,20 @@ func (e *Engine) RequestPerson(ctx context.Context, p Participant, convID int64)
 	if err != nil {
 		return err
 	}
-	return e.handoff(ctx, conv)
+	_, err = e.handoff(ctx, conv)
+	return err
 }
 
-func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation) error {
+// handoff queues a bot conversation for a person, or, when nobody can
+// take it, tells the customer and offers to leave a message; it reports
+// whether it made that offer.
+func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation) (offered bool, err error) {
 	if conv.State != portal.ConvBot {
-		return nil // already queued or with a person
+		return false, nil // already queued or with a person
 	}
 	ok, why, err := e.Availability(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !ok {
 		msg := "No one is available to chat right now. Leave a message and we will answer by email."
@@ -284,23 +288,23 @@ func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation) error {
 			msg = "We are outside our chat hours right now. Leave a message and we will answer by email."
 		}
 		e.system(ctx, conv.ID, msg, map[string]any{"offer": "leave_message", "reason": why})
-		return nil
+		return true, nil
 	}
 	q := portal.ConvQueued
 	updated, err := e.store.UpdateConversation(ctx, conv.ID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, State: &q})
 	if portal.ErrorCode(err) == portal.ECONFLICT {
-		return nil
+		return false, nil
 	} else if err != nil {
-		return err
+		return false, err
 	}
 	pos, err := e.QueuePosition(ctx, updated)
 	if err != nil {
-		return err
+		return false, err
 	}
 	e.system(ctx, conv.ID, fmt.Sprintf("You are number %d in the queue. A person will be with you shortly.", pos), map[string]any{"queue_position": pos})
 	e.publish(ctx, Event{Kind: EventState, ConversationID: conv.ID})
 	e.publish(ctx, Event{Kind: EventQueue, ConversationID: conv.ID})
-	return nil
+	return false, nil
 }
 
 // QueuePosition is a queued conversation's place in the queue, from 1; 0

@@ -182,6 +182,35 @@ func TestBotHandsOffAfterTwoFailures(t *testing.T) {
 	}
 }
 
+// With nobody available, two failed answers in a row bring the offer to
+// leave a message; the count then starts again, so a customer who carries
+// on is not told so after every unanswered question.
+func TestBotOffersLeaveMessageOncePerTwoFailures(t *testing.T) {
+	env := mustEnv(t, nil)
+	ctx := context.Background()
+	p := bot.Participant{VisitorID: "v3"}
+	conv, _, _, _ := env.engine.Send(ctx, p, 0, "a", "zebra quantum flux capacitor")
+	env.waitMessages(t, conv.ID, 2)
+	env.engine.Send(ctx, p, conv.ID, "b", "purple elephant spaceship")
+	msgs := env.waitMessages(t, conv.ID, 5) // question, answer, question, answer, offer
+	if last := msgs[4]; last.Author != portal.AuthorSystem || !strings.Contains(last.Meta, "leave_message") {
+		t.Fatalf("after two failures with nobody available: %+v", last)
+	}
+	env.engine.Send(ctx, p, conv.ID, "c", "tangerine submarine orchestra")
+	msgs = env.waitMessages(t, conv.ID, 7)
+	if last := msgs[6]; last.Author != portal.AuthorBot || !strings.Contains(last.Meta, `"offer":"person"`) {
+		t.Fatalf("third failure: %+v, want the bot's answer offering a person", last)
+	}
+	env.engine.Send(ctx, p, conv.ID, "d", "violet walrus trombone")
+	msgs = env.waitMessages(t, conv.ID, 10)
+	if last := msgs[9]; last.Author != portal.AuthorSystem || !strings.Contains(last.Meta, "leave_message") {
+		t.Fatalf("fourth failure: %+v, want the offer again", last)
+	}
+	if got, _ := env.store.FindConversation(ctx, conv.ID); got.State != portal.ConvBot {
+		t.Fatalf("state %s, want bot", got.State)
+	}
+}
+
 func TestBotSilentWhileAgentOwns(t *testing.T) {
 	env := mustEnv(t, nil)
 	ctx := context.Background()
