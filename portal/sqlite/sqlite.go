@@ -41,9 +41,12 @@ type Config struct {
 	// MaxOpenConns bounds the pool; default 8.
 	MaxOpenConns int
 	// CheckpointInterval is how often a background goroutine copies the
-	// write-ahead log into the database file; default 1s. Commits then do
-	// not stop to checkpoint (and fsync) themselves, unless the log grows
-	// past 64 MiB between two background checkpoints.
+	// write-ahead log into the database file; default 250ms. Commits then
+	// do not stop to checkpoint (and fsync) themselves, unless the log
+	// grows past 64 MiB between two background checkpoints. A checkpoint
+	// delays the commits that run meanwhile, the more the longer the log:
+	// at 1,000 chat questions a second, checkpoints every second made
+	// answers' p99 16 ms, every 10 s 74-92 ms, every 250 ms 5-8 ms.
 	CheckpointInterval time.Duration
 }
 
@@ -64,7 +67,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.MaxOpenConns = 8
 	}
 	if cfg.CheckpointInterval == 0 {
-		cfg.CheckpointInterval = time.Second
+		cfg.CheckpointInterval = 250 * time.Millisecond
 	}
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create dir: %w", err)
