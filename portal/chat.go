@@ -43,13 +43,16 @@ type Conversation struct {
 	// LastSeq is the sequence number of the newest message.
 	LastSeq int64
 	// Subject is the customer's first message, shown in the queue.
-	Subject       string
-	QueuedAt      *time.Time
-	ClosedAt      *time.Time
-	Rating        *int
-	RatingComment string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	Subject  string
+	QueuedAt *time.Time
+	ClosedAt *time.Time
+	// CustomerSeenAt is when a socket of the customer's last watched the
+	// conversation while it was queued (on any node).
+	CustomerSeenAt *time.Time
+	Rating         *int
+	RatingComment  string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // Message authors.
@@ -112,9 +115,12 @@ type ConversationFilter struct {
 	VisitorID  *string
 	CustomerID *int64
 	AgentID    *int64
-	States     []ConversationState
-	Offset     int
-	Limit      int
+	// GuestOnly selects conversations of no customer account: a guest
+	// sees only those, never a customer's who used the same browser.
+	GuestOnly bool
+	States    []ConversationState
+	Offset    int
+	Limit     int
 }
 
 // ConversationUpdate changes a conversation if it is still as the caller
@@ -127,7 +133,10 @@ type ConversationUpdate struct {
 	IfAgentID *int64
 	State     *ConversationState
 	// AgentID sets the owner; a pointer to 0 clears it.
-	AgentID       *int64
+	AgentID *int64
+	// QueuedAt, with State queued, sets the place in the queue (default
+	// now: the back); a chat given back keeps an earlier one.
+	QueuedAt      *time.Time
 	BotFailures   *int
 	Rating        *int
 	RatingComment *string
@@ -143,11 +152,14 @@ const (
 	AgentAway      AgentStatus = "away"
 )
 
-// AgentPresence is an agent's status and when it was last confirmed.
+// AgentPresence is an agent's chosen status (kept across reloads and
+// tabs) and when a socket of theirs was last seen on any node.
 type AgentPresence struct {
 	AgentID   int64
 	Status    AgentStatus
 	UpdatedAt time.Time
+	// SeenAt is the last heartbeat of any of the agent's sockets.
+	SeenAt time.Time
 }
 
 // Case statuses.
@@ -293,10 +305,17 @@ type ChatService interface {
 	// internal notes only when internal is true.
 	FindMessages(ctx context.Context, conversationID, afterSeq int64, internal bool, limit int) ([]*Message, error)
 
-	// SetAgentPresence records an agent's status at now.
+	// SetAgentPresence records an agent's status at now (also a heartbeat).
 	SetAgentPresence(ctx context.Context, agentID int64, status AgentStatus, now time.Time) error
-	// FindAgentPresence lists presence records updated at or after since.
+	// TouchAgents records a heartbeat at now for each agent (one with no
+	// record yet starts away).
+	TouchAgents(ctx context.Context, agentIDs []int64, now time.Time) error
+	// FindAgentPresence lists presence records seen at or after since
+	// (every record for the zero time).
 	FindAgentPresence(ctx context.Context, since time.Time) ([]*AgentPresence, error)
+	// TouchConversations records that the customers of these queued
+	// conversations are still connected, at now.
+	TouchConversations(ctx context.Context, ids []int64, now time.Time) error
 
 	// CreateCase stores c with its first outbox email in one transaction;
 	// mail builds the email once the case has its number.

@@ -9,12 +9,12 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const convCols = `id, visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, closed_at, rating, rating_comment, created_at, updated_at`
+const convCols = `id, visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, closed_at, rating, rating_comment, created_at, updated_at, customer_seen_at`
 
 func scanConversation(r Row) (*portal.Conversation, error) {
 	var c portal.Conversation
 	err := r.Scan(&c.ID, &c.VisitorID, &c.CustomerID, &c.State, &c.AgentID, &c.BotFailures, &c.LastSeq, &c.Subject,
-		&c.QueuedAt, &c.ClosedAt, &c.Rating, &c.RatingComment, &c.CreatedAt, &c.UpdatedAt)
+		&c.QueuedAt, &c.ClosedAt, &c.Rating, &c.RatingComment, &c.CreatedAt, &c.UpdatedAt, &c.CustomerSeenAt)
 	return &c, err
 }
 
@@ -65,6 +65,9 @@ func (s *Store) FindConversations(ctx context.Context, f portal.ConversationFilt
 	if f.AgentID != nil {
 		w.add("agent_id = ?", *f.AgentID)
 	}
+	if f.GuestOnly {
+		w.add("customer_id IS NULL")
+	}
 	order := ` ORDER BY id DESC`
 	if len(f.States) > 0 {
 		args := make([]any, len(f.States))
@@ -111,8 +114,12 @@ func (s *Store) UpdateConversation(ctx context.Context, id int64, upd portal.Con
 		args = append(args, string(*upd.State))
 		switch *upd.State {
 		case portal.ConvQueued:
-			sets = append(sets, "queued_at = ?")
-			args = append(args, now)
+			at := now
+			if upd.QueuedAt != nil {
+				at = upd.QueuedAt.UTC()
+			}
+			sets = append(sets, "queued_at = ?", "customer_seen_at = ?")
+			args = append(args, at, now)
 		case portal.ConvClosed:
 			sets = append(sets, "closed_at = ?")
 			args = append(args, now)
@@ -210,14 +217,44 @@ func (s *Store) SetAgentPresence(ctx context.Context, agentID int64, status port
 	if status != portal.AgentAvailable && status != portal.AgentAway {
 		return portal.FieldError("status", "Unknown status.")
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO agent_presence (agent_id, status, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at`, agentID, string(status), now.UTC())
+	_, err := s.db.Exec(ctx, `INSERT INTO agent_presence (agent_id, status, updated_at, seen_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (agent_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, seen_at = excluded.seen_at`, agentID, string(status), now.UTC(), now.UTC())
 	return wrap("set agent presence", err)
 }
 
-// FindAgentPresence lists recent presence records.
+// TouchAgents records the agents' heartbeat in one statement.
+func (s *Store) TouchAgents(ctx context.Context, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	vals := make([]string, len(ids))
+	args := make([]any, 0, 3*len(ids))
+	for i, id := range ids {
+		vals[i] = "(?, 'away', ?, ?)"
+		args = append(args, id, now.UTC(), now.UTC())
+	}
+	_, err := s.db.Exec(ctx, `INSERT INTO agent_presence (agent_id, status, updated_at, seen_at) VALUES `+strings.Join(vals, ", ")+`
+		ON CONFLICT (agent_id) DO UPDATE SET seen_at = excluded.seen_at`, args...)
+	return wrap("touch agents", err)
+}
+
+// TouchConversations records the customers' heartbeat on queued chats.
+func (s *Store) TouchConversations(ctx context.Context, ids []int64, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := make([]any, 0, len(ids)+1)
+	args = append(args, now.UTC())
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.db.Exec(ctx, `UPDATE conversations SET customer_seen_at = ? WHERE id IN (`+placeholders(len(ids))+`)`, args...)
+	return wrap("touch conversations", err)
+}
+
+// FindAgentPresence lists the presence records seen since a time.
 func (s *Store) FindAgentPresence(ctx context.Context, since time.Time) ([]*portal.AgentPresence, error) {
-	rows, err := s.db.Query(ctx, `SELECT agent_id, status, updated_at FROM agent_presence WHERE updated_at >= ? ORDER BY agent_id`, since.UTC())
+	rows, err := s.db.Query(ctx, `SELECT agent_id, status, updated_at, COALESCE(seen_at, updated_at) FROM agent_presence WHERE COALESCE(seen_at, updated_at) >= ? ORDER BY agent_id`, since.UTC())
 	if err != nil {
 		return nil, wrap("find agent presence", err)
 	}
@@ -225,7 +262,7 @@ func (s *Store) FindAgentPresence(ctx context.Context, since time.Time) ([]*port
 	var out []*portal.AgentPresence
 	for rows.Next() {
 		var p portal.AgentPresence
-		if err := rows.Scan(&p.AgentID, &p.Status, &p.UpdatedAt); err != nil {
+		if err := rows.Scan(&p.AgentID, &p.Status, &p.UpdatedAt, &p.SeenAt); err != nil {
 			return nil, wrap("scan agent presence", err)
 		}
 		out = append(out, &p)

@@ -360,6 +360,64 @@ func testChat(t *testing.T, open Opener) {
 		if err != nil || len(got) != 1 || got[0].AgentID != agent1.ID || got[0].Status != portal.AgentAway {
 			t.Fatalf("presence %+v err=%v", got, err)
 		}
+		// A heartbeat keeps the chosen status; an agent without a record
+		// starts away.
+		agent3 := MustCreateUser(t, s, portal.RoleAgent, "agent3@example.com")
+		if err := s.TouchAgents(ctx(), []int64{agent2.ID, agent3.ID}, c.t); err != nil {
+			t.Fatal(err)
+		}
+		got, err = s.FindAgentPresence(ctx(), c.t.Add(-time.Minute))
+		if err != nil || len(got) != 3 {
+			t.Fatalf("after touch: %+v err=%v", got, err)
+		}
+		want := map[int64]portal.AgentStatus{agent1.ID: portal.AgentAway, agent2.ID: portal.AgentAvailable, agent3.ID: portal.AgentAway}
+		for _, p := range got {
+			if want[p.AgentID] != p.Status || !p.SeenAt.Equal(c.t.Truncate(time.Microsecond)) {
+				t.Fatalf("after touch: %+v, want status %s seen %v", p, want[p.AgentID], c.t)
+			}
+		}
+		all, err := s.FindAgentPresence(ctx(), time.Time{})
+		if err != nil || len(all) != 3 {
+			t.Fatalf("all presence: %+v err=%v", all, err)
+		}
+	})
+
+	t.Run("QueuePlaceAndCustomerHeartbeat", func(t *testing.T) {
+		a := MustCreateConversation(t, s, "v-q1", nil)
+		b := MustCreateConversation(t, s, "v-q2", ada)
+		q := portal.ConvQueued
+		if _, err := s.UpdateConversation(ctx(), a.ID, portal.ConversationUpdate{State: &q}); err != nil {
+			t.Fatal(err)
+		}
+		early := c.t.Add(-time.Hour)
+		got, err := s.UpdateConversation(ctx(), b.ID, portal.ConversationUpdate{State: &q, QueuedAt: &early})
+		if err != nil || got.QueuedAt == nil || !got.QueuedAt.Equal(early.Truncate(time.Microsecond)) || got.CustomerSeenAt == nil {
+			t.Fatalf("queued at %+v err=%v", got, err)
+		}
+		queue, _, err := s.FindConversations(ctx(), portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}})
+		if err != nil || len(queue) < 2 || queue[0].ID != b.ID {
+			t.Fatalf("queue %+v err=%v: the earlier place is not first", queue, err)
+		}
+		later := c.t.Add(time.Minute)
+		if err := s.TouchConversations(ctx(), []int64{a.ID}, later); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.FindConversation(ctx(), a.ID); got.CustomerSeenAt == nil || !got.CustomerSeenAt.Equal(later.Truncate(time.Microsecond)) {
+			t.Fatalf("customer seen at %v, want %v", got.CustomerSeenAt, later)
+		}
+		guests, _, err := s.FindConversations(ctx(), portal.ConversationFilter{GuestOnly: true, States: []portal.ConversationState{portal.ConvQueued}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range guests {
+			if g.CustomerID != nil {
+				t.Fatalf("guest-only filter returned customer %d's conversation", *g.CustomerID)
+			}
+		}
+		for _, conv := range []int64{a.ID, b.ID} {
+			closed := portal.ConvClosed
+			s.UpdateConversation(ctx(), conv, portal.ConversationUpdate{State: &closed})
+		}
 	})
 
 	t.Run("CaseWithEmailAndReply", func(t *testing.T) {
