@@ -27,6 +27,12 @@ const (
 	EventPartial EventKind = "partial"
 	// EventPresence: an agent's availability changed.
 	EventPresence EventKind = "presence"
+	// EventAssigned: a chat was given to AgentID (a transfer, by Author)
+	// or, with Author "taken:NAME", taken from them by a supervisor.
+	EventAssigned EventKind = "assigned"
+	// EventStarted: Participant has a new conversation; their other
+	// sockets follow it.
+	EventStarted EventKind = "started"
 )
 
 // Event is what travels on a Bus. Payloads are small and carry ids only, so
@@ -40,6 +46,8 @@ type Event struct {
 	Internal bool   `json:"i,omitempty"`
 	Author   string `json:"a,omitempty"`
 	AgentID  int64  `json:"g,omitempty"`
+	// Participant is the customer side's key (EventStarted only).
+	Participant string `json:"p,omitempty"`
 	// Stream and Text carry a partial answer (EventPartial only).
 	Stream string `json:"st,omitempty"`
 	Text   string `json:"t,omitempty"`

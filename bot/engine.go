@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -55,11 +56,13 @@ type Config struct {
 	// ModelTimeout bounds one model answer before falling back to the
 	// article answer; default 15s.
 	ModelTimeout time.Duration
-	// AgentTTL is how long an agent's "available" lasts without a
-	// heartbeat; default 90s.
-	AgentTTL time.Duration
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// AgentGrace is how long an agent whose every socket is closed or
+	// silent still counts as online: a reload or a network blip within it
+	// changes nothing; after it their chats go back to the queue. It also
+	// bounds a guest's wait in the queue with no socket. Default 60s.
+	AgentGrace time.Duration
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 // Engine runs conversations.
@@ -73,6 +76,11 @@ type Engine struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// starting serialises, per participant on this node, finding or
+	// creating the open conversation, so that two tabs sending at once
+	// share one.
+	starting keyedMutex
 }
 
 // New returns an engine. Call Close to wait for answers in flight.
@@ -86,8 +94,8 @@ func New(cfg Config) *Engine {
 	if cfg.ModelTimeout == 0 {
 		cfg.ModelTimeout = 15 * time.Second
 	}
-	if cfg.AgentTTL == 0 {
-		cfg.AgentTTL = 90 * time.Second
+	if cfg.AgentGrace == 0 {
+		cfg.AgentGrace = 60 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -115,11 +123,26 @@ type Participant struct {
 	Customer  *portal.User
 }
 
+// owns: a customer owns their account's conversations; a guest only guest
+// conversations of their browser, never one a customer had there (a
+// guest's open one joins the account when they sign in: Adopt).
 func (p Participant) owns(c *portal.Conversation) bool {
-	if p.Customer != nil && c.CustomerID != nil && *c.CustomerID == p.Customer.ID {
-		return true
+	if p.Customer != nil {
+		return c.CustomerID != nil && *c.CustomerID == p.Customer.ID
 	}
-	return p.VisitorID != "" && c.VisitorID == p.VisitorID && (c.CustomerID == nil || p.Customer != nil && *c.CustomerID == p.Customer.ID)
+	return p.VisitorID != "" && c.VisitorID == p.VisitorID && c.CustomerID == nil
+}
+
+// Key names the participant on the bus: "c:" and the customer id, or "v:"
+// and the visitor id.
+func (p Participant) Key() string {
+	if p.Customer != nil {
+		return "c:" + strconv.FormatInt(p.Customer.ID, 10)
+	}
+	if p.VisitorID != "" {
+		return "v:" + p.VisitorID
+	}
+	return ""
 }
 
 // Conversation returns the participant's conversation id, or when id is 0
@@ -139,7 +162,7 @@ func (e *Engine) Conversation(ctx context.Context, p Participant, id int64) (*po
 	if p.Customer != nil {
 		f.CustomerID = &p.Customer.ID
 	} else if p.VisitorID != "" {
-		f.VisitorID = &p.VisitorID
+		f.VisitorID, f.GuestOnly = &p.VisitorID, true
 	} else {
 		return nil, portal.Errorf(portal.EUNAUTHORIZED, "No visitor.")
 	}
@@ -184,16 +207,33 @@ func metaJSON(meta map[string]any) string {
 	return string(b)
 }
 
-// Start opens a new, empty conversation for the participant, for a
-// customer who asks for a person before writing anything.
+// Start returns the participant's open conversation, or opens a new,
+// empty one, for a customer who asks for a person before writing anything.
 func (e *Engine) Start(ctx context.Context, p Participant) (*portal.Conversation, error) {
-	conv := &portal.Conversation{VisitorID: p.VisitorID}
+	return e.openConversation(ctx, p, "")
+}
+
+// openConversation returns the participant's open conversation or creates
+// one; a new one is announced to the participant's other sockets, which
+// then follow it too.
+func (e *Engine) openConversation(ctx context.Context, p Participant, subject string) (*portal.Conversation, error) {
+	key := p.Key()
+	unlock := e.starting.lock(key)
+	defer unlock()
+	conv, err := e.Conversation(ctx, p, 0)
+	if err == nil {
+		return conv, nil
+	} else if !portal.IsNotFound(err) {
+		return nil, err
+	}
+	conv = &portal.Conversation{VisitorID: p.VisitorID, Subject: subject}
 	if p.Customer != nil {
 		conv.CustomerID = &p.Customer.ID
 	}
 	if err := e.store.CreateConversation(ctx, conv); err != nil {
 		return nil, err
 	}
+	e.publish(ctx, Event{Kind: EventStarted, ConversationID: conv.ID, Participant: key})
 	return conv, nil
 }
 
@@ -211,11 +251,11 @@ func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID
 		}
 	}
 	if conv == nil || conv.State == portal.ConvClosed {
-		conv = &portal.Conversation{VisitorID: p.VisitorID, Subject: text}
-		if p.Customer != nil {
-			conv.CustomerID = &p.Customer.ID
-		}
-		if err := e.store.CreateConversation(ctx, conv); err != nil {
+		// A tab that knows no conversation (or only a closed one) joins
+		// the participant's open one, which another tab may have started:
+		// one conversation per participant, and a retried client id finds
+		// its first copy there.
+		if conv, err = e.openConversation(ctx, p, text); err != nil {
 			return nil, nil, false, err
 		}
 	}
@@ -248,16 +288,14 @@ func (e *Engine) Availability(ctx context.Context) (bool, string, error) {
 	if !set.Open(now) {
 		return false, "closed", nil
 	}
-	ps, err := e.store.FindAgentPresence(ctx, now.Add(-e.cfg.AgentTTL))
+	avail, err := e.availableAgents(ctx, 0)
 	if err != nil {
 		return false, "", err
 	}
-	for _, p := range ps {
-		if p.Status == portal.AgentAvailable {
-			return true, "", nil
-		}
+	if len(avail) == 0 {
+		return false, "busy", nil
 	}
-	return false, "busy", nil
+	return true, "", nil
 }
 
 // RequestPerson moves a bot conversation into the queue when someone can
@@ -428,17 +466,81 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-var errNotYours = portal.Errorf(portal.EFORBIDDEN, "This chat belongs to another agent.")
+// Supervises reports whether u may take over or reassign any chat, also
+// one whose agent is gone: admins (and managers, where that role exists).
+func Supervises(u *portal.User) bool {
+	return u != nil && (u.Role == portal.RoleAdmin || u.Role == portal.Role("manager"))
+}
+
+// notYours explains why an agent may not act on a chat they do not hold.
+func (e *Engine) notYours(ctx context.Context, conv *portal.Conversation) error {
+	switch conv.State {
+	case portal.ConvClosed:
+		return portal.Errorf(portal.ECONFLICT, "This chat has ended.")
+	case portal.ConvQueued:
+		return portal.Errorf(portal.ECONFLICT, "This chat is waiting in the queue: take it first.")
+	case portal.ConvBot:
+		return portal.Errorf(portal.ECONFLICT, "The customer is with the assistant: take the chat first.")
+	}
+	name := "another agent"
+	if conv.AgentID != nil {
+		if u, err := e.cfg.Users.FindUserByID(ctx, *conv.AgentID); err == nil {
+			name = firstNonEmpty(u.Name, u.Email)
+		}
+	}
+	return portal.Errorf(portal.EFORBIDDEN, "This chat belongs to %s.", name)
+}
+
+// conflict turns a lost conditional update into the reason, read again.
+func (e *Engine) conflict(ctx context.Context, convID int64, err error) error {
+	if portal.ErrorCode(err) != portal.ECONFLICT {
+		return err
+	}
+	conv, ferr := e.store.FindConversation(ctx, convID)
+	if ferr != nil {
+		return err
+	}
+	return e.notYours(ctx, conv)
+}
 
 // Claim gives a queued conversation to agent; of two agents claiming at
-// once exactly one wins, the other gets ECONFLICT.
+// once exactly one wins, the other gets ECONFLICT. A supervisor may also
+// take over a chat another agent holds (gone or not).
 func (e *Engine) Claim(ctx context.Context, agent *portal.User, convID int64) (*portal.Conversation, error) {
 	st := portal.ConvAgent
-	conv, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvQueued, portal.ConvBot}, State: &st, AgentID: &agent.ID})
+	from := []portal.ConversationState{portal.ConvQueued, portal.ConvBot}
+	var prev *portal.Conversation
+	if Supervises(agent) {
+		c, err := e.store.FindConversation(ctx, convID)
+		if err != nil {
+			return nil, err
+		}
+		if c.State == portal.ConvAgent {
+			if c.AgentID != nil && *c.AgentID == agent.ID {
+				return c, nil
+			}
+			prev = c
+			from = []portal.ConversationState{portal.ConvAgent}
+		}
+	}
+	upd := portal.ConversationUpdate{From: from, State: &st, AgentID: &agent.ID}
+	if prev != nil {
+		upd.IfAgentID = prev.AgentID
+	}
+	conv, err := e.store.UpdateConversation(ctx, convID, upd)
 	if err != nil {
+		if portal.ErrorCode(err) == portal.ECONFLICT {
+			return nil, portal.Errorf(portal.ECONFLICT, "Someone else took this chat first.")
+		}
 		return nil, err
 	}
-	e.system(ctx, convID, firstNonEmpty(agent.Name, "An agent")+" joined the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
+	name := firstNonEmpty(agent.Name, "An agent")
+	if prev != nil {
+		e.system(ctx, convID, name+" took over the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
+		e.publish(ctx, Event{Kind: EventAssigned, ConversationID: convID, AgentID: *prev.AgentID, Author: "taken:" + name})
+	} else {
+		e.system(ctx, convID, name+" joined the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
+	}
 	e.publish(ctx, Event{Kind: EventState, ConversationID: convID, AgentID: agent.ID})
 	e.publish(ctx, Event{Kind: EventQueue, ConversationID: convID})
 	return conv, nil
@@ -452,7 +554,7 @@ func (e *Engine) AgentSend(ctx context.Context, agent *portal.User, convID int64
 		return nil, false, err
 	}
 	if !internal && (conv.State != portal.ConvAgent || conv.AgentID == nil || *conv.AgentID != agent.ID) {
-		return nil, false, errNotYours
+		return nil, false, e.notYours(ctx, conv)
 	}
 	m := &portal.Message{ConversationID: convID, Author: portal.AuthorAgent, AuthorID: &agent.ID, ClientID: clientID, Body: text, Internal: internal}
 	var states []portal.ConversationState
@@ -460,26 +562,49 @@ func (e *Engine) AgentSend(ctx context.Context, agent *portal.User, convID int64
 		states = []portal.ConversationState{portal.ConvAgent}
 	}
 	stored, err := e.append(ctx, m, states...)
-	return m, stored, err
+	if err != nil {
+		return nil, false, e.conflict(ctx, convID, err)
+	}
+	return m, stored, nil
 }
 
-// Transfer hands an agent's chat to another agent.
+// Transfer hands a chat to another agent, who must be available (chosen
+// status available and a socket open, on any node); never to oneself. An
+// agent transfers their own chats; a supervisor any open chat. The
+// receiving agent's sockets are alerted (EventAssigned).
 func (e *Engine) Transfer(ctx context.Context, agent *portal.User, convID, toID int64) error {
+	if toID == agent.ID {
+		return portal.FieldError("agent_id", "You already have this chat: choose another agent.")
+	}
 	to, err := e.cfg.Users.FindUserByID(ctx, toID)
+	if portal.IsNotFound(err) {
+		return portal.FieldError("agent_id", "Choose an agent to transfer to.")
+	} else if err != nil {
+		return err
+	}
+	if to.Role != portal.RoleAgent && !Supervises(to) || to.DisabledAt != nil {
+		return portal.FieldError("agent_id", "Transfer to an agent.")
+	}
+	avail, err := e.availableAgents(ctx, 0)
 	if err != nil {
 		return err
 	}
-	if to.Role != portal.RoleAgent && to.Role != portal.RoleAdmin {
-		return portal.FieldError("agent_id", "Transfer to an agent.")
+	if !avail[to.ID] {
+		return portal.FieldError("agent_id", firstNonEmpty(to.Name, to.Email)+" is not available right now: choose an available agent.")
 	}
-	if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvAgent}, IfAgentID: &agent.ID, AgentID: &to.ID}); err != nil {
-		if portal.ErrorCode(err) == portal.ECONFLICT {
-			return errNotYours
-		}
-		return err
+	upd := portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvAgent}, IfAgentID: &agent.ID, AgentID: &to.ID}
+	if Supervises(agent) {
+		st := portal.ConvAgent
+		upd = portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvAgent, portal.ConvQueued, portal.ConvBot}, State: &st, AgentID: &to.ID}
+	}
+	conv, err := e.store.UpdateConversation(ctx, convID, upd)
+	if err != nil {
+		return e.conflict(ctx, convID, err)
 	}
 	e.system(ctx, convID, "You are now chatting with "+firstNonEmpty(to.Name, "another agent")+".", map[string]any{"agent": firstNonEmpty(to.Name, "Agent")})
+	e.publish(ctx, Event{Kind: EventAssigned, ConversationID: conv.ID, AgentID: to.ID, Author: firstNonEmpty(agent.Name, agent.Email)})
 	e.publish(ctx, Event{Kind: EventState, ConversationID: convID, AgentID: to.ID})
+	e.publish(ctx, Event{Kind: EventQueue, ConversationID: convID})
 	return nil
 }
 
@@ -487,42 +612,55 @@ func (e *Engine) Transfer(ctx context.Context, agent *portal.User, convID, toID 
 func (e *Engine) Release(ctx context.Context, agent *portal.User, convID int64) error {
 	bot, zero, fails := portal.ConvBot, int64(0), 0
 	if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvAgent}, IfAgentID: &agent.ID, State: &bot, AgentID: &zero, BotFailures: &fails}); err != nil {
-		if portal.ErrorCode(err) == portal.ECONFLICT {
-			return errNotYours
-		}
-		return err
+		return e.conflict(ctx, convID, err)
 	}
 	e.system(ctx, convID, "You are back with our assistant. Ask for a person any time.", nil)
 	e.publish(ctx, Event{Kind: EventState, ConversationID: convID})
 	return nil
 }
 
-// CloseByAgent ends an agent's chat.
+// CloseByAgent ends a chat: the owner's, or one still queued or with the
+// bot; a supervisor may end any open chat.
 func (e *Engine) CloseByAgent(ctx context.Context, agent *portal.User, convID int64) error {
 	conv, err := e.store.FindConversation(ctx, convID)
 	if err != nil {
 		return err
 	}
+	if conv.State == portal.ConvClosed {
+		return e.notYours(ctx, conv)
+	}
 	var owner *int64
-	if conv.State == portal.ConvAgent {
+	if conv.State == portal.ConvAgent && !Supervises(agent) {
 		owner = &agent.ID
 	}
 	if err := e.close(ctx, conv, owner); err != nil {
-		if portal.ErrorCode(err) == portal.ECONFLICT {
-			return errNotYours
-		}
-		return err
+		return e.conflict(ctx, convID, err)
 	}
 	return nil
 }
 
-// SetStatus records an agent's availability (also the heartbeat).
+// SetStatus records the availability an agent chose: it is theirs, kept
+// across reloads, tabs and nodes, not their socket's.
 func (e *Engine) SetStatus(ctx context.Context, agent *portal.User, st portal.AgentStatus) error {
 	if err := e.store.SetAgentPresence(ctx, agent.ID, st, e.now()); err != nil {
 		return err
 	}
 	e.publish(ctx, Event{Kind: EventPresence, AgentID: agent.ID})
 	return nil
+}
+
+// Status returns the availability the agent chose (away when never set).
+func (e *Engine) Status(ctx context.Context, agentID int64) (portal.AgentStatus, error) {
+	ps, err := e.store.FindAgentPresence(ctx, time.Time{})
+	if err != nil {
+		return "", err
+	}
+	for _, p := range ps {
+		if p.AgentID == agentID {
+			return p.Status, nil
+		}
+	}
+	return portal.AgentAway, nil
 }
 
 // QueueItem is one conversation in the agents' queue.
@@ -534,29 +672,60 @@ type QueueItem struct {
 	WaitSeconds    int       `json:"wait_seconds"`
 	Customer       string    `json:"customer"`
 	AgentID        int64     `json:"agent_id,omitempty"`
+	// AgentName and AgentOnline describe another agent's chat (the
+	// supervisors' list).
+	AgentName   string    `json:"agent_name,omitempty"`
+	AgentOnline bool      `json:"agent_online,omitempty"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // Queue lists the waiting conversations, oldest first, then the given
-// agent's own open chats.
-func (e *Engine) Queue(ctx context.Context, agent *portal.User) (queued, mine []QueueItem, err error) {
+// agent's own open chats, and for supervisors the chats other agents hold.
+func (e *Engine) Queue(ctx context.Context, agent *portal.User) (queued, mine, others []QueueItem, err error) {
 	q, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 200})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	m, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, AgentID: &agent.ID, Limit: 200})
+	f := portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, Limit: 200}
+	if !Supervises(agent) {
+		f.AgentID = &agent.ID
+	}
+	held, _, err := e.store.FindConversations(ctx, f)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	online := map[int64]bool{}
+	if Supervises(agent) {
+		ps, err := e.store.FindAgentPresence(ctx, e.now().Add(-e.cfg.AgentGrace))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, p := range ps {
+			online[p.AgentID] = true
+		}
 	}
 	now := e.now()
+	names := map[int64]string{}
+	name := func(id int64) string {
+		if n, ok := names[id]; ok {
+			return n
+		}
+		n := ""
+		if u, err := e.cfg.Users.FindUserByID(ctx, id); err == nil {
+			n = firstNonEmpty(u.Name, u.Email)
+		}
+		names[id] = n
+		return n
+	}
 	item := func(c *portal.Conversation) QueueItem {
-		it := QueueItem{ConversationID: c.ID, Subject: c.Subject, State: string(c.State), Customer: "Guest"}
+		it := QueueItem{ConversationID: c.ID, Subject: c.Subject, State: string(c.State), Customer: "Guest", UpdatedAt: c.UpdatedAt}
 		if c.QueuedAt != nil {
 			it.QueuedAt = *c.QueuedAt
 			it.WaitSeconds = int(now.Sub(*c.QueuedAt).Seconds())
 		}
 		if c.CustomerID != nil {
-			if u, err := e.cfg.Users.FindUserByID(ctx, *c.CustomerID); err == nil {
-				it.Customer = firstNonEmpty(u.Name, u.Email)
+			if n := name(*c.CustomerID); n != "" {
+				it.Customer = n
 			}
 		}
 		if c.AgentID != nil {
@@ -564,14 +733,20 @@ func (e *Engine) Queue(ctx context.Context, agent *portal.User) (queued, mine []
 		}
 		return it
 	}
-	queued, mine = []QueueItem{}, []QueueItem{}
+	queued, mine, others = []QueueItem{}, []QueueItem{}, []QueueItem{}
 	for _, c := range q {
 		queued = append(queued, item(c))
 	}
-	for _, c := range m {
-		mine = append(mine, item(c))
+	for _, c := range held {
+		it := item(c)
+		if it.AgentID == agent.ID {
+			mine = append(mine, it)
+			continue
+		}
+		it.AgentName, it.AgentOnline = name(it.AgentID), online[it.AgentID]
+		others = append(others, it)
 	}
-	return queued, mine, nil
+	return queued, mine, others, nil
 }
 
 // isConflict reports a lost race, which callers treat as "someone else

@@ -158,7 +158,7 @@ func TestBotHandsOffWhenAsked(t *testing.T) {
 		if !strings.Contains(msgs[1].Body, "number 1 in the queue") {
 			t.Fatalf("queue message %+v", msgs[1])
 		}
-		queued, _, _ := env.engine.Queue(ctx, env.agent)
+		queued, _, _, _ := env.engine.Queue(ctx, env.agent)
 		if len(queued) != 1 || queued[0].ConversationID != conv.ID {
 			t.Fatalf("queue %+v", queued)
 		}

@@ -16,12 +16,14 @@ type Hub struct {
 	mu     sync.RWMutex
 	convs  map[int64]map[Client]struct{}
 	agents map[Client]struct{}
+	// parts: the customer sockets by participant key.
+	parts  map[string]map[Client]struct{}
 	cancel func()
 }
 
 // NewHub subscribes a hub to bus.
 func NewHub(bus Bus) *Hub {
-	h := &Hub{convs: map[int64]map[Client]struct{}{}, agents: map[Client]struct{}{}}
+	h := &Hub{convs: map[int64]map[Client]struct{}{}, agents: map[Client]struct{}{}, parts: map[string]map[Client]struct{}{}}
 	h.cancel = bus.Subscribe(h.dispatch)
 	return h
 }
@@ -68,6 +70,34 @@ func (h *Hub) LeaveAgents(c Client) {
 	h.mu.Unlock()
 }
 
+// JoinParticipant makes c receive the participant's new conversations
+// (EventStarted).
+func (h *Hub) JoinParticipant(key string, c Client) {
+	if key == "" {
+		return
+	}
+	h.mu.Lock()
+	set := h.parts[key]
+	if set == nil {
+		set = make(map[Client]struct{}, 1)
+		h.parts[key] = set
+	}
+	set[c] = struct{}{}
+	h.mu.Unlock()
+}
+
+// LeaveParticipant undoes JoinParticipant.
+func (h *Hub) LeaveParticipant(key string, c Client) {
+	h.mu.Lock()
+	if set := h.parts[key]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(h.parts, key)
+		}
+	}
+	h.mu.Unlock()
+}
+
 // Watchers counts the clients watching a conversation.
 func (h *Hub) Watchers(id int64) int {
 	h.mu.RLock()
@@ -78,13 +108,19 @@ func (h *Hub) Watchers(id int64) int {
 func (h *Hub) dispatch(e Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	if e.Kind == EventStarted {
+		for c := range h.parts[e.Participant] {
+			c.Notify(e)
+		}
+		return
+	}
 	if e.ConversationID != 0 {
 		for c := range h.convs[e.ConversationID] {
 			c.Notify(e)
 		}
 	}
 	switch e.Kind {
-	case EventQueue, EventState, EventPresence:
+	case EventQueue, EventState, EventPresence, EventAssigned:
 		for c := range h.agents {
 			if _, watching := h.convs[e.ConversationID][c]; !watching || e.ConversationID == 0 {
 				c.Notify(e)

@@ -9,6 +9,10 @@
   var es = new EventSource(card.getAttribute('data-live-shipment'));
   es.onopen = function () { if (state) { state.textContent = 'Live: updates appear here as they arrive.'; } };
   es.onerror = function () { if (state) { state.textContent = 'Reconnecting for live updates…'; } };
+  es.addEventListener('signed_out', function () {
+    es.close();
+    if (state) { state.textContent = 'You were signed out, so live updates stopped. Sign in again to follow this parcel.'; }
+  });
   es.addEventListener('tracking', function (msg) {
     var ev;
     try { ev = JSON.parse(msg.data); } catch (e) { return; }

@@ -20,6 +20,11 @@ func (m *Main) openChat(ctx context.Context) error {
 	kb := bot.NewStoreKnowledge(m.KB, m.Store)
 	cfg := bot.Config{Store: m.Store, Users: m.Store, Orders: m.Store, Knowledge: kb, Logger: m.Logger,
 		ArticleURL: func(a *portal.Article) string { return web.ArticleURL(a) }}
+	grace, err := m.Config.agentGrace()
+	if err != nil {
+		return err
+	}
+	cfg.AgentGrace = grace
 	if c, err := m.completer(); err != nil {
 		return err
 	} else if c != nil {

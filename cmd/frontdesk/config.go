@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 var errUsage = errors.New("usage")
@@ -37,6 +38,9 @@ type Config struct {
 	OpenAIKey     string
 	OpenAIBaseURL string
 	OpenAIModel   string
+	// AgentGrace (FRONTDESK_AGENT_GRACE, a Go duration, default 60s) is how
+	// long an agent with no live socket keeps their chats.
+	AgentGrace string
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -64,6 +68,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		OpenAIKey:      get("FRONTDESK_OPENAI_API_KEY", ""),
 		OpenAIBaseURL:  get("FRONTDESK_OPENAI_BASE_URL", ""),
 		OpenAIModel:    get("FRONTDESK_OPENAI_MODEL", ""),
+		AgentGrace:     get("FRONTDESK_AGENT_GRACE", ""),
 	}
 }
 
@@ -107,6 +112,9 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 func (c *Config) validate() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("FRONTDESK_DATABASE_URL must start with postgres://")
+	}
+	if _, err := c.agentGrace(); err != nil {
+		return err
 	}
 	switch c.Demo {
 	case "", "0", "1":
@@ -154,4 +162,16 @@ func (c *Config) logger(w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// agentGrace parses AgentGrace; empty means the default (0).
+func (c *Config) agentGrace() (time.Duration, error) {
+	if c.AgentGrace == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(c.AgentGrace)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("FRONTDESK_AGENT_GRACE must be a positive Go duration such as 60s, not %q", c.AgentGrace)
+	}
+	return d, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fasthttp/websocket"
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/auth"
@@ -50,13 +51,17 @@ func (s *Server) visitorID(c *fiber.Ctx) string {
 // handleChatVisitor gives the browser a signed visitor cookie, which
 // identifies a guest's chats across reconnects and page loads.
 func (s *Server) handleChatVisitor(c *fiber.Ctx) error {
-	id := s.visitorID(c)
-	if id == "" {
-		id = auth.NewToken()[:22]
-		s.setCookie(c, visitorCookie, id+"."+s.sign("visitor|"+id), 365*24*time.Hour)
+	if s.visitorID(c) == "" {
+		s.newVisitor(c)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{"ok": true})
+}
+
+// newVisitor sets a new signed visitor cookie.
+func (s *Server) newVisitor(c *fiber.Ctx) {
+	id := auth.NewToken()[:22]
+	s.setCookie(c, visitorCookie, id+"."+s.sign("visitor|"+id), 365*24*time.Hour)
 }
 
 func (s *Server) participant(c *fiber.Ctx) bot.Participant {
@@ -77,13 +82,97 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	// The socket outlives the request, whose memory fasthttp reuses once
 	// the upgrade handler returns: keep no string pointing into it.
 	p.VisitorID = strings.Clone(p.VisitorID)
-	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}})
+	sk := &socket{h: h, p: p, last: map[int64]int64{}}
+	if p.Customer != nil {
+		sk.sessionID, sk.userID = strings.Clone(currentSession(c).ID), p.Customer.ID
+	}
+	c.Locals("chat_socket", sk)
 	return c.Next()
 }
 
 func (h *chatHub) agentHandshake(c *fiber.Ctx) error {
-	c.Locals("chat_socket", &socket{h: h, agent: currentUser(c), last: map[int64]int64{}, status: portal.AgentAway})
+	u := currentUser(c)
+	c.Locals("chat_socket", &socket{h: h, agent: u, last: map[int64]int64{}, sessionID: strings.Clone(currentSession(c).ID), userID: u.ID})
 	return c.Next()
+}
+
+// revoked closes, on this node, the sockets of a session signed out, or
+// of an account whose sessions were revoked and which may no longer use
+// them (signed out everywhere, password changed elsewhere, disabled, or
+// no longer in a role the socket needs). An agent who may no longer take
+// chats has their chats given back at once.
+func (h *chatHub) revoked(r revocation) {
+	var hit []*socket
+	for i := range h.buckets {
+		b := &h.buckets[i]
+		b.mu.Lock()
+		for sk := range b.sockets {
+			if sk.sessionID != "" && (sk.sessionID == r.SessionID || r.UserID != 0 && sk.userID == r.UserID) {
+				hit = append(hit, sk)
+			}
+		}
+		b.mu.Unlock()
+	}
+	if len(hit) == 0 {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		gone := map[int64]bool{}
+		for _, sk := range hit {
+			ok, roleLost := h.stillAllowed(ctx, sk, r)
+			if ok {
+				continue
+			}
+			h.s.log.Info("chat socket closed: session revoked", "user_id", sk.userID)
+			sk.revokedClose()
+			if sk.agent != nil && roleLost {
+				gone[sk.agent.ID] = true
+			}
+		}
+		for id := range gone {
+			if err := h.engine.AgentGone(ctx, id); err != nil {
+				h.s.log.Error("give back chats of revoked agent", "agent_id", id, "err", err)
+			}
+		}
+	}()
+}
+
+// stillAllowed checks a socket's session and account again; roleLost
+// says the account itself may no longer chat as before.
+func (h *chatHub) stillAllowed(ctx context.Context, sk *socket, r revocation) (ok, roleLost bool) {
+	if sk.sessionID == r.SessionID {
+		return false, false
+	}
+	u, err := h.s.store.FindUserByID(ctx, sk.userID)
+	if err != nil {
+		return !portal.IsNotFound(err), portal.IsNotFound(err)
+	}
+	if u.DisabledAt != nil {
+		return false, true
+	}
+	if sk.agent != nil && u.Role != portal.RoleAgent && u.Role != portal.RoleAdmin && !bot.Supervises(u) ||
+		sk.agent == nil && u.Role != portal.RoleCustomer {
+		return false, true
+	}
+	if _, err := h.s.store.FindSession(ctx, sk.sessionID, h.s.now()); err != nil {
+		return !portal.IsNotFound(err), false
+	}
+	return true, false
+}
+
+// revokedClose tells the client why (policy violation, "signed out") and
+// closes the socket; the client must not reconnect with the same cookies.
+func (sk *socket) revokedClose() {
+	sk.mu.Lock()
+	ws, closed := sk.ws, sk.closed
+	sk.mu.Unlock()
+	if ws != nil && !closed {
+		msg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "signed out")
+		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
+	}
+	sk.close()
 }
 
 // watch makes the socket follow conv from after seq (and stop following
@@ -97,7 +186,9 @@ func (sk *socket) watch(conv, after int64) {
 		}
 		sk.conv = conv
 	}
-	sk.last[conv] = after
+	if cur, ok := sk.last[conv]; !ok || sk.agent != nil || prev != conv || after > cur {
+		sk.last[conv] = after
+	}
 	sk.mu.Unlock()
 	if sk.agent == nil && prev != 0 && prev != conv {
 		sk.h.hub.Leave(prev, sk)
@@ -113,7 +204,10 @@ func (sk *socket) currentConv() int64 {
 }
 
 func (h *chatHub) runCustomer(sk *socket) {
+	key := sk.p.Key()
+	h.hub.JoinParticipant(key, sk)
 	leave := func() {
+		h.hub.LeaveParticipant(key, sk)
 		if c := sk.currentConv(); c != 0 {
 			h.hub.Leave(c, sk)
 		}
@@ -212,8 +306,14 @@ func firstNonZero(a, b int64) int64 {
 
 func (h *chatHub) runAgent(sk *socket) {
 	h.hub.JoinAgents(sk)
+	h.agentsMu.Lock()
+	h.agents[sk] = struct{}{}
+	h.agentsMu.Unlock()
 	leave := func() {
 		h.hub.LeaveAgents(sk)
+		h.agentsMu.Lock()
+		delete(h.agents, sk)
+		h.agentsMu.Unlock()
 		sk.mu.Lock()
 		convs := make([]int64, 0, len(sk.last))
 		for c := range sk.last {
@@ -239,10 +339,6 @@ func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFr
 			if err := e.SetStatus(ctx, a, st); err != nil {
 				return err
 			}
-			sk.mu.Lock()
-			sk.status = st
-			sk.mu.Unlock()
-			sk.enqueue(outItem{queue: true})
 		case "open":
 			conv, err := h.s.store.FindConversation(ctx, f.ConversationID)
 			if err != nil {

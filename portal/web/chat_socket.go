@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -62,6 +63,10 @@ type chatHub struct {
 	handlers int
 	// open counts open sockets by how they wait for frames.
 	polledOpen, blockingOpen prometheus.Gauge
+	// agents holds the agent sockets of this node, for the presence
+	// heartbeat.
+	agentsMu sync.Mutex
+	agents   map[*socket]struct{}
 }
 
 type socketBucket struct {
@@ -77,7 +82,7 @@ func (b *wsBufferPool) Put(x any) { b.p.Put(x) }
 
 func newChatHub(s *Server) *chatHub {
 	h := &chatHub{s: s, engine: s.cfg.Chat, hub: s.cfg.ChatHub, ping: s.cfg.ChatPingInterval, readTimeout: s.cfg.ChatReadTimeout,
-		stop: make(chan struct{}), bufPool: &wsBufferPool{},
+		stop: make(chan struct{}), bufPool: &wsBufferPool{}, agents: map[*socket]struct{}{},
 		polledOpen:   s.metrics.chatSockets.WithLabelValues("poller"),
 		blockingOpen: s.metrics.chatSockets.WithLabelValues("goroutine")}
 	if h.ping == 0 {
@@ -101,7 +106,77 @@ func newChatHub(s *Server) *chatHub {
 		s.log.Info("chat sockets wait for frames with a goroutine each", "err", err)
 	}
 	go h.pingLoop()
+	go h.presenceLoop()
 	return h
+}
+
+// presenceLoop records, every third of the agent grace, which agents and
+// which queued customers have a live socket on this node, then sweeps:
+// chats of agents gone on every node go back to the queue, queued
+// customers nobody can take are offered to leave a message, guests gone
+// leave the queue (see bot/presence.go; every node sweeps, each change
+// happens once).
+func (h *chatHub) presenceLoop() {
+	grace := h.engine.Grace()
+	t := time.NewTicker(max(grace/3, 50*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-t.C:
+		}
+		agents, convs := h.live()
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
+		if err := h.engine.Heartbeat(ctx, agents, convs); err != nil {
+			h.s.log.Warn("chat presence heartbeat", "err", err)
+		}
+		if err := h.engine.Sweep(ctx); err != nil {
+			h.s.log.Warn("chat presence sweep", "err", err)
+		}
+		cancel()
+	}
+}
+
+// live returns the agents with a live socket here and the conversations
+// that customers' live sockets follow (only queued ones are recorded).
+// A socket is live until it has sent nothing, not even a pong, for the
+// idle timeout (then the ping loop closes it).
+func (h *chatHub) live() (agents, convs []int64) {
+	stale := time.Now().Add(-h.idle).UnixNano()
+	seen := map[int64]bool{}
+	h.agentsMu.Lock()
+	for sk := range h.agents {
+		if sk.lastRead.Load() >= stale && !seen[sk.agent.ID] && !sk.isClosed() {
+			seen[sk.agent.ID] = true
+			agents = append(agents, sk.agent.ID)
+		}
+	}
+	h.agentsMu.Unlock()
+	watched := map[int64]bool{}
+	for i := range h.buckets {
+		b := &h.buckets[i]
+		b.mu.Lock()
+		for sk := range b.sockets {
+			if sk.agent == nil && sk.lastRead.Load() >= stale {
+				if c := sk.currentConv(); c != 0 && !watched[c] {
+					watched[c] = true
+					convs = append(convs, c)
+				}
+			}
+		}
+		b.mu.Unlock()
+	}
+	if len(convs) > 0 {
+		convs = h.engine.Queued(convs)
+	}
+	return agents, convs
+}
+
+func (sk *socket) isClosed() bool {
+	sk.mu.Lock()
+	defer sk.mu.Unlock()
+	return sk.closed
 }
 
 // pingLoop pings one bucket of sockets per tick, so pings (and agents'
@@ -238,6 +313,10 @@ type socket struct {
 	ws     *websocket.Conn // writes (and reads, unless polled)
 	agent  *portal.User    // nil on customer sockets
 	p      bot.Participant
+	// sessionID and userID: the signed-in session the socket was opened
+	// with, rechecked when the account's sessions are revoked.
+	sessionID string
+	userID    int64
 	bucket *socketBucket
 
 	// What read was given: the frame handler, the rate limit and what
@@ -266,7 +345,6 @@ type socket struct {
 	polled  bool            // registered with the poller
 	conv    int64           // customer: the conversation watched
 	last    map[int64]int64 // last sequence sent, per conversation
-	status  portal.AgentStatus
 	wg      sync.WaitGroup
 	// queuePending: a queue refresh is already queued (agents).
 	queuePending bool
@@ -395,9 +473,6 @@ func (sk *socket) writeLoop() {
 		switch {
 		case it.ping:
 			err = sk.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout))
-			if err == nil && sk.agent != nil && sk.getStatus() == portal.AgentAvailable {
-				sk.h.engine.SetStatus(ctx, sk.agent, portal.AgentAvailable)
-			}
 		case it.frame != nil:
 			err = sk.write(it.frame)
 		case it.catchup != 0:
@@ -425,12 +500,6 @@ func (sk *socket) writeJSON(v any) error {
 		return err
 	}
 	return sk.write(b)
-}
-
-func (sk *socket) getStatus() portal.AgentStatus {
-	sk.mu.Lock()
-	defer sk.mu.Unlock()
-	return sk.status
 }
 
 func (sk *socket) lastSeq(conv int64) int64 {
@@ -509,6 +578,26 @@ func (sk *socket) deliver(ctx context.Context, e bot.Event) error {
 		if sk.watching(e.ConversationID) {
 			return sk.sendState(ctx, e.ConversationID)
 		}
+	case bot.EventAssigned:
+		if sk.agent != nil && sk.agent.ID == e.AgentID {
+			f := outFrame{Type: "assigned", ConversationID: e.ConversationID, AgentName: e.Author}
+			if by, ok := strings.CutPrefix(e.Author, "taken:"); ok {
+				f.Type, f.AgentName = "taken", by
+			}
+			sk.enqueue(outItem{queue: true})
+			return sk.writeJSON(f)
+		}
+	case bot.EventStarted:
+		// Another tab of this participant started a conversation: follow
+		// it here too, so that both tabs show one chat.
+		if sk.agent == nil && sk.currentConv() != e.ConversationID {
+			conv, err := sk.h.s.store.FindConversation(ctx, e.ConversationID)
+			if err != nil {
+				return nil
+			}
+			sk.watch(conv.ID, 0)
+			return sk.writeJSON(outFrame{Type: "started", ConversationID: conv.ID, State: string(conv.State)})
+		}
 	}
 	return nil
 }
@@ -535,13 +624,18 @@ func (sk *socket) sendState(ctx context.Context, convID int64) error {
 }
 
 func (sk *socket) sendQueue(ctx context.Context) error {
-	queued, mine, err := sk.h.engine.Queue(ctx, sk.agent)
+	queued, mine, others, err := sk.h.engine.Queue(ctx, sk.agent)
 	if err != nil {
 		sk.h.s.log.Error("chat queue", "err", err)
 		return nil
 	}
+	st, err := sk.h.engine.Status(ctx, sk.agent.ID)
+	if err != nil {
+		sk.h.s.log.Error("chat queue: status", "err", err)
+		return nil
+	}
 	ok, why, _ := sk.h.engine.Availability(ctx)
-	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Status: string(sk.getStatus()), Staffed: ok, Reason: why})
+	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Others: others, Status: string(st), Staffed: ok, Reason: why, Supervisor: bot.Supervises(sk.agent)})
 }
 
 // read serves the client's frames, handing each message to handle, until
@@ -749,7 +843,10 @@ type queueFrame struct {
 	Type    string          `json:"type"`
 	Queued  []bot.QueueItem `json:"queued"`
 	Mine    []bot.QueueItem `json:"mine"`
-	Status  string          `json:"status"`
-	Staffed bool            `json:"staffed"`
-	Reason  string          `json:"reason,omitempty"`
+	// Others: the chats other agents hold (supervisors only).
+	Others     []bot.QueueItem `json:"others,omitempty"`
+	Status     string          `json:"status"`
+	Staffed    bool            `json:"staffed"`
+	Reason     string          `json:"reason,omitempty"`
+	Supervisor bool            `json:"supervisor,omitempty"`
 }

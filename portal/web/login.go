@@ -80,6 +80,12 @@ func (s *Server) startSession(c *fiber.Ctx, u *portal.User) error {
 		return err
 	}
 	s.setCookie(c, sessionCookie, tok, s.cfg.SessionTTL)
+	// A guest's open chat in this browser carries on in the account.
+	if s.cfg.Chat != nil && u.Role == portal.RoleCustomer {
+		if err := s.cfg.Chat.Adopt(c.UserContext(), s.visitorID(c), u); err != nil {
+			s.log.Error("attach guest chat to account", "user_id", u.ID, "err", err)
+		}
+	}
 	return nil
 }
 
@@ -91,6 +97,11 @@ func (s *Server) handleLogout(c *fiber.Ctx) error {
 		s.revoke(c.UserContext(), revocation{SessionID: sess.ID})
 	}
 	s.setCookie(c, sessionCookie, "", -1)
+	// The next person at this browser is a new guest: they must not find
+	// the chats of the visitor id used while signed in.
+	if s.visitorID(c) != "" {
+		s.newVisitor(c)
+	}
 	s.setFlash(c, "ok", "You are signed out.")
 	return c.Redirect("/", fiber.StatusSeeOther)
 }

@@ -161,7 +161,6 @@ func New(cfg Config) (*Server, error) {
 	bg, s.stop = context.WithCancel(context.Background())
 	s.done = bg.Done()
 	revs, unsub := s.bus.Subscribe(sessionTopic)
-	go s.followRevocations(bg, revs, unsub)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
 		BodyLimit:             cfg.BodyLimit,
@@ -181,6 +180,8 @@ func New(cfg Config) (*Server, error) {
 	// Only the chat sockets hijack.
 	s.App.Server().KeepHijackedConns = true
 	s.routes()
+	// After routes: revocations also close chat sockets (s.chat).
+	go s.followRevocations(bg, revs, unsub)
 	return s, nil
 }
 

@@ -102,6 +102,10 @@ func (s *Server) followRevocations(ctx context.Context, ch <-chan []byte, cancel
 			var r revocation
 			if json.Unmarshal(b, &r) == nil {
 				s.sessions.evict(r)
+				// Open chat sockets (this node's publishes arrive here too).
+				if s.chat != nil {
+					s.chat.revoked(r)
+				}
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -101,12 +102,21 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 		seen[e.ID] = true
 	}
 	ch, cancel := s.bus.Subscribe(tracking.Topic(sh.ID))
+	// The stream ends when its session is signed out (here or on another
+	// node), or the account's sessions are revoked and this one is gone.
+	var sessID string
+	var userID int64
+	if sess := currentSession(c); sess != nil {
+		sessID, userID = strings.Clone(sess.ID), sess.UserID
+	}
+	revs, cancelRevs := s.bus.Subscribe(sessionTopic)
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no")
 	store, done := s.store, s.done
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		defer cancel()
+		defer cancelRevs()
 		fmt.Fprint(w, "retry: 3000\n: connected\n\n")
 		if w.Flush() != nil {
 			return
@@ -137,6 +147,13 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 						Message: e.Message, Place: placeOf(e), When: e.OccurredAt.In(zone).Format("2 Jan 2006, 15:04 MST"), At: e.OccurredAt.Format(time.RFC3339)})
 					fmt.Fprintf(w, "event: tracking\ndata: %s\n\n", b)
 				}
+			case b := <-revs:
+				if sessID != "" && s.sessionRevoked(b, sessID, userID) {
+					fmt.Fprint(w, "event: signed_out\ndata: {}\n\n")
+					w.Flush()
+					return
+				}
+				continue
 			case <-ping.C:
 				fmt.Fprint(w, ": ping\n\n")
 			case <-done:
@@ -148,4 +165,27 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 		}
 	})
 	return nil
+}
+
+// sessionRevoked reports whether a revocation (a sessionTopic payload)
+// ends the session sessID of user userID: it names the session, or names
+// the user and the session is gone or the account disabled.
+func (s *Server) sessionRevoked(payload []byte, sessID string, userID int64) bool {
+	var r revocation
+	if json.Unmarshal(payload, &r) != nil {
+		return false
+	}
+	if r.SessionID == sessID {
+		return true
+	}
+	if r.UserID != userID {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := s.store.FindSession(ctx, sessID, s.now()); portal.IsNotFound(err) {
+		return true
+	}
+	u, err := s.store.FindUserByID(ctx, userID)
+	return portal.IsNotFound(err) || err == nil && u.DisabledAt != nil
 }
