@@ -504,44 +504,56 @@ func (e *Engine) conflict(ctx context.Context, convID int64, err error) error {
 }
 
 // Claim gives a queued conversation to agent; of two agents claiming at
-// once exactly one wins, the other gets ECONFLICT. A supervisor may also
-// take over a chat another agent holds (gone or not).
+// once exactly one wins, the other gets ECONFLICT.
 func (e *Engine) Claim(ctx context.Context, agent *portal.User, convID int64) (*portal.Conversation, error) {
 	st := portal.ConvAgent
-	from := []portal.ConversationState{portal.ConvQueued, portal.ConvBot}
-	var prev *portal.Conversation
-	if Supervises(agent) {
-		c, err := e.store.FindConversation(ctx, convID)
-		if err != nil {
-			return nil, err
-		}
-		if c.State == portal.ConvAgent {
-			if c.AgentID != nil && *c.AgentID == agent.ID {
-				return c, nil
-			}
-			prev = c
-			from = []portal.ConversationState{portal.ConvAgent}
-		}
-	}
-	upd := portal.ConversationUpdate{From: from, State: &st, AgentID: &agent.ID}
-	if prev != nil {
-		upd.IfAgentID = prev.AgentID
-	}
-	conv, err := e.store.UpdateConversation(ctx, convID, upd)
+	conv, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvQueued, portal.ConvBot}, State: &st, AgentID: &agent.ID})
 	if err != nil {
 		if portal.ErrorCode(err) == portal.ECONFLICT {
+			if c, ferr := e.store.FindConversation(ctx, convID); ferr == nil && c.State == portal.ConvClosed {
+				return nil, portal.Errorf(portal.ECONFLICT, "This chat has ended.")
+			}
 			return nil, portal.Errorf(portal.ECONFLICT, "Someone else took this chat first.")
 		}
 		return nil, err
 	}
-	name := firstNonEmpty(agent.Name, "An agent")
-	if prev != nil {
-		e.system(ctx, convID, name+" took over the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
-		e.publish(ctx, Event{Kind: EventAssigned, ConversationID: convID, AgentID: *prev.AgentID, Author: "taken:" + name})
-	} else {
-		e.system(ctx, convID, name+" joined the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
-	}
+	e.system(ctx, convID, firstNonEmpty(agent.Name, "An agent")+" joined the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
 	e.publish(ctx, Event{Kind: EventState, ConversationID: convID, AgentID: agent.ID})
+	e.publish(ctx, Event{Kind: EventQueue, ConversationID: convID})
+	return conv, nil
+}
+
+// TakeOver gives a supervisor any open chat: one another agent holds
+// (gone or not; that agent is told), or one still queued or with the bot.
+func (e *Engine) TakeOver(ctx context.Context, sup *portal.User, convID int64) (*portal.Conversation, error) {
+	if !Supervises(sup) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "Only a supervisor can take over another agent's chat.")
+	}
+	c, err := e.store.FindConversation(ctx, convID)
+	if err != nil {
+		return nil, err
+	}
+	if c.State != portal.ConvAgent {
+		if c.State == portal.ConvClosed {
+			return nil, portal.Errorf(portal.ECONFLICT, "This chat has ended.")
+		}
+		return e.Claim(ctx, sup, convID)
+	}
+	if c.AgentID != nil && *c.AgentID == sup.ID {
+		return c, nil
+	}
+	st := portal.ConvAgent
+	conv, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvAgent}, IfAgentID: c.AgentID, State: &st, AgentID: &sup.ID})
+	if err != nil {
+		if portal.ErrorCode(err) == portal.ECONFLICT {
+			return nil, portal.Errorf(portal.ECONFLICT, "This chat changed meanwhile: look again.")
+		}
+		return nil, err
+	}
+	name := firstNonEmpty(sup.Name, "A supervisor")
+	e.system(ctx, convID, name+" took over the chat.", map[string]any{"agent": firstNonEmpty(sup.Name, "Agent")})
+	e.publish(ctx, Event{Kind: EventAssigned, ConversationID: convID, AgentID: *c.AgentID, Author: "taken:" + name})
+	e.publish(ctx, Event{Kind: EventState, ConversationID: convID, AgentID: sup.ID})
 	e.publish(ctx, Event{Kind: EventQueue, ConversationID: convID})
 	return conv, nil
 }

@@ -31,6 +31,9 @@ type wsFrame struct {
 	Number         string          `json:"number"`
 	Duplicate      bool            `json:"duplicate"`
 	Meta           json.RawMessage `json:"meta"`
+	QueuePosition  int             `json:"queue_position"`
+	AgentName      string          `json:"agent_name"`
+	Status         string          `json:"status"`
 	Queued         []struct {
 		ConversationID int64 `json:"conversation_id"`
 	} `json:"queued"`

@@ -356,6 +356,12 @@ func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFr
 				return err
 			}
 			sk.send(outFrame{Type: "claimed", ConversationID: conv.ID})
+		case "take_over":
+			conv, err := e.TakeOver(ctx, a, f.ConversationID)
+			if err != nil {
+				return err
+			}
+			sk.send(outFrame{Type: "claimed", ConversationID: conv.ID})
 		case "send":
 			if f.ID == "" {
 				return portal.FieldError("id", "Every message needs a client id.")

@@ -1,0 +1,487 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/auth"
+)
+
+// The hand-off's fault scenarios (issue 15): agents who leave, reload or
+// are revoked, customers who leave the queue, supervisors, transfers, and
+// guests who sign in; each with real sockets on both stores.
+
+// testGrace is the agent grace in these tests: short, so that they run
+// in seconds, and long enough that a loaded machine still heartbeats.
+const testGrace = "1s"
+
+func withGrace(g string) func(*Main) { return func(m *Main) { m.Config.AgentGrace = g } }
+
+// mustAgent creates a second agent who signs in with the demo password.
+func mustAgent(tb testing.TB, srv *testServer, email, name string) *portal.User {
+	tb.Helper()
+	hash, err := auth.HashPassword("demo")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u := &portal.User{Email: email, Name: name, Role: portal.RoleAgent, PasswordHash: hash}
+	if err := srv.Store.CreateUser(context.Background(), u); err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+// post submits a form with the CSRF token of the page at from.
+func (u *chatUser) post(from, path string, form url.Values) int {
+	u.tb.Helper()
+	c := &http.Client{Jar: u.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	r, err := c.Get(u.srv.URL + from)
+	if err != nil {
+		u.tb.Fatal(err)
+	}
+	page, _ := io.ReadAll(r.Body)
+	r.Body.Close()
+	m := benchCSRF.FindSubmatch(page)
+	if m == nil {
+		u.tb.Fatalf("no CSRF token on %s (status %d)", from, r.StatusCode)
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("_csrf", string(m[1]))
+	r, err = c.PostForm(u.srv.URL+path, form)
+	if err != nil {
+		u.tb.Fatal(err)
+	}
+	r.Body.Close()
+	return r.StatusCode
+}
+
+// waitClosed waits for the server to close the socket, failing after 10s.
+func (w *wsConn) waitClosed(what string) {
+	w.tb.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case <-w.frames:
+		case <-w.done:
+			return
+		case <-timeout:
+			w.tb.Fatalf("%s: socket still open after 10s", what)
+		}
+	}
+}
+
+// queueOf waits for a queue frame for which ok holds.
+func (w *wsConn) queueWhere(what string, ok func(wsFrame) bool) wsFrame {
+	w.tb.Helper()
+	f, _ := w.next(what, func(f wsFrame) bool { return f.Type == "queue" && ok(f) })
+	// Queue frames are snapshots: older ones left in the backlog are stale.
+	kept := w.backlog[:0]
+	for _, b := range w.backlog {
+		if b.Type != "queue" {
+			kept = append(kept, b)
+		}
+	}
+	w.backlog = kept
+	return f
+}
+
+func inQueue(conv int64) func(wsFrame) bool {
+	return func(f wsFrame) bool {
+		for _, q := range f.Queued {
+			if q.ConversationID == conv {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// askPerson starts a guest's chat and waits until it is queued.
+func askPerson(t *testing.T, srv *testServer) (*chatUser, *wsConn, int64) {
+	t.Helper()
+	g := newGuest(t, srv)
+	w, _ := g.hello(0, 0)
+	ack := w.say("ask-"+fmt.Sprint(time.Now().UnixNano()), "I want to talk to a person")
+	w.next("queued", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+	return g, w, ack.ConversationID
+}
+
+func claim(t *testing.T, a *wsConn, conv int64) {
+	t.Helper()
+	a.send(map[string]any{"type": "claim", "conversation_id": conv})
+	if f, _ := a.next("claim", func(f wsFrame) bool { return f.Type == "claimed" || f.Type == "error" }); f.Type != "claimed" {
+		t.Fatalf("claim %d: %+v", conv, f)
+	}
+}
+
+func convState(t *testing.T, srv *testServer, id int64) *portal.Conversation {
+	t.Helper()
+	c, err := srv.Store.FindConversation(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func systemWith(text string) func(wsFrame) bool {
+	return func(f wsFrame) bool {
+		return f.Type == "message" && f.Author == "system" && strings.Contains(f.Text, text)
+	}
+}
+
+func TestChatHandoff(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			srv := MustStartServer(t, kind, withGrace(testGrace))
+			mustAgent(t, srv, "agent2@example.com", "Bea Agent")
+
+			t.Run("AgentGoneRequeuesReconnectKeeps", func(t *testing.T) {
+				a1 := agentOnline(t, srv, "agent@example.com")
+				a2 := agentOnline(t, srv, "agent2@example.com")
+				_, w1, conv1 := askPerson(t, srv)
+				claim(t, a1, conv1)
+				w1.next("agent 1 joined", func(f wsFrame) bool { return f.Type == "state" && f.State == "agent" })
+				w1.send(map[string]any{"type": "ping"})
+				w1.next("pong", isType("pong"))
+				w1.backlog = nil
+				_, w2, conv2 := askPerson(t, srv)
+				claim(t, a2, conv2)
+				w2.next("agent joined", func(f wsFrame) bool { return f.Type == "state" && f.State == "agent" })
+
+				// Agent 1 reloads (a new socket at once; the status is
+				// theirs, not the socket's). Agent 2 closes the tab.
+				a1.c.Close()
+				a1 = signIn(t, srv, "agent@example.com").dial("/ws/agent")
+				if q := a1.queueWhere("queue after reload", func(wsFrame) bool { return true }); q.Status != "available" {
+					t.Fatalf("after a reload the console says %q, want available", q.Status)
+				}
+				a2.c.Close()
+
+				// Agent 2's customer is told, goes to the front of the
+				// queue, and the transcript carries on in the same chat.
+				w2.next("told", systemWith("no longer available"))
+				f, _ := w2.next("queued again", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+				if f.QueuePosition != 1 || f.ConversationID != conv2 {
+					t.Fatalf("requeued state %+v, want conversation %d first in the queue", f, conv2)
+				}
+				a1.queueWhere("the chat in the queue", inQueue(conv2))
+				// Agent 1 reconnected within the grace: their chat is
+				// untouched, and its customer heard nothing.
+				if c := convState(t, srv, conv1); c.State != portal.ConvAgent || c.AgentID == nil {
+					t.Fatalf("agent 1's chat is %+v after a reload within the grace", c)
+				}
+				w1.send(map[string]any{"type": "ping"})
+				_, skipped := w1.next("pong", isType("pong"))
+				for _, f := range skipped {
+					if f.Type == "state" || f.Type == "message" && f.Author == "system" && strings.Contains(f.Text, "available") {
+						t.Fatalf("agent 1's customer saw %+v", f)
+					}
+				}
+				// Agent 1 takes it; the customer continues with them.
+				claim(t, a1, conv2)
+				a1.send(map[string]any{"type": "send", "conversation_id": conv2, "id": "back", "text": "I can help from here."})
+				w2.next("reply", isMessage("agent"))
+
+				// Item 4: everyone away, the queued customer is offered
+				// to leave a message within seconds.
+				_, w3, conv3 := askPerson(t, srv)
+				a1.send(map[string]any{"type": "status", "status": "away"})
+				offer, _ := w3.next("offer", systemWith("Leave a message"))
+				if !strings.Contains(string(offer.Meta), "leave_message") || offer.ConversationID != conv3 {
+					t.Fatalf("offer %+v", offer)
+				}
+				a1.send(map[string]any{"type": "end", "conversation_id": conv1})
+				a1.send(map[string]any{"type": "end", "conversation_id": conv2})
+				w1.next("closed", func(f wsFrame) bool { return f.Type == "state" && f.State == "closed" })
+			})
+
+			t.Run("NobodyLeftOffersMessage", func(t *testing.T) {
+				a := agentOnline(t, srv, "agent2@example.com")
+				_, w, conv := askPerson(t, srv)
+				claim(t, a, conv)
+				a.c.Close()
+				f, _ := w.next("offer", systemWith("no longer available"))
+				if !strings.Contains(string(f.Meta), "leave_message") {
+					t.Fatalf("with nobody else online the customer got %+v", f)
+				}
+				if c := convState(t, srv, conv); c.State != portal.ConvBot || c.AgentID != nil {
+					t.Fatalf("chat %+v, want back with the assistant, no agent", c)
+				}
+				w.send(map[string]any{"type": "leave_message", "email": "gone@example.com", "text": "Call me"})
+				w.next("case", isType("case"))
+			})
+
+			t.Run("StatusIsTheAgentsAcrossTabs", func(t *testing.T) {
+				tab1 := agentOnline(t, srv, "agent@example.com")
+				tab2 := signIn(t, srv, "agent@example.com").dial("/ws/agent")
+				tab2.queueWhere("available in the second tab", func(f wsFrame) bool { return f.Status == "available" })
+				tab1.send(map[string]any{"type": "status", "status": "away"})
+				tab2.queueWhere("away in the second tab", func(f wsFrame) bool { return f.Status == "away" })
+				tab1.c.Close()
+				tab3 := signIn(t, srv, "agent@example.com").dial("/ws/agent")
+				if q := tab3.queueWhere("queue", func(wsFrame) bool { return true }); q.Status != "away" {
+					t.Fatalf("new tab says %q, want away", q.Status)
+				}
+			})
+
+			t.Run("GuestWhoLeftLeavesTheQueue", func(t *testing.T) {
+				a := agentOnline(t, srv, "agent@example.com")
+				defer a.send(map[string]any{"type": "status", "status": "away"})
+				_, w, conv := askPerson(t, srv)
+				_, stay, kept := askPerson(t, srv)
+				a.queueWhere("both queued", func(f wsFrame) bool { return inQueue(conv)(f) && inQueue(kept)(f) })
+				w.c.Close()
+				a.queueWhere("left the queue", func(f wsFrame) bool { return !inQueue(conv)(f) })
+				if c := convState(t, srv, conv); c.State != portal.ConvClosed {
+					t.Fatalf("the guest who left is %s", c.State)
+				}
+				if c := convState(t, srv, kept); c.State != portal.ConvQueued {
+					t.Fatalf("the guest still connected is %s", c.State)
+				}
+				stay.c.Close()
+			})
+
+			t.Run("SupervisorTakesOverAndReassigns", func(t *testing.T) {
+				a := agentOnline(t, srv, "agent@example.com")
+				a2 := agentOnline(t, srv, "agent2@example.com")
+				admin := agentOnline(t, srv, "admin@example.com")
+				defer func() {
+					for _, x := range []*wsConn{a, a2, admin} {
+						x.send(map[string]any{"type": "status", "status": "away"})
+					}
+				}()
+				_, w, conv := askPerson(t, srv)
+				claim(t, a, conv)
+				// An agent cannot take over; claiming a taken chat conflicts.
+				a2.send(map[string]any{"type": "take_over", "conversation_id": conv})
+				if f, _ := a2.next("refused", isType("error")); f.Code != "forbidden" {
+					t.Fatalf("agent take-over: %+v", f)
+				}
+				admin.send(map[string]any{"type": "take_over", "conversation_id": conv})
+				admin.next("taken", isType("claimed"))
+				if f, _ := a.next("told", isType("taken")); f.ConversationID != conv {
+					t.Fatalf("previous agent told %+v", f)
+				}
+				w.next("customer told", systemWith("took over"))
+				a.send(map[string]any{"type": "send", "conversation_id": conv, "id": "late", "text": "still me?"})
+				if f, _ := a.next("refusal", func(f wsFrame) bool { return f.Type == "error" && f.ID == "late" }); f.Code != "forbidden" || !strings.Contains(f.Message, "Demo Admin") {
+					t.Fatalf("previous agent's reply: %+v", f)
+				}
+				// Transfers: never to oneself, only to someone available.
+				admin.send(map[string]any{"type": "transfer", "conversation_id": conv, "agent_id": adminID(t, srv)})
+				if f, _ := admin.next("self", isType("error")); f.Code != "invalid" {
+					t.Fatalf("transfer to oneself: %+v", f)
+				}
+				a2.send(map[string]any{"type": "status", "status": "away"})
+				a2.queueWhere("away", func(f wsFrame) bool { return f.Status == "away" })
+				admin.send(map[string]any{"type": "transfer", "conversation_id": conv, "agent_id": userID(t, srv, "agent2@example.com")})
+				if f, _ := admin.next("away agent", isType("error")); f.Code != "invalid" || !strings.Contains(f.Message, "not available") {
+					t.Fatalf("transfer to an away agent: %+v", f)
+				}
+				a2.send(map[string]any{"type": "status", "status": "available"})
+				a2.queueWhere("available", func(f wsFrame) bool { return f.Status == "available" })
+				admin.send(map[string]any{"type": "transfer", "conversation_id": conv, "agent_id": userID(t, srv, "agent2@example.com")})
+				if f, _ := a2.next("alert", isType("assigned")); f.ConversationID != conv {
+					t.Fatalf("receiving agent's alert %+v", f)
+				}
+				w.next("customer told", systemWith("now chatting with Bea Agent"))
+				// After the end, errors say what happened.
+				a2.send(map[string]any{"type": "end", "conversation_id": conv})
+				w.next("closed", func(f wsFrame) bool { return f.Type == "state" && f.State == "closed" })
+				a2.send(map[string]any{"type": "send", "conversation_id": conv, "id": "after", "text": "hello?"})
+				if f, _ := a2.next("ended", func(f wsFrame) bool { return f.Type == "error" && f.ID == "after" }); f.Message != "This chat has ended." {
+					t.Fatalf("reply after the end: %+v", f)
+				}
+			})
+
+			t.Run("SupervisorTakesChatOfGoneAgent", func(t *testing.T) {
+				admin := agentOnline(t, srv, "admin@example.com")
+				defer admin.send(map[string]any{"type": "status", "status": "away"})
+				a := agentOnline(t, srv, "agent2@example.com")
+				_, w, conv := askPerson(t, srv)
+				claim(t, a, conv)
+				a.c.Close()
+				// Before or after the grace: the admin gets the chat either
+				// way (taken over, or claimed from the front of the queue).
+				admin.send(map[string]any{"type": "take_over", "conversation_id": conv})
+				admin.next("taken", isType("claimed"))
+				w.next("admin", func(f wsFrame) bool { return f.Type == "state" && f.State == "agent" && f.AgentName == "Demo Admin" })
+				admin.send(map[string]any{"type": "end", "conversation_id": conv})
+			})
+
+			t.Run("RevocationClosesSockets", func(t *testing.T) {
+				// An agent disabled by an admin: sockets closed, chats back
+				// in the queue at once.
+				bob := mustAgent(t, srv, "bob@example.com", "Bob")
+				other := agentOnline(t, srv, "agent@example.com")
+				defer other.send(map[string]any{"type": "status", "status": "away"})
+				b := agentOnline(t, srv, "bob@example.com")
+				_, w, conv := askPerson(t, srv)
+				claim(t, b, conv)
+				admin := signIn(t, srv, "admin@example.com")
+				if st := admin.post("/admin/staff", fmt.Sprintf("/admin/staff/%d/disable", bob.ID), nil); st != http.StatusSeeOther {
+					t.Fatalf("disable: status %d", st)
+				}
+				b.waitClosed("disabled agent")
+				w.next("requeued", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+				other.queueWhere("in the queue", inQueue(conv))
+
+				// A customer signing out: the socket closes.
+				cust := signIn(t, srv, "customer@example.com")
+				cw, _ := cust.hello(0, 0)
+				if st := cust.post("/account", "/logout", nil); st != http.StatusSeeOther {
+					t.Fatalf("sign-out: status %d", st)
+				}
+				cw.waitClosed("signed-out customer")
+
+				// A password change elsewhere closes the other session's
+				// socket and live shipment stream; this session's stay.
+				here := signIn(t, srv, "customer@example.com")
+				there := signIn(t, srv, "customer@example.com")
+				hereWS, _ := here.hello(0, 0)
+				thereWS, _ := there.hello(0, 0)
+				stream := openShipmentStream(t, there)
+				if st := here.post("/account", "/account/password", url.Values{"current": {"demo"}, "new_password": {"a much longer password 1"}}); st != http.StatusSeeOther {
+					t.Fatalf("password change: status %d", st)
+				}
+				thereWS.waitClosed("other session after a password change")
+				stream.waitEnd(t)
+				hereWS.send(map[string]any{"type": "ping"})
+				hereWS.next("pong on the session that changed it", isType("pong"))
+				hash, _ := auth.HashPassword("demo")
+				u, _ := srv.Store.FindUserByEmail(context.Background(), "customer@example.com")
+				srv.Store.SetPasswordHash(context.Background(), u.ID, hash)
+			})
+
+			t.Run("GuestChatJoinsTheAccount", func(t *testing.T) {
+				g := newGuest(t, srv)
+				w, _ := g.hello(0, 0)
+				ack := w.say("before", "Do you deliver abroad?")
+				w.c.Close()
+				c := &http.Client{Jar: g.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				if err := signInWith(c, srv.URL, "customer@example.com", "demo"); err != nil {
+					t.Fatal(err)
+				}
+				w2, welcome := g.hello(0, 0)
+				if welcome.ConversationID != ack.ConversationID {
+					t.Fatalf("signed in, the customer has conversation %d, want the guest's %d", welcome.ConversationID, ack.ConversationID)
+				}
+				w2.c.Close()
+				// Issue 18 item 7: after sign-out the next guest at this
+				// browser sees none of the customer's chats.
+				if st := g.post("/account", "/logout", nil); st != http.StatusSeeOther {
+					t.Fatalf("sign-out: status %d", st)
+				}
+				_, welcome = g.hello(0, 0)
+				if welcome.ConversationID != 0 {
+					t.Fatalf("the next guest got conversation %d", welcome.ConversationID)
+				}
+				_, welcome = g.hello(ack.ConversationID, 0)
+				if welcome.ConversationID != 0 {
+					t.Fatalf("the next guest resumed conversation %d by id", welcome.ConversationID)
+				}
+				cust := signIn(t, srv, "customer@example.com")
+				cw, _ := cust.hello(ack.ConversationID, 0)
+				cw.send(map[string]any{"type": "end"})
+				cw.next("closed", func(f wsFrame) bool { return f.Type == "state" && f.State == "closed" })
+			})
+
+			t.Run("TwoTabsShareOneConversation", func(t *testing.T) {
+				g := newGuest(t, srv)
+				tab1, _ := g.hello(0, 0)
+				tab2, _ := g.hello(0, 0)
+				a1 := tab1.say("t1", "Where is my parcel?")
+				// The other tab is told and follows the new conversation.
+				if f, _ := tab2.next("started", isType("started")); f.ConversationID != a1.ConversationID {
+					t.Fatalf("second tab told %+v, want conversation %d", f, a1.ConversationID)
+				}
+				tab2.next("the first tab's message", func(f wsFrame) bool { return f.Type == "message" && f.ID == "t1" })
+				// A third tab that knows no conversation sends (a retry of
+				// t1, and a new message): both join the open conversation,
+				// and t1 is stored once.
+				tab3 := g.dial("/ws/chat")
+				if a := tab3.say("t1", "Where is my parcel?"); a.ConversationID != a1.ConversationID || !a.Duplicate {
+					t.Fatalf("retry from a fresh tab: %+v, want a duplicate in %d", a, a1.ConversationID)
+				}
+				if a := tab3.say("t3", "Any news?"); a.ConversationID != a1.ConversationID {
+					t.Fatalf("fresh tab's message went to %d, want %d", a.ConversationID, a1.ConversationID)
+				}
+				// Simultaneous first messages from two tabs of a new guest.
+				h := newGuest(t, srv)
+				x, _ := h.hello(0, 0)
+				y, _ := h.hello(0, 0)
+				x.send(map[string]any{"type": "send", "id": "x", "text": "hello from x"})
+				y.send(map[string]any{"type": "send", "id": "y", "text": "hello from y"})
+				ax, _ := x.next("ack x", func(f wsFrame) bool { return f.Type == "ack" && f.ID == "x" })
+				ay, _ := y.next("ack y", func(f wsFrame) bool { return f.Type == "ack" && f.ID == "y" })
+				if ax.ConversationID != ay.ConversationID {
+					t.Fatalf("two tabs of one guest opened conversations %d and %d", ax.ConversationID, ay.ConversationID)
+				}
+			})
+		})
+	}
+}
+
+func userID(t *testing.T, srv *testServer, email string) int64 {
+	t.Helper()
+	u, err := srv.Store.FindUserByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.ID
+}
+
+func adminID(t *testing.T, srv *testServer) int64 { return userID(t, srv, "admin@example.com") }
+
+// sseStream is an open server-sent events response.
+type sseStream struct {
+	res  *http.Response
+	done chan struct{}
+}
+
+// openShipmentStream opens the live stream of one of the user's shipments.
+func openShipmentStream(t *testing.T, u *chatUser) *sseStream {
+	t.Helper()
+	cust, err := u.srv.Store.FindUserByEmail(context.Background(), "customer@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shs, _, err := u.srv.Store.FindShipments(context.Background(), portal.ShipmentFilter{CustomerID: &cust.ID, Limit: 1})
+	if err != nil || len(shs) == 0 {
+		t.Fatalf("no shipment: %v", err)
+	}
+	res, err := (&http.Client{Jar: u.jar}).Get(fmt.Sprintf("%s/account/shipments/%d/events", u.srv.URL, shs[0].ID))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("stream: %v %v", res, err)
+	}
+	s := &sseStream{res: res, done: make(chan struct{})}
+	br := bufio.NewReader(res.Body)
+	if _, err := br.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(s.done)
+		io.Copy(io.Discard, br)
+	}()
+	t.Cleanup(func() { res.Body.Close() })
+	return s
+}
+
+func (s *sseStream) waitEnd(t *testing.T) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("shipment stream still open 10s after the session was revoked")
+	}
+}
