@@ -485,3 +485,62 @@ func (s *sseStream) waitEnd(t *testing.T) {
 		t.Fatal("shipment stream still open 10s after the session was revoked")
 	}
 }
+
+// TestChatHandoffAcrossNodes runs two nodes on one PostgreSQL database: an
+// agent's presence is the database's, so the agent's socket on one node
+// keeps their chats while a customer is on the other; when the agent goes,
+// the chat is given back once (both nodes sweep); and disabling the agent
+// on one node closes their socket on the other.
+func TestChatHandoffAcrossNodes(t *testing.T) {
+	n1 := MustStartServer(t, "postgres", withGrace(testGrace))
+	n2 := MustStartServer(t, "postgres", withGrace(testGrace), func(m *Main) { m.Config.DatabaseURL = n1.Config.DatabaseURL })
+	carl := mustAgent(t, n1, "carl@example.com", "Carl")
+	mustAgent(t, n1, "dana@example.com", "Dana")
+
+	dana := agentOnline(t, n1, "dana@example.com")
+	carlWS := agentOnline(t, n2, "carl@example.com")
+	_, w, conv := askPerson(t, n1)
+	carlWS.queueWhere("chat on the other node's queue", inQueue(conv))
+	// Dana goes away, so that only Carl (on node 2) can take chats; the
+	// customer on node 1 keeps waiting as long as Carl's socket lives.
+	claim(t, carlWS, conv)
+	dana.send(map[string]any{"type": "status", "status": "away"})
+	dana.queueWhere("away", func(f wsFrame) bool { return f.Status == "away" })
+	carlWS.send(map[string]any{"type": "send", "conversation_id": conv, "id": "c1", "text": "Hello from node 2"})
+	w.next("reply across nodes", isMessage("agent"))
+	dana.send(map[string]any{"type": "status", "status": "available"})
+	dana.queueWhere("available", func(f wsFrame) bool { return f.Status == "available" })
+
+	// An admin on node 1 disables Carl: his socket on node 2 closes and
+	// the chat goes back to the queue, once.
+	admin := signIn(t, n1, "admin@example.com")
+	if st := admin.post("/admin/staff", fmt.Sprintf("/admin/staff/%d/disable", carl.ID), nil); st != http.StatusSeeOther {
+		t.Fatalf("disable: status %d", st)
+	}
+	carlWS.waitClosed("disabled agent's socket on the other node")
+	w.next("requeued", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+	claim(t, dana, conv)
+	w.next("Dana", func(f wsFrame) bool { return f.Type == "state" && f.State == "agent" && f.AgentName == "Dana" })
+
+	// Dana's socket closes; both nodes sweep; the customer is told once.
+	dana.c.Close()
+	w.next("given back", systemWith("Dana is no longer available"))
+	msgs, err := n2.Store.FindMessages(context.Background(), conv, 0, true, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the chat settled (offered a message: nobody is left).
+	if c := convState(t, n2, conv); c.State != portal.ConvBot {
+		t.Fatalf("chat %s after its last agent left", c.State)
+	}
+	told := 0
+	for _, m := range msgs {
+		if strings.Contains(m.Body, "no longer available") {
+			told++
+		}
+	}
+	// Carl's disabling gave it back once, Dana's leaving once.
+	if told != 2 {
+		t.Fatalf("the customer was told %d times that an agent left, want 2 (once per agent)", told)
+	}
+}
