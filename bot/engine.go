@@ -689,6 +689,8 @@ type QueueItem struct {
 	AgentName   string    `json:"agent_name,omitempty"`
 	AgentOnline bool      `json:"agent_online,omitempty"`
 	UpdatedAt   time.Time `json:"updated_at"`
+	// LastSeq is the newest message's sequence number.
+	LastSeq int64 `json:"last_seq"`
 }
 
 // Queue lists the waiting conversations, oldest first, then the given
@@ -730,7 +732,7 @@ func (e *Engine) Queue(ctx context.Context, agent *portal.User) (queued, mine, o
 		return n
 	}
 	item := func(c *portal.Conversation) QueueItem {
-		it := QueueItem{ConversationID: c.ID, Subject: c.Subject, State: string(c.State), Customer: "Guest", UpdatedAt: c.UpdatedAt}
+		it := QueueItem{ConversationID: c.ID, Subject: c.Subject, State: string(c.State), Customer: "Guest", UpdatedAt: c.UpdatedAt, LastSeq: c.LastSeq}
 		if c.QueuedAt != nil {
 			it.QueuedAt = *c.QueuedAt
 			it.WaitSeconds = int(now.Sub(*c.QueuedAt).Seconds())

@@ -33,6 +33,12 @@ func (e *Engine) availableAgents(ctx context.Context, except int64) (map[int64]b
 	return out, nil
 }
 
+// AvailableAgents returns the agents who can take a chat now (chosen
+// status available, a live socket on some node), except one.
+func (e *Engine) AvailableAgents(ctx context.Context, except int64) (map[int64]bool, error) {
+	return e.availableAgents(ctx, except)
+}
+
 // Grace returns the configured agent grace.
 func (e *Engine) Grace() time.Duration { return e.cfg.AgentGrace }
 

@@ -21,6 +21,61 @@
   }
 
   var ws = null, attempt = 0, current = 0, lastSeq = 0, status = 'away', pending = [], queueAt = 0, lastQueue = null;
+  var currentState = '', currentName = '', unread = {}, seenQueued = null, baseTitle = document.title;
+
+  // Preferences, kept in this browser.
+  function pref(id, def) {
+    try { var v = localStorage.getItem('fd_agent_' + id); return v == null ? def : v === '1'; } catch (e) { return def; }
+  }
+  function savePref(id, v) { try { localStorage.setItem('fd_agent_' + id, v ? '1' : '0'); } catch (e) { /* private mode */ } }
+
+  function clock(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    if (isNaN(d)) { return ''; }
+    return d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+
+  // Alerts: a count in the title, a short tone, a desktop notification;
+  // each can be switched off.
+  var audio = null;
+  function beep() {
+    if (!pref('sound', true)) { return; }
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      var o = audio.createOscillator(), g = audio.createGain();
+      o.frequency.value = 880; g.gain.value = 0.08;
+      o.connect(g); g.connect(audio.destination);
+      o.start(); o.stop(audio.currentTime + 0.18);
+    } catch (e) { /* no audio */ }
+  }
+  function notify(title, body) {
+    beep();
+    if (pref('desktop', false) && window.Notification && Notification.permission === 'granted' && document.hidden) {
+      try { new Notification(title, { body: body, tag: 'frontdesk-agent' }); } catch (e) { /* not allowed here */ }
+    }
+  }
+  function updateTitle() {
+    var n = (lastQueue ? lastQueue.queued.length : 0) + Object.keys(unread).length;
+    document.title = (pref('title', true) && n ? '(' + n + ') ' : '') + baseTitle;
+  }
+  function alertText(text) {
+    var a = $('agent-alert');
+    a.textContent = text;
+    a.hidden = !text;
+  }
+  function showError(text) {
+    var e = $('agent-error');
+    e.textContent = text || '';
+    e.hidden = !text;
+  }
+  var stateWords = { queued: 'Waiting in the queue', agent: 'In progress', bot: 'With the assistant', closed: 'Ended' };
+  function setState(state) {
+    currentState = state;
+    $('chat-state').textContent = stateWords[state] || '';
+    var ended = state === 'closed';
+    ['agent-text', 'agent-send', 'agent-release', 'agent-end', 'agent-transfer', 'agent-transfer-go', 'agent-canned'].forEach(function (id) { $(id).disabled = ended; });
+    if (ended) { $('agent-text').placeholder = 'This chat has ended.'; } else { $('agent-text').placeholder = ''; }
+  }
 
   function send(f) {
     if (ws && ws.readyState === 1) { ws.send(JSON.stringify(f)); return true; }
@@ -34,7 +89,6 @@
     ws.onopen = function () {
       attempt = 0;
       $('agent-conn').textContent = 'Connected';
-      send({ type: 'status', status: status });
       if (current) { send({ type: 'open', conversation_id: current, last_seq: lastSeq }); }
       pending.forEach(function (p) { send(p); });
     };
@@ -54,6 +108,15 @@
     var q = $('queue'), mine = $('mine');
     q.textContent = '';
     mine.textContent = '';
+    // New arrivals in the queue alert.
+    var ids = f.queued.map(function (it) { return it.conversation_id; });
+    if (seenQueued) {
+      var fresh = f.queued.filter(function (it) { return seenQueued.indexOf(it.conversation_id) < 0; });
+      if (fresh.length) { notify('A customer is waiting', fresh[0].customer + ': ' + (fresh[0].subject || 'new chat')); }
+    }
+    seenQueued = ids;
+    var mineIDs = f.mine.map(function (it) { return it.conversation_id; });
+    Object.keys(unread).forEach(function (k) { if (mineIDs.indexOf(+k) < 0) { delete unread[k]; } });
     var extra = Math.floor((Date.now() - queueAt) / 1000);
     if (!f.queued.length) { q.appendChild(el('li', { 'class': 'empty' }, 'Nobody is waiting.')); }
     f.queued.forEach(function (it) {
@@ -71,12 +134,33 @@
     if (!f.mine.length) { mine.appendChild(el('li', { 'class': 'empty' }, 'No open chats.')); }
     f.mine.forEach(function (it) {
       var li = el('li', { 'class': 'queue-item' });
+      li.setAttribute('data-conversation', String(it.conversation_id));
       var b = el('button', { type: 'button', 'class': 'link open-chat' }, it.customer + ': ' + (it.subject || 'chat'));
-      b.addEventListener('click', function () { open(it.conversation_id); });
+      b.addEventListener('click', function () { open(it.conversation_id, it.customer); });
       li.appendChild(b);
+      if (unread[it.conversation_id]) { li.appendChild(el('span', { 'class': 'unread', 'aria-label': 'unread messages' }, String(unread[it.conversation_id]))); }
       mine.appendChild(li);
     });
-    $('agent-status').value = f.status || status;
+    var others = $('others');
+    others.textContent = '';
+    $('others-h').hidden = others.hidden = !f.supervisor;
+    if (f.supervisor) {
+      if (!f.others || !f.others.length) { others.appendChild(el('li', { 'class': 'empty' }, 'No other open chats.')); }
+      (f.others || []).forEach(function (it) {
+        var li = el('li', { 'class': 'queue-item', 'data-conversation': String(it.conversation_id) });
+        var d = el('div');
+        d.appendChild(el('strong', null, it.customer));
+        d.appendChild(el('span', { 'class': 'muted' }, ' with ' + (it.agent_name || 'an agent') + (it.agent_online ? '' : ' (offline)')));
+        li.appendChild(d);
+        var b = el('button', { type: 'button', 'class': 'small secondary take-over' }, 'Take over');
+        b.addEventListener('click', function () { send({ type: 'take_over', conversation_id: it.conversation_id }); });
+        li.appendChild(b);
+        others.appendChild(li);
+      });
+    }
+    status = f.status || status;
+    $('agent-status').value = status;
+    updateTitle();
   }
 
   setInterval(function () {
@@ -86,9 +170,15 @@
     });
   }, 1000);
 
-  function open(id) {
+  function open(id, name) {
     current = id;
     lastSeq = 0;
+    currentName = name || '';
+    delete unread[id];
+    showError('');
+    $('chat-h').textContent = 'Chat with ' + (currentName || 'customer');
+    setState('');
+    if (lastQueue) { renderQueue(lastQueue); }
     $('agent-log').textContent = '';
     $('agent-chat').hidden = false;
     $('agent-info').hidden = false;
@@ -98,12 +188,23 @@
   var names = { customer: 'Customer', bot: 'Assistant', agent: 'Agent', system: '' };
 
   function addMessage(m) {
-    if (m.conversation_id !== current || m.seq <= lastSeq) { return; }
+    if (m.conversation_id !== current) {
+      // One of the agent's other chats: mark it unread.
+      if (m.author === 'customer') {
+        unread[m.conversation_id] = (unread[m.conversation_id] || 0) + 1;
+        notify('New message', m.text.slice(0, 120));
+        if (lastQueue) { renderQueue(lastQueue); }
+      }
+      return;
+    }
+    if (m.seq <= lastSeq) { return; }
+    if (m.author === 'customer' && document.hidden) { notify('New message from ' + (currentName || 'the customer'), m.text.slice(0, 120)); }
     lastSeq = m.seq;
     var li = el('li', { 'class': 'msg ' + m.author + (m.internal ? ' note' : ''), 'data-seq': String(m.seq) });
     var who = names[m.author];
     if (m.internal) { who = 'Internal note'; }
-    if (who) { li.appendChild(el('span', { 'class': 'who' }, who)); }
+    var head = el('span', { 'class': 'who' }, (who ? who + ' · ' : '') + clock(m.at));
+    li.appendChild(head);
     li.appendChild(el('span', { 'class': 'body' }, m.text));
     $('agent-log').appendChild(li);
     $('agent-log').scrollTop = $('agent-log').scrollHeight;
@@ -113,7 +214,9 @@
   function renderCustomer(f) {
     var body = $('cust-body');
     body.textContent = '';
-    $('chat-h').textContent = 'Chat ' + f.conversation_id + ' (' + f.state + ')';
+    currentName = f.customer ? (f.customer.name || f.customer.email) : 'Guest';
+    $('chat-h').textContent = 'Chat with ' + currentName;
+    setState(f.state);
     if (f.customer) {
       var p = el('p');
       var a = el('a', { href: f.customer.url }, f.customer.name || f.customer.email);
@@ -123,7 +226,12 @@
       body.appendChild(el('h3', null, 'Recent orders'));
       var ul = el('ul', { 'class': 'list' });
       if (!f.orders.length) { ul.appendChild(el('li', { 'class': 'empty' }, 'No orders.')); }
-      f.orders.forEach(function (o) { ul.appendChild(el('li', null, o.number + ' · ' + o.status + ' · ' + o.total + ' · ' + o.placed)); });
+      f.orders.forEach(function (o) {
+        var li = el('li');
+        if (o.url) { li.appendChild(el('a', { href: o.url }, o.number)); } else { li.appendChild(document.createTextNode(o.number)); }
+        li.appendChild(document.createTextNode(' · ' + o.status + ' · ' + o.total + ' · ' + o.placed));
+        ul.appendChild(li);
+      });
       body.appendChild(ul);
       if (f.cases.length) {
         body.appendChild(el('h3', null, 'Cases'));
@@ -136,6 +244,7 @@
     }
     var tr = $('agent-transfer');
     tr.textContent = '';
+    if (!f.agents.length) { tr.appendChild(el('option', { value: '' }, 'Nobody else is available')); }
     f.agents.forEach(function (a) { tr.appendChild(el('option', { value: String(a.id) }, a.name)); });
     var cn = $('agent-canned');
     cn.textContent = '';
@@ -146,12 +255,20 @@
   function handle(f) {
     switch (f.type) {
       case 'queue': renderQueue(f); break;
-      case 'claimed': open(f.conversation_id); break;
+      case 'claimed': open(f.conversation_id, customerOf(f.conversation_id)); break;
+      case 'assigned':
+        alertText((f.agent_name || 'Someone') + ' transferred a chat to you.');
+        notify('A chat was transferred to you', 'From ' + (f.agent_name || 'another agent'));
+        break;
+      case 'taken':
+        alertText(f.agent_name + ' took over one of your chats.');
+        if (f.conversation_id === current) { showError(f.agent_name + ' took over this chat: you can no longer reply.'); setState('closed'); $('chat-state').textContent = 'Taken over by ' + f.agent_name; }
+        break;
       case 'conversation': if (f.conversation_id === current) { renderCustomer(f); } break;
       case 'message': addMessage(f); break;
       case 'ack': pending = pending.filter(function (p) { return p.id !== f.id; }); break;
       case 'state':
-        if (f.conversation_id === current) { $('chat-h').textContent = 'Chat ' + f.conversation_id + ' (' + f.state + ')'; }
+        if (f.conversation_id === current) { setState(f.state); }
         break;
       case 'typing':
         if (f.conversation_id === current && f.author === 'customer') {
@@ -163,15 +280,40 @@
       case 'read':
         if (f.conversation_id === current && f.author === 'customer') { $('agent-typing').textContent = 'Seen by the customer.'; }
         break;
-      case 'error': $('agent-conn').textContent = f.message || 'Error.'; break;
+      case 'error':
+        pending = pending.filter(function (p) { return p.id !== f.id; });
+        if (current) { showError(f.message || 'That did not work.'); } else { alertText(f.message || 'That did not work.'); }
+        break;
     }
   }
 
   document.addEventListener('DOMContentLoaded', function () {
     if (!$('agent-console')) { return; }
     $('agent-status').addEventListener('change', function () { status = this.value; send({ type: 'status', status: status }); });
+    [['alert-title', 'title', true], ['alert-sound', 'sound', true], ['alert-desktop', 'desktop', false]].forEach(function (p) {
+      var box = $(p[0]);
+      box.checked = pref(p[1], p[2]);
+      box.addEventListener('change', function () {
+        savePref(p[1], box.checked);
+        if (p[1] === 'desktop' && box.checked && window.Notification && Notification.permission === 'default') {
+          Notification.requestPermission().then(function (r) { if (r !== 'granted') { box.checked = false; savePref('desktop', false); } });
+        }
+        updateTitle();
+      });
+    });
+    $('agent-text').addEventListener('keydown', function (ev) {
+      if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); $('agent-form').requestSubmit ? $('agent-form').requestSubmit() : $('agent-send').click(); }
+    });
+    document.addEventListener('keydown', function (ev) {
+      if (ev.altKey && (ev.key === 'c' || ev.key === 'C') && lastQueue && lastQueue.queued.length) {
+        ev.preventDefault();
+        send({ type: 'claim', conversation_id: lastQueue.queued[0].conversation_id });
+      }
+    });
     $('agent-form').addEventListener('submit', function (ev) {
       ev.preventDefault();
+      showError('');
+      if (currentState === 'closed') { showError('This chat has ended.'); return; }
       var text = $('agent-text').value.trim();
       if (!text || !current) { return; }
       var f = { type: 'send', conversation_id: current, id: uid(), text: text, internal: $('agent-internal').checked };
@@ -192,5 +334,9 @@
     });
     connect();
   });
-  void lastQueue;
+  function customerOf(id) {
+    var all = lastQueue ? lastQueue.queued.concat(lastQueue.mine, lastQueue.others || []) : [];
+    for (var i = 0; i < all.length; i++) { if (all[i].conversation_id === id) { return all[i].customer; } }
+    return '';
+  }
 })();

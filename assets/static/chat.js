@@ -78,6 +78,9 @@
     this.box = box;
     if (this.floating) {
       box.hidden = true;
+      box.addEventListener('keydown', function (ev) {
+        if (ev.key === 'Escape') { ev.preventDefault(); self.toggle(false); }
+      });
       this.launch = el('button', { type: 'button', 'class': 'fd-launch', id: 'fd-launch', 'aria-expanded': 'false', 'aria-controls': 'fd-chat' }, 'Chat with us');
       this.launch.addEventListener('click', function () { self.toggle(box.hidden); });
       this.root.appendChild(this.launch);
@@ -186,6 +189,15 @@
         this.showState(f);
         this.pending.forEach(function (p) { self.frame({ type: 'send', id: p.id, text: p.text }); });
         break;
+      case 'started':
+        // Another tab of this visitor started a conversation: follow it.
+        if (f.conversation_id !== this.conv) {
+          this.conv = f.conversation_id;
+          this.lastSeq = 0;
+          Array.prototype.slice.call(this.log.querySelectorAll('li:not(.pending)')).forEach(function (li) { li.remove(); });
+        }
+        this.showState(f);
+        break;
       case 'message': this.addMessage(f); break;
       case 'ack':
         this.pending = this.pending.filter(function (p) { return p.id !== f.id; });
@@ -226,7 +238,7 @@
   Chat.prototype.showState = function (f) {
     var s = '';
     if (f.state === 'queued') { s = 'Waiting for a person' + (f.queue_position ? ': you are number ' + f.queue_position + ' in the queue.' : '.'); }
-    if (f.state === 'agent') { s = 'You are chatting with ' + (f.agent_name || 'an agent') + '.'; }
+    if (f.state === 'agent') { s = 'You are chatting with ' + (f.agent_name || 'an agent') + '.'; this.agentName = f.agent_name || ''; }
     if (f.state === 'closed') { s = 'This chat has ended.'; }
     if (f.state === 'bot') { s = 'Our assistant answers from our help articles.'; }
     if (f.type === 'welcome' && f.staffed === false && (!f.state || f.state === 'bot')) {
@@ -265,7 +277,11 @@
       if (p) { p.remove(); }
     }
     var li = el('li', { 'class': 'msg ' + m.author, 'data-seq': String(m.seq) });
-    if (names[m.author]) { li.appendChild(el('span', { 'class': 'who' }, names[m.author])); }
+    var who = names[m.author];
+    if (m.author === 'agent' && this.agentName) { who = this.agentName; }
+    var at = m.at ? new Date(m.at) : null;
+    var time = at && !isNaN(at) ? at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '';
+    if (who || time) { li.appendChild(el('span', { 'class': 'who' }, (who ? who + (time ? ' · ' : '') : '') + time)); }
     li.appendChild(el('span', { 'class': 'body' }, m.text));
     var meta = m.meta || {};
     if (meta.links && meta.links.length) {

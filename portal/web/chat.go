@@ -344,7 +344,7 @@ func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFr
 			if err != nil {
 				return err
 			}
-			info, err := h.s.customerInfo(ctx, conv)
+			info, err := h.s.customerInfo(ctx, conv, a.ID)
 			if err != nil {
 				return err
 			}
@@ -439,7 +439,7 @@ var cannedResponses = []string{
 	"Is there anything else I can help you with?",
 }
 
-func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation) (customerFrame, error) {
+func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me int64) (customerFrame, error) {
 	f := customerFrame{Type: "conversation", ConversationID: conv.ID, State: string(conv.State), Subject: conv.Subject, Orders: []orderInfo{}, Agents: []agentInfo{}, Canned: cannedResponses, Cases: []caseInfoShort{}}
 	if conv.AgentID != nil {
 		f.AgentID = *conv.AgentID
@@ -465,12 +465,17 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation) (c
 			f.Cases = append(f.Cases, caseInfoShort{Number: c.Number(), Status: c.Status})
 		}
 	}
+	// Transfers go only to agents available now, never to oneself.
+	avail, err := s.cfg.Chat.AvailableAgents(ctx, me)
+	if err != nil {
+		return f, err
+	}
 	agents, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent, portal.RoleAdmin}, Limit: 100})
 	if err != nil {
 		return f, err
 	}
 	for _, a := range agents {
-		if a.DisabledAt == nil {
+		if a.DisabledAt == nil && avail[a.ID] {
 			f.Agents = append(f.Agents, agentInfo{ID: a.ID, Name: firstNonEmpty(a.Name, a.Email)})
 		}
 	}

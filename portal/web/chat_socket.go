@@ -309,15 +309,15 @@ type outItem struct {
 // client sent a frame right behind its upgrade request, the WebSocket
 // handler's goroutine stays and reads (readLoop).
 type socket struct {
-	h      *chatHub
-	ws     *websocket.Conn // writes (and reads, unless polled)
-	agent  *portal.User    // nil on customer sockets
-	p      bot.Participant
+	h     *chatHub
+	ws    *websocket.Conn // writes (and reads, unless polled)
+	agent *portal.User    // nil on customer sockets
+	p     bot.Participant
 	// sessionID and userID: the signed-in session the socket was opened
 	// with, rechecked when the account's sessions are revoked.
 	sessionID string
 	userID    int64
-	bucket *socketBucket
+	bucket    *socketBucket
 
 	// What read was given: the frame handler, the rate limit and what
 	// runs when the socket ends.
@@ -634,6 +634,13 @@ func (sk *socket) sendQueue(ctx context.Context) error {
 		sk.h.s.log.Error("chat queue: status", "err", err)
 		return nil
 	}
+	// The agent's own chats are followed even when not open, so that
+	// the console can mark new messages unread.
+	for _, it := range mine {
+		if !sk.watching(it.ConversationID) {
+			sk.watch(it.ConversationID, it.LastSeq)
+		}
+	}
 	ok, why, _ := sk.h.engine.Availability(ctx)
 	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Others: others, Status: string(st), Staffed: ok, Reason: why, Supervisor: bot.Supervises(sk.agent)})
 }
@@ -840,9 +847,9 @@ func messageFrame(m *portal.Message) msgFrame {
 }
 
 type queueFrame struct {
-	Type    string          `json:"type"`
-	Queued  []bot.QueueItem `json:"queued"`
-	Mine    []bot.QueueItem `json:"mine"`
+	Type   string          `json:"type"`
+	Queued []bot.QueueItem `json:"queued"`
+	Mine   []bot.QueueItem `json:"mine"`
 	// Others: the chats other agents hold (supervisors only).
 	Others     []bot.QueueItem `json:"others,omitempty"`
 	Status     string          `json:"status"`
