@@ -350,6 +350,15 @@
     void seq;
   };
 
+  // Signing out: what this browser kept for the chat (unsent messages, the
+  // open panel) must not pass to the next person using it.
+  document.addEventListener('submit', function (ev) {
+    var action = ev.target && ev.target.getAttribute && ev.target.getAttribute('action');
+    if (action === '/logout') {
+      try { localStorage.removeItem('fd_chat_pending'); sessionStorage.removeItem('fd_chat_open'); } catch (e) { /* private mode */ }
+    }
+  }, true);
+
   document.addEventListener('DOMContentLoaded', function () {
     var inline = document.getElementById('chat-standalone');
     if (inline) {

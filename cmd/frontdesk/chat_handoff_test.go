@@ -336,6 +336,22 @@ func TestChatHandoff(t *testing.T) {
 				w.next("requeued", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
 				other.queueWhere("in the queue", inQueue(conv))
 
+				// An agent made an editor: the same.
+				eve := mustAgent(t, srv, "eve@example.com", "Eve")
+				e := agentOnline(t, srv, "eve@example.com")
+				claim(t, e, conv)
+				w.next("Eve", func(f wsFrame) bool { return f.Type == "state" && f.State == "agent" && f.AgentName == "Eve" })
+				if st := admin.post("/admin/staff", fmt.Sprintf("/admin/staff/%d/role", eve.ID), url.Values{"role": {"editor"}}); st != http.StatusSeeOther {
+					t.Fatalf("demote: status %d", st)
+				}
+				e.waitClosed("demoted agent")
+				w.next("requeued again", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+				if c := convState(t, srv, conv); c.AgentID != nil {
+					t.Fatalf("demoted agent still holds the chat: %+v", c)
+				}
+				claim(t, other, conv)
+				other.send(map[string]any{"type": "end", "conversation_id": conv})
+
 				// A customer signing out: the socket closes.
 				cust := signIn(t, srv, "customer@example.com")
 				cw, _ := cust.hello(0, 0)

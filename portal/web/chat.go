@@ -156,6 +156,11 @@ func (h *chatHub) stillAllowed(ctx context.Context, sk *socket, r revocation) (o
 		sk.agent == nil && u.Role != portal.RoleCustomer {
 		return false, true
 	}
+	if sk.agent != nil && u.Role != sk.agent.Role {
+		// Still an agent, with other powers (an admin made agent): the
+		// console reconnects with the account as it now is.
+		return false, false
+	}
 	if _, err := h.s.store.FindSession(ctx, sk.sessionID, h.s.now()); err != nil {
 		return !portal.IsNotFound(err), false
 	}
