@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -49,13 +50,24 @@ type Link struct {
 func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Participant, m *portal.Message) {
 	convID := conv.ID
 	if WantsPerson(m.Body) {
+		e.recordHandoffGap(ctx, conv)
 		if _, err := e.handoff(ctx, conv); err != nil {
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
 		}
 		return
 	}
-	body, links, answered := e.answer(ctx, conv, p, m.Body)
 	meta := map[string]any{}
+	var body string
+	var links []Link
+	var answered bool
+	if r, ok := e.answerOrder(ctx, conv, p, m.Body); ok {
+		body, links, answered = r.body, r.links, r.answered
+		for k, v := range r.meta {
+			meta[k] = v
+		}
+	} else {
+		body, links, answered = e.answer(ctx, conv, p, m.Body)
+	}
 	if len(links) > 0 {
 		meta["links"] = links
 	}
@@ -125,11 +137,16 @@ func (e *Engine) answer(ctx context.Context, conv *portal.Conversation, p Partic
 			if ok {
 				return body, links, true
 			}
+			e.recordGap(ctx, conv, question, ret)
 			return e.failText(conv), nil, false
 		}
 		e.log.Warn("bot: model failed; answering from articles", "conversation_id", conv.ID, "err", err)
 	}
-	return e.articleAnswer(conv, ret)
+	body, links, ok := e.articleAnswer(conv, ret)
+	if !ok {
+		e.recordGap(ctx, conv, question, ret)
+	}
+	return body, links, ok
 }
 
 func (e *Engine) failText(conv *portal.Conversation) string {
@@ -200,7 +217,7 @@ func (e *Engine) answerWithModel(ctx context.Context, conv *portal.Conversation,
 	}
 	var tools *orderTools
 	if p.Customer != nil && e.cfg.Orders != nil {
-		tools = &orderTools{orders: e.cfg.Orders, customerID: p.Customer.ID}
+		tools = &orderTools{orders: e.cfg.Orders, customerID: p.Customer.ID, find: e.findOnAccount}
 		req.Tools = tools.specs()
 	}
 	stream := newStreamID()
@@ -271,14 +288,16 @@ func truncateRunes(s string, n int) string {
 type orderTools struct {
 	orders     OrderReader
 	customerID int64
+	// find resolves an order, tracking or invoice number on the account.
+	find func(ctx context.Context, customerID int64, ref string) (*portal.Order, error)
 }
 
 func (t *orderTools) specs() []Tool {
 	return []Tool{
 		{Name: "list_orders", Description: "List the signed-in customer's most recent orders.",
 			Parameters: json.RawMessage(`{"type":"object","properties":{}}`)},
-		{Name: "get_order", Description: "Get one of the signed-in customer's orders by its order number, with items and shipments.",
-			Parameters: json.RawMessage(`{"type":"object","properties":{"number":{"type":"string","description":"order number, like NW-10001"}},"required":["number"]}`)},
+		{Name: "get_order", Description: "Get one of the signed-in customer's orders by its order number (or a parcel's tracking number, or an invoice number), with items, parcels (status, latest tracking event, estimated delivery) and invoices, and links to their pages.",
+			Parameters: json.RawMessage(`{"type":"object","properties":{"number":{"type":"string","description":"order number like NW-10001, tracking number or invoice number"}},"required":["number"]}`)},
 	}
 }
 
@@ -293,12 +312,22 @@ func (t *orderTools) call(ctx context.Context, tc ToolCall) string {
 
 type toolOrder struct {
 	Number    string         `json:"number"`
+	URL       string         `json:"url"`
 	Status    string         `json:"status"`
 	Payment   string         `json:"payment_status"`
 	Total     string         `json:"total"`
 	PlacedAt  string         `json:"placed_at"`
 	Items     []string       `json:"items,omitempty"`
 	Shipments []toolShipment `json:"shipments,omitempty"`
+	Invoices  []toolInvoice  `json:"invoices,omitempty"`
+}
+
+type toolInvoice struct {
+	Number string `json:"number"`
+	Status string `json:"status"`
+	Total  string `json:"total"`
+	URL    string `json:"url"`
+	PDF    string `json:"pdf_url"`
 }
 
 type toolShipment struct {
@@ -307,11 +336,13 @@ type toolShipment struct {
 	Status   string `json:"status"`
 	Meaning  string `json:"meaning"`
 	Estimate string `json:"estimated_delivery,omitempty"`
+	Latest   string `json:"latest_event,omitempty"`
+	URL      string `json:"url"`
 }
 
 func (t *orderTools) run(ctx context.Context, tc ToolCall) (any, error) {
 	conv := func(o *portal.Order) toolOrder {
-		to := toolOrder{Number: o.Number, Status: o.Status, Payment: o.PaymentStatus, PlacedAt: o.PlacedAt.Format("2006-01-02"),
+		to := toolOrder{Number: o.Number, URL: "/account/orders/" + url.PathEscape(o.Number), Status: o.Status, Payment: o.PaymentStatus, PlacedAt: o.PlacedAt.Format("2006-01-02"),
 			Total: fmt.Sprintf("%d.%02d %s", o.TotalMinor/100, o.TotalMinor%100, o.Currency)}
 		return to
 	}
@@ -334,27 +365,44 @@ func (t *orderTools) run(ctx context.Context, tc ToolCall) (any, error) {
 			return nil, portal.FieldError("number", "Give an order number.")
 		}
 		n := strings.TrimSpace(args.Number)
-		list, _, err := t.orders.FindOrders(ctx, portal.OrderFilter{CustomerID: &t.customerID, Number: &n, Limit: 1})
+		found, err := t.find(ctx, t.customerID, n)
 		if err != nil {
 			return nil, err
 		}
-		if len(list) == 0 {
+		if found == nil {
 			return nil, portal.Errorf(portal.ENOTFOUND, "No order %s on this account.", n)
 		}
-		o := conv(list[0])
-		for _, it := range list[0].Items {
+		o := conv(found)
+		for _, it := range found.Items {
 			o.Items = append(o.Items, fmt.Sprintf("%d x %s", it.Quantity, it.Name))
 		}
-		ships, _, err := t.orders.FindShipments(ctx, portal.ShipmentFilter{OrderID: &list[0].ID, CustomerID: &t.customerID})
+		ships, _, err := t.orders.FindShipments(ctx, portal.ShipmentFilter{OrderID: &found.ID, CustomerID: &t.customerID})
 		if err != nil {
 			return nil, err
 		}
 		for _, s := range ships {
-			ts := toolShipment{Carrier: s.Carrier, Tracking: s.TrackingNumber, Status: s.Status.Label(), Meaning: s.Status.Explain()}
+			ts := toolShipment{Carrier: s.Carrier, Tracking: s.TrackingNumber, Status: s.Status.Label(), Meaning: s.Status.Explain(),
+				URL: fmt.Sprintf("/account/shipments/%d", s.ID)}
 			if s.EstimatedDelivery != nil {
 				ts.Estimate = s.EstimatedDelivery.Format("2006-01-02")
 			}
+			evs, err := t.orders.FindTrackingEvents(ctx, s.ID)
+			if err != nil {
+				return nil, err
+			}
+			if len(evs) > 0 {
+				ts.Latest = eventText(evs[0])
+			}
 			o.Shipments = append(o.Shipments, ts)
+		}
+		invs, _, err := t.orders.FindInvoices(ctx, portal.InvoiceFilter{OrderID: &found.ID, CustomerID: &t.customerID, Limit: 5})
+		if err != nil {
+			return nil, err
+		}
+		for _, inv := range invs {
+			u := "/account/invoices/" + url.PathEscape(inv.Number)
+			o.Invoices = append(o.Invoices, toolInvoice{Number: inv.Number, Status: inv.Status, URL: u, PDF: u + "/pdf",
+				Total: fmt.Sprintf("%d.%02d %s", inv.TotalMinor/100, inv.TotalMinor%100, inv.Currency)})
 		}
 		return o, nil
 	}

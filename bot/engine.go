@@ -33,10 +33,13 @@ type UserFinder interface {
 	FindUserByID(ctx context.Context, id int64) (*portal.User, error)
 }
 
-// OrderReader reads a customer's orders and shipments for the model's tools.
+// OrderReader reads a customer's orders, parcels and invoices, for the
+// bot's answers from them and the model's tools.
 type OrderReader interface {
 	FindOrders(ctx context.Context, f portal.OrderFilter) ([]*portal.Order, int, error)
 	FindShipments(ctx context.Context, f portal.ShipmentFilter) ([]*portal.Shipment, int, error)
+	FindTrackingEvents(ctx context.Context, shipmentID int64) ([]*portal.TrackingEvent, error)
+	FindInvoices(ctx context.Context, f portal.InvoiceFilter) ([]*portal.Invoice, int, error)
 }
 
 // Config configures an Engine. Zero values mean the documented defaults.
@@ -51,6 +54,12 @@ type Config struct {
 	// Orders gives signed-in customers' questions about their orders to
 	// the model's tools; nil disables the tools.
 	Orders OrderReader
+	// GuestOrders checks a guest's order number and email or postcode as
+	// /track does; nil sends guests to /track.
+	GuestOrders GuestOrderFinder
+	// Gaps records the questions the bot could not answer, for the
+	// editors' content gaps; nil records none.
+	Gaps portal.UnansweredRecorder
 	// ArticleURL links an article; default "/help/" + slug.
 	ArticleURL func(a *portal.Article) string
 	// ModelTimeout bounds one model answer before falling back to the
@@ -121,6 +130,8 @@ func (e *Engine) Close() {
 type Participant struct {
 	VisitorID string
 	Customer  *portal.User
+	// IP is the client's address: guests' order look-ups are limited per IP.
+	IP string
 }
 
 // owns: a customer owns their account's conversations; a guest only guest

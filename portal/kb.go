@@ -98,6 +98,14 @@ type FeedbackService interface {
 	// FindUnhelpfulArticles returns articles by "not helpful" votes since
 	// f.Since, most first.
 	FindUnhelpfulArticles(ctx context.Context, f GapFilter) ([]*UnhelpfulArticle, error)
+	// FindUnansweredQuestions returns the chat questions the bot could not
+	// answer since f.Since, newest first, each with its conversation.
+	FindUnansweredQuestions(ctx context.Context, f GapFilter) ([]*UnansweredQuestion, error)
+	// DraftFromGap turns a content gap (a question, grouped by
+	// NormalizeQuery) into the draft a, once: when the gap already has a
+	// draft, a becomes that article and created is false. Concurrent
+	// calls for one gap create one draft.
+	DraftFromGap(ctx context.Context, question string, a *Article) (created bool, err error)
 }
 
 // NormalizeQuery folds a question for grouping: lower case, letters and

@@ -8,6 +8,7 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/bot/openai"
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/frontdesk/frontdesk/portal/web"
 )
 
@@ -18,7 +19,10 @@ import (
 func (m *Main) openChat(ctx context.Context) error {
 	start := time.Now()
 	kb := bot.NewStoreKnowledge(m.KB, m.Store)
-	cfg := bot.Config{Store: m.Store, Users: m.Store, Orders: m.Store, Knowledge: kb, Logger: m.Logger,
+	// Guests' order questions in chat are checked like /track, against
+	// the same per-IP limit.
+	m.trackLookup = &tracking.Lookup{Store: m.Store}
+	cfg := bot.Config{Store: m.Store, Users: m.Store, Orders: m.Store, GuestOrders: m.trackLookup, Gaps: m.Store, Knowledge: kb, Logger: m.Logger,
 		ArticleURL: func(a *portal.Article) string { return web.ArticleURL(a) }}
 	grace, err := m.Config.agentGrace()
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/postgres"
 	"github.com/frontdesk/frontdesk/portal/sqlite"
+	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/frontdesk/frontdesk/portal/web"
 	"github.com/frontdesk/frontdesk/search"
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,6 +44,8 @@ type Main struct {
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
 	closeChatBus  func()
+	// trackLookup is the guest order look-up /track and the bot share.
+	trackLookup *tracking.Lookup
 	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
 	Bus    portal.Bus
 	Logger *slog.Logger
@@ -120,7 +123,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
-		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue})
+		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup})
 	if err != nil {
 		m.ln.Close()
 		return err

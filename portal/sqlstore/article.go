@@ -73,21 +73,25 @@ func (s *Store) CreateArticle(ctx context.Context, a *portal.Article) error {
 	if a.Status == portal.ArticlePublished && a.PublishedAt == nil {
 		a.PublishedAt = &now
 	}
-	tags, _ := json.Marshal(nonNil(a.Tags))
-	phr, _ := json.Marshal(nonNil(a.Phrasings))
-	err := s.db.InTx(ctx, func(q Querier) error {
-		err := q.QueryRow(ctx, `INSERT INTO articles (slug, title, summary, body, category_id, tags, phrasings, locale, status, author_id, version, created_at, updated_at, published_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			a.Slug, a.Title, a.Summary, a.Body, a.CategoryID, string(tags), string(phr), a.Locale, a.Status, a.AuthorID, a.Version, now, now, a.PublishedAt).Scan(&a.ID)
-		if err != nil {
-			return err
-		}
-		return insertRevision(ctx, q, a, "created")
-	})
+	err := s.db.InTx(ctx, func(q Querier) error { return insertArticle(ctx, q, a) })
 	if s.db.IsUniqueViolation(err) {
 		return portal.FieldError("slug", "An article with this slug already exists.")
 	}
 	return wrap("create article", err)
+}
+
+// insertArticle stores a new, validated article and its first revision
+// on q, inside the caller's transaction.
+func insertArticle(ctx context.Context, q Querier, a *portal.Article) error {
+	tags, _ := json.Marshal(nonNil(a.Tags))
+	phr, _ := json.Marshal(nonNil(a.Phrasings))
+	err := q.QueryRow(ctx, `INSERT INTO articles (slug, title, summary, body, category_id, tags, phrasings, locale, status, author_id, version, created_at, updated_at, published_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		a.Slug, a.Title, a.Summary, a.Body, a.CategoryID, string(tags), string(phr), a.Locale, a.Status, a.AuthorID, a.Version, a.CreatedAt, a.UpdatedAt, a.PublishedAt).Scan(&a.ID)
+	if err != nil {
+		return err
+	}
+	return insertRevision(ctx, q, a, "created")
 }
 
 func insertRevision(ctx context.Context, q Querier, a *portal.Article, note string) error {

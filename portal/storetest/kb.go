@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -258,5 +259,72 @@ func testFeedback(t *testing.T, open Opener) {
 		if old, _ := s.FindContentGaps(ctx(), portal.GapFilter{Since: c.t.Add(time.Hour)}); len(old) != 0 {
 			t.Fatalf("gaps since later: %+v", old)
 		}
+	})
+	t.Run("UnansweredQuestionsKeepTheirConversation", func(t *testing.T) {
+		conv := &portal.Conversation{VisitorID: "v-gaps"}
+		if err := s.CreateConversation(ctx(), conv); err != nil {
+			t.Fatal(err)
+		}
+		c.t = c.t.Add(time.Second)
+		if err := s.RecordUnanswered(ctx(), &portal.UnansweredQuestion{Question: "Do you sell gift cards?", Confidence: 0.2, BestArticleID: &a.ID, ConversationID: &conv.ID}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.FindUnansweredQuestions(ctx(), portal.GapFilter{Since: c.t.Add(-time.Minute)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) < 1 || got[0].Question != "Do you sell gift cards?" || got[0].ConversationID == nil || *got[0].ConversationID != conv.ID ||
+			got[0].BestArticleID == nil || *got[0].BestArticleID != a.ID {
+			t.Fatalf("unanswered questions: %+v", got)
+		}
+	})
+	t.Run("DraftFromGapIsIdempotent", func(t *testing.T) {
+		// The question's slug is taken by another article: both are kept.
+		MustCreateArticle(t, s, &portal.Article{Title: "Gift wrapping", Status: portal.ArticlePublished})
+		const n = 8
+		ids := make(chan int64, n)
+		created := make(chan bool, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				a := &portal.Article{Title: "Gift wrapping?", Phrasings: []string{"gift wrapping?"}, Status: portal.ArticleDraft}
+				// Different wordings of one gap get one draft.
+				ok, err := s.DraftFromGap(ctx(), []string{"Gift wrapping?", "gift  wrapping"}[i%2], a)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids <- a.ID
+				created <- ok
+			}(i)
+		}
+		wg.Wait()
+		close(ids)
+		close(created)
+		var first int64
+		for id := range ids {
+			if first == 0 {
+				first = id
+			}
+			if id != first || id == 0 {
+				t.Fatalf("drafts %d and %d for one gap", first, id)
+			}
+		}
+		made := 0
+		for ok := range created {
+			if ok {
+				made++
+			}
+		}
+		if made != 1 {
+			t.Fatalf("%d calls created a draft, want 1", made)
+		}
+		d := mustFindArticle(t, s, first)
+		if d.Status != portal.ArticleDraft || d.Title != "Gift wrapping?" || d.Slug == "gift-wrapping" {
+			t.Fatalf("draft %+v", d)
+		}
+		wantCode(t, func() error { _, err := s.DraftFromGap(ctx(), " ?! ", &portal.Article{Title: "x"}); return err }(), portal.EINVALID)
 	})
 }

@@ -65,7 +65,7 @@ func (s *Server) newVisitor(c *fiber.Ctx) {
 }
 
 func (s *Server) participant(c *fiber.Ctx) bot.Participant {
-	p := bot.Participant{VisitorID: s.visitorID(c)}
+	p := bot.Participant{VisitorID: s.visitorID(c), IP: strings.Clone(c.IP())}
 	if u := currentUser(c); u != nil && u.Role == portal.RoleCustomer {
 		p.Customer = u
 	}

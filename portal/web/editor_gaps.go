@@ -27,7 +27,11 @@ func (s *Server) handleEditorGapList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "editor_gaps", "Content gaps", fiber.Map{"Gaps": gaps, "Unhelpful": unhelpful, "Days": days})
+	chat, err := s.store.FindUnansweredQuestions(ctx, portal.GapFilter{Since: f.Since, Limit: 20})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "editor_gaps", "Content gaps", fiber.Map{"Gaps": gaps, "Unhelpful": unhelpful, "Chat": chat, "Days": days})
 }
 
 // handleEditorGapDraft turns a question nobody could answer into a draft
@@ -45,14 +49,15 @@ func (s *Server) handleEditorGapDraft(c *fiber.Ctx) error {
 		title = string(unicode.ToUpper(r)) + title[n:]
 	}
 	a := &portal.Article{Title: title, Phrasings: []string{q}, Status: portal.ArticleDraft, AuthorID: userID(c)}
-	err := s.store.CreateArticle(c.UserContext(), a)
-	if fieldsOf(err)["slug"] != "" {
-		// An article already has the question's slug: keep both.
-		a.Slug = fmt.Sprintf("question-%d", s.now().UnixNano())
-		err = s.store.CreateArticle(c.UserContext(), a)
-	}
+	// One draft per gap: a second click (or a double submit) opens the
+	// draft the first one made.
+	created, err := s.store.DraftFromGap(c.UserContext(), q, a)
 	if err != nil {
 		return err
+	}
+	if !created {
+		s.setFlash(c, "ok", "This question already has an article: here it is.")
+		return c.Redirect(fmt.Sprintf("/editor/articles/%d", a.ID), fiber.StatusSeeOther)
 	}
 	s.audit(c, "article.create", "article", strconv.FormatInt(a.ID, 10), "draft from content gap: "+q)
 	s.setFlash(c, "ok", "Draft created from the question. Write the answer, then publish.")

@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -116,6 +118,47 @@ func TestHelpCentre(t *testing.T) {
 			if len(arts) != 1 || arts[0].Status != portal.ArticleDraft || arts[0].Title != "Gift vouchers" {
 				t.Fatalf("draft from gap: %+v", arts)
 			}
+			// A second click, and a double submit, open the same draft.
+			want := "/editor/articles/" + itoa(arts[0].ID)
+			if got := res.Header.Get("Location"); got != want {
+				t.Fatalf("first click goes to %q, want %q", got, want)
+			}
+			var wg sync.WaitGroup
+			locs := make([]string, 3)
+			eds := make([]*client, len(locs))
+			for i := range eds {
+				eds[i] = newClient(t, srv)
+				eds[i].login("ed@example.com")
+				eds[i].get("/editor/gaps")
+			}
+			for i := range locs {
+				wg.Add(1)
+				go func(i int) {
+					defer wg.Done()
+					r := eds[i].post("/editor/gaps/draft", url.Values{"query": {"Gift vouchers?"}})
+					locs[i] = r.Header.Get("Location") + fmt.Sprint(r.StatusCode)
+				}(i)
+			}
+			wg.Wait()
+			for _, got := range locs {
+				if got != want+"303" {
+					t.Fatalf("second clicks go to %q, want %q", locs, want)
+				}
+			}
+			if arts, _, _ := s.FindArticles(ctx(), portal.ArticleFilter{Query: "gift vouchers"}); len(arts) != 1 {
+				t.Fatalf("%d drafts after four clicks", len(arts))
+			}
+			// Questions the bot could not answer show under Chat, with their conversation.
+			conv := &portal.Conversation{VisitorID: "v1"}
+			if err := s.CreateConversation(ctx(), conv); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordUnanswered(ctx(), &portal.UnansweredQuestion{Question: "Can I pay with seashells?", ConversationID: &conv.ID, Confidence: 0.04}); err != nil {
+				t.Fatal(err)
+			}
+			res = ed.get("/editor/gaps")
+			wantBody(t, res, "Can I pay with seashells?")
+			wantBody(t, res, "Chat "+itoa(conv.ID))
 		})
 	})
 }

@@ -53,6 +53,12 @@ func newRenderer() (*renderer, error) {
 		"datetime": func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006, 15:04 MST") },
 		"deref":    func(p *int64) int64 { return *p },
 		"dec":      func(n int) int { return n - 1 },
+		"percent": func(f float64) string {
+			if f <= 0 {
+				return "–"
+			}
+			return fmt.Sprintf("%.0f%%", f*100)
+		},
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(assets.Templates(), "layout.html", "partials.html")
 	if err != nil {

@@ -60,6 +60,10 @@ type Config struct {
 	WebhookSecrets map[string][]byte
 	// TrackLimit caps guest tracking look-ups per IP per 15 minutes; default 30.
 	TrackLimit int
+	// TrackLookup is the guest order look-up, shared with the chat bot so
+	// that both count against one limit; default one over Store with
+	// TrackLimit.
+	TrackLookup *tracking.Lookup
 	// SessionCacheTTL is how long a node trusts a session it has read; default 10s.
 	SessionCacheTTL time.Duration
 	// NodeName, when set, is sent as X-Frontdesk-Node on every response, to
@@ -137,6 +141,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.TrackLimit == 0 {
 		cfg.TrackLimit = 30
+	}
+	if cfg.TrackLookup == nil {
+		cfg.TrackLookup = &tracking.Lookup{Store: cfg.Store, Limit: cfg.TrackLimit, Window: 15 * time.Minute, Now: cfg.Now}
 	}
 	if cfg.SessionCacheTTL == 0 {
 		cfg.SessionCacheTTL = 10 * time.Second

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"crypto/subtle"
+	"errors"
 	"strings"
-	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -34,19 +34,19 @@ func (s *Server) handleTrack(c *fiber.Ctx) error {
 		page.Error = "Enter your order number and the email address or postcode you ordered with."
 		return s.render(c, fiber.StatusBadRequest, "track", "Track an order", page)
 	}
-	if err := s.limit(c, "track:ip:"+c.IP(), s.cfg.TrackLimit, 15*time.Minute); err != nil {
-		return err
-	}
 	ctx := c.UserContext()
-	orders, _, err := s.store.FindOrders(ctx, portal.OrderFilter{Number: &page.Number, Limit: 1})
+	o, err := s.cfg.TrackLookup.Find(ctx, c.IP(), page.Number, page.Contact)
+	var le *tracking.LimitError
+	if errors.As(err, &le) {
+		return &retryAfterError{err: le.Err, seconds: int(le.RetryAfter.Seconds()) + 1}
+	}
+	if portal.IsNotFound(err) {
+		page.Error = tracking.NotFoundMessage
+		return s.render(c, fiber.StatusNotFound, "track", "Track an order", page)
+	}
 	if err != nil {
 		return err
 	}
-	if len(orders) == 0 || !contactMatches(orders[0], page.Contact) {
-		page.Error = "We could not find an order with that number and email address or postcode. Check both and try again."
-		return s.render(c, fiber.StatusNotFound, "track", "Track an order", page)
-	}
-	o := orders[0]
 	ships, _, err := s.store.FindShipments(ctx, portal.ShipmentFilter{OrderID: &o.ID, Limit: 20})
 	if err != nil {
 		return err
@@ -61,13 +61,4 @@ func (s *Server) handleTrack(c *fiber.Ctx) error {
 	// Only what tracking needs: no name, address or items.
 	page.Order = &portal.Order{Number: o.Number, PlacedAt: o.PlacedAt, Status: o.Status}
 	return s.render(c, fiber.StatusOK, "track", "Track an order", page)
-}
-
-func contactMatches(o *portal.Order, contact string) bool {
-	eq := func(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-	if strings.Contains(contact, "@") {
-		return eq(portal.NormalizeEmail(contact), o.Email)
-	}
-	norm := func(s string) string { return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", "")) }
-	return o.ShippingAddress.Postcode != "" && eq(norm(contact), norm(o.ShippingAddress.Postcode))
 }
