@@ -433,7 +433,9 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 					}
 					// The answer to a question is the first bot or system
 					// message after it (the bot answers, or says it hands
-					// over); later ones answer nothing new.
+					// over); later ones answer nothing new. A socket asks
+					// again only once answered (see the sender), so this
+					// is that question's answer.
 					if (f.Author == "bot" || f.Author == "system") && len(a.stored) > 0 && a.stored[0].seq < f.Seq {
 						id := a.stored[0].id
 						a.stored = a.stored[1:]
@@ -480,7 +482,21 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 			if d := time.Until(due); d > 0 {
 				time.Sleep(d)
 			}
+			// The next socket with no question waiting for its answer, so
+			// that an answer (which names no question) surely answers that
+			// socket's one question; a lost answer leaves its socket out.
+			// When every socket waits, the round-robin one asks anyway.
 			a := askers[i%len(askers)]
+			for k := 0; k < len(askers); k++ {
+				b := askers[(i+k)%len(askers)]
+				b.mu.Lock()
+				free := len(b.pending) == 0
+				b.mu.Unlock()
+				if free {
+					a = b
+					break
+				}
+			}
 			id := c.Source + "-" + strconv.Itoa(i)
 			text := qs.Text(c.QBase + c.QOffset + i*c.QStride)
 			if c.Repeat {
