@@ -410,8 +410,9 @@ type serveProcess struct {
 }
 
 // startServeProcess runs "frontdesk serve" from this binary on a free
-// loopback port and waits until it is ready.
-func startServeProcess(ctx context.Context, cfg Config) (*serveProcess, func(), error) {
+// loopback port (with extra environment variables, which win) and waits
+// until it is ready.
+func startServeProcess(ctx context.Context, cfg Config, env ...string) (*serveProcess, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
@@ -426,6 +427,7 @@ func startServeProcess(ctx context.Context, cfg Config) (*serveProcess, func(), 
 	cmd.Env = append(os.Environ(), "FRONTDESK_ADDR="+addr, "FRONTDESK_DATA_DIR="+cfg.DataDir, "FRONTDESK_DATABASE_URL="+cfg.DatabaseURL,
 		"FRONTDESK_DEMO=0", "FRONTDESK_LOG_LEVEL=error", "FRONTDESK_WEBHOOK_SECRETS=frontdesk=bench-webhook-secret",
 		"FRONTDESK_HISTORY_CACHE_PAGES="+strconv.Itoa(cfg.HistoryCachePages))
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, nil, err
