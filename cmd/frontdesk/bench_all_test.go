@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -25,7 +26,7 @@ func TestBenchConfiguratorPeer(t *testing.T) {
 	if fd.Steps == 0 || peer.Steps == 0 {
 		t.Fatalf("steps timed: frontdesk %d, gini %d", fd.Steps, peer.Steps)
 	}
-	if peer.Vars != 173 && path == eShop {
+	if peer.Vars != 173 && strings.HasSuffix(path, "e_shop__Lau2006.dimacs") {
 		t.Fatalf("gini harness read %d variables, the file declares 173", peer.Vars)
 	}
 	if peer.SATCalls < 1 {
