@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"sync"
 	"time"
+
+	"github.com/frontdesk/frontdesk/internal/loadgen"
 )
 
 // LoadConfig drives a Searcher at a fixed rate.
@@ -20,25 +23,34 @@ type LoadConfig struct {
 	// Locale and Size are passed on every query. Size default: 10.
 	Locale string
 	Size   int
-	// MaxInFlight bounds concurrent queries; when reached, a query counts
-	// as dropped rather than piling up goroutines. Default: 1000.
+	// MaxInFlight bounds concurrent queries; a query due when that many
+	// are under way is not sent and counts as failed. Default: 1000.
 	MaxInFlight int
+	// Timeout: a query answered later than this (from its scheduled
+	// start) counts as failed. Default: 10s.
+	Timeout time.Duration
 }
 
-// LoadResult reports an open-loop run. Latencies are measured from each
-// query's scheduled start, so a stalled backend cannot hide its queueing
-// (no coordinated omission).
+// LoadResult reports an open-loop run (internal/loadgen's counting).
+// Latencies are measured from each query's scheduled start, so a stalled
+// backend cannot hide its queueing (no coordinated omission); failed,
+// dropped and late queries count as infinitely slow in the percentiles
+// ("inf" in JSON).
 type LoadResult struct {
-	Rate     float64 `json:"rate"`
-	Seconds  float64 `json:"seconds"`
-	Sent     int     `json:"sent"`
-	Errors   int     `json:"errors"`
-	Dropped  int     `json:"dropped"`
-	P50Ms    float64 `json:"p50_ms"`
-	P90Ms    float64 `json:"p90_ms"`
-	P99Ms    float64 `json:"p99_ms"`
-	MaxMs    float64 `json:"max_ms"`
-	MeanHits float64 `json:"mean_hits"`
+	Rate     float64        `json:"rate"`
+	Seconds  float64        `json:"seconds"`
+	Sent     int            `json:"sent"`
+	Errors   int            `json:"errors"`
+	Dropped  int            `json:"dropped"`
+	Late     int            `json:"late"`
+	P50Ms    loadgen.Millis `json:"p50_ms"`
+	P90Ms    loadgen.Millis `json:"p90_ms"`
+	P99Ms    loadgen.Millis `json:"p99_ms"`
+	MaxMs    loadgen.Millis `json:"max_ms"`
+	MeanHits float64        `json:"mean_hits"`
+	// Summary is the full count; Machine the load around the run.
+	Summary loadgen.Summary `json:"summary"`
+	Machine loadgen.Machine `json:"machine"`
 }
 
 // RunLoad sends as-you-type queries to s at a fixed rate (open loop) and
@@ -56,74 +68,51 @@ func RunLoad(ctx context.Context, s Searcher, cfg LoadConfig) (LoadResult, error
 	if cfg.MaxInFlight == 0 {
 		cfg.MaxInFlight = 1000
 	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
 	if len(cfg.Queries) == 0 {
 		return LoadResult{}, fmt.Errorf("run load: no queries")
 	}
-	total := int(cfg.Rate * cfg.Duration.Seconds())
-	interval := time.Duration(float64(time.Second) / cfg.Rate)
-	lat := make([]float64, 0, total)
 	var (
 		mu       sync.Mutex
-		wg       sync.WaitGroup
-		errs     int
-		dropped  int
 		hits     int
+		answered int
 		firstErr error
 	)
-	sem := make(chan struct{}, cfg.MaxInFlight)
+	rec := loadgen.NewRecorder(cfg.Timeout)
+	machine := loadgen.Machine{CPUs: runtime.NumCPU(), LoadBefore: loadgen.ReadLoad()}
 	start := time.Now()
-	for i := 0; i < total; i++ {
-		due := start.Add(time.Duration(i) * interval)
-		if d := time.Until(due); d > 0 {
-			t := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				t.Stop()
-				wg.Wait()
-				return LoadResult{}, fmt.Errorf("run load: %w", ctx.Err())
-			case <-t.C:
+	loadgen.OpenLoop(ctx, cfg.Rate, cfg.Duration, cfg.MaxInFlight, rec, func(ctx context.Context, i int) error {
+		res, err := s.Search(ctx, Query{Text: cfg.Queries[i%len(cfg.Queries)], Locale: cfg.Locale, AsYouType: true, Size: cfg.Size})
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
 			}
+			return err
 		}
-		select {
-		case sem <- struct{}{}:
-		default:
-			mu.Lock()
-			dropped++
-			mu.Unlock()
-			continue
-		}
-		wg.Add(1)
-		go func(text string, due time.Time) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			res, err := s.Search(ctx, Query{Text: text, Locale: cfg.Locale, AsYouType: true, Size: cfg.Size})
-			ms := float64(time.Since(due).Nanoseconds()) / 1e6
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs++
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
-			}
-			hits += len(res.Hits)
-			lat = append(lat, ms)
-		}(cfg.Queries[i%len(cfg.Queries)], due)
+		hits += len(res.Hits)
+		answered++
+		return nil
+	})
+	machine.LoadAfter = loadgen.ReadLoad()
+	if err := ctx.Err(); err != nil {
+		return LoadResult{}, fmt.Errorf("run load: %w", err)
 	}
-	wg.Wait()
+	sum := rec.Summary()
 	out := LoadResult{
 		Rate: cfg.Rate, Seconds: math.Round(time.Since(start).Seconds()*100) / 100,
-		Sent: total - dropped, Errors: errs, Dropped: dropped,
+		Sent: int(sum.Scheduled - sum.Failed[loadgen.Overload]), Errors: int(sum.Failed[loadgen.Error]),
+		Dropped: int(sum.Failed[loadgen.Overload]), Late: int(sum.Failed[loadgen.Late]),
+		P50Ms: sum.P50, P90Ms: sum.P90, P99Ms: sum.P99, MaxMs: sum.Max,
+		Summary: sum, Machine: machine,
 	}
-	if len(lat) > 0 {
-		out.MeanHits = math.Round(float64(hits)/float64(len(lat))*100) / 100
+	if answered > 0 {
+		out.MeanHits = math.Round(float64(hits)/float64(answered)*100) / 100
 	}
-	out.P50Ms = percentile(lat, 50)
-	out.P90Ms = percentile(lat, 90)
-	out.P99Ms = percentile(lat, 99)
-	out.MaxMs = percentile(lat, 100)
-	if errs > 0 && errs == total-dropped {
+	if sum.OK == 0 && firstErr != nil {
 		return out, fmt.Errorf("run load: every query failed: %w", firstErr)
 	}
 	return out, nil

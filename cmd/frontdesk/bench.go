@@ -15,7 +15,7 @@ import (
 // runBench dispatches the bench subcommands.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: frontdesk bench portal|search|chat [flags]")
+		fmt.Fprintln(stderr, "usage: frontdesk bench all|portal|search|chat|echo [flags]")
 		return errUsage
 	}
 	// The benchmarks measure the server as it runs.
@@ -27,6 +27,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchSearch(ctx, args[1:], stdout, stderr)
 	case "chat":
 		return runBenchChat(ctx, args[1:], stdout, stderr)
+	case "all":
+		return runBenchAll(ctx, args[1:], stdout, stderr)
+	case "echo":
+		return runBenchEcho(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "frontdesk bench: unknown benchmark %q\n", args[0])
 	return errUsage
@@ -89,42 +93,4 @@ func closedLoop(ctx context.Context, conns int, d time.Duration, do func() error
 	}
 	wg.Wait()
 	return &l, time.Since(start)
-}
-
-// openLoop issues requests at a fixed rate for d, each on its own
-// goroutine (bounded by maxInFlight), so that a slow server shows up as
-// latency, not as a lower request rate (no coordinated omission).
-func openLoop(ctx context.Context, rate int, d time.Duration, maxInFlight int, do func() error) *latencies {
-	var l latencies
-	sem := make(chan struct{}, maxInFlight)
-	interval := time.Second / time.Duration(rate)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := 0; ; i++ {
-		due := start.Add(time.Duration(i) * interval)
-		if due.Sub(start) >= d || ctx.Err() != nil {
-			break
-		}
-		if w := time.Until(due); w > 0 {
-			time.Sleep(w)
-		}
-		select {
-		case sem <- struct{}{}:
-		default:
-			l.errs.Add(1) // too many in flight: count as failed
-			continue
-		}
-		wg.Add(1)
-		go func(due time.Time) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := do(); err != nil {
-				l.errs.Add(1)
-				return
-			}
-			l.add(time.Since(due)) // from when it should have been sent
-		}(due)
-	}
-	wg.Wait()
-	return &l
 }

@@ -9,12 +9,13 @@ import (
 	"fmt"
 	"io"
 	"math"
+	mathrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
-	"sort"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/frontdesk/frontdesk/internal/loadgen"
 )
 
 // benchQuestions are demo FAQ questions the bot answers.
@@ -42,18 +44,33 @@ type benchChatConfig struct {
 	PerProc   int
 	ServerPID int
 	Source    string // worker: source address
+	// IdleMode is who the idle sockets are: "shared" (one guest for all,
+	// no conversation), "guest" (a visitor each, no conversation) or
+	// "conversation" (a visitor each, with an open conversation).
+	IdleMode string
+	// Repeat asks the 12 fixed questions over and over (the bot's answer
+	// cache serves all but the first); by default every question is new.
+	Repeat bool
+	// Timeout: an answer later than this after its question's scheduled
+	// time counts as failed.
+	Timeout time.Duration
+	// QBase, QStride, QOffset: this worker asks questions QBase +
+	// QOffset + k*QStride, so that no two workers ask the same.
+	QBase, QStride, QOffset int
 }
 
 // benchChatResult is a worker's report.
 type benchChatResult struct {
-	Idle       int     `json:"idle"`
-	Sent       int64   `json:"sent"`
-	Answered   int64   `json:"answered"`
-	Lost       int64   `json:"lost"`
-	Duplicated int64   `json:"duplicated"`
-	Dropped    int64   `json:"dropped"`
-	Errors     int64   `json:"errors"`
-	Latencies  []int64 `json:"latencies_us"`
+	Idle       int   `json:"idle"`
+	Sent       int64 `json:"sent"`
+	Answered   int64 `json:"answered"`
+	Lost       int64 `json:"lost"`
+	Duplicated int64 `json:"duplicated"`
+	Dropped    int64 `json:"dropped"`
+	Errors     int64 `json:"errors"`
+	// Samples: every scheduled question, answered in time (latency from
+	// its scheduled time) or failed (late, lost, error).
+	Samples loadgen.Samples `json:"samples"`
 }
 
 // runBenchChat drives the chat: many idle customer sockets and questions at
@@ -71,10 +88,27 @@ func runBenchChat(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.DurationVar(&c.Duration, "duration", 30*time.Second, "how long to ask questions")
 	fs.IntVar(&c.PerProc, "per-proc", 15000, "sockets per worker process (each process may hold 20,000 open files)")
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "the server's process id, to read its memory from /proc (default: its /metrics)")
+	fs.StringVar(&c.IdleMode, "idle-mode", "conversation", "idle sockets: conversation (a visitor each, with an open conversation), guest (a visitor each) or shared (one visitor for all)")
+	fs.BoolVar(&c.Repeat, "repeat", false, "ask 12 fixed questions over and over (mostly answered from the bot's cache) instead of a new question each time")
+	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "an answer later than this after its scheduled time counts as failed")
 	worker := fs.Bool("worker", false, "internal: run as a worker")
 	fs.StringVar(&c.Source, "source", "127.0.0.2", "internal: worker's source address")
+	fs.IntVar(&c.QBase, "q-base", -1, "internal: first question (default: random)")
+	fs.IntVar(&c.QStride, "q-stride", 1, "internal: question stride")
+	fs.IntVar(&c.QOffset, "q-offset", 0, "internal: question offset")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	switch c.IdleMode {
+	case "shared", "guest", "conversation":
+	default:
+		fmt.Fprintf(stderr, "bench chat: -idle-mode must be shared, guest or conversation, not %q\n", c.IdleMode)
+		return errUsage
+	}
+	if c.QBase < 0 {
+		// A new stretch of questions each run: the server's answer cache
+		// outlives a run.
+		c.QBase = mathrand.IntN(loadgen.NewQuestions().Cap())
 	}
 	host, _, err := net.SplitHostPort(strings.TrimPrefix(strings.TrimPrefix(c.URL, "http://"), "https://"))
 	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
@@ -95,6 +129,7 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 	if err != nil {
 		return err
 	}
+	machine := loadgen.Machine{CPUs: runtime.NumCPU(), LoadBefore: loadgen.ReadLoad()}
 	rssBefore, err := serverRSS(c)
 	if err != nil {
 		return fmt.Errorf("bench chat: server memory: %w", err)
@@ -126,7 +161,9 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 		}
 		rate := c.Rate * float64(active) / float64(max(c.Active, 1))
 		cmd := exec.CommandContext(ctx, exe, "bench", "chat", "-worker", "-url", c.URL, "-idle", strconv.Itoa(idle), "-active", strconv.Itoa(active),
-			"-rate", strconv.FormatFloat(rate, 'f', 3, 64), "-duration", c.Duration.String(), "-source", fmt.Sprintf("127.0.0.%d", 2+i))
+			"-rate", strconv.FormatFloat(rate, 'f', 3, 64), "-duration", c.Duration.String(), "-source", fmt.Sprintf("127.0.0.%d", 2+i),
+			"-idle-mode", c.IdleMode, "-repeat="+strconv.FormatBool(c.Repeat), "-timeout", c.Timeout.String(),
+			"-q-base", strconv.Itoa(c.QBase), "-q-stride", strconv.Itoa(procs), "-q-offset", strconv.Itoa(i))
 		cmd.Stderr = stderr
 		in, _ := cmd.StdinPipe()
 		outp, _ := cmd.StdoutPipe()
@@ -155,6 +192,7 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 		fmt.Fprintln(p.in, "go")
 	}
 	var sum benchChatResult
+	rec := loadgen.NewRecorder(c.Timeout)
 	for _, p := range ps {
 		if !p.out.Scan() {
 			return errors.New("bench chat: a worker died")
@@ -170,22 +208,24 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 		sum.Duplicated += r.Duplicated
 		sum.Dropped += r.Dropped
 		sum.Errors += r.Errors
-		sum.Latencies = append(sum.Latencies, r.Latencies...)
+		rec.Add(r.Samples)
 	}
-	sort.Slice(sum.Latencies, func(i, j int) bool { return sum.Latencies[i] < sum.Latencies[j] })
-	q := func(x float64) float64 {
-		if len(sum.Latencies) == 0 {
-			return 0
-		}
-		i := max(0, int(math.Ceil(x*float64(len(sum.Latencies))))-1)
-		return math.Round(float64(sum.Latencies[i])/10) / 100
+	machine.LoadAfter = loadgen.ReadLoad()
+	s := rec.Summary()
+	questions := "unique"
+	if c.Repeat {
+		questions = "repeat"
 	}
-	fmt.Fprintf(stdout, "questions: %d sent, %d answered, %d lost, %d duplicated; %d sockets dropped, %d errors\n",
-		sum.Sent, sum.Answered, sum.Lost, sum.Duplicated, sum.Dropped, sum.Errors)
-	fmt.Fprintf(stdout, "question to answer: p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms\n", q(0.5), q(0.99), q(0.999))
-	out, _ := json.Marshal(map[string]any{"idle_conns": sum.Idle, "rate": c.Rate, "sent": sum.Sent, "answered": sum.Answered,
-		"lost": sum.Lost, "duplicated": sum.Duplicated, "p50_ms": q(0.5), "p99_ms": q(0.99), "p999_ms": q(0.999),
-		"rss_per_conn_kib": math.Round(perConn*100) / 100})
+	fmt.Fprintf(stdout, "questions (%s): %d scheduled, %d sent, %d answered, %d lost, %d duplicated; %d sockets dropped, %d error frames\n",
+		questions, s.Scheduled, sum.Sent, sum.Answered, sum.Lost, sum.Duplicated, sum.Dropped, sum.Errors)
+	fmt.Fprintf(stdout, "question to answer, from the scheduled time (failed = inf): p50 %v ms, p90 %v ms, p99 %v ms, p99.9 %v ms; %s\n",
+		s.P50, s.P90, s.P99, s.P999, s.FailedString())
+	fmt.Fprintf(stdout, "load average %v before, %v after (%d CPUs)\n", machine.LoadBefore, machine.LoadAfter, machine.CPUs)
+	out, _ := json.Marshal(map[string]any{"idle_conns": sum.Idle, "idle_mode": c.IdleMode, "questions": questions, "rate": c.Rate,
+		"scheduled": s.Scheduled, "sent": sum.Sent, "answered": sum.Answered, "lost": sum.Lost, "duplicated": sum.Duplicated,
+		"dropped": sum.Dropped, "error_frames": sum.Errors, "failed": s.FailedTotal, "failed_by": s.Failed, "late": s.Failed[loadgen.Late],
+		"p50_ms": s.P50, "p90_ms": s.P90, "p99_ms": s.P99, "p999_ms": s.P999, "max_ms": s.Max, "timeout_ms": s.TimeoutMs,
+		"rss_per_conn_kib": math.Round(perConn*100) / 100, "machine": machine})
 	fmt.Fprintln(stdout, string(out))
 	return nil
 }
@@ -229,14 +269,22 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 	local, _ := net.ResolveTCPAddr("tcp", c.Source+":0")
 	dialer := &websocket.Dialer{HandshakeTimeout: 30 * time.Second, ReadBufferSize: 512, WriteBufferSize: 512,
 		NetDialContext: (&net.Dialer{LocalAddr: local, Timeout: 30 * time.Second}).DialContext}
+	// One transport for every visitor's cookie request: a transport each
+	// would keep an idle connection to the server per socket.
+	tr := &http.Transport{DialContext: (&net.Dialer{LocalAddr: local}).DialContext, MaxIdleConnsPerHost: 64}
+	defer tr.CloseIdleConnections()
 	visitor := func() (http.CookieJar, error) {
 		jar, _ := cookiejar.New(nil)
-		hc := &http.Client{Jar: jar, Transport: &http.Transport{DialContext: (&net.Dialer{LocalAddr: local}).DialContext}}
+		hc := &http.Client{Jar: jar, Transport: tr}
 		res, err := hc.Get(c.URL + "/chat/visitor")
 		if err != nil {
 			return nil, err
 		}
+		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("GET /chat/visitor: status %d", res.StatusCode)
+		}
 		return jar, nil
 	}
 	wsURL := "ws" + strings.TrimPrefix(c.URL, "http") + "/ws/chat"
@@ -244,17 +292,23 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 	var res benchChatResult
 	var dropped, errs atomic.Int64
 
-	// Idle sockets share one guest; they say hello and answer pings.
-	idleJar, err := visitor()
-	if err != nil {
-		return err
+	// Idle sockets say hello and read (answering pings). In "shared" mode
+	// they are all one guest; in "guest" mode each is its own visitor; in
+	// "conversation" mode each visitor also opens a conversation with one
+	// message, as a customer who asked something and keeps the tab open.
+	var sharedJar http.CookieJar
+	if c.IdleMode == "shared" {
+		jar, err := visitor()
+		if err != nil {
+			return err
+		}
+		sharedJar = jar
 	}
-	idleDialer := *dialer
-	idleDialer.Jar = idleJar
 	var idle []*websocket.Conn
 	var openErr error
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	var idleAcks atomic.Int64
 	sem := make(chan struct{}, 64)
 	for i := 0; i < c.Idle; i++ {
 		wg.Add(1)
@@ -262,24 +316,45 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			conn, _, err := idleDialer.DialContext(ctx, wsURL, hdr)
-			if err != nil {
+			fail := func(err error) {
 				mu.Lock()
 				openErr = err
 				mu.Unlock()
+			}
+			jar := sharedJar
+			if jar == nil {
+				var err error
+				if jar, err = visitor(); err != nil {
+					fail(err)
+					return
+				}
+			}
+			d := *dialer
+			d.Jar = jar
+			conn, _, err := d.DialContext(ctx, wsURL, hdr)
+			if err != nil {
+				fail(err)
 				return
 			}
 			conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello"}`))
+			if c.IdleMode == "conversation" {
+				conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"send","id":"idle-`+c.Source+"-"+strconv.Itoa(i)+`","text":"Hello, how do I track my order?"}`))
+			}
 			mu.Lock()
 			idle = append(idle, conn)
 			mu.Unlock()
 			go func() {
+				var f benchFrame
 				for {
-					if _, _, err := conn.ReadMessage(); err != nil {
+					_, b, err := conn.ReadMessage()
+					if err != nil {
 						if ctx.Err() == nil {
 							dropped.Add(1)
 						}
 						return
+					}
+					if c.IdleMode == "conversation" && parseBenchFrame(b, &f) == nil && f.Type == "ack" {
+						idleAcks.Add(1)
 					}
 				}
 			}()
@@ -289,18 +364,24 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 	if openErr != nil {
 		return fmt.Errorf("bench chat: open idle socket: %w", openErr)
 	}
+	if c.IdleMode == "conversation" {
+		for deadline := time.Now().Add(120 * time.Second); idleAcks.Load() < int64(len(idle)); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				return fmt.Errorf("bench chat: %d of %d idle sockets' conversations opened in 120 s", idleAcks.Load(), len(idle))
+			}
+		}
+	}
 	res.Idle = len(idle)
 
 	type asker struct {
 		conn    *websocket.Conn
 		mu      sync.Mutex
-		pending map[string]time.Time // client id -> sent, until answered
-		order   []string             // client ids in the order sent
+		pending map[string]time.Time // client id -> scheduled time, until answered
+		stored  []storedQuestion     // pending questions the server has stored, in order
 		seen    map[int64]bool
 		ids     map[string]int64
 	}
-	var lat []int64
-	var latMu sync.Mutex
+	rec := loadgen.NewRecorder(c.Timeout)
 	var sent, answered, dups, warmed atomic.Int64
 	askers := make([]*asker, c.Active)
 	for i := range askers {
@@ -320,7 +401,6 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 		a.mu.Lock()
 		id := "warm-" + c.Source + "-" + strconv.Itoa(i)
 		a.pending[id] = time.Now()
-		a.order = append(a.order, id)
 		a.mu.Unlock()
 		conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"send","id":"`+id+`","text":"Hello, how do I track my order?"}`))
 		go func() {
@@ -347,20 +427,26 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 							dups.Add(1)
 						}
 						a.ids[f.ID] = f.Seq
+						if _, ok := a.pending[f.ID]; ok {
+							a.stored = append(a.stored, storedQuestion{seq: f.Seq, id: f.ID})
+						}
 					}
-					if f.Author == "bot" && len(a.order) > 0 {
-						id := a.order[0]
-						a.order = a.order[1:]
-						t := a.pending[id]
+					// The answer to a question is the first bot or system
+					// message after it (the bot answers, or says it hands
+					// over); later ones answer nothing new. A socket asks
+					// again only once answered (see the sender), so this
+					// is that question's answer.
+					if (f.Author == "bot" || f.Author == "system") && len(a.stored) > 0 && a.stored[0].seq < f.Seq {
+						id := a.stored[0].id
+						a.stored = a.stored[1:]
+						due := a.pending[id]
 						delete(a.pending, id)
 						if strings.HasPrefix(id, "warm-") {
 							warmed.Add(1)
 							break
 						}
 						answered.Add(1)
-						latMu.Lock()
-						lat = append(lat, now.Sub(t).Microseconds())
-						latMu.Unlock()
+						rec.Done(now.Sub(due)) // late when past the timeout
 					}
 				case "error":
 					errs.Add(1)
@@ -380,48 +466,86 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 	if _, err := bufio.NewReader(in).ReadString('\n'); err != nil {
 		return err
 	}
-	// Open loop: question i goes out at start + i/rate, whatever happened
-	// to the earlier ones.
+	// Open loop: question i is due at start + i/rate, whatever happened
+	// to the earlier ones, and its latency counts from then (a sender
+	// that falls behind shows up as latency).
 	if c.Active > 0 && c.Rate > 0 {
+		qs := loadgen.NewQuestions()
 		start := time.Now()
 		n := int(c.Rate * c.Duration.Seconds())
 		interval := time.Duration(float64(time.Second) / c.Rate)
-		quoted := make([][]byte, len(benchQuestions))
-		for i, q := range benchQuestions {
-			quoted[i], _ = json.Marshal(q)
-		}
-		var b []byte
+		var b, quoted []byte
+		var lastDue time.Time
 		for i := 0; i < n && ctx.Err() == nil; i++ {
-			if d := time.Until(start.Add(time.Duration(i) * interval)); d > 0 {
+			due := start.Add(time.Duration(i) * interval)
+			lastDue = due
+			if d := time.Until(due); d > 0 {
 				time.Sleep(d)
 			}
+			// The next socket with no question waiting for its answer, so
+			// that an answer (which names no question) surely answers that
+			// socket's one question; a lost answer leaves its socket out.
+			// When every socket waits, the round-robin one asks anyway.
 			a := askers[i%len(askers)]
+			for k := 0; k < len(askers); k++ {
+				b := askers[(i+k)%len(askers)]
+				b.mu.Lock()
+				free := len(b.pending) == 0
+				b.mu.Unlock()
+				if free {
+					a = b
+					break
+				}
+			}
 			id := c.Source + "-" + strconv.Itoa(i)
+			text := qs.Text(c.QBase + c.QOffset + i*c.QStride)
+			if c.Repeat {
+				text = benchQuestions[i%len(benchQuestions)]
+			}
+			quoted, _ = json.Marshal(text)
 			// {"type":"send","id":"127.0.0.2-7","text":"..."}, built without
-			// encoding/json: the bench shares the machine with the server.
-			b = append(append(append(append(b[:0], `{"type":"send","id":"`...), id...), `","text":`...), quoted[i%len(quoted)]...)
+			// a map: the bench shares the machine with the server.
+			b = append(append(append(append(b[:0], `{"type":"send","id":"`...), id...), `","text":`...), quoted...)
 			b = append(b, '}')
 			a.mu.Lock()
-			a.pending[id] = time.Now()
-			a.order = append(a.order, id)
+			a.pending[id] = due
 			err := a.conn.WriteMessage(websocket.TextMessage, b)
+			if err != nil {
+				delete(a.pending, id)
+			}
 			a.mu.Unlock()
 			if err != nil {
-				errs.Add(1)
+				rec.Fail(loadgen.Error)
 				continue
 			}
 			sent.Add(1)
 		}
-		// Wait for the last answers, up to 10 s.
-		deadline := time.Now().Add(10 * time.Second)
-		for answered.Load() < sent.Load() && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
+		// Wait for the last answers, until the timeout has passed for the
+		// last question; what is still unanswered then is lost.
+		for answered.Load() < sent.Load() && time.Since(lastDue) < c.Timeout {
+			time.Sleep(20 * time.Millisecond)
+		}
+		var lost int64
+		for _, a := range askers {
+			a.mu.Lock()
+			for id := range a.pending {
+				if !strings.HasPrefix(id, "warm-") {
+					lost++
+				}
+			}
+			a.pending = map[string]time.Time{}
+			a.stored = nil
+			a.mu.Unlock()
+		}
+		rec.FailN(loadgen.Lost, lost)
+		if skipped := int64(n) - sent.Load() - rec.Summary().Failed[loadgen.Error]; skipped > 0 {
+			rec.FailN(loadgen.Lost, skipped) // never sent: the run was cancelled
 		}
 	}
 	res.Sent, res.Answered, res.Duplicated = sent.Load(), answered.Load(), dups.Load()
 	res.Lost = res.Sent - res.Answered
 	res.Dropped, res.Errors = dropped.Load(), errs.Load()
-	res.Latencies = lat
+	res.Samples = rec.Samples()
 	b, _ := json.Marshal(res)
 	fmt.Fprintln(out, string(b))
 	for _, cn := range idle {
@@ -431,6 +555,12 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 		a.conn.Close()
 	}
 	return nil
+}
+
+// storedQuestion is a question the server echoed with its sequence number.
+type storedQuestion struct {
+	seq int64
+	id  string
 }
 
 // benchFrame is what the bench reads from a server frame.

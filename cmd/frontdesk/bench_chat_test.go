@@ -2,9 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
 )
 
 // TestBenchChatEndToEnd runs `frontdesk bench chat` (a real binary, two
@@ -90,4 +96,104 @@ func BenchmarkParseBenchFrame(b *testing.B) {
 			json.Unmarshal(frame, &f)
 		}
 	})
+}
+
+// TestBenchChatCountsASlowAndFailingServer runs `frontdesk bench chat`
+// against a chat server that answers some questions late and some never:
+// they must be reported as late and lost, and the percentiles they fall
+// on as infinitely slow, not dropped from the figures.
+func TestBenchChatCountsASlowAndFailingServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t, t.TempDir())
+	var mu sync.Mutex
+	questions := 0
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/chat/visitor", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "fd_visitor", Value: "v", Path: "/"})
+		w.Write([]byte(`{"ok":true}`))
+	})
+	mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("process_resident_memory_bytes 1e+07\n"))
+	})
+	mux.HandleFunc("/ws/chat", func(w http.ResponseWriter, r *http.Request) {
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		var wmu sync.Mutex
+		write := func(v any) {
+			wmu.Lock()
+			defer wmu.Unlock()
+			conn.WriteJSON(v)
+		}
+		seq := int64(0)
+		for {
+			var f struct{ Type, ID, Text string }
+			if err := conn.ReadJSON(&f); err != nil {
+				return
+			}
+			if f.Type != "send" {
+				continue
+			}
+			seq++
+			write(map[string]any{"type": "message", "seq": seq, "id": f.ID, "author": "customer", "text": f.Text})
+			write(map[string]any{"type": "ack", "id": f.ID, "seq": seq})
+			n := -1 // warm-up and idle sockets' questions: answered at once
+			if !strings.HasPrefix(f.ID, "warm-") && !strings.HasPrefix(f.ID, "idle-") {
+				mu.Lock()
+				n = questions
+				questions++
+				mu.Unlock()
+			}
+			seq++
+			answer := map[string]any{"type": "message", "seq": seq, "author": "bot", "text": "An answer."}
+			switch {
+			case n >= 0 && n%10 == 3: // never answered
+			case n >= 0 && n%10 == 7: // answered after the bench's timeout
+				time.AfterFunc(400*time.Millisecond, func() { write(answer) })
+			default:
+				write(answer)
+			}
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	out, err := exec.Command(bin, "bench", "chat", "-url", srv.URL, "-idle", "4", "-active", "10",
+		"-rate", "40", "-duration", "1s", "-timeout", "200ms").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bench chat: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var got struct {
+		Scheduled int            `json:"scheduled"`
+		Sent      int            `json:"sent"`
+		Lost      int            `json:"lost"`
+		Late      int            `json:"late"`
+		Failed    int            `json:"failed"`
+		FailedBy  map[string]int `json:"failed_by"`
+		P50       any            `json:"p50_ms"`
+		P90       any            `json:"p90_ms"`
+		P99       any            `json:"p99_ms"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
+		t.Fatalf("last line is not the JSON summary: %v\n%s", err, out)
+	}
+	if got.Scheduled != 40 || got.Sent != 40 {
+		t.Fatalf("scheduled %d, sent %d, want 40\n%s", got.Scheduled, got.Sent, out)
+	}
+	// 4 of 40 never answered, 4 answered late (after the bench stopped
+	// waiting or past the timeout): either way failed, by kind.
+	if got.FailedBy["lost"]+got.FailedBy["late"] != 8 || got.FailedBy["lost"] < 4 || got.Failed != 8 {
+		t.Fatalf("failed %d (%v), want 8: 4 lost and 4 late or lost\n%s", got.Failed, got.FailedBy, out)
+	}
+	if _, ok := got.P50.(float64); !ok {
+		t.Fatalf("p50 %v, want a number", got.P50)
+	}
+	if got.P90 != "inf" || got.P99 != "inf" {
+		t.Fatalf("p90 %v, p99 %v: 20%% of the questions failed, so both must be \"inf\"\n%s", got.P90, got.P99, out)
+	}
 }

@@ -128,8 +128,9 @@ func runBenchSearch(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 func printBench(w io.Writer, r search.BenchResult) {
-	fmt.Fprintf(w, "  %-13s index %.0f ms (%.0f docs/s); sent %d, errors %d, dropped %d; p50 %.2f ms  p90 %.2f ms  p99 %.2f ms  max %.2f ms; mean hits %.1f\n",
-		r.Backend, r.IndexMs, r.DocsPerSec, r.Load.Sent, r.Load.Errors, r.Load.Dropped, r.Load.P50Ms, r.Load.P90Ms, r.Load.P99Ms, r.Load.MaxMs, r.Load.MeanHits)
+	fmt.Fprintf(w, "  %-13s index %.0f ms (%.0f docs/s); %d scheduled, %s; from the schedule: p50 %v ms  p90 %v ms  p99 %v ms  max %v ms; mean hits %.1f; load %v -> %v\n",
+		r.Backend, r.IndexMs, r.DocsPerSec, r.Load.Summary.Scheduled, r.Load.Summary.FailedString(), r.Load.P50Ms, r.Load.P90Ms, r.Load.P99Ms, r.Load.MaxMs, r.Load.MeanHits,
+		r.Load.Machine.LoadBefore, r.Load.Machine.LoadAfter)
 }
 
 func firstNonEmpty(ss ...string) string {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"os/exec"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/frontdesk/frontdesk/internal/loadgen"
 )
 
 var (
@@ -67,18 +69,24 @@ func TestClusterChatBench(t *testing.T) {
 	}
 }
 
+// pairResult counts as internal/loadgen does: from each message's
+// scheduled send time, lost and late messages as infinitely slow.
 type pairResult struct {
-	Nodes      int     `json:"-"`
-	Rate       int     `json:"rate"`
-	Sent       int     `json:"sent"`
-	Delivered  int     `json:"delivered"`
-	Lost       int     `json:"lost"`
-	Duplicated int     `json:"duplicated"`
-	CrossPairs int     `json:"cross_node_pairs"`
-	CrossP50   float64 `json:"cross_p50_ms"`
-	CrossP99   float64 `json:"cross_p99_ms"`
-	SameP50    float64 `json:"same_node_p50_ms"`
-	SameP99    float64 `json:"same_node_p99_ms"`
+	Nodes      int             `json:"-"`
+	Rate       int             `json:"rate"`
+	Sent       int             `json:"sent"`
+	Delivered  int             `json:"delivered"`
+	Lost       int             `json:"lost"`
+	Late       int             `json:"late"`
+	Duplicated int             `json:"duplicated"`
+	CrossPairs int             `json:"cross_node_pairs"`
+	CrossP50   loadgen.Millis  `json:"cross_p50_ms"`
+	CrossP99   loadgen.Millis  `json:"cross_p99_ms"`
+	SameP50    loadgen.Millis  `json:"same_node_p50_ms"`
+	SameP99    loadgen.Millis  `json:"same_node_p99_ms"`
+	Cross      loadgen.Summary `json:"cross"`
+	Same       loadgen.Summary `json:"same"`
+	Machine    loadgen.Machine `json:"machine"`
 }
 
 type benchTab struct {
@@ -113,9 +121,11 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 		cross bool
 	}
 	var mu sync.Mutex
-	sentAt := map[string]time.Time{}
+	sentAt := map[string]time.Time{} // text -> scheduled send time
+	crossOf := map[string]bool{}
 	recv := map[string]int{}
-	var cross, same []time.Duration
+	const timeout = 10 * time.Second
+	cross, same := loadgen.NewRecorder(timeout), loadgen.NewRecorder(timeout)
 	ps := make([]*pair, pairs)
 	var readers sync.WaitGroup
 	for i := range ps {
@@ -166,9 +176,9 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 				if recv[f.Text] == 1 {
 					if at, ok := sentAt[f.Text]; ok {
 						if p.cross {
-							cross = append(cross, now.Sub(at))
+							cross.Done(now.Sub(at))
 						} else {
-							same = append(same, now.Sub(at))
+							same.Done(now.Sub(at))
 						}
 					}
 				}
@@ -176,7 +186,7 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 			}
 		}(p)
 	}
-	res := pairResult{Rate: rate}
+	res := pairResult{Rate: rate, Machine: loadgen.Machine{CPUs: runtime.NumCPU(), LoadBefore: loadgen.ReadLoad()}}
 	for _, p := range ps {
 		if p.cross {
 			res.CrossPairs++
@@ -203,7 +213,8 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 		p := ps[n%len(ps)]
 		text := fmt.Sprintf("bench %d", n)
 		mu.Lock()
-		sentAt[text] = time.Now()
+		sentAt[text] = due // its latency counts from its scheduled time
+		crossOf[text] = p.cross
 		mu.Unlock()
 		writeMu.Lock()
 		err := p.a.c.WriteJSON(map[string]any{"type": "send", "id": fmt.Sprintf("m-%d", n), "text": text})
@@ -213,7 +224,7 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 		}
 		res.Sent++
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := start.Add(dur + timeout)
 	for time.Now().Before(deadline) {
 		mu.Lock()
 		done := len(recv) >= res.Sent
@@ -231,8 +242,20 @@ func runChatPairs(t *testing.T, lb *testServer, pairs, rate int, dur time.Durati
 			res.Duplicated++
 		}
 	}
+	for text := range sentAt {
+		if recv[text] == 0 {
+			if crossOf[text] {
+				cross.Fail(loadgen.Lost)
+			} else {
+				same.Fail(loadgen.Lost)
+			}
+		}
+	}
 	res.Lost = res.Sent - res.Delivered
-	res.CrossP50, res.CrossP99 = quantileMs(cross, .5), quantileMs(cross, .99)
-	res.SameP50, res.SameP99 = quantileMs(same, .5), quantileMs(same, .99)
+	res.Cross, res.Same = cross.Summary(), same.Summary()
+	res.Late = int(res.Cross.Failed[loadgen.Late] + res.Same.Failed[loadgen.Late])
+	res.CrossP50, res.CrossP99 = res.Cross.P50, res.Cross.P99
+	res.SameP50, res.SameP99 = res.Same.P50, res.Same.P99
+	res.Machine.LoadAfter = loadgen.ReadLoad()
 	return res
 }

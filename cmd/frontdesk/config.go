@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -41,6 +42,11 @@ type Config struct {
 	// AgentGrace (FRONTDESK_AGENT_GRACE, a Go duration, default 60s) is how
 	// long an agent with no live socket keeps their chats.
 	AgentGrace string
+	// HistoryCachePages is how many rendered history pages a node keeps
+	// (FRONTDESK_HISTORY_CACHE_PAGES): 0 means the default (4096), "off"
+	// (a negative number) turns the cache off, as `bench portal` does to
+	// measure the uncached page.
+	HistoryCachePages int
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -69,7 +75,19 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		OpenAIBaseURL:  get("FRONTDESK_OPENAI_BASE_URL", ""),
 		OpenAIModel:    get("FRONTDESK_OPENAI_MODEL", ""),
 		AgentGrace:     get("FRONTDESK_AGENT_GRACE", ""),
+
+		HistoryCachePages: parseCachePages(get("FRONTDESK_HISTORY_CACHE_PAGES", "")),
 	}
+}
+
+// parseCachePages reads FRONTDESK_HISTORY_CACHE_PAGES: empty or 0 for
+// the default, "off" (or a negative number) for none, else a count.
+func parseCachePages(s string) int {
+	if s == "off" {
+		return -1
+	}
+	n, _ := strconv.Atoi(s)
+	return n
 }
 
 // parseSecrets reads "source=secret,source=secret".

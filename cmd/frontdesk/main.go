@@ -24,7 +24,9 @@ Commands:
   serve         run the server (the default)
   migrate       apply database migrations and exit
   user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
-  bench portal  measure the history and shipment pages and webhook ingest on each store
+  bench all     a short run of every benchmark beside its peer, as one table
+  bench portal  the history and shipment pages (many customers, cached and uncached) and webhook ingest on each store
+  bench chat    chat sockets and questions at a fixed rate against a server (-url)
   catalog import FILE [--slug S] [--publish]
                 import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
   catalog bench --model FILE [--sessions 50] [--steps 20]

@@ -123,7 +123,8 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
-		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup})
+		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
+		HistoryCacheSize: cfg.HistoryCachePages})
 	if err != nil {
 		m.ln.Close()
 		return err

@@ -69,9 +69,15 @@ func (s *Server) historyPage(c *fiber.Ctx, kinds []string, empty, page, title st
 	shell := s.csrfToken(c) + "\x00" + u.Email + "\x00" + string(u.Role)
 	e, hit := s.historyCache.get(key, version)
 	if hit && e.page != nil && e.shell == shell && c.Cookies(flashCookie) == "" {
+		c.Set(historyCacheHeader, "hit")
 		return s.sendPage(c, fiber.StatusOK, e.page)
 	}
+	// Says how the page was made, for benchmarks and operators: "hit"
+	// (the whole page reused), "list" (the list reused, the page around
+	// it rendered) or "miss" (queried and rendered).
+	c.Set(historyCacheHeader, "list")
 	if !hit {
+		c.Set(historyCacheHeader, "miss")
 		n := pageParam(c)
 		items, total, err := s.store.FindHistory(ctx, portal.HistoryFilter{CustomerID: u.ID, Kinds: kinds, Limit: perPage, Offset: (n - 1) * perPage})
 		if err != nil {
@@ -95,6 +101,9 @@ func (s *Server) historyPage(c *fiber.Ctx, kinds []string, empty, page, title st
 	s.historyCache.put(key, e)
 	return s.sendPage(c, fiber.StatusOK, b)
 }
+
+// historyCacheHeader tells how a history page was made.
+const historyCacheHeader = "X-Frontdesk-History-Cache"
 
 // historyKey identifies a rendered history page: the customer, the URL
 // (filter and page) and the time zone dates are shown in.
