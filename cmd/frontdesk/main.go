@@ -29,6 +29,8 @@ Commands:
                 import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
   catalog bench --model FILE [--sessions 50] [--steps 20]
                 time the configurator on a model; the last line is JSON
+  clv fit --transactions FILE.csv --calibration-end YYYY-MM-DD
+                fit BG/NBD and Gamma-Gamma to a transaction file; the last line is JSON
   kb import     import FAQ articles: kb import [--format jsonl|csv] FILE (all or nothing)
   kb export     export FAQ articles: kb export [--format jsonl|csv] [--out FILE]
   kb eval       measure answer quality: kb eval --articles A.jsonl --queries Q.jsonl
@@ -75,6 +77,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runBench(ctx, args, stdout, stderr)
 	case "catalog":
 		err = runCatalog(ctx, args, stdout, stderr)
+	case "clv":
+		err = runCLV(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
