@@ -22,6 +22,7 @@ type Store interface {
 	NotificationService
 	CatalogService
 	ChatService
+	CustomerStatsService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.
