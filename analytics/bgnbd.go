@@ -8,7 +8,6 @@ import (
 	"errors"
 	"math"
 
-	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/optimize"
 )
@@ -57,25 +56,109 @@ func logAddExp(u, v float64) float64 {
 	return u + math.Log1p(math.Exp(v-u))
 }
 
-// weighted is a distinct customer summary and how many customers share it;
-// fitting on distinct rows keeps a refit on many customers fast.
-type weighted struct {
-	RFT
-	n float64
+// bgGroup holds the customers with one number of repeat purchases: the
+// gamma-function terms of the likelihood depend on x only, so they are
+// computed once per group rather than once per customer.
+type bgGroup struct {
+	x    float64
+	n    float64 // customers in the group
+	rows []bgRow
 }
 
-func group(cs []RFT) []weighted {
-	idx := make(map[RFT]int, len(cs))
-	var out []weighted
+// bgRow is a distinct (t_x, T) and how many customers share it.
+type bgRow struct {
+	tx, T, n float64
+}
+
+func groupRFT(cs []RFT) []bgGroup {
+	byX := map[float64]int{}
+	idx := map[RFT]int{}
+	var gs []bgGroup
 	for _, c := range cs {
-		if i, ok := idx[c]; ok {
-			out[i].n++
+		gi, ok := byX[c.X]
+		if !ok {
+			gi = len(gs)
+			byX[c.X] = gi
+			gs = append(gs, bgGroup{x: c.X})
+		}
+		g := &gs[gi]
+		g.n++
+		key := RFT{X: c.X, Tx: c.Tx, T: c.T}
+		if c.X == 0 {
+			key.Tx = 0
+		}
+		if ri, ok := idx[key]; ok {
+			g.rows[ri].n++
 			continue
 		}
-		idx[c] = len(out)
-		out = append(out, weighted{c, 1})
+		idx[key] = len(g.rows)
+		g.rows = append(g.rows, bgRow{key.Tx, key.T, 1})
 	}
-	return out
+	return gs
+}
+
+// bgnbdObjective returns the mean negative log-likelihood at the log
+// parameters p, and its gradient with respect to them in grad when grad is
+// not nil.
+func bgnbdObjective(gs []bgGroup, total float64, p, grad []float64) float64 {
+	r, alpha, a, b := math.Exp(p[0]), math.Exp(p[1]), math.Exp(p[2]), math.Exp(p[3])
+	lgR, _ := math.Lgamma(r)
+	lgAB, _ := math.Lgamma(a + b)
+	lgB, _ := math.Lgamma(b)
+	psiR, psiAB, psiB := mathext.Digamma(r), mathext.Digamma(a+b), mathext.Digamma(b)
+	lnA, lnAlpha := math.Log(a), math.Log(alpha)
+	var ll, gr, gal, ga, gb float64
+	for _, g := range gs {
+		x := g.x
+		lgRX, _ := math.Lgamma(r + x)
+		lgBX, _ := math.Lgamma(b + x)
+		lgABX, _ := math.Lgamma(a + b + x)
+		base := lgRX - lgR + r*lnAlpha + lgAB + lgBX - lgB - lgABX
+		ll += g.n * base
+		if grad != nil {
+			psiRX, psiABX := mathext.Digamma(r+x), mathext.Digamma(a+b+x)
+			gr += g.n * (psiRX - psiR + lnAlpha)
+			gal += g.n * r / alpha
+			ga += g.n * (psiAB - psiABX)
+			gb += g.n * (psiAB + mathext.Digamma(b+x) - psiB - psiABX)
+		}
+		var lnB1 float64
+		if x > 0 {
+			lnB1 = math.Log(b + x - 1)
+		}
+		for _, row := range g.rows {
+			lT := math.Log(alpha + row.T)
+			a3 := -(r + x) * lT
+			if x == 0 {
+				ll += row.n * a3
+				if grad != nil {
+					gr -= row.n * lT
+					gal -= row.n * (r + x) / (alpha + row.T)
+				}
+				continue
+			}
+			lTx := math.Log(alpha + row.tx)
+			a4 := lnA - lnB1 - (r+x)*lTx
+			ll += row.n * logAddExp(a3, a4)
+			if grad != nil {
+				w4 := 1 / (1 + math.Exp(a3-a4)) // share of the drop-out term
+				w3 := 1 - w4
+				gr -= row.n * (w3*lT + w4*lTx)
+				gal -= row.n * (r + x) * (w3/(alpha+row.T) + w4/(alpha+row.tx))
+				ga += row.n * w4 / a
+				gb -= row.n * w4 / (b + x - 1)
+			}
+		}
+	}
+	if grad != nil {
+		// Chain rule to log parameters; negated and averaged like the value.
+		grad[0], grad[1], grad[2], grad[3] = -gr*r/total, -gal*alpha/total, -ga*a/total, -gb*b/total
+	}
+	v := -ll / total
+	if math.IsNaN(v) {
+		return math.Inf(1)
+	}
+	return v
 }
 
 // ErrTooFewCustomers is returned when there is nothing to fit.
@@ -88,30 +171,17 @@ func FitBGNBD(cs []RFT) (BGNBD, error) {
 	if len(cs) == 0 {
 		return BGNBD{}, ErrTooFewCustomers
 	}
-	ws := group(cs)
-	var total float64
-	for _, w := range ws {
-		total += w.n
-	}
-	negLL := func(p []float64) float64 {
-		r, alpha, a, b := math.Exp(p[0]), math.Exp(p[1]), math.Exp(p[2]), math.Exp(p[3])
-		var ll float64
-		for _, w := range ws {
-			ll += w.n * bgnbdLogLik(r, alpha, a, b, w.RFT)
-		}
-		// Mean, not sum: keeps the gradient's scale independent of the
-		// number of customers, so the convergence tests mean the same thing.
-		v := -ll / total
-		if math.IsNaN(v) {
-			return math.Inf(1)
-		}
-		return v
-	}
+	gs := groupRFT(cs)
+	total := float64(len(cs))
+	// Mean, not sum: keeps the gradient's scale independent of the number
+	// of customers, so the convergence tests mean the same thing.
+	f := func(p []float64) float64 { return bgnbdObjective(gs, total, p, nil) }
+	grad := func(g, p []float64) { bgnbdObjective(gs, total, p, g) }
 	// Starting points: the usual (1,1,1,1), and ones scaled to the data's
 	// time unit (alpha near the mean age of the customers).
 	var meanT float64
-	for _, w := range ws {
-		meanT += w.n * w.T
+	for _, c := range cs {
+		meanT += c.T
 	}
 	meanT /= total
 	starts := [][]float64{
@@ -119,41 +189,47 @@ func FitBGNBD(cs []RFT) (BGNBD, error) {
 		{math.Log(0.5), math.Log(math.Max(meanT/10, 1e-3)), math.Log(0.8), math.Log(2.5)},
 		{math.Log(2), math.Log(math.Max(meanT, 1e-3)), math.Log(2), math.Log(5)},
 	}
-	best, err := minimize(negLL, starts)
+	best, err := minimize(f, grad, starts)
 	if err != nil {
 		return BGNBD{}, err
 	}
 	m := BGNBD{R: math.Exp(best[0]), Alpha: math.Exp(best[1]), A: math.Exp(best[2]), B: math.Exp(best[3])}
-	m.LogLik = -negLL(best) * total
+	m.LogLik = -f(best) * total
 	return m, nil
 }
 
-// minimize runs BFGS (with a finite-difference gradient) and Nelder-Mead
-// from each start and returns the best point found.
-func minimize(f func([]float64) float64, starts [][]float64) ([]float64, error) {
-	problem := optimize.Problem{
-		Func: f,
-		Grad: func(grad, x []float64) {
-			fd.Gradient(grad, f, x, &fd.Settings{Formula: fd.Central})
-		},
-	}
+// minimize runs BFGS with the analytic gradient from each start, then
+// Nelder-Mead from the best point found (a check that needs no gradient,
+// and the fallback when BFGS stops early), and returns the best point.
+func minimize(f func([]float64) float64, grad func(g, x []float64), starts [][]float64) ([]float64, error) {
+	problem := optimize.Problem{Func: f, Grad: grad}
 	var best []float64
 	bestV := math.Inf(1)
 	var lastErr error
+	try := func(x0 []float64, method optimize.Method) {
+		res, err := optimize.Minimize(problem, x0, &optimize.Settings{MajorIterations: 1000}, method)
+		if res == nil {
+			lastErr = err
+			return
+		}
+		// A stopped run (iteration limit, line search failure near a flat
+		// optimum) still holds the best point it reached.
+		if v := res.F; !math.IsNaN(v) && v < bestV && finite(res.X) {
+			bestV, best = v, append([]float64(nil), res.X...)
+		}
+	}
 	for _, x0 := range starts {
 		if v := f(x0); math.IsInf(v, 0) || math.IsNaN(v) {
 			continue
 		}
-		for _, method := range []optimize.Method{&optimize.BFGS{}, &optimize.NelderMead{}} {
-			res, err := optimize.Minimize(problem, x0, &optimize.Settings{MajorIterations: 2000}, method)
-			if res == nil {
-				lastErr = err
-				continue
-			}
-			// A stopped run (iteration limit, line search failure near a
-			// flat optimum) still holds the best point it reached.
-			if v := res.F; !math.IsNaN(v) && v < bestV && finite(res.X) {
-				bestV, best = v, append([]float64(nil), res.X...)
+		try(x0, &optimize.BFGS{})
+	}
+	if best != nil {
+		try(best, &optimize.NelderMead{})
+	} else {
+		for _, x0 := range starts {
+			if v := f(x0); !math.IsInf(v, 0) && !math.IsNaN(v) {
+				try(x0, &optimize.NelderMead{})
 			}
 		}
 	}

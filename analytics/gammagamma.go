@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"math"
+
+	"gonum.org/v1/gonum/mathext"
 )
 
 // Spend is a repeat customer's spend summary: X repeat transactions whose
@@ -27,6 +29,33 @@ func ggLogLik(p, q, g float64, s Spend) float64 {
 	return lg1 - lg2 - lg3 + q*math.Log(g) + (px-1)*math.Log(s.M) + px*math.Log(s.X) - (px+q)*math.Log(g+s.X*s.M)
 }
 
+// ggObjective is the mean negative log-likelihood at log parameters v, with
+// its gradient in grad when grad is not nil.
+func ggObjective(fit []Spend, n float64, v, grad []float64) float64 {
+	p, q, g := math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])
+	psiQ, lnG := mathext.Digamma(q), math.Log(g)
+	var ll, gp, gq, gg float64
+	for _, s := range fit {
+		ll += ggLogLik(p, q, g, s)
+		if grad != nil {
+			px := p * s.X
+			psiPXQ := mathext.Digamma(px + q)
+			lnGXM := math.Log(g + s.X*s.M)
+			gp += s.X * (psiPXQ - mathext.Digamma(px) + math.Log(s.M) + math.Log(s.X) - lnGXM)
+			gq += psiPXQ - psiQ + lnG - lnGXM
+			gg += q/g - (px+q)/(g+s.X*s.M)
+		}
+	}
+	if grad != nil {
+		grad[0], grad[1], grad[2] = -gp*p/n, -gq*q/n, -gg*g/n
+	}
+	r := -ll / n
+	if math.IsNaN(r) {
+		return math.Inf(1)
+	}
+	return r
+}
+
 // FitGammaGamma fits the Gamma-Gamma model by maximum likelihood on
 // customers with at least one repeat transaction and a positive mean value.
 func FitGammaGamma(ss []Spend) (GammaGamma, error) {
@@ -43,24 +72,14 @@ func FitGammaGamma(ss []Spend) (GammaGamma, error) {
 	}
 	meanM /= float64(len(fit))
 	n := float64(len(fit))
-	negLL := func(v []float64) float64 {
-		p, q, g := math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])
-		var ll float64
-		for _, s := range fit {
-			ll += ggLogLik(p, q, g, s)
-		}
-		r := -ll / n
-		if math.IsNaN(r) {
-			return math.Inf(1)
-		}
-		return r
-	}
+	negLL := func(v []float64) float64 { return ggObjective(fit, n, v, nil) }
+	grad := func(g, v []float64) { ggObjective(fit, n, v, g) }
 	starts := [][]float64{
 		{0, 0, 0},
 		{math.Log(5), math.Log(3), math.Log(math.Max(meanM, 1e-6))},
 		{math.Log(2), math.Log(5), math.Log(math.Max(meanM*2, 1e-6))},
 	}
-	best, err := minimize(negLL, starts)
+	best, err := minimize(negLL, grad, starts)
 	if err != nil {
 		return GammaGamma{}, err
 	}

@@ -23,7 +23,7 @@ Usage: frontdesk [command] [flags]
 Commands:
   serve         run the server (the default)
   migrate       apply database migrations and exit
-  user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
+  user create   create an account: --email E --role customer|agent|editor|manager|admin [--name N] [--password P]
   bench portal  measure the history and shipment pages and webhook ingest on each store
   catalog import FILE [--slug S] [--publish]
                 import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
