@@ -23,7 +23,7 @@ type bar struct {
 // barChart draws horizontal bars, one per row, labels on the left and
 // values on the right.
 func barChart(title string, bars []bar) template.HTML {
-	const width, labelW, valueW, rowH = 360.0, 120.0, 70.0, 24.0
+	const width, labelW, valueW, rowH = 360.0, 116.0, 88.0, 24.0
 	maxV := 0.0
 	for _, b := range bars {
 		maxV = math.Max(maxV, b.Value)
