@@ -56,65 +56,89 @@ func logAddExp(u, v float64) float64 {
 	return u + math.Log1p(math.Exp(v-u))
 }
 
-// bgGroup holds the customers with one number of repeat purchases: the
-// gamma-function terms of the likelihood depend on x only, so they are
-// computed once per group rather than once per customer.
+// bgData is the calibration data arranged for fast likelihood evaluations:
+// customers grouped by x (the gamma-function terms depend on x only) and
+// each group's distinct (t_x, T) rows pointing into the distinct values of
+// t_x and T, whose logarithms are computed once per evaluation.
+type bgData struct {
+	groups []bgGroup
+	vals   []float64 // distinct values of t_x and T
+	total  float64
+}
+
 type bgGroup struct {
 	x    float64
 	n    float64 // customers in the group
 	rows []bgRow
 }
 
-// bgRow is a distinct (t_x, T) and how many customers share it.
+// bgRow is a distinct (t_x, T), as indexes into bgData.vals, and how many
+// customers share it.
 type bgRow struct {
-	tx, T, n float64
+	tx, T int
+	n     float64
 }
 
-func groupRFT(cs []RFT) []bgGroup {
+func newBGData(cs []RFT) *bgData {
+	d := &bgData{total: float64(len(cs))}
 	byX := map[float64]int{}
-	idx := map[RFT]int{}
-	var gs []bgGroup
+	rows := map[RFT]int{}
+	vals := map[float64]int{}
+	val := func(v float64) int {
+		i, ok := vals[v]
+		if !ok {
+			i = len(d.vals)
+			vals[v] = i
+			d.vals = append(d.vals, v)
+		}
+		return i
+	}
 	for _, c := range cs {
 		gi, ok := byX[c.X]
 		if !ok {
-			gi = len(gs)
+			gi = len(d.groups)
 			byX[c.X] = gi
-			gs = append(gs, bgGroup{x: c.X})
+			d.groups = append(d.groups, bgGroup{x: c.X})
 		}
-		g := &gs[gi]
+		g := &d.groups[gi]
 		g.n++
-		key := RFT{X: c.X, Tx: c.Tx, T: c.T}
+		key := c
 		if c.X == 0 {
 			key.Tx = 0
 		}
-		if ri, ok := idx[key]; ok {
+		if ri, ok := rows[key]; ok {
 			g.rows[ri].n++
 			continue
 		}
-		idx[key] = len(g.rows)
-		g.rows = append(g.rows, bgRow{key.Tx, key.T, 1})
+		rows[key] = len(g.rows)
+		g.rows = append(g.rows, bgRow{val(key.Tx), val(key.T), 1})
 	}
-	return gs
+	return d
 }
 
 // bgnbdObjective returns the mean negative log-likelihood at the log
 // parameters p, and its gradient with respect to them in grad when grad is
 // not nil.
-func bgnbdObjective(gs []bgGroup, total float64, p, grad []float64) float64 {
+func bgnbdObjective(d *bgData, p, grad []float64) float64 {
 	r, alpha, a, b := math.Exp(p[0]), math.Exp(p[1]), math.Exp(p[2]), math.Exp(p[3])
 	lgR, _ := math.Lgamma(r)
 	lgAB, _ := math.Lgamma(a + b)
 	lgB, _ := math.Lgamma(b)
 	psiR, psiAB, psiB := mathext.Digamma(r), mathext.Digamma(a+b), mathext.Digamma(b)
 	lnA, lnAlpha := math.Log(a), math.Log(alpha)
+	lnV := make([]float64, len(d.vals))  // log(alpha + v)
+	invV := make([]float64, len(d.vals)) // 1 / (alpha + v)
+	for i, v := range d.vals {
+		lnV[i] = math.Log(alpha + v)
+		invV[i] = 1 / (alpha + v)
+	}
 	var ll, gr, gal, ga, gb float64
-	for _, g := range gs {
+	for _, g := range d.groups {
 		x := g.x
 		lgRX, _ := math.Lgamma(r + x)
 		lgBX, _ := math.Lgamma(b + x)
 		lgABX, _ := math.Lgamma(a + b + x)
-		base := lgRX - lgR + r*lnAlpha + lgAB + lgBX - lgB - lgABX
-		ll += g.n * base
+		ll += g.n * (lgRX - lgR + r*lnAlpha + lgAB + lgBX - lgB - lgABX)
 		if grad != nil {
 			psiRX, psiABX := mathext.Digamma(r+x), mathext.Digamma(a+b+x)
 			gr += g.n * (psiRX - psiR + lnAlpha)
@@ -122,29 +146,32 @@ func bgnbdObjective(gs []bgGroup, total float64, p, grad []float64) float64 {
 			ga += g.n * (psiAB - psiABX)
 			gb += g.n * (psiAB + mathext.Digamma(b+x) - psiB - psiABX)
 		}
-		var lnB1 float64
-		if x > 0 {
-			lnB1 = math.Log(b + x - 1)
-		}
-		for _, row := range g.rows {
-			lT := math.Log(alpha + row.T)
-			a3 := -(r + x) * lT
-			if x == 0 {
-				ll += row.n * a3
+		if x == 0 {
+			for _, row := range g.rows {
+				ll -= row.n * r * lnV[row.T]
 				if grad != nil {
-					gr -= row.n * lT
-					gal -= row.n * (r + x) / (alpha + row.T)
+					gr -= row.n * lnV[row.T]
+					gal -= row.n * r * invV[row.T]
 				}
-				continue
 			}
-			lTx := math.Log(alpha + row.tx)
+			continue
+		}
+		lnB1 := math.Log(b + x - 1)
+		for _, row := range g.rows {
+			lT, lTx := lnV[row.T], lnV[row.tx]
+			a3 := -(r + x) * lT
 			a4 := lnA - lnB1 - (r+x)*lTx
-			ll += row.n * logAddExp(a3, a4)
+			// log(exp(a3) + exp(a4)), and the drop-out term's share.
+			e := math.Exp(-math.Abs(a3 - a4))
+			ll += row.n * (math.Max(a3, a4) + math.Log1p(e))
 			if grad != nil {
-				w4 := 1 / (1 + math.Exp(a3-a4)) // share of the drop-out term
+				w4 := 1 / (1 + e)
+				if a3 > a4 {
+					w4 = e / (1 + e)
+				}
 				w3 := 1 - w4
 				gr -= row.n * (w3*lT + w4*lTx)
-				gal -= row.n * (r + x) * (w3/(alpha+row.T) + w4/(alpha+row.tx))
+				gal -= row.n * (r + x) * (w3*invV[row.T] + w4*invV[row.tx])
 				ga += row.n * w4 / a
 				gb -= row.n * w4 / (b + x - 1)
 			}
@@ -152,9 +179,10 @@ func bgnbdObjective(gs []bgGroup, total float64, p, grad []float64) float64 {
 	}
 	if grad != nil {
 		// Chain rule to log parameters; negated and averaged like the value.
-		grad[0], grad[1], grad[2], grad[3] = -gr*r/total, -gal*alpha/total, -ga*a/total, -gb*b/total
+		t := d.total
+		grad[0], grad[1], grad[2], grad[3] = -gr*r/t, -gal*alpha/t, -ga*a/t, -gb*b/t
 	}
-	v := -ll / total
+	v := -ll / d.total
 	if math.IsNaN(v) {
 		return math.Inf(1)
 	}
@@ -171,12 +199,12 @@ func FitBGNBD(cs []RFT) (BGNBD, error) {
 	if len(cs) == 0 {
 		return BGNBD{}, ErrTooFewCustomers
 	}
-	gs := groupRFT(cs)
-	total := float64(len(cs))
+	d := newBGData(cs)
+	total := d.total
 	// Mean, not sum: keeps the gradient's scale independent of the number
 	// of customers, so the convergence tests mean the same thing.
-	f := func(p []float64) float64 { return bgnbdObjective(gs, total, p, nil) }
-	grad := func(g, p []float64) { bgnbdObjective(gs, total, p, g) }
+	f := func(p []float64) float64 { return bgnbdObjective(d, p, nil) }
+	grad := func(g, p []float64) { bgnbdObjective(d, p, g) }
 	// Starting points: the usual (1,1,1,1), and ones scaled to the data's
 	// time unit (alpha near the mean age of the customers).
 	var meanT float64

@@ -29,27 +29,81 @@ func ggLogLik(p, q, g float64, s Spend) float64 {
 	return lg1 - lg2 - lg3 + q*math.Log(g) + (px-1)*math.Log(s.M) + px*math.Log(s.X) - (px+q)*math.Log(g+s.X*s.M)
 }
 
+// ggData is the spend data arranged for fast likelihood evaluations: the
+// gamma-function terms depend on x only, so they are computed per distinct
+// x; the terms linear in p are summed once; only log(gamma + x*m) is left
+// per customer.
+type ggData struct {
+	n       float64
+	xs      []float64 // distinct x
+	xn      []float64 // customers per distinct x
+	xi      []int     // each customer's index into xs
+	x, xm   []float64 // per customer: x and x*m
+	sumXLnM float64   // sum of x*ln(m) + x*ln(x)
+	sumLnM  float64   // sum of ln(m)
+	sumX    float64
+}
+
+func newGGData(fit []Spend) *ggData {
+	d := &ggData{n: float64(len(fit))}
+	idx := map[float64]int{}
+	for _, s := range fit {
+		i, ok := idx[s.X]
+		if !ok {
+			i = len(d.xs)
+			idx[s.X] = i
+			d.xs = append(d.xs, s.X)
+			d.xn = append(d.xn, 0)
+		}
+		d.xn[i]++
+		d.xi = append(d.xi, i)
+		d.x = append(d.x, s.X)
+		d.xm = append(d.xm, s.X*s.M)
+		d.sumXLnM += s.X * (math.Log(s.M) + math.Log(s.X))
+		d.sumLnM += math.Log(s.M)
+		d.sumX += s.X
+	}
+	return d
+}
+
 // ggObjective is the mean negative log-likelihood at log parameters v, with
 // its gradient in grad when grad is not nil.
-func ggObjective(fit []Spend, n float64, v, grad []float64) float64 {
+func ggObjective(d *ggData, v, grad []float64) float64 {
 	p, q, g := math.Exp(v[0]), math.Exp(v[1]), math.Exp(v[2])
+	lgQ, _ := math.Lgamma(q)
 	psiQ, lnG := mathext.Digamma(q), math.Log(g)
-	var ll, gp, gq, gg float64
-	for _, s := range fit {
-		ll += ggLogLik(p, q, g, s)
+	// Terms that depend on x only.
+	ll := d.n*(q*lnG-lgQ) + p*d.sumXLnM - d.sumLnM
+	var gp, gq, gg float64
+	gp = d.sumXLnM
+	gq = d.n * (lnG - psiQ)
+	gg = d.n * q / g
+	for i, x := range d.xs {
+		px := p * x
+		lg1, _ := math.Lgamma(px + q)
+		lg2, _ := math.Lgamma(px)
+		ll += d.xn[i] * (lg1 - lg2)
 		if grad != nil {
-			px := p * s.X
 			psiPXQ := mathext.Digamma(px + q)
-			lnGXM := math.Log(g + s.X*s.M)
-			gp += s.X * (psiPXQ - mathext.Digamma(px) + math.Log(s.M) + math.Log(s.X) - lnGXM)
-			gq += psiPXQ - psiQ + lnG - lnGXM
-			gg += q/g - (px+q)/(g+s.X*s.M)
+			gp += d.xn[i] * x * (psiPXQ - mathext.Digamma(px))
+			gq += d.xn[i] * psiPXQ
+		}
+	}
+	for i, x := range d.x {
+		den := g + d.xm[i]
+		l := math.Log(den)
+		px := p * x
+		ll -= (px + q) * l
+		if grad != nil {
+			gp -= x * l
+			gq -= l
+			gg -= (px + q) / den
 		}
 	}
 	if grad != nil {
-		grad[0], grad[1], grad[2] = -gp*p/n, -gq*q/n, -gg*g/n
+		grad[0], grad[1], grad[2] = -gp*p/d.n, -gq*q/d.n, -gg*g/d.n
 	}
-	r := -ll / n
+	r := -ll / d.n
 	if math.IsNaN(r) {
 		return math.Inf(1)
 	}
@@ -72,8 +126,9 @@ func FitGammaGamma(ss []Spend) (GammaGamma, error) {
 	}
 	meanM /= float64(len(fit))
 	n := float64(len(fit))
-	negLL := func(v []float64) float64 { return ggObjective(fit, n, v, nil) }
-	grad := func(g, v []float64) { ggObjective(fit, n, v, g) }
+	d := newGGData(fit)
+	negLL := func(v []float64) float64 { return ggObjective(d, v, nil) }
+	grad := func(g, v []float64) { ggObjective(d, v, g) }
 	starts := [][]float64{
 		{0, 0, 0},
 		{math.Log(5), math.Log(3), math.Log(math.Max(meanM, 1e-6))},
