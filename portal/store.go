@@ -23,6 +23,7 @@ type Store interface {
 	CatalogService
 	ChatService
 	CustomerStatsService
+	SupportStatsService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Chat", func(t *testing.T) { testChat(t, open) })
 	t.Run("CustomerStats", func(t *testing.T) { testCustomerStats(t, open) })
 	t.Run("ManagerRole", func(t *testing.T) { testManagerRole(t, open) })
+	t.Run("SupportStats", func(t *testing.T) { testSupportStats(t, open) })
 }
 
 // clock is a settable test clock.
