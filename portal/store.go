@@ -22,6 +22,8 @@ type Store interface {
 	NotificationService
 	CatalogService
 	ChatService
+	CustomerStatsService
+	SupportStatsService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -8,7 +8,8 @@ import (
 )
 
 // Role is what a user may do. Customers see their own account; staff roles
-// are ordered agent < editor < admin only where a page says so.
+// are ordered agent < editor < admin only where a page says so. Managers read
+// the reports and customer analytics.
 type Role string
 
 // The roles.
@@ -17,10 +18,11 @@ const (
 	RoleAgent    Role = "agent"
 	RoleEditor   Role = "editor"
 	RoleAdmin    Role = "admin"
+	RoleManager  Role = "manager"
 )
 
 // Roles lists every role in display order.
-var Roles = []Role{RoleCustomer, RoleAgent, RoleEditor, RoleAdmin}
+var Roles = []Role{RoleCustomer, RoleAgent, RoleEditor, RoleManager, RoleAdmin}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -33,7 +35,9 @@ func (r Role) Valid() bool {
 }
 
 // IsStaff reports whether r is a staff role.
-func (r Role) IsStaff() bool { return r == RoleAgent || r == RoleEditor || r == RoleAdmin }
+func (r Role) IsStaff() bool {
+	return r == RoleAgent || r == RoleEditor || r == RoleManager || r == RoleAdmin
+}
 
 // User is a person who signs in: a customer or a member of staff.
 type User struct {

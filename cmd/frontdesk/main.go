@@ -23,7 +23,7 @@ Usage: frontdesk [command] [flags]
 Commands:
   serve         run the server (the default)
   migrate       apply database migrations and exit
-  user create   create an account: --email E --role customer|agent|editor|admin [--name N] [--password P]
+  user create   create an account: --email E --role customer|agent|editor|manager|admin [--name N] [--password P]
   bench all     a short run of every benchmark beside its peer, as one table
   bench portal  the history and shipment pages (many customers, cached and uncached) and webhook ingest on each store
   bench chat    chat sockets and questions at a fixed rate against a server (-url)
@@ -31,6 +31,8 @@ Commands:
                 import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
   catalog bench --model FILE [--sessions 50] [--steps 20]
                 time the configurator on a model; the last line is JSON
+  clv fit --transactions FILE.csv --calibration-end YYYY-MM-DD
+                fit BG/NBD and Gamma-Gamma to a transaction file; the last line is JSON
   kb import     import FAQ articles: kb import [--format jsonl|csv] FILE (all or nothing)
   kb export     export FAQ articles: kb export [--format jsonl|csv] [--out FILE]
   kb eval       measure answer quality: kb eval --articles A.jsonl --queries Q.jsonl
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runBench(ctx, args, stdout, stderr)
 	case "catalog":
 		err = runCatalog(ctx, args, stdout, stderr)
+	case "clv":
+		err = runCLV(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frontdesk/frontdesk/analytics"
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
@@ -41,6 +42,9 @@ type Main struct {
 	// Chat is the chat engine; ChatHub routes its events to sockets.
 	Chat    *bot.Engine
 	ChatHub *bot.Hub
+	// Analytics refits the customer analysis (RFM, lifetime value) in the
+	// background for the manager pages.
+	Analytics *analytics.Refitter
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
 	closeChatBus  func()
@@ -121,10 +125,11 @@ func (m *Main) Open(ctx context.Context) error {
 		m.ln.Close()
 		return err
 	}
+	m.Analytics = analytics.NewRefitter(analytics.RefitterConfig{Store: m.Store})
 	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
-		HistoryCacheSize: cfg.HistoryCachePages})
+		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -256,6 +261,9 @@ func (m *Main) Close() error {
 		m.closeBus()
 	}
 	m.wg.Wait()
+	if m.Analytics != nil {
+		m.Analytics.Close()
+	}
 	if m.ChatHub != nil {
 		m.ChatHub.Close()
 	}
@@ -301,6 +309,23 @@ func (m *Main) startBackground(ctx context.Context) {
 	kbCh, unsub := m.Bus.Subscribe(kbTopic)
 	go func() { defer m.wg.Done(); m.followIndexChanges(ctx, kbCh, unsub) }()
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.refitAnalytics(ctx) }()
+}
+
+// refitAnalytics runs the customer analysis at start and once a day after;
+// managers can start one at any time from the analytics page.
+func (m *Main) refitAnalytics(ctx context.Context) {
+	t := time.NewTicker(24 * time.Hour)
+	defer t.Stop()
+	for {
+		m.Analytics.Refit()
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // housekeeping removes expired sessions and rate-limit windows.

@@ -14,13 +14,13 @@ import (
 // an admin and no demo data.
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(stderr, "usage: frontdesk user create --email E --role customer|agent|editor|admin [--name N] [--password P]")
+		fmt.Fprintln(stderr, "usage: frontdesk user create --email E --role customer|agent|editor|manager|admin [--name N] [--password P]")
 		return errUsage
 	}
 	var email, role, name, password string
 	cfg, _, err := parseFlags("user create", args[1:], stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "email address (required)")
-		fs.StringVar(&role, "role", "customer", "customer, agent, editor or admin")
+		fs.StringVar(&role, "role", "customer", "customer, agent, editor, manager or admin")
 		fs.StringVar(&name, "name", "", "display name")
 		fs.StringVar(&password, "password", "", "password; generated and printed when empty")
 	})

@@ -26,6 +26,7 @@ var Logins = []struct {
 	{"customer@example.com", portal.RoleCustomer},
 	{"agent@example.com", portal.RoleAgent},
 	{"editor@example.com", portal.RoleEditor},
+	{"manager@example.com", portal.RoleManager},
 	{"admin@example.com", portal.RoleAdmin},
 }
 

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -9,6 +10,8 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/sqlite"
 	"github.com/frontdesk/frontdesk/portal/storetest"
+
+	_ "modernc.org/sqlite"
 )
 
 // MustOpen opens a fresh store in a temp dir.
@@ -53,5 +56,33 @@ func TestTransactionWithOneConnection(t *testing.T) {
 		if _, err := s.AppendMessage(context.Background(), m); err != nil || m.Seq != int64(i+1) {
 			t.Fatalf("append %d: seq=%d err=%v", i, m.Seq, err)
 		}
+	}
+}
+
+// TestManagerRoleConstraint checks migration 007 on a database reopened
+// from disk: the widened role constraint admits managers and still refuses
+// unknown roles.
+func TestManagerRoleConstraint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "frontdesk.db")
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ins := `INSERT INTO users (email, role, created_at, updated_at) VALUES (?, ?, 0, 0)`
+	if _, err := db.Exec(ins, "m@example.com", "manager"); err != nil {
+		t.Fatalf("insert manager: %v", err)
+	}
+	if _, err := db.Exec(ins, "x@example.com", "bogus"); err == nil {
+		t.Fatal("unknown role accepted")
+	}
+	var ok string
+	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
+		t.Fatalf("integrity_check = %q, %v", ok, err)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-var staffRoles = []portal.Role{portal.RoleAgent, portal.RoleEditor, portal.RoleAdmin}
+var staffRoles = []portal.Role{portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin}
 
 type staffForm struct{ Email, Name string }
 

@@ -115,6 +115,8 @@ func homeFor(u *portal.User) string {
 		return "/editor/articles"
 	case portal.RoleAdmin:
 		return "/admin/staff"
+	case portal.RoleManager:
+		return "/reports/customers"
 	}
 	return "/account"
 }

@@ -59,6 +59,9 @@ func newRenderer() (*renderer, error) {
 			}
 			return fmt.Sprintf("%.0f%%", f*100)
 		},
+		"scoreField": func(name, label, value string) scoreField {
+			return scoreField{Name: name, Label: label, Value: value, Options: []string{"1", "2", "3", "4", "5"}}
+		},
 	}
 	base, err := template.New("").Funcs(funcs).ParseFS(assets.Templates(), "layout.html", "partials.html")
 	if err != nil {
@@ -169,6 +172,10 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/editor/gaps", "Content gaps")
 		add("/editor/catalog", "Catalogue")
 		add("/staff/customers", "Customers")
+	case portal.RoleManager:
+		add("/reports/customers", "Customer analytics")
+		add("/reports/customers/list", "Customer lists")
+		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/agent", "Chats")
 		add("/admin/chat", "Chat settings")
@@ -179,6 +186,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
 		add("/admin/tokens", "API tokens")
+		add("/reports/customers", "Customer analytics")
 	}
 	add("/help", "Help")
 	// Only the most specific match is current: on /account/quotes that is

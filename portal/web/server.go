@@ -76,6 +76,9 @@ type Config struct {
 	// keeps (checked against the customer's history version on every
 	// request); default 4096, negative turns the cache off.
 	HistoryCacheSize int
+	// Analytics is the customer analysis (RFM and lifetime value) behind
+	// the report pages; default one refitting from the store on demand.
+	Analytics Analytics
 }
 
 // Server is the web front end.
@@ -98,6 +101,7 @@ type Server struct {
 	chat *chatHub
 	// historyCache holds rendered account-history pages.
 	historyCache *historyCache
+	analytics    Analytics
 }
 
 // New builds the app and its routes.
@@ -167,6 +171,9 @@ func New(cfg Config) (*Server, error) {
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
 	s.done = bg.Done()
+	if s.analytics = cfg.Analytics; s.analytics == nil {
+		s.analytics = s.ownAnalytics()
+	}
 	revs, unsub := s.bus.Subscribe(sessionTopic)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
@@ -229,11 +236,18 @@ func (s *Server) routes() {
 	app.Get("/track", s.handleTrackPage)
 	app.Post("/track", s.handleTrack)
 
-	staff := app.Group("/staff", s.requireRole(portal.RoleAgent, portal.RoleEditor, portal.RoleAdmin))
+	staff := app.Group("/staff", s.requireRole(portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin))
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
 
 	s.kbRoutes(app)
+
+	reports := app.Group("/reports", s.requireRole(portal.RoleManager, portal.RoleAdmin))
+	reports.Get("/customers", s.handleCustomerAnalytics)
+	reports.Post("/customers/refit", s.handleCustomerAnalyticsRefit)
+	reports.Get("/customers/status", s.handleCustomerAnalyticsStatus)
+	reports.Get("/customers/list", s.handleCustomerList)
+	reports.Get("/customers/list.csv", s.handleCustomerListCSV)
 
 	admin := app.Group("/admin", s.requireRole(portal.RoleAdmin))
 	admin.Get("/staff", s.handleStaffList)

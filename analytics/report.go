@@ -1,0 +1,191 @@
+package analytics
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// CustomerScore is one customer's place in the analysis.
+type CustomerScore struct {
+	CustomerID int64
+	// R, F and M are the quintile scores (5 best); Segment follows from R
+	// and the combined FM score.
+	R, F, M      int
+	Segment      string
+	RecencyDays  int
+	Orders       int
+	RevenueMinor int64
+	// PAlive, Purchases and CLV come from the lifetime value models; CLV is
+	// in minor units of the store's currency, over the report's horizon.
+	PAlive    float64
+	Purchases float64
+	CLVMinor  float64
+}
+
+// SegmentSummary counts one segment.
+type SegmentSummary struct {
+	Name         string
+	Customers    int
+	RevenueMinor int64
+	CLVMinor     float64
+}
+
+// CLVSummary is the fitted lifetime value model without its per-customer
+// rows (those are in the report's customers).
+type CLVSummary struct {
+	BGNBD                     BGNBD
+	GammaGamma                *GammaGamma
+	Customers                 int
+	RepeatCustomers           int
+	SpendCustomers            int
+	SpendFrequencyCorrelation float64
+	EquityMinor               float64
+	HorizonWeeks              float64
+	DiscountRate              float64
+}
+
+// Report is the analysis of every customer with an order.
+type Report struct {
+	At   time.Time
+	Took time.Duration
+	// Customers is ordered by customer id.
+	Customers    []CustomerScore
+	Segments     []SegmentSummary
+	RevenueMinor int64
+	// Grid counts customers by recency score (row 0 is R=5) and FM score
+	// (column 0 is FM=1).
+	Grid [5][5]int
+	// CLV is nil when the models could not be fitted; Notes then say why.
+	CLV   *CLVSummary
+	Notes []string
+}
+
+// BuildReport scores customers by RFM and fits the lifetime value models to
+// their orders, as of now (the calibration period ends today).
+func BuildReport(stats []portal.CustomerOrderStats, now time.Time, opt Options) (*Report, error) {
+	start := time.Now()
+	today := day(now)
+	rep := &Report{At: now}
+	n := len(stats)
+	if n == 0 {
+		rep.Notes = []string{"No customer has an order yet, so there is nothing to analyse."}
+		rep.Segments = segmentSummaries(nil)
+		return rep, nil
+	}
+	rec, freq, mon := make([]float64, n), make([]float64, n), make([]float64, n)
+	sum := Summary{Customers: make([]CustomerSummary, n)}
+	weeks := func(d time.Duration) float64 { return math.Max(float64(d)/float64(Week), 0) }
+	for i, s := range stats {
+		rec[i] = math.Max(today.Sub(s.LastDay).Hours()/24, 0)
+		freq[i] = float64(s.Orders)
+		mon[i] = float64(s.RevenueMinor)
+		c := CustomerSummary{ID: fmt.Sprint(s.CustomerID), First: s.FirstDay, Revenue: float64(s.RevenueMinor)}
+		c.RFT = RFT{X: float64(s.Days - 1), Tx: weeks(s.LastDay.Sub(s.FirstDay)), T: weeks(today.Sub(s.FirstDay))}
+		if c.RFT.X > 0 {
+			c.Spend = Spend{X: c.RFT.X, M: float64(s.RevenueMinor-s.FirstDayMinor) / c.RFT.X}
+		}
+		sum.Customers[i] = c
+	}
+	rs, fs, ms := Quintiles(rec, false), Quintiles(freq, true), Quintiles(mon, true)
+	rep.Customers = make([]CustomerScore, n)
+	for i, s := range stats {
+		fm := FMScore(fs[i], ms[i])
+		rep.Customers[i] = CustomerScore{CustomerID: s.CustomerID, R: rs[i], F: fs[i], M: ms[i], Segment: SegmentOf(rs[i], fm),
+			RecencyDays: int(rec[i]), Orders: s.Orders, RevenueMinor: s.RevenueMinor}
+		rep.Grid[5-rs[i]][fm-1]++
+		rep.RevenueMinor += s.RevenueMinor
+	}
+	inner := opt.Progress
+	opt.Progress = func(f float64) {
+		if inner != nil {
+			inner(0.1 + 0.9*f)
+		}
+	}
+	res, err := Fit(sum, opt)
+	if err != nil {
+		rep.Notes = append(rep.Notes, "The lifetime value models could not be fitted to these orders: "+err.Error())
+	} else {
+		rep.CLV = &CLVSummary{BGNBD: res.BGNBD, GammaGamma: res.GammaGamma, Customers: n, RepeatCustomers: res.RepeatCustomers,
+			SpendCustomers: res.SpendCustomers, SpendFrequencyCorrelation: res.SpendFrequencyCorrelation, EquityMinor: res.Equity,
+			HorizonWeeks: res.HorizonWeeks, DiscountRate: res.DiscountRate}
+		rep.Notes = append(rep.Notes, res.Notes...)
+		for i, v := range res.Customers {
+			c := &rep.Customers[i]
+			c.PAlive, c.Purchases, c.CLVMinor = v.PAlive, v.Purchases, v.CLV
+		}
+	}
+	rep.Segments = segmentSummaries(rep.Customers)
+	rep.Took = time.Since(start)
+	return rep, nil
+}
+
+func segmentSummaries(cs []CustomerScore) []SegmentSummary {
+	idx := map[string]int{}
+	out := make([]SegmentSummary, len(Segments))
+	for i, s := range Segments {
+		out[i].Name = s
+		idx[s] = i
+	}
+	for _, c := range cs {
+		s := &out[idx[c.Segment]]
+		s.Customers++
+		s.RevenueMinor += c.RevenueMinor
+		s.CLVMinor += c.CLVMinor
+	}
+	return out
+}
+
+// ListFilter selects customers from a report. Zero fields match everything;
+// scores run from 1 to 5, P(active) from 0 to 1.
+type ListFilter struct {
+	Segment     string
+	MinR, MaxR  int
+	MinF, MaxF  int
+	MinM, MaxM  int
+	MinCLVMinor *float64
+	MaxCLVMinor *float64
+	MinPAlive   *float64
+	MaxPAlive   *float64
+}
+
+func (f ListFilter) match(c CustomerScore) bool {
+	in := func(v, lo, hi int) bool { return (lo == 0 || v >= lo) && (hi == 0 || v <= hi) }
+	inF := func(v float64, lo, hi *float64) bool { return (lo == nil || v >= *lo) && (hi == nil || v <= *hi) }
+	return (f.Segment == "" || c.Segment == f.Segment) && in(c.R, f.MinR, f.MaxR) && in(c.F, f.MinF, f.MaxF) && in(c.M, f.MinM, f.MaxM) &&
+		inF(c.CLVMinor, f.MinCLVMinor, f.MaxCLVMinor) && inF(c.PAlive, f.MinPAlive, f.MaxPAlive)
+}
+
+// Select returns the customers matching f, highest lifetime value first
+// (then by revenue, then id, so pages are stable).
+func (r *Report) Select(f ListFilter) []CustomerScore {
+	var out []CustomerScore
+	for _, c := range r.Customers {
+		if f.match(c) {
+			out = append(out, c)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.CLVMinor != b.CLVMinor {
+			return a.CLVMinor > b.CLVMinor
+		}
+		if a.RevenueMinor != b.RevenueMinor {
+			return a.RevenueMinor > b.RevenueMinor
+		}
+		return a.CustomerID < b.CustomerID
+	})
+	return out
+}
+
+// Customer returns one customer's score, if the customer is in the report.
+func (r *Report) Customer(id int64) (CustomerScore, bool) {
+	i := sort.Search(len(r.Customers), func(i int) bool { return r.Customers[i].CustomerID >= id })
+	if i < len(r.Customers) && r.Customers[i].CustomerID == id {
+		return r.Customers[i], true
+	}
+	return CustomerScore{}, false
+}

@@ -1,0 +1,95 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+func testSupportStats(t *testing.T, open Opener) {
+	c := newClock()
+	s := open(t, c.Now)
+	agent := MustCreateUser(t, s, portal.RoleAgent, "agent@example.com")
+	t0 := c.t
+	at := func(d time.Duration) { c.t = t0.Add(d) }
+	conv := func() *portal.Conversation {
+		t.Helper()
+		cv := &portal.Conversation{VisitorID: "v", Subject: "help"}
+		if err := s.CreateConversation(ctx(), cv); err != nil {
+			t.Fatal(err)
+		}
+		return cv
+	}
+	msg := func(id int64, author string, agentID *int64) {
+		t.Helper()
+		if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: id, Author: author, AuthorID: agentID, Body: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	update := func(id int64, u portal.ConversationUpdate) {
+		t.Helper()
+		if _, err := s.UpdateConversation(ctx(), id, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closed, queued, agentState := portal.ConvClosed, portal.ConvQueued, portal.ConvAgent
+	five, two, fails := 5, 2, 2
+	comment := "slow"
+
+	// 1: answered by the bot, closed and rated 5.
+	at(0)
+	c1 := conv()
+	msg(c1.ID, portal.AuthorCustomer, nil)
+	msg(c1.ID, portal.AuthorBot, nil)
+	update(c1.ID, portal.ConversationUpdate{State: &closed})
+	update(c1.ID, portal.ConversationUpdate{Rating: &five})
+	// 2: handed off after 5 minutes, an agent answers 10 minutes later.
+	at(time.Hour)
+	c2 := conv()
+	at(time.Hour + 5*time.Minute)
+	update(c2.ID, portal.ConversationUpdate{State: &queued})
+	at(time.Hour + 15*time.Minute)
+	update(c2.ID, portal.ConversationUpdate{State: &agentState, AgentID: &agent.ID})
+	msg(c2.ID, portal.AuthorAgent, &agent.ID)
+	at(time.Hour + 20*time.Minute)
+	msg(c2.ID, portal.AuthorAgent, &agent.ID)
+	update(c2.ID, portal.ConversationUpdate{State: &closed})
+	update(c2.ID, portal.ConversationUpdate{Rating: &two, RatingComment: &comment})
+	// 3: the bot fails twice and the customer leaves a message.
+	at(2 * time.Hour)
+	c3 := conv()
+	msg(c3.ID, portal.AuthorBot, nil)
+	msg(c3.ID, portal.AuthorBot, nil)
+	update(c3.ID, portal.ConversationUpdate{BotFailures: &fails})
+	at(2*time.Hour + 30*time.Minute)
+	if err := s.CreateCase(ctx(), &portal.Case{ConversationID: &c3.ID, Email: "x@example.com", Body: "call me"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	// 4: three days later, outside the range.
+	at(72 * time.Hour)
+	conv()
+
+	got, err := s.ConversationStats(ctx(), portal.SupportFilter{From: t0, To: t0.Add(24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d conversations, want 3: %+v", len(got), got)
+	}
+	g1, g2, g3 := got[0], got[1], got[2]
+	if g1.ID != c1.ID || g1.QueuedAt != nil || g1.BotMessages != 1 || g1.Rating == nil || *g1.Rating != 5 || g1.ClosedAt == nil || g1.CaseAt != nil {
+		t.Errorf("bot-answered chat = %+v", g1)
+	}
+	if g2.QueuedAt == nil || !g2.QueuedAt.Equal(t0.Add(time.Hour+5*time.Minute)) || g2.FirstAgentAt == nil ||
+		!g2.FirstAgentAt.Equal(t0.Add(time.Hour+15*time.Minute)) || g2.AgentID == nil || *g2.AgentID != agent.ID ||
+		g2.Rating == nil || *g2.Rating != 2 || g2.RatingComment != "slow" {
+		t.Errorf("handed-off chat = %+v", g2)
+	}
+	if g3.BotFailures != 2 || g3.BotMessages != 2 || g3.CaseAt == nil || !g3.CaseAt.Equal(t0.Add(2*time.Hour+30*time.Minute)) || g3.FirstAgentAt != nil {
+		t.Errorf("chat with a case = %+v", g3)
+	}
+	if _, err := s.ConversationStats(ctx(), portal.SupportFilter{From: t0, To: t0}); portal.ErrorCode(err) != portal.EINVALID {
+		t.Errorf("empty range: err = %v, want EINVALID", err)
+	}
+}

@@ -1,0 +1,38 @@
+package portal
+
+import (
+	"context"
+	"time"
+)
+
+// ConversationStat is one conversation's facts for the support reports.
+type ConversationStat struct {
+	ID        int64
+	CreatedAt time.Time
+	// QueuedAt is when the chat was handed to people (nil: never).
+	QueuedAt *time.Time
+	// FirstAgentAt is an agent's first message (nil: none).
+	FirstAgentAt *time.Time
+	ClosedAt     *time.Time
+	AgentID      *int64
+	// BotFailures is the bot's unanswered questions in a row when last
+	// counted; BotMessages how many answers the bot gave.
+	BotFailures   int
+	BotMessages   int
+	Rating        *int
+	RatingComment string
+	// CaseAt is when the first case (left message) was opened from the chat.
+	CaseAt *time.Time
+}
+
+// SupportFilter selects conversations created in [From, To).
+type SupportFilter struct {
+	From, To time.Time
+}
+
+// SupportStatsService reads the support reports' facts.
+type SupportStatsService interface {
+	// ConversationStats returns one row per conversation created in the
+	// filter's range, oldest first.
+	ConversationStats(ctx context.Context, f SupportFilter) ([]ConversationStat, error)
+}
