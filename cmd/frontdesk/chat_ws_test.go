@@ -430,7 +430,7 @@ func testSlowConsumer(t *testing.T, srv *testServer) {
 	}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("big-%d", i)
-		if f, _ := agent.next("ack "+id, func(f wsFrame) bool { return f.ID == id }); f.Type != "ack" {
+		if f, _ := agent.next("ack "+id, func(f wsFrame) bool { return f.ID == id && f.Type != "message" }); f.Type != "ack" {
 			t.Fatalf("agent send %s: %+v", id, f)
 		}
 	}
