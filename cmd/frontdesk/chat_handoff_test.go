@@ -221,6 +221,28 @@ func TestChatHandoff(t *testing.T) {
 				w.next("case", isType("case"))
 			})
 
+			t.Run("OutsideHoursOffersMessage", func(t *testing.T) {
+				a := agentOnline(t, srv, "agent@example.com")
+				defer a.send(map[string]any{"type": "status", "status": "away"})
+				_, w, _ := askPerson(t, srv)
+				ctx := context.Background()
+				open, err := srv.Store.ChatSettings(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer srv.Store.SaveChatSettings(ctx, open)
+				// Open only in an hour that is not now, on every day.
+				h := (time.Now().UTC().Hour() + 12) % 24
+				closed := portal.ChatSettings{TimeZone: "UTC", OpenHour: h, CloseHour: h + 1, Days: []int{0, 1, 2, 3, 4, 5, 6}}
+				if err := srv.Store.SaveChatSettings(ctx, closed); err != nil {
+					t.Fatal(err)
+				}
+				f, _ := w.next("offer", systemWith("outside our chat hours"))
+				if !strings.Contains(string(f.Meta), "leave_message") {
+					t.Fatalf("outside hours the queued customer got %+v", f)
+				}
+			})
+
 			t.Run("StatusIsTheAgentsAcrossTabs", func(t *testing.T) {
 				tab1 := agentOnline(t, srv, "agent@example.com")
 				tab2 := signIn(t, srv, "agent@example.com").dial("/ws/agent")
