@@ -233,12 +233,19 @@
         ul.appendChild(li);
       });
       body.appendChild(ul);
+      section(body, 'Parcels', f.parcels, 'No parcels.', function (p) {
+        return p.carrier + ' ' + p.tracking_number + ' · ' + p.status + (p.order ? ' · order ' + p.order : '');
+      });
+      section(body, 'Invoices', f.invoices, 'No invoices.', function (i) { return i.number + ' · ' + i.status + ' · ' + i.total; });
       if (f.cases.length) {
         body.appendChild(el('h3', null, 'Cases'));
         var cl = el('ul', { 'class': 'list' });
         f.cases.forEach(function (c) { cl.appendChild(el('li', null, c.number + ' · ' + c.status)); });
         body.appendChild(cl);
       }
+      section(body, 'Past chats', f.chats, 'No other chats.', function (c) {
+        return c.date + ' · ' + (c.subject || 'chat') + (c.rating ? ' · rated ' + c.rating + '/5' + (c.comment ? ': “' + c.comment + '”' : '') : '');
+      });
     } else {
       body.appendChild(el('p', null, 'Guest (not signed in).'));
     }
@@ -250,6 +257,14 @@
     cn.textContent = '';
     cn.appendChild(el('option', { value: '' }, 'Choose…'));
     f.canned.forEach(function (c) { cn.appendChild(el('option', { value: c }, c)); });
+  }
+
+  function section(body, title, items, empty, text) {
+    body.appendChild(el('h3', null, title));
+    var ul = el('ul', { 'class': 'list' });
+    if (!items || !items.length) { ul.appendChild(el('li', { 'class': 'empty' }, empty)); }
+    (items || []).forEach(function (it) { ul.appendChild(el('li', null, text(it))); });
+    body.appendChild(ul);
   }
 
   function handle(f) {

@@ -68,6 +68,13 @@ func TestBrowserHandoff(t *testing.T) {
 				a.waitJS("title badge", `/^\(1\) /.test(document.title)`)
 				a.run("claim", chromedp.Click(chromedp.CSS("#queue .claim")))
 				a.waitText("#chat-h", "Chat with Ada Becker")
+				// The customer beside the chat: orders link to their page,
+				// parcels with status, invoices, past chats.
+				a.waitJS("order links", `document.querySelector('#cust-body a[href*="#order-"]') !== null`)
+				for _, h := range []string{"Parcels", "Invoices", "Past chats"} {
+					a.waitText("#cust-body", h)
+				}
+				a.screenshot("console-customer")
 				c2 := b.newPage(t, srv, phone360)
 				c2.visit("/")
 				c2.openChat()
