@@ -118,9 +118,19 @@ type ConversationFilter struct {
 	// GuestOnly selects conversations of no customer account: a guest
 	// sees only those, never a customer's who used the same browser.
 	GuestOnly bool
-	States    []ConversationState
-	Offset    int
-	Limit     int
+	// Staff history search: Text in any message (internal notes too),
+	// Customer in the customer's name or email, OrderNumber one of the
+	// customer's orders or mentioned in a message, created in [From, To),
+	// Rating exactly (Rated: any rating).
+	Text        string
+	Customer    string
+	OrderNumber string
+	From, To    *time.Time
+	Rating      *int
+	Rated       bool
+	States      []ConversationState
+	Offset      int
+	Limit       int
 }
 
 // ConversationUpdate changes a conversation if it is still as the caller
@@ -285,6 +295,21 @@ func (s ChatSettings) Open(t time.Time) bool {
 	return false
 }
 
+// AgentRating is the customers' satisfaction with one agent's chats.
+type AgentRating struct {
+	AgentID int64
+	Rated   int
+	Sum     int
+}
+
+// Average is the mean rating, 0 with none.
+func (r AgentRating) Average() float64 {
+	if r.Rated == 0 {
+		return 0
+	}
+	return float64(r.Sum) / float64(r.Rated)
+}
+
 // ChatService stores conversations, messages, the queue, agent presence,
 // cases and chat settings.
 type ChatService interface {
@@ -313,6 +338,8 @@ type ChatService interface {
 	// FindAgentPresence lists presence records seen at or after since
 	// (every record for the zero time).
 	FindAgentPresence(ctx context.Context, since time.Time) ([]*AgentPresence, error)
+	// AgentRatings sums the ratings of the chats each agent held last.
+	AgentRatings(ctx context.Context) ([]AgentRating, error)
 	// TouchConversations records that the customers of these queued
 	// conversations are still connected, at now.
 	TouchConversations(ctx context.Context, ids []int64, now time.Time) error
