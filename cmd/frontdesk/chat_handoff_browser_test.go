@@ -106,6 +106,24 @@ func TestBrowserHandoff(t *testing.T) {
 				a.waitJS("read", `document.querySelector('#mine .unread') === null`)
 				a.run("close 1", chromedp.Click(chromedp.ID("agent-end")))
 				a.waitJS("composer disabled", `document.getElementById('agent-text').disabled`)
+				c1.run("rating form", chromedp.WaitVisible(chromedp.ID("fd-rate-send")))
+				c1.run("rate", chromedp.Click(chromedp.CSS(`input[name="fd-rating"][value="4"]`)), chromedp.SendKeys(chromedp.ID("fd-rate-comment"), "Kind and quick"), chromedp.Click(chromedp.ID("fd-rate-send")))
+				c1.waitText("#fd-extra", "Thank you for your rating.")
+
+				// The history: every chat, searchable, with ratings, on a
+				// phone too.
+				for _, vp := range viewports {
+					h := b.newPage(t, srv, vp)
+					h.signIn("agent@example.com", "demo")
+					h.visit("/agent/history?customer=Ada&rating=any")
+					h.waitText("table", "Kind and quick")
+					h.waitText("#csat-h + .table-wrap", "Demo Agent")
+					h.screenshot("history-" + vp.name)
+					h.eval("open", `document.querySelector('table a[href^="/agent/history/"]').click()`)
+					h.waitText("h1", "Chat with Ada Becker")
+					h.waitText("ol.chat-log", "Is my sofa on its way?")
+					h.check()
+				}
 			})
 		})
 	}

@@ -434,6 +434,58 @@ func TestChatHandoff(t *testing.T) {
 				cw.next("closed", func(f wsFrame) bool { return f.Type == "state" && f.State == "closed" })
 			})
 
+			t.Run("StaffHistorySearch", func(t *testing.T) {
+				a := agentOnline(t, srv, "agent@example.com")
+				defer a.send(map[string]any{"type": "status", "status": "away"})
+				cust := signIn(t, srv, "customer@example.com")
+				w, _ := cust.hello(0, 0)
+				ack := w.say("hist1", "I need a person about my wobbly lampshade")
+				w.next("queued", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+				claim(t, a, ack.ConversationID)
+				a.send(map[string]any{"type": "send", "conversation_id": ack.ConversationID, "id": "note1", "text": "secret note", "internal": true})
+				a.send(map[string]any{"type": "end", "conversation_id": ack.ConversationID})
+				w.next("closed", func(f wsFrame) bool { return f.Type == "state" && f.State == "closed" })
+				w.send(map[string]any{"type": "rate", "conversation_id": ack.ConversationID, "rating": 2, "comment": "slow to answer"})
+				w.next("rated", isType("rated"))
+
+				staff := signIn(t, srv, "agent@example.com")
+				get := func(path string) (int, string) {
+					res, err := (&http.Client{Jar: staff.jar}).Get(srv.URL + path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer res.Body.Close()
+					b, _ := io.ReadAll(res.Body)
+					return res.StatusCode, string(b)
+				}
+				link := fmt.Sprintf(`/agent/history/%d"`, ack.ConversationID)
+				for _, q := range []string{"q=LAMPSHADE", "customer=customer%40example", "rating=2", "rating=any&state=closed", "agent=" + fmt.Sprint(userID(t, srv, "agent@example.com"))} {
+					st, body := get("/agent/history?" + q)
+					if st != 200 || !strings.Contains(body, link) || !strings.Contains(body, "slow to answer") {
+						t.Fatalf("search %s: status %d, chat listed: %v", q, st, strings.Contains(body, link))
+					}
+				}
+				if _, body := get("/agent/history?q=lampshade&rating=5"); strings.Contains(body, link) {
+					t.Fatal("a 2-star chat matched rating 5")
+				}
+				if st, _ := get("/agent/history?from=yesterday"); st != http.StatusBadRequest {
+					t.Fatalf("bad date: status %d, want 400", st)
+				}
+				st, body := get(fmt.Sprintf("/agent/history/%d", ack.ConversationID))
+				if st != 200 || !strings.Contains(body, "wobbly lampshade") || !strings.Contains(body, "secret note") || !strings.Contains(body, "Rated 2/5") {
+					t.Fatalf("transcript: status %d", st)
+				}
+				// Customers never reach it.
+				res, err := (&http.Client{Jar: cust.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(srv.URL + "/agent/history")
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode == 200 {
+					t.Fatal("a customer can read the staff chat history")
+				}
+			})
+
 			t.Run("TwoTabsShareOneConversation", func(t *testing.T) {
 				g := newGuest(t, srv)
 				tab1, _ := g.hello(0, 0)

@@ -32,6 +32,8 @@ func (s *Server) chatRoutes(app *fiber.App) {
 	agents := app.Group("", s.requireRole(portal.RoleAgent, portal.RoleAdmin))
 	agents.Get("/ws/agent", h.checkOrigin, h.agentHandshake, h.upgrader(h.runAgent))
 	agents.Get("/agent", s.handleAgentConsole)
+	agents.Get("/agent/history", s.handleAgentHistory)
+	agents.Get("/agent/history/:id<int>", s.handleAgentHistoryView)
 	agents.Get("/agent/cases", s.handleCaseList)
 	agents.Post("/agent/cases/:id/reply", s.handleCaseReply)
 	app.Get("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsPage)
