@@ -251,6 +251,35 @@ type ChatSettings struct {
 	CloseHour int `json:"close_hour"`
 	// Days lists the open weekdays, 0 = Sunday.
 	Days []int `json:"days"`
+	// Canned are the agents' quick replies, managed by admins; nil
+	// means the defaults (DefaultCanned), empty means none.
+	Canned []CannedResponse `json:"canned"`
+}
+
+// CannedResponse is a quick reply: the agent types "/" and the shortcut.
+// Text may hold placeholders the console fills in:
+// {{customer.first_name}}, {{customer.name}}, {{order.number}} (the
+// latest order) and {{agent.name}}.
+type CannedResponse struct {
+	Shortcut string `json:"shortcut"`
+	Text     string `json:"text"`
+}
+
+// DefaultCanned are the quick replies until an admin sets their own.
+var DefaultCanned = []CannedResponse{
+	{"wait", "Thanks for waiting, {{customer.first_name}}. Let me look into that for you."},
+	{"order", "Could you tell me your order number, please?"},
+	{"status", "I am checking order {{order.number}} for you now."},
+	{"passed", "I have passed this on to our team; you will hear from us by email."},
+	{"else", "Is there anything else I can help you with?"},
+}
+
+// CannedOrDefault returns the quick replies in force.
+func (s ChatSettings) CannedOrDefault() []CannedResponse {
+	if s.Canned == nil {
+		return DefaultCanned
+	}
+	return s.Canned
 }
 
 // DefaultChatSettings is open around the clock.
@@ -274,7 +303,37 @@ func (s *ChatSettings) Validate() error {
 			return FieldError("days", "Unknown weekday.")
 		}
 	}
+	if len(s.Canned) > 100 {
+		return FieldError("canned", "Keep it to 100 quick replies.")
+	}
+	seen := map[string]bool{}
+	for i := range s.Canned {
+		r := &s.Canned[i]
+		r.Shortcut, r.Text = strings.ToLower(strings.TrimSpace(r.Shortcut)), strings.TrimSpace(r.Text)
+		if !validShortcut(r.Shortcut) {
+			return FieldError("canned", fmt.Sprintf("Shortcut %q: use 1 to 20 letters, digits or hyphens.", r.Shortcut))
+		}
+		if seen[r.Shortcut] {
+			return FieldError("canned", fmt.Sprintf("Shortcut %q is used twice.", r.Shortcut))
+		}
+		seen[r.Shortcut] = true
+		if r.Text == "" || len(r.Text) > 2000 {
+			return FieldError("canned", fmt.Sprintf("The reply for %q must have 1 to 2000 characters.", r.Shortcut))
+		}
+	}
 	return nil
+}
+
+func validShortcut(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Open reports whether chat is staffed at t by the business hours.

@@ -75,6 +75,10 @@ func TestBrowserHandoff(t *testing.T) {
 					a.waitText("#cust-body", h)
 				}
 				a.screenshot("console-customer")
+				// A quick reply by its shortcut, placeholders filled in.
+				a.run("quick reply", chromedp.SendKeys(chromedp.ID("agent-text"), "/status\t"))
+				a.waitJS("expanded", `/^I am checking order NW-\d+ for you now\.$/.test(document.getElementById('agent-text').value)`)
+				a.eval("clear", `document.getElementById('agent-text').value = ''`)
 				c2 := b.newPage(t, srv, phone360)
 				c2.visit("/")
 				c2.openChat()

@@ -486,6 +486,28 @@ func TestChatHandoff(t *testing.T) {
 				}
 			})
 
+			t.Run("AdminManagesQuickReplies", func(t *testing.T) {
+				admin := signIn(t, srv, "admin@example.com")
+				form := url.Values{"always_open": {"1"}, "time_zone": {"UTC"}, "open_hour": {"9"}, "close_hour": {"17"}, "days": {"1"}}
+				form.Set("canned", "bad line without a colon")
+				if st := admin.post("/admin/chat", "/admin/chat", form); st != http.StatusBadRequest {
+					t.Fatalf("a broken line: status %d, want 400", st)
+				}
+				form.Set("canned", "greet: Hello {{customer.first_name}}!\n/bye: Goodbye from {{agent.name}}.")
+				if st := admin.post("/admin/chat", "/admin/chat", form); st != http.StatusSeeOther {
+					t.Fatalf("save: status %d", st)
+				}
+				a := agentOnline(t, srv, "agent@example.com")
+				defer a.send(map[string]any{"type": "status", "status": "away"})
+				_, _, conv := askPerson(t, srv)
+				a.send(map[string]any{"type": "open", "conversation_id": conv})
+				f, _ := a.next("conversation", isType("conversation"))
+				if got := fmt.Sprint(f.Canned); got != "[{greet Hello {{customer.first_name}}!} {bye Goodbye from {{agent.name}}.}]" {
+					t.Fatalf("quick replies %s", got)
+				}
+				a.send(map[string]any{"type": "end", "conversation_id": conv})
+			})
+
 			t.Run("TwoTabsShareOneConversation", func(t *testing.T) {
 				g := newGuest(t, srv)
 				tab1, _ := g.hello(0, 0)

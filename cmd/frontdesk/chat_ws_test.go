@@ -34,7 +34,11 @@ type wsFrame struct {
 	QueuePosition  int             `json:"queue_position"`
 	AgentName      string          `json:"agent_name"`
 	Status         string          `json:"status"`
-	Queued         []struct {
+	Canned         []struct {
+		Shortcut string `json:"shortcut"`
+		Text     string `json:"text"`
+	} `json:"canned"`
+	Queued []struct {
 		ConversationID int64 `json:"conversation_id"`
 	} `json:"queued"`
 }

@@ -408,7 +408,7 @@ type customerFrame struct {
 	Customer       *customerInfo   `json:"customer,omitempty"`
 	Orders         []orderInfo     `json:"orders"`
 	Agents         []agentInfo     `json:"agents"`
-	Canned         []string        `json:"canned"`
+	Canned         []portal.CannedResponse `json:"canned"`
 	Cases          []caseInfoShort `json:"cases"`
 	Parcels        []parcelInfo    `json:"parcels"`
 	Invoices       []invoiceInfo   `json:"invoices"`
@@ -465,16 +465,12 @@ type caseInfoShort struct {
 	Status string `json:"status"`
 }
 
-// cannedResponses are the agents' quick replies.
-var cannedResponses = []string{
-	"Thanks for waiting. Let me look into that for you.",
-	"Could you tell me your order number, please?",
-	"I have passed this on to our team; you will hear from us by email.",
-	"Is there anything else I can help you with?",
-}
-
 func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me int64) (customerFrame, error) {
-	f := customerFrame{Type: "conversation", ConversationID: conv.ID, State: string(conv.State), Subject: conv.Subject, Orders: []orderInfo{}, Agents: []agentInfo{}, Canned: cannedResponses, Cases: []caseInfoShort{},
+	set, err := s.store.ChatSettings(ctx)
+	if err != nil {
+		return customerFrame{}, err
+	}
+	f := customerFrame{Type: "conversation", ConversationID: conv.ID, State: string(conv.State), Subject: conv.Subject, Orders: []orderInfo{}, Agents: []agentInfo{}, Canned: set.CannedOrDefault(), Cases: []caseInfoShort{},
 		Parcels: []parcelInfo{}, Invoices: []invoiceInfo{}, Chats: []pastChat{}}
 	if conv.AgentID != nil {
 		f.AgentID = *conv.AgentID
