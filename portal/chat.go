@@ -118,9 +118,19 @@ type ConversationFilter struct {
 	// GuestOnly selects conversations of no customer account: a guest
 	// sees only those, never a customer's who used the same browser.
 	GuestOnly bool
-	States    []ConversationState
-	Offset    int
-	Limit     int
+	// Staff history search: Text in any message (internal notes too),
+	// Customer in the customer's name or email, OrderNumber one of the
+	// customer's orders or mentioned in a message, created in [From, To),
+	// Rating exactly (Rated: any rating).
+	Text        string
+	Customer    string
+	OrderNumber string
+	From, To    *time.Time
+	Rating      *int
+	Rated       bool
+	States      []ConversationState
+	Offset      int
+	Limit       int
 }
 
 // ConversationUpdate changes a conversation if it is still as the caller
@@ -241,6 +251,35 @@ type ChatSettings struct {
 	CloseHour int `json:"close_hour"`
 	// Days lists the open weekdays, 0 = Sunday.
 	Days []int `json:"days"`
+	// Canned are the agents' quick replies, managed by admins; nil
+	// means the defaults (DefaultCanned), empty means none.
+	Canned []CannedResponse `json:"canned"`
+}
+
+// CannedResponse is a quick reply: the agent types "/" and the shortcut.
+// Text may hold placeholders the console fills in:
+// {{customer.first_name}}, {{customer.name}}, {{order.number}} (the
+// latest order) and {{agent.name}}.
+type CannedResponse struct {
+	Shortcut string `json:"shortcut"`
+	Text     string `json:"text"`
+}
+
+// DefaultCanned are the quick replies until an admin sets their own.
+var DefaultCanned = []CannedResponse{
+	{"wait", "Thanks for waiting, {{customer.first_name}}. Let me look into that for you."},
+	{"order", "Could you tell me your order number, please?"},
+	{"status", "I am checking order {{order.number}} for you now."},
+	{"passed", "I have passed this on to our team; you will hear from us by email."},
+	{"else", "Is there anything else I can help you with?"},
+}
+
+// CannedOrDefault returns the quick replies in force.
+func (s ChatSettings) CannedOrDefault() []CannedResponse {
+	if s.Canned == nil {
+		return DefaultCanned
+	}
+	return s.Canned
 }
 
 // DefaultChatSettings is open around the clock.
@@ -264,7 +303,37 @@ func (s *ChatSettings) Validate() error {
 			return FieldError("days", "Unknown weekday.")
 		}
 	}
+	if len(s.Canned) > 100 {
+		return FieldError("canned", "Keep it to 100 quick replies.")
+	}
+	seen := map[string]bool{}
+	for i := range s.Canned {
+		r := &s.Canned[i]
+		r.Shortcut, r.Text = strings.ToLower(strings.TrimSpace(r.Shortcut)), strings.TrimSpace(r.Text)
+		if !validShortcut(r.Shortcut) {
+			return FieldError("canned", fmt.Sprintf("Shortcut %q: use 1 to 20 letters, digits or hyphens.", r.Shortcut))
+		}
+		if seen[r.Shortcut] {
+			return FieldError("canned", fmt.Sprintf("Shortcut %q is used twice.", r.Shortcut))
+		}
+		seen[r.Shortcut] = true
+		if r.Text == "" || len(r.Text) > 2000 {
+			return FieldError("canned", fmt.Sprintf("The reply for %q must have 1 to 2000 characters.", r.Shortcut))
+		}
+	}
 	return nil
+}
+
+func validShortcut(s string) bool {
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // Open reports whether chat is staffed at t by the business hours.
@@ -283,6 +352,21 @@ func (s ChatSettings) Open(t time.Time) bool {
 		}
 	}
 	return false
+}
+
+// AgentRating is the customers' satisfaction with one agent's chats.
+type AgentRating struct {
+	AgentID int64
+	Rated   int
+	Sum     int
+}
+
+// Average is the mean rating, 0 with none.
+func (r AgentRating) Average() float64 {
+	if r.Rated == 0 {
+		return 0
+	}
+	return float64(r.Sum) / float64(r.Rated)
 }
 
 // ChatService stores conversations, messages, the queue, agent presence,
@@ -313,6 +397,8 @@ type ChatService interface {
 	// FindAgentPresence lists presence records seen at or after since
 	// (every record for the zero time).
 	FindAgentPresence(ctx context.Context, since time.Time) ([]*AgentPresence, error)
+	// AgentRatings sums the ratings of the chats each agent held last.
+	AgentRatings(ctx context.Context) ([]AgentRating, error)
 	// TouchConversations records that the customers of these queued
 	// conversations are still connected, at now.
 	TouchConversations(ctx context.Context, ids []int64, now time.Time) error

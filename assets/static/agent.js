@@ -21,6 +21,16 @@
   }
 
   var ws = null, attempt = 0, current = 0, lastSeq = 0, status = 'away', pending = [], queueAt = 0, lastQueue = null;
+  var canned = [], fill = {}, me = '';
+  // expand fills a quick reply's placeholders for the open chat.
+  function expand(shortcut) {
+    for (var i = 0; i < canned.length; i++) {
+      if (canned[i].shortcut === shortcut) {
+        return canned[i].text.replace(/\{\{\s*([a-z_.]+)\s*\}\}/g, function (m, k) { return fill[k] != null ? fill[k] : m; });
+      }
+    }
+    return null;
+  }
   var currentState = '', currentName = '', unread = {}, seenQueued = null, baseTitle = document.title;
 
   // Preferences, kept in this browser.
@@ -233,12 +243,19 @@
         ul.appendChild(li);
       });
       body.appendChild(ul);
+      section(body, 'Parcels', f.parcels, 'No parcels.', function (p) {
+        return p.carrier + ' ' + p.tracking_number + ' · ' + p.status + (p.order ? ' · order ' + p.order : '');
+      });
+      section(body, 'Invoices', f.invoices, 'No invoices.', function (i) { return i.number + ' · ' + i.status + ' · ' + i.total; });
       if (f.cases.length) {
         body.appendChild(el('h3', null, 'Cases'));
         var cl = el('ul', { 'class': 'list' });
         f.cases.forEach(function (c) { cl.appendChild(el('li', null, c.number + ' · ' + c.status)); });
         body.appendChild(cl);
       }
+      section(body, 'Past chats', f.chats, 'No other chats.', function (c) {
+        return c.date + ' · ' + (c.subject || 'chat') + (c.rating ? ' · rated ' + c.rating + '/5' + (c.comment ? ': “' + c.comment + '”' : '') : '');
+      });
     } else {
       body.appendChild(el('p', null, 'Guest (not signed in).'));
     }
@@ -249,11 +266,28 @@
     var cn = $('agent-canned');
     cn.textContent = '';
     cn.appendChild(el('option', { value: '' }, 'Choose…'));
-    f.canned.forEach(function (c) { cn.appendChild(el('option', { value: c }, c)); });
+    canned = f.canned || [];
+    var first = f.customer && f.customer.name ? f.customer.name.split(' ')[0] : '';
+    fill = {
+      'customer.first_name': first || 'there',
+      'customer.name': f.customer ? (f.customer.name || f.customer.email) : 'there',
+      'order.number': f.orders && f.orders.length ? f.orders[0].number : 'your order',
+      'agent.name': me
+    };
+    canned.forEach(function (c) { cn.appendChild(el('option', { value: c.shortcut }, '/' + c.shortcut + ': ' + c.text)); });
+  }
+
+  function section(body, title, items, empty, text) {
+    body.appendChild(el('h3', null, title));
+    var ul = el('ul', { 'class': 'list' });
+    if (!items || !items.length) { ul.appendChild(el('li', { 'class': 'empty' }, empty)); }
+    (items || []).forEach(function (it) { ul.appendChild(el('li', null, text(it))); });
+    body.appendChild(ul);
   }
 
   function handle(f) {
     switch (f.type) {
+      case 'welcome': me = f.agent_name || ''; break;
       case 'queue': renderQueue(f); break;
       case 'claimed': open(f.conversation_id, customerOf(f.conversation_id)); break;
       case 'assigned':
@@ -302,6 +336,12 @@
       });
     });
     $('agent-text').addEventListener('keydown', function (ev) {
+      // "/shortcut" then Tab (or Enter) puts the quick reply in.
+      var m = /^\/([a-z0-9-]+)$/.exec(this.value.trim());
+      if (m && (ev.key === 'Tab' || ev.key === 'Enter') && !ev.shiftKey) {
+        var t = expand(m[1]);
+        if (t) { ev.preventDefault(); this.value = t; return; }
+      }
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); $('agent-form').requestSubmit ? $('agent-form').requestSubmit() : $('agent-send').click(); }
     });
     document.addEventListener('keydown', function (ev) {
@@ -326,7 +366,11 @@
     $('agent-text').addEventListener('input', function () {
       if (Date.now() - lastTyping > 2000 && current) { lastTyping = Date.now(); send({ type: 'typing', conversation_id: current }); }
     });
-    $('agent-canned').addEventListener('change', function () { if (this.value) { $('agent-text').value = this.value; $('agent-text').focus(); } });
+    $('agent-canned').addEventListener('change', function () {
+      var t = this.value && expand(this.value);
+      if (t) { $('agent-text').value = t; $('agent-text').focus(); }
+      this.value = '';
+    });
     $('agent-release').addEventListener('click', function () { send({ type: 'release', conversation_id: current }); });
     $('agent-end').addEventListener('click', function () { send({ type: 'end', conversation_id: current }); });
     $('agent-transfer-go').addEventListener('click', function () {

@@ -68,6 +68,17 @@ func TestBrowserHandoff(t *testing.T) {
 				a.waitJS("title badge", `/^\(1\) /.test(document.title)`)
 				a.run("claim", chromedp.Click(chromedp.CSS("#queue .claim")))
 				a.waitText("#chat-h", "Chat with Ada Becker")
+				// The customer beside the chat: orders link to their page,
+				// parcels with status, invoices, past chats.
+				a.waitJS("order links", `document.querySelector('#cust-body a[href*="#order-"]') !== null`)
+				for _, h := range []string{"Parcels", "Invoices", "Past chats"} {
+					a.waitText("#cust-body", h)
+				}
+				a.screenshot("console-customer")
+				// A quick reply by its shortcut, placeholders filled in.
+				a.run("quick reply", chromedp.SendKeys(chromedp.ID("agent-text"), "/status\t"))
+				a.waitJS("expanded", `/^I am checking order NW-\d+ for you now\.$/.test(document.getElementById('agent-text').value)`)
+				a.eval("clear", `document.getElementById('agent-text').value = ''`)
 				c2 := b.newPage(t, srv, phone360)
 				c2.visit("/")
 				c2.openChat()
@@ -99,6 +110,24 @@ func TestBrowserHandoff(t *testing.T) {
 				a.waitJS("read", `document.querySelector('#mine .unread') === null`)
 				a.run("close 1", chromedp.Click(chromedp.ID("agent-end")))
 				a.waitJS("composer disabled", `document.getElementById('agent-text').disabled`)
+				c1.run("rating form", chromedp.WaitVisible(chromedp.ID("fd-rate-send")))
+				c1.run("rate", chromedp.Click(chromedp.CSS(`input[name="fd-rating"][value="4"]`)), chromedp.SendKeys(chromedp.ID("fd-rate-comment"), "Kind and quick"), chromedp.Click(chromedp.ID("fd-rate-send")))
+				c1.waitText("#fd-extra", "Thank you for your rating.")
+
+				// The history: every chat, searchable, with ratings, on a
+				// phone too.
+				for _, vp := range viewports {
+					h := b.newPage(t, srv, vp)
+					h.signIn("agent@example.com", "demo")
+					h.visit("/agent/history?customer=Ada&rating=any")
+					h.waitText("table", "Kind and quick")
+					h.waitText("#csat-h + .table-wrap", "Demo Agent")
+					h.screenshot("history-" + vp.name)
+					h.eval("open", `document.querySelector('table a[href^="/agent/history/"]').click()`)
+					h.waitText("h1", "Chat with Ada Becker")
+					h.waitText("ol.chat-log", "Is my sofa on its way?")
+					h.check()
+				}
 			})
 		})
 	}

@@ -221,6 +221,28 @@ func TestChatHandoff(t *testing.T) {
 				w.next("case", isType("case"))
 			})
 
+			t.Run("OutsideHoursOffersMessage", func(t *testing.T) {
+				a := agentOnline(t, srv, "agent@example.com")
+				defer a.send(map[string]any{"type": "status", "status": "away"})
+				_, w, _ := askPerson(t, srv)
+				ctx := context.Background()
+				open, err := srv.Store.ChatSettings(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer srv.Store.SaveChatSettings(ctx, open)
+				// Open only in an hour that is not now, on every day.
+				h := (time.Now().UTC().Hour() + 12) % 24
+				closed := portal.ChatSettings{TimeZone: "UTC", OpenHour: h, CloseHour: h + 1, Days: []int{0, 1, 2, 3, 4, 5, 6}}
+				if err := srv.Store.SaveChatSettings(ctx, closed); err != nil {
+					t.Fatal(err)
+				}
+				f, _ := w.next("offer", systemWith("outside our chat hours"))
+				if !strings.Contains(string(f.Meta), "leave_message") {
+					t.Fatalf("outside hours the queued customer got %+v", f)
+				}
+			})
+
 			t.Run("StatusIsTheAgentsAcrossTabs", func(t *testing.T) {
 				tab1 := agentOnline(t, srv, "agent@example.com")
 				tab2 := signIn(t, srv, "agent@example.com").dial("/ws/agent")
@@ -410,6 +432,80 @@ func TestChatHandoff(t *testing.T) {
 				cw, _ := cust.hello(ack.ConversationID, 0)
 				cw.send(map[string]any{"type": "end"})
 				cw.next("closed", func(f wsFrame) bool { return f.Type == "state" && f.State == "closed" })
+			})
+
+			t.Run("StaffHistorySearch", func(t *testing.T) {
+				a := agentOnline(t, srv, "agent@example.com")
+				defer a.send(map[string]any{"type": "status", "status": "away"})
+				cust := signIn(t, srv, "customer@example.com")
+				w, _ := cust.hello(0, 0)
+				ack := w.say("hist1", "I need a person about my wobbly lampshade")
+				w.next("queued", func(f wsFrame) bool { return f.Type == "state" && f.State == "queued" })
+				claim(t, a, ack.ConversationID)
+				a.send(map[string]any{"type": "send", "conversation_id": ack.ConversationID, "id": "note1", "text": "secret note", "internal": true})
+				a.send(map[string]any{"type": "end", "conversation_id": ack.ConversationID})
+				w.next("closed", func(f wsFrame) bool { return f.Type == "state" && f.State == "closed" })
+				w.send(map[string]any{"type": "rate", "conversation_id": ack.ConversationID, "rating": 2, "comment": "slow to answer"})
+				w.next("rated", isType("rated"))
+
+				staff := signIn(t, srv, "agent@example.com")
+				get := func(path string) (int, string) {
+					res, err := (&http.Client{Jar: staff.jar}).Get(srv.URL + path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer res.Body.Close()
+					b, _ := io.ReadAll(res.Body)
+					return res.StatusCode, string(b)
+				}
+				link := fmt.Sprintf(`/agent/history/%d"`, ack.ConversationID)
+				for _, q := range []string{"q=LAMPSHADE", "customer=customer%40example", "rating=2", "rating=any&state=closed", "agent=" + fmt.Sprint(userID(t, srv, "agent@example.com"))} {
+					st, body := get("/agent/history?" + q)
+					if st != 200 || !strings.Contains(body, link) || !strings.Contains(body, "slow to answer") {
+						t.Fatalf("search %s: status %d, chat listed: %v", q, st, strings.Contains(body, link))
+					}
+				}
+				if _, body := get("/agent/history?q=lampshade&rating=5"); strings.Contains(body, link) {
+					t.Fatal("a 2-star chat matched rating 5")
+				}
+				if st, _ := get("/agent/history?from=yesterday"); st != http.StatusBadRequest {
+					t.Fatalf("bad date: status %d, want 400", st)
+				}
+				st, body := get(fmt.Sprintf("/agent/history/%d", ack.ConversationID))
+				if st != 200 || !strings.Contains(body, "wobbly lampshade") || !strings.Contains(body, "secret note") || !strings.Contains(body, "Rated 2/5") {
+					t.Fatalf("transcript: status %d", st)
+				}
+				// Customers never reach it.
+				res, err := (&http.Client{Jar: cust.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(srv.URL + "/agent/history")
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if res.StatusCode == 200 {
+					t.Fatal("a customer can read the staff chat history")
+				}
+			})
+
+			t.Run("AdminManagesQuickReplies", func(t *testing.T) {
+				admin := signIn(t, srv, "admin@example.com")
+				form := url.Values{"always_open": {"1"}, "time_zone": {"UTC"}, "open_hour": {"9"}, "close_hour": {"17"}, "days": {"1"}}
+				form.Set("canned", "bad line without a colon")
+				if st := admin.post("/admin/chat", "/admin/chat", form); st != http.StatusBadRequest {
+					t.Fatalf("a broken line: status %d, want 400", st)
+				}
+				form.Set("canned", "greet: Hello {{customer.first_name}}!\n/bye: Goodbye from {{agent.name}}.")
+				if st := admin.post("/admin/chat", "/admin/chat", form); st != http.StatusSeeOther {
+					t.Fatalf("save: status %d", st)
+				}
+				a := agentOnline(t, srv, "agent@example.com")
+				defer a.send(map[string]any{"type": "status", "status": "away"})
+				_, _, conv := askPerson(t, srv)
+				a.send(map[string]any{"type": "open", "conversation_id": conv})
+				f, _ := a.next("conversation", isType("conversation"))
+				if got := fmt.Sprint(f.Canned); got != "[{greet Hello {{customer.first_name}}!} {bye Goodbye from {{agent.name}}.}]" {
+					t.Fatalf("quick replies %s", got)
+				}
+				a.send(map[string]any{"type": "end", "conversation_id": conv})
 			})
 
 			t.Run("TwoTabsShareOneConversation", func(t *testing.T) {

@@ -34,7 +34,11 @@ type wsFrame struct {
 	QueuePosition  int             `json:"queue_position"`
 	AgentName      string          `json:"agent_name"`
 	Status         string          `json:"status"`
-	Queued         []struct {
+	Canned         []struct {
+		Shortcut string `json:"shortcut"`
+		Text     string `json:"text"`
+	} `json:"canned"`
+	Queued []struct {
 		ConversationID int64 `json:"conversation_id"`
 	} `json:"queued"`
 }
@@ -430,7 +434,7 @@ func testSlowConsumer(t *testing.T, srv *testServer) {
 	}
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("big-%d", i)
-		if f, _ := agent.next("ack "+id, func(f wsFrame) bool { return f.ID == id }); f.Type != "ack" {
+		if f, _ := agent.next("ack "+id, func(f wsFrame) bool { return f.ID == id && f.Type != "message" }); f.Type != "ack" {
 			t.Fatalf("agent send %s: %+v", id, f)
 		}
 	}

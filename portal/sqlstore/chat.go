@@ -68,6 +68,29 @@ func (s *Store) FindConversations(ctx context.Context, f portal.ConversationFilt
 	if f.GuestOnly {
 		w.add("customer_id IS NULL")
 	}
+	if q := strings.TrimSpace(f.Text); q != "" {
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		w.add(`EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND LOWER(m.body) LIKE ? ESCAPE '\')`, like)
+	}
+	if q := strings.TrimSpace(f.Customer); q != "" {
+		like := "%" + escapeLike(strings.ToLower(q)) + "%"
+		w.add(`customer_id IN (SELECT u.id FROM users u WHERE LOWER(u.name) LIKE ? ESCAPE '\' OR u.email LIKE ? ESCAPE '\')`, like, like)
+	}
+	if n := strings.TrimSpace(f.OrderNumber); n != "" {
+		like := "%" + escapeLike(strings.ToLower(n)) + "%"
+		w.add(`(customer_id IN (SELECT o.customer_id FROM orders o WHERE o.number = ?) OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = conversations.id AND LOWER(m.body) LIKE ? ESCAPE '\'))`, n, like)
+	}
+	if f.From != nil {
+		w.add("created_at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		w.add("created_at < ?", f.To.UTC())
+	}
+	if f.Rating != nil {
+		w.add("rating = ?", *f.Rating)
+	} else if f.Rated {
+		w.add("rating IS NOT NULL")
+	}
 	order := ` ORDER BY id DESC`
 	if len(f.States) > 0 {
 		args := make([]any, len(f.States))
@@ -250,6 +273,26 @@ func (s *Store) TouchConversations(ctx context.Context, ids []int64, now time.Ti
 	}
 	_, err := s.db.Exec(ctx, `UPDATE conversations SET customer_seen_at = ? WHERE id IN (`+placeholders(len(ids))+`)`, args...)
 	return wrap("touch conversations", err)
+}
+
+// AgentRatings sums ratings per agent.
+func (s *Store) AgentRatings(ctx context.Context) ([]portal.AgentRating, error) {
+	rows, err := s.db.Query(ctx, `SELECT agent_id, COUNT(*), SUM(rating) FROM conversations WHERE rating IS NOT NULL AND agent_id IS NOT NULL GROUP BY agent_id ORDER BY agent_id`)
+	if err != nil {
+		return nil, wrap("agent ratings", err)
+	}
+	defer rows.Close()
+	var out []portal.AgentRating
+	for rows.Next() {
+		var r portal.AgentRating
+		var sum int64
+		if err := rows.Scan(&r.AgentID, &r.Rated, &sum); err != nil {
+			return nil, wrap("scan agent rating", err)
+		}
+		r.Sum = int(sum)
+		out = append(out, r)
+	}
+	return out, wrap("agent ratings", rows.Err())
 }
 
 // FindAgentPresence lists the presence records seen since a time.

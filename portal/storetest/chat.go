@@ -420,6 +420,83 @@ func testChat(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("StaffHistorySearchAndRatings", func(t *testing.T) {
+		grace := MustCreateUser(t, s, portal.RoleCustomer, "grace.hopper@example.com")
+		MustCreateOrder(t, s, grace, "HS-77", c.t)
+		a := MustCreateConversation(t, s, "v-hs1", grace)
+		b := MustCreateConversation(t, s, "v-hs2", nil)
+		for _, m := range []*portal.Message{
+			{ConversationID: a.ID, Author: portal.AuthorCustomer, Body: "My Sofa arrived scratched"},
+			{ConversationID: b.ID, Author: portal.AuthorCustomer, Body: "Where is order HS-77 100%?"},
+		} {
+			if _, err := s.AppendMessage(ctx(), m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st, five, three := portal.ConvAgent, 5, 3
+		closed := portal.ConvClosed
+		for _, x := range []struct {
+			id     int64
+			agent  *portal.User
+			rating *int
+		}{{a.ID, agent1, &five}, {b.ID, agent2, &three}} {
+			if _, err := s.UpdateConversation(ctx(), x.id, portal.ConversationUpdate{State: &st, AgentID: &x.agent.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.UpdateConversation(ctx(), x.id, portal.ConversationUpdate{State: &closed}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.UpdateConversation(ctx(), x.id, portal.ConversationUpdate{Rating: x.rating}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids := func(f portal.ConversationFilter) []int64 {
+			t.Helper()
+			list, total, err := s.FindConversations(ctx(), f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []int64
+			for _, c := range list {
+				out = append(out, c.ID)
+			}
+			if total != len(out) {
+				t.Fatalf("total %d for %d rows", total, len(out))
+			}
+			return out
+		}
+		day := c.t.Truncate(24 * time.Hour)
+		next := day.Add(24 * time.Hour)
+		for name, tc := range map[string]struct {
+			f    portal.ConversationFilter
+			want []int64
+		}{
+			"text, any case":           {portal.ConversationFilter{Text: "sofa ARRIVED"}, []int64{a.ID}},
+			"text with a wildcard":     {portal.ConversationFilter{Text: "100%"}, []int64{b.ID}},
+			"customer name or email":   {portal.ConversationFilter{Customer: "hopper"}, []int64{a.ID}},
+			"order: owner or mention":  {portal.ConversationFilter{OrderNumber: "HS-77"}, []int64{b.ID, a.ID}},
+			"rating":                   {portal.ConversationFilter{Rating: &three}, []int64{b.ID}},
+			"agent and state":          {portal.ConversationFilter{AgentID: &agent1.ID, States: []portal.ConversationState{portal.ConvClosed}, Rated: true}, []int64{a.ID}},
+			"date range":               {portal.ConversationFilter{From: &day, To: &next, Text: "sofa"}, []int64{a.ID}},
+			"date range after nothing": {portal.ConversationFilter{From: &next, Text: "sofa"}, nil},
+		} {
+			if got := ids(tc.f); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("%s: got %v, want %v", name, got, tc.want)
+			}
+		}
+		rs, err := s.AgentRatings(ctx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64]float64{}
+		for _, r := range rs {
+			got[r.AgentID] = r.Average()
+		}
+		if got[agent1.ID] != 5 || got[agent2.ID] != 3 {
+			t.Fatalf("ratings %+v", rs)
+		}
+	})
+
 	t.Run("CaseWithEmailAndReply", func(t *testing.T) {
 		conv := MustCreateConversation(t, s, "v-case", nil)
 		cs := &portal.Case{ConversationID: &conv.ID, Email: "Guest@Example.com", Name: "Guest", Body: "Call me back", Transcript: "customer: hi"}

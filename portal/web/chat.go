@@ -32,6 +32,8 @@ func (s *Server) chatRoutes(app *fiber.App) {
 	agents := app.Group("", s.requireRole(portal.RoleAgent, portal.RoleAdmin))
 	agents.Get("/ws/agent", h.checkOrigin, h.agentHandshake, h.upgrader(h.runAgent))
 	agents.Get("/agent", s.handleAgentConsole)
+	agents.Get("/agent/history", s.handleAgentHistory)
+	agents.Get("/agent/history/:id<int>", s.handleAgentHistoryView)
 	agents.Get("/agent/cases", s.handleCaseList)
 	agents.Post("/agent/cases/:id/reply", s.handleCaseReply)
 	app.Get("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsPage)
@@ -406,8 +408,34 @@ type customerFrame struct {
 	Customer       *customerInfo   `json:"customer,omitempty"`
 	Orders         []orderInfo     `json:"orders"`
 	Agents         []agentInfo     `json:"agents"`
-	Canned         []string        `json:"canned"`
+	Canned         []portal.CannedResponse `json:"canned"`
 	Cases          []caseInfoShort `json:"cases"`
+	Parcels        []parcelInfo    `json:"parcels"`
+	Invoices       []invoiceInfo   `json:"invoices"`
+	// Chats are the customer's other chats, newest first, with ratings.
+	Chats []pastChat `json:"chats"`
+}
+
+type parcelInfo struct {
+	Carrier        string `json:"carrier"`
+	TrackingNumber string `json:"tracking_number"`
+	Status         string `json:"status"`
+	Order          string `json:"order"`
+}
+
+type invoiceInfo struct {
+	Number string `json:"number"`
+	Status string `json:"status"`
+	Total  string `json:"total"`
+}
+
+type pastChat struct {
+	ID      int64  `json:"id"`
+	Date    string `json:"date"`
+	State   string `json:"state"`
+	Subject string `json:"subject"`
+	Rating  int    `json:"rating,omitempty"`
+	Comment string `json:"comment,omitempty"`
 }
 
 type customerInfo struct {
@@ -421,6 +449,7 @@ type customerInfo struct {
 
 type orderInfo struct {
 	Number string `json:"number"`
+	URL    string `json:"url"`
 	Status string `json:"status"`
 	Total  string `json:"total"`
 	Placed string `json:"placed"`
@@ -436,16 +465,13 @@ type caseInfoShort struct {
 	Status string `json:"status"`
 }
 
-// cannedResponses are the agents' quick replies.
-var cannedResponses = []string{
-	"Thanks for waiting. Let me look into that for you.",
-	"Could you tell me your order number, please?",
-	"I have passed this on to our team; you will hear from us by email.",
-	"Is there anything else I can help you with?",
-}
-
 func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me int64) (customerFrame, error) {
-	f := customerFrame{Type: "conversation", ConversationID: conv.ID, State: string(conv.State), Subject: conv.Subject, Orders: []orderInfo{}, Agents: []agentInfo{}, Canned: cannedResponses, Cases: []caseInfoShort{}}
+	set, err := s.store.ChatSettings(ctx)
+	if err != nil {
+		return customerFrame{}, err
+	}
+	f := customerFrame{Type: "conversation", ConversationID: conv.ID, State: string(conv.State), Subject: conv.Subject, Orders: []orderInfo{}, Agents: []agentInfo{}, Canned: set.CannedOrDefault(), Cases: []caseInfoShort{},
+		Parcels: []parcelInfo{}, Invoices: []invoiceInfo{}, Chats: []pastChat{}}
 	if conv.AgentID != nil {
 		f.AgentID = *conv.AgentID
 	}
@@ -460,7 +486,35 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 			return f, err
 		}
 		for _, o := range orders {
-			f.Orders = append(f.Orders, orderInfo{Number: o.Number, Status: o.Status, Total: formatMoney(o.TotalMinor, o.Currency), Placed: o.PlacedAt.Format("2 Jan 2006")})
+			f.Orders = append(f.Orders, orderInfo{Number: o.Number, URL: f.Customer.URL + "#order-" + o.Number, Status: o.Status, Total: formatMoney(o.TotalMinor, o.Currency), Placed: o.PlacedAt.Format("2 Jan 2006")})
+		}
+		shs, _, err := s.store.FindShipments(ctx, portal.ShipmentFilter{CustomerID: &u.ID, Limit: 5})
+		if err != nil {
+			return f, err
+		}
+		for _, sh := range shs {
+			f.Parcels = append(f.Parcels, parcelInfo{Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber, Status: sh.Status.Label(), Order: sh.OrderNumber})
+		}
+		invs, _, err := s.store.FindInvoices(ctx, portal.InvoiceFilter{CustomerID: &u.ID, Limit: 5})
+		if err != nil {
+			return f, err
+		}
+		for _, in := range invs {
+			f.Invoices = append(f.Invoices, invoiceInfo{Number: in.Number, Status: in.Status, Total: formatMoney(in.TotalMinor, in.Currency)})
+		}
+		chats, _, err := s.store.FindConversations(ctx, portal.ConversationFilter{CustomerID: &u.ID, Limit: 6})
+		if err != nil {
+			return f, err
+		}
+		for _, pc := range chats {
+			if pc.ID == conv.ID || len(f.Chats) == 5 {
+				continue
+			}
+			p := pastChat{ID: pc.ID, Date: pc.CreatedAt.Format("2 Jan 2006"), State: string(pc.State), Subject: pc.Subject, Comment: pc.RatingComment}
+			if pc.Rating != nil {
+				p.Rating = *pc.Rating
+			}
+			f.Chats = append(f.Chats, p)
 		}
 		cases, _, err := s.store.FindCases(ctx, portal.CaseFilter{CustomerID: &u.ID, Limit: 5})
 		if err != nil {

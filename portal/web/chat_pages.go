@@ -112,7 +112,33 @@ func (s *Server) handleChatSettingsPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "chat_settings", "Chat settings", fiber.Map{"Settings": set, "Days": weekdays(set.Days)})
+	return s.render(c, fiber.StatusOK, "chat_settings", "Chat settings", fiber.Map{"Settings": set, "Days": weekdays(set.Days), "Canned": cannedText(set.CannedOrDefault())})
+}
+
+// cannedText and parseCanned carry quick replies in one text box, a
+// reply a line: "shortcut: text".
+func cannedText(rs []portal.CannedResponse) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Shortcut + ": " + r.Text + "\n")
+	}
+	return b.String()
+}
+
+func parseCanned(text string) ([]portal.CannedResponse, error) {
+	out := []portal.CannedResponse{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		short, reply, ok := strings.Cut(line, ":")
+		if !ok {
+			return out, portal.FieldError("canned", fmt.Sprintf("Line %d: write the shortcut, a colon, then the reply.", i+1))
+		}
+		out = append(out, portal.CannedResponse{Shortcut: strings.TrimPrefix(strings.TrimSpace(short), "/"), Text: reply})
+	}
+	return out, nil
 }
 
 type weekday struct {
@@ -145,9 +171,14 @@ func (s *Server) handleChatSettingsSave(c *fiber.Ctx) error {
 			set.Days = append(set.Days, d)
 		}
 	}
-	if err := s.store.SaveChatSettings(c.UserContext(), set); err != nil {
+	canned := c.FormValue("canned")
+	var err error
+	if set.Canned, err = parseCanned(canned); err == nil {
+		err = s.store.SaveChatSettings(c.UserContext(), set)
+	}
+	if err != nil {
 		if portal.ErrorCode(err) == portal.EINVALID {
-			return s.render(c, fiber.StatusBadRequest, "chat_settings", "Chat settings", fiber.Map{"Settings": set, "Days": weekdays(set.Days), "Error": portal.ErrorMessage(err)})
+			return s.render(c, fiber.StatusBadRequest, "chat_settings", "Chat settings", fiber.Map{"Settings": set, "Days": weekdays(set.Days), "Canned": canned, "Error": portal.ErrorMessage(err)})
 		}
 		return err
 	}
