@@ -278,6 +278,7 @@ func (e *Engine) RequestPerson(ctx context.Context, p Participant, convID int64)
 	if err != nil {
 		return err
 	}
+	e.recordHandoffGap(ctx, conv)
 	_, err = e.handoff(ctx, conv)
 	return err
 }
