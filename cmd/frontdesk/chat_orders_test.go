@@ -227,6 +227,16 @@ func TestChatOrderAnswers(t *testing.T) {
 				if f.Type != "error" || f.Code != "invalid" {
 					t.Fatalf("empty text: %+v", f)
 				}
+				// ... and opens no empty conversation.
+				if open, _, err := srv.Store.FindConversations(context.Background(), portal.ConversationFilter{CustomerID: &ada.user.ID, Limit: 100}); err != nil {
+					t.Fatal(err)
+				} else {
+					for _, c := range open {
+						if c.LastSeq == 0 {
+							t.Fatalf("empty conversation %d after an empty message", c.ID)
+						}
+					}
+				}
 				for _, text := range []string{
 					strings.Repeat("where is my order ", 235)[:4000],
 					"🙂🚚📦",
