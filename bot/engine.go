@@ -253,6 +253,10 @@ func (e *Engine) openConversation(ctx context.Context, p Participant, subject st
 // owns the chat. A client id already stored is acknowledged again without a
 // second copy or a second answer.
 func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID, text string) (*portal.Conversation, *portal.Message, bool, error) {
+	// Refuse what cannot be stored before opening a conversation for it.
+	if probe := (&portal.Message{Author: portal.AuthorCustomer, Body: text, ClientID: clientID}); probe.Validate() != nil {
+		return nil, nil, false, probe.Validate()
+	}
 	var conv *portal.Conversation
 	var err error
 	if convID != 0 {
@@ -316,6 +320,7 @@ func (e *Engine) RequestPerson(ctx context.Context, p Participant, convID int64)
 	if err != nil {
 		return err
 	}
+	e.recordHandoffGap(ctx, conv)
 	_, err = e.handoff(ctx, conv)
 	return err
 }

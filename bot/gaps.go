@@ -38,7 +38,7 @@ func (e *Engine) recordGap(ctx context.Context, conv *portal.Conversation, quest
 // question needs nothing more (the question was recorded when the bot
 // failed it), nor one after an answer from the customer's own orders.
 func (e *Engine) recordHandoffGap(ctx context.Context, conv *portal.Conversation) {
-	if e.cfg.Gaps == nil || conv.BotFailures > 0 || conv.LastSeq < 2 {
+	if e.cfg.Gaps == nil || conv.State != portal.ConvBot || conv.BotFailures > 0 || conv.LastSeq < 2 {
 		return
 	}
 	msgs, err := e.store.FindMessages(ctx, conv.ID, max(conv.LastSeq-6, 0), false, 8)

@@ -375,8 +375,13 @@ func (e *Engine) tellStatus(b *strings.Builder, r *orderReply, f *orderFacts, lo
 		if sf.latest != nil {
 			fmt.Fprintf(b, " Latest update: %s.", eventText(sf.latest))
 		}
-		if s.EstimatedDelivery != nil && s.Status != portal.StatusDelivered && s.Status != portal.StatusCancelled && s.Status != portal.StatusReturning {
-			fmt.Fprintf(b, " Expected delivery: %s.", day(s.EstimatedDelivery.UTC()))
+		switch s.Status {
+		case portal.StatusDelivered, portal.StatusCancelled, portal.StatusReturning, portal.StatusOutForDelivery, portal.StatusAvailableForPickup:
+			// Arrived, or arriving today: an earlier estimate says nothing.
+		default:
+			if s.EstimatedDelivery != nil {
+				fmt.Fprintf(b, " Expected delivery: %s.", day(s.EstimatedDelivery.UTC()))
+			}
 		}
 		if own {
 			r.links = append(r.links, Link{Title: "Track parcel " + s.TrackingNumber, URL: fmt.Sprintf("/account/shipments/%d", s.ID)})

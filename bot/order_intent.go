@@ -54,6 +54,7 @@ var (
 	cancelCue  = wordSet("cancel cancelling canceling cancellation")
 	mine       = wordSet("my mine i me i've ive i'm im i'd id we our us")
 	wantCue    = wordSet("want wanna need would like please")
+	myOrMe     = wordSet("my me")
 	// Nouns after "my" that are about money or the account, not a parcel:
 	// "where is my refund" stays a knowledge-base question.
 	notItems = wordSet("refund refunds money payment payments account password email address card voucher code discount coupon points data profile subscription newsletter login details name phone number")
@@ -174,7 +175,7 @@ func parseOrderQuestion(text string) (orderQuestion, bool) {
 		q.topic = topicCancel
 	case has(returnCue) && (has(wantCue) || len(myNouns) > 0 || len(q.refs) > 0) && (personal || len(q.refs) > 0) && !procedural && !(aboutMoney && !nouns):
 		q.topic = topicReturn
-	case has(invoiceCue) && (has(wordSet("my me")) || len(q.refs) > 0) && !procedural:
+	case has(invoiceCue) && (has(myOrMe) || len(q.refs) > 0) && !procedural:
 		q.topic = topicInvoice
 	case len(q.refs) > 0:
 		q.topic = topicStatus

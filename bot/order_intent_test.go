@@ -76,3 +76,12 @@ func TestItemMatches(t *testing.T) {
 		t.Fatal("wrong item matched")
 	}
 }
+
+// BenchmarkParseOrderQuestion is the cost every chat message pays to be
+// read for an order question.
+func BenchmarkParseOrderQuestion(b *testing.B) {
+	qs := []string{"How long does a refund take?", "Where is order NW-10000345?", "When will my headphones arrive?", "Do you ship to Austria?"}
+	for i := 0; i < b.N; i++ {
+		parseOrderQuestion(qs[i%len(qs)])
+	}
+}

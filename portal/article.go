@@ -140,12 +140,22 @@ type ArticleService interface {
 }
 
 // ArticleImport is one article to import; Category names its category
-// (created when missing). New articles are published; existing ones keep
-// their status and get a revision.
+// (created when missing, none when empty). An empty status means
+// published for new articles and unchanged for existing ones. An existing
+// article that the import would not change is left alone (no revision).
 type ArticleImport struct {
 	Article  *Article
 	Category string
+	// Outcome is set by ImportArticles: created, updated or unchanged.
+	Outcome string
 }
+
+// Import outcomes.
+const (
+	ImportCreated   = "created"
+	ImportUpdated   = "updated"
+	ImportUnchanged = "unchanged"
+)
 
 // ArticleChange says an article was saved; Watermark orders saves.
 type ArticleChange struct {

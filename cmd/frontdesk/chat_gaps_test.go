@@ -53,8 +53,20 @@ func TestChatFeedsContentGaps(t *testing.T) {
 				w, _ := newGuest(t, srv).hello(0, 0)
 				const q = "How long does delivery take?"
 				ack := w.say("h1", q)
-				w.next("bot answer", isMessage("bot"))
+				if r, _ := w.next("bot answer", isMessage("bot")); !strings.Contains(string(r.Meta), `"links"`) {
+					t.Fatalf("%q not answered: %+v", q, r)
+				}
 				w.say("h2", "talk to a human")
+				waitUnanswered(t, srv, ack.ConversationID, q)
+			})
+			t.Run("HandOffButtonAfterAnAnswer", func(t *testing.T) {
+				w, _ := newGuest(t, srv).hello(0, 0)
+				const q = "Do you deliver on weekends?"
+				ack := w.say("b1", q)
+				if r, _ := w.next("bot answer", isMessage("bot")); !strings.Contains(string(r.Meta), `"links"`) {
+					t.Fatalf("%q not answered: %+v", q, r)
+				}
+				w.send(map[string]any{"type": "handoff"})
 				waitUnanswered(t, srv, ack.ConversationID, q)
 			})
 

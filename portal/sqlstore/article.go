@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -339,6 +340,8 @@ func nonNil(s []string) []string {
 }
 
 // ImportArticles creates or updates articles by slug in one transaction.
+// An article whose content, category, tags, locale and status are already
+// as imported is left alone: no new version, no revision.
 func (s *Store) ImportArticles(ctx context.Context, items []portal.ArticleImport) error {
 	if len(items) == 0 {
 		return portal.Errorf(portal.EINVALID, "Nothing to import.")
@@ -346,18 +349,22 @@ func (s *Store) ImportArticles(ctx context.Context, items []portal.ArticleImport
 	berr := &portal.BulkError{Items: map[int]string{}}
 	err := s.db.InTx(ctx, func(q Querier) error {
 		cats := map[string]int64{}
-		for i, it := range items {
+		for i := range items {
+			it := &items[i]
+			it.Outcome = ""
 			a := it.Article
 			if a.Slug == "" {
 				a.Slug = Slugify(a.Title)
 			}
-			if a.Status == "" {
+			keepStatus := a.Status == ""
+			if keepStatus {
 				a.Status = portal.ArticlePublished
 			}
 			if err := a.Validate(); err != nil {
 				berr.Items[i] = portal.ErrorMessage(err)
 				continue
 			}
+			a.CategoryID = nil
 			if name := strings.TrimSpace(it.Category); name != "" {
 				id, ok := cats[name]
 				if !ok {
@@ -385,12 +392,25 @@ func (s *Store) ImportArticles(ctx context.Context, items []portal.ArticleImport
 				err = q.QueryRow(ctx, `INSERT INTO articles (slug, title, summary, body, category_id, tags, phrasings, locale, status, author_id, version, created_at, updated_at, published_at)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 					a.Slug, a.Title, a.Summary, a.Body, a.CategoryID, string(tags), string(phr), a.Locale, a.Status, a.AuthorID, 1, now, now, a.PublishedAt).Scan(&a.ID)
+				it.Outcome = portal.ImportCreated
 			case err != nil:
 				return err
 			default:
-				a.ID, a.Status, a.Version, a.CreatedAt, a.UpdatedAt, a.PublishedAt = cur.ID, cur.Status, cur.Version+1, cur.CreatedAt, now, cur.PublishedAt
-				_, err = q.Exec(ctx, `UPDATE articles SET title = ?, summary = ?, body = ?, category_id = ?, tags = ?, phrasings = ?, locale = ?, version = ?, updated_at = ? WHERE id = ?`,
-					a.Title, a.Summary, a.Body, a.CategoryID, string(tags), string(phr), a.Locale, a.Version, now, a.ID)
+				if keepStatus {
+					a.Status = cur.Status
+				}
+				if sameContent(cur, a) {
+					*a = *cur
+					it.Outcome = portal.ImportUnchanged
+					continue
+				}
+				a.ID, a.Version, a.CreatedAt, a.UpdatedAt, a.PublishedAt = cur.ID, cur.Version+1, cur.CreatedAt, now, cur.PublishedAt
+				if a.Status == portal.ArticlePublished && (cur.Status != portal.ArticlePublished || a.PublishedAt == nil) {
+					a.PublishedAt = &now
+				}
+				_, err = q.Exec(ctx, `UPDATE articles SET title = ?, summary = ?, body = ?, category_id = ?, tags = ?, phrasings = ?, locale = ?, status = ?, version = ?, updated_at = ?, published_at = ? WHERE id = ?`,
+					a.Title, a.Summary, a.Body, a.CategoryID, string(tags), string(phr), a.Locale, a.Status, a.Version, now, a.PublishedAt, a.ID)
+				it.Outcome = portal.ImportUpdated
 			}
 			if err != nil {
 				return err
@@ -405,7 +425,18 @@ func (s *Store) ImportArticles(ctx context.Context, items []portal.ArticleImport
 		return nil
 	})
 	if errors.As(err, &berr) {
+		for i := range items {
+			items[i].Outcome = ""
+		}
 		return &portal.Error{Code: portal.EINVALID, Message: "Nothing was imported: some articles are not valid.", Err: berr}
 	}
 	return wrap("import articles", err)
+}
+
+// sameContent reports whether an import would leave cur as it is.
+func sameContent(cur, a *portal.Article) bool {
+	eqID := func(x, y *int64) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	return cur.Title == a.Title && cur.Summary == a.Summary && cur.Body == a.Body && eqID(cur.CategoryID, a.CategoryID) &&
+		slices.Equal(nonNil(cur.Tags), nonNil(a.Tags)) && slices.Equal(nonNil(cur.Phrasings), nonNil(a.Phrasings)) &&
+		cur.Locale == a.Locale && cur.Status == a.Status
 }

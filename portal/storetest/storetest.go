@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Articles", func(t *testing.T) { testArticles(t, open) })
 	t.Run("ArticleRevisions", func(t *testing.T) { testArticleRevisions(t, open) })
 	t.Run("ArticleQueries", func(t *testing.T) { testArticleQueries(t, open) })
+	t.Run("ArticleImport", func(t *testing.T) { testArticleImport(t, open) })
 	t.Run("KnowledgeBaseFeedback", func(t *testing.T) { testFeedback(t, open) })
 	t.Run("BackOffice", func(t *testing.T) { testBackOffice(t, open) })
 	t.Run("History", func(t *testing.T) { testHistory(t, open) })

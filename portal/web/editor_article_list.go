@@ -1,25 +1,14 @@
 package web
 
 import (
-	"strconv"
-	"strings"
-
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
 
 func (s *Server) handleEditorArticleList(c *fiber.Ctx) error {
 	page := pageParam(c)
-	f := portal.ArticleFilter{Query: strings.TrimSpace(c.Query("q")), Locale: c.Query("locale"), Limit: perPage, Offset: (page - 1) * perPage}
-	if len(f.Query) > 200 {
-		f.Query = f.Query[:200]
-	}
-	if st := portal.ArticleStatus(c.Query("status")); st.Valid() {
-		f.Status = &st
-	}
-	if id, err := strconv.ParseInt(c.Query("category"), 10, 64); err == nil {
-		f.CategoryID = &id
-	}
+	f := editorArticleFilter(c)
+	f.Limit, f.Offset = perPage, (page-1)*perPage
 	ctx := c.UserContext()
 	arts, total, err := s.store.FindArticles(ctx, f)
 	if err != nil {
