@@ -78,6 +78,7 @@ func runBenchAll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		st := storeName(r.Store, r.Postgres)
 		rows = append(rows,
 			benchRow{Bench: "history page, uncached " + st, Measure: "req/s, 64 connections", Value: fmt.Sprintf("%.0f", r.HistoryUncachedRPS), Failed: strconv.FormatInt(r.HistoryUncachedErrors, 10)},
+			benchRow{Bench: "history page, uncached " + st, Measure: "server CPU µs per request", Value: fmt.Sprintf("%.0f", r.HistoryUncachedCPUus)},
 			benchRow{Bench: "history page, cached " + st, Measure: "req/s, 64 connections", Value: fmt.Sprintf("%.0f", r.HistoryRPS), Failed: strconv.FormatInt(r.HistoryErrors, 10)},
 			benchRow{Bench: fmt.Sprintf("history page %s, %d customers, %.0f%% after a change", st, r.Customers, r.ChangeShare*100), Measure: fmt.Sprintf("p99 ms at %d req/s (uncached p99)", r.Rate),
 				Value: fmt.Sprintf("%v (%v)", r.HistoryAtRate.P99, r.HistoryUncachedAtRate.P99), Failed: strconv.FormatInt(r.HistoryAtRate.FailedTotal, 10)},
@@ -123,6 +124,8 @@ func runBenchAll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			benchRow{Bench: fmt.Sprintf("chat %s, %d idle sockets with open conversations, a new question each time", name, r.Idle), Measure: fmt.Sprintf("p50 / p99 ms question to answer at %.0f q/s", *chatRate),
 				Value: fmt.Sprintf("%v / %v", r.P50, r.P99), Peer: "fiber + contrib/websocket echo", PeerVal: fmt.Sprintf("%v / %v", echo.P50, echo.P99),
 				Failed: fmt.Sprintf("%d / %d", r.Failed, echo.Failed)},
+			benchRow{Bench: "chat " + name + ", a new question each time", Measure: "server CPU µs per answer", Value: fmt.Sprintf("%.0f", r.CPUPerAnswer),
+				Peer: "fiber + contrib/websocket echo", PeerVal: fmt.Sprintf("%.0f", echo.CPUPerAnswer)},
 			benchRow{Bench: "chat sockets " + name, Measure: "server memory per socket, KiB", Value: fmt.Sprintf("%.1f", r.RSSPerConn),
 				Peer: "fiber + contrib/websocket echo", PeerVal: fmt.Sprintf("%.1f", echo.RSSPerConn)})
 	}
@@ -190,11 +193,12 @@ func runAndParse(ctx context.Context, run func(context.Context, []string, io.Wri
 
 // chatSummary is what `bench all` reads from `bench chat`.
 type chatSummary struct {
-	Idle       int            `json:"idle_conns"`
-	Failed     int64          `json:"failed"`
-	P50        loadgen.Millis `json:"p50_ms"`
-	P99        loadgen.Millis `json:"p99_ms"`
-	RSSPerConn float64        `json:"rss_per_conn_kib"`
+	Idle         int            `json:"idle_conns"`
+	Failed       int64          `json:"failed"`
+	P50          loadgen.Millis `json:"p50_ms"`
+	P99          loadgen.Millis `json:"p99_ms"`
+	RSSPerConn   float64        `json:"rss_per_conn_kib"`
+	CPUPerAnswer float64        `json:"server_cpu_us_per_answer"`
 }
 
 // benchChatOn starts `frontdesk serve` with the demo data on a store and

@@ -188,6 +188,7 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 	perConn := float64(rssAfter-rssBefore) / 1024 / float64(total)
 	fmt.Fprintf(stdout, "server memory: %.1f MiB before, %.1f MiB with %d sockets: %.2f KiB per socket\n",
 		float64(rssBefore)/(1<<20), float64(rssAfter)/(1<<20), total, perConn)
+	cpuBefore, cpuErr := serverCPU(c)
 	for _, p := range ps {
 		fmt.Fprintln(p.in, "go")
 	}
@@ -211,6 +212,11 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 		rec.Add(r.Samples)
 	}
 	machine.LoadAfter = loadgen.ReadLoad()
+	cpuAfter, err := serverCPU(c)
+	cpuPerAnswer := 0.0 // server CPU µs per answered question (idle sockets' upkeep included)
+	if cpuErr == nil && err == nil && sum.Answered > 0 {
+		cpuPerAnswer = math.Round(float64((cpuAfter-cpuBefore).Microseconds())/float64(sum.Answered)*10) / 10
+	}
 	s := rec.Summary()
 	questions := "unique"
 	if c.Repeat {
@@ -220,14 +226,40 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 		questions, s.Scheduled, sum.Sent, sum.Answered, sum.Lost, sum.Duplicated, sum.Dropped, sum.Errors)
 	fmt.Fprintf(stdout, "question to answer, from the scheduled time (failed = inf): p50 %v ms, p90 %v ms, p99 %v ms, p99.9 %v ms; %s\n",
 		s.P50, s.P90, s.P99, s.P999, s.FailedString())
-	fmt.Fprintf(stdout, "load average %v before, %v after (%d CPUs)\n", machine.LoadBefore, machine.LoadAfter, machine.CPUs)
+	fmt.Fprintf(stdout, "server CPU per answered question: %.0f µs; load average %v before, %v after (%d CPUs)\n", cpuPerAnswer, machine.LoadBefore, machine.LoadAfter, machine.CPUs)
 	out, _ := json.Marshal(map[string]any{"idle_conns": sum.Idle, "idle_mode": c.IdleMode, "questions": questions, "rate": c.Rate,
 		"scheduled": s.Scheduled, "sent": sum.Sent, "answered": sum.Answered, "lost": sum.Lost, "duplicated": sum.Duplicated,
 		"dropped": sum.Dropped, "error_frames": sum.Errors, "failed": s.FailedTotal, "failed_by": s.Failed, "late": s.Failed[loadgen.Late],
 		"p50_ms": s.P50, "p90_ms": s.P90, "p99_ms": s.P99, "p999_ms": s.P999, "max_ms": s.Max, "timeout_ms": s.TimeoutMs,
-		"rss_per_conn_kib": math.Round(perConn*100) / 100, "machine": machine})
+		"rss_per_conn_kib": math.Round(perConn*100) / 100, "server_cpu_us_per_answer": cpuPerAnswer, "machine": machine})
 	fmt.Fprintln(stdout, string(out))
 	return nil
+}
+
+// serverCPU reads the server's CPU time: /proc with -server-pid, else
+// process_cpu_seconds_total from its /metrics.
+func serverCPU(c benchChatConfig) (time.Duration, error) {
+	if c.ServerPID > 0 {
+		return loadgen.ProcessCPU(c.ServerPID), nil
+	}
+	v, err := metricValue(c.URL, "process_cpu_seconds_total ")
+	return time.Duration(v * float64(time.Second)), err
+}
+
+// metricValue reads one unlabelled value from the server's /metrics.
+func metricValue(base, prefix string) (float64, error) {
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
+			return strconv.ParseFloat(v, 64)
+		}
+	}
+	return 0, fmt.Errorf("no %sin /metrics", prefix)
 }
 
 // serverRSS reads the server's resident memory: /proc with -server-pid,
@@ -246,19 +278,8 @@ func serverRSS(c benchChatConfig) (int64, error) {
 		}
 		return 0, errors.New("no VmRSS")
 	}
-	res, err := http.Get(c.URL + "/metrics")
-	if err != nil {
-		return 0, err
-	}
-	defer res.Body.Close()
-	sc := bufio.NewScanner(res.Body)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
-			f, err := strconv.ParseFloat(v, 64)
-			return int64(f), err
-		}
-	}
-	return 0, errors.New("no process_resident_memory_bytes in /metrics")
+	v, err := metricValue(c.URL, "process_resident_memory_bytes ")
+	return int64(v), err
 }
 
 // benchChatWorker opens this worker's sockets, has each active socket ask

@@ -54,6 +54,11 @@ type portalBenchResult struct {
 	HistoryUncachedRPS    float64        `json:"history_uncached_rps"`
 	HistoryUncachedP50    loadgen.Millis `json:"history_uncached_closed_p50_ms"`
 	HistoryUncachedErrors int64          `json:"history_uncached_errors"`
+	// Server CPU time per request in the closed-loop runs: steadier than
+	// throughput on a machine shared with the load generator and others.
+	HistoryCPUus         float64 `json:"history_cpu_us_per_req"`
+	HistoryUncachedCPUus float64 `json:"history_uncached_cpu_us_per_req"`
+	ShipmentCPUus        float64 `json:"shipment_cpu_us_per_req"`
 
 	// Fixed rate over all customers, ChangeShare of the requests right
 	// after a change to that customer's history: all requests, those the
@@ -268,11 +273,13 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 			return err
 		}
 		closedLoop(ctx, c.Conns, time.Second, history) // warm up
+		cpu := loadgen.ProcessCPU(srv.pid)
 		l, el := closedLoop(ctx, c.Conns, c.Duration, history)
+		res.HistoryUncachedCPUus = cpuPerReq(loadgen.ProcessCPU(srv.pid)-cpu, l.count())
 		res.HistoryUncachedRPS, res.HistoryUncachedP50 = float64(l.count())/el.Seconds(), loadgen.Millis(l.quantile(.5))
 		res.HistoryUncachedErrors = l.errs.Load()
-		fmt.Fprintf(out, "history page, uncached (page cache off): %8.0f req/s at %d connections, p50 %v ms, %d errors\n",
-			res.HistoryUncachedRPS, c.Conns, res.HistoryUncachedP50, res.HistoryUncachedErrors)
+		fmt.Fprintf(out, "history page, uncached (page cache off): %8.0f req/s at %d connections, p50 %v ms, %d errors; server CPU %.0f µs per request\n",
+			res.HistoryUncachedRPS, c.Conns, res.HistoryUncachedP50, res.HistoryUncachedErrors, res.HistoryUncachedCPUus)
 		stop()
 	}
 
@@ -301,11 +308,13 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 			}
 			return err
 		}
+		cpu := loadgen.ProcessCPU(srv.pid)
 		l, el := closedLoop(ctx, c.Conns, c.Duration, history)
+		res.HistoryCPUus = cpuPerReq(loadgen.ProcessCPU(srv.pid)-cpu, l.count())
 		res.HistoryRPS, res.HistoryP50, res.HistoryP99 = float64(l.count())/el.Seconds(), loadgen.Millis(l.quantile(.5)), loadgen.Millis(l.quantile(.99))
 		res.HistoryErrors = l.errs.Load()
-		fmt.Fprintf(out, "history page, cached:  %8.0f req/s at %d connections (%d customers), p50 %v ms, p99 %v ms, %d errors, %d not from the cache\n",
-			res.HistoryRPS, c.Conns, len(warm), res.HistoryP50, res.HistoryP99, res.HistoryErrors, misses.Load())
+		fmt.Fprintf(out, "history page, cached:  %8.0f req/s at %d connections (%d customers), p50 %v ms, p99 %v ms, %d errors, %d not from the cache; server CPU %.0f µs per request\n",
+			res.HistoryRPS, c.Conns, len(warm), res.HistoryP50, res.HistoryP99, res.HistoryErrors, misses.Load(), res.HistoryCPUus)
 	}
 
 	// 3. Fixed rate over all customers, a share of requests after a change.
@@ -366,10 +375,13 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 			_, err := get(hc, ctx, "/account/shipments/"+strconv.FormatInt(cu.shipment, 10), cu)
 			return err
 		}
+		cpu := loadgen.ProcessCPU(srv.pid)
 		l, el := closedLoop(ctx, c.Conns, c.Duration, func() error { return shipment(ctx, pick(int(n.Add(1)))) })
+		res.ShipmentCPUus = cpuPerReq(loadgen.ProcessCPU(srv.pid)-cpu, l.count())
 		res.ShipmentRPS, res.ShipmentP50, res.ShipmentP99 = float64(l.count())/el.Seconds(), loadgen.Millis(l.quantile(.5)), loadgen.Millis(l.quantile(.99))
 		res.ShipmentErrors = l.errs.Load()
-		fmt.Fprintf(out, "shipment page: %8.0f req/s at %d connections, p50 %v ms, p99 %v ms, %d errors\n", res.ShipmentRPS, c.Conns, res.ShipmentP50, res.ShipmentP99, res.ShipmentErrors)
+		fmt.Fprintf(out, "shipment page: %8.0f req/s at %d connections, p50 %v ms, p99 %v ms, %d errors; server CPU %.0f µs per request\n",
+			res.ShipmentRPS, c.Conns, res.ShipmentP50, res.ShipmentP99, res.ShipmentErrors, res.ShipmentCPUus)
 		r := loadgen.NewRecorder(timeout)
 		loadgen.OpenLoop(ctx, float64(c.Rate), c.Duration, 100000, r, func(ctx context.Context, i int) error { return shipment(ctx, pick(i)) })
 		res.ShipmentAtRate = r.Summary()
@@ -394,6 +406,14 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 	res.Machine.LoadAfter = loadgen.ReadLoad()
 	fmt.Fprintf(out, "errors in all: %d; load average %v before, %v after (%d CPUs)\n", res.Errors, res.Machine.LoadBefore, res.Machine.LoadAfter, res.Machine.CPUs)
 	return res, nil
+}
+
+// cpuPerReq is CPU time per request in microseconds.
+func cpuPerReq(cpu time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return math.Round(float64(cpu.Microseconds())/float64(n)*10) / 10
 }
 
 // failKind tells a late request (its time ran out) from a failed one.

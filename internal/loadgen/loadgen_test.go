@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"os"
 	"testing"
 	"time"
 )
@@ -86,5 +87,18 @@ func TestOpenLoopCountsFailures(t *testing.T) {
 	s := r.Summary()
 	if s.Scheduled != 10 || s.Failed[Error] < 1 || s.Failed[Late] < 1 || s.OK+s.FailedTotal != 10 || !s.P99.IsInf() {
 		t.Fatalf("summary %+v", s)
+	}
+}
+
+func TestProcessCPU(t *testing.T) {
+	before := ProcessCPU(os.Getpid())
+	deadline := time.Now().Add(5 * time.Second)
+	for ProcessCPU(os.Getpid()) <= before && time.Now().Before(deadline) {
+		for i := 0; i < 1e6; i++ {
+			_ = i * i
+		}
+	}
+	if ProcessCPU(os.Getpid()) <= before {
+		t.Fatal("the CPU time of this busy process did not grow")
 	}
 }

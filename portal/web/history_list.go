@@ -85,7 +85,7 @@ func (s *Server) historyPage(c *fiber.Ctx, kinds []string, empty, page, title st
 		}
 		var buf bytes.Buffer
 		list := historyList{Items: items, Pager: newPager(c, n, perPage, total), Zone: zone, Empty: empty}
-		if err := s.pages.pages[page].ExecuteTemplate(&buf, "history_items", list); err != nil {
+		if err := renderHistoryItems(&buf, s.pages.pages[page], list); err != nil {
 			return err
 		}
 		e = historyEntry{version: version, items: template.HTML(buf.String())}
