@@ -51,6 +51,12 @@ type customersView struct {
 	Charts    struct{ Segments, Revenue, Grid template.HTML }
 	CLV       *clvView
 	Notes     []string
+	Moves     []moveRow
+	Stayed    string
+}
+
+type moveRow struct {
+	From, To, Customers string
 }
 
 type clvView struct {
@@ -116,6 +122,17 @@ func (s *Server) handleCustomerAnalytics(c *fiber.Ctx) error {
 			v.CLV = cv
 		}
 		v.Notes = rep.Notes
+		v.Stayed = thousands(int64(rep.Stayed))
+		for i, m := range rep.Moves {
+			if i == 15 {
+				break
+			}
+			from := m.From
+			if from == "" {
+				from = "(no order yet)"
+			}
+			v.Moves = append(v.Moves, moveRow{from, m.To, thousands(int64(m.Customers))})
+		}
 	}
 	return s.render(c, fiber.StatusOK, "report_customers", "Customer analytics", v)
 }

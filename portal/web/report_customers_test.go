@@ -113,7 +113,7 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 
 		res = c.get("/reports/customers")
 		wantStatus(t, res, 200)
-		for _, want := range []string{"40 customers", "Champions", "Can&#39;t lose them", "<svg class=\"chart\"", "RFM grid", "Customer equity", "r, α, a, b"} {
+		for _, want := range []string{"40 customers", "Champions", "Can&#39;t lose them", "<svg class=\"chart\"", "RFM grid", "Customer equity", "r, α, a, b", "Movement between segments", "stayed in their segment", "(no order yet)"} {
 			wantBody(t, res, want)
 		}
 
