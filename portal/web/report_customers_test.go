@@ -170,6 +170,16 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 			wantStatus(t, page, 200)
 			wantBody(t, page, fmt.Sprintf("%d customers match", len(recs)-1))
 		})
+		t.Run("the customer page shows segment and value to staff", func(t *testing.T) {
+			MustUser(t, s, portal.RoleAgent, "desk@example.com")
+			a := newClient(t, srv)
+			a.login("desk@example.com")
+			res := a.get("/staff/customers/" + itoa(custs[5].ID))
+			wantStatus(t, res, 200)
+			for _, want := range []string{"Segment", "Chance still active", "Lifetime value, next year"} {
+				wantBody(t, res, want)
+			}
+		})
 		t.Run("the list is paginated", func(t *testing.T) {
 			p1 := c.get("/reports/customers/list")
 			wantBody(t, p1, "Page 1 of 2")
