@@ -67,6 +67,9 @@ type supportView struct {
 	Series, Rating template.HTML
 	CSV            string
 	Weekly         bool
+	Agents         []*portal.User
+	Agent          int64
+	Gaps           []*portal.ContentGap
 }
 
 type supportBucketRow struct {
@@ -88,13 +91,34 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	span := to.Sub(from)
 	prevFrom := from.Add(-span)
 	ctx := c.UserContext()
+	agent, err := agentParam(c)
+	if err != nil {
+		return err
+	}
 	rows, err := s.store.ConversationStats(ctx, portal.SupportFilter{From: prevFrom, To: to})
 	if err != nil {
 		return err
 	}
+	rows = byAgent(rows, agent)
 	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC)
 	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC)
-	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly,
+	searchNow, err := s.store.SearchStats(ctx, portal.SupportFilter{From: from, To: to})
+	if err != nil {
+		return err
+	}
+	searchBefore, err := s.store.SearchStats(ctx, portal.SupportFilter{From: prevFrom, To: from})
+	if err != nil {
+		return err
+	}
+	gaps, err := s.store.FindContentGaps(ctx, portal.GapFilter{Since: from, Limit: 10})
+	if err != nil {
+		return err
+	}
+	agents, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent, portal.RoleAdmin}, Limit: 200})
+	if err != nil {
+		return err
+	}
+	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly, Agents: agents, Agent: agent, Gaps: gaps,
 		PrevFrom: prevFrom.Format("2 Jan 2006"), PrevTo: from.AddDate(0, 0, -1).Format("2 Jan 2006"), By: "day"}
 	if weekly {
 		v.By = "week"
@@ -140,6 +164,9 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
 		count("Handed off, never answered", cur.Unanswered, prev.Unanswered),
 		{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange},
+		count("Help-centre searches", searchNow.Searches, searchBefore.Searches),
+		rate("… with no result", searchNow.NoResult, searchNow.Searches, searchBefore.NoResult, searchBefore.Searches),
+		rate("… with results but no article opened", searchNow.NoClick, searchNow.Searches, searchBefore.NoClick, searchBefore.Searches),
 	}
 	for _, b := range cur.Buckets {
 		v.Buckets = append(v.Buckets, supportBucketRow{b.Start.Format("Mon 2 Jan"), b.Conversations, b.BotOnly, b.HandedOff})
@@ -161,11 +188,15 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	agent, err := agentParam(c)
+	if err != nil {
+		return err
+	}
 	rows, err := s.store.ConversationStats(c.UserContext(), portal.SupportFilter{From: from, To: to})
 	if err != nil {
 		return err
 	}
-	p := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC)
+	p := analytics.SummarizeSupport(byAgent(rows, agent), from, to, weekly, time.UTC)
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="support-%s-%s.csv"`, from.Format("20060102"), to.AddDate(0, 0, -1).Format("20060102")))
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -176,6 +207,33 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// agentParam reads ?agent=, an agent's user id; 0 means every agent.
+func agentParam(c *fiber.Ctx) (int64, error) {
+	v := strings.TrimSpace(c.Query("agent"))
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, portal.FieldError("agent", "Unknown agent.")
+	}
+	return id, nil
+}
+
+// byAgent keeps the conversations an agent owned; agent 0 keeps all.
+func byAgent(rows []portal.ConversationStat, agent int64) []portal.ConversationStat {
+	if agent == 0 {
+		return rows
+	}
+	var out []portal.ConversationStat
+	for _, r := range rows {
+		if r.AgentID != nil && *r.AgentID == agent {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // change is the relative change from b to a, or the difference in points

@@ -38,6 +38,10 @@ func TestSupportReport(t *testing.T) {
 		if _, err := s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{State: &q}); err != nil {
 			t.Fatal(err)
 		}
+		withAgent := portal.ConvAgent
+		if _, err := s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{State: &withAgent, AgentID: &agent.ID}); err != nil {
+			t.Fatal(err)
+		}
 		say(c2.ID, portal.AuthorAgent, &agent.ID)
 		s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{State: &closed})
 		if _, err := s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{Rating: &one, RatingComment: &note}); err != nil {
@@ -70,7 +74,19 @@ func TestSupportReport(t *testing.T) {
 		if len(recs) != 2 || recs[1][0] != today || recs[1][1] != "2" || recs[1][2] != "1" || recs[1][3] != "1" {
 			t.Fatalf("csv = %q", recs)
 		}
-		for _, bad := range []string{"from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
+		// Filtered to the agent: only the chat the agent owned.
+		res = c.get("/reports/support.csv?from=" + today + "&to=" + today + "&agent=" + itoa(agent.ID))
+		wantStatus(t, res, 200)
+		if recs, _ := csv.NewReader(strings.NewReader(res.body)).ReadAll(); len(recs) != 2 || recs[1][1] != "1" || recs[1][3] != "1" {
+			t.Fatalf("agent csv = %q", recs)
+		}
+		if err := s.RecordSearch(ctx(), &portal.SearchLogEntry{Query: "where is my refund", Locale: "en", Source: "faq"}); err != nil {
+			t.Fatal(err)
+		}
+		res = c.get("/reports/support")
+		wantBody(t, res, "Help-centre searches")
+		wantBody(t, res, "where is my refund")
+		for _, bad := range []string{"agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
 			wantStatus(t, c.get("/reports/support?"+bad), 400)
 			wantStatus(t, c.get("/reports/support.csv?"+bad), 400)
 		}
