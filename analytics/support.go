@@ -33,6 +33,10 @@ type SupportPeriod struct {
 	Waited              int
 	Unanswered          int
 	WaitMedian, WaitP90 time.Duration
+	// BusinessHours is set when the waits were also measured in the chat's
+	// business hours (its settings are not "always open").
+	BusinessHours                       bool
+	BusinessWaitMedian, BusinessWaitP90 time.Duration
 	// Ratings counts CSAT ratings 1 to 5 (index 0 is 1 star).
 	Ratings [5]int
 	Rated   int
@@ -66,9 +70,11 @@ func Rate(part, whole int) float64 {
 }
 
 // SummarizeSupport sums up conversations created in [from, to), bucketed
-// by day or, with weekly, by week (weeks start on Monday), in loc.
-func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly bool, loc *time.Location) SupportPeriod {
-	p := SupportPeriod{From: from, To: to}
+// by day or, with weekly, by week (weeks start on Monday), in loc. With
+// hours (and not always open) the waits are also measured in business hours.
+func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly bool, loc *time.Location, hours *portal.ChatSettings) SupportPeriod {
+	p := SupportPeriod{From: from, To: to, BusinessHours: hours != nil && !hours.AlwaysOpen}
+	var bwaits []time.Duration
 	bucketOf := func(t time.Time) time.Time {
 		y, m, d := t.In(loc).Date()
 		day := time.Date(y, m, d, 0, 0, 0, 0, loc)
@@ -113,6 +119,9 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 			}
 			if c.FirstAgentAt != nil && !c.FirstAgentAt.Before(*c.QueuedAt) {
 				waits = append(waits, c.FirstAgentAt.Sub(*c.QueuedAt))
+				if p.BusinessHours {
+					bwaits = append(bwaits, BusinessDuration(*hours, *c.QueuedAt, *c.FirstAgentAt))
+				}
 			} else if c.FirstAgentAt == nil {
 				p.Unanswered++
 			}
@@ -143,6 +152,11 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
 		p.WaitMedian = quantile(waits, 0.5)
 		p.WaitP90 = quantile(waits, 0.9)
+	}
+	if len(bwaits) > 0 {
+		sort.Slice(bwaits, func(i, j int) bool { return bwaits[i] < bwaits[j] })
+		p.BusinessWaitMedian = quantile(bwaits, 0.5)
+		p.BusinessWaitP90 = quantile(bwaits, 0.9)
 	}
 	sort.SliceStable(p.Comments, func(i, j int) bool { return p.Comments[i].At.After(p.Comments[j].At) })
 	if len(p.Comments) > 20 {

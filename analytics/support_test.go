@@ -30,7 +30,7 @@ func TestSummarizeSupport(t *testing.T) {
 		{ID: 8, CreatedAt: t0.Add(-10 * time.Hour), BotMessages: 1},
 	}
 	from := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
-	p := SummarizeSupport(cs, from, from.AddDate(0, 0, 7), false, time.UTC)
+	p := SummarizeSupport(cs, from, from.AddDate(0, 0, 7), false, time.UTC, nil)
 	for _, c := range []struct {
 		name      string
 		got, want int
@@ -54,7 +54,18 @@ func TestSummarizeSupport(t *testing.T) {
 	if len(p.Comments) != 1 || p.Comments[0].Text != "slow" {
 		t.Errorf("comments = %+v", p.Comments)
 	}
-	w := SummarizeSupport(cs, from, from.AddDate(0, 0, 14), true, time.UTC)
+	if p.BusinessHours {
+		t.Error("business hours without settings")
+	}
+	// Open 9:00-10:00 UTC on weekdays: chat 4's wait (10:00-10:04 on
+	// Tuesday, after closing) counts nothing; chat 5's (Wednesday
+	// 9:00-9:10) 10 minutes.
+	hours := portal.ChatSettings{TimeZone: "UTC", OpenHour: 9, CloseHour: 10, Days: []int{1, 2, 3, 4, 5}}
+	b := SummarizeSupport(cs, from, from.AddDate(0, 0, 7), false, time.UTC, &hours)
+	if !b.BusinessHours || b.BusinessWaitMedian != 0 || b.BusinessWaitP90 != 10*time.Minute {
+		t.Errorf("business waits: %v median %v p90 %v", b.BusinessHours, b.BusinessWaitMedian, b.BusinessWaitP90)
+	}
+	w := SummarizeSupport(cs, from, from.AddDate(0, 0, 14), true, time.UTC, nil)
 	if len(w.Buckets) != 2 || w.Buckets[0].Conversations != 7 || w.Buckets[1].Conversations != 0 {
 		t.Errorf("weeks = %+v", w.Buckets)
 	}

@@ -100,8 +100,12 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		return err
 	}
 	rows = byAgent(rows, agent)
-	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC)
-	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC)
+	hours, err := s.store.ChatSettings(ctx)
+	if err != nil {
+		return err
+	}
+	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, &hours)
+	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC, &hours)
 	searchNow, err := s.store.SearchStats(ctx, portal.SupportFilter{From: from, To: to})
 	if err != nil {
 		return err
@@ -162,12 +166,19 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		count("Left a message (cases)", cur.Cases, prev.Cases),
 		wait("Median wait for a person", cur.WaitMedian, prev.WaitMedian, cur.Waited, prev.Waited),
 		wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
+	}
+	if cur.BusinessHours {
+		v.Metrics = append(v.Metrics,
+			wait("Median wait in business hours", cur.BusinessWaitMedian, prev.BusinessWaitMedian, cur.Waited, prev.Waited),
+			wait("Wait in business hours, 90th percentile", cur.BusinessWaitP90, prev.BusinessWaitP90, cur.Waited, prev.Waited))
+	}
+	v.Metrics = append(v.Metrics,
 		count("Handed off, never answered", cur.Unanswered, prev.Unanswered),
-		{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange},
+		supportMetric{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange},
 		count("Help-centre searches", searchNow.Searches, searchBefore.Searches),
 		rate("… with no result", searchNow.NoResult, searchNow.Searches, searchBefore.NoResult, searchBefore.Searches),
 		rate("… with results but no article opened", searchNow.NoClick, searchNow.Searches, searchBefore.NoClick, searchBefore.Searches),
-	}
+	)
 	for _, b := range cur.Buckets {
 		v.Buckets = append(v.Buckets, supportBucketRow{b.Start.Format("Mon 2 Jan"), b.Conversations, b.BotOnly, b.HandedOff})
 	}
@@ -196,7 +207,7 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := analytics.SummarizeSupport(byAgent(rows, agent), from, to, weekly, time.UTC)
+	p := analytics.SummarizeSupport(byAgent(rows, agent), from, to, weekly, time.UTC, nil)
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="support-%s-%s.csv"`, from.Format("20060102"), to.AddDate(0, 0, -1).Format("20060102")))
 	c.Set(fiber.HeaderCacheControl, "no-store")

@@ -83,7 +83,14 @@ func TestSupportReport(t *testing.T) {
 		if err := s.RecordSearch(ctx(), &portal.SearchLogEntry{Query: "where is my refund", Locale: "en", Source: "faq"}); err != nil {
 			t.Fatal(err)
 		}
+		if strings.Contains(c.get("/reports/support").body, "in business hours") {
+			t.Fatal("business-hours waits shown for an always-open chat")
+		}
+		if err := s.SaveChatSettings(ctx(), portal.ChatSettings{TimeZone: "UTC", OpenHour: 0, CloseHour: 24, Days: []int{0, 1, 2, 3, 4, 5, 6}}); err != nil {
+			t.Fatal(err)
+		}
 		res = c.get("/reports/support")
+		wantBody(t, res, "Median wait in business hours")
 		wantBody(t, res, "Help-centre searches")
 		wantBody(t, res, "where is my refund")
 		for _, bad := range []string{"agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
