@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -56,6 +57,10 @@ type Report struct {
 	Customers    []CustomerScore
 	Segments     []SegmentSummary
 	RevenueMinor int64
+	// Currency is the currency most customers bought in ("" with no
+	// orders); amounts in other currencies are added as they are, and a
+	// note says so.
+	Currency string
 	// Grid counts customers by recency score (row 0 is R=5) and FM score
 	// (column 0 is FM=1).
 	Grid [5][5]int
@@ -86,6 +91,31 @@ func Segmentation(stats []portal.CustomerOrderStats, now time.Time) map[int64]st
 		out[s.CustomerID] = SegmentOf(rs[i], FMScore(fs[i], ms[i]))
 	}
 	return out
+}
+
+// mainCurrency picks the most used currency and notes any others.
+func mainCurrency(stats []portal.CustomerOrderStats, notes []string) (string, []string) {
+	count := map[string]int{}
+	for _, s := range stats {
+		count[s.Currency]++
+	}
+	var codes []string
+	for c := range count {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if count[codes[i]] != count[codes[j]] {
+			return count[codes[i]] > count[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	if len(codes) > 1 {
+		notes = append(notes, fmt.Sprintf("Orders are in several currencies (%s); amounts are added up as they are, without conversion.", strings.Join(codes, ", ")))
+	}
+	if len(codes) == 0 {
+		return "", notes
+	}
+	return codes[0], notes
 }
 
 // rfmScores returns each customer's recency in days and R, F, M scores.
@@ -151,6 +181,7 @@ func BuildReport(stats []portal.CustomerOrderStats, now time.Time, opt Options) 
 		}
 		sum.Customers[i] = c
 	}
+	rep.Currency, rep.Notes = mainCurrency(stats, rep.Notes)
 	rec, rs, fs, ms := rfmScores(stats, today)
 	rep.Customers = make([]CustomerScore, n)
 	for i, s := range stats {

@@ -151,3 +151,13 @@ func TestMovements(t *testing.T) {
 		t.Fatalf("moves = %+v, stayed %d", rep.Moves, rep.Stayed)
 	}
 }
+
+func TestMainCurrencyNotesMixedCurrencies(t *testing.T) {
+	cur, notes := mainCurrency([]portal.CustomerOrderStats{{Currency: "EUR"}, {Currency: "USD"}, {Currency: "EUR"}}, nil)
+	if cur != "EUR" || len(notes) != 1 {
+		t.Fatalf("currency %q, notes %q", cur, notes)
+	}
+	if cur, notes := mainCurrency([]portal.CustomerOrderStats{{Currency: "GBP"}}, nil); cur != "GBP" || len(notes) != 0 {
+		t.Fatalf("currency %q, notes %q", cur, notes)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"net/url"
 
 	"github.com/frontdesk/frontdesk/analytics"
-	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -79,10 +78,7 @@ func (s *Server) handleCustomerAnalytics(c *fiber.Ctx) error {
 		v.Error = "The last analysis failed; the figures below are from the one before."
 	}
 	if rep := st.Report; rep != nil {
-		cur, err := s.storeCurrency(c)
-		if err != nil {
-			return err
-		}
+		cur := reportCurrency(rep)
 		money := func(minor float64) string { return formatMoney(int64(math.Round(minor)), cur) }
 		n := len(rep.Customers)
 		v.Customers, v.Revenue = thousands(int64(n)), money(float64(rep.RevenueMinor))
@@ -160,17 +156,12 @@ func (s *Server) handleCustomerAnalyticsStatus(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-// storeCurrency is the currency amounts are shown in: that of the latest
-// order (the analysis adds up minor units as they are).
-func (s *Server) storeCurrency(c *fiber.Ctx) (string, error) {
-	orders, _, err := s.store.FindOrders(c.UserContext(), portal.OrderFilter{Limit: 1})
-	if err != nil {
-		return "", err
+// reportCurrency is the currency a report's amounts are shown in.
+func reportCurrency(rep *analytics.Report) string {
+	if rep == nil || rep.Currency == "" {
+		return "EUR"
 	}
-	if len(orders) == 0 {
-		return "EUR", nil
-	}
-	return orders[0].Currency, nil
+	return rep.Currency
 }
 
 // ownAnalytics is the default analysis: refits on demand from the store,
