@@ -125,6 +125,7 @@ func Fit(s Summary, opt Options) (*Result, error) {
 	const month = 52.0 / 12
 	steps := int(math.Ceil(opt.HorizonWeeks/month - 1e-9))
 	memo := map[RFT][2]float64{} // customers sharing a summary share a forecast
+	overflow := 0
 	res.Customers = make([]CustomerValue, len(s.Customers))
 	for i, c := range s.Customers {
 		v := CustomerValue{CustomerSummary: c, PAlive: bg.PAlive(c.RFT)}
@@ -148,6 +149,13 @@ func Fit(s Summary, opt Options) (*Result, error) {
 		v.Purchases = f[0]
 		v.CLV = f[1] * v.MeanSpend
 		v.HoldoutForecast = bg.ExpectedPurchases(c.RFT, s.HoldoutLength)
+		if !finite([]float64{v.PAlive, v.Purchases, v.CLV, v.HoldoutForecast, v.MeanSpend}) {
+			// Degenerate fits (one customer, parameters at the edge of the
+			// space) can overflow; such a customer counts as unknown, 0.
+			v.PAlive, v.Purchases, v.CLV, v.HoldoutForecast = zeroIfNotFinite(v.PAlive), zeroIfNotFinite(v.Purchases), zeroIfNotFinite(v.CLV), zeroIfNotFinite(v.HoldoutForecast)
+			v.MeanSpend = zeroIfNotFinite(v.MeanSpend)
+			overflow++
+		}
 		res.Equity += v.CLV
 		res.HoldoutActual += c.HoldoutX
 		res.HoldoutForecast += v.HoldoutForecast
@@ -156,8 +164,18 @@ func Fit(s Summary, opt Options) (*Result, error) {
 			progress(0.6 + 0.4*float64(i)/float64(len(s.Customers)))
 		}
 	}
+	if overflow > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("The fitted models give no usable forecast for %d customers (the fit is degenerate); they are counted as 0.", overflow))
+	}
 	progress(1)
 	return res, nil
+}
+
+func zeroIfNotFinite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
 }
 
 func notes(res *Result, customers, nonPositive, later int) []string {
@@ -176,6 +194,9 @@ func notes(res *Result, customers, nonPositive, later int) []string {
 	}
 	if res.BGNBD.A > 1e3 || res.BGNBD.B > 1e3 || res.BGNBD.R > 1e3 || res.BGNBD.Alpha > 1e6 {
 		out = append(out, "The purchase model's parameters ran to extreme values: the data carry little information about drop-out, so treat P(active) with care.")
+	}
+	if gg := res.GammaGamma; gg != nil && (gg.P > 1e4 || gg.Q > 1e4) {
+		out = append(out, "Spend per purchase hardly varies within customers, so the spend model's parameters ran to extreme values; expected spend is close to each customer's own average.")
 	}
 	if nonPositive > 0 {
 		out = append(out, fmt.Sprintf("%d repeat customers with zero or negative average spend (refunds) were left out of the spend model.", nonPositive))

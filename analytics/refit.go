@@ -18,6 +18,8 @@ type StatsReader interface {
 type RefitterConfig struct {
 	Store   StatsReader
 	Options Options
+	// Period is how far back the segment movements look; default 30 days.
+	Period time.Duration
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
 }
@@ -58,6 +60,9 @@ type Refitter struct {
 func NewRefitter(cfg RefitterConfig) *Refitter {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Period == 0 {
+		cfg.Period = 30 * 24 * time.Hour
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -112,6 +117,13 @@ func (r *Refitter) run(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Segments a period ago, from the orders placed before then.
+	then := now.Add(-r.cfg.Period)
+	old, err := r.cfg.Store.CustomerOrderStats(ctx, portal.CustomerStatsFilter{Before: then})
+	if err != nil {
+		return nil, err
+	}
+	rep.Movements(Segmentation(old, then), then)
 	slog.Info("customer analysis", "customers", len(stats), "took", rep.Took)
 	return rep, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -56,12 +57,106 @@ type Report struct {
 	Customers    []CustomerScore
 	Segments     []SegmentSummary
 	RevenueMinor int64
+	// Currency is the currency most customers bought in ("" with no
+	// orders); amounts in other currencies are added as they are, and a
+	// note says so.
+	Currency string
 	// Grid counts customers by recency score (row 0 is R=5) and FM score
 	// (column 0 is FM=1).
 	Grid [5][5]int
 	// CLV is nil when the models could not be fitted; Notes then say why.
 	CLV   *CLVSummary
 	Notes []string
+	// Moves says how customers moved between segments since PreviousAt
+	// (nil when no previous period was given), largest moves first; Stayed
+	// counts customers in the same segment as then.
+	PreviousAt time.Time
+	Moves      []SegmentMove
+	Stayed     int
+}
+
+// SegmentMove counts customers who moved from one segment to another; From
+// is "" for customers who had not ordered by then.
+type SegmentMove struct {
+	From, To  string
+	Customers int
+}
+
+// Segmentation assigns RFM segments as of now, without the models: for the
+// previous period of a movement analysis.
+func Segmentation(stats []portal.CustomerOrderStats, now time.Time) map[int64]string {
+	_, rs, fs, ms := rfmScores(stats, day(now))
+	out := make(map[int64]string, len(stats))
+	for i, s := range stats {
+		out[s.CustomerID] = SegmentOf(rs[i], FMScore(fs[i], ms[i]))
+	}
+	return out
+}
+
+// mainCurrency picks the most used currency and notes any others.
+func mainCurrency(stats []portal.CustomerOrderStats, notes []string) (string, []string) {
+	count := map[string]int{}
+	for _, s := range stats {
+		count[s.Currency]++
+	}
+	var codes []string
+	for c := range count {
+		codes = append(codes, c)
+	}
+	sort.Slice(codes, func(i, j int) bool {
+		if count[codes[i]] != count[codes[j]] {
+			return count[codes[i]] > count[codes[j]]
+		}
+		return codes[i] < codes[j]
+	})
+	if len(codes) > 1 {
+		notes = append(notes, fmt.Sprintf("Orders are in several currencies (%s); amounts are added up as they are, without conversion.", strings.Join(codes, ", ")))
+	}
+	if len(codes) == 0 {
+		return "", notes
+	}
+	return codes[0], notes
+}
+
+// rfmScores returns each customer's recency in days and R, F, M scores.
+func rfmScores(stats []portal.CustomerOrderStats, today time.Time) (rec []float64, rs, fs, ms []int) {
+	n := len(stats)
+	rec = make([]float64, n)
+	freq, mon := make([]float64, n), make([]float64, n)
+	for i, s := range stats {
+		rec[i] = math.Max(today.Sub(s.LastDay).Hours()/24, 0)
+		freq[i], mon[i] = float64(s.Orders), float64(s.RevenueMinor)
+	}
+	return rec, Quintiles(rec, false), Quintiles(freq, true), Quintiles(mon, true)
+}
+
+// Movements compares segments now with those of an earlier segmentation.
+func (r *Report) Movements(previous map[int64]string, at time.Time) {
+	r.PreviousAt = at
+	count := map[SegmentMove]int{}
+	r.Moves, r.Stayed = nil, 0
+	for _, c := range r.Customers {
+		from := previous[c.CustomerID]
+		if from == c.Segment {
+			r.Stayed++
+			continue
+		}
+		count[SegmentMove{From: from, To: c.Segment}]++
+	}
+	for m, n := range count {
+		m.Customers = n
+		r.Moves = append(r.Moves, m)
+	}
+	sort.Slice(r.Moves, func(i, j int) bool {
+		a, b := r.Moves[i], r.Moves[j]
+		if a.Customers != b.Customers {
+			return a.Customers > b.Customers
+		}
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.To < b.To
+	})
 }
 
 // BuildReport scores customers by RFM and fits the lifetime value models to
@@ -76,13 +171,9 @@ func BuildReport(stats []portal.CustomerOrderStats, now time.Time, opt Options) 
 		rep.Segments = segmentSummaries(nil)
 		return rep, nil
 	}
-	rec, freq, mon := make([]float64, n), make([]float64, n), make([]float64, n)
 	sum := Summary{Customers: make([]CustomerSummary, n)}
 	weeks := func(d time.Duration) float64 { return math.Max(float64(d)/float64(Week), 0) }
 	for i, s := range stats {
-		rec[i] = math.Max(today.Sub(s.LastDay).Hours()/24, 0)
-		freq[i] = float64(s.Orders)
-		mon[i] = float64(s.RevenueMinor)
 		c := CustomerSummary{ID: fmt.Sprint(s.CustomerID), First: s.FirstDay, Revenue: float64(s.RevenueMinor)}
 		c.RFT = RFT{X: float64(s.Days - 1), Tx: weeks(s.LastDay.Sub(s.FirstDay)), T: weeks(today.Sub(s.FirstDay))}
 		if c.RFT.X > 0 {
@@ -90,7 +181,8 @@ func BuildReport(stats []portal.CustomerOrderStats, now time.Time, opt Options) 
 		}
 		sum.Customers[i] = c
 	}
-	rs, fs, ms := Quintiles(rec, false), Quintiles(freq, true), Quintiles(mon, true)
+	rep.Currency, rep.Notes = mainCurrency(stats, rep.Notes)
+	rec, rs, fs, ms := rfmScores(stats, today)
 	rep.Customers = make([]CustomerScore, n)
 	for i, s := range stats {
 		fm := FMScore(fs[i], ms[i])

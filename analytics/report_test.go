@@ -141,3 +141,23 @@ func TestRefitterCloseStopsARunningRefit(t *testing.T) {
 		t.Fatal("refit after close")
 	}
 }
+
+func TestMovements(t *testing.T) {
+	rep := &Report{Customers: []CustomerScore{{CustomerID: 1, Segment: Champions}, {CustomerID: 2, Segment: AtRisk}, {CustomerID: 3, Segment: AtRisk}, {CustomerID: 4, Segment: NewCustomers}}}
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	rep.Movements(map[int64]string{1: Champions, 2: Loyal, 3: Loyal}, at)
+	want := []SegmentMove{{Loyal, AtRisk, 2}, {"", NewCustomers, 1}}
+	if rep.Stayed != 1 || len(rep.Moves) != 2 || rep.Moves[0] != want[0] || rep.Moves[1] != want[1] || !rep.PreviousAt.Equal(at) {
+		t.Fatalf("moves = %+v, stayed %d", rep.Moves, rep.Stayed)
+	}
+}
+
+func TestMainCurrencyNotesMixedCurrencies(t *testing.T) {
+	cur, notes := mainCurrency([]portal.CustomerOrderStats{{Currency: "EUR"}, {Currency: "USD"}, {Currency: "EUR"}}, nil)
+	if cur != "EUR" || len(notes) != 1 {
+		t.Fatalf("currency %q, notes %q", cur, notes)
+	}
+	if cur, notes := mainCurrency([]portal.CustomerOrderStats{{Currency: "GBP"}}, nil); cur != "GBP" || len(notes) != 0 {
+		t.Fatalf("currency %q, notes %q", cur, notes)
+	}
+}

@@ -23,6 +23,9 @@ type CustomerOrderStats struct {
 	// spent on the first day, which the spend model leaves out.
 	RevenueMinor  int64
 	FirstDayMinor int64
+	// Currency is the customer's orders' currency (the greatest code, if
+	// they used several).
+	Currency string
 }
 
 // CustomerStatsFilter selects the orders that count.

@@ -30,8 +30,18 @@ type SupportFilter struct {
 	From, To time.Time
 }
 
+// SearchStats counts help-centre searches in a period.
+type SearchStats struct {
+	Searches int
+	// NoResult found no article; NoClick found some but none was opened.
+	NoResult int
+	NoClick  int
+}
+
 // SupportStatsService reads the support reports' facts.
 type SupportStatsService interface {
+	// SearchStats counts the help-centre searches made in the filter's range.
+	SearchStats(ctx context.Context, f SupportFilter) (SearchStats, error)
 	// ConversationStats returns one row per conversation created in the
 	// filter's range, oldest first.
 	ConversationStats(ctx context.Context, f SupportFilter) ([]ConversationStat, error)

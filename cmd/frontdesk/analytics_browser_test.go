@@ -10,7 +10,8 @@ import (
 
 // TestBrowserCustomerAnalytics signs in as the demo manager and reads the
 // analytics dashboard and a segment list, at desktop and phone widths, with
-// axe-core and the no-sideways-scrolling check on every page.
+// axe-core and the no-sideways-scrolling check on every page; then the
+// support report.
 func TestBrowserCustomerAnalytics(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
@@ -63,6 +64,12 @@ func TestBrowserCustomerAnalytics(t *testing.T) {
 					if !strings.Contains(href, "/reports/customers/list.csv?") || !strings.Contains(href, "min_r=4") {
 						t.Fatalf("CSV link %q", href)
 					}
+					// The support report, grouped by week through its form.
+					p.visit("/reports/support")
+					p.run("by week", chromedp.SetValue(chromedp.ID("by"), "week"))
+					p.submit(`form[action="/reports/support"] button[type=submit]`)
+					p.waitText("main", "Week of")
+					p.check()
 				})
 			}
 		})

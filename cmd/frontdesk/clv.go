@@ -39,34 +39,46 @@ func runCLV(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	return errUsage
 }
 
+// jsonFloat is a number that encodes as null when it is not finite, which
+// JSON cannot hold (a degenerate fit can give an infinite likelihood).
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	x := float64(f)
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(x)
+}
+
 // clvJSON is the last line of clv fit.
 type clvJSON struct {
 	BGNBD struct {
-		R      float64 `json:"r"`
-		Alpha  float64 `json:"alpha"`
-		A      float64 `json:"a"`
-		B      float64 `json:"b"`
-		LogLik float64 `json:"loglik"`
+		R      jsonFloat `json:"r"`
+		Alpha  jsonFloat `json:"alpha"`
+		A      jsonFloat `json:"a"`
+		B      jsonFloat `json:"b"`
+		LogLik jsonFloat `json:"loglik"`
 	} `json:"bgnbd"`
 	GammaGamma *struct {
-		P      float64 `json:"p"`
-		Q      float64 `json:"q"`
-		Gamma  float64 `json:"gamma"`
-		LogLik float64 `json:"loglik"`
+		P      jsonFloat `json:"p"`
+		Q      jsonFloat `json:"q"`
+		Gamma  jsonFloat `json:"gamma"`
+		LogLik jsonFloat `json:"loglik"`
 	} `json:"gamma_gamma"`
-	Customers       int      `json:"customers"`
-	RepeatCustomers int      `json:"repeat_customers"`
-	SpendCustomers  int      `json:"spend_customers"`
-	Correlation     *float64 `json:"spend_frequency_correlation"`
+	Customers       int        `json:"customers"`
+	RepeatCustomers int        `json:"repeat_customers"`
+	SpendCustomers  int        `json:"spend_customers"`
+	Correlation     *jsonFloat `json:"spend_frequency_correlation"`
 	Holdout         struct {
-		Weeks    float64 `json:"weeks"`
-		Actual   int     `json:"actual"`
-		Forecast float64 `json:"forecast"`
+		Weeks    jsonFloat `json:"weeks"`
+		Actual   int       `json:"actual"`
+		Forecast jsonFloat `json:"forecast"`
 	} `json:"holdout"`
-	HorizonWeeks float64  `json:"horizon_weeks"`
-	DiscountRate float64  `json:"discount_rate"`
-	Equity       float64  `json:"customer_equity"`
-	Notes        []string `json:"notes"`
+	HorizonWeeks jsonFloat `json:"horizon_weeks"`
+	DiscountRate jsonFloat `json:"discount_rate"`
+	Equity       jsonFloat `json:"customer_equity"`
+	Notes        []string  `json:"notes"`
 }
 
 func runCLVFit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -129,21 +141,22 @@ func runCLVFit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 func clvResultJSON(res *analytics.Result, customers int) clvJSON {
 	var out clvJSON
-	out.BGNBD.R, out.BGNBD.Alpha, out.BGNBD.A, out.BGNBD.B, out.BGNBD.LogLik = res.BGNBD.R, res.BGNBD.Alpha, res.BGNBD.A, res.BGNBD.B, res.BGNBD.LogLik
+	bg := res.BGNBD
+	out.BGNBD.R, out.BGNBD.Alpha, out.BGNBD.A, out.BGNBD.B, out.BGNBD.LogLik = jsonFloat(bg.R), jsonFloat(bg.Alpha), jsonFloat(bg.A), jsonFloat(bg.B), jsonFloat(bg.LogLik)
 	if gg := res.GammaGamma; gg != nil {
 		out.GammaGamma = &struct {
-			P      float64 `json:"p"`
-			Q      float64 `json:"q"`
-			Gamma  float64 `json:"gamma"`
-			LogLik float64 `json:"loglik"`
-		}{gg.P, gg.Q, gg.Gamma, gg.LogLik}
+			P      jsonFloat `json:"p"`
+			Q      jsonFloat `json:"q"`
+			Gamma  jsonFloat `json:"gamma"`
+			LogLik jsonFloat `json:"loglik"`
+		}{jsonFloat(gg.P), jsonFloat(gg.Q), jsonFloat(gg.Gamma), jsonFloat(gg.LogLik)}
 	}
 	out.Customers, out.RepeatCustomers, out.SpendCustomers = customers, res.RepeatCustomers, res.SpendCustomers
-	if c := res.SpendFrequencyCorrelation; !math.IsNaN(c) {
+	if c := jsonFloat(res.SpendFrequencyCorrelation); !math.IsNaN(float64(c)) {
 		out.Correlation = &c
 	}
-	out.Holdout.Weeks, out.Holdout.Actual, out.Holdout.Forecast = res.HoldoutWeeks, res.HoldoutActual, res.HoldoutForecast
-	out.HorizonWeeks, out.DiscountRate, out.Equity = res.HorizonWeeks, res.DiscountRate, res.Equity
+	out.Holdout.Weeks, out.Holdout.Actual, out.Holdout.Forecast = jsonFloat(res.HoldoutWeeks), res.HoldoutActual, jsonFloat(res.HoldoutForecast)
+	out.HorizonWeeks, out.DiscountRate, out.Equity = jsonFloat(res.HorizonWeeks), jsonFloat(res.DiscountRate), jsonFloat(res.Equity)
 	out.Notes = res.Notes
 	if out.Notes == nil {
 		out.Notes = []string{}

@@ -22,14 +22,14 @@ func (s *Store) CustomerOrderStats(ctx context.Context, f portal.CustomerStatsFi
 		w.add("placed_at < ?", f.Before)
 	}
 	q := `WITH d AS (
-		SELECT customer_id, ` + day + ` AS day, COUNT(*) AS n, SUM(total_minor) AS amount
+		SELECT customer_id, ` + day + ` AS day, COUNT(*) AS n, SUM(total_minor) AS amount, MAX(currency) AS currency
 		FROM orders` + w.String() + `
 		GROUP BY customer_id, ` + day + `
 	), f AS (
 		SELECT customer_id, MIN(day) AS first_day FROM d GROUP BY customer_id
 	)
 	SELECT d.customer_id, SUM(d.n), COUNT(*), MIN(d.day), MAX(d.day), SUM(d.amount),
-		SUM(CASE WHEN d.day = f.first_day THEN d.amount ELSE 0 END)
+		SUM(CASE WHEN d.day = f.first_day THEN d.amount ELSE 0 END), MAX(d.currency)
 	FROM d JOIN f ON f.customer_id = d.customer_id
 	GROUP BY d.customer_id
 	ORDER BY d.customer_id`
@@ -42,7 +42,7 @@ func (s *Store) CustomerOrderStats(ctx context.Context, f portal.CustomerStatsFi
 	for rows.Next() {
 		var c portal.CustomerOrderStats
 		var orders, days, first, last int64
-		if err := rows.Scan(&c.CustomerID, &orders, &days, &first, &last, &c.RevenueMinor, &c.FirstDayMinor); err != nil {
+		if err := rows.Scan(&c.CustomerID, &orders, &days, &first, &last, &c.RevenueMinor, &c.FirstDayMinor, &c.Currency); err != nil {
 			return nil, wrap("customer order stats", err)
 		}
 		c.Orders, c.Days = int(orders), int(days)

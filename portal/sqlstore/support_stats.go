@@ -39,3 +39,19 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 	}
 	return out, wrap("conversation stats", rows.Err())
 }
+
+// SearchStats counts searches, those without hits and those with hits but
+// no article opened, in one pass over the period's search log.
+func (s *Store) SearchStats(ctx context.Context, f portal.SupportFilter) (portal.SearchStats, error) {
+	var st portal.SearchStats
+	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+		return st, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
+	}
+	var n, none, noClick int64
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*),
+		COALESCE(SUM(CASE WHEN hits = 0 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN hits > 0 AND article_id IS NULL THEN 1 ELSE 0 END), 0)
+	FROM search_log WHERE created_at >= ? AND created_at < ?`, f.From, f.To).Scan(&n, &none, &noClick)
+	st.Searches, st.NoResult, st.NoClick = int(n), int(none), int(noClick)
+	return st, wrap("search stats", err)
+}

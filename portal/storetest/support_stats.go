@@ -92,4 +92,27 @@ func testSupportStats(t *testing.T, open Opener) {
 	if _, err := s.ConversationStats(ctx(), portal.SupportFilter{From: t0, To: t0}); portal.ErrorCode(err) != portal.EINVALID {
 		t.Errorf("empty range: err = %v, want EINVALID", err)
 	}
+
+	// Searches: one with no hits, one with hits and no click, one opened,
+	// and one outside the range.
+	art := int64(7)
+	for i, e := range []portal.SearchLogEntry{
+		{Query: "lost parcel", Hits: 0}, {Query: "returns", Hits: 3}, {Query: "delivery", Hits: 2, ArticleID: &art}, {Query: "late", Hits: 0},
+	} {
+		at(time.Duration(i) * time.Hour)
+		if i == 3 {
+			at(48 * time.Hour)
+		}
+		e.Locale, e.Source = "en", "faq"
+		if err := s.RecordSearch(ctx(), &e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.SearchStats(ctx(), portal.SupportFilter{From: t0, To: t0.Add(24 * time.Hour)})
+	if err != nil || st != (portal.SearchStats{Searches: 3, NoResult: 1, NoClick: 1}) {
+		t.Errorf("search stats = %+v, %v", st, err)
+	}
+	if st, err := s.SearchStats(ctx(), portal.SupportFilter{From: t0.Add(-48 * time.Hour), To: t0}); err != nil || st != (portal.SearchStats{}) {
+		t.Errorf("empty period = %+v, %v", st, err)
+	}
 }

@@ -175,6 +175,7 @@ func navFor(u *portal.User, current string) []navItem {
 	case portal.RoleManager:
 		add("/reports/customers", "Customer analytics")
 		add("/reports/customers/list", "Customer lists")
+		add("/reports/support", "Support report")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/agent", "Chats")
@@ -187,6 +188,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/admin/audit", "Audit log")
 		add("/admin/tokens", "API tokens")
 		add("/reports/customers", "Customer analytics")
+		add("/reports/support", "Support report")
 	}
 	add("/help", "Help")
 	// Only the most specific match is current: on /account/quotes that is

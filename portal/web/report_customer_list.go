@@ -147,10 +147,7 @@ func (s *Server) handleCustomerList(c *fiber.Ctx) error {
 	if page < v.Pages {
 		v.Next = link(page + 1)
 	}
-	cur, err := s.storeCurrency(c)
-	if err != nil {
-		return err
-	}
+	cur := reportCurrency(rep)
 	ctx := c.UserContext()
 	for _, cs := range all[(page-1)*listPerPage : min(page*listPerPage, len(all))] {
 		row := scoreRow(cs, cur)
@@ -203,10 +200,7 @@ func (s *Server) handleCustomerListCSV(c *fiber.Ctx) error {
 			break
 		}
 	}
-	cur, err := s.storeCurrency(c)
-	if err != nil {
-		return err
-	}
+	cur := reportCurrency(rep)
 	name := "customers"
 	if f.Segment != "" {
 		name = strings.ToLower(strings.NewReplacer(" ", "-", "'", "").Replace(f.Segment))

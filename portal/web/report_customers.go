@@ -7,7 +7,6 @@ import (
 	"net/url"
 
 	"github.com/frontdesk/frontdesk/analytics"
-	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -51,6 +50,12 @@ type customersView struct {
 	Charts    struct{ Segments, Revenue, Grid template.HTML }
 	CLV       *clvView
 	Notes     []string
+	Moves     []moveRow
+	Stayed    string
+}
+
+type moveRow struct {
+	From, To, Customers string
 }
 
 type clvView struct {
@@ -73,10 +78,7 @@ func (s *Server) handleCustomerAnalytics(c *fiber.Ctx) error {
 		v.Error = "The last analysis failed; the figures below are from the one before."
 	}
 	if rep := st.Report; rep != nil {
-		cur, err := s.storeCurrency(c)
-		if err != nil {
-			return err
-		}
+		cur := reportCurrency(rep)
 		money := func(minor float64) string { return formatMoney(int64(math.Round(minor)), cur) }
 		n := len(rep.Customers)
 		v.Customers, v.Revenue = thousands(int64(n)), money(float64(rep.RevenueMinor))
@@ -116,6 +118,17 @@ func (s *Server) handleCustomerAnalytics(c *fiber.Ctx) error {
 			v.CLV = cv
 		}
 		v.Notes = rep.Notes
+		v.Stayed = thousands(int64(rep.Stayed))
+		for i, m := range rep.Moves {
+			if i == 15 {
+				break
+			}
+			from := m.From
+			if from == "" {
+				from = "(no order yet)"
+			}
+			v.Moves = append(v.Moves, moveRow{from, m.To, thousands(int64(m.Customers))})
+		}
 	}
 	return s.render(c, fiber.StatusOK, "report_customers", "Customer analytics", v)
 }
@@ -143,17 +156,12 @@ func (s *Server) handleCustomerAnalyticsStatus(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-// storeCurrency is the currency amounts are shown in: that of the latest
-// order (the analysis adds up minor units as they are).
-func (s *Server) storeCurrency(c *fiber.Ctx) (string, error) {
-	orders, _, err := s.store.FindOrders(c.UserContext(), portal.OrderFilter{Limit: 1})
-	if err != nil {
-		return "", err
+// reportCurrency is the currency a report's amounts are shown in.
+func reportCurrency(rep *analytics.Report) string {
+	if rep == nil || rep.Currency == "" {
+		return "EUR"
 	}
-	if len(orders) == 0 {
-		return "EUR", nil
-	}
-	return orders[0].Currency, nil
+	return rep.Currency
 }
 
 // ownAnalytics is the default analysis: refits on demand from the store,

@@ -113,7 +113,7 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 
 		res = c.get("/reports/customers")
 		wantStatus(t, res, 200)
-		for _, want := range []string{"40 customers", "Champions", "Can&#39;t lose them", "<svg class=\"chart\"", "RFM grid", "Customer equity", "r, α, a, b"} {
+		for _, want := range []string{"40 customers", "Champions", "Can&#39;t lose them", "<svg class=\"chart\"", "RFM grid", "Customer equity", "r, α, a, b", "Movement between segments", "stayed in their segment", "(no order yet)"} {
 			wantBody(t, res, want)
 		}
 
@@ -169,6 +169,16 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 			page := c.get("/reports/customers/list?min_r=5&min_active=50")
 			wantStatus(t, page, 200)
 			wantBody(t, page, fmt.Sprintf("%d customers match", len(recs)-1))
+		})
+		t.Run("the customer page shows segment and value to staff", func(t *testing.T) {
+			MustUser(t, s, portal.RoleAgent, "desk@example.com")
+			a := newClient(t, srv)
+			a.login("desk@example.com")
+			res := a.get("/staff/customers/" + itoa(custs[5].ID))
+			wantStatus(t, res, 200)
+			for _, want := range []string{"Segment", "Chance still active", "Lifetime value, next year"} {
+				wantBody(t, res, want)
+			}
 		})
 		t.Run("the list is paginated", func(t *testing.T) {
 			p1 := c.get("/reports/customers/list")

@@ -248,6 +248,8 @@ func (s *Server) routes() {
 	reports.Get("/customers/status", s.handleCustomerAnalyticsStatus)
 	reports.Get("/customers/list", s.handleCustomerList)
 	reports.Get("/customers/list.csv", s.handleCustomerListCSV)
+	reports.Get("/support", s.handleSupportReport)
+	reports.Get("/support.csv", s.handleSupportReportCSV)
 
 	admin := app.Group("/admin", s.requireRole(portal.RoleAdmin))
 	admin.Get("/staff", s.handleStaffList)

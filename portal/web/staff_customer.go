@@ -39,7 +39,19 @@ func (s *Server) handleStaffCustomerView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "staff_customer", u.Email, fiber.Map{"Customer": u, "Orders": orders})
+	data := fiber.Map{"Customer": u, "Orders": orders}
+	// The customer's segment and value from the latest analysis, for the
+	// agent talking to them.
+	if rep := s.analytics.Status().Report; rep != nil {
+		if sc, ok := rep.Customer(u.ID); ok {
+			cur := "EUR"
+			if len(orders) > 0 {
+				cur = orders[0].Currency
+			}
+			data["Score"] = scoreRow(sc, cur)
+		}
+	}
+	return s.render(c, fiber.StatusOK, "staff_customer", u.Email, data)
 }
 
 func (s *Server) handleAPIMe(c *fiber.Ctx) error {

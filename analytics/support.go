@@ -1,0 +1,172 @@
+package analytics
+
+import (
+	"sort"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// BotOnlyWindow is how long after a chat a case (left message) still means
+// the bot did not settle it.
+const BotOnlyWindow = 24 * time.Hour
+
+// handoffFailures is the bot failure count at which a hand-off counts as
+// caused by failed answers rather than asked for.
+const handoffFailures = 2
+
+// SupportPeriod sums up the conversations started in one period.
+type SupportPeriod struct {
+	From, To      time.Time
+	Conversations int
+	// BotOnly were answered by the bot with no hand-off, no agent message
+	// and no case within BotOnlyWindow.
+	BotOnly int
+	// HandedOff went to the queue; HandoffAfterFailures of them after the
+	// bot failed to answer, the rest because the customer asked.
+	HandedOff            int
+	HandoffAfterFailures int
+	// Cases are chats that ended in a left message.
+	Cases int
+	// Waits are from hand-off to the first agent message; Unanswered were
+	// handed off and never got one.
+	Waited              int
+	Unanswered          int
+	WaitMedian, WaitP90 time.Duration
+	// BusinessHours is set when the waits were also measured in the chat's
+	// business hours (its settings are not "always open").
+	BusinessHours                       bool
+	BusinessWaitMedian, BusinessWaitP90 time.Duration
+	// Ratings counts CSAT ratings 1 to 5 (index 0 is 1 star).
+	Ratings [5]int
+	Rated   int
+	CSAT    float64 // mean rating, 0 when none
+	// Comments are the newest rating comments, newest first.
+	Comments []SupportComment
+	// Buckets split the period by day or week.
+	Buckets []SupportBucket
+}
+
+// SupportComment is a customer's comment with a rating.
+type SupportComment struct {
+	ConversationID int64
+	At             time.Time
+	Rating         int
+	Text           string
+}
+
+// SupportBucket is one day or week of a period.
+type SupportBucket struct {
+	Start                             time.Time
+	Conversations, BotOnly, HandedOff int
+}
+
+// Rate is part over whole, 0 when whole is 0.
+func Rate(part, whole int) float64 {
+	if whole == 0 {
+		return 0
+	}
+	return float64(part) / float64(whole)
+}
+
+// SummarizeSupport sums up conversations created in [from, to), bucketed
+// by day or, with weekly, by week (weeks start on Monday), in loc. With
+// hours (and not always open) the waits are also measured in business hours.
+func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly bool, loc *time.Location, hours *portal.ChatSettings) SupportPeriod {
+	p := SupportPeriod{From: from, To: to, BusinessHours: hours != nil && !hours.AlwaysOpen}
+	var bwaits []time.Duration
+	bucketOf := func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+		if weekly {
+			day = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+		}
+		return day
+	}
+	index := map[time.Time]int{}
+	for b := bucketOf(from); b.Before(to); {
+		index[b] = len(p.Buckets)
+		p.Buckets = append(p.Buckets, SupportBucket{Start: b})
+		if weekly {
+			b = b.AddDate(0, 0, 7)
+		} else {
+			b = b.AddDate(0, 0, 1)
+		}
+	}
+	var waits []time.Duration
+	var sum int
+	for _, c := range cs {
+		if c.CreatedAt.Before(from) || !c.CreatedAt.Before(to) {
+			continue
+		}
+		p.Conversations++
+		bi, ok := index[bucketOf(c.CreatedAt)]
+		if ok {
+			p.Buckets[bi].Conversations++
+		}
+		caseSoon := c.CaseAt != nil && c.CaseAt.Sub(c.CreatedAt) <= BotOnlyWindow
+		if c.CaseAt != nil {
+			p.Cases++
+		}
+		switch {
+		case c.QueuedAt != nil:
+			p.HandedOff++
+			if ok {
+				p.Buckets[bi].HandedOff++
+			}
+			if c.BotFailures >= handoffFailures {
+				p.HandoffAfterFailures++
+			}
+			if c.FirstAgentAt != nil && !c.FirstAgentAt.Before(*c.QueuedAt) {
+				waits = append(waits, c.FirstAgentAt.Sub(*c.QueuedAt))
+				if p.BusinessHours {
+					bwaits = append(bwaits, BusinessDuration(*hours, *c.QueuedAt, *c.FirstAgentAt))
+				}
+			} else if c.FirstAgentAt == nil {
+				p.Unanswered++
+			}
+		case c.FirstAgentAt == nil && !caseSoon && c.BotMessages > 0:
+			p.BotOnly++
+			if ok {
+				p.Buckets[bi].BotOnly++
+			}
+		}
+		if c.Rating != nil && *c.Rating >= 1 && *c.Rating <= 5 {
+			p.Ratings[*c.Rating-1]++
+			p.Rated++
+			sum += *c.Rating
+			if c.RatingComment != "" {
+				at := c.CreatedAt
+				if c.ClosedAt != nil {
+					at = *c.ClosedAt
+				}
+				p.Comments = append(p.Comments, SupportComment{ConversationID: c.ID, At: at, Rating: *c.Rating, Text: c.RatingComment})
+			}
+		}
+	}
+	if p.Rated > 0 {
+		p.CSAT = float64(sum) / float64(p.Rated)
+	}
+	p.Waited = len(waits)
+	if len(waits) > 0 {
+		sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
+		p.WaitMedian = quantile(waits, 0.5)
+		p.WaitP90 = quantile(waits, 0.9)
+	}
+	if len(bwaits) > 0 {
+		sort.Slice(bwaits, func(i, j int) bool { return bwaits[i] < bwaits[j] })
+		p.BusinessWaitMedian = quantile(bwaits, 0.5)
+		p.BusinessWaitP90 = quantile(bwaits, 0.9)
+	}
+	sort.SliceStable(p.Comments, func(i, j int) bool { return p.Comments[i].At.After(p.Comments[j].At) })
+	if len(p.Comments) > 20 {
+		p.Comments = p.Comments[:20]
+	}
+	return p
+}
+
+// quantile is the nearest-rank quantile of sorted durations.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	i := int(q*float64(len(sorted))+0.999999) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
+}

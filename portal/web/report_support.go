@@ -1,0 +1,295 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html"
+	"html/template"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/analytics"
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+)
+
+// supportRange reads from, to (inclusive days, YYYY-MM-DD, UTC) and by
+// (day or week); the default is the last 28 days by day.
+func (s *Server) supportRange(c *fiber.Ctx) (from, to time.Time, weekly bool, err error) {
+	y, m, d := s.now().UTC().Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	to, from = today.AddDate(0, 0, 1), today.AddDate(0, 0, -27)
+	if v := strings.TrimSpace(c.Query("to")); v != "" {
+		t, e := time.Parse("2006-01-02", v)
+		if e != nil {
+			return from, to, false, portal.FieldError("to", "Enter the end date as YYYY-MM-DD.")
+		}
+		to = t.AddDate(0, 0, 1)
+		from = to.AddDate(0, 0, -28)
+	}
+	if v := strings.TrimSpace(c.Query("from")); v != "" {
+		t, e := time.Parse("2006-01-02", v)
+		if e != nil {
+			return from, to, false, portal.FieldError("from", "Enter the start date as YYYY-MM-DD.")
+		}
+		from = t
+	}
+	if !to.After(from) {
+		return from, to, false, portal.FieldError("from", "The start date must not be after the end date.")
+	}
+	if to.Sub(from) > 366*24*time.Hour {
+		return from, to, false, portal.FieldError("from", "Choose at most a year.")
+	}
+	switch c.Query("by") {
+	case "", "day":
+	case "week":
+		weekly = true
+	default:
+		return from, to, false, portal.FieldError("by", "Group by day or week.")
+	}
+	return from, to, weekly, nil
+}
+
+type supportMetric struct {
+	Name, Now, Before, Change string
+}
+
+type supportView struct {
+	From, To, By   string
+	PrevFrom       string
+	PrevTo         string
+	Metrics        []supportMetric
+	Buckets        []supportBucketRow
+	Ratings        []supportRatingRow
+	Comments       []analytics.SupportComment
+	Series, Rating template.HTML
+	CSV            string
+	Weekly         bool
+	Agents         []*portal.User
+	Agent          int64
+	Gaps           []*portal.ContentGap
+}
+
+type supportBucketRow struct {
+	Start                             string
+	Conversations, BotOnly, HandedOff int
+}
+
+type supportRatingRow struct {
+	Stars, Count int
+}
+
+// handleSupportReport shows the support figures for a period next to the
+// period before it.
+func (s *Server) handleSupportReport(c *fiber.Ctx) error {
+	from, to, weekly, err := s.supportRange(c)
+	if err != nil {
+		return err
+	}
+	span := to.Sub(from)
+	prevFrom := from.Add(-span)
+	ctx := c.UserContext()
+	agent, err := agentParam(c)
+	if err != nil {
+		return err
+	}
+	rows, err := s.store.ConversationStats(ctx, portal.SupportFilter{From: prevFrom, To: to})
+	if err != nil {
+		return err
+	}
+	rows = byAgent(rows, agent)
+	hours, err := s.store.ChatSettings(ctx)
+	if err != nil {
+		return err
+	}
+	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, &hours)
+	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC, &hours)
+	searchNow, err := s.store.SearchStats(ctx, portal.SupportFilter{From: from, To: to})
+	if err != nil {
+		return err
+	}
+	searchBefore, err := s.store.SearchStats(ctx, portal.SupportFilter{From: prevFrom, To: from})
+	if err != nil {
+		return err
+	}
+	gaps, err := s.store.FindContentGaps(ctx, portal.GapFilter{Since: from, Limit: 10})
+	if err != nil {
+		return err
+	}
+	agents, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent, portal.RoleAdmin}, Limit: 200})
+	if err != nil {
+		return err
+	}
+	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly, Agents: agents, Agent: agent, Gaps: gaps,
+		PrevFrom: prevFrom.Format("2 Jan 2006"), PrevTo: from.AddDate(0, 0, -1).Format("2 Jan 2006"), By: "day"}
+	if weekly {
+		v.By = "week"
+	}
+	v.CSV = "/reports/support.csv?" + c.Request().URI().QueryArgs().String()
+	count := func(name string, a, b int) supportMetric {
+		return supportMetric{name, thousands(int64(a)), thousands(int64(b)), change(float64(a), float64(b), false)}
+	}
+	rate := func(name string, a, an, b, bn int) supportMetric {
+		ra, rb := analytics.Rate(a, an), analytics.Rate(b, bn)
+		return supportMetric{name, fmt.Sprintf("%.1f%% (%s)", 100*ra, thousands(int64(a))), fmt.Sprintf("%.1f%% (%s)", 100*rb, thousands(int64(b))), change(100*ra, 100*rb, true)}
+	}
+	wait := func(name string, a, b time.Duration, an, bn int) supportMetric {
+		show := func(d time.Duration, n int) string {
+			if n == 0 {
+				return "–"
+			}
+			return d.Round(time.Second).String()
+		}
+		ch := "–"
+		if an > 0 && bn > 0 {
+			ch = change(a.Seconds(), b.Seconds(), false)
+		}
+		return supportMetric{name, show(a, an), show(b, bn), ch}
+	}
+	csat := func(p analytics.SupportPeriod) string {
+		if p.Rated == 0 {
+			return "no ratings"
+		}
+		return fmt.Sprintf("%.2f of 5 (%d ratings)", p.CSAT, p.Rated)
+	}
+	csatChange := "–"
+	if cur.Rated > 0 && prev.Rated > 0 {
+		csatChange = fmt.Sprintf("%+.2f", cur.CSAT-prev.CSAT)
+	}
+	v.Metrics = []supportMetric{
+		count("Conversations", cur.Conversations, prev.Conversations),
+		rate("Answered by the bot alone", cur.BotOnly, cur.Conversations, prev.BotOnly, prev.Conversations),
+		rate("Handed to a person", cur.HandedOff, cur.Conversations, prev.HandedOff, prev.Conversations),
+		rate("… of them after failed answers", cur.HandoffAfterFailures, cur.HandedOff, prev.HandoffAfterFailures, prev.HandedOff),
+		count("Left a message (cases)", cur.Cases, prev.Cases),
+		wait("Median wait for a person", cur.WaitMedian, prev.WaitMedian, cur.Waited, prev.Waited),
+		wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
+	}
+	if cur.BusinessHours {
+		v.Metrics = append(v.Metrics,
+			wait("Median wait in business hours", cur.BusinessWaitMedian, prev.BusinessWaitMedian, cur.Waited, prev.Waited),
+			wait("Wait in business hours, 90th percentile", cur.BusinessWaitP90, prev.BusinessWaitP90, cur.Waited, prev.Waited))
+	}
+	v.Metrics = append(v.Metrics,
+		count("Handed off, never answered", cur.Unanswered, prev.Unanswered),
+		supportMetric{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange},
+		count("Help-centre searches", searchNow.Searches, searchBefore.Searches),
+		rate("… with no result", searchNow.NoResult, searchNow.Searches, searchBefore.NoResult, searchBefore.Searches),
+		rate("… with results but no article opened", searchNow.NoClick, searchNow.Searches, searchBefore.NoClick, searchBefore.Searches),
+	)
+	for _, b := range cur.Buckets {
+		v.Buckets = append(v.Buckets, supportBucketRow{b.Start.Format("Mon 2 Jan"), b.Conversations, b.BotOnly, b.HandedOff})
+	}
+	var bars []bar
+	for i := 4; i >= 0; i-- {
+		v.Ratings = append(v.Ratings, supportRatingRow{i + 1, cur.Ratings[i]})
+		bars = append(bars, bar{fmt.Sprintf("%d stars", i+1), float64(cur.Ratings[i]), strconv.Itoa(cur.Ratings[i])})
+	}
+	v.Rating = barChart("Ratings by stars", bars)
+	v.Series = columnChart("Conversations and hand-offs per "+v.By, cur.Buckets)
+	v.Comments = cur.Comments
+	return s.render(c, fiber.StatusOK, "report_support", "Support report", v)
+}
+
+// handleSupportReportCSV downloads the period's figures per day or week.
+func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
+	from, to, weekly, err := s.supportRange(c)
+	if err != nil {
+		return err
+	}
+	agent, err := agentParam(c)
+	if err != nil {
+		return err
+	}
+	rows, err := s.store.ConversationStats(c.UserContext(), portal.SupportFilter{From: from, To: to})
+	if err != nil {
+		return err
+	}
+	p := analytics.SummarizeSupport(byAgent(rows, agent), from, to, weekly, time.UTC, nil)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="support-%s-%s.csv"`, from.Format("20060102"), to.AddDate(0, 0, -1).Format("20060102")))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	w := csv.NewWriter(c.Response().BodyWriter())
+	w.Write([]string{"start", "conversations", "bot_only", "handed_off"})
+	for _, b := range p.Buckets {
+		w.Write([]string{b.Start.Format("2006-01-02"), strconv.Itoa(b.Conversations), strconv.Itoa(b.BotOnly), strconv.Itoa(b.HandedOff)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// agentParam reads ?agent=, an agent's user id; 0 means every agent.
+func agentParam(c *fiber.Ctx) (int64, error) {
+	v := strings.TrimSpace(c.Query("agent"))
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, portal.FieldError("agent", "Unknown agent.")
+	}
+	return id, nil
+}
+
+// byAgent keeps the conversations an agent owned; agent 0 keeps all.
+func byAgent(rows []portal.ConversationStat, agent int64) []portal.ConversationStat {
+	if agent == 0 {
+		return rows
+	}
+	var out []portal.ConversationStat
+	for _, r := range rows {
+		if r.AgentID != nil && *r.AgentID == agent {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// change is the relative change from b to a, or the difference in points
+// for rates.
+func change(a, b float64, points bool) string {
+	if points {
+		return fmt.Sprintf("%+.1f pts", a-b)
+	}
+	if b == 0 {
+		if a == 0 {
+			return "0%"
+		}
+		return "new"
+	}
+	return fmt.Sprintf("%+.0f%%", 100*(a-b)/b)
+}
+
+// columnChart draws one column per bucket: all conversations, with the
+// handed-off part darker at the bottom.
+func columnChart(title string, bs []analytics.SupportBucket) template.HTML {
+	const width, height, left, bottom = 360.0, 160.0, 28.0, 22.0
+	maxV := 1
+	for _, b := range bs {
+		maxV = max(maxV, b.Conversations)
+	}
+	n := max(len(bs), 1)
+	colW := (width - left - 4) / float64(n)
+	plotH := height - bottom - 8
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-label="%s">`, width, height+18, html.EscapeString(title))
+	fmt.Fprintf(&sb, `<text x="%g" y="%g" class="label">%d</text><text x="%g" y="%g" class="label">0</text>`, left-4, 14.0, maxV, left-4, 8+plotH)
+	for i, b := range bs {
+		x := left + colW*float64(i)
+		h := plotH * float64(b.Conversations) / float64(maxV)
+		hh := plotH * float64(b.HandedOff) / float64(maxV)
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="col"><title>%s: %d conversations, %d handed off</title></rect>`,
+			x+1, 8+plotH-h, math.Max(colW-2, 1), h, b.Start.Format("2 Jan"), b.Conversations, b.HandedOff)
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" class="bar"></rect>`, x+1, 8+plotH-hh, math.Max(colW-2, 1), hh)
+	}
+	if len(bs) > 0 {
+		fmt.Fprintf(&sb, `<text x="%g" y="%g" class="value">%s</text>`, left, height-4, bs[0].Start.Format("2 Jan"))
+		fmt.Fprintf(&sb, `<text x="%g" y="%g" class="label">%s</text>`, width-2, height-4, bs[len(bs)-1].Start.Format("2 Jan"))
+	}
+	fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="10" height="10" class="col"></rect><text x="%g" y="%g" class="value">all conversations</text>`, left, height+4, left+14, height+13)
+	fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="10" height="10" class="bar"></rect><text x="%g" y="%g" class="value">handed to a person</text>`, left+140, height+4, left+154, height+13)
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}

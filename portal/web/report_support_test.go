@@ -1,0 +1,101 @@
+package web_test
+
+import (
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+func TestSupportReport(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		agent := MustUser(t, s, portal.RoleAgent, "agent@example.com")
+		MustUser(t, s, portal.RoleManager, "boss@example.com")
+		MustUser(t, s, portal.RoleEditor, "editor@example.com")
+		MustUser(t, s, portal.RoleCustomer, "cus@example.com")
+		mk := func() *portal.Conversation {
+			cv := &portal.Conversation{VisitorID: "v", Subject: "q"}
+			if err := s.CreateConversation(ctx(), cv); err != nil {
+				t.Fatal(err)
+			}
+			return cv
+		}
+		say := func(id int64, author string, by *int64) {
+			if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: id, Author: author, AuthorID: by, Body: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// One chat the bot settles, one handed to an agent and rated 1 with
+		// a comment that must be escaped.
+		c1 := mk()
+		say(c1.ID, portal.AuthorBot, nil)
+		c2 := mk()
+		q, closed, one := portal.ConvQueued, portal.ConvClosed, 1
+		note := "<b>too slow</b>"
+		if _, err := s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{State: &q}); err != nil {
+			t.Fatal(err)
+		}
+		withAgent := portal.ConvAgent
+		if _, err := s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{State: &withAgent, AgentID: &agent.ID}); err != nil {
+			t.Fatal(err)
+		}
+		say(c2.ID, portal.AuthorAgent, &agent.ID)
+		s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{State: &closed})
+		if _, err := s.UpdateConversation(ctx(), c2.ID, portal.ConversationUpdate{Rating: &one, RatingComment: &note}); err != nil {
+			t.Fatal(err)
+		}
+
+		for _, who := range []string{"agent@example.com", "editor@example.com", "cus@example.com"} {
+			c := newClient(t, srv)
+			c.login(who)
+			wantStatus(t, c.get("/reports/support"), 403)
+			wantStatus(t, c.get("/reports/support.csv"), 403)
+		}
+		c := newClient(t, srv)
+		c.login("boss@example.com")
+		res := c.get("/reports/support")
+		wantStatus(t, res, 200)
+		for _, want := range []string{"Support report", "50.0% (1)", "1.00 of 5 (1 ratings)", "&lt;b&gt;too slow&lt;/b&gt;", `<svg class="chart"`} {
+			wantBody(t, res, want)
+		}
+		if strings.Contains(res.body, "<b>too slow</b>") {
+			t.Fatal("comment not escaped")
+		}
+		today := time.Now().UTC().Format("2006-01-02")
+		res = c.get("/reports/support.csv?by=day&from=" + today + "&to=" + today)
+		wantStatus(t, res, 200)
+		recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 2 || recs[1][0] != today || recs[1][1] != "2" || recs[1][2] != "1" || recs[1][3] != "1" {
+			t.Fatalf("csv = %q", recs)
+		}
+		// Filtered to the agent: only the chat the agent owned.
+		res = c.get("/reports/support.csv?from=" + today + "&to=" + today + "&agent=" + itoa(agent.ID))
+		wantStatus(t, res, 200)
+		if recs, _ := csv.NewReader(strings.NewReader(res.body)).ReadAll(); len(recs) != 2 || recs[1][1] != "1" || recs[1][3] != "1" {
+			t.Fatalf("agent csv = %q", recs)
+		}
+		if err := s.RecordSearch(ctx(), &portal.SearchLogEntry{Query: "where is my refund", Locale: "en", Source: "faq"}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(c.get("/reports/support").body, "in business hours") {
+			t.Fatal("business-hours waits shown for an always-open chat")
+		}
+		if err := s.SaveChatSettings(ctx(), portal.ChatSettings{TimeZone: "UTC", OpenHour: 0, CloseHour: 24, Days: []int{0, 1, 2, 3, 4, 5, 6}}); err != nil {
+			t.Fatal(err)
+		}
+		res = c.get("/reports/support")
+		wantBody(t, res, "Median wait in business hours")
+		wantBody(t, res, "Help-centre searches")
+		wantBody(t, res, "where is my refund")
+		for _, bad := range []string{"agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
+			wantStatus(t, c.get("/reports/support?"+bad), 400)
+			wantStatus(t, c.get("/reports/support.csv?"+bad), 400)
+		}
+	})
+}
