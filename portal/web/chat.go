@@ -77,8 +77,16 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	// The socket outlives the request, whose memory fasthttp reuses once
 	// the upgrade handler returns: keep no string pointing into it.
 	p.VisitorID = strings.Clone(p.VisitorID)
-	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}})
-	return c.Next()
+	release, err := h.admitSocket(c, p.VisitorID)
+	if err != nil {
+		return err
+	}
+	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}, release: release})
+	err = c.Next()
+	if c.Response().StatusCode() != fiber.StatusSwitchingProtocols {
+		release() // no socket: the upgrade failed
+	}
+	return err
 }
 
 func (h *chatHub) agentHandshake(c *fiber.Ctx) error {

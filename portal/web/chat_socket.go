@@ -60,6 +60,8 @@ type chatHub struct {
 	inMu     sync.Mutex
 	inbox    []*inMessage
 	handlers int
+	// counts caps customer sockets per visitor, session and address.
+	counts socketCounts
 	// open counts open sockets by how they wait for frames.
 	polledOpen, blockingOpen prometheus.Gauge
 }
@@ -204,7 +206,7 @@ func (h *chatHub) checkOrigin(c *fiber.Ctx) error {
 	// Chat frames are small: a modest kernel send buffer keeps memory per
 	// socket low and lets a slow client fill its queue (and be dropped)
 	// instead of hiding megabytes in the kernel.
-	if tc, ok := c.Context().Conn().(*net.TCPConn); ok {
+	if tc, ok := unwrapConn(c.Context().Conn()).(*net.TCPConn); ok {
 		tc.SetWriteBuffer(socketSendBuffer)
 	}
 	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
@@ -245,6 +247,8 @@ type socket struct {
 	handle           func(ctx context.Context, f *inFrame) error
 	perSecond, burst float64
 	onEnd            func()
+	// release gives back the socket's place under the caps (chat_limits.go).
+	release func()
 	// lastRead is when the client last sent anything (Unix ns), or when
 	// the server last finished handling a message; busy while a frame is
 	// read or a message handled (the socket is not idle then, however
@@ -367,6 +371,9 @@ func (sk *socket) finish() {
 	}
 	if sk.onEnd != nil {
 		sk.onEnd()
+	}
+	if sk.release != nil {
+		sk.release() // its place under the per-visitor caps
 	}
 	sk.ws.Close()
 }
