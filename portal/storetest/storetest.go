@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("TokensAndNotifications", func(t *testing.T) { testTokens(t, open) })
 	t.Run("Catalogs", func(t *testing.T) { testCatalogs(t, open); testQuotes(t, open) })
 	t.Run("Chat", func(t *testing.T) { testChat(t, open) })
+	t.Run("TextLimits", func(t *testing.T) { testTextLimits(t, open) })
 }
 
 // clock is a settable test clock.

@@ -658,11 +658,18 @@ func (sk *socket) receive(ctx context.Context, text bool, buf []byte, tooLarge b
 	sk.limited = false
 	sk.tokens--
 	var f inFrame
+	if !validJSONText(buf) {
+		sk.send(errorFrame(portal.EINVALID, "Text must be valid UTF-8, without NUL characters.", ""))
+		return
+	}
 	if err := json.Unmarshal(buf, &f); err != nil {
 		sk.send(errorFrame("invalid_json", "That frame is not valid JSON.", ""))
 		return
 	}
 	if err := sk.handle(ctx, &f); err != nil {
+		if !errors.Is(err, errUnknownType) && portal.ErrorCode(err) == portal.EINTERNAL {
+			sk.h.s.log.Error("chat frame", "type", f.Type, "err", err)
+		}
 		sk.send(errorFrameFor(err, f.ID))
 	}
 }

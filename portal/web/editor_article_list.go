@@ -11,9 +11,7 @@ import (
 func (s *Server) handleEditorArticleList(c *fiber.Ctx) error {
 	page := pageParam(c)
 	f := portal.ArticleFilter{Query: strings.TrimSpace(c.Query("q")), Locale: c.Query("locale"), Limit: perPage, Offset: (page - 1) * perPage}
-	if len(f.Query) > 200 {
-		f.Query = f.Query[:200]
-	}
+	f.Query = portal.Truncate(f.Query, 200)
 	if st := portal.ArticleStatus(c.Query("status")); st.Valid() {
 		f.Status = &st
 	}

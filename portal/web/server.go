@@ -228,7 +228,7 @@ func (s *Server) routes() {
 	app.Get("/metrics", s.handleMetrics)
 	app.Get("/static/:hash/:name", s.handleStatic)
 
-	app.Use(s.loadSession, s.checkCSRF)
+	app.Use(s.loadSession, s.checkText, s.checkCSRF)
 	app.Get("/", s.handleHome)
 	app.Get("/login", s.handleLoginPage)
 	app.Post("/login", s.handleLogin)
