@@ -81,7 +81,7 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}, release: release})
+	c.Locals("chat_socket", &socket{h: h, p: p, last: map[int64]int64{}, release: release, ip: strings.Clone(c.IP())})
 	err = c.Next()
 	if c.Response().StatusCode() != fiber.StatusSwitchingProtocols {
 		release() // no socket: the upgrade failed
@@ -190,6 +190,9 @@ func (h *chatHub) handleCustomerFrame(sk *socket) func(ctx context.Context, f *i
 				e.Read(ctx, cur, f.Seq, portal.AuthorCustomer)
 			}
 		case "leave_message":
+			if err := h.allowLeaveMessage(ctx, sk, f.Email); err != nil {
+				return err
+			}
 			cs, err := e.LeaveMessage(ctx, sk.p, sk.currentConv(), f.Email, f.Name, f.Text)
 			if err != nil {
 				return err

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
@@ -71,4 +74,51 @@ func (h *chatHub) admitSocket(c *fiber.Ctx, visitor string) (release func(), err
 			}
 		})
 	}, nil
+}
+
+// Leave-a-message limits: each message sends an email, so a socket must
+// not become a mail cannon (per visitor or customer, per address sent to,
+// per client address).
+const (
+	leavePerSender = 3  // per visitor or customer, per hour
+	leavePerIP     = 10 // per client address, per hour
+	leavePerTo     = 3  // per email address written to, per day
+)
+
+// allowLeaveMessage refuses a message when someone could take the chat
+// (the offer is for when nobody can), or past the limits.
+func (h *chatHub) allowLeaveMessage(ctx context.Context, sk *socket, email string) error {
+	staffed, _, err := h.engine.Availability(ctx)
+	if err != nil {
+		return err
+	}
+	if staffed {
+		return portal.Errorf(portal.ECONFLICT, "Someone can take your chat now: ask for a person instead of leaving a message.")
+	}
+	to := portal.NormalizeEmail(email)
+	if to == "" && sk.p.Customer != nil {
+		to = portal.NormalizeEmail(sk.p.Customer.Email)
+	}
+	type lim struct {
+		key    string
+		max    int
+		window time.Duration
+	}
+	lims := []lim{{"leave:ip:" + sk.ip, leavePerIP, time.Hour}, {"leave:to:" + to, leavePerTo, 24 * time.Hour}}
+	if sk.p.Customer != nil {
+		lims = append(lims, lim{"leave:c:" + strconv.FormatInt(sk.p.Customer.ID, 10), leavePerSender, time.Hour})
+	} else {
+		lims = append(lims, lim{"leave:v:" + sk.p.VisitorID, leavePerSender, time.Hour})
+	}
+	now := h.s.now()
+	for _, l := range lims {
+		n, end, err := h.s.store.HitRate(ctx, l.key, l.window, now)
+		if err != nil {
+			return err
+		}
+		if n > l.max {
+			return portal.Errorf(portal.ETOOMANY, "You have left several messages already. We will answer them; try again in %s.", humanDuration(end.Sub(now)))
+		}
+	}
+	return nil
 }

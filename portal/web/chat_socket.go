@@ -249,6 +249,8 @@ type socket struct {
 	onEnd            func()
 	// release gives back the socket's place under the caps (chat_limits.go).
 	release func()
+	// ip is the client's address (for the leave-a-message limits).
+	ip string
 	// lastRead is when the client last sent anything (Unix ns), or when
 	// the server last finished handling a message; busy while a frame is
 	// read or a message handled (the socket is not idle then, however

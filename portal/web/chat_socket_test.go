@@ -40,6 +40,8 @@ type chatServer struct {
 	URL string
 	// visitor is a signed visitor cookie ("fd_visitor=...").
 	visitor string
+	st      *sqlite.Store
+	engine  *bot.Engine
 }
 
 func mustChatServer(tb testing.TB, opts ...func(*web.Config)) *chatServer {
@@ -78,7 +80,7 @@ func mustChatServer(tb testing.TB, opts ...func(*web.Config)) *chatServer {
 		eng.Close()
 		st.Close()
 	})
-	cs := &chatServer{Server: srv, URL: "http://" + ln.Addr().String()}
+	cs := &chatServer{Server: srv, URL: "http://" + ln.Addr().String(), st: st, engine: eng}
 	jar, _ := cookiejar.New(nil)
 	res, err := (&http.Client{Jar: jar}).Get(cs.URL + "/chat/visitor")
 	if err != nil {

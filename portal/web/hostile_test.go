@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"bufio"
+	"encoding/json"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gobwas/ws"
 )
 
 // hostile are values no person types: NUL, bytes that are not UTF-8, a
@@ -99,4 +102,94 @@ func TestChatFramesRejectBadText(t *testing.T) {
 	}
 	r.write(text(`{"type":"ping"}`))
 	r.next("pong")
+}
+
+// TestLeaveMessageLimited: leaving a message sends an email, so it is
+// limited per visitor, per address written to and per client address;
+// a guest's confirmation quotes nothing the guest wrote (the address is
+// not known to be theirs); and it is refused while someone can take the
+// chat.
+func TestLeaveMessageLimited(t *testing.T) {
+	cs := mustChatServer(t)
+	r := cs.dial(t, nil)
+	r.write(text(`{"type":"hello"}`))
+	r.next("welcome")
+	leave := func(id, email string) map[string]any {
+		r.write(text(`{"type":"leave_message","id":"` + id + `","email":"` + email + `","name":"<b>Win</b>","text":"Click https://evil.example now"}`))
+		for {
+			f := r.next2("case", "error")
+			if f["id"] == id {
+				return f
+			}
+		}
+	}
+	for i := 0; i < 3; i++ {
+		if f := leave("m"+itoa(int64(i)), "victim"+itoa(int64(i))+"@example.com"); f["type"] != "case" {
+			t.Fatalf("message %d: %v", i+1, f)
+		}
+	}
+	if f := leave("m3", "victim3@example.com"); f["type"] != "error" || f["code"] != "too_many_requests" {
+		t.Fatalf("fourth message from one visitor: %v, want too_many_requests", f)
+	}
+	mails, err := cs.st.FindEmails(ctx(), "victim0@example.com", 10)
+	if err != nil || len(mails) != 1 {
+		t.Fatalf("emails to victim0: %d, %v", len(mails), err)
+	}
+	if b := mails[0].Body; strings.Contains(b, "evil.example") || strings.Contains(b, "Win") {
+		t.Fatalf("a guest's confirmation quotes the guest's text:\n%s", b)
+	}
+	// Per address written to: other visitors, one address.
+	for i := 0; i < 4; i++ {
+		other := cs.dialAs(t, newVisitor(t, cs))
+		other.write(text(`{"type":"hello"}`))
+		other.next("welcome")
+		other.write(text(`{"type":"leave_message","id":"x","email":"target@example.com","text":"hi"}`))
+		f := other.next2("case", "error")
+		if want := map[bool]string{true: "case", false: "error"}[i < 3]; f["type"] != want {
+			t.Fatalf("message %d to one address: %v, want %s", i+1, f, want)
+		}
+	}
+	// While an agent is available, nobody needs to leave a message.
+	agent := &portal.User{Email: "agent@example.com", Name: "Agent", Role: portal.RoleAgent, PasswordHash: "x"}
+	if err := cs.st.CreateUser(ctx(), agent); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.engine.SetStatus(ctx(), agent, portal.AgentAvailable); err != nil {
+		t.Fatal(err)
+	}
+	other := cs.dialAs(t, newVisitor(t, cs))
+	other.write(text(`{"type":"hello"}`))
+	other.next("welcome")
+	other.write(text(`{"type":"leave_message","id":"s","email":"staffed@example.com","text":"hi"}`))
+	if f := other.next2("case", "error"); f["type"] != "error" || f["code"] != "conflict" {
+		t.Fatalf("leave a message while staffed: %v, want conflict", f)
+	}
+}
+
+// next2 returns the next frame of either type.
+func (r *rawSocket) next2(a, b string) map[string]any {
+	r.tb.Helper()
+	for {
+		f := r.read()
+		if f.Header.OpCode != ws.OpText {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal(f.Payload, &m); err != nil {
+			r.tb.Fatalf("server sent %q", f.Payload)
+		}
+		if m["type"] == a || m["type"] == b {
+			return m
+		}
+	}
+}
+
+// dialAs opens a chat socket with the given cookie.
+func (cs *chatServer) dialAs(tb testing.TB, cookie string) *rawSocket {
+	tb.Helper()
+	st, c := cs.tryDial(tb, cookie)
+	if st != 101 {
+		tb.Fatalf("upgrade: status %d", st)
+	}
+	return &rawSocket{tb: tb, c: c, br: bufio.NewReader(c)}
 }
