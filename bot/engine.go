@@ -411,7 +411,15 @@ func (e *Engine) LeaveMessage(ctx context.Context, p Participant, convID int64, 
 		}
 		cs.Transcript = b.String()
 	}
+	// Only a signed-in customer's own address is known to be theirs: to
+	// any other, the confirmation quotes nothing the sender wrote (name
+	// or message), so it cannot carry someone's text to a stranger.
+	verified := p.Customer != nil && portal.NormalizeEmail(cs.Email) == portal.NormalizeEmail(p.Customer.Email)
 	err := e.store.CreateCase(ctx, cs, func(c *portal.Case) *portal.Email {
+		if !verified {
+			return &portal.Email{To: c.Email, Subject: "We got your message (case " + c.Number() + ")",
+				Body: fmt.Sprintf("Hello,\n\nSomeone left us a message on our website and gave this address for the answer. The case number is %s.\nWe will answer by email as soon as we can.\n\nIf this was not you, you can ignore this email.\n", c.Number())}
+		}
 		return &portal.Email{To: c.Email, Subject: "We got your message (case " + c.Number() + ")",
 			Body: fmt.Sprintf("Hello %s,\n\nThank you for your message. Your case number is %s.\nWe will answer by email as soon as we can.\n\nYour message:\n%s\n", firstNonEmpty(c.Name, "there"), c.Number(), c.Body)}
 	})

@@ -38,6 +38,10 @@ type RateLimitService interface {
 	// HitRate counts one event for key in the window containing now and
 	// returns the count so far and when the window ends.
 	HitRate(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error)
+	// UndoRate takes back one event HitRate counted at now (an attempt
+	// counted before it was known to be allowed, such as a sign-in that
+	// turned out right).
+	UndoRate(ctx context.Context, key string, window time.Duration, now time.Time) error
 	// RateCount returns the count without adding to it.
 	RateCount(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error)
 	// DeleteOldRates removes windows that ended before now.

@@ -125,8 +125,5 @@ func NormalizeQuery(q string) string {
 		}
 	}
 	s := b.String()
-	if len(s) > 300 {
-		s = s[:300]
-	}
-	return s
+	return Truncate(s, 300)
 }

@@ -21,7 +21,8 @@ func TestBenchChatEndToEnd(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := buildBinary(t, t.TempDir())
-	srv := MustStartServer(t, "sqlite")
+	// The idle sockets share one guest: lift the per-visitor socket cap.
+	srv := MustStartServer(t, "sqlite", func(m *Main) { m.Config.ChatSocketsPerVisitor = -1 })
 	out, err := exec.Command(bin, "bench", "chat", "-url", srv.URL, "-idle", "30", "-active", "6",
 		"-rate", "60", "-duration", "1s", "-per-proc", "20").CombinedOutput()
 	if err != nil {

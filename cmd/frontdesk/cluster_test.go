@@ -144,7 +144,7 @@ func (c *cluster) startNode(tb testing.TB, i int, seed bool, addr string) *node 
 	n.cmd.Env = append(os.Environ(), "FRONTDESK_ADDR="+n.addr, "FRONTDESK_DATA_DIR="+filepath.Join(c.dir, n.name),
 		"FRONTDESK_DATABASE_URL="+c.pg.URL, "FRONTDESK_SECRET=cluster-test-secret-0123456789abcdef", "FRONTDESK_DEMO="+demo,
 		"FRONTDESK_NODE_NAME="+n.name, "FRONTDESK_WEBHOOK_SECRETS=frontdesk="+testWebhookSecret, "FRONTDESK_LOG_LEVEL=info",
-		"FRONTDESK_BASE_URL=http://"+c.lb)
+		"FRONTDESK_BASE_URL=http://"+c.lb, "FRONTDESK_TRUSTED_PROXIES=127.0.0.1/32")
 	n.cmd.Stdout, n.cmd.Stderr = logf, logf
 	if err := n.cmd.Start(); err != nil {
 		tb.Fatal(err)

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/frontdesk/frontdesk/portal/web"
 )
 
 var errUsage = errors.New("usage")
@@ -47,6 +49,16 @@ type Config struct {
 	// (a negative number) turns the cache off, as `bench portal` does to
 	// measure the uncached page.
 	HistoryCachePages int
+	// Connection limits (see docs/deploy.md): TrustedProxies (CIDRs) may
+	// name the client in X-Forwarded-For; the rest are web.Config's
+	// (0 means its default, negative no cap).
+	TrustedProxies        string
+	MaxConnsPerIP         int
+	FDReserve             int
+	ChatSocketsPerVisitor int
+	ChatSocketsPerIP      int
+	// limitErr is a limit variable that is not a number.
+	limitErr error
 }
 
 // ConfigFromEnv reads FRONTDESK_* variables with their defaults.
@@ -57,26 +69,40 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		}
 		return def
 	}
+	var limitErr error
+	num := func(k string) int {
+		v := get(k, "0")
+		n, err := strconv.Atoi(v)
+		if err != nil && limitErr == nil {
+			limitErr = fmt.Errorf("%s must be a whole number, not %q", k, v)
+		}
+		return n
+	}
 	return Config{
-		Addr:           get("FRONTDESK_ADDR", ":8080"),
-		DataDir:        get("FRONTDESK_DATA_DIR", "./data"),
-		DatabaseURL:    get("FRONTDESK_DATABASE_URL", ""),
-		BaseURL:        get("FRONTDESK_BASE_URL", ""),
-		Secret:         get("FRONTDESK_SECRET", ""),
-		Demo:           get("FRONTDESK_DEMO", ""),
-		SMTPURL:        get("FRONTDESK_SMTP_URL", ""),
-		MailFrom:       get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
-		LogLevel:       get("FRONTDESK_LOG_LEVEL", "info"),
-		LogFormat:      get("FRONTDESK_LOG_FORMAT", "text"),
-		WebhookSecrets: parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
-		NodeName:       get("FRONTDESK_NODE_NAME", ""),
-		PprofAddr:      get("FRONTDESK_PPROF_ADDR", ""),
-		OpenAIKey:      get("FRONTDESK_OPENAI_API_KEY", ""),
-		OpenAIBaseURL:  get("FRONTDESK_OPENAI_BASE_URL", ""),
-		OpenAIModel:    get("FRONTDESK_OPENAI_MODEL", ""),
-		AgentGrace:     get("FRONTDESK_AGENT_GRACE", ""),
-
-		HistoryCachePages: parseCachePages(get("FRONTDESK_HISTORY_CACHE_PAGES", "")),
+		TrustedProxies:        get("FRONTDESK_TRUSTED_PROXIES", ""),
+		MaxConnsPerIP:         num("FRONTDESK_MAX_CONNS_PER_IP"),
+		FDReserve:             num("FRONTDESK_FD_RESERVE"),
+		ChatSocketsPerVisitor: num("FRONTDESK_CHAT_SOCKETS_PER_VISITOR"),
+		ChatSocketsPerIP:      num("FRONTDESK_CHAT_SOCKETS_PER_IP"),
+		limitErr:              limitErr,
+		Addr:                  get("FRONTDESK_ADDR", ":8080"),
+		DataDir:               get("FRONTDESK_DATA_DIR", "./data"),
+		DatabaseURL:           get("FRONTDESK_DATABASE_URL", ""),
+		BaseURL:               get("FRONTDESK_BASE_URL", ""),
+		Secret:                get("FRONTDESK_SECRET", ""),
+		Demo:                  get("FRONTDESK_DEMO", ""),
+		SMTPURL:               get("FRONTDESK_SMTP_URL", ""),
+		MailFrom:              get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
+		LogLevel:              get("FRONTDESK_LOG_LEVEL", "info"),
+		LogFormat:             get("FRONTDESK_LOG_FORMAT", "text"),
+		WebhookSecrets:        parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
+		NodeName:              get("FRONTDESK_NODE_NAME", ""),
+		PprofAddr:             get("FRONTDESK_PPROF_ADDR", ""),
+		OpenAIKey:             get("FRONTDESK_OPENAI_API_KEY", ""),
+		OpenAIBaseURL:         get("FRONTDESK_OPENAI_BASE_URL", ""),
+		OpenAIModel:           get("FRONTDESK_OPENAI_MODEL", ""),
+		AgentGrace:            get("FRONTDESK_AGENT_GRACE", ""),
+		HistoryCachePages:     parseCachePages(get("FRONTDESK_HISTORY_CACHE_PAGES", "")),
 	}
 }
 
@@ -128,6 +154,12 @@ func parseFlags(name string, args []string, stderr io.Writer, extra func(*flag.F
 }
 
 func (c *Config) validate() error {
+	if c.limitErr != nil {
+		return c.limitErr
+	}
+	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("FRONTDESK_TRUSTED_PROXIES: %w", err)
+	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("FRONTDESK_DATABASE_URL must start with postgres://")
 	}

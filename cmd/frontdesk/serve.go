@@ -126,7 +126,14 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Analytics = analytics.NewRefitter(analytics.RefitterConfig{Store: m.Store})
-	m.Web, err = web.New(web.Config{Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
+	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		m.ln.Close()
+		return fmt.Errorf("FRONTDESK_TRUSTED_PROXIES: %w", err)
+	}
+	m.Web, err = web.New(web.Config{TrustedProxies: proxies, MaxConnsPerIP: cfg.MaxConnsPerIP, FDReserve: cfg.FDReserve,
+		ChatSocketsPerVisitor: cfg.ChatSocketsPerVisitor, ChatSocketsPerIP: cfg.ChatSocketsPerIP,
+		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
 		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics})
@@ -234,7 +241,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.cancel = cancel
 	m.startBackground(bg)
 	errc := make(chan error, 1)
-	go func() { errc <- m.Web.App.Listener(m.ln) }()
+	go func() { errc <- m.Web.Serve(m.ln) }()
 	select {
 	case err := <-errc:
 		m.Close()

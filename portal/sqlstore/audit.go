@@ -57,6 +57,12 @@ func (s *Store) HitRate(ctx context.Context, key string, window time.Duration, n
 	return n, start.Add(window), wrap("hit rate", err)
 }
 
+// UndoRate takes back one of key's events in the window containing now.
+func (s *Store) UndoRate(ctx context.Context, key string, window time.Duration, now time.Time) error {
+	_, err := s.db.Exec(ctx, `UPDATE rate_limits SET count = count - 1 WHERE key = ? AND window_start = ? AND count > 0`, key, now.Truncate(window))
+	return wrap("undo rate", err)
+}
+
 // RateCount reads key's count in the current window.
 func (s *Store) RateCount(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error) {
 	start := now.Truncate(window)

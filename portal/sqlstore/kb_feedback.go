@@ -36,9 +36,7 @@ func (s *Store) CountVotes(ctx context.Context, articleID int64) (portal.VoteCou
 // RecordSearch logs a search.
 func (s *Store) RecordSearch(ctx context.Context, e *portal.SearchLogEntry) error {
 	e.Query = strings.TrimSpace(e.Query)
-	if len(e.Query) > 500 {
-		e.Query = e.Query[:500]
-	}
+	e.Query = portal.Truncate(e.Query, 500)
 	if e.Query == "" {
 		return portal.FieldError("q", "Query is empty.")
 	}
@@ -57,9 +55,7 @@ func (s *Store) RecordSearch(ctx context.Context, e *portal.SearchLogEntry) erro
 // RecordUnanswered logs a question the bot handed off.
 func (s *Store) RecordUnanswered(ctx context.Context, u *portal.UnansweredQuestion) error {
 	u.Question = strings.TrimSpace(u.Question)
-	if len(u.Question) > 2000 {
-		u.Question = u.Question[:2000]
-	}
+	u.Question = portal.Truncate(u.Question, 2000)
 	if u.Question == "" {
 		return portal.FieldError("question", "Question is empty.")
 	}

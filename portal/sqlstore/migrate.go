@@ -104,7 +104,7 @@ func stripComments(s string) string {
 func firstLine(s string) string {
 	s = stripComments(s)
 	if len(s) > 60 {
-		s = s[:60] + "…"
+		s = truncate(s, 60) + "…"
 	}
 	return s
 }

@@ -70,9 +70,5 @@ func (s *Store) ConsumePasswordReset(ctx context.Context, tokenHash string, now 
 	return userID, nil
 }
 
-func truncate(s string, n int) string {
-	if len(s) > n {
-		return s[:n]
-	}
-	return s
-}
+// truncate cuts s to n bytes at a character boundary.
+func truncate(s string, n int) string { return portal.Truncate(s, n) }

@@ -274,6 +274,12 @@ func testRateLimits(t *testing.T, open Opener) {
 	if err != nil || n != 10 || !end.Equal(time.Date(2026, 3, 1, 9, 31, 0, 0, time.UTC)) {
 		t.Fatalf("count=%d end=%v err=%v, want 10 at 9:31", n, end, err)
 	}
+	if err := s.UndoRate(ctx(), "login:ip:1", time.Minute, now); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := s.RateCount(ctx(), "login:ip:1", time.Minute, now); n != 9 {
+		t.Fatalf("count after undo=%d, want 9", n)
+	}
 	if n, _, _ := s.RateCount(ctx(), "login:ip:1", time.Minute, now.Add(time.Minute)); n != 0 {
 		t.Fatalf("next window count=%d, want 0", n)
 	}

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CustomerStats", func(t *testing.T) { testCustomerStats(t, open) })
 	t.Run("ManagerRole", func(t *testing.T) { testManagerRole(t, open) })
 	t.Run("SupportStats", func(t *testing.T) { testSupportStats(t, open) })
+	t.Run("TextLimits", func(t *testing.T) { testTextLimits(t, open) })
 }
 
 // clock is a settable test clock.

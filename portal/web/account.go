@@ -56,9 +56,7 @@ func (s *Server) handleProfileUpdate(c *fiber.Ctx) error {
 	name := strings.TrimSpace(c.FormValue("name"))
 	tz := strings.TrimSpace(c.FormValue("time_zone"))
 	phone := strings.TrimSpace(c.FormValue("phone"))
-	if len(phone) > 40 {
-		phone = phone[:40]
-	}
+	phone = portal.Truncate(phone, 40)
 	_, err := s.store.UpdateUser(c.UserContext(), u.ID, portal.UserUpdate{Name: &name, TimeZone: &tz, Phone: &phone})
 	if portal.ErrorCode(err) == portal.EINVALID {
 		page, lerr := s.loadAccountPage(c)

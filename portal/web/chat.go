@@ -84,12 +84,20 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	// The socket outlives the request, whose memory fasthttp reuses once
 	// the upgrade handler returns: keep no string pointing into it.
 	p.VisitorID = strings.Clone(p.VisitorID)
-	sk := &socket{h: h, p: p, last: map[int64]int64{}}
+	release, err := h.admitSocket(c, p.VisitorID)
+	if err != nil {
+		return err
+	}
+	sk := &socket{h: h, p: p, last: map[int64]int64{}, release: release, ip: strings.Clone(c.IP())}
 	if p.Customer != nil {
 		sk.sessionID, sk.userID = strings.Clone(currentSession(c).ID), p.Customer.ID
 	}
 	c.Locals("chat_socket", sk)
-	return c.Next()
+	err = c.Next()
+	if c.Response().StatusCode() != fiber.StatusSwitchingProtocols {
+		release() // no socket: the upgrade failed
+	}
+	return err
 }
 
 func (h *chatHub) agentHandshake(c *fiber.Ctx) error {
@@ -283,6 +291,9 @@ func (h *chatHub) handleCustomerFrame(sk *socket) func(ctx context.Context, f *i
 				e.Read(ctx, cur, f.Seq, portal.AuthorCustomer)
 			}
 		case "leave_message":
+			if err := h.allowLeaveMessage(ctx, sk, f.Email); err != nil {
+				return err
+			}
 			cs, err := e.LeaveMessage(ctx, sk.p, sk.currentConv(), f.Email, f.Name, f.Text)
 			if err != nil {
 				return err
@@ -400,18 +411,18 @@ func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFr
 // customerFrame tells an agent who they are chatting with: the account,
 // recent orders and the agents a chat can be transferred to.
 type customerFrame struct {
-	Type           string          `json:"type"`
-	ConversationID int64           `json:"conversation_id"`
-	State          string          `json:"state"`
-	AgentID        int64           `json:"agent_id,omitempty"`
-	Subject        string          `json:"subject"`
-	Customer       *customerInfo   `json:"customer,omitempty"`
-	Orders         []orderInfo     `json:"orders"`
-	Agents         []agentInfo     `json:"agents"`
+	Type           string                  `json:"type"`
+	ConversationID int64                   `json:"conversation_id"`
+	State          string                  `json:"state"`
+	AgentID        int64                   `json:"agent_id,omitempty"`
+	Subject        string                  `json:"subject"`
+	Customer       *customerInfo           `json:"customer,omitempty"`
+	Orders         []orderInfo             `json:"orders"`
+	Agents         []agentInfo             `json:"agents"`
 	Canned         []portal.CannedResponse `json:"canned"`
-	Cases          []caseInfoShort `json:"cases"`
-	Parcels        []parcelInfo    `json:"parcels"`
-	Invoices       []invoiceInfo   `json:"invoices"`
+	Cases          []caseInfoShort         `json:"cases"`
+	Parcels        []parcelInfo            `json:"parcels"`
+	Invoices       []invoiceInfo           `json:"invoices"`
 	// Chats are the customer's other chats, newest first, with ratings.
 	Chats []pastChat `json:"chats"`
 }

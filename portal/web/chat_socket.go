@@ -61,6 +61,8 @@ type chatHub struct {
 	inMu     sync.Mutex
 	inbox    []*inMessage
 	handlers int
+	// counts caps customer sockets per visitor, session and address.
+	counts socketCounts
 	// open counts open sockets by how they wait for frames.
 	polledOpen, blockingOpen prometheus.Gauge
 	// agents holds the agent sockets of this node, for the presence
@@ -279,7 +281,7 @@ func (h *chatHub) checkOrigin(c *fiber.Ctx) error {
 	// Chat frames are small: a modest kernel send buffer keeps memory per
 	// socket low and lets a slow client fill its queue (and be dropped)
 	// instead of hiding megabytes in the kernel.
-	if tc, ok := c.Context().Conn().(*net.TCPConn); ok {
+	if tc, ok := unwrapConn(c.Context().Conn()).(*net.TCPConn); ok {
 		tc.SetWriteBuffer(socketSendBuffer)
 	}
 	if origin := c.Get(fiber.HeaderOrigin); origin != "" {
@@ -324,6 +326,10 @@ type socket struct {
 	handle           func(ctx context.Context, f *inFrame) error
 	perSecond, burst float64
 	onEnd            func()
+	// release gives back the socket's place under the caps (chat_limits.go).
+	release func()
+	// ip is the client's address (for the leave-a-message limits).
+	ip string
 	// lastRead is when the client last sent anything (Unix ns), or when
 	// the server last finished handling a message; busy while a frame is
 	// read or a message handled (the socket is not idle then, however
@@ -445,6 +451,9 @@ func (sk *socket) finish() {
 	}
 	if sk.onEnd != nil {
 		sk.onEnd()
+	}
+	if sk.release != nil {
+		sk.release() // its place under the per-visitor caps
 	}
 	sk.ws.Close()
 }
@@ -752,11 +761,18 @@ func (sk *socket) receive(ctx context.Context, text bool, buf []byte, tooLarge b
 	sk.limited = false
 	sk.tokens--
 	var f inFrame
+	if !validJSONText(buf) {
+		sk.send(errorFrame(portal.EINVALID, "Text must be valid UTF-8, without NUL characters.", ""))
+		return
+	}
 	if err := json.Unmarshal(buf, &f); err != nil {
 		sk.send(errorFrame("invalid_json", "That frame is not valid JSON.", ""))
 		return
 	}
 	if err := sk.handle(ctx, &f); err != nil {
+		if !errors.Is(err, errUnknownType) && portal.ErrorCode(err) == portal.EINTERNAL {
+			sk.h.s.log.Error("chat frame", "type", f.Type, "err", err)
+		}
 		sk.send(errorFrameFor(err, f.ID))
 	}
 }

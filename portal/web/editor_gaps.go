@@ -41,9 +41,7 @@ func (s *Server) handleEditorGapDraft(c *fiber.Ctx) error {
 	if q == "" {
 		return portal.FieldError("query", "Choose a question.")
 	}
-	if len(q) > 300 {
-		q = q[:300]
-	}
+	q = portal.Truncate(q, 300)
 	title := q
 	if r, n := utf8.DecodeRuneInString(title); n > 0 {
 		title = string(unicode.ToUpper(r)) + title[n:]

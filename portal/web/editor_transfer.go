@@ -16,9 +16,7 @@ import (
 // category, locale) from the query string.
 func editorArticleFilter(c *fiber.Ctx) portal.ArticleFilter {
 	f := portal.ArticleFilter{Query: strings.TrimSpace(c.Query("q")), Locale: c.Query("locale")}
-	if len(f.Query) > 200 {
-		f.Query = f.Query[:200]
-	}
+	f.Query = portal.Truncate(f.Query, 200)
 	if st := portal.ArticleStatus(c.Query("status")); st.Valid() {
 		f.Status = &st
 	}

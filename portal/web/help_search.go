@@ -39,9 +39,7 @@ type faqResult struct {
 // faqSearch runs one FAQ search; the results page and the API share it.
 func (s *Server) faqSearch(c *fiber.Ctx, text, category string, page int, asYouType bool) (*faqResult, error) {
 	text = strings.TrimSpace(text)
-	if len(text) > 300 {
-		text = text[:300]
-	}
+	text = portal.Truncate(text, 300)
 	out := &faqResult{Query: text, Hits: []searchHit{}}
 	if text == "" {
 		return out, nil

@@ -33,17 +33,25 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		limit int
 	}{{"login:acct:" + email, s.cfg.LoginAccountLimit}, {"login:ip:" + c.IP(), s.cfg.LoginIPLimit}}
 	now := s.now()
+	// Every attempt counts before the password is checked, atomically, so
+	// that parallel attempts cannot all pass a limit read before any was
+	// counted; an attempt that turns out right is taken back.
+	limited := false
+	var end time.Time
 	for _, k := range keys {
-		n, end, err := s.store.RateCount(ctx, k.key, s.cfg.LoginWindow, now)
+		n, e, err := s.store.HitRate(ctx, k.key, s.cfg.LoginWindow, now)
 		if err != nil {
 			return err
 		}
-		if n >= k.limit {
-			wait := int(end.Sub(now).Seconds()) + 1
-			c.Set(fiber.HeaderRetryAfter, itoa(wait))
-			form.Error = "Too many failed sign-in attempts. Try again in " + humanDuration(end.Sub(now)) + ", or reset your password."
-			return s.render(c, fiber.StatusTooManyRequests, "login", "Sign in", form)
+		if n > k.limit {
+			limited, end = true, e
 		}
+	}
+	if limited {
+		wait := int(end.Sub(now).Seconds()) + 1
+		c.Set(fiber.HeaderRetryAfter, itoa(wait))
+		form.Error = "Too many failed sign-in attempts. Try again in " + humanDuration(end.Sub(now)) + ", or reset your password."
+		return s.render(c, fiber.StatusTooManyRequests, "login", "Sign in", form)
 	}
 	u, err := s.store.FindUserByEmail(ctx, email)
 	ok := false
@@ -56,13 +64,13 @@ func (s *Server) handleLogin(c *fiber.Ctx) error {
 		ok = auth.CheckPassword(u.PasswordHash, pw) && u.DisabledAt == nil
 	}
 	if !ok {
-		for _, k := range keys {
-			if _, _, err := s.store.HitRate(ctx, k.key, s.cfg.LoginWindow, now); err != nil {
-				return err
-			}
-		}
 		form.Error = "The email or password is not right."
 		return s.render(c, fiber.StatusUnauthorized, "login", "Sign in", form)
+	}
+	for _, k := range keys {
+		if err := s.store.UndoRate(ctx, k.key, s.cfg.LoginWindow, now); err != nil {
+			return err
+		}
 	}
 	if err := s.startSession(c, u); err != nil {
 		return err

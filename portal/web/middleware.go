@@ -243,9 +243,22 @@ func (s *Server) takeFlash(c *fiber.Ctx) *flash {
 	return &flash{Kind: kind, Message: msg}
 }
 
-// safeNext keeps post-login redirects on this site.
+// safeNext keeps post-login redirects on this site: a path, never
+// another host. Browsers drop tabs and line breaks from URLs and read a
+// backslash as a slash, so "/\t/evil.example" or "/\\evil.example" would
+// leave the site: any control character or backslash is refused, and what
+// remains must parse with no scheme and no host.
 func safeNext(next, def string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || len(next) > 2048 {
+		return def
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' || (r >= 0x80 && r < 0xa0) {
+			return def
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
 		return def
 	}
 	return next

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -79,6 +81,23 @@ type Config struct {
 	// Analytics is the customer analysis (RFM and lifetime value) behind
 	// the report pages; default one refitting from the store on demand.
 	Analytics Analytics
+	// TrustedProxies are the proxies in front (CIDRs): only from them is
+	// X-Forwarded-For believed, and the client is its rightmost address
+	// that is not a trusted proxy. Empty: the client is the peer.
+	TrustedProxies []netip.Prefix
+	// MaxConnsPerIP caps open connections from one address (trusted
+	// proxies exempt); default 256, negative for no cap.
+	MaxConnsPerIP int
+	// FDReserve is how many of the open-file limit's descriptors chat
+	// sockets and event streams leave for short requests (health checks,
+	// sign-in); default an eighth of the limit, at least 64; negative for none.
+	FDReserve int
+	// ChatSocketsPerVisitor caps the chat sockets of one guest visitor
+	// and of one signed-in session (a few tabs); default 8, negative for no cap.
+	ChatSocketsPerVisitor int
+	// ChatSocketsPerIP caps the chat sockets of one client address;
+	// default 64, negative for no cap.
+	ChatSocketsPerIP int
 }
 
 // Server is the web front end.
@@ -102,6 +121,8 @@ type Server struct {
 	// historyCache holds rendered account-history pages.
 	historyCache *historyCache
 	analytics    Analytics
+	// guard caps connections (see Serve).
+	guard *connGuard
 }
 
 // New builds the app and its routes.
@@ -155,6 +176,15 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HistoryCacheSize == 0 {
 		cfg.HistoryCacheSize = 4096
 	}
+	if cfg.MaxConnsPerIP == 0 {
+		cfg.MaxConnsPerIP = 256
+	}
+	if cfg.ChatSocketsPerVisitor == 0 {
+		cfg.ChatSocketsPerVisitor = 8
+	}
+	if cfg.ChatSocketsPerIP == 0 {
+		cfg.ChatSocketsPerIP = 64
+	}
 	pages, err := newRenderer()
 	if err != nil {
 		return nil, err
@@ -165,6 +195,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
@@ -185,6 +216,11 @@ func New(cfg Config) (*Server, error) {
 		IdleTimeout:           120 * time.Second,
 		// 4 KiB (fasthttp's default) bounds request headers.
 		ReadBufferSize: 4 << 10,
+		// X-Forwarded-For is believed only from TrustedProxies (see
+		// clientIP); X-Forwarded-Proto and -Host likewise.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          prefixStrings(cfg.TrustedProxies),
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		// Not ReduceMemoryUsage: it costs about a fifth of the throughput of
 		// small requests, and chat sockets do without (see pollableConn).
 	})
@@ -201,13 +237,13 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) routes() {
 	app := s.App
-	app.Use(s.recoverPanics, s.observe, s.securityHeaders)
+	app.Use(s.clientIP, s.recoverPanics, s.observe, s.securityHeaders, s.shedIdle)
 	app.Get("/healthz", s.handleHealth)
 	app.Get("/readyz", s.handleReady)
 	app.Get("/metrics", s.handleMetrics)
 	app.Get("/static/:hash/:name", s.handleStatic)
 
-	app.Use(s.loadSession, s.checkCSRF)
+	app.Use(s.loadSession, s.checkText, s.checkCSRF)
 	app.Get("/", s.handleHome)
 	app.Get("/login", s.handleLoginPage)
 	app.Post("/login", s.handleLogin)
@@ -268,6 +304,13 @@ func (s *Server) routes() {
 	s.configuratorRoutes()
 	s.chatRoutes(app)
 	app.Use(s.handleNotFound)
+}
+
+// Serve serves HTTP on ln until the app shuts down. Connections pass the
+// guard: accept errors are retried, connections per IP capped, and a
+// reserve of descriptors kept for short requests.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.App.Listener(&guardedListener{Listener: ln, g: s.guard, sleep: time.Sleep})
 }
 
 // Close stops the server's background work and ends open event streams, so

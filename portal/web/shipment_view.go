@@ -92,6 +92,11 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if s.guard.crowded() {
+		// Streams are long-lived: leave the descriptors kept in reserve
+		// to short requests (the page itself works without the stream).
+		return &retryAfterError{err: portal.Errorf(portal.EUNAVAILABLE, "Live updates are paused while the site is busy. Reload the page for the latest."), seconds: 30}
+	}
 	zone := zoneOf(currentUser(c))
 	seen := map[int64]bool{}
 	events, err := s.store.FindTrackingEvents(c.UserContext(), sh.ID)

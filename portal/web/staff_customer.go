@@ -11,9 +11,7 @@ const perPage = 25
 
 func (s *Server) handleStaffCustomerList(c *fiber.Ctx) error {
 	q := strings.TrimSpace(c.Query("q"))
-	if len(q) > 200 {
-		q = q[:200]
-	}
+	q = portal.Truncate(q, 200)
 	page := pageParam(c)
 	users, total, err := s.store.FindUsers(c.UserContext(), portal.UserFilter{Roles: []portal.Role{portal.RoleCustomer}, Query: q, Limit: perPage, Offset: (page - 1) * perPage})
 	if err != nil {
