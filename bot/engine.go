@@ -491,9 +491,9 @@ func firstNonEmpty(s ...string) string {
 }
 
 // Supervises reports whether u may take over or reassign any chat, also
-// one whose agent is gone: admins (and managers, where that role exists).
+// one whose agent is gone: admins and managers.
 func Supervises(u *portal.User) bool {
-	return u != nil && (u.Role == portal.RoleAdmin || u.Role == portal.Role("manager"))
+	return u != nil && (u.Role == portal.RoleAdmin || u.Role == portal.RoleManager)
 }
 
 // notYours explains why an agent may not act on a chat they do not hold.
