@@ -22,7 +22,9 @@ import (
 	"github.com/go-air/gini/z"
 
 	"github.com/frontdesk/frontdesk/internal/loadgen"
+	"github.com/frontdesk/frontdesk/portal"
 	productconfig "github.com/frontdesk/frontdesk/product-config"
+	"github.com/frontdesk/frontdesk/search"
 )
 
 // benchRow is one line of the `bench all` table.
@@ -53,6 +55,8 @@ func runBenchAll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	chatRate := fs.Float64("chat-rate", 500, "bench chat: questions per second (each new)")
 	articles := fs.Int("articles", 10000, "bench search: synthetic articles")
 	searchRate := fs.Float64("search-rate", 500, "bench search: queries per second")
+	kbArticles := fs.Int("kb-articles", 10000, "bench chat: also on a help centre of this many synthetic articles (SQLite; 0 skips)")
+	kbRate := fs.Float64("kb-chat-rate", 500, "bench chat on the large help centre: questions per second (each new)")
 	model := fs.String("model", "../shared/data/configurator/pc-richmond__Sprey2020.dimacs", "configurator model in DIMACS CNF (empty skips the configurator)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -128,6 +132,20 @@ func runBenchAll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				Peer: "fiber + contrib/websocket echo", PeerVal: fmt.Sprintf("%.0f", echo.CPUPerAnswer)},
 			benchRow{Bench: "chat sockets " + name, Measure: "server memory per socket, KiB", Value: fmt.Sprintf("%.1f", r.RSSPerConn),
 				Peer: "fiber + contrib/websocket echo", PeerVal: fmt.Sprintf("%.1f", echo.RSSPerConn)})
+	}
+
+	// Chat on a large help centre: every answer searches it.
+	if *kbArticles > 0 {
+		fmt.Fprintf(stdout, "== bench chat (SQLite, %d articles)\n", *kbArticles)
+		args := []string{"-idle", strconv.Itoa(*idle), "-active", strconv.Itoa(*active), "-rate", strconv.FormatFloat(*kbRate, 'f', -1, 64), "-duration", dur.String()}
+		r, err := benchChatLargeKB(ctx, *kbArticles, args, log, stderr)
+		if err != nil {
+			return fmt.Errorf("bench chat (%d articles): %w", *kbArticles, err)
+		}
+		rows = append(rows,
+			benchRow{Bench: fmt.Sprintf("chat (SQLite), %d-article help centre, %d idle sockets with open conversations, a new question each time", *kbArticles, r.Idle),
+				Measure: fmt.Sprintf("p50 / p99 ms question to answer at %.0f q/s", *kbRate), Value: fmt.Sprintf("%v / %v", r.P50, r.P99), Failed: strconv.FormatInt(r.Failed, 10)},
+			benchRow{Bench: fmt.Sprintf("chat (SQLite), %d-article help centre", *kbArticles), Measure: "server CPU µs per answer", Value: fmt.Sprintf("%.0f", r.CPUPerAnswer)})
 	}
 
 	// The configurator, against a plain gini harness.
@@ -229,6 +247,43 @@ func benchChatOn(ctx context.Context, kind, pgURL string, durable bool, chatArgs
 	defer stop()
 	args := append([]string{"-url", "http://" + srv.Host, "-server-pid", strconv.Itoa(srv.pid)}, chatArgs...)
 	return r, pg, runAndParse(ctx, runBenchChat, args, log, stderr, &r)
+}
+
+// benchChatLargeKB imports a synthetic help centre of n articles into a
+// fresh SQLite store, starts `frontdesk serve` on it (which indexes it) and
+// runs `bench chat` against it.
+func benchChatLargeKB(ctx context.Context, n int, chatArgs []string, log, stderr io.Writer) (chatSummary, error) {
+	var r chatSummary
+	dir, err := os.MkdirTemp("", "frontdesk-bench-*")
+	if err != nil {
+		return r, err
+	}
+	defer os.RemoveAll(dir)
+	cfg := ConfigFromEnv(func(string) string { return "" })
+	cfg.DataDir = dir
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return r, err
+	}
+	docs := search.GenerateKB(1, n)
+	items := make([]portal.ArticleImport, len(docs))
+	for i, d := range docs {
+		items[i] = portal.ArticleImport{Category: d.Category, Article: &portal.Article{Slug: slugOf(d.ID), Title: d.Title, Summary: d.Summary,
+			Body: d.Body, Phrasings: d.Phrasings, Locale: d.Locale, Status: portal.ArticlePublished}}
+	}
+	err = st.ImportArticles(ctx, items)
+	st.Close()
+	if err != nil {
+		return r, fmt.Errorf("import %d articles: %w", n, err)
+	}
+	fmt.Fprintf(log, "imported %d synthetic articles\n", n)
+	srv, stop, err := startServeProcess(ctx, cfg)
+	if err != nil {
+		return r, err
+	}
+	defer stop()
+	args := append([]string{"-url", "http://" + srv.Host, "-server-pid", strconv.Itoa(srv.pid)}, chatArgs...)
+	return r, runAndParse(ctx, runBenchChat, args, log, stderr, &r)
 }
 
 // benchChatPeer runs `bench chat` against the echo server (`bench echo`)

@@ -465,7 +465,9 @@ func startServeProcess(ctx context.Context, cfg Config, env ...string) (*servePr
 			cmd.Process.Kill()
 		}
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	// Serving starts once the search index is built: a minute or more for
+	// a large help centre on a busy machine.
+	deadline := time.Now().Add(3 * time.Minute)
 	for {
 		r, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
@@ -476,7 +478,7 @@ func startServeProcess(ctx context.Context, cfg Config, env ...string) (*servePr
 		}
 		if time.Now().After(deadline) {
 			stop()
-			return nil, nil, errors.New("server did not become ready within 30s")
+			return nil, nil, errors.New("server did not become ready within 3 minutes")
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

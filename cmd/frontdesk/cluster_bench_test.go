@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -20,10 +21,11 @@ import (
 )
 
 var (
-	clusterBench = flag.Bool("cluster.bench", false, "run the cluster chat benchmark (nginx in front of 1 and 3 nodes)")
-	clusterRate  = flag.Int("cluster.rate", 500, "customer messages per second in the cluster chat benchmark")
-	clusterAsk   = flag.Int("cluster.ask", 0, "also run `frontdesk bench chat` through nginx at this many questions per second (1,000 idle and 250 asking sockets); 0 skips it")
-	clusterBot   = flag.Bool("cluster.bot", false, "cluster chat benchmark: chats with the bot, which answers (and fails on) every message; by default the chats wait for a person, so only people's messages travel")
+	clusterBench   = flag.Bool("cluster.bench", false, "run the cluster chat benchmark (nginx in front of 1 and 3 nodes)")
+	clusterRate    = flag.Int("cluster.rate", 500, "customer messages per second in the cluster chat benchmark")
+	clusterAsk     = flag.Int("cluster.ask", 0, "also run `frontdesk bench chat` through nginx at this many questions per second (1,000 idle and 250 asking sockets); 0 skips it")
+	clusterBot     = flag.Bool("cluster.bot", false, "cluster chat benchmark: chats with the bot, which answers (and fails on) every message; by default the chats wait for a person, so only people's messages travel")
+	clusterDurable = flag.Bool("cluster.durable", true, "cluster chat benchmark: PostgreSQL with fsync and synchronous commit on (false: the test cluster's settings, without them)")
 )
 
 // TestClusterChatBench measures chat delivery through nginx: pairs of
@@ -42,7 +44,17 @@ func TestClusterChatBench(t *testing.T) {
 	}
 	for _, nodes := range []int{1, 3} {
 		t.Run(fmt.Sprintf("%dnodes", nodes), func(t *testing.T) {
-			c := startClusterN(t, nodes)
+			var pg *ownPostgres
+			if *clusterDurable {
+				url, stop, err := startDurablePostgres(context.Background())
+				if err != nil {
+					t.Fatalf("durable postgres: %v", err)
+				}
+				t.Cleanup(stop)
+				pg = &ownPostgres{URL: url}
+			}
+			fmt.Printf("cluster chat bench, %d node(s): PostgreSQL durable=%v\n", nodes, *clusterDurable)
+			c := startClusterOn(t, nodes, pg)
 			lb := &testServer{URL: "http://" + c.lb}
 			if !*clusterBot {
 				agent := agentOnline(t, lb, "agent@example.com")

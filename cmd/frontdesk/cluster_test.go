@@ -177,10 +177,20 @@ func startCluster(t *testing.T) *cluster { t.Helper(); return startClusterN(t, 3
 // startClusterN starts PostgreSQL, n nodes and nginx in front of them.
 func startClusterN(t *testing.T, n int) *cluster {
 	t.Helper()
+	return startClusterOn(t, n, nil)
+}
+
+// startClusterOn is startClusterN on the given PostgreSQL (nil: a
+// throwaway test cluster of its own).
+func startClusterOn(t *testing.T, n int, pg *ownPostgres) *cluster {
+	t.Helper()
 	requireTool(t, "/usr/sbin/nginx", "nginx")
 	c := &cluster{dir: t.TempDir()}
 	os.Chmod(c.dir, 0o755)
-	c.pg = startOwnPostgres(t)
+	c.pg = pg
+	if c.pg == nil {
+		c.pg = startOwnPostgres(t)
+	}
 	c.bin = buildBinary(t, c.dir)
 	c.lb = fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	for i := 1; i <= n; i++ {
