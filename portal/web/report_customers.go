@@ -1,12 +1,15 @@
 package web
 
 import (
+	"encoding/csv"
 	"fmt"
 	"html/template"
 	"math"
 	"net/url"
+	"strconv"
 
 	"github.com/frontdesk/frontdesk/analytics"
+	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -173,4 +176,23 @@ func (s *Server) ownAnalytics() Analytics {
 		r.Close()
 	}()
 	return r
+}
+
+// handleCustomerSegmentsCSV downloads the dashboard's segment table.
+func (s *Server) handleCustomerSegmentsCSV(c *fiber.Ctx) error {
+	rep := s.analytics.Status().Report
+	if rep == nil {
+		return portal.Errorf(portal.ECONFLICT, "No analysis has finished yet; run it first.")
+	}
+	cur := reportCurrency(rep)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="segments.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	w := csv.NewWriter(c.Response().BodyWriter())
+	w.Write([]string{"segment", "customers", "revenue", "clv", "currency"})
+	for _, sg := range rep.Segments {
+		w.Write([]string{sg.Name, strconv.Itoa(sg.Customers), fmt.Sprintf("%.2f", float64(sg.RevenueMinor)/100), fmt.Sprintf("%.2f", sg.CLVMinor/100), cur})
+	}
+	w.Flush()
+	return w.Error()
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -52,7 +53,7 @@ func TestCustomerAnalyticsAccess(t *testing.T) {
 		for _, r := range []portal.Role{portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin} {
 			MustUser(t, s, r, string(r)+"@staff.example.com")
 		}
-		pages := []string{"/reports/customers", "/reports/customers/list", "/reports/customers/list.csv", "/reports/customers/status", "/reports/customers/list.csv?segment=Lost"}
+		pages := []string{"/reports/customers", "/reports/customers/list", "/reports/customers/list.csv", "/reports/customers/status", "/reports/customers/list.csv?segment=Lost", "/reports/customers/segments.csv"}
 		for _, who := range []string{"c00@example.com", "agent@staff.example.com", "editor@staff.example.com"} {
 			t.Run(strings.SplitN(who, "@", 2)[0]+" is refused", func(t *testing.T) {
 				c := newClient(t, srv)
@@ -144,6 +145,17 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 			}
 			if total != 40 {
 				t.Fatalf("segments hold %d customers, want 40", total)
+			}
+			seg := c.get("/reports/customers/segments.csv")
+			wantStatus(t, seg, 200)
+			recs, _ := csv.NewReader(strings.NewReader(seg.body)).ReadAll()
+			sum := 0
+			for _, r := range recs[1:] {
+				n, _ := strconv.Atoi(r[1])
+				sum += n
+			}
+			if len(recs) != 12 || sum != 40 || recs[1][4] != "EUR" {
+				t.Fatalf("segments.csv = %q", recs)
 			}
 			if !strings.Contains(res.body, "'=HYPERLINK") {
 				t.Fatal("formula name not neutralised in CSV")

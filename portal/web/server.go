@@ -238,6 +238,7 @@ func (s *Server) routes() {
 	reports.Get("/customers", s.handleCustomerAnalytics)
 	reports.Post("/customers/refit", s.handleCustomerAnalyticsRefit)
 	reports.Get("/customers/status", s.handleCustomerAnalyticsStatus)
+	reports.Get("/customers/segments.csv", s.handleCustomerSegmentsCSV)
 	reports.Get("/customers/list", s.handleCustomerList)
 	reports.Get("/customers/list.csv", s.handleCustomerListCSV)
 	reports.Get("/support", s.handleSupportReport)
