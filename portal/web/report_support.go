@@ -174,6 +174,8 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	}
 	v.Metrics = append(v.Metrics,
 		count("Handed off, never answered", cur.Unanswered, prev.Unanswered),
+		wait("Median time to close a chat", cur.ResolutionMedian, prev.ResolutionMedian, cur.Resolved, prev.Resolved),
+		wait("Time to close a chat, 90th percentile", cur.ResolutionP90, prev.ResolutionP90, cur.Resolved, prev.Resolved),
 		supportMetric{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange},
 		count("Help-centre searches", searchNow.Searches, searchBefore.Searches),
 		rate("… with no result", searchNow.NoResult, searchNow.Searches, searchBefore.NoResult, searchBefore.Searches),

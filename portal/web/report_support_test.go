@@ -58,7 +58,7 @@ func TestSupportReport(t *testing.T) {
 		c.login("boss@example.com")
 		res := c.get("/reports/support")
 		wantStatus(t, res, 200)
-		for _, want := range []string{"Support report", "50.0% (1)", "1.00 of 5 (1 ratings)", "&lt;b&gt;too slow&lt;/b&gt;", `<svg class="chart"`} {
+		for _, want := range []string{"Support report", "Median time to close a chat", "50.0% (1)", "1.00 of 5 (1 ratings)", "&lt;b&gt;too slow&lt;/b&gt;", `<svg class="chart"`} {
 			wantBody(t, res, want)
 		}
 		if strings.Contains(res.body, "<b>too slow</b>") {
