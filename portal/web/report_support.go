@@ -114,6 +114,14 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	deflNow, err := s.store.DeflectionStats(ctx, portal.SupportFilter{From: from, To: to}, analytics.BotOnlyWindow)
+	if err != nil {
+		return err
+	}
+	deflBefore, err := s.store.DeflectionStats(ctx, portal.SupportFilter{From: prevFrom, To: from}, analytics.BotOnlyWindow)
+	if err != nil {
+		return err
+	}
 	gaps, err := s.store.FindContentGaps(ctx, portal.GapFilter{Since: from, Limit: 10})
 	if err != nil {
 		return err
@@ -180,6 +188,8 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		count("Help-centre searches", searchNow.Searches, searchBefore.Searches),
 		rate("… with no result", searchNow.NoResult, searchNow.Searches, searchBefore.NoResult, searchBefore.Searches),
 		rate("… with results but no article opened", searchNow.NoClick, searchNow.Searches, searchBefore.NoClick, searchBefore.Searches),
+		count("Articles opened from a search (signed-in customers)", deflNow.Opened, deflBefore.Opened),
+		rate("… not followed by a chat or case within 24 hours", deflNow.Deflected, deflNow.Opened, deflBefore.Deflected, deflBefore.Opened),
 	)
 	for _, b := range cur.Buckets {
 		v.Buckets = append(v.Buckets, supportBucketRow{b.Start.Format("Mon 2 Jan"), b.Conversations, b.BotOnly, b.HandedOff})

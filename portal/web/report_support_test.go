@@ -92,6 +92,7 @@ func TestSupportReport(t *testing.T) {
 		res = c.get("/reports/support")
 		wantBody(t, res, "Median wait in business hours")
 		wantBody(t, res, "Help-centre searches")
+		wantBody(t, res, "not followed by a chat or case within 24 hours")
 		wantBody(t, res, "where is my refund")
 		for _, bad := range []string{"agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
 			wantStatus(t, c.get("/reports/support?"+bad), 400)
