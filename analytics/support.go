@@ -33,6 +33,8 @@ type SupportPeriod struct {
 	Waited              int
 	Unanswered          int
 	WaitMedian, WaitP90 time.Duration
+	// waits holds the sorted waits, for WithinTarget.
+	waits []time.Duration
 	// Resolved chats were closed; resolution runs from start to close.
 	Resolved                        int
 	ResolutionMedian, ResolutionP90 time.Duration
@@ -154,6 +156,7 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		p.CSAT = float64(sum) / float64(p.Rated)
 	}
 	p.Waited = len(waits)
+	p.waits = waits
 	if len(waits) > 0 {
 		sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
 		p.WaitMedian = quantile(waits, 0.5)
@@ -175,6 +178,11 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		p.Comments = p.Comments[:20]
 	}
 	return p
+}
+
+// WithinTarget counts hand-offs a person answered within d (the SLA).
+func (p SupportPeriod) WithinTarget(d time.Duration) int {
+	return sort.Search(len(p.waits), func(i int) bool { return p.waits[i] > d })
 }
 
 // quantile is the nearest-rank quantile of sorted durations.

@@ -94,7 +94,9 @@ func TestSupportReport(t *testing.T) {
 		wantBody(t, res, "Help-centre searches")
 		wantBody(t, res, "not followed by a chat or case within 24 hours")
 		wantBody(t, res, "where is my refund")
-		for _, bad := range []string{"agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
+		wantBody(t, res, "Hand-offs answered within 5 minutes (target)")
+		wantBody(t, c.get("/reports/support?target=30"), "Hand-offs answered within 30 minutes (target)")
+		for _, bad := range []string{"target=0", "target=soon", "agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
 			wantStatus(t, c.get("/reports/support?"+bad), 400)
 			wantStatus(t, c.get("/reports/support.csv?"+bad), 400)
 		}
