@@ -210,3 +210,22 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 		})
 	})
 }
+
+func TestCustomerAnalyticsWithoutOrders(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		MustUser(t, s, portal.RoleManager, "boss@example.com")
+		c := newClient(t, srv)
+		c.login("boss@example.com")
+		wantStatus(t, c.get("/reports/customers/list.csv"), 409)
+		refit(t, c, srv)
+		res := c.get("/reports/customers")
+		wantStatus(t, res, 200)
+		wantBody(t, res, "nothing to analyse")
+		list := c.get("/reports/customers/list")
+		wantStatus(t, list, 200)
+		wantBody(t, list, "0 customers match")
+		wantStatus(t, c.get("/reports/customers/list.csv"), 200)
+		wantStatus(t, c.get("/reports/customers/segments.csv"), 200)
+	})
+}
