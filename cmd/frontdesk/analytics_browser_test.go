@@ -70,6 +70,9 @@ func TestBrowserCustomerAnalytics(t *testing.T) {
 					p.submit(`form[action="/reports/support"] button[type=submit]`)
 					p.waitText("main", "Week of")
 					p.check()
+					if testing.Verbose() {
+						p.screenshot("support")
+					}
 				})
 			}
 		})
