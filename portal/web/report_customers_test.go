@@ -62,6 +62,7 @@ func TestCustomerAnalyticsAccess(t *testing.T) {
 					wantStatus(t, c.get(p), 403)
 				}
 				wantStatus(t, c.post("/reports/customers/refit", url.Values{}), 403)
+				wantStatus(t, c.post("/reports/customers/exports", url.Values{}), 403)
 			})
 		}
 		t.Run("guest is sent to sign in", func(t *testing.T) {
@@ -191,6 +192,30 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 			for _, want := range []string{"Segment", "Chance still active", "Lifetime value, next year"} {
 				wantBody(t, res, want)
 			}
+		})
+		t.Run("a background export is its owner's only", func(t *testing.T) {
+			c.get("/reports/customers/list?min_r=5")
+			res := c.post("/reports/customers/exports?min_r=5", url.Values{})
+			wantStatus(t, res, 303)
+			page := res.Header.Get("Location")
+			if !strings.HasPrefix(page, "/reports/customers/exports/") {
+				t.Fatalf("export started at %q", page)
+			}
+			waitFor(t, func() bool { return strings.Contains(c.get(page+"?format=json").body, `"running":false`) })
+			wantBody(t, c.get(page), "The file is ready")
+			dl := c.get(page + "/csv")
+			wantStatus(t, dl, 200)
+			want := c.get("/reports/customers/list.csv?min_r=5")
+			if dl.body != want.body {
+				t.Fatalf("background export differs from the direct download:\n%s\n---\n%s", dl.body, want.body)
+			}
+			MustUser(t, s, portal.RoleManager, "other.boss@example.com")
+			o := newClient(t, srv)
+			o.login("other.boss@example.com")
+			wantStatus(t, o.get(page), 404)
+			wantStatus(t, o.get(page+"/csv"), 404)
+			wantStatus(t, c.get("/reports/customers/exports/nope"), 404)
+			wantStatus(t, c.post("/reports/customers/exports?segment=Bogus", url.Values{}), 400)
 		})
 		t.Run("the list is paginated", func(t *testing.T) {
 			p1 := c.get("/reports/customers/list")

@@ -98,6 +98,7 @@ type Server struct {
 	// historyCache holds rendered account-history pages.
 	historyCache *historyCache
 	analytics    Analytics
+	exports      *exportJobs
 }
 
 // New builds the app and its routes.
@@ -159,6 +160,7 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.md = newMarkdown()
+	s.exports = newExportJobs()
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
@@ -241,6 +243,9 @@ func (s *Server) routes() {
 	reports.Get("/customers/segments.csv", s.handleCustomerSegmentsCSV)
 	reports.Get("/customers/list", s.handleCustomerList)
 	reports.Get("/customers/list.csv", s.handleCustomerListCSV)
+	reports.Post("/customers/exports", s.handleCustomerExportStart)
+	reports.Get("/customers/exports/:id", s.handleCustomerExportView)
+	reports.Get("/customers/exports/:id/csv", s.handleCustomerExportDownload)
 	reports.Get("/support", s.handleSupportReport)
 	reports.Get("/support.csv", s.handleSupportReportCSV)
 
