@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
 	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"math"
@@ -136,10 +139,38 @@ func (s *Server) handleCustomerAnalytics(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "report_customers", "Customer analytics", v)
 }
 
-// handleCustomerAnalyticsRefit starts a refit and goes back to the page,
-// which shows its progress.
+// analyticsTopic tells the other nodes of a cluster to refit too, so that
+// every node shows the analysis a manager asked for.
+const analyticsTopic = "analytics.refit"
+
+func newInstanceID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// followRefits starts a refit when another node asks for one.
+func (s *Server) followRefits(ctx context.Context, ch <-chan []byte, cancel func()) {
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b := <-ch:
+			if string(b) != s.instance {
+				s.analytics.Refit()
+			}
+		}
+	}
+}
+
+// handleCustomerAnalyticsRefit starts a refit here and on the other nodes
+// and goes back to the page, which shows its progress.
 func (s *Server) handleCustomerAnalyticsRefit(c *fiber.Ctx) error {
 	if s.analytics.Refit() {
+		if err := s.bus.Publish(c.UserContext(), analyticsTopic, []byte(s.instance)); err != nil {
+			s.log.Warn("ask other nodes to refit", "err", err)
+		}
 		s.audit(c, "analytics.refit", "analytics", "customers", "")
 		s.setFlash(c, "ok", "The analysis is running; this page shows its progress.")
 	} else {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/web"
 )
 
@@ -252,5 +253,31 @@ func TestCustomerAnalyticsWithoutOrders(t *testing.T) {
 		wantBody(t, list, "0 customers match")
 		wantStatus(t, c.get("/reports/customers/list.csv"), 200)
 		wantStatus(t, c.get("/reports/customers/segments.csv"), 200)
+	})
+}
+
+// TestCustomerAnalyticsRefitReachesOtherNodes: two nodes on one store and
+// bus; a manager's refit on one starts one on the other.
+func TestCustomerAnalyticsRefitReachesOtherNodes(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		b := bus.NewMemory()
+		node := func() *web.Server {
+			srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), Bus: b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
+			return srv
+		}
+		one, two := node(), node()
+		seedCustomers(t, s, 3)
+		MustUser(t, s, portal.RoleManager, "boss@example.com")
+		c1, c2 := newClient(t, one), newClient(t, two)
+		c1.login("boss@example.com")
+		c2.login("boss@example.com")
+		wantBody(t, c2.get("/reports/customers"), "No analysis has run yet")
+		refit(t, c1, one)
+		waitFor(t, func() bool { return strings.Contains(c2.get("/reports/customers/status").body, `"at"`) })
+		wantBody(t, c2.get("/reports/customers"), "RFM grid")
 	})
 }

@@ -99,6 +99,8 @@ type Server struct {
 	historyCache *historyCache
 	analytics    Analytics
 	exports      *exportJobs
+	// instance tells this server's bus messages from other nodes'.
+	instance string
 }
 
 // New builds the app and its routes.
@@ -171,6 +173,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	revs, unsub := s.bus.Subscribe(sessionTopic)
 	go s.followRevocations(bg, revs, unsub)
+	s.instance = newInstanceID()
+	refits, unsubRefits := s.bus.Subscribe(analyticsTopic)
+	go s.followRefits(bg, refits, unsubRefits)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
 		BodyLimit:             cfg.BodyLimit,
