@@ -258,6 +258,14 @@ func TestReadTransactions(t *testing.T) {
 			t.Errorf("date = %v, want %v", got, want)
 		}
 	})
+	t.Run("dates with month names", func(t *testing.T) {
+		want := time.Date(2024, 3, 5, 0, 0, 0, 0, time.UTC)
+		for _, in := range []string{"5 Mar 2024", "05-Mar-2024", "Mar 5, 2024", "March 5, 2024", "2024-03-05 23:59:59", "03/05/2024", "20240305"} {
+			if got, err := ParseDate(in, false); err != nil || !got.Equal(want) {
+				t.Errorf("ParseDate(%q) = %v, %v", in, got, err)
+			}
+		}
+	})
 	t.Run("day-first dates decided for the file", func(t *testing.T) {
 		txs, err := ReadTransactions(strings.NewReader("customer_id;date;amount\n1;25/12/2024;1\n1;03/04/2024;2\n"))
 		if err != nil {

@@ -33,6 +33,11 @@ type SupportPeriod struct {
 	Waited              int
 	Unanswered          int
 	WaitMedian, WaitP90 time.Duration
+	// waits holds the sorted waits, for WithinTarget.
+	waits []time.Duration
+	// Resolved chats were closed; resolution runs from start to close.
+	Resolved                        int
+	ResolutionMedian, ResolutionP90 time.Duration
 	// BusinessHours is set when the waits were also measured in the chat's
 	// business hours (its settings are not "always open").
 	BusinessHours                       bool
@@ -74,7 +79,7 @@ func Rate(part, whole int) float64 {
 // hours (and not always open) the waits are also measured in business hours.
 func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly bool, loc *time.Location, hours *portal.ChatSettings) SupportPeriod {
 	p := SupportPeriod{From: from, To: to, BusinessHours: hours != nil && !hours.AlwaysOpen}
-	var bwaits []time.Duration
+	var bwaits, resolutions []time.Duration
 	bucketOf := func(t time.Time) time.Time {
 		y, m, d := t.In(loc).Date()
 		day := time.Date(y, m, d, 0, 0, 0, 0, loc)
@@ -131,6 +136,9 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 				p.Buckets[bi].BotOnly++
 			}
 		}
+		if c.ClosedAt != nil && !c.ClosedAt.Before(c.CreatedAt) {
+			resolutions = append(resolutions, c.ClosedAt.Sub(c.CreatedAt))
+		}
 		if c.Rating != nil && *c.Rating >= 1 && *c.Rating <= 5 {
 			p.Ratings[*c.Rating-1]++
 			p.Rated++
@@ -148,10 +156,17 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		p.CSAT = float64(sum) / float64(p.Rated)
 	}
 	p.Waited = len(waits)
+	p.waits = waits
 	if len(waits) > 0 {
 		sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
 		p.WaitMedian = quantile(waits, 0.5)
 		p.WaitP90 = quantile(waits, 0.9)
+	}
+	p.Resolved = len(resolutions)
+	if len(resolutions) > 0 {
+		sort.Slice(resolutions, func(i, j int) bool { return resolutions[i] < resolutions[j] })
+		p.ResolutionMedian = quantile(resolutions, 0.5)
+		p.ResolutionP90 = quantile(resolutions, 0.9)
 	}
 	if len(bwaits) > 0 {
 		sort.Slice(bwaits, func(i, j int) bool { return bwaits[i] < bwaits[j] })
@@ -163,6 +178,11 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		p.Comments = p.Comments[:20]
 	}
 	return p
+}
+
+// WithinTarget counts hand-offs a person answered within d (the SLA).
+func (p SupportPeriod) WithinTarget(d time.Duration) int {
+	return sort.Search(len(p.waits), func(i int) bool { return p.waits[i] > d })
 }
 
 // quantile is the nearest-rank quantile of sorted durations.

@@ -51,6 +51,18 @@ func TestSummarizeSupport(t *testing.T) {
 	if p.WaitMedian != 4*time.Minute || p.WaitP90 != 10*time.Minute {
 		t.Errorf("waits median %v p90 %v, want 4m and 10m", p.WaitMedian, p.WaitP90)
 	}
+	// Of the three hand-offs, one was answered within 5 minutes, two
+	// within 10; the unanswered one never.
+	if got := p.WithinTarget(5 * time.Minute); got != 1 {
+		t.Errorf("within 5 minutes = %d, want 1", got)
+	}
+	if got := p.WithinTarget(10 * time.Minute); got != 2 {
+		t.Errorf("within 10 minutes = %d, want 2", got)
+	}
+	// Only chat 4 was closed, two hours after it started.
+	if p.Resolved != 1 || p.ResolutionMedian != 2*time.Hour {
+		t.Errorf("resolved %d, median %v", p.Resolved, p.ResolutionMedian)
+	}
 	if len(p.Comments) != 1 || p.Comments[0].Text != "slow" {
 		t.Errorf("comments = %+v", p.Comments)
 	}

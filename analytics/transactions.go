@@ -21,14 +21,16 @@ type Transaction struct {
 
 // ParseDate reads a date in one of the common forms: 2006-01-02, RFC 3339 or
 // "2006-01-02 15:04:05" (the time of day is dropped), 20060102, 2006/01/02,
-// 2006.01.02, and day/month/year or month/day/year with a four-digit year
-// (dayFirst chooses when both fields are 12 or less).
+// 2006.01.02, "2 Jan 2006", "02-Jan-2006", "Jan 2, 2006", and day/month/year
+// or month/day/year with a four-digit year (dayFirst chooses when both
+// fields are 12 or less).
 func ParseDate(s string, dayFirst bool) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, errors.New("the date is empty")
 	}
-	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05Z07:00", "20060102", "2006/01/02", "2006.01.02", "2006-1-2", "2006/1/2"} {
+	for _, layout := range []string{"2006-01-02", time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05Z07:00", "20060102", "2006/01/02", "2006.01.02", "2006-1-2", "2006/1/2",
+		"2 Jan 2006", "02-Jan-2006", "2-Jan-2006", "Jan 2 2006", "Jan 2, 2006", "January 2, 2006", "2 January 2006", "Mon, 02 Jan 2006 15:04:05 MST"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return day(t), nil
 		}

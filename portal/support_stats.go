@@ -38,8 +38,20 @@ type SearchStats struct {
 	NoClick  int
 }
 
+// DeflectionStats counts help-centre articles signed-in customers opened
+// from a search, and how many of those were not followed by a chat or a
+// case from the same customer within the window (self-service that
+// worked, as far as anyone can tell).
+type DeflectionStats struct {
+	Opened    int
+	Deflected int
+}
+
 // SupportStatsService reads the support reports' facts.
 type SupportStatsService interface {
+	// DeflectionStats counts article opens in the filter's range and those
+	// not followed by a chat or case within window.
+	DeflectionStats(ctx context.Context, f SupportFilter, window time.Duration) (DeflectionStats, error)
 	// SearchStats counts the help-centre searches made in the filter's range.
 	SearchStats(ctx context.Context, f SupportFilter) (SearchStats, error)
 	// ConversationStats returns one row per conversation created in the

@@ -233,6 +233,10 @@
       p.appendChild(a);
       body.appendChild(p);
       body.appendChild(el('p', { 'class': 'muted' }, f.customer.email + ' · customer since ' + f.customer.since));
+      if (f.customer.value) {
+        var v = f.customer.value;
+        body.appendChild(el('p', null, v.segment + ' · ' + v.active + ' chance still active · lifetime value ' + v.clv));
+      }
       body.appendChild(el('h3', null, 'Recent orders'));
       var ul = el('ul', { 'class': 'list' });
       if (!f.orders.length) { ul.appendChild(el('li', { 'class': 'empty' }, 'No orders.')); }

@@ -1,5 +1,5 @@
-// Customer analytics: while an analysis runs, show its progress and reload
-// the page when it is done. Without script the page still works: the
+// Customer analytics and exports: while an analysis or export runs, show
+// its progress and reload the page when it is done. Without script the page still works: the
 // figures are from the last finished analysis and a reload shows the new.
 (function () {
   "use strict";
@@ -8,7 +8,7 @@
   var bar = document.getElementById("refit-progress");
   var text = box.querySelector("[data-progress-text]");
   function poll() {
-    fetch("/reports/customers/status", { credentials: "same-origin", headers: { Accept: "application/json" } })
+    fetch(box.getAttribute("data-poll") || "/reports/customers/status", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (s) {
         if (!s) return;

@@ -64,12 +64,19 @@ func TestBrowserCustomerAnalytics(t *testing.T) {
 					if !strings.Contains(href, "/reports/customers/list.csv?") || !strings.Contains(href, "min_r=4") {
 						t.Fatalf("CSV link %q", href)
 					}
+					// The same list exported in the background.
+					p.submit(`form[action^="/reports/customers/exports"] button`)
+					p.waitText("main", "The file is ready")
+					p.check()
 					// The support report, grouped by week through its form.
 					p.visit("/reports/support")
 					p.run("by week", chromedp.SetValue(chromedp.ID("by"), "week"))
 					p.submit(`form[action="/reports/support"] button[type=submit]`)
 					p.waitText("main", "Week of")
 					p.check()
+					if testing.Verbose() {
+						p.screenshot("support")
+					}
 				})
 			}
 		})

@@ -23,6 +23,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/internal/loadgen"
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/kb"
 	productconfig "github.com/frontdesk/frontdesk/product-config"
 	"github.com/frontdesk/frontdesk/search"
 )
@@ -268,7 +269,7 @@ func benchChatLargeKB(ctx context.Context, n int, chatArgs []string, log, stderr
 	docs := search.GenerateKB(1, n)
 	items := make([]portal.ArticleImport, len(docs))
 	for i, d := range docs {
-		items[i] = portal.ArticleImport{Category: d.Category, Article: &portal.Article{Slug: slugOf(d.ID), Title: d.Title, Summary: d.Summary,
+		items[i] = portal.ArticleImport{Category: d.Category, Article: &portal.Article{Slug: kb.Slug(d.ID), Title: d.Title, Summary: d.Summary,
 			Body: d.Body, Phrasings: d.Phrasings, Locale: d.Locale, Status: portal.ArticlePublished}}
 	}
 	err = st.ImportArticles(ctx, items)

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 	"path/filepath"
 	"testing"
 	"time"
@@ -84,5 +85,48 @@ func TestManagerRoleConstraint(t *testing.T) {
 	var ok string
 	if err := db.QueryRow(`PRAGMA integrity_check`).Scan(&ok); err != nil || ok != "ok" {
 		t.Fatalf("integrity_check = %q, %v", ok, err)
+	}
+}
+
+// TestManagerRoleMigrationReachesOpenConnections: a connection that read
+// the schema before migration 007 ran must see the widened constraint too
+// (the migration changes the schema version, so SQLite reloads it).
+func TestManagerRoleMigrationReachesOpenConnections(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "frontdesk.db")
+	read := func(name string) string {
+		b, err := fs.ReadFile(sqlite.Migrations(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	db1, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db1.Close()
+	if _, err := db1.Exec(read("001_foundation.sql")); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db1.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	db2, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	if _, err := db2.Exec(read("007_manager_role.sql")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO users (email, role, created_at, updated_at) VALUES ('m@example.com', 'manager', 0, 0)`); err != nil {
+		t.Fatalf("insert a manager on a connection opened before the migration: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
 )
@@ -54,4 +55,29 @@ func (s *Store) SearchStats(ctx context.Context, f portal.SupportFilter) (portal
 	FROM search_log WHERE created_at >= ? AND created_at < ?`, f.From, f.To).Scan(&n, &none, &noClick)
 	st.Searches, st.NoResult, st.NoClick = int(n), int(none), int(noClick)
 	return st, wrap("search stats", err)
+}
+
+// DeflectionStats checks each article opened from a search by a signed-in
+// customer for a chat or case of theirs in the window after it, by the
+// customer indexes of conversations and cases.
+func (s *Store) DeflectionStats(ctx context.Context, f portal.SupportFilter, window time.Duration) (portal.DeflectionStats, error) {
+	var st portal.DeflectionStats
+	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) || window <= 0 {
+		return st, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
+	}
+	end := `s.created_at + ?`
+	var w any = window.Microseconds()
+	if s.db.Dialect() == "postgres" {
+		end = `s.created_at + make_interval(secs => ?)`
+		w = window.Seconds()
+	}
+	var n, ok int64
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN
+			NOT EXISTS (SELECT 1 FROM conversations c WHERE c.customer_id = s.user_id AND c.created_at >= s.created_at AND c.created_at < `+end+`)
+			AND NOT EXISTS (SELECT 1 FROM cases k WHERE k.customer_id = s.user_id AND k.created_at >= s.created_at AND k.created_at < `+end+`)
+		THEN 1 ELSE 0 END), 0)
+	FROM search_log s
+	WHERE s.article_id IS NOT NULL AND s.user_id IS NOT NULL AND s.created_at >= ? AND s.created_at < ?`, w, w, f.From, f.To).Scan(&n, &ok)
+	st.Opened, st.Deflected = int(n), int(ok)
+	return st, wrap("deflection stats", err)
 }

@@ -115,4 +115,43 @@ func testSupportStats(t *testing.T, open Opener) {
 	if st, err := s.SearchStats(ctx(), portal.SupportFilter{From: t0.Add(-48 * time.Hour), To: t0}); err != nil || st != (portal.SearchStats{}) {
 		t.Errorf("empty period = %+v, %v", st, err)
 	}
+
+	// Deflection, in a week of its own: Ada opens an article and chats an
+	// hour later (not deflected); opens another and a case follows 30 hours
+	// later (outside the 24-hour window: deflected); Bob opens one and never
+	// writes (deflected); a guest's open cannot be followed (not counted).
+	w0 := t0.Add(7 * 24 * time.Hour)
+	ada := MustCreateUser(t, s, portal.RoleCustomer, "ada.d@example.com")
+	bob := MustCreateUser(t, s, portal.RoleCustomer, "bob.d@example.com")
+	open1 := func(d time.Duration, user *portal.User) {
+		t.Helper()
+		c.t = w0.Add(d)
+		e := &portal.SearchLogEntry{Query: "q", Locale: "en", Source: "faq", Hits: 1, ArticleID: &art}
+		if user != nil {
+			e.UserID = &user.ID
+		}
+		if err := s.RecordSearch(ctx(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open1(0, ada)
+	c.t = w0.Add(time.Hour)
+	if err := s.CreateConversation(ctx(), &portal.Conversation{VisitorID: "a", CustomerID: &ada.ID}); err != nil {
+		t.Fatal(err)
+	}
+	open1(2*time.Hour, ada)
+	c.t = w0.Add(32 * time.Hour)
+	if err := s.CreateCase(ctx(), &portal.Case{CustomerID: &ada.ID, Email: ada.Email, Body: "later"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	open1(3*time.Hour, bob)
+	open1(4*time.Hour, nil)
+	d, err := s.DeflectionStats(ctx(), portal.SupportFilter{From: w0, To: w0.Add(24 * time.Hour)}, 24*time.Hour)
+	if err != nil || d != (portal.DeflectionStats{Opened: 3, Deflected: 2}) {
+		t.Errorf("deflection = %+v, %v; want 3 opened, 2 deflected", d, err)
+	}
+	d, err = s.DeflectionStats(ctx(), portal.SupportFilter{From: w0, To: w0.Add(24 * time.Hour)}, 48*time.Hour)
+	if err != nil || d != (portal.DeflectionStats{Opened: 3, Deflected: 1}) {
+		t.Errorf("48-hour deflection = %+v, %v; want 3 opened, 1 deflected", d, err)
+	}
 }

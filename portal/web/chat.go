@@ -456,6 +456,14 @@ type customerInfo struct {
 	Phone string `json:"phone,omitempty"`
 	Since string `json:"since"`
 	URL   string `json:"url"`
+	// Value is the customer's segment and worth from the latest analysis.
+	Value *customerValue `json:"value,omitempty"`
+}
+
+type customerValue struct {
+	Segment string `json:"segment"`
+	Active  string `json:"active"`
+	CLV     string `json:"clv"`
 }
 
 type orderInfo struct {
@@ -492,6 +500,12 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 			return f, err
 		}
 		f.Customer = &customerInfo{ID: u.ID, Name: u.Name, Email: u.Email, Phone: u.Phone, Since: u.CreatedAt.Format("Jan 2006"), URL: "/staff/customers/" + strconv.FormatInt(u.ID, 10)}
+		if rep := s.analytics.Status().Report; rep != nil {
+			if sc, ok := rep.Customer(u.ID); ok {
+				r := scoreRow(sc, reportCurrency(rep))
+				f.Customer.Value = &customerValue{Segment: r.Segment, Active: r.Active, CLV: r.CLV}
+			}
+		}
 		orders, _, err := s.store.FindOrders(ctx, portal.OrderFilter{CustomerID: &u.ID, Limit: 5})
 		if err != nil {
 			return f, err

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"math"
 	"net/url"
 	"strconv"
@@ -99,6 +101,7 @@ type listView struct {
 	Pages      int
 	Prev, Next string
 	CSV        string
+	Export     string
 	Ready      bool
 }
 
@@ -119,9 +122,10 @@ func (s *Server) handleCustomerList(c *fiber.Ctx) error {
 			csvQ.Set(string(k), string(val))
 		}
 	})
-	v.CSV = "/reports/customers/list.csv"
+	v.CSV, v.Export = "/reports/customers/list.csv", "/reports/customers/exports"
 	if len(csvQ) > 0 {
 		v.CSV += "?" + csvQ.Encode()
+		v.Export += "?" + csvQ.Encode()
 	}
 	rep := s.analytics.Status().Report
 	if rep == nil {
@@ -180,12 +184,33 @@ func (s *Server) handleCustomerListCSV(c *fiber.Ctx) error {
 		return portal.Errorf(portal.ECONFLICT, "No analysis has finished yet; run it first.")
 	}
 	all := rep.Select(f)
-	// Names and emails in one pass over the customers, not one query per row.
-	ctx := c.UserContext()
+	name := listFileName(f)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, name))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	s.audit(c, "analytics.export", "analytics", name, fmt.Sprintf("%d customers", len(all)))
+	return s.writeCustomerCSV(c.UserContext(), c.Response().BodyWriter(), rep, all, nil)
+}
+
+func listFileName(f analytics.ListFilter) string {
+	if f.Segment == "" {
+		return "customers"
+	}
+	return strings.ToLower(strings.NewReplacer(" ", "-", "'", "").Replace(f.Segment))
+}
+
+// writeCustomerCSV writes customers as CSV with their names and emails,
+// read in one pass over the customers rather than one query per row;
+// progress, when set, hears the fraction done.
+func (s *Server) writeCustomerCSV(ctx context.Context, out io.Writer, rep *analytics.Report, all []analytics.CustomerScore, progress func(float64)) error {
+	if progress == nil {
+		progress = func(float64) {}
+	}
 	want := make(map[int64]*portal.User, len(all))
 	for _, cs := range all {
 		want[cs.CustomerID] = nil
 	}
+	customers := max(len(rep.Customers), 1)
 	for off := 0; len(all) > 0; off += 1000 {
 		users, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleCustomer}, Offset: off, Limit: 1000})
 		if err != nil {
@@ -196,20 +221,13 @@ func (s *Server) handleCustomerListCSV(c *fiber.Ctx) error {
 				want[u.ID] = u
 			}
 		}
+		progress(0.8 * math.Min(float64(off+len(users))/float64(customers), 1))
 		if len(users) < 1000 {
 			break
 		}
 	}
 	cur := reportCurrency(rep)
-	name := "customers"
-	if f.Segment != "" {
-		name = strings.ToLower(strings.NewReplacer(" ", "-", "'", "").Replace(f.Segment))
-	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.csv"`, name))
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	s.audit(c, "analytics.export", "analytics", name, fmt.Sprintf("%d customers", len(all)))
-	w := csv.NewWriter(c.Response().BodyWriter())
+	w := csv.NewWriter(out)
 	w.Write([]string{"customer_id", "email", "name", "segment", "r", "f", "m", "recency_days", "orders", "revenue", "currency", "p_active", "expected_purchases", "clv"})
 	for _, cs := range all {
 		var email, uname string
@@ -222,6 +240,7 @@ func (s *Server) handleCustomerListCSV(c *fiber.Ctx) error {
 			fmt.Sprintf("%.2f", cs.CLVMinor/100)})
 	}
 	w.Flush()
+	progress(1)
 	return w.Error()
 }
 

@@ -1,12 +1,18 @@
 package web
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"math"
 	"net/url"
+	"strconv"
 
 	"github.com/frontdesk/frontdesk/analytics"
+	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -133,10 +139,38 @@ func (s *Server) handleCustomerAnalytics(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "report_customers", "Customer analytics", v)
 }
 
-// handleCustomerAnalyticsRefit starts a refit and goes back to the page,
-// which shows its progress.
+// analyticsTopic tells the other nodes of a cluster to refit too, so that
+// every node shows the analysis a manager asked for.
+const analyticsTopic = "analytics.refit"
+
+func newInstanceID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// followRefits starts a refit when another node asks for one.
+func (s *Server) followRefits(ctx context.Context, ch <-chan []byte, cancel func()) {
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case b := <-ch:
+			if string(b) != s.instance {
+				s.analytics.Refit()
+			}
+		}
+	}
+}
+
+// handleCustomerAnalyticsRefit starts a refit here and on the other nodes
+// and goes back to the page, which shows its progress.
 func (s *Server) handleCustomerAnalyticsRefit(c *fiber.Ctx) error {
 	if s.analytics.Refit() {
+		if err := s.bus.Publish(c.UserContext(), analyticsTopic, []byte(s.instance)); err != nil {
+			s.log.Warn("ask other nodes to refit", "err", err)
+		}
 		s.audit(c, "analytics.refit", "analytics", "customers", "")
 		s.setFlash(c, "ok", "The analysis is running; this page shows its progress.")
 	} else {
@@ -173,4 +207,23 @@ func (s *Server) ownAnalytics() Analytics {
 		r.Close()
 	}()
 	return r
+}
+
+// handleCustomerSegmentsCSV downloads the dashboard's segment table.
+func (s *Server) handleCustomerSegmentsCSV(c *fiber.Ctx) error {
+	rep := s.analytics.Status().Report
+	if rep == nil {
+		return portal.Errorf(portal.ECONFLICT, "No analysis has finished yet; run it first.")
+	}
+	cur := reportCurrency(rep)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="segments.csv"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	w := csv.NewWriter(c.Response().BodyWriter())
+	w.Write([]string{"segment", "customers", "revenue", "clv", "currency"})
+	for _, sg := range rep.Segments {
+		w.Write([]string{sg.Name, strconv.Itoa(sg.Customers), fmt.Sprintf("%.2f", float64(sg.RevenueMinor)/100), fmt.Sprintf("%.2f", sg.CLVMinor/100), cur})
+	}
+	w.Flush()
+	return w.Error()
 }

@@ -4,11 +4,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/web"
 )
 
@@ -52,7 +54,7 @@ func TestCustomerAnalyticsAccess(t *testing.T) {
 		for _, r := range []portal.Role{portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin} {
 			MustUser(t, s, r, string(r)+"@staff.example.com")
 		}
-		pages := []string{"/reports/customers", "/reports/customers/list", "/reports/customers/list.csv", "/reports/customers/status", "/reports/customers/list.csv?segment=Lost"}
+		pages := []string{"/reports/customers", "/reports/customers/list", "/reports/customers/list.csv", "/reports/customers/status", "/reports/customers/list.csv?segment=Lost", "/reports/customers/segments.csv"}
 		for _, who := range []string{"c00@example.com", "agent@staff.example.com", "editor@staff.example.com"} {
 			t.Run(strings.SplitN(who, "@", 2)[0]+" is refused", func(t *testing.T) {
 				c := newClient(t, srv)
@@ -61,6 +63,7 @@ func TestCustomerAnalyticsAccess(t *testing.T) {
 					wantStatus(t, c.get(p), 403)
 				}
 				wantStatus(t, c.post("/reports/customers/refit", url.Values{}), 403)
+				wantStatus(t, c.post("/reports/customers/exports", url.Values{}), 403)
 			})
 		}
 		t.Run("guest is sent to sign in", func(t *testing.T) {
@@ -145,6 +148,17 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 			if total != 40 {
 				t.Fatalf("segments hold %d customers, want 40", total)
 			}
+			seg := c.get("/reports/customers/segments.csv")
+			wantStatus(t, seg, 200)
+			recs, _ := csv.NewReader(strings.NewReader(seg.body)).ReadAll()
+			sum := 0
+			for _, r := range recs[1:] {
+				n, _ := strconv.Atoi(r[1])
+				sum += n
+			}
+			if len(recs) != 12 || sum != 40 || recs[1][4] != "EUR" {
+				t.Fatalf("segments.csv = %q", recs)
+			}
 			if !strings.Contains(res.body, "'=HYPERLINK") {
 				t.Fatal("formula name not neutralised in CSV")
 			}
@@ -180,6 +194,30 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 				wantBody(t, res, want)
 			}
 		})
+		t.Run("a background export is its owner's only", func(t *testing.T) {
+			c.get("/reports/customers/list?min_r=5")
+			res := c.post("/reports/customers/exports?min_r=5", url.Values{})
+			wantStatus(t, res, 303)
+			page := res.Header.Get("Location")
+			if !strings.HasPrefix(page, "/reports/customers/exports/") {
+				t.Fatalf("export started at %q", page)
+			}
+			waitFor(t, func() bool { return strings.Contains(c.get(page+"?format=json").body, `"running":false`) })
+			wantBody(t, c.get(page), "The file is ready")
+			dl := c.get(page + "/csv")
+			wantStatus(t, dl, 200)
+			want := c.get("/reports/customers/list.csv?min_r=5")
+			if dl.body != want.body {
+				t.Fatalf("background export differs from the direct download:\n%s\n---\n%s", dl.body, want.body)
+			}
+			MustUser(t, s, portal.RoleManager, "other.boss@example.com")
+			o := newClient(t, srv)
+			o.login("other.boss@example.com")
+			wantStatus(t, o.get(page), 404)
+			wantStatus(t, o.get(page+"/csv"), 404)
+			wantStatus(t, c.get("/reports/customers/exports/nope"), 404)
+			wantStatus(t, c.post("/reports/customers/exports?segment=Bogus", url.Values{}), 400)
+		})
 		t.Run("the list is paginated", func(t *testing.T) {
 			p1 := c.get("/reports/customers/list")
 			wantBody(t, p1, "Page 1 of 2")
@@ -196,5 +234,50 @@ func TestCustomerAnalyticsPages(t *testing.T) {
 				wantStatus(t, c.get("/reports/customers/list.csv?"+q), 400)
 			}
 		})
+	})
+}
+
+func TestCustomerAnalyticsWithoutOrders(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		MustUser(t, s, portal.RoleManager, "boss@example.com")
+		c := newClient(t, srv)
+		c.login("boss@example.com")
+		wantStatus(t, c.get("/reports/customers/list.csv"), 409)
+		refit(t, c, srv)
+		res := c.get("/reports/customers")
+		wantStatus(t, res, 200)
+		wantBody(t, res, "nothing to analyse")
+		list := c.get("/reports/customers/list")
+		wantStatus(t, list, 200)
+		wantBody(t, list, "0 customers match")
+		wantStatus(t, c.get("/reports/customers/list.csv"), 200)
+		wantStatus(t, c.get("/reports/customers/segments.csv"), 200)
+	})
+}
+
+// TestCustomerAnalyticsRefitReachesOtherNodes: two nodes on one store and
+// bus; a manager's refit on one starts one on the other.
+func TestCustomerAnalyticsRefitReachesOtherNodes(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		b := bus.NewMemory()
+		node := func() *web.Server {
+			srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), Bus: b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Close)
+			return srv
+		}
+		one, two := node(), node()
+		seedCustomers(t, s, 3)
+		MustUser(t, s, portal.RoleManager, "boss@example.com")
+		c1, c2 := newClient(t, one), newClient(t, two)
+		c1.login("boss@example.com")
+		c2.login("boss@example.com")
+		wantBody(t, c2.get("/reports/customers"), "No analysis has run yet")
+		refit(t, c1, one)
+		waitFor(t, func() bool { return strings.Contains(c2.get("/reports/customers/status").body, `"at"`) })
+		wantBody(t, c2.get("/reports/customers"), "RFM grid")
 	})
 }

@@ -69,7 +69,16 @@ type supportView struct {
 	Weekly         bool
 	Agents         []*portal.User
 	Agent          int64
-	Gaps           []*portal.ContentGap
+	Gaps           []gapRow
+	Target         int
+}
+
+// gapRow is a content gap with its count now and in the period before.
+type gapRow struct {
+	Query                string
+	Searches, Unanswered int
+	Now, Before          int
+	Trend                string
 }
 
 type supportBucketRow struct {
@@ -114,7 +123,34 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	deflNow, err := s.store.DeflectionStats(ctx, portal.SupportFilter{From: from, To: to}, analytics.BotOnlyWindow)
+	if err != nil {
+		return err
+	}
+	deflBefore, err := s.store.DeflectionStats(ctx, portal.SupportFilter{From: prevFrom, To: from}, analytics.BotOnlyWindow)
+	if err != nil {
+		return err
+	}
 	gaps, err := s.store.FindContentGaps(ctx, portal.GapFilter{Since: from, Limit: 10})
+	if err != nil {
+		return err
+	}
+	// The period before: gaps since its start, less those since this
+	// period's start (the store counts "since" only).
+	older, err := s.store.FindContentGaps(ctx, portal.GapFilter{Since: prevFrom, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	olderBy := map[string]int{}
+	for _, g := range older {
+		olderBy[g.Normalized] = g.Total()
+	}
+	var gapRows []gapRow
+	for _, g := range gaps {
+		before := max(olderBy[g.Normalized]-g.Total(), 0)
+		gapRows = append(gapRows, gapRow{Query: g.Query, Searches: g.Searches, Unanswered: g.Unanswered, Now: g.Total(), Before: before, Trend: change(float64(g.Total()), float64(before), false)})
+	}
+	target, err := targetParam(c)
 	if err != nil {
 		return err
 	}
@@ -122,7 +158,7 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly, Agents: agents, Agent: agent, Gaps: gaps,
+	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly, Agents: agents, Agent: agent, Gaps: gapRows, Target: target,
 		PrevFrom: prevFrom.Format("2 Jan 2006"), PrevTo: from.AddDate(0, 0, -1).Format("2 Jan 2006"), By: "day"}
 	if weekly {
 		v.By = "week"
@@ -166,6 +202,8 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		count("Left a message (cases)", cur.Cases, prev.Cases),
 		wait("Median wait for a person", cur.WaitMedian, prev.WaitMedian, cur.Waited, prev.Waited),
 		wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
+		rate(fmt.Sprintf("Hand-offs answered within %d minutes (target)", target), cur.WithinTarget(time.Duration(target)*time.Minute), cur.HandedOff,
+			prev.WithinTarget(time.Duration(target)*time.Minute), prev.HandedOff),
 	}
 	if cur.BusinessHours {
 		v.Metrics = append(v.Metrics,
@@ -174,10 +212,14 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	}
 	v.Metrics = append(v.Metrics,
 		count("Handed off, never answered", cur.Unanswered, prev.Unanswered),
+		wait("Median time to close a chat", cur.ResolutionMedian, prev.ResolutionMedian, cur.Resolved, prev.Resolved),
+		wait("Time to close a chat, 90th percentile", cur.ResolutionP90, prev.ResolutionP90, cur.Resolved, prev.Resolved),
 		supportMetric{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange},
 		count("Help-centre searches", searchNow.Searches, searchBefore.Searches),
 		rate("… with no result", searchNow.NoResult, searchNow.Searches, searchBefore.NoResult, searchBefore.Searches),
 		rate("… with results but no article opened", searchNow.NoClick, searchNow.Searches, searchBefore.NoClick, searchBefore.Searches),
+		count("Articles opened from a search (signed-in customers)", deflNow.Opened, deflBefore.Opened),
+		rate("… not followed by a chat or case within 24 hours", deflNow.Deflected, deflNow.Opened, deflBefore.Deflected, deflBefore.Opened),
 	)
 	for _, b := range cur.Buckets {
 		v.Buckets = append(v.Buckets, supportBucketRow{b.Start.Format("Mon 2 Jan"), b.Conversations, b.BotOnly, b.HandedOff})
@@ -203,6 +245,9 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if _, err := targetParam(c); err != nil {
+		return err // the page's parameters, checked alike
+	}
 	rows, err := s.store.ConversationStats(c.UserContext(), portal.SupportFilter{From: from, To: to})
 	if err != nil {
 		return err
@@ -218,6 +263,20 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// targetParam reads ?target=, the minutes within which a hand-off should
+// get a person's answer; default 5.
+func targetParam(c *fiber.Ctx) (int, error) {
+	v := strings.TrimSpace(c.Query("target"))
+	if v == "" {
+		return 5, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 24*60 {
+		return 0, portal.FieldError("target", "Enter the target in minutes, from 1 to 1440.")
+	}
+	return n, nil
 }
 
 // agentParam reads ?agent=, an agent's user id; 0 means every agent.

@@ -58,7 +58,7 @@ func TestSupportReport(t *testing.T) {
 		c.login("boss@example.com")
 		res := c.get("/reports/support")
 		wantStatus(t, res, 200)
-		for _, want := range []string{"Support report", "50.0% (1)", "1.00 of 5 (1 ratings)", "&lt;b&gt;too slow&lt;/b&gt;", `<svg class="chart"`} {
+		for _, want := range []string{"Support report", "Median time to close a chat", "50.0% (1)", "1.00 of 5 (1 ratings)", "&lt;b&gt;too slow&lt;/b&gt;", `<svg class="chart"`} {
 			wantBody(t, res, want)
 		}
 		if strings.Contains(res.body, "<b>too slow</b>") {
@@ -92,8 +92,11 @@ func TestSupportReport(t *testing.T) {
 		res = c.get("/reports/support")
 		wantBody(t, res, "Median wait in business hours")
 		wantBody(t, res, "Help-centre searches")
+		wantBody(t, res, "not followed by a chat or case within 24 hours")
 		wantBody(t, res, "where is my refund")
-		for _, bad := range []string{"agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
+		wantBody(t, res, "Hand-offs answered within 5 minutes (target)")
+		wantBody(t, c.get("/reports/support?target=30"), "Hand-offs answered within 30 minutes (target)")
+		for _, bad := range []string{"target=0", "target=soon", "agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
 			wantStatus(t, c.get("/reports/support?"+bad), 400)
 			wantStatus(t, c.get("/reports/support.csv?"+bad), 400)
 		}

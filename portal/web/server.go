@@ -122,7 +122,10 @@ type Server struct {
 	historyCache *historyCache
 	analytics    Analytics
 	// guard caps connections (see Serve).
-	guard *connGuard
+	guard   *connGuard
+	exports *exportJobs
+	// instance tells this server's bus messages from other nodes'.
+	instance string
 }
 
 // New builds the app and its routes.
@@ -197,6 +200,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
+	s.exports = newExportJobs()
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
@@ -206,6 +210,9 @@ func New(cfg Config) (*Server, error) {
 		s.analytics = s.ownAnalytics()
 	}
 	revs, unsub := s.bus.Subscribe(sessionTopic)
+	s.instance = newInstanceID()
+	refits, unsubRefits := s.bus.Subscribe(analyticsTopic)
+	go s.followRefits(bg, refits, unsubRefits)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
 		BodyLimit:             cfg.BodyLimit,
@@ -282,8 +289,12 @@ func (s *Server) routes() {
 	reports.Get("/customers", s.handleCustomerAnalytics)
 	reports.Post("/customers/refit", s.handleCustomerAnalyticsRefit)
 	reports.Get("/customers/status", s.handleCustomerAnalyticsStatus)
+	reports.Get("/customers/segments.csv", s.handleCustomerSegmentsCSV)
 	reports.Get("/customers/list", s.handleCustomerList)
 	reports.Get("/customers/list.csv", s.handleCustomerListCSV)
+	reports.Post("/customers/exports", s.handleCustomerExportStart)
+	reports.Get("/customers/exports/:id", s.handleCustomerExportView)
+	reports.Get("/customers/exports/:id/csv", s.handleCustomerExportDownload)
 	reports.Get("/support", s.handleSupportReport)
 	reports.Get("/support.csv", s.handleSupportReportCSV)
 

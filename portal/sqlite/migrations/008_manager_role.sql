@@ -8,3 +8,8 @@
 PRAGMA writable_schema = ON;
 UPDATE sqlite_schema SET sql = replace(sql, 'CHECK (role IN (''customer'', ''agent'', ''editor'', ''admin''))', 'CHECK (role IN (''customer'', ''agent'', ''editor'', ''manager'', ''admin''))') WHERE type = 'table' AND name = 'users';
 PRAGMA writable_schema = RESET;
+-- Editing the schema does not move the schema version, so connections that
+-- read the schema before would keep the old constraint; creating and
+-- dropping a table moves it, and every connection re-reads the schema.
+CREATE TABLE manager_role_schema_bump (x INTEGER);
+DROP TABLE manager_role_schema_bump;
