@@ -88,6 +88,9 @@ type Config struct {
 	// ChatSocketsPerVisitor caps the chat sockets of one guest visitor
 	// and of one signed-in session (a few tabs); default 8, negative for no cap.
 	ChatSocketsPerVisitor int
+	// MetricsFrom are the client addresses /metrics answers; nil means
+	// loopback and private networks (never the internet).
+	MetricsFrom []netip.Prefix
 	// ChatSocketsPerIP caps the chat sockets of one client address;
 	// default 64, negative for no cap.
 	ChatSocketsPerIP int
@@ -240,7 +243,7 @@ func (s *Server) routes() {
 	app.Get("/password/reset", s.handlePasswordResetPage)
 	app.Post("/password/reset", s.handlePasswordReset)
 
-	account := app.Group("/account", s.requireRole(portal.RoleCustomer))
+	account := s.withRole(app.Group("/account"), portal.RoleCustomer)
 	account.Get("/", s.handleAccount)
 	account.Post("/profile", s.handleProfileUpdate)
 	account.Post("/password", s.handlePasswordChange)
@@ -257,13 +260,13 @@ func (s *Server) routes() {
 	app.Get("/track", s.handleTrackPage)
 	app.Post("/track", s.handleTrack)
 
-	staff := app.Group("/staff", s.requireRole(portal.RoleAgent, portal.RoleEditor, portal.RoleAdmin))
+	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
 
 	s.kbRoutes(app)
 
-	admin := app.Group("/admin", s.requireRole(portal.RoleAdmin))
+	admin := s.withRole(app.Group("/admin"), portal.RoleAdmin)
 	admin.Get("/staff", s.handleStaffList)
 	admin.Post("/staff", s.handleStaffCreate)
 	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
