@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -212,5 +214,27 @@ func (s *Server) shedIdle(c *fiber.Ctx) error {
 	if s.guard.crowded() {
 		c.Context().SetConnectionClose()
 	}
+	return c.Next()
+}
+
+// Request budgets: a request's context ends at its deadline or when the
+// server stops, so long work (the configurator's solver, slow queries)
+// gives up instead of holding a core after the browser has left or
+// holding up a shutdown.
+const (
+	requestBudget      = 30 * time.Second
+	configuratorBudget = 10 * time.Second
+)
+
+func (s *Server) requestContext(c *fiber.Ctx) error {
+	budget := requestBudget
+	if p := c.Path(); strings.HasPrefix(p, "/api/v1/configurator/") || strings.HasPrefix(p, "/configure") || strings.HasPrefix(p, "/editor/catalog") {
+		budget = configuratorBudget
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), budget)
+	defer cancel()
+	stop := context.AfterFunc(s.stopCtx, cancel)
+	defer stop()
+	c.SetUserContext(ctx)
 	return c.Next()
 }

@@ -109,11 +109,12 @@ type Server struct {
 	ingester *tracking.Ingester
 	sessions *sessionCache
 	// done closes when the server stops, ending long-lived streams.
-	done <-chan struct{}
-	stop context.CancelFunc
-	kb   Knowledge
-	md   *markdown
-	chat *chatHub
+	done    <-chan struct{}
+	stopCtx context.Context
+	stop    context.CancelFunc
+	kb      Knowledge
+	md      *markdown
+	chat    *chatHub
 	// historyCache holds rendered account-history pages.
 	historyCache *historyCache
 	// guard caps connections (see Serve).
@@ -193,7 +194,7 @@ func New(cfg Config) (*Server, error) {
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
-	s.done = bg.Done()
+	s.done, s.stopCtx = bg.Done(), bg
 	revs, unsub := s.bus.Subscribe(sessionTopic)
 	go s.followRevocations(bg, revs, unsub)
 	s.App = fiber.New(fiber.Config{
@@ -225,7 +226,7 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) routes() {
 	app := s.App
-	app.Use(s.clientIP, s.recoverPanics, s.observe, s.securityHeaders, s.shedIdle)
+	app.Use(s.clientIP, s.recoverPanics, s.observe, s.securityHeaders, s.shedIdle, s.requestContext)
 	app.Get("/healthz", s.handleHealth)
 	app.Get("/readyz", s.handleReady)
 	app.Get("/metrics", s.handleMetrics)
