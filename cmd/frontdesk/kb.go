@@ -119,7 +119,6 @@ func readKB(r io.Reader, format string) ([]kbRecord, []int, error) {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			line, _ := cr.FieldPos(0)
 			if err != nil {
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
@@ -127,6 +126,9 @@ func readKB(r io.Reader, format string) ([]kbRecord, []int, error) {
 				}
 				return nil, nil, err
 			}
+			// After the error check: a row that failed to parse has no
+			// fields, and FieldPos panics on it.
+			line, _ := cr.FieldPos(0)
 			get := func(k string) string {
 				if i, ok := col[k]; ok && i < len(row) {
 					return row[i]
@@ -143,6 +145,17 @@ func readKB(r io.Reader, format string) ([]kbRecord, []int, error) {
 		}
 	default:
 		return nil, nil, fmt.Errorf("unknown format %q: use jsonl or csv", format)
+	}
+	for i, r := range recs {
+		// Text the stores cannot keep (PostgreSQL refuses NUL and invalid
+		// UTF-8) is the file's fault, reported by line.
+		ok := true
+		for _, f := range append([]string{r.ID, r.Title, r.Summary, r.Body, r.Category, r.Locale}, r.Phrasings...) {
+			ok = ok && portal.ValidText(f)
+		}
+		if !ok {
+			bad = append(bad, lineError{lines[i], "text that is not valid UTF-8, or a NUL character"})
+		}
 	}
 	if len(bad) > 0 {
 		return nil, nil, errors.Join(bad...)
