@@ -221,15 +221,12 @@ func (s *Server) shedIdle(c *fiber.Ctx) error {
 // server stops, so long work (the configurator's solver, slow queries)
 // gives up instead of holding a core after the browser has left or
 // holding up a shutdown.
-const (
-	requestBudget      = 30 * time.Second
-	configuratorBudget = 10 * time.Second
-)
+const requestBudget = 30 * time.Second
 
 func (s *Server) requestContext(c *fiber.Ctx) error {
 	budget := requestBudget
 	if p := c.Path(); strings.HasPrefix(p, "/api/v1/configurator/") || strings.HasPrefix(p, "/configure") || strings.HasPrefix(p, "/editor/catalog") {
-		budget = configuratorBudget
+		budget = s.cfg.ConfiguratorBudget
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), budget)
 	defer cancel()

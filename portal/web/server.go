@@ -88,6 +88,10 @@ type Config struct {
 	// ChatSocketsPerVisitor caps the chat sockets of one guest visitor
 	// and of one signed-in session (a few tabs); default 8, negative for no cap.
 	ChatSocketsPerVisitor int
+	// ConfiguratorBudget bounds the configurator's and the catalogue
+	// editor's requests (the solver gives up, saying the catalogue is too
+	// hard to check); default 10s.
+	ConfiguratorBudget time.Duration
 	// MetricsFrom are the client addresses /metrics answers; nil means
 	// loopback and private networks (never the internet).
 	MetricsFrom []netip.Prefix
@@ -168,6 +172,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.HistoryCacheSize == 0 {
 		cfg.HistoryCacheSize = 4096
+	}
+	if cfg.ConfiguratorBudget == 0 {
+		cfg.ConfiguratorBudget = 10 * time.Second
 	}
 	if cfg.MaxConnsPerIP == 0 {
 		cfg.MaxConnsPerIP = 256
