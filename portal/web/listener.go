@@ -217,21 +217,27 @@ func (s *Server) shedIdle(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// Request budgets: a request's context ends at its deadline or when the
-// server stops, so long work (the configurator's solver, slow queries)
-// gives up instead of holding a core after the browser has left or
-// holding up a shutdown.
+// Request budgets: a request's context ends at its deadline (and, for the
+// configurator's solver, when the server stops), so long work gives up
+// instead of holding a core after the browser has left or holding up a
+// shutdown.
 const requestBudget = 30 * time.Second
 
 func (s *Server) requestContext(c *fiber.Ctx) error {
+	p := c.Path()
+	solver := strings.HasPrefix(p, "/api/v1/configurator/") || strings.HasPrefix(p, "/configure") || strings.HasPrefix(p, "/editor/catalog")
 	budget := requestBudget
-	if p := c.Path(); strings.HasPrefix(p, "/api/v1/configurator/") || strings.HasPrefix(p, "/configure") || strings.HasPrefix(p, "/editor/catalog") {
+	if solver {
 		budget = s.cfg.ConfiguratorBudget
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), budget)
 	defer cancel()
-	stop := context.AfterFunc(s.stopCtx, cancel)
-	defer stop()
+	if solver {
+		// Only the solver's work ends with the server: other requests
+		// in flight at shutdown finish (App.Shutdown waits for them).
+		stop := context.AfterFunc(s.stopCtx, cancel)
+		defer stop()
+	}
 	c.SetUserContext(ctx)
 	return c.Next()
 }
