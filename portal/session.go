@@ -45,6 +45,7 @@ type PasswordReset struct {
 type PasswordResetService interface {
 	CreatePasswordReset(ctx context.Context, r *PasswordReset) error
 	// ConsumePasswordReset marks a token used and returns its user. A token
-	// works once: unknown, used or expired tokens are EINVALID.
+	// works once: unknown, used or expired tokens are EINVALID. The user's
+	// other tokens stop working too.
 	ConsumePasswordReset(ctx context.Context, tokenHash string, now time.Time) (int64, error)
 }

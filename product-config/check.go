@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/go-air/gini"
 	"github.com/go-air/gini/z"
 )
 
@@ -44,13 +45,14 @@ func CheckCatalog(ctx context.Context, c *Catalog) (*Report, error) {
 
 // Check runs the publish checks: satisfiability (with a minimal conflict
 // over rule-activation literals when unsatisfiable), dead and core options.
-func (e *Engine) Check(ctx context.Context) (*Report, error) {
+func (e *Engine) Check(ctx context.Context) (rep *Report, err error) {
+	defer catchTooHard(&err)
 	g := e.solver()
 	defer e.release(g)
-	rep := &Report{}
+	rep = &Report{}
 	g.Assume(e.m.acts...)
-	if g.Solve() != 1 {
-		core := e.minimalCore(g, g.Why(nil))
+	if solveCtx(ctx, g) != 1 {
+		core := e.minimalCore(ctx, g, g.Why(nil))
 		var labels []string
 		for _, l := range core {
 			el := e.m.elems[e.m.actOf[l]]
@@ -86,11 +88,7 @@ func (e *Engine) Check(ctx context.Context) (*Report, error) {
 
 // minimalCore shrinks a core of activation literals by deletion until
 // every remaining element is needed.
-func (e *Engine) minimalCore(g interface {
-	Assume(...z.Lit)
-	Solve() int
-	Why([]z.Lit) []z.Lit
-}, why []z.Lit) []z.Lit {
+func (e *Engine) minimalCore(ctx context.Context, g *gini.Gini, why []z.Lit) []z.Lit {
 	var core []z.Lit
 	for _, l := range why {
 		if _, ok := e.m.actOf[l]; ok {
@@ -100,7 +98,7 @@ func (e *Engine) minimalCore(g interface {
 	for i := 0; i < len(core); {
 		trial := append(append([]z.Lit(nil), core[:i]...), core[i+1:]...)
 		g.Assume(trial...)
-		if g.Solve() == -1 {
+		if solveCtx(ctx, g) == -1 {
 			core = trial
 			continue
 		}

@@ -28,7 +28,8 @@ type Completion struct {
 // minimised exactly with core-guided MaxSAT (OLL with totalizers) over
 // option prices and price rules. It fails with ECONFLICT when the choices
 // admit no configuration.
-func (e *Engine) Complete(ctx context.Context, choices []Choice, opt CompleteOptions) (*Completion, error) {
+func (e *Engine) Complete(ctx context.Context, choices []Choice, opt CompleteOptions) (_ *Completion, err error) {
+	defer catchTooHard(&err)
 	cl, err := e.choiceLits(choices)
 	if err != nil {
 		return nil, fmt.Errorf("complete: %w", err)
@@ -38,7 +39,7 @@ func (e *Engine) Complete(ctx context.Context, choices []Choice, opt CompleteOpt
 	enc := &encoder{g: g, t: m.t}
 	hard := e.assumptions(cl...)
 	g.Assume(hard...)
-	if g.Solve() != 1 {
+	if solveCtx(ctx, g) != 1 {
 		r := e.reason(g.Why(nil), z.LitNull, choices, cl, "Conflict")
 		return nil, &Error{Code: ECONFLICT, Message: "complete: " + r.Text, Rules: r.Rules}
 	}
@@ -48,7 +49,7 @@ func (e *Engine) Complete(ctx context.Context, choices []Choice, opt CompleteOpt
 			l := m.opt[m.idx[id]]
 			g.Assume(hard...)
 			g.Assume(l)
-			if g.Solve() == 1 {
+			if solveCtx(ctx, g) == 1 {
 				hard = append(hard, l)
 				out.Defaults = append(out.Defaults, id)
 			}
@@ -96,7 +97,7 @@ func (e *Engine) Complete(ctx context.Context, choices []Choice, opt CompleteOpt
 				g.Assume(l)
 			}
 		}
-		if g.Solve() == 1 {
+		if solveCtx(ctx, g) == 1 {
 			break
 		}
 		var core []z.Lit

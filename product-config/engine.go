@@ -125,7 +125,8 @@ func (e *Engine) assumptions(extra ...z.Lit) []z.Lit {
 
 // Evaluate computes the state of every option under choices. It fails with
 // ECONFLICT (and a reason) when the choices admit no valid configuration.
-func (e *Engine) Evaluate(ctx context.Context, choices []Choice) (*State, error) {
+func (e *Engine) Evaluate(ctx context.Context, choices []Choice) (st *State, err error) {
+	defer catchTooHard(&err)
 	cl, err := e.choiceLits(choices)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
@@ -147,7 +148,7 @@ func (e *Engine) evaluate(ctx context.Context, g *gini.Gini, choices []Choice, c
 	if res == -1 {
 		g.Untest()
 		g.Assume(base...)
-		g.Solve()
+		solveCtx(ctx, g)
 		r := e.reason(g.Why(nil), z.LitNull, choices, cl, "Conflict")
 		return nil, &Error{Code: ECONFLICT, Message: r.Text, Rules: r.Rules}
 	}
@@ -157,7 +158,7 @@ func (e *Engine) evaluate(ctx context.Context, g *gini.Gini, choices []Choice, c
 		if extra != z.LitNull {
 			g.Assume(extra)
 		}
-		return g.Solve() == 1
+		return solveCtx(ctx, g) == 1
 	}
 	if !solve(z.LitNull) {
 		r := e.reason(g.Why(nil), z.LitNull, choices, cl, "Conflict")
@@ -454,7 +455,7 @@ func (e *Engine) cover(ctx context.Context, g *gini.Gini, cands []int, neg bool,
 			}
 			*calls++
 			g.Assume(lits...)
-			if g.Solve() == 1 {
+			if solveCtx(ctx, g) == 1 {
 				mark()
 				break
 			}

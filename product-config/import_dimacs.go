@@ -6,6 +6,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+)
+
+// DIMACS limits: a catalogue is for people to configure; larger files are
+// refused before anything is built from their counts.
+const (
+	maxDIMACSVars    = 20_000
+	maxDIMACSClauses = 200_000
 )
 
 // ParseDIMACS imports a CNF model: every variable becomes an option (named
@@ -31,8 +39,12 @@ func ParseDIMACS(data []byte, name string) (*Catalog, error) {
 		case strings.HasPrefix(text, "c"):
 			f := strings.Fields(text)
 			if len(f) >= 3 && f[0] == "c" {
-				if n, err := strconv.Atoi(f[1]); err == nil && n > 0 {
-					names[n] = strings.TrimSpace(strings.SplitN(strings.TrimSpace(text[1:]), " ", 2)[1])
+				// "c <var> <name>": the name is the rest of the line
+				// (fields may be separated by tabs as well as spaces).
+				if n, err := strconv.Atoi(f[1]); err == nil && n > 0 && n <= maxDIMACSVars {
+					rest := strings.TrimSpace(text[1:])
+					rest = strings.TrimSpace(rest[strings.IndexFunc(rest, unicode.IsSpace):])
+					names[n] = rest
 				}
 			}
 			continue
@@ -49,6 +61,11 @@ func ParseDIMACS(data []byte, name string) (*Catalog, error) {
 			if err1 != nil || err2 != nil || v <= 0 || c < 0 {
 				return nil, bad("bad counts in problem line %q", text)
 			}
+			// The counts size what is built: a forged header must not
+			// exhaust memory.
+			if v > maxDIMACSVars || c > maxDIMACSClauses {
+				return nil, bad("too large: at most %d variables and %d clauses", maxDIMACSVars, maxDIMACSClauses)
+			}
 			nvars, nclauses = v, c
 			continue
 		}
@@ -61,6 +78,9 @@ func ParseDIMACS(data []byte, name string) (*Catalog, error) {
 				return nil, bad("bad literal %q", tok)
 			}
 			if n == 0 {
+				if len(clauses) >= nclauses {
+					return nil, bad("more clauses than the problem line announces (%d)", nclauses)
+				}
 				if len(cur) == 0 {
 					return nil, bad("empty clause")
 				}

@@ -20,7 +20,8 @@ type Repair struct {
 // becomes possible, by implicit hitting sets: cores over the choices are
 // collected until a smallest set hitting all of them leaves a satisfiable
 // rest. It fails with ECONFLICT when want is impossible on its own.
-func (e *Engine) Repair(ctx context.Context, choices []Choice, want Choice) (*Repair, error) {
+func (e *Engine) Repair(ctx context.Context, choices []Choice, want Choice) (_ *Repair, err error) {
+	defer catchTooHard(&err)
 	cl, err := e.choiceLits(choices)
 	if err != nil {
 		return nil, fmt.Errorf("repair: %w", err)
@@ -64,7 +65,7 @@ func (e *Engine) Repair(ctx context.Context, choices []Choice, want Choice) (*Re
 			}
 		}
 		g.Assume(e.assumptions(append(lits, wl)...)...)
-		if g.Solve() == 1 {
+		if solveCtx(ctx, g) == 1 {
 			r := &Repair{Want: want, Reason: first}
 			for i, c := range choices {
 				if dropped[i] || c.Option == want.Option {

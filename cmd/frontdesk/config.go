@@ -53,6 +53,7 @@ type Config struct {
 	// name the client in X-Forwarded-For; the rest are web.Config's
 	// (0 means its default, negative no cap).
 	TrustedProxies        string
+	MetricsFrom           string
 	MaxConnsPerIP         int
 	FDReserve             int
 	ChatSocketsPerVisitor int
@@ -80,6 +81,7 @@ func ConfigFromEnv(getenv func(string) string) Config {
 	}
 	return Config{
 		TrustedProxies:        get("FRONTDESK_TRUSTED_PROXIES", ""),
+		MetricsFrom:           get("FRONTDESK_METRICS_FROM", ""),
 		MaxConnsPerIP:         num("FRONTDESK_MAX_CONNS_PER_IP"),
 		FDReserve:             num("FRONTDESK_FD_RESERVE"),
 		ChatSocketsPerVisitor: num("FRONTDESK_CHAT_SOCKETS_PER_VISITOR"),
@@ -159,6 +161,9 @@ func (c *Config) validate() error {
 	}
 	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("FRONTDESK_TRUSTED_PROXIES: %w", err)
+	}
+	if _, err := web.ParseTrustedProxies(c.MetricsFrom); err != nil {
+		return fmt.Errorf("FRONTDESK_METRICS_FROM: %w", err)
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return fmt.Errorf("FRONTDESK_DATABASE_URL must start with postgres://")

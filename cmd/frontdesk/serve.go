@@ -131,7 +131,8 @@ func (m *Main) Open(ctx context.Context) error {
 		m.ln.Close()
 		return fmt.Errorf("FRONTDESK_TRUSTED_PROXIES: %w", err)
 	}
-	m.Web, err = web.New(web.Config{TrustedProxies: proxies, MaxConnsPerIP: cfg.MaxConnsPerIP, FDReserve: cfg.FDReserve,
+	metricsFrom, _ := web.ParseTrustedProxies(cfg.MetricsFrom) // validated with the config
+	m.Web, err = web.New(web.Config{TrustedProxies: proxies, MetricsFrom: metricsFrom, MaxConnsPerIP: cfg.MaxConnsPerIP, FDReserve: cfg.FDReserve,
 		ChatSocketsPerVisitor: cfg.ChatSocketsPerVisitor, ChatSocketsPerIP: cfg.ChatSocketsPerIP,
 		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,

@@ -130,7 +130,6 @@ func ReadRecords(r io.Reader, format string) ([]Record, []int, error) {
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			line, _ := cr.FieldPos(0)
 			if err != nil {
 				var pe *csv.ParseError
 				if errors.As(err, &pe) {
@@ -139,6 +138,9 @@ func ReadRecords(r io.Reader, format string) ([]Record, []int, error) {
 				}
 				return nil, nil, err
 			}
+			// After the error check: a row that failed to parse has no
+			// fields, and FieldPos panics on it.
+			line, _ := cr.FieldPos(0)
 			get := func(k string) string {
 				if i, ok := col[k]; ok && i < len(row) {
 					return row[i]
@@ -151,6 +153,17 @@ func ReadRecords(r io.Reader, format string) ([]Record, []int, error) {
 		}
 	default:
 		return nil, nil, portal.Errorf(portal.EINVALID, "Unknown format %q: use jsonl or csv.", format)
+	}
+	for i, r := range recs {
+		// Text the stores cannot keep (PostgreSQL refuses NUL and invalid
+		// UTF-8) is the file's fault, reported by line.
+		ok := true
+		for _, f := range append([]string{r.ID, r.Title, r.Summary, r.Body, r.Category, r.Locale, r.Status}, append(r.Phrasings, r.Tags...)...) {
+			ok = ok && portal.ValidText(f)
+		}
+		if !ok {
+			bad = append(bad, LineError{lines[i], "text that is not valid UTF-8, or a NUL character"})
+		}
 	}
 	if len(bad) > 0 {
 		return nil, nil, &LinesError{bad}

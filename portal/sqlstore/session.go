@@ -67,6 +67,10 @@ func (s *Store) ConsumePasswordReset(ctx context.Context, tokenHash string, now 
 		}
 		return 0, wrap("consume password reset", err)
 	}
+	// One reset ends every other link the account was sent.
+	if _, err := s.db.Exec(ctx, `UPDATE password_resets SET used_at = ? WHERE user_id = ? AND used_at IS NULL`, now, userID); err != nil {
+		return 0, wrap("end other password resets", err)
+	}
 	return userID, nil
 }
 

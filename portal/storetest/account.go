@@ -149,6 +149,19 @@ func testPasswordResets(t *testing.T, open Opener) {
 		_, err := s.ConsumePasswordReset(ctx(), "old", c.t.Add(time.Hour))
 		wantCode(t, err, portal.EINVALID)
 	})
+	t.Run("OneResetEndsTheOthers", func(t *testing.T) {
+		v := MustCreateUser(t, s, portal.RoleCustomer, "two-links@example.com")
+		for _, tok := range []string{"first", "second"} {
+			if err := s.CreatePasswordReset(ctx(), &portal.PasswordReset{TokenHash: tok, UserID: v.ID, CreatedAt: c.t, ExpiresAt: c.t.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := s.ConsumePasswordReset(ctx(), "second", c.t); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.ConsumePasswordReset(ctx(), "first", c.t)
+		wantCode(t, err, portal.EINVALID)
+	})
 	t.Run("WorksOnceUnderRace", func(t *testing.T) {
 		var wg sync.WaitGroup
 		var mu sync.Mutex

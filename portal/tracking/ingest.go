@@ -95,6 +95,10 @@ type Ingester struct {
 	drains  int // batches being stored
 }
 
+// MaxFuture is how far ahead of the server's clock an event may be dated
+// (carriers' clocks and time zones err); later ones are refused.
+const MaxFuture = 24 * time.Hour
+
 // maxBatch bounds the events stored in one transaction.
 const maxBatch = 512
 
@@ -120,6 +124,18 @@ func Topic(shipmentID int64) string { return "shipment:" + strconv.FormatInt(shi
 // or nothing is stored. Events already stored count as duplicates.
 func (in *Ingester) Ingest(ctx context.Context, updates []Update) (Result, error) {
 	var res Result
+	now := time.Now()
+	if in.Now != nil {
+		now = in.Now()
+	}
+	for _, u := range updates {
+		// An event dated far ahead would stay the shipment's latest and
+		// freeze its status: later real events would never change it.
+		if u.Event.OccurredAt.After(now.Add(MaxFuture)) {
+			return res, portal.Errorf(portal.EINVALID, "An event of %s is dated %s, more than a day in the future: nothing was stored.",
+				u.TrackingNumber, u.Event.OccurredAt.UTC().Format(time.RFC3339))
+		}
+	}
 	ships := map[string]*portal.Shipment{}
 	for _, u := range updates {
 		if _, ok := ships[u.TrackingNumber]; ok {

@@ -3,11 +3,13 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/web"
 )
 
 func TestAccessControl(t *testing.T) {
@@ -135,7 +137,16 @@ func TestOperations(t *testing.T) {
 		if csp := res.Header.Get("Content-Security-Policy"); strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") {
 			t.Fatalf("CSP %q", csp)
 		}
-		m := c.get("/metrics")
+		// App.Test's connections come from 0.0.0.0, not a private network.
+		wantStatus(t, c.get("/metrics"), 404)
+		msrv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), MetricsFrom: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer msrv.Close()
+		mc := newClient(t, msrv)
+		mc.get("/")
+		m := mc.get("/metrics")
 		wantStatus(t, m, 200)
 		wantBody(t, m, `frontdesk_http_requests_total{method="GET",route="/",status="200"}`)
 		s.Close()

@@ -83,8 +83,23 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 		page.PasswordError = msg
 		return s.render(c, fiber.StatusBadRequest, "account", "Your account", page)
 	}
+	// Guesses at the current password (from a session left open, say)
+	// share the account's sign-in limit, counted before the check.
+	ctx := c.UserContext()
+	key, now := "login:acct:"+portal.NormalizeEmail(u.Email), s.now()
+	n, end, err := s.store.HitRate(ctx, key, s.cfg.LoginWindow, now)
+	if err != nil {
+		return err
+	}
+	if n > s.cfg.LoginAccountLimit {
+		return &retryAfterError{err: portal.Errorf(portal.ETOOMANY, "Too many wrong passwords. Try again in %s, or reset your password.", humanDuration(end.Sub(now))),
+			seconds: int(end.Sub(now).Seconds()) + 1}
+	}
 	if !auth.CheckPassword(u.PasswordHash, c.FormValue("current")) {
 		return fail("Your current password is not right.")
+	}
+	if err := s.store.UndoRate(ctx, key, s.cfg.LoginWindow, now); err != nil {
+		return err
 	}
 	pw := c.FormValue("new_password")
 	if err := auth.ValidatePassword(pw); err != nil {
@@ -94,7 +109,6 @@ func (s *Server) handlePasswordChange(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
 	if err := s.store.SetPasswordHash(ctx, u.ID, hash); err != nil {
 		return err
 	}

@@ -121,7 +121,7 @@ func (cf *configurator) analyse(ctx context.Context, page *catalogEditPage, cat 
 	}
 	rep, err := productconfig.CheckCatalog(ctx, cat)
 	if err != nil {
-		if code := productconfig.ErrorCode(err); code == productconfig.EINVALID {
+		if code := productconfig.ErrorCode(err); code == productconfig.EINVALID || code == productconfig.ETOOHARD {
 			page.Error = portal.ErrorMessage(configErr(err))
 			return nil
 		}

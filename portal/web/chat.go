@@ -29,7 +29,7 @@ func (s *Server) chatRoutes(app *fiber.App) {
 	app.Get("/chat/visitor", s.handleChatVisitor)
 	app.Get("/chat", s.handleChatPage)
 	app.Get("/ws/chat", h.checkOrigin, h.customerHandshake, h.upgrader(h.runCustomer))
-	agents := app.Group("", s.requireRole(portal.RoleAgent, portal.RoleManager, portal.RoleAdmin))
+	agents := s.withRole(app, portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
 	agents.Get("/ws/agent", h.checkOrigin, h.agentHandshake, h.upgrader(h.runAgent))
 	agents.Get("/agent", s.handleAgentConsole)
 	agents.Get("/agent/history", s.handleAgentHistory)

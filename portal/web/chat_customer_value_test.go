@@ -41,13 +41,13 @@ func TestAgentPanelShowsCustomerValue(t *testing.T) {
 	if err := st.CreateConversation(ctx, conv); err != nil {
 		t.Fatal(err)
 	}
-	f, err := srv.customerInfo(ctx, conv)
+	f, err := srv.customerInfo(ctx, conv, 0)
 	if err != nil || f.Customer == nil || f.Customer.Value != nil {
 		t.Fatalf("before any analysis: %+v, %v", f.Customer, err)
 	}
 	srv.analytics.Refit()
 	<-srv.analytics.Status().Done
-	f, err = srv.customerInfo(ctx, conv)
+	f, err = srv.customerInfo(ctx, conv, 0)
 	if err != nil || f.Customer == nil || f.Customer.Value == nil {
 		t.Fatalf("after the analysis: %+v, %v", f.Customer, err)
 	}

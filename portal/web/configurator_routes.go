@@ -70,6 +70,9 @@ func configErr(err error) error {
 		productconfig.EINVALID:  portal.EINVALID,
 		productconfig.ECONFLICT: portal.ECONFLICT,
 		productconfig.ENOTFOUND: portal.ENOTFOUND,
+		// Not the request's fault, but not worth retrying either (a
+		// 503 would have the load balancer try every node in turn).
+		productconfig.ETOOHARD: portal.EINVALID,
 	}[pe.Code]
 	if code == "" {
 		return err

@@ -73,12 +73,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	code := portal.ErrorCode(err)
 	msg := portal.ErrorMessage(err)
 	var fe *fiber.Error
+	clientStatus := 0
 	if errors.As(err, &fe) {
 		if c2, ok := codeOfStatus(fe.Code); ok {
 			code, msg = c2, messages[c2]
 			if msg == "" {
 				msg = fe.Message
 			}
+		} else if fe.Code >= 400 && fe.Code < 500 {
+			// The client's fault with no domain code (431 for oversized
+			// headers, 408 for a slow request): its own status, not a 500.
+			code, msg, clientStatus = portal.EINVALID, fe.Message, fe.Code
 		}
 	}
 	var ra *retryAfterError
@@ -86,6 +91,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(ra.seconds))
 	}
 	status := statusOf(code)
+	if clientStatus != 0 {
+		status = clientStatus
+	}
 	if code == portal.EINTERNAL {
 		s.log.Error("internal error", "method", c.Method(), "path", c.Path(), "err", err)
 		msg = "Internal error."
@@ -111,7 +119,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		return c.Status(status).JSON(fiber.Map{"error": body})
 	}
 	title := map[int]string{400: "Something is not right", 401: "Please sign in", 403: "Not allowed", 404: "Page not found",
-		409: "Conflict", 413: "Too large", 429: "Slow down", 503: "Unavailable"}[status]
+		409: "Conflict", 413: "Too large", 429: "Slow down", 431: "Too large", 503: "Unavailable"}[status]
 	if title == "" {
 		title = "Something went wrong"
 	}

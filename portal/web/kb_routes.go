@@ -35,7 +35,7 @@ func (s *Server) kbRoutes(app *fiber.App) {
 	app.Post("/help/articles/:ref/vote", s.handleArticleVote)
 	app.Get("/api/v1/search", s.handleAPISearch)
 
-	ed := app.Group("/editor", s.requireRole(portal.RoleEditor, portal.RoleAdmin))
+	ed := s.withRole(app.Group("/editor"), portal.RoleEditor, portal.RoleAdmin)
 	ed.Get("/articles", s.handleEditorArticleList)
 	ed.Get("/articles/new", s.handleEditorArticleNew)
 	ed.Get("/articles/transfer", s.handleEditorTransfer)

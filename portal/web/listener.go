@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -212,5 +214,30 @@ func (s *Server) shedIdle(c *fiber.Ctx) error {
 	if s.guard.crowded() {
 		c.Context().SetConnectionClose()
 	}
+	return c.Next()
+}
+
+// Request budgets: a request's context ends at its deadline (and, for the
+// configurator's solver, when the server stops), so long work gives up
+// instead of holding a core after the browser has left or holding up a
+// shutdown.
+const requestBudget = 30 * time.Second
+
+func (s *Server) requestContext(c *fiber.Ctx) error {
+	p := c.Path()
+	solver := strings.HasPrefix(p, "/api/v1/configurator/") || strings.HasPrefix(p, "/configure") || strings.HasPrefix(p, "/editor/catalog")
+	budget := requestBudget
+	if solver {
+		budget = s.cfg.ConfiguratorBudget
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), budget)
+	defer cancel()
+	if solver {
+		// Only the solver's work ends with the server: other requests
+		// in flight at shutdown finish (App.Shutdown waits for them).
+		stop := context.AfterFunc(s.stopCtx, cancel)
+		defer stop()
+	}
+	c.SetUserContext(ctx)
 	return c.Next()
 }

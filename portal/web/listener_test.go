@@ -168,10 +168,7 @@ func TestMaxConnsPerIP(t *testing.T) {
 		{"proxy exempt", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, "HTTP/1.1 200"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cs := mustChatServer(t, func(c *web.Config) { c.MaxConnsPerIP, c.TrustedProxies = 4, tc.trusted })
-			host := strings.TrimPrefix(cs.URL, "http://")
-			// mustChatServer's own client may still hold a keep-alive connection.
-			http.DefaultClient.CloseIdleConnections()
+			host := mustServe(t, web.Config{MaxConnsPerIP: 4, TrustedProxies: tc.trusted})
 			var conns []net.Conn
 			for i := 0; i < 4; i++ {
 				c, err := net.Dial("tcp", host)
@@ -248,4 +245,32 @@ func TestSignInLimitPerClientBehindProxy(t *testing.T) {
 			t.Fatalf("untrusted X-Forwarded-For was believed: status %d, want 429", got)
 		}
 	})
+}
+
+// mustServe serves a new server on loopback (no connection made yet) and
+// returns its host:port.
+func mustServe(tb testing.TB, cfg web.Config) string {
+	tb.Helper()
+	st, err := sqlite.Open(ctx(), sqlite.Config{Path: tb.TempDir() + "/fd.db"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.Store, cfg.Secret = st, []byte("0123456789abcdef0123456789abcdef")
+	srv, err := web.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); srv.Serve(ln) }()
+	tb.Cleanup(func() {
+		srv.Close()
+		srv.App.ShutdownWithTimeout(5 * time.Second)
+		<-done
+		st.Close()
+	})
+	return ln.Addr().String()
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -46,7 +47,28 @@ func (m *metrics) observe(method, route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
 
-func (s *Server) handleMetrics(c *fiber.Ctx) error { return s.metrics.handler(c) }
+// handleMetrics serves Prometheus metrics to clients on MetricsFrom
+// (loopback and private networks by default), not to the internet: they
+// tell how busy the site is and which routes exist. Others get 404.
+func (s *Server) handleMetrics(c *fiber.Ctx) error {
+	ip, err := netip.ParseAddr(c.IP())
+	if err != nil || !s.metricsAllowed(ip.Unmap()) {
+		return s.handleNotFound(c)
+	}
+	return s.metrics.handler(c)
+}
+
+func (s *Server) metricsAllowed(ip netip.Addr) bool {
+	if s.cfg.MetricsFrom == nil {
+		return ip.IsLoopback() || ip.IsPrivate()
+	}
+	for _, p := range s.cfg.MetricsFrom {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
 
 func (s *Server) handleHealth(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})

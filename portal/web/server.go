@@ -95,6 +95,13 @@ type Config struct {
 	// ChatSocketsPerVisitor caps the chat sockets of one guest visitor
 	// and of one signed-in session (a few tabs); default 8, negative for no cap.
 	ChatSocketsPerVisitor int
+	// ConfiguratorBudget bounds the configurator's and the catalogue
+	// editor's requests (the solver gives up, saying the catalogue is too
+	// hard to check); default 10s.
+	ConfiguratorBudget time.Duration
+	// MetricsFrom are the client addresses /metrics answers; nil means
+	// loopback and private networks (never the internet).
+	MetricsFrom []netip.Prefix
 	// ChatSocketsPerIP caps the chat sockets of one client address;
 	// default 64, negative for no cap.
 	ChatSocketsPerIP int
@@ -113,11 +120,12 @@ type Server struct {
 	ingester *tracking.Ingester
 	sessions *sessionCache
 	// done closes when the server stops, ending long-lived streams.
-	done <-chan struct{}
-	stop context.CancelFunc
-	kb   Knowledge
-	md   *markdown
-	chat *chatHub
+	done    <-chan struct{}
+	stopCtx context.Context
+	stop    context.CancelFunc
+	kb      Knowledge
+	md      *markdown
+	chat    *chatHub
 	// historyCache holds rendered account-history pages.
 	historyCache *historyCache
 	analytics    Analytics
@@ -179,6 +187,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.HistoryCacheSize == 0 {
 		cfg.HistoryCacheSize = 4096
 	}
+	if cfg.ConfiguratorBudget == 0 {
+		cfg.ConfiguratorBudget = 10 * time.Second
+	}
 	if cfg.MaxConnsPerIP == 0 {
 		cfg.MaxConnsPerIP = 256
 	}
@@ -205,7 +216,7 @@ func New(cfg Config) (*Server, error) {
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
-	s.done = bg.Done()
+	s.done, s.stopCtx = bg.Done(), bg
 	if s.analytics = cfg.Analytics; s.analytics == nil {
 		s.analytics = s.ownAnalytics()
 	}
@@ -244,7 +255,7 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) routes() {
 	app := s.App
-	app.Use(s.clientIP, s.recoverPanics, s.observe, s.securityHeaders, s.shedIdle)
+	app.Use(s.clientIP, s.recoverPanics, s.observe, s.securityHeaders, s.shedIdle, s.requestContext)
 	app.Get("/healthz", s.handleHealth)
 	app.Get("/readyz", s.handleReady)
 	app.Get("/metrics", s.handleMetrics)
@@ -262,7 +273,7 @@ func (s *Server) routes() {
 	app.Get("/password/reset", s.handlePasswordResetPage)
 	app.Post("/password/reset", s.handlePasswordReset)
 
-	account := app.Group("/account", s.requireRole(portal.RoleCustomer))
+	account := s.withRole(app.Group("/account"), portal.RoleCustomer)
 	account.Get("/", s.handleAccount)
 	account.Post("/profile", s.handleProfileUpdate)
 	account.Post("/password", s.handlePasswordChange)
@@ -279,13 +290,13 @@ func (s *Server) routes() {
 	app.Get("/track", s.handleTrackPage)
 	app.Post("/track", s.handleTrack)
 
-	staff := app.Group("/staff", s.requireRole(portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin))
+	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
 
 	s.kbRoutes(app)
 
-	reports := app.Group("/reports", s.requireRole(portal.RoleManager, portal.RoleAdmin))
+	reports := s.withRole(app.Group("/reports"), portal.RoleManager, portal.RoleAdmin)
 	reports.Get("/customers", s.handleCustomerAnalytics)
 	reports.Post("/customers/refit", s.handleCustomerAnalyticsRefit)
 	reports.Get("/customers/status", s.handleCustomerAnalyticsStatus)
@@ -298,7 +309,7 @@ func (s *Server) routes() {
 	reports.Get("/support", s.handleSupportReport)
 	reports.Get("/support.csv", s.handleSupportReportCSV)
 
-	admin := app.Group("/admin", s.requireRole(portal.RoleAdmin))
+	admin := s.withRole(app.Group("/admin"), portal.RoleAdmin)
 	admin.Get("/staff", s.handleStaffList)
 	admin.Post("/staff", s.handleStaffCreate)
 	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
