@@ -51,6 +51,25 @@ func TestBrowserHandoff(t *testing.T) {
 				c.waitJS("closed by Esc", `document.getElementById('fd-chat').hidden && !document.getElementById('fd-launch').hidden`)
 			})
 
+			t.Run("CustomerSeesTheAgentLeave", func(t *testing.T) {
+				a := b.agentConsole(t, srv, desktop)
+				c := b.newPage(t, srv, phone360)
+				c.visit("/")
+				c.openChat()
+				c.run("ask for a person", chromedp.Click(chromedp.ID("fd-person")))
+				c.waitText("#fd-state", "in the queue")
+				a.run("claim", chromedp.Click(chromedp.CSS("#queue .claim")))
+				c.waitText("#fd-state", "chatting with Demo Agent")
+				// The agent's tab closes; after the grace, with nobody else
+				// available, the customer is told and offered a message.
+				a.run("leave", chromedp.Navigate("about:blank"))
+				c.waitText("#fd-log", "Demo Agent is no longer available")
+				c.run("form", chromedp.WaitVisible(chromedp.ID("fd-leave-email")))
+				c.composerInView("after the agent left")
+				c.check()
+				c.screenshot("agent-left-360")
+			})
+
 			t.Run("ConsoleAlertsNamesAndClose", func(t *testing.T) {
 				a := b.agentConsole(t, srv, desktop)
 				defer a.away()

@@ -400,18 +400,18 @@ func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFr
 // customerFrame tells an agent who they are chatting with: the account,
 // recent orders and the agents a chat can be transferred to.
 type customerFrame struct {
-	Type           string          `json:"type"`
-	ConversationID int64           `json:"conversation_id"`
-	State          string          `json:"state"`
-	AgentID        int64           `json:"agent_id,omitempty"`
-	Subject        string          `json:"subject"`
-	Customer       *customerInfo   `json:"customer,omitempty"`
-	Orders         []orderInfo     `json:"orders"`
-	Agents         []agentInfo     `json:"agents"`
+	Type           string                  `json:"type"`
+	ConversationID int64                   `json:"conversation_id"`
+	State          string                  `json:"state"`
+	AgentID        int64                   `json:"agent_id,omitempty"`
+	Subject        string                  `json:"subject"`
+	Customer       *customerInfo           `json:"customer,omitempty"`
+	Orders         []orderInfo             `json:"orders"`
+	Agents         []agentInfo             `json:"agents"`
 	Canned         []portal.CannedResponse `json:"canned"`
-	Cases          []caseInfoShort `json:"cases"`
-	Parcels        []parcelInfo    `json:"parcels"`
-	Invoices       []invoiceInfo   `json:"invoices"`
+	Cases          []caseInfoShort         `json:"cases"`
+	Parcels        []parcelInfo            `json:"parcels"`
+	Invoices       []invoiceInfo           `json:"invoices"`
 	// Chats are the customer's other chats, newest first, with ratings.
 	Chats []pastChat `json:"chats"`
 }

@@ -110,7 +110,7 @@ func newChatHub(s *Server) *chatHub {
 	return h
 }
 
-// presenceLoop records, every third of the agent grace, which agents and
+// presenceLoop records, every third of the agent grace (at most 5s), which agents and
 // which queued customers have a live socket on this node, then sweeps:
 // chats of agents gone on every node go back to the queue, queued
 // customers nobody can take are offered to leave a message, guests gone
@@ -118,7 +118,9 @@ func newChatHub(s *Server) *chatHub {
 // happens once).
 func (h *chatHub) presenceLoop() {
 	grace := h.engine.Grace()
-	t := time.NewTicker(max(grace/3, 50*time.Millisecond))
+	// A third of the grace, and at most 5s: queued customers nobody can
+	// take hear so within seconds.
+	t := time.NewTicker(max(min(grace/3, 5*time.Second), 50*time.Millisecond))
 	defer t.Stop()
 	for {
 		select {
