@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -68,6 +70,20 @@ func TestBrowserHandoff(t *testing.T) {
 				c.composerInView("after the agent left")
 				c.check()
 				c.screenshot("agent-left-360")
+			})
+
+			t.Run("DisabledAgentsConsoleStops", func(t *testing.T) {
+				dora := mustAgent(t, srv, "dora."+kind+"@example.com", "Dora")
+				a := b.newPage(t, srv, desktop)
+				a.signIn(dora.Email, "demo")
+				a.visit("/agent")
+				a.waitText("#agent-conn", "Connected")
+				admin := signIn(t, srv, "admin@example.com")
+				if st := admin.post("/admin/staff", fmt.Sprintf("/admin/staff/%d/disable", dora.ID), nil); st != http.StatusSeeOther {
+					t.Fatalf("disable: status %d", st)
+				}
+				a.waitText("#agent-conn", "You were signed out")
+				a.waitJS("composer off", `document.getElementById('agent-status').disabled`)
 			})
 
 			t.Run("ConsoleAlertsNamesAndClose", func(t *testing.T) {
