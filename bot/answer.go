@@ -99,19 +99,20 @@ func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Parti
 		return
 	}
 	if fails >= 2 {
-		offered, err := e.handoff(ctx, conv)
-		if err != nil {
-			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
-		}
-		// Nobody could take the chat, and the customer has been told so
-		// and offered to leave a message: the count starts again, so that
-		// a customer who carries on asking is not told it after every
-		// unanswered question, only after two more in a row.
-		if offered {
+		// When nobody can take the chat, the customer is offered to leave
+		// a message and the count starts again, so that a customer who
+		// carries on asking is not told so after every unanswered
+		// question, only after two more in a row. The count is reset
+		// before the offer is stored: a customer who reads it and asks
+		// again must find it reset.
+		reset := func() {
 			zero := 0
 			if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, BotFailures: &zero}); err != nil && !isConflict(err) {
 				e.log.Error("bot: reset failures", "conversation_id", convID, "err", err)
 			}
+		}
+		if _, err := e.handoff(ctx, conv, reset); err != nil {
+			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
 		}
 	}
 }

@@ -326,9 +326,9 @@ func (e *Engine) RequestPerson(ctx context.Context, p Participant, convID int64)
 }
 
 // handoff queues a bot conversation for a person, or, when nobody can
-// take it, tells the customer and offers to leave a message; it reports
-// whether it made that offer.
-func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation) (offered bool, err error) {
+// take it, tells the customer and offers to leave a message (running
+// beforeOffer, if any, first); it reports whether it made that offer.
+func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation, beforeOffer ...func()) (offered bool, err error) {
 	if conv.State != portal.ConvBot {
 		return false, nil // already queued or with a person
 	}
@@ -340,6 +340,9 @@ func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation) (offere
 		msg := "No one is available to chat right now. Leave a message and we will answer by email."
 		if why == "closed" {
 			msg = "We are outside our chat hours right now. Leave a message and we will answer by email."
+		}
+		for _, f := range beforeOffer {
+			f()
 		}
 		e.system(ctx, conv.ID, msg, map[string]any{"offer": "leave_message", "reason": why})
 		return true, nil

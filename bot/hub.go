@@ -16,14 +16,16 @@ type Hub struct {
 	mu     sync.RWMutex
 	convs  map[int64]map[Client]struct{}
 	agents map[Client]struct{}
-	// parts: the customer sockets by participant key.
-	parts  map[string]map[Client]struct{}
+	// parts: the customer sockets by participant key (a slice: nearly
+	// every participant has one socket, and an idle socket should cost
+	// little).
+	parts  map[string][]Client
 	cancel func()
 }
 
 // NewHub subscribes a hub to bus.
 func NewHub(bus Bus) *Hub {
-	h := &Hub{convs: map[int64]map[Client]struct{}{}, agents: map[Client]struct{}{}, parts: map[string]map[Client]struct{}{}}
+	h := &Hub{convs: map[int64]map[Client]struct{}{}, agents: map[Client]struct{}{}, parts: map[string][]Client{}}
 	h.cancel = bus.Subscribe(h.dispatch)
 	return h
 }
@@ -77,23 +79,26 @@ func (h *Hub) JoinParticipant(key string, c Client) {
 		return
 	}
 	h.mu.Lock()
-	set := h.parts[key]
-	if set == nil {
-		set = make(map[Client]struct{}, 1)
-		h.parts[key] = set
-	}
-	set[c] = struct{}{}
+	h.parts[key] = append(h.parts[key], c)
 	h.mu.Unlock()
 }
 
 // LeaveParticipant undoes JoinParticipant.
 func (h *Hub) LeaveParticipant(key string, c Client) {
 	h.mu.Lock()
-	if set := h.parts[key]; set != nil {
-		delete(set, c)
-		if len(set) == 0 {
-			delete(h.parts, key)
+	list := h.parts[key]
+	for i, x := range list {
+		if x == c {
+			last := len(list) - 1
+			list[i], list[last] = list[last], nil
+			list = list[:last]
+			break
 		}
+	}
+	if len(list) == 0 {
+		delete(h.parts, key)
+	} else {
+		h.parts[key] = list
 	}
 	h.mu.Unlock()
 }
@@ -109,7 +114,7 @@ func (h *Hub) dispatch(e Event) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	if e.Kind == EventStarted {
-		for c := range h.parts[e.Participant] {
+		for _, c := range h.parts[e.Participant] {
 			c.Notify(e)
 		}
 		return

@@ -52,22 +52,16 @@ func (e *Engine) Heartbeat(ctx context.Context, agents, convs []int64) error {
 	return e.store.TouchConversations(ctx, convs, now)
 }
 
-// Queued returns those of ids that are queued conversations.
-func (e *Engine) Queued(ids []int64) []int64 {
+// QueuedIDs returns the queued conversations, each mapped to true.
+func (e *Engine) QueuedIDs() map[int64]bool {
 	queued, _, err := e.store.FindConversations(e.ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000})
 	if err != nil {
 		e.log.Warn("queued conversations", "err", err)
 		return nil
 	}
-	want := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	var out []int64
+	out := make(map[int64]bool, len(queued))
 	for _, c := range queued {
-		if want[c.ID] {
-			out = append(out, c.ID)
-		}
+		out[c.ID] = true
 	}
 	return out
 }

@@ -103,9 +103,15 @@
       pending.forEach(function (p) { send(p); });
     };
     ws.onmessage = function (ev) { var f; try { f = JSON.parse(ev.data); } catch (e) { return; } handle(f); };
-    ws.onclose = function () {
+    ws.onclose = function (ev) {
       if (ws !== me) { return; }
       ws = null;
+      if (ev.code === 1008) {
+        // Signed out, disabled or given another role: no reconnecting.
+        $('agent-conn').textContent = 'You were signed out of the console. Reload the page to sign in again.';
+        ['agent-text', 'agent-send', 'agent-status'].forEach(function (id) { $(id).disabled = true; });
+        return;
+      }
       var delay = Math.min(15000, 500 * Math.pow(2, attempt++));
       $('agent-conn').textContent = 'Offline. Reconnecting in ' + Math.ceil(delay / 1000) + ' s…';
       setTimeout(connect, delay);

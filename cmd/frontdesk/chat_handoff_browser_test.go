@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -49,6 +51,39 @@ func TestBrowserHandoff(t *testing.T) {
 				c.screenshot("leave-message-360")
 				c.run("Esc", chromedp.SendKeys(chromedp.ID("fd-text"), "\x1b"))
 				c.waitJS("closed by Esc", `document.getElementById('fd-chat').hidden && !document.getElementById('fd-launch').hidden`)
+			})
+
+			t.Run("CustomerSeesTheAgentLeave", func(t *testing.T) {
+				a := b.agentConsole(t, srv, desktop)
+				c := b.newPage(t, srv, phone360)
+				c.visit("/")
+				c.openChat()
+				c.run("ask for a person", chromedp.Click(chromedp.ID("fd-person")))
+				c.waitText("#fd-state", "in the queue")
+				a.run("claim", chromedp.Click(chromedp.CSS("#queue .claim")))
+				c.waitText("#fd-state", "chatting with Demo Agent")
+				// The agent's tab closes; after the grace, with nobody else
+				// available, the customer is told and offered a message.
+				a.run("leave", chromedp.Navigate("about:blank"))
+				c.waitText("#fd-log", "Demo Agent is no longer available")
+				c.run("form", chromedp.WaitVisible(chromedp.ID("fd-leave-email")))
+				c.composerInView("after the agent left")
+				c.check()
+				c.screenshot("agent-left-360")
+			})
+
+			t.Run("DisabledAgentsConsoleStops", func(t *testing.T) {
+				dora := mustAgent(t, srv, "dora."+kind+"@example.com", "Dora")
+				a := b.newPage(t, srv, desktop)
+				a.signIn(dora.Email, "demo")
+				a.visit("/agent")
+				a.waitText("#agent-conn", "Connected")
+				admin := signIn(t, srv, "admin@example.com")
+				if st := admin.post("/admin/staff", fmt.Sprintf("/admin/staff/%d/disable", dora.ID), nil); st != http.StatusSeeOther {
+					t.Fatalf("disable: status %d", st)
+				}
+				a.waitText("#agent-conn", "You were signed out")
+				a.waitJS("composer off", `document.getElementById('agent-status').disabled`)
 			})
 
 			t.Run("ConsoleAlertsNamesAndClose", func(t *testing.T) {

@@ -508,6 +508,37 @@ func TestChatHandoff(t *testing.T) {
 				a.send(map[string]any{"type": "end", "conversation_id": conv})
 			})
 
+			t.Run("GuestChatJoinsNewAccount", func(t *testing.T) {
+				g := newGuest(t, srv)
+				w, _ := g.hello(0, 0)
+				ack := w.say("su1", "Can I open an account?")
+				w.c.Close()
+				c := &http.Client{Jar: g.jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+				r, err := c.Get(srv.URL + "/signup")
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, _ := io.ReadAll(r.Body)
+				r.Body.Close()
+				m := benchCSRF.FindSubmatch(page)
+				if m == nil {
+					t.Fatal("no CSRF token on /signup")
+				}
+				r, err = c.PostForm(srv.URL+"/signup", url.Values{"_csrf": {string(m[1])}, "name": {"Nina New"}, "email": {"nina." + kind + "@example.com"},
+					"password": {"a long enough password"}, "time_zone": {"UTC"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Body.Close()
+				if r.StatusCode != http.StatusSeeOther {
+					t.Fatalf("sign-up: status %d", r.StatusCode)
+				}
+				_, welcome := g.hello(0, 0)
+				if welcome.ConversationID != ack.ConversationID {
+					t.Fatalf("after sign-up the customer has conversation %d, want the guest's %d", welcome.ConversationID, ack.ConversationID)
+				}
+			})
+
 			t.Run("TwoTabsShareOneConversation", func(t *testing.T) {
 				g := newGuest(t, srv)
 				tab1, _ := g.hello(0, 0)

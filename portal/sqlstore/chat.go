@@ -297,7 +297,10 @@ func (s *Store) AgentRatings(ctx context.Context) ([]portal.AgentRating, error) 
 
 // FindAgentPresence lists the presence records seen since a time.
 func (s *Store) FindAgentPresence(ctx context.Context, since time.Time) ([]*portal.AgentPresence, error) {
-	rows, err := s.db.Query(ctx, `SELECT agent_id, status, updated_at, COALESCE(seen_at, updated_at) FROM agent_presence WHERE COALESCE(seen_at, updated_at) >= ? ORDER BY agent_id`, since.UTC())
+	// The later of the heartbeat and the status change: nodes of the
+	// previous version (during a rolling upgrade) renew only updated_at.
+	const seen = `CASE WHEN seen_at IS NULL OR updated_at > seen_at THEN updated_at ELSE seen_at END`
+	rows, err := s.db.Query(ctx, `SELECT agent_id, status, updated_at, `+seen+` FROM agent_presence WHERE `+seen+` >= ? ORDER BY agent_id`, since.UTC())
 	if err != nil {
 		return nil, wrap("find agent presence", err)
 	}

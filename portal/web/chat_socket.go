@@ -112,7 +112,7 @@ func newChatHub(s *Server) *chatHub {
 	return h
 }
 
-// presenceLoop records, every third of the agent grace, which agents and
+// presenceLoop records, every third of the agent grace (at most 5s), which agents and
 // which queued customers have a live socket on this node, then sweeps:
 // chats of agents gone on every node go back to the queue, queued
 // customers nobody can take are offered to leave a message, guests gone
@@ -120,7 +120,9 @@ func newChatHub(s *Server) *chatHub {
 // happens once).
 func (h *chatHub) presenceLoop() {
 	grace := h.engine.Grace()
-	t := time.NewTicker(max(grace/3, 50*time.Millisecond))
+	// A third of the grace, and at most 5s: queued customers nobody can
+	// take hear so within seconds.
+	t := time.NewTicker(max(min(grace/3, 5*time.Second), 50*time.Millisecond))
 	defer t.Stop()
 	for {
 		select {
@@ -140,10 +142,11 @@ func (h *chatHub) presenceLoop() {
 	}
 }
 
-// live returns the agents with a live socket here and the conversations
-// that customers' live sockets follow (only queued ones are recorded).
-// A socket is live until it has sent nothing, not even a pong, for the
-// idle timeout (then the ping loop closes it).
+// live returns the agents with a live socket here and the queued
+// conversations that customers' live sockets follow. A socket is live
+// until it has sent nothing, not even a pong, for the idle timeout (then
+// the ping loop closes it). The sockets are looked at only when someone is
+// queued, and nothing is kept per socket: an idle socket costs no more.
 func (h *chatHub) live() (agents, convs []int64) {
 	stale := time.Now().Add(-h.idle).UnixNano()
 	seen := map[int64]bool{}
@@ -155,22 +158,22 @@ func (h *chatHub) live() (agents, convs []int64) {
 		}
 	}
 	h.agentsMu.Unlock()
-	watched := map[int64]bool{}
+	queued := h.engine.QueuedIDs()
+	if len(queued) == 0 {
+		return agents, nil
+	}
 	for i := range h.buckets {
 		b := &h.buckets[i]
 		b.mu.Lock()
 		for sk := range b.sockets {
 			if sk.agent == nil && sk.lastRead.Load() >= stale {
-				if c := sk.currentConv(); c != 0 && !watched[c] {
-					watched[c] = true
+				if c := sk.currentConv(); queued[c] {
+					queued[c] = false // once
 					convs = append(convs, c)
 				}
 			}
 		}
 		b.mu.Unlock()
-	}
-	if len(convs) > 0 {
-		convs = h.engine.Queued(convs)
 	}
 	return agents, convs
 }
