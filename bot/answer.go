@@ -79,9 +79,18 @@ func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Parti
 		}
 	}
 	// The failure count is stored before the answer: a customer who reads
-	// the answer and asks again must find it counted.
-	if fails != conv.BotFailures {
-		upd, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, BotFailures: &fails})
+	// the answer and asks again must find it counted. The second failure in
+	// a row hands the chat off, and the count starts again with it: a
+	// person takes the chat, or nobody can, and a customer who carries on
+	// asking is not told so after every unanswered question, only after
+	// two more in a row. (Reset before the offer is shown, not after: the
+	// next question may come at once.)
+	count := fails
+	if fails >= 2 {
+		count = 0
+	}
+	if count != conv.BotFailures {
+		upd, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, BotFailures: &count})
 		if err != nil {
 			if !isConflict(err) {
 				e.log.Error("bot: count failures", "conversation_id", convID, "err", err)
@@ -99,19 +108,7 @@ func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Parti
 		return
 	}
 	if fails >= 2 {
-		// When nobody can take the chat, the customer is offered to leave
-		// a message and the count starts again, so that a customer who
-		// carries on asking is not told so after every unanswered
-		// question, only after two more in a row. The count is reset
-		// before the offer is stored: a customer who reads it and asks
-		// again must find it reset.
-		reset := func() {
-			zero := 0
-			if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, BotFailures: &zero}); err != nil && !isConflict(err) {
-				e.log.Error("bot: reset failures", "conversation_id", convID, "err", err)
-			}
-		}
-		if _, err := e.handoff(ctx, conv, reset); err != nil {
+		if _, err := e.handoff(ctx, conv); err != nil {
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
 		}
 	}

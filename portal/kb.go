@@ -57,6 +57,8 @@ type ContentGap struct {
 	Searches   int // FAQ searches without hits
 	Unanswered int // questions the bot could not answer
 	LastAt     time.Time
+	// DraftID is the article the gap was turned into, if it was.
+	DraftID *int64
 }
 
 // Total is how often the gap was hit.

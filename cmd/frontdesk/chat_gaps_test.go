@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/frontdesk/frontdesk/portal"
 )
 
@@ -73,23 +74,39 @@ func TestChatFeedsContentGaps(t *testing.T) {
 			b := MustBrowser(t)
 			for _, vp := range viewports {
 				t.Run(vp.name+"/GapsPage", func(t *testing.T) {
+					question := "Do you take seashells from " + vp.name + " users?"
+					w, _ := newGuest(t, srv).hello(0, 0)
+					ack := w.say("v1", question)
+					waitUnanswered(t, srv, ack.ConversationID, question)
+					button := `form:has(input[name="query"][value="` + question + `"]) button`
+
 					p := b.newPage(t, srv, vp)
 					p.signIn("editor@example.com", "demo")
 					p.visit("/editor/gaps") // axe runs on every visit
-					p.waitText("#chat-h + p + .table-wrap", unanswerable)
-					p.submit(`form:has(input[name="query"][value="` + unanswerable + `"]) button`)
+					p.waitText("#chat-h + p + .table-wrap", question)
+					// The same page open in a second tab, as before a double click.
+					p2 := b.newPage(t, srv, vp)
+					p2.signIn("editor@example.com", "demo")
+					p2.visit("/editor/gaps")
+
+					p.submit(button)
 					first := p.location()
 					if !strings.Contains(first, "/editor/articles/") {
 						t.Fatalf("draft at %s", first)
 					}
+					p.waitText(".flash", "Draft created")
 					p.check()
-					p.visit("/editor/gaps")
-					p.submit(`form:has(input[name="query"][value="` + unanswerable + `"]) button`)
-					if again := p.location(); again != first {
+					p2.submit(button)
+					if again := p2.location(); again != first {
 						t.Fatalf("second click opened %s, first %s", again, first)
 					}
-					p.waitText(".flash", "already has an article")
-					p.check()
+					p2.waitText(".flash", "already has an article")
+					p2.check()
+					// Reloaded, the gap links its article instead.
+					p.visit("/editor/gaps")
+					if n := get(p, "draft link", chromedp.Evaluate[int](`document.querySelectorAll('a[href="`+strings.TrimPrefix(first, srv.URL)+`"]').length`)); n != 1 {
+						t.Fatalf("%d links to the draft on the gaps page", n)
+					}
 				})
 			}
 		})

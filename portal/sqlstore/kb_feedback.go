@@ -123,7 +123,38 @@ func (s *Store) FindContentGaps(ctx context.Context, f portal.GapFilter) ([]*por
 	if n := limit(f.Limit, 50, 500); len(out) > n {
 		out = out[:n]
 	}
+	if err := s.gapDrafts(ctx, out); err != nil {
+		return nil, wrap("find content gaps", err)
+	}
 	return out, nil
+}
+
+// gapDrafts sets the draft each gap was turned into.
+func (s *Store) gapDrafts(ctx context.Context, gaps []*portal.ContentGap) error {
+	if len(gaps) == 0 {
+		return nil
+	}
+	by := map[string]*portal.ContentGap{}
+	args := make([]any, len(gaps))
+	for i, g := range gaps {
+		by[g.Normalized], args[i] = g, g.Normalized
+	}
+	rows, err := s.db.Query(ctx, `SELECT norm, article_id FROM gap_drafts WHERE norm IN (?`+strings.Repeat(", ?", len(gaps)-1)+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var norm string
+		var id int64
+		if err := rows.Scan(&norm, &id); err != nil {
+			return err
+		}
+		if g := by[norm]; g != nil {
+			g.DraftID = &id
+		}
+	}
+	return rows.Err()
 }
 
 // FindUnhelpfulArticles returns articles by "not helpful" votes, most first.

@@ -326,5 +326,24 @@ func testFeedback(t *testing.T, open Opener) {
 			t.Fatalf("draft %+v", d)
 		}
 		wantCode(t, func() error { _, err := s.DraftFromGap(ctx(), " ?! ", &portal.Article{Title: "x"}); return err }(), portal.EINVALID)
+		// The gap report links the draft.
+		if err := s.RecordUnanswered(ctx(), &portal.UnansweredQuestion{Question: "GIFT WRAPPING"}); err != nil {
+			t.Fatal(err)
+		}
+		gaps, err := s.FindContentGaps(ctx(), portal.GapFilter{Since: c.t.Add(-time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		linked := false
+		for _, g := range gaps {
+			if g.Normalized == "gift wrapping" {
+				linked = g.DraftID != nil && *g.DraftID == first
+			} else if g.DraftID != nil {
+				t.Fatalf("gap %q links draft %d", g.Normalized, *g.DraftID)
+			}
+		}
+		if !linked {
+			t.Fatalf("gap not linked to draft %d: %+v", first, gaps)
+		}
 	})
 }

@@ -34,6 +34,8 @@ type transferPage struct {
 	Categories []*portal.Category
 	Names      map[int64]string
 	Statuses   []portal.ArticleStatus
+	// MaxUpload is the largest file the server accepts, in words.
+	MaxUpload string
 }
 
 func (s *Server) transferPage(c *fiber.Ctx, status int, p transferPage) error {
@@ -43,6 +45,8 @@ func (s *Server) transferPage(c *fiber.Ctx, status int, p transferPage) error {
 	}
 	p.Categories, p.Names = cats, categoryNames(cats)
 	p.Statuses = []portal.ArticleStatus{portal.ArticleDraft, portal.ArticleInReview, portal.ArticlePublished, portal.ArticleArchived}
+	// Requests are capped as a whole (BodyLimit), uploads included.
+	p.MaxUpload = fmt.Sprintf("%.1f MB", float64(s.cfg.BodyLimit)/1e6)
 	return s.render(c, status, "editor_transfer", "Import and export articles", p)
 }
 

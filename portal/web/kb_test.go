@@ -157,6 +157,7 @@ func TestHelpCentre(t *testing.T) {
 				t.Fatal(err)
 			}
 			res = ed.get("/editor/gaps")
+			wantBody(t, res, `<a href="`+want+`">Open its article`)
 			wantBody(t, res, "Can I pay with seashells?")
 			wantBody(t, res, "Chat "+itoa(conv.ID))
 		})
