@@ -35,6 +35,9 @@ type EvalResult struct {
 	// bin, how many queries fell in it, their mean confidence and how
 	// often the best match was right.
 	Reliability []ReliabilityBin `json:"reliability"`
+	// Threshold is the hand-off threshold Retrieve used: fitted on the
+	// knowledge base (see calibrate.go) unless configured.
+	Threshold float64 `json:"threshold"`
 
 	// Outcomes has one entry per query, for error analysis; it is left
 	// out of the JSON figures.
@@ -140,6 +143,7 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 	}
 	res := scoreRuns(runs)
 	res.Articles = len(docs)
+	res.Threshold = round4(ix.threshold())
 	res.P50Ms = percentile(lat, 50)
 	res.P99Ms = percentile(lat, 99)
 	return res, nil
@@ -241,7 +245,7 @@ func WriteSummary(w io.Writer, name string, r EvalResult) error {
 	if err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
-	if _, err := fmt.Fprintf(w, "  calibration: expected calibration error %.3f\n    confidence     queries  mean conf  right\n", r.ECE); err != nil {
+	if _, err := fmt.Fprintf(w, "  hand-off below confidence %.3f (fitted on the knowledge base)\n  calibration: expected calibration error %.3f\n    confidence     queries  mean conf  right\n", r.Threshold, r.ECE); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	for _, b := range r.Reliability {

@@ -8,7 +8,16 @@ import (
 	"testing"
 )
 
-const evalDir = "../../shared/data/kb-eval"
+// evalDir is where the development sets are: beside the repository's
+// checkout, or beside a worktree's parent directory.
+var evalDir = func() string {
+	for _, d := range []string{"../../shared/data/kb-eval", "../../../shared/data/kb-eval"} {
+		if _, err := os.Stat(d); err == nil {
+			return d
+		}
+	}
+	return "../../shared/data/kb-eval"
+}()
 
 // TestEvaluateSharedSets runs the development sets through Evaluate and
 // holds the quality reached; retrieval is deterministic, so the floors are
