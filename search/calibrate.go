@@ -525,12 +525,16 @@ func solve(a [][]float64, b []float64) ([]float64, bool) {
 	return x, true
 }
 
-// candidatesFor returns the candidate function of a model and bleve index:
-// every published article of the locale for a small knowledge base, else
-// bleve's best matches.
+// candidatesFor returns the candidate function the fitting asks with: every
+// published article of the locale for a knowledge base of at most size
+// articles, else bleve's best size matches. It is Retrieve's own choice up
+// to size articles, and for more than exhaustiveMax; in between, the
+// fitting, which asks a thousand questions, leaves out the articles that
+// share no word (or a typo of one) with the question, which rarely come
+// first.
 func candidatesFor(ctx context.Context, bi bleve.Index, m *model, n int, size int) candidateFunc {
 	return func(text, locale string) ([]string, error) {
-		if n <= exhaustiveMax {
+		if n <= size {
 			var ids []string
 			for id, a := range m.arts {
 				if a.visible == locale {
