@@ -30,7 +30,7 @@ func TestFitLogisticIsCalibrated(t *testing.T) {
 		t.Errorf("ece=%.4f, want <= 0.03", ece)
 	}
 	for _, x := range []float64{-2, 0.5, 2} {
-		want := 1 / (1 + math.Exp(-(2*x-1)))
+		want := 1 / (1 + math.Exp(-(2*x - 1)))
 		if got := c.prob([]float64{x}); math.Abs(got-want) > 0.05 {
 			t.Errorf("p(%g)=%.3f, want %.3f", x, got, want)
 		}
