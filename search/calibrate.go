@@ -151,6 +151,12 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 			}
 		}
 	}
+	// A large knowledge base asks fewer: each question costs more, and
+	// many articles make the estimates steadier anyway.
+	unitSamples, articleSamples := calUnitSamples, calArticleSamples
+	if len(arts) > exhaustiveMax {
+		unitSamples, articleSamples = calUnitSamples/3, calArticleSamples/3
+	}
 	r := rand.New(rand.NewPCG(1, 2))
 	r.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
 
@@ -180,7 +186,7 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 	leaveOut := func(share float64) ([]calSample, error) {
 		var out []calSample
 		for _, u := range units {
-			if len(out) == calUnitSamples {
+			if len(out) == unitSamples {
 				break
 			}
 			restore, ok := m.takeOut(u.a.id, m.neighbours(u.a, u.text, share))
@@ -203,7 +209,7 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 		return out, nil
 	}
 	in, err := leaveOut(0)
-	if err != nil || len(in) < calMinSamples {
+	if err != nil || len(in) < min(calMinSamples, unitSamples) {
 		return nil, err
 	}
 	hard, err := leaveOut(calNeighbours)
@@ -216,7 +222,7 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 	// Leave one article out: one phrasing of each, in turn.
 	var art []calSample
 	for i, u := range units {
-		if len(art) == calArticleSamples || i == 4*calArticleSamples {
+		if len(art) == articleSamples || i == 4*articleSamples {
 			break
 		}
 		restore := m.takeArticleOut(u.a.id)

@@ -113,7 +113,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		// in the order of the one ranking (see Retrieve).
 		cands := q
 		cands.From, cands.NoHighlight = 0, true
-		n := max(ix.cfg.Candidates, max(q.From, 0)+size)
+		n := max(q.From, 0) + size
 		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(cands, n, typing(false)))
 		if err == nil && res.Total == 0 && tt.hasTypoCandidate() {
 			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(cands, n, typing(true)))
@@ -195,8 +195,9 @@ func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchR
 	return req
 }
 
-// orderTyping puts the suggestions found while typing in the order of the
-// one ranking and keeps the page asked for.
+// orderTyping puts the suggestions found while typing (bleve's best, as
+// many as to the end of the page asked for) in the order of the one ranking
+// and keeps the page.
 func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size int) {
 	if len(res.Hits) > 1 {
 		ids := make([]string, len(res.Hits))
@@ -205,7 +206,7 @@ func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size in
 			ids[i] = h.ID
 			byID[h.ID] = h
 		}
-		ranked := ix.m.score(text, ids, ix.cal.Load())
+		ranked := ix.m.ordering(text, ids)
 		hits := make(search.DocumentMatchCollection, 0, len(res.Hits))
 		for _, r := range ranked {
 			hits = append(hits, byID[r.id])

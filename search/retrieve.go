@@ -154,6 +154,18 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 	return ix.m.score(text, ids, ix.cal.Load()), byID, nil
 }
 
+// ordering ranks candidate articles as score does, without their
+// confidence: suggestions while typing need only the order.
+func (m *model) ordering(text string, ids []string) []ranked {
+	o := m.order
+	if o == nil {
+		o = m
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.rank(o.analyzeQuestion(text), ids)
+}
+
 // score ranks candidate articles for a question with both analyses and
 // sets each one's calibrated confidence (see calibrator; nil keeps the
 // uncalibrated blend).
