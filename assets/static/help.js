@@ -64,9 +64,11 @@
       box.appendChild(ul);
       // The results page may list more than the suggestions match.
       var n = typeof data.all_total === 'number' ? data.all_total : data.total;
-      var all = el('a', 'all', n === 1 ? 'See the result' : 'See all ' + n + ' results');
-      all.href = '/help/search?q=' + encodeURIComponent(q);
-      box.appendChild(all);
+      if (n > 0) {
+        var all = el('a', 'all', n === 1 ? 'See the result' : 'See all ' + n + ' results');
+        all.href = '/help/search?q=' + encodeURIComponent(q);
+        box.appendChild(all);
+      }
     }
     function fetchResults(q, log) {
       var mine = ++seq;
