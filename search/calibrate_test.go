@@ -4,7 +4,9 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
+	"time"
 )
 
 // TestFitLogisticIsCalibrated: on outcomes drawn from a known logistic
@@ -79,5 +81,50 @@ func TestConfidenceFittedPerKnowledgeBase(t *testing.T) {
 	small := mustIndex(t, docs[:3]...)
 	if small.cal.Load() != nil || small.threshold() != uncalibratedThreshold {
 		t.Errorf("3 articles: fitted %v, threshold %.3f; want the uncalibrated score", small.cal.Load() != nil, small.threshold())
+	}
+}
+
+// TestLargeKnowledgeBaseRefitsInBackground: a write to a large knowledge
+// base returns before the confidence is refitted; the refit then replaces
+// it while questions are answered.
+func TestLargeKnowledgeBaseRefitsInBackground(t *testing.T) {
+	docs := GenerateKB(9, 20)
+	ix, err := NewMemory(Config{refitUnits: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	if err := ix.Rebuild(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+	ix.m.mu.RLock()
+	units := ix.m.nUnits
+	ix.m.mu.RUnlock()
+	if units <= 100 {
+		t.Fatalf("%d units: too few for a background refit", units)
+	}
+	before := ix.cal.Load()
+	if before == nil {
+		t.Fatal("no confidence fitted")
+	}
+	ctx := context.Background()
+	d := docs[0]
+	d.Phrasings = append(d.Phrasings, "a brand new way to ask this")
+	if err := ix.Upsert(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	qs := GenerateQueries(9, docs, 20)
+	deadline := time.Now().Add(2 * time.Minute)
+	for i := 0; ix.cal.Load() == before || ix.refitting.Load(); i++ {
+		if time.Now().After(deadline) {
+			t.Fatal("confidence not refitted within 2 minutes")
+		}
+		if _, err := ix.Retrieve(ctx, Question{Text: qs[i%len(qs)]}); err != nil {
+			t.Fatal(err)
+		}
+		runtime.Gosched()
+	}
+	if c := ix.cal.Load(); c.threshold <= 0 || c.threshold >= 1 {
+		t.Fatalf("refitted threshold %.3f", c.threshold)
 	}
 }

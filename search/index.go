@@ -44,6 +44,7 @@ type Config struct {
 	CacheSize int
 
 	confidence func(features) float64 // for tuning tests only
+	refitUnits int                    // refitMax unless set, for tests
 }
 
 func (c Config) withDefaults() Config {
@@ -188,7 +189,7 @@ func (ix *Index) afterWrite(ctx context.Context) error {
 	ix.m.mu.RLock()
 	n := ix.m.nUnits
 	ix.m.mu.RUnlock()
-	if n <= refitMax {
+	if limit := ix.cfg.refitUnits; n <= refitMax && limit == 0 || limit > 0 && n <= limit {
 		return ix.refit(ctx)
 	}
 	if ix.refitting.Swap(true) {
