@@ -179,7 +179,10 @@ func (ix *Index) refit(ctx context.Context) error {
 		return fmt.Errorf("search: fit confidence: %w", err)
 	}
 	ix.cal.Store(c)
+	// Confidences and decisions may change, and with them the results
+	// page (it shows Retrieve's answer first).
 	ix.retrievals.clear()
+	ix.cache.clear()
 	return nil
 }
 

@@ -42,8 +42,10 @@ type faqResult struct {
 // faqSearch runs one FAQ search; the results page and the API share it.
 func (s *Server) faqSearch(c *fiber.Ctx, text, category string, page int, asYouType bool) (*faqResult, error) {
 	text = strings.TrimSpace(text)
-	if len(text) > 300 {
-		text = text[:300]
+	// As the bot cuts a question (bot.maxQuestion), so that both rank the
+	// same text; in runes, never inside a character.
+	if r := []rune(text); len(r) > 300 {
+		text = string(r[:300])
 	}
 	out := &faqResult{Query: text, Hits: []searchHit{}}
 	if text == "" {
