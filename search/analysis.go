@@ -42,7 +42,7 @@ const maxPrefixLen = 20
 
 // mappingVersion changes whenever the mapping or analysis changes, so that
 // an index built by an older binary is seen as stale and rebuilt.
-const mappingVersion = "fd-search-v10"
+const mappingVersion = "fd-search-v11"
 
 // stopWords is a deliberately short list: the usual English list drops
 // words such as "not", "no", "when" or "where" that decide the meaning of a
@@ -109,6 +109,11 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 			return nil, fmt.Errorf("mapping: stop filter: %w", err)
 		}
 	}
+	if err := im.AddCustomTokenFilter(abbrevFilterName, map[string]interface{}{
+		"type": mapFilterType, "map": abbrevMap(),
+	}); err != nil {
+		return nil, fmt.Errorf("mapping: abbreviation filter: %w", err)
+	}
 	if err := im.AddCustomTokenFilter(normFilterName, map[string]interface{}{
 		"type": mapFilterType, "map": normMap(),
 	}); err != nil {
@@ -128,7 +133,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		"type":         custom.Name,
 		"tokenizer":    unicode.Name,
 		"char_filters": []interface{}{wordDotsName},
-		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, stopMapName,
+		"token_filters": []interface{}{en.PossessiveName, abbrevFilterName, lowercase.Name, normFilterName, stopMapName,
 			stemFilterName, stopMapName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: english analyzer: %w", err)
@@ -137,7 +142,7 @@ func buildMapping() (*mapping.IndexMappingImpl, error) {
 		"type":         custom.Name,
 		"tokenizer":    unicode.Name,
 		"char_filters": []interface{}{wordDotsName},
-		"token_filters": []interface{}{en.PossessiveName, lowercase.Name, normFilterName, rankStopName,
+		"token_filters": []interface{}{en.PossessiveName, abbrevFilterName, lowercase.Name, normFilterName, rankStopName,
 			stemFilterName, rankStopName},
 	}); err != nil {
 		return nil, fmt.Errorf("mapping: rank analyzer: %w", err)

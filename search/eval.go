@@ -27,10 +27,68 @@ type EvalResult struct {
 	// P50Ms and P99Ms are Retrieve latencies in milliseconds.
 	P50Ms float64 `json:"p50_ms"`
 	P99Ms float64 `json:"p99_ms"`
+	// ECE is the expected calibration error of the confidence read as the
+	// probability that the best match is the right answer (for an
+	// out-of-scope query no answer is right), over Reliability's bins.
+	ECE float64 `json:"ece"`
+	// Reliability is the reliability table behind ECE: per confidence
+	// bin, how many queries fell in it, their mean confidence and how
+	// often the best match was right.
+	Reliability []ReliabilityBin `json:"reliability"`
+	// Threshold is the hand-off threshold Retrieve used: fitted on the
+	// knowledge base (see calibrate.go) unless configured.
+	Threshold float64 `json:"threshold"`
 
 	// Outcomes has one entry per query, for error analysis; it is left
 	// out of the JSON figures.
 	Outcomes []EvalOutcome `json:"-"`
+}
+
+// ReliabilityBin is one row of a reliability table: the queries whose
+// confidence fell in [Lo, Hi).
+type ReliabilityBin struct {
+	Lo         float64 `json:"lo"`
+	Hi         float64 `json:"hi"`
+	Count      int     `json:"n"`
+	Confidence float64 `json:"confidence"` // mean confidence
+	Accuracy   float64 `json:"accuracy"`   // share whose best match was right
+}
+
+// reliabilityBins is the number of equal-width confidence bins of the
+// reliability table and ECE.
+const reliabilityBins = 10
+
+// calibration computes the reliability table and the expected calibration
+// error of confidences against whether the best match was right.
+func calibration(conf []float64, right []bool) ([]ReliabilityBin, float64) {
+	bins := make([]ReliabilityBin, reliabilityBins)
+	sumC := make([]float64, reliabilityBins)
+	hits := make([]int, reliabilityBins)
+	for i := range bins {
+		bins[i].Lo = round4(float64(i) / reliabilityBins)
+		bins[i].Hi = round4(float64(i+1) / reliabilityBins)
+	}
+	for i, c := range conf {
+		b := min(max(int(c*reliabilityBins), 0), reliabilityBins-1)
+		bins[b].Count++
+		sumC[b] += c
+		if right[i] {
+			hits[b]++
+		}
+	}
+	var ece float64
+	out := bins[:0]
+	for i, b := range bins {
+		if b.Count == 0 {
+			continue
+		}
+		mc := sumC[i] / float64(b.Count)
+		acc := float64(hits[i]) / float64(b.Count)
+		ece += float64(b.Count) / float64(max(len(conf), 1)) * math.Abs(mc-acc)
+		b.Confidence, b.Accuracy = round4(mc), round4(acc)
+		out = append(out, b)
+	}
+	return out, round4(ece)
 }
 
 // EvalOutcome is what Retrieve did with one labelled query.
@@ -85,6 +143,7 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 	}
 	res := scoreRuns(runs)
 	res.Articles = len(docs)
+	res.Threshold = round4(ix.threshold())
 	res.P50Ms = percentile(lat, 50)
 	res.P99Ms = percentile(lat, 99)
 	return res, nil
@@ -103,6 +162,8 @@ func scoreRuns(runs []evalRun) EvalResult {
 	res := EvalResult{Queries: len(runs)}
 	var inScope, oos, top1, rec5, handedOff, correct int
 	var mrr float64
+	confs := make([]float64, 0, len(runs))
+	rights := make([]bool, 0, len(runs))
 	for _, r := range runs {
 		o := EvalOutcome{Query: r.q, Decision: r.decision, Confidence: r.confidence}
 		if len(r.ranked) > 0 {
@@ -136,6 +197,8 @@ func scoreRuns(runs []evalRun) EvalResult {
 		if o.Correct {
 			correct++
 		}
+		confs = append(confs, r.confidence)
+		rights = append(rights, r.q.Expect != "" && o.Got == r.q.Expect)
 		res.Outcomes = append(res.Outcomes, o)
 	}
 	res.InScopeTop1 = ratio(top1, inScope)
@@ -143,6 +206,7 @@ func scoreRuns(runs []evalRun) EvalResult {
 	res.Recall5 = ratio(rec5, inScope)
 	res.OOSRecall = ratio(handedOff, oos)
 	res.OverallAccuracy = ratio(correct, len(runs))
+	res.Reliability, res.ECE = calibration(confs, rights)
 	return res
 }
 
@@ -181,5 +245,48 @@ func WriteSummary(w io.Writer, name string, r EvalResult) error {
 	if err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
+	if _, err := fmt.Fprintf(w, "  hand-off below confidence %.3f (fitted on the knowledge base)\n  calibration: expected calibration error %.3f\n    confidence     queries  mean conf  right\n", r.Threshold, r.ECE); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	for _, b := range r.Reliability {
+		if _, err := fmt.Fprintf(w, "    [%.1f, %.1f)  %7d  %9.3f  %5.3f\n", b.Lo, b.Hi, b.Count, b.Confidence, b.Accuracy); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
 	return nil
+}
+
+// WriteFailures prints every query the evaluation got wrong: the query, the
+// article expected (or "hand-off"), what was answered (or "hand-off") and
+// the confidence.
+func WriteFailures(w io.Writer, r EvalResult) error {
+	n := 0
+	for _, o := range r.Outcomes {
+		if o.Correct {
+			continue
+		}
+		n++
+		want := o.Query.Expect
+		if want == "" {
+			want = "(hand-off)"
+		}
+		got := o.Got
+		if o.Decision != DecisionAnswer || got == "" {
+			got = "(hand-off; best " + orNone(o.Got) + ")"
+		}
+		if _, err := fmt.Fprintf(w, "MISS %q\n  expected %s\n  answered %s  confidence %.3f\n", o.Query.Query, want, got, o.Confidence); err != nil {
+			return fmt.Errorf("write failures: %w", err)
+		}
+	}
+	if _, err := fmt.Fprintf(w, "%d misses of %d queries\n", n, len(r.Outcomes)); err != nil {
+		return fmt.Errorf("write failures: %w", err)
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }

@@ -11,12 +11,12 @@ import (
 func TestScoreRuns(t *testing.T) {
 	q := func(id, expect string) EvalQuery { return EvalQuery{ID: id, Query: id, Expect: expect} }
 	runs := []evalRun{
-		{q: q("1", "a"), ranked: []string{"a", "b"}, decision: DecisionAnswer},                     // right, answered
-		{q: q("2", "a"), ranked: []string{"b", "a"}, decision: DecisionAnswer},                     // rank 2, wrong answer
-		{q: q("3", "c"), ranked: []string{"c"}, decision: DecisionHandoff},                         // right but handed off
-		{q: q("4", "d"), ranked: []string{"x", "y", "z", "w", "v", "d"}, decision: DecisionAnswer}, // rank 6
-		{q: q("5", ""), ranked: []string{"a"}, decision: DecisionHandoff},                          // oos, handed off
-		{q: q("6", ""), ranked: []string{"a"}, decision: DecisionAnswer},                           // oos, answered
+		{q: q("1", "a"), ranked: []string{"a", "b"}, decision: DecisionAnswer, confidence: 0.95},                     // right, answered
+		{q: q("2", "a"), ranked: []string{"b", "a"}, decision: DecisionAnswer, confidence: 0.85},                     // rank 2, wrong answer
+		{q: q("3", "c"), ranked: []string{"c"}, decision: DecisionHandoff, confidence: 0.15},                         // right but handed off
+		{q: q("4", "d"), ranked: []string{"x", "y", "z", "w", "v", "d"}, decision: DecisionAnswer, confidence: 0.05}, // rank 6
+		{q: q("5", ""), ranked: []string{"a"}, decision: DecisionHandoff, confidence: 0.05},                          // oos, handed off
+		{q: q("6", ""), ranked: []string{"a"}, decision: DecisionAnswer, confidence: 0.95},                           // oos, answered
 	}
 	got := scoreRuns(runs)
 	got.Outcomes = nil
@@ -27,6 +27,15 @@ func TestScoreRuns(t *testing.T) {
 		Recall5:         0.75,                              // all but 4
 		OOSRecall:       0.5,                               // 5
 		OverallAccuracy: round4(2.0 / 6),                   // 1 and 5
+		// Best match right: 1 and 3. Bins: 4 and 5 (0.05, none right),
+		// 3 (0.15, right), 2 (0.85, wrong), 1 and 6 (0.95, one right).
+		Reliability: []ReliabilityBin{
+			{Lo: 0, Hi: 0.1, Count: 2, Confidence: 0.05, Accuracy: 0},
+			{Lo: 0.1, Hi: 0.2, Count: 1, Confidence: 0.15, Accuracy: 1},
+			{Lo: 0.8, Hi: 0.9, Count: 1, Confidence: 0.85, Accuracy: 0},
+			{Lo: 0.9, Hi: 1, Count: 2, Confidence: 0.95, Accuracy: 0.5},
+		},
+		ECE: round4((2*0.05 + 0.85 + 0.85 + 2*0.45) / 6),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("scoreRuns=%+v, want %+v", got, want)
@@ -38,7 +47,7 @@ func TestEvalJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"articles":1,"queries":0,"in_scope_top1":0,"mrr10":0,"recall5":0,"oos_recall":0,"overall_accuracy":0,"p50_ms":0,"p99_ms":0}`
+	want := `{"articles":1,"queries":0,"in_scope_top1":0,"mrr10":0,"recall5":0,"oos_recall":0,"overall_accuracy":0,"p50_ms":0,"p99_ms":0,"ece":0,"reliability":null,"threshold":0}`
 	if got := string(b); got != want {
 		t.Fatalf("json=%s, want %s", got, want)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -28,9 +29,10 @@ type Config struct {
 	// Candidates is how many articles bleve hands to the re-ranker in
 	// Retrieve. Default: 30.
 	Candidates int
-	// MinConfidence is the confidence at or above which Retrieve answers
-	// with its best article instead of handing off. Default:
-	// DefaultMinConfidence.
+	// MinConfidence, when set, is the confidence at or above which
+	// Retrieve answers with its best article instead of handing off.
+	// Default: the threshold fitted on the knowledge base when the index
+	// is built (see calibrate.go).
 	MinConfidence float64
 	// BatchSize is the number of docs per index batch when rebuilding.
 	// Default: 5000.
@@ -42,12 +44,8 @@ type Config struct {
 	CacheSize int
 
 	confidence func(features) float64 // for tuning tests only
+	refitUnits int                    // refitMax unless set, for tests
 }
-
-// DefaultMinConfidence is the hand-off threshold used when
-// Config.MinConfidence is zero. It was chosen once over the development
-// sets and is the same for every knowledge base.
-const DefaultMinConfidence = 0.12
 
 func (c Config) withDefaults() Config {
 	if c.DefaultLocale == "" {
@@ -55,9 +53,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Candidates == 0 {
 		c.Candidates = 30
-	}
-	if c.MinConfidence == 0 {
-		c.MinConfidence = DefaultMinConfidence
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 5000
@@ -84,6 +79,13 @@ type Index struct {
 	cache      *resultCache[Result]    // nil when disabled
 	retrievals *resultCache[Retrieval] // nil when disabled
 	gen        atomic.Uint64           // bumped by every write
+
+	// cal is the confidence fitted on the knowledge base (calibrate.go);
+	// nil while it has too few articles to learn from.
+	cal atomic.Pointer[calibrator]
+	// refitting is set while a background refit runs; refitAgain asks it
+	// for one more round (writes came meanwhile).
+	refitting, refitAgain atomic.Bool
 }
 
 // Generation changes with every write to the index (after the write): a
@@ -139,7 +141,86 @@ func Open(dir string, cfg Config) (*Index, error) {
 		_ = bi.Close()
 		return nil, err
 	}
+	// Nothing searches yet: the model may be fitted on in place.
+	if err := ix.fit(context.Background(), bi, ix.m); err != nil {
+		_ = bi.Close()
+		return nil, err
+	}
 	return ix, nil
+}
+
+// fit fits the confidence on m, which nothing else may use meanwhile, and
+// installs it.
+func (ix *Index) fit(ctx context.Context, bi bleve.Index, m *model) error {
+	c, err := fitCalibrator(m, candidatesFor(ctx, bi, m, len(m.arts), ix.cfg.Candidates))
+	if err != nil {
+		return fmt.Errorf("search: fit confidence: %w", err)
+	}
+	ix.cal.Store(c)
+	return nil
+}
+
+// refitMax is the size (titles, summaries, phrasings and body sentences)
+// up to which a write refits the confidence before it returns, in a
+// fraction of a second; a larger knowledge base is refitted in the
+// background, keeping the previous fit meanwhile (one article changes it
+// little).
+const refitMax = 1500
+
+// refit refits the confidence after a write, on a copy of the model read
+// back from the index. ix.mu must be read-locked.
+func (ix *Index) refit(ctx context.Context) error {
+	m := newRetrievalModel(ix.mapping)
+	if err := loadModelInto(ctx, ix.bi, m); err != nil {
+		return err
+	}
+	c, err := fitCalibrator(m, candidatesFor(ctx, ix.bi, m, len(m.arts), ix.cfg.Candidates))
+	if err != nil {
+		return fmt.Errorf("search: fit confidence: %w", err)
+	}
+	ix.cal.Store(c)
+	// Confidences and decisions may change, and with them the results
+	// page (it shows Retrieve's answer first).
+	ix.retrievals.clear()
+	ix.cache.clear()
+	return nil
+}
+
+// afterWrite refits the confidence: now for a small knowledge base, in the
+// background for a large one. ix.mu must be read-locked.
+func (ix *Index) afterWrite(ctx context.Context) error {
+	ix.m.mu.RLock()
+	n := ix.m.nUnits
+	ix.m.mu.RUnlock()
+	if limit := ix.cfg.refitUnits; n <= refitMax && limit == 0 || limit > 0 && n <= limit {
+		return ix.refit(ctx)
+	}
+	if ix.refitting.Swap(true) {
+		ix.refitAgain.Store(true)
+		return nil
+	}
+	go func() {
+		for {
+			ix.refitAgain.Store(false)
+			ix.mu.RLock()
+			if ix.bi != nil {
+				if err := ix.refit(context.Background()); err != nil {
+					slog.Warn("search: background refit", "err", err)
+				}
+			}
+			ix.mu.RUnlock()
+			if ix.refitAgain.Load() {
+				continue
+			}
+			ix.refitting.Store(false)
+			// A write between the check and the store found refitting set
+			// and only asked for another round: take it.
+			if !ix.refitAgain.Load() || ix.refitting.Swap(true) {
+				return
+			}
+		}
+	}()
+	return nil
 }
 
 // NewMemory returns an empty in-memory index, for tests and evaluation.
@@ -290,6 +371,9 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 	ix.cache.clear()
 	ix.retrievals.clear()
 	ix.gen.Add(1)
+	if err := ix.afterWrite(ctx); err != nil {
+		return fmt.Errorf("search: upsert: %w", err)
+	}
 	return nil
 }
 
@@ -325,6 +409,9 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	ix.cache.clear()
 	ix.retrievals.clear()
 	ix.gen.Add(1)
+	if err := ix.afterWrite(ctx); err != nil {
+		return fmt.Errorf("search: delete: %w", err)
+	}
 	return nil
 }
 
@@ -367,6 +454,12 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	if err != nil {
 		return fmt.Errorf("search: rebuild: %w", err)
 	}
+	// The new model is not in use yet: fit the confidence on it.
+	cal, err := fitCalibrator(m, candidatesFor(ctx, bi, m, len(m.arts), ix.cfg.Candidates))
+	if err != nil {
+		_ = bi.Close()
+		return fmt.Errorf("search: rebuild: fit confidence: %w", err)
+	}
 
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -392,6 +485,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		}
 	}
 	ix.bi, ix.m = bi, m
+	ix.cal.Store(cal)
 	ix.cache.clear()
 	ix.retrievals.clear()
 	ix.gen.Add(1)
@@ -602,6 +696,11 @@ func xorInto(dst, src []byte) {
 // loadModel rebuilds the in-memory term model from the stored fields of an
 // existing index.
 func (ix *Index) loadModel(ctx context.Context) error {
+	return loadModelInto(ctx, ix.bi, ix.m)
+}
+
+// loadModelInto fills m from the stored fields of bi.
+func loadModelInto(ctx context.Context, bi bleve.Index, m *model) error {
 	const page = 1000
 	var after []string
 	for {
@@ -611,12 +710,12 @@ func (ix *Index) loadModel(ctx context.Context) error {
 		if after != nil {
 			req.SetSearchAfter(after)
 		}
-		res, err := ix.bi.SearchInContext(ctx, req)
+		res, err := bi.SearchInContext(ctx, req)
 		if err != nil {
 			return fmt.Errorf("search: load model: %w", err)
 		}
 		for _, h := range res.Hits {
-			ix.m.put(docFromFields(h))
+			m.put(docFromFields(h))
 		}
 		if len(res.Hits) < page {
 			return nil

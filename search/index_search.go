@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -25,6 +26,10 @@ type Query struct {
 	From, Size int
 	// NoHighlight skips building fragments (faster, e.g. for suggestions).
 	NoHighlight bool
+	// CountOnly returns no hits, only Total: how many the results page
+	// would list for Text (AsYouType is ignored). Suggestions use it for
+	// their "See all N results".
+	CountOnly bool
 }
 
 // Hit is one article found by Search.
@@ -74,6 +79,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if q.CountOnly {
+		q.AsYouType, q.NoHighlight, q.From, size = false, true, 0, 0
+	}
 	var tt typed
 	text := q.Text
 	if q.AsYouType {
@@ -101,12 +109,20 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			}
 			return filtered(tq, filter)
 		}
-		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, typing(false)))
+		// The suggestions shown are the typing query's best candidates
+		// in the order of the one ranking (see Retrieve).
+		cands := q
+		cands.From, cands.NoHighlight = 0, true
+		n := max(q.From, 0) + size
+		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(cands, n, typing(false)))
 		if err == nil && res.Total == 0 && tt.hasTypoCandidate() {
-			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, typing(true)))
+			res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(cands, n, typing(true)))
+		}
+		if err == nil {
+			ix.orderTyping(res, q.Text, max(q.From, 0), size)
 		}
 	} else {
-		res, err = ix.bi.SearchInContext(ctx, ix.searchRequest(q, size, filtered(textQuery(q.Text), filter)))
+		res, err = ix.rankedSearch(ctx, q, size, filter)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("search: query: %w", err)
@@ -177,4 +193,146 @@ func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchR
 		req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 20))
 	}
 	return req
+}
+
+// orderTyping puts the suggestions found while typing (bleve's best, as
+// many as to the end of the page asked for) in the order of the one ranking
+// and keeps the page.
+func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size int) {
+	if len(res.Hits) > 1 {
+		ids := make([]string, len(res.Hits))
+		byID := make(map[string]*search.DocumentMatch, len(res.Hits))
+		for i, h := range res.Hits {
+			ids[i] = h.ID
+			byID[h.ID] = h
+		}
+		ranked := ix.m.ordering(text, ids)
+		hits := make(search.DocumentMatchCollection, 0, len(res.Hits))
+		for _, r := range ranked {
+			hits = append(hits, byID[r.id])
+			delete(byID, r.id)
+		}
+		for _, h := range res.Hits {
+			if _, ok := byID[h.ID]; ok {
+				hits = append(hits, h)
+			}
+		}
+		res.Hits = hits
+	}
+	res.Hits = res.Hits[min(from, len(res.Hits)):min(from+size, len(res.Hits))]
+}
+
+// rankedSearch is the results page's search: every published article that
+// shares a word (or a typo of one) with the text, in the order of the one
+// ranking (Retrieve's: its best match first, then its other candidates),
+// then by bleve's score. When Retrieve would answer with an article that
+// shares no word with the text, that article comes first too.
+func (ix *Index) rankedSearch(ctx context.Context, q Query, size int, filter query.Query) (*bleve.SearchResult, error) {
+	locale := ix.locale(q.Locale)
+	from := max(q.From, 0)
+	tq := filtered(textQuery(q.Text), filter)
+	ix.m.mu.RLock()
+	n := len(ix.m.arts)
+	ix.m.mu.RUnlock()
+	k := from + size + ix.cfg.Candidates
+	if n <= exhaustiveMax {
+		k = max(k, n)
+	}
+	if q.CountOnly {
+		k = 0
+	}
+	// The set: ids, total and facets.
+	req := bleve.NewSearchRequestOptions(tq, k, 0, false)
+	if !q.CountOnly {
+		req.AddFacet(fCategory, bleve.NewFacetRequest(fCategory, 20))
+	}
+	set, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ranked, _, err := ix.rankLocked(ctx, q.Text, locale)
+	if err != nil {
+		return nil, err
+	}
+	// Retrieve's answer, when it would answer, is on the page even if
+	// it shares no word with the text.
+	var answer string
+	if len(ranked) > 0 && ranked[0].conf >= ix.threshold() {
+		if _, _, c, ok := ix.m.display(ranked[0].id); ok && (q.Category == "" || c == q.Category) {
+			answer = ranked[0].id
+		}
+	}
+	inSet := make(map[string]bool, len(set.Hits))
+	for _, h := range set.Hits {
+		inSet[h.ID] = true
+	}
+	if answer != "" && !inSet[answer] {
+		if q.CountOnly {
+			// Without ids, whether the answer is in the set is asked
+			// of the index.
+			one := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(tq, bleve.NewDocIDQuery([]string{answer})), 0, 0, false)
+			r, err := ix.bi.SearchInContext(ctx, one)
+			if err != nil {
+				return nil, err
+			}
+			if r.Total == 0 {
+				set.Total++
+			}
+			return set, nil
+		}
+		set.Total++
+	}
+	if q.CountOnly {
+		return set, nil
+	}
+	order := make([]string, 0, len(set.Hits)+1)
+	seen := map[string]bool{}
+	for i, r := range ranked {
+		if inSet[r.id] || (i == 0 && r.id == answer) {
+			order = append(order, r.id)
+			seen[r.id] = true
+		}
+	}
+	for _, h := range set.Hits {
+		if !seen[h.ID] {
+			order = append(order, h.ID)
+		}
+	}
+	page := order[min(from, len(order)):min(from+size, len(order))]
+	// The page's fields and highlights.
+	hits := make(search.DocumentMatchCollection, 0, len(page))
+	if len(page) > 0 {
+		req := ix.searchRequest(q, len(page), bleve.NewConjunctionQuery(tq, bleve.NewDocIDQuery(page)))
+		req.Facets = nil
+		pr, err := ix.bi.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[string]*search.DocumentMatch, len(pr.Hits))
+		for _, h := range pr.Hits {
+			byID[h.ID] = h
+		}
+		for _, id := range page {
+			h := byID[id]
+			if h == nil {
+				// The answer outside the set: shown without highlights.
+				h = &search.DocumentMatch{ID: id, Score: ranked[0].conf}
+			}
+			hits = append(hits, h)
+		}
+	}
+	set.Hits = hits
+	return set, nil
+}
+
+// threshold is the confidence at or above which Retrieve answers: the
+// configured one, else the one fitted on the knowledge base.
+func (ix *Index) threshold() float64 {
+	if ix.cfg.MinConfidence > 0 {
+		return ix.cfg.MinConfidence
+	}
+	if c := ix.cal.Load(); c != nil {
+		return c.threshold
+	}
+	return uncalibratedThreshold
 }

@@ -62,6 +62,9 @@ func TestAnalysis(t *testing.T) {
 		{"strips possessive", "customer's order", []string{"custom", "order"}},
 		{"normalises shorthand and synonyms", "pls cancle my purchase", []string{"cancel", "buy"}},
 		{"splits words joined by a dot", "pain.currently", []string{"pain", "current"}},
+		{"keeps the US as a country", "do you ship to the US", []string{"deliveri", "usa"}},
+		{"drops us as a pronoun", "send it to us", []string{"send"}},
+		{"keeps numbers and product names", "SOF ergo 72x60 6 inch", []string{"sof", "ergo", "72x60", "6", "inch"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

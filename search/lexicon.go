@@ -69,6 +69,21 @@ var normWords = map[string]string{
 	"delivary": "delivery", "delievery": "delivery", "deliverd": "delivered", "paymnt": "payment",
 }
 
+// abbreviations are upper-case abbreviations that would otherwise be read
+// as a stop word once lower-cased: "ship to the US" is about a country, not
+// "us". Matched case-sensitively, before lower-casing.
+var abbreviations = map[string]string{
+	"US": "usa", "U.S": "usa", "USA": "usa",
+}
+
+func abbrevMap() map[string]interface{} {
+	out := make(map[string]interface{}, len(abbreviations))
+	for k, v := range abbreviations {
+		out[k] = v
+	}
+	return out
+}
+
 // synonymGroups are words customers and help articles use for the same
 // thing; each group is indexed and searched as its first word. Only
 // groups whose words are interchangeable in support questions are listed,
@@ -113,7 +128,9 @@ const (
 	stemFilterType = "fd_stem"
 	dotsFilterType = "fd_word_dots"
 	normFilterName = "fd_norm"
-	stemFilterName = "fd_stem_syn"
+	// abbrevFilterName maps abbreviations (see abbreviations).
+	abbrevFilterName = "fd_abbrev"
+	stemFilterName   = "fd_stem_syn"
 )
 
 func init() {

@@ -78,6 +78,9 @@ type artModel struct {
 type unitTerms struct {
 	terms  []string // unigrams then bigrams
 	weight float64  // 1 for title, summary, phrasings; less for body sentences
+	// src is the text of a title or phrasing: what the confidence's
+	// fitting asks the rest of the knowledge base (see calibrate.go).
+	src string
 }
 
 // Weights of unit kinds: body sentences are evidence, but weaker than the
@@ -145,7 +148,8 @@ func (m *model) analyzeDoc(d Doc) *artModel {
 	var flat []string
 	var ends []int
 	var weights []float64
-	add := func(s string, w float64) {
+	var srcs []string
+	add := func(s string, w float64, keep bool) {
 		ts := m.analyzeQuery(s)
 		if len(ts) == 0 {
 			return
@@ -153,24 +157,28 @@ func (m *model) analyzeDoc(d Doc) *artModel {
 		flat = append(flat, ts...)
 		ends = append(ends, len(flat))
 		weights = append(weights, w)
+		if !keep {
+			s = ""
+		}
+		srcs = append(srcs, s)
 	}
-	add(d.Title, weightPhrasing)
-	add(d.Summary, weightPhrasing)
+	add(d.Title, weightPhrasing, true)
+	add(d.Summary, weightPhrasing, false)
 	for _, p := range d.Phrasings {
-		add(p, weightPhrasing)
+		add(p, weightPhrasing, true)
 	}
 	for i, s := range sentences(d.Body) {
 		if i == maxBodyUnits {
 			break
 		}
-		add(s, weightBody)
+		add(s, weightBody, false)
 	}
 	flat = slices.Clip(flat)
 	m.terms.intern(flat)
 	a.units = make([]unitTerms, len(ends))
 	start := 0
 	for i, end := range ends {
-		a.units[i] = unitTerms{terms: flat[start:end:end], weight: weights[i]}
+		a.units[i] = unitTerms{terms: flat[start:end:end], weight: weights[i], src: srcs[i]}
 		start = end
 	}
 	for _, t := range flat {
@@ -209,7 +217,14 @@ func (m *model) put(d Doc) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.removeLocked(d.ID)
-	m.arts[d.ID] = a
+	m.insertLocked(a)
+	m.version++
+}
+
+// insertLocked adds an analyzed article; m.mu must be locked and the
+// article absent.
+func (m *model) insertLocked(a *artModel) {
+	m.arts[a.id] = a
 	for t := range a.tf {
 		m.artDF[t]++
 	}
@@ -223,7 +238,25 @@ func (m *model) put(d Doc) {
 	if a.visible != "" {
 		m.visible[a.visible]++
 	}
-	m.version++
+}
+
+// without returns a copy of the article without its units whose text is
+// in srcs, and how many it dropped.
+func (a *artModel) without(srcs map[string]bool) (*artModel, int) {
+	b := &artModel{id: a.id, visible: a.visible, title: a.title, summary: a.summary, category: a.category, tf: map[string]float64{}}
+	n := 0
+	for _, u := range a.units {
+		if u.src != "" && srcs[u.src] {
+			n++
+			continue
+		}
+		b.units = append(b.units, u)
+		for _, t := range u.terms {
+			b.tf[t]++
+		}
+		b.len += float64(len(u.terms))
+	}
+	return b, n
 }
 
 // display returns the title, summary and category of an article, and

@@ -35,7 +35,8 @@ func textQuery(text string) query.Query {
 		if f.fuzzy {
 			fz := bleve.NewMatchQuery(text)
 			fz.SetField(f.field)
-			fz.SetFuzziness(1)
+			// One edit for words of 3-5 letters, two from 6 ("retrun").
+			fz.SetAutoFuzziness(true)
 			fz.SetPrefix(1)
 			fz.SetBoost(f.boost * 0.3)
 			qs = append(qs, fz)
@@ -115,7 +116,7 @@ func (t typed) hasTypoCandidate() bool {
 			return true
 		}
 	}
-	return false
+	return len([]rune(t.prefix)) >= 4
 }
 
 // typingQuery is the query run while the user types. Every finished word
@@ -153,18 +154,32 @@ func typingQuery(t typed, relaxed bool, known func(string) bool) query.Query {
 		}
 		pq := bleve.NewTermQuery(p)
 		pq.SetField(fTypingPrefix)
-		clauses = append(clauses, pq)
+		if n := len([]rune(t.prefix)); relaxed && n >= 4 && (known == nil || !known(t.prefix)) {
+			// The unfinished word may be a finished one with a typo
+			// ("pasword", "retrun"): as the results page forgives.
+			fq := bleve.NewFuzzyQuery(t.prefix)
+			fq.SetField(fTyping)
+			fq.SetFuzziness(1)
+			if n >= 6 {
+				fq.SetFuzziness(2)
+			}
+			fq.SetPrefix(1)
+			fq.SetBoost(0.3)
+			clauses = append(clauses, bleve.NewDisjunctionQuery(pq, fq))
+		} else {
+			clauses = append(clauses, pq)
+		}
 	}
 	switch {
 	case len(clauses) == 0:
 		return bleve.NewMatchNoneQuery()
-	case relaxed && len(clauses) >= 3:
+	case relaxed && len(clauses) >= 2:
+		// One word may miss, as on the results page ("forgot pasword"
+		// finds the password articles that never say "forgot").
 		d := bleve.NewDisjunctionQuery(clauses...)
 		d.SetMin(float64(len(clauses) - 1))
 		return d
 	default:
-		// With one or two clauses, letting one miss would match nearly
-		// everything; typos are still forgiven by the fuzzy variants.
 		return bleve.NewConjunctionQuery(clauses...)
 	}
 }

@@ -144,6 +144,7 @@ func (m *model) prepare(a *artModel) *prepared {
 type ranked struct {
 	id    string
 	conf  float64
+	oconf float64 // the ordering model's score, when one ordered
 	feats features
 }
 

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -90,6 +91,7 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 	if err != nil {
 		return Retrieval{}, err
 	}
+	threshold := ix.threshold()
 	for _, r := range ranked {
 		if len(out.Matches) == limit {
 			break
@@ -100,7 +102,7 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 	}
 	if len(out.Matches) > 0 {
 		out.Confidence = out.Matches[0].Confidence
-		if out.Confidence >= ix.cfg.MinConfidence {
+		if out.Confidence >= threshold {
 			out.Decision = DecisionAnswer
 		}
 	}
@@ -149,17 +151,43 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 		}
 		byID[h.ID] = m
 	}
-	ix.m.mu.RLock()
-	best := ix.m.rank(ix.m.analyzeQuestion(text), ids)
-	ix.m.mu.RUnlock()
-	if o := ix.m.order; o != nil && len(best) > 0 {
-		// Two questions, two analyses. Whether the knowledge base covers
-		// the question is for its content words, read strictly (a real
-		// word no article uses is evidence against); which article
-		// answers it best is for the ordering model, which also weighs
-		// question words and forgives real-word typos. The first match
-		// carries the knowledge base's confidence, the best any article
-		// reaches; the others their own.
+	return ix.m.score(text, ids, ix.cal.Load()), byID, nil
+}
+
+// ordering ranks candidate articles as score does, without their
+// confidence: suggestions while typing need only the order.
+func (m *model) ordering(text string, ids []string) []ranked {
+	o := m.order
+	if o == nil {
+		o = m
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	return o.rank(o.analyzeQuestion(text), ids)
+}
+
+// score ranks candidate articles for a question with both analyses and
+// sets each one's calibrated confidence (see calibrator; nil keeps the
+// uncalibrated blend).
+//
+// Two questions, two analyses. Whether the knowledge base covers the
+// question is for its content words, read strictly (a real word no article
+// uses is evidence against); which article answers it best is for the
+// ordering model, which also weighs question words and forgives real-word
+// typos. The first match carries the knowledge base's confidence; the others
+// their own.
+func (m *model) score(text string, ids []string, cal *calibrator) []ranked {
+	m.mu.RLock()
+	best := m.rank(m.analyzeQuestion(text), ids)
+	m.mu.RUnlock()
+	if len(best) == 0 {
+		return nil
+	}
+	out := best
+	for i := range out {
+		out[i].oconf = out[i].conf
+	}
+	if o := m.order; o != nil {
 		o.mu.RLock()
 		ordered := o.rank(o.analyzeQuestion(text), ids)
 		o.mu.RUnlock()
@@ -169,13 +197,24 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 				decide[r.id] = r
 			}
 			for i := range ordered {
-				ordered[i].conf, ordered[i].feats = decide[ordered[i].id].conf, decide[ordered[i].id].feats
+				d := decide[ordered[i].id]
+				ordered[i].oconf = ordered[i].conf
+				ordered[i].conf, ordered[i].feats = d.conf, d.feats
 			}
 			ordered[0].conf = best[0].conf
-			return ordered, byID, nil
+			out = ordered
 		}
 	}
-	return best, byID, nil
+	if cal != nil {
+		x := calFeatures(out)
+		out[0].conf = cal.prob(x)
+		for i := 1; i < len(out); i++ {
+			// Below the first, a match's confidence is the first's
+			// scaled by how its own score compares.
+			out[i].conf = out[0].conf * math.Min(1, out[i].oconf/math.Max(out[0].oconf, 1e-9))
+		}
+	}
+	return out
 }
 
 // candidates is rankLocked for tests.

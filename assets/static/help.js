@@ -62,9 +62,13 @@
         ul.appendChild(li);
       });
       box.appendChild(ul);
-      var all = el('a', 'all', 'See all ' + data.total + ' results');
-      all.href = '/help/search?q=' + encodeURIComponent(q);
-      box.appendChild(all);
+      // The results page may list more than the suggestions match.
+      var n = typeof data.all_total === 'number' ? data.all_total : data.total;
+      if (n > 0) {
+        var all = el('a', 'all', n === 1 ? 'See the result' : 'See all ' + n + ' results');
+        all.href = '/help/search?q=' + encodeURIComponent(q);
+        box.appendChild(all);
+      }
     }
     function fetchResults(q, log) {
       var mine = ++seq;

@@ -19,7 +19,7 @@ import (
 const kbUsage = `usage:
   frontdesk kb import [--format jsonl|csv] FILE   create or update articles (by id) from JSON Lines or CSV
   frontdesk kb export [--format jsonl|csv] [--out FILE]
-  frontdesk kb eval --articles A.jsonl --queries Q.jsonl`
+  frontdesk kb eval --articles A.jsonl --queries Q.jsonl [--failures]`
 
 // runKB dispatches the kb subcommands.
 func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -123,8 +123,9 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.SetOutput(stderr)
 	articles := fs.String("articles", "", "articles, JSON Lines (required)")
 	queries := fs.String("queries", "", "labelled queries, JSON Lines (required)")
+	failures := fs.Bool("failures", false, "print every miss: query, expected, answered, confidence")
 	if err := fs.Parse(args); err != nil || *articles == "" || *queries == "" {
-		fmt.Fprintln(stderr, "usage: frontdesk kb eval --articles A.jsonl --queries Q.jsonl")
+		fmt.Fprintln(stderr, "usage: frontdesk kb eval --articles A.jsonl --queries Q.jsonl [--failures]")
 		return errUsage
 	}
 	docs, qs, err := readEvalFiles(*articles, *queries)
@@ -136,6 +137,11 @@ func runKBEval(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	name := filepath.Base(filepath.Dir(*articles))
+	if *failures {
+		if err := search.WriteFailures(stdout, res); err != nil {
+			return err
+		}
+	}
 	if err := search.WriteSummary(stdout, name, res); err != nil {
 		return err
 	}

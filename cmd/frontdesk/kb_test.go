@@ -89,9 +89,26 @@ func TestKBEval(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	last := lines[len(lines)-1]
-	for _, k := range []string{`"articles":2`, `"queries":3`, `"in_scope_top1":`, `"mrr10":`, `"recall5":`, `"oos_recall":`, `"overall_accuracy":`, `"p50_ms":`, `"p99_ms":`} {
+	for _, k := range []string{`"articles":2`, `"queries":3`, `"in_scope_top1":`, `"mrr10":`, `"recall5":`, `"oos_recall":`, `"overall_accuracy":`, `"p50_ms":`, `"p99_ms":`, `"ece":`, `"reliability":[{`, `"threshold":`} {
 		if !strings.Contains(last, k) {
 			t.Fatalf("last line %q lacks %s", last, k)
 		}
+	}
+	if !strings.Contains(out, "expected calibration error") {
+		t.Fatalf("summary lacks the calibration:\n%s", out)
+	}
+
+	// --failures lists every miss: here a query whose article is not
+	// the one expected.
+	q = writeKBFile(t, dir, "queries2.jsonl", `{"id":"q1","query":"how long is shipping","expect":"a1"}
+{"id":"q2","query":"how long does delivery take","expect":"a2"}
+`)
+	code, out, stderr = runKBCmd(t, "kb", "eval", "--failures", "--articles", a, "--queries", q)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, `MISS "how long is shipping"`) || !strings.Contains(out, "expected a1") || !strings.Contains(out, "confidence") ||
+		strings.Contains(out, `MISS "how long does delivery take"`) || !strings.Contains(out, "1 misses of 2 queries") {
+		t.Fatalf("failures output:\n%s", out)
 	}
 }

@@ -35,7 +35,7 @@ Commands:
                 fit BG/NBD and Gamma-Gamma to a transaction file; the last line is JSON
   kb import     import FAQ articles: kb import [--format jsonl|csv] FILE (all or nothing)
   kb export     export FAQ articles: kb export [--format jsonl|csv] [--out FILE]
-  kb eval       measure answer quality: kb eval --articles A.jsonl --queries Q.jsonl
+  kb eval       measure answer quality: kb eval --articles A.jsonl --queries Q.jsonl [--failures]
   bench search  FAQ search latency (bleve and PostgreSQL full-text): bench search --articles 10000
   help          show this help
 

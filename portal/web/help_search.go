@@ -29,8 +29,11 @@ type searchHit struct {
 
 // faqResult is one page of FAQ search results.
 type faqResult struct {
-	Query      string                 `json:"query"`
-	Total      uint64                 `json:"total"`
+	Query string `json:"query"`
+	Total uint64 `json:"total"`
+	// AllTotal, with as_you_type, is how many results the results page
+	// lists for the same text (its "See all N results").
+	AllTotal   *uint64                `json:"all_total,omitempty"`
 	Hits       []searchHit            `json:"hits"`
 	Categories []search.CategoryCount `json:"categories,omitempty"`
 	TookMs     float64                `json:"took_ms"`
@@ -39,7 +42,11 @@ type faqResult struct {
 // faqSearch runs one FAQ search; the results page and the API share it.
 func (s *Server) faqSearch(c *fiber.Ctx, text, category string, page int, asYouType bool) (*faqResult, error) {
 	text = strings.TrimSpace(text)
-	text = portal.Truncate(text, 300)
+	// As the bot cuts a question (bot.maxQuestion), so that both rank the
+	// same text; in runes, never inside a character.
+	if r := []rune(text); len(r) > 300 {
+		text = string(r[:300])
+	}
 	out := &faqResult{Query: text, Hits: []searchHit{}}
 	if text == "" {
 		return out, nil
@@ -50,6 +57,13 @@ func (s *Server) faqSearch(c *fiber.Ctx, text, category string, page int, asYouT
 		return nil, err
 	}
 	out.Total, out.Categories, out.TookMs = res.Total, res.Categories, float64(res.Took.Microseconds())/1000
+	if asYouType && page == 1 {
+		all, err := s.kb.Search(c.UserContext(), search.Query{Text: text, Locale: localeOf(c), Category: category, CountOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		out.AllTotal = &all.Total
+	}
 	for _, h := range res.Hits {
 		sh := searchHit{ID: h.ID, Title: h.Title, Summary: h.Summary, Category: h.Category, Score: h.Score, Highlights: h.Highlights}
 		if _, ok := kb.ArticleID(h.ID); ok {

@@ -23,8 +23,9 @@ func mustArticle(tb testing.TB, s portal.Store, a *portal.Article) *portal.Artic
 }
 
 type apiSearch struct {
-	Total uint64 `json:"total"`
-	Hits  []struct {
+	Total    uint64  `json:"total"`
+	AllTotal *uint64 `json:"all_total"`
+	Hits     []struct {
 		ID         string              `json:"id"`
 		Title      string              `json:"title"`
 		Summary    string              `json:"summary"`
@@ -54,6 +55,7 @@ func TestHelpCentre(t *testing.T) {
 		pub := mustArticle(t, s, &portal.Article{Title: "How do I return a sofa?", Summary: "Book a collection within 30 days.", CategoryID: &cat.ID,
 			Body: "Steps:\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3)) **bold**", Status: portal.ArticlePublished})
 		draft := mustArticle(t, s, &portal.Article{Title: "Secret sofa discount", Summary: "Unreleased.", Status: portal.ArticleDraft})
+		mustArticle(t, s, &portal.Article{Title: "Reset your password", Summary: "Choose a new one from the sign-in page.", Status: portal.ArticlePublished})
 		srv := MustServer(t, s)
 		guest := newClient(t, srv)
 
@@ -64,6 +66,23 @@ func TestHelpCentre(t *testing.T) {
 			}
 			if h := got.Hits[0].Highlights["title"]; len(h) == 0 || !strings.Contains(h[0], "<mark>") {
 				t.Fatalf("title highlights %v", got.Hits[0].Highlights)
+			}
+		})
+		t.Run("SuggestionsForgiveTyposAndCountTheResultsPage", func(t *testing.T) {
+			for _, q := range []string{"pasword", "retrun", "forgot my pasword"} {
+				res := guest.get("/api/v1/search?as_you_type=1&q=" + url.QueryEscape(q))
+				wantStatus(t, res, 200)
+				var typing apiSearch
+				if err := json.Unmarshal([]byte(res.body), &typing); err != nil {
+					t.Fatal(err)
+				}
+				page := searchAPI(t, guest, q)
+				if len(typing.Hits) == 0 || len(page.Hits) == 0 || typing.Hits[0].ID != page.Hits[0].ID {
+					t.Errorf("%q: suggestions %+v, results page %+v: want the same first article", q, typing.Hits, page.Hits)
+				}
+				if typing.AllTotal == nil || *typing.AllTotal != page.Total {
+					t.Errorf("%q: all_total %v, results page total %d", q, typing.AllTotal, page.Total)
+				}
 			}
 		})
 		t.Run("DraftsNeverReachCustomers", func(t *testing.T) {
