@@ -151,11 +151,11 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 			}
 		}
 	}
-	// A large knowledge base asks fewer: each question costs more, and
-	// many articles make the estimates steadier anyway.
+	// A large knowledge base asks fewer (80, 80 and 40): each question
+	// costs more, and many articles make the estimates steadier anyway.
 	unitSamples, articleSamples := calUnitSamples, calArticleSamples
 	if len(arts) > exhaustiveMax {
-		unitSamples, articleSamples = calUnitSamples/3, calArticleSamples/3
+		unitSamples, articleSamples = calUnitSamples/5, calArticleSamples/5
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	r.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
@@ -250,6 +250,19 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 		}
 		if got != "" {
 			gen = append(gen, s)
+		}
+	}
+	// The vectors the questions prepared are dropped: searches prepare
+	// those they need, and thousands of them kept (a large knowledge
+	// base) are work for every garbage collection.
+	for _, mm := range []*model{m, m.order} {
+		if mm == nil {
+			continue
+		}
+		for _, a := range mm.arts {
+			a.prepMu.Lock()
+			a.prep = nil
+			a.prepMu.Unlock()
 		}
 	}
 	c := fitLogistic(append(in, weighOOS(len(in), art, gen)...), calRidge)

@@ -196,10 +196,17 @@ func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchR
 }
 
 // orderTyping puts the suggestions found while typing (bleve's best, as
-// many as to the end of the page asked for) in the order of the one ranking
-// and keeps the page.
+// many as to the end of the page asked for) in the order of the one ranking,
+// for knowledge bases of up to exhaustiveMax articles, and keeps the page.
 func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size int) {
-	if len(res.Hits) > 1 {
+	ix.m.mu.RLock()
+	n := len(ix.m.arts)
+	ix.m.mu.RUnlock()
+	// Above exhaustiveMax articles suggestions keep bleve's order: the
+	// re-ranker's vectors of every article typed towards cost more memory
+	// (and garbage collection) than keystrokes can pay for; the results
+	// page still shows the one ranking.
+	if len(res.Hits) > 1 && n <= exhaustiveMax {
 		ids := make([]string, len(res.Hits))
 		byID := make(map[string]*search.DocumentMatch, len(res.Hits))
 		for i, h := range res.Hits {
