@@ -514,13 +514,8 @@ func (e *Engine) guestOrderAnswer(ctx context.Context, conv *portal.Conversation
 		r.meta[orderRefKey] = ref
 		return r
 	}
-	number := ref
-	o, err := e.cfg.GuestOrders.Find(ctx, p.IP, number, contact)
-	if portal.IsNotFound(err) && strings.ToUpper(number) != number {
-		// Order numbers are printed in capitals; customers type them in
-		// any case. The second try counts against the limit like the first.
-		o, err = e.cfg.GuestOrders.Find(ctx, p.IP, strings.ToUpper(number), contact)
-	}
+	// The look-up takes an order or a tracking number in any case.
+	o, err := e.cfg.GuestOrders.Find(ctx, p.IP, ref, contact)
 	switch {
 	case portal.ErrorCode(err) == portal.ETOOMANY:
 		r.body = portal.ErrorMessage(err) + " Or talk to a person."

@@ -1,0 +1,88 @@
+package web
+
+import (
+	"crypto/hmac"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+)
+
+// trackLinkTTL is how long a guest's tracking link works: long enough for
+// the parcel to arrive, and then some.
+const trackLinkTTL = 60 * 24 * time.Hour
+
+// trackLinkInvalid is the answer to a link that was changed or cut short.
+const trackLinkInvalid = "This tracking link is not valid: it may have been changed or cut short when it was copied. Look your parcel up again on the Track an order page to get a new link."
+
+// trackLinkQuery is the query string that grants a guest one shipment
+// until exp: the expiry and an HMAC, with the server secret, over both.
+func (s *Server) trackLinkQuery(shipmentID int64, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	return url.Values{"expires": {e}, "sig": {s.trackLinkSig(shipmentID, e)}}.Encode()
+}
+
+func (s *Server) trackLinkSig(shipmentID int64, expires string) string {
+	return s.sign(fmt.Sprintf("track-link|%d|%s", shipmentID, expires))
+}
+
+// trackLink is the path of a guest's shareable tracking page for sh.
+func (s *Server) trackLink(shipmentID int64) string {
+	return fmt.Sprintf("/track/shipments/%d?%s", shipmentID, s.trackLinkQuery(shipmentID, s.now().Add(trackLinkTTL)))
+}
+
+// linkedShipment loads the shipment a signed tracking link grants. A link
+// for another shipment, a changed expiry or signature is EFORBIDDEN; an
+// expired one says so.
+func (s *Server) linkedShipment(c *fiber.Ctx) (*portal.Shipment, error) {
+	id, err := c.ParamsInt("id")
+	if err != nil {
+		return nil, portal.Errorf(portal.ENOTFOUND, "Shipment not found.")
+	}
+	sid := int64(id)
+	expires, sig := c.Query("expires"), c.Query("sig")
+	exp, err := strconv.ParseInt(expires, 10, 64)
+	if err != nil || sig == "" || !hmac.Equal([]byte(sig), []byte(s.trackLinkSig(sid, expires))) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, trackLinkInvalid)
+	}
+	if !s.now().Before(time.Unix(exp, 0)) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "This tracking link has expired. Look your parcel up again on the Track an order page to get a new link.")
+	}
+	found, _, err := s.store.FindShipments(c.UserContext(), portal.ShipmentFilter{ID: &sid, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(found) == 0 {
+		return nil, portal.Errorf(portal.ENOTFOUND, "This parcel is no longer in our records.")
+	}
+	return found[0], nil
+}
+
+// handleTrackLinkView shows a guest the one shipment a signed link grants,
+// live, with nothing of the order beyond its number.
+func (s *Server) handleTrackLinkView(c *fiber.Ctx) error {
+	sh, err := s.linkedShipment(c)
+	if err != nil {
+		return err
+	}
+	events, err := s.store.FindTrackingEvents(c.UserContext(), sh.ID)
+	if err != nil {
+		return err
+	}
+	c.Set("Referrer-Policy", "no-referrer") // the link is the key
+	page := shipmentPage{Shipment: sh, Events: events, Live: true, Guest: true,
+		LiveURL: fmt.Sprintf("/track/shipments/%d/events?%s", sh.ID, string(c.Request().URI().QueryString()))}
+	return s.render(c, fiber.StatusOK, "shipment", "Parcel "+sh.TrackingNumber, page)
+}
+
+// handleTrackLinkEvents streams a signed link's shipment live.
+func (s *Server) handleTrackLinkEvents(c *fiber.Ctx) error {
+	sh, err := s.linkedShipment(c)
+	if err != nil {
+		return err
+	}
+	return s.streamShipment(c, sh, time.UTC, "", 0)
+}
