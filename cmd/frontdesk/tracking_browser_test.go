@@ -93,6 +93,35 @@ func TestBrowserTracking(t *testing.T) {
 					})
 				})
 			}
+			// A guest at 360 px tracks the parcel by its tracking number,
+			// typed in lower case, opens the signed link and sees a
+			// webhook event arrive with its status in words.
+			t.Run("GuestFollowsSignedLinkLive", func(t *testing.T) {
+				ships, _, err := srv.Store.FindShipments(context.Background(), portal.ShipmentFilter{OrderID: &orders[0].ID, Limit: 1})
+				if err != nil || len(ships) == 0 {
+					t.Fatalf("no parcel for order %s: %v", orders[0].Number, err)
+				}
+				tn := ships[0].TrackingNumber
+				p := b.newPage(t, srv, viewport{"narrow", 360, 740, true})
+				p.visit("/track")
+				p.run("details", chromedp.SendKeys(chromedp.ID("number"), strings.ToLower(tn)), chromedp.SendKeys(chromedp.ID("contact"), "customer@example.com"))
+				p.submit(`form[action="/track"] button`)
+				p.waitText("main h2", "Order "+orders[0].Number)
+				p.check()
+				p.submit(`main a[href^="/track/shipments/` + fmt.Sprint(ships[0].ID) + `?"]`)
+				p.waitText("main h1", "Parcel "+tn)
+				p.check()
+				p.waitText("[data-live-state]", "Live")
+				msg := "Nobody answered the door"
+				postTracking(t, srv, tn, "guest-live", "attempt_failed", msg)
+				p.waitText("[data-timeline] li:first-child", msg)
+				p.waitText("[data-timeline] li:first-child .badge", "Delivery attempt failed")
+				p.waitText("[data-status]", "Delivery attempt failed")
+				p.check()
+				if fresh := get(p, "no reload", chromedp.Evaluate[bool](`document.querySelector('[data-timeline] li.fresh') !== null`)); !fresh {
+					t.Fatal("the new event was not added live")
+				}
+			})
 		})
 	}
 }
