@@ -5,13 +5,9 @@ import "strings"
 // labels names the stored values that are not plain enough with their
 // first letter capitalised and underscores turned into spaces.
 var labels = map[string]string{
-	// chat authors and conversation states; "agent" is an author, a role
-	// and a state alike
-	"agent":              "Support agent",
-	AuthorBot:            "Assistant",
+	AuthorBot:            "Assistant", // as the chat widget and agent console say
 	"shipment":           "Parcel",
 	"queued":             "Waiting for a person",
-	"in_review":          "In review",
 	"void":               "Cancelled",
 	"processing":         "Being prepared",
 	"placed":             "Received",
