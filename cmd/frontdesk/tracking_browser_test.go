@@ -17,8 +17,14 @@ import (
 // postTracking sends a signed Frontdesk-format webhook to the server.
 func postTracking(t *testing.T, srv *testServer, tn, id, status, msg string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"events":[{"id":%q,"tracking_number":%q,"carrier":"DHL","status":%q,"message":%q,"city":"Berlin","country":"DE","occurred_at":%q}]}`,
-		id, tn, status, msg, time.Now().UTC().Format(time.RFC3339))
+	postTrackingETA(t, srv, tn, id, status, msg, "")
+}
+
+// postTrackingETA is postTracking with a delivery estimate (RFC 3339), if any.
+func postTrackingETA(t *testing.T, srv *testServer, tn, id, status, msg, eta string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"events":[{"id":%q,"tracking_number":%q,"carrier":"DHL","status":%q,"message":%q,"city":"Berlin","country":"DE","occurred_at":%q,"estimated_delivery":%q}]}`,
+		id, tn, status, msg, time.Now().UTC().Format(time.RFC3339), eta)
 	ts, sig := tracking.Sign([]byte(testWebhookSecret), time.Now(), []byte(body))
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/webhooks/tracking/frontdesk", bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
@@ -113,10 +119,12 @@ func TestBrowserTracking(t *testing.T) {
 				p.check()
 				p.waitText("[data-live-state]", "Live")
 				msg := "Nobody answered the door"
-				postTracking(t, srv, tn, "guest-live", "attempt_failed", msg)
+				eta := time.Date(2031, 3, 14, 12, 0, 0, 0, time.UTC)
+				postTrackingETA(t, srv, tn, "guest-live", "attempt_failed", msg, eta.Format(time.RFC3339))
 				p.waitText("[data-timeline] li:first-child", msg)
 				p.waitText("[data-timeline] li:first-child .badge", "Delivery attempt failed")
 				p.waitText("[data-status]", "Delivery attempt failed")
+				p.waitText("[data-eta]", "14 Mar 2031")
 				p.check()
 				if fresh := get(p, "no reload", chromedp.Evaluate[bool](`document.querySelector('[data-timeline] li.fresh') !== null`)); !fresh {
 					t.Fatal("the new event was not added live")
