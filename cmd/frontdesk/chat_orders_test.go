@@ -209,6 +209,11 @@ func TestChatOrderAnswers(t *testing.T) {
 				if !strings.Contains(r.Text, parcel.TrackingNumber) {
 					t.Fatalf("guest with number and email: %+v", r)
 				}
+				// A tracking number, in lower case, finds the order as /track does.
+				r = w.ask("where is " + strings.ToLower(parcel.TrackingNumber) + " email " + ada.user.Email)
+				if !strings.Contains(r.Text, ada.latest.Number) || !strings.Contains(r.Text, parcel.Status.Label()) {
+					t.Fatalf("guest with tracking number and email: %+v", r)
+				}
 			})
 
 			t.Run("GuestWrongPostcodeAndUnknownNumberGetTheSameAnswer", func(t *testing.T) {
