@@ -3,35 +3,20 @@ package web
 import (
 	"crypto/hmac"
 	"fmt"
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 )
-
-// trackLinkTTL is how long a guest's tracking link works: long enough for
-// the parcel to arrive, and then some.
-const trackLinkTTL = 60 * 24 * time.Hour
 
 // trackLinkInvalid is the answer to a link that was changed or cut short.
 const trackLinkInvalid = "This tracking link is not valid: it may have been changed or cut short when it was copied. Look your parcel up again on the Track an order page to get a new link."
 
-// trackLinkQuery is the query string that grants a guest one shipment
-// until exp: the expiry and an HMAC, with the server secret, over both.
-func (s *Server) trackLinkQuery(shipmentID int64, exp time.Time) string {
-	e := strconv.FormatInt(exp.Unix(), 10)
-	return url.Values{"expires": {e}, "sig": {s.trackLinkSig(shipmentID, e)}}.Encode()
-}
-
-func (s *Server) trackLinkSig(shipmentID int64, expires string) string {
-	return s.sign(fmt.Sprintf("track-link|%d|%s", shipmentID, expires))
-}
-
-// trackLink is the path of a guest's shareable tracking page for sh.
+// trackLink is the path of a guest's shareable tracking page for a shipment.
 func (s *Server) trackLink(shipmentID int64) string {
-	return fmt.Sprintf("/track/shipments/%d?%s", shipmentID, s.trackLinkQuery(shipmentID, s.now().Add(trackLinkTTL)))
+	return tracking.LinkPath(s.cfg.Secret, shipmentID, s.now().Add(tracking.LinkTTL))
 }
 
 // linkedShipment loads the shipment a signed tracking link grants. A link
@@ -45,7 +30,7 @@ func (s *Server) linkedShipment(c *fiber.Ctx) (*portal.Shipment, error) {
 	sid := int64(id)
 	expires, sig := c.Query("expires"), c.Query("sig")
 	exp, err := strconv.ParseInt(expires, 10, 64)
-	if err != nil || sig == "" || !hmac.Equal([]byte(sig), []byte(s.trackLinkSig(sid, expires))) {
+	if err != nil || sig == "" || !hmac.Equal([]byte(sig), []byte(tracking.LinkSig(s.cfg.Secret, sid, expires))) {
 		return nil, portal.Errorf(portal.EFORBIDDEN, trackLinkInvalid)
 	}
 	if !s.now().Before(time.Unix(exp, 0)) {
