@@ -101,11 +101,6 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if s.guard.crowded() {
-		// Streams are long-lived: leave the descriptors kept in reserve
-		// to short requests (the page itself works without the stream).
-		return &retryAfterError{err: portal.Errorf(portal.EUNAVAILABLE, "Live updates are paused while the site is busy. Reload the page for the latest."), seconds: 30}
-	}
 	var sessID string
 	var userID int64
 	if sess := currentSession(c); sess != nil {
@@ -117,6 +112,11 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 // streamShipment streams sh's new tracking events; the stream ends when
 // the session sessID of userID is signed out (none for a guest's link).
 func (s *Server) streamShipment(c *fiber.Ctx, sh *portal.Shipment, zone *time.Location, sessID string, userID int64) error {
+	if s.guard.crowded() {
+		// Streams are long-lived: leave the descriptors kept in reserve
+		// to short requests (the page itself works without the stream).
+		return &retryAfterError{err: portal.Errorf(portal.EUNAVAILABLE, "Live updates are paused while the site is busy. Reload the page for the latest."), seconds: 30}
+	}
 	seen := map[int64]bool{}
 	events, err := s.store.FindTrackingEvents(c.UserContext(), sh.ID)
 	if err != nil {

@@ -47,7 +47,7 @@ func (s *Server) linkedShipment(c *fiber.Ctx) (*portal.Shipment, error) {
 }
 
 // handleTrackLinkView shows a guest the one shipment a signed link grants,
-// live, with nothing of the order beyond its number.
+// live, with nothing of the order or the customer.
 func (s *Server) handleTrackLinkView(c *fiber.Ctx) error {
 	sh, err := s.linkedShipment(c)
 	if err != nil {
