@@ -57,6 +57,9 @@ type Config struct {
 	// GuestOrders checks a guest's order number and email or postcode as
 	// /track does; nil sends guests to /track.
 	GuestOrders GuestOrderFinder
+	// ParcelLink, when set, is a guest's signed link that follows one
+	// parcel live (as /track gives); nil gives guests the /track page only.
+	ParcelLink func(shipmentID int64) string
 	// Gaps records the questions the bot could not answer, for the
 	// editors' content gaps; nil records none.
 	Gaps portal.UnansweredRecorder

@@ -356,7 +356,7 @@ func eventText(ev *portal.TrackingEvent) string {
 
 // tellStatus writes an order's status, its parcels' latest events and
 // estimates, and links to the order and parcels (own=true: the account's
-// pages; a guest gets the /track page).
+// pages; a guest gets each parcel's signed link and the /track page).
 func (e *Engine) tellStatus(b *strings.Builder, r *orderReply, f *orderFacts, loc *time.Location, own bool) {
 	o := f.order
 	fmt.Fprintf(b, "Order %s, placed %s: %s.", o.Number, o.PlacedAt.In(loc).Format("2 January"), orderStatusWords(o.Status))
@@ -385,6 +385,8 @@ func (e *Engine) tellStatus(b *strings.Builder, r *orderReply, f *orderFacts, lo
 		}
 		if own {
 			r.links = append(r.links, Link{Title: "Track parcel " + s.TrackingNumber, URL: fmt.Sprintf("/account/shipments/%d", s.ID)})
+		} else if e.cfg.ParcelLink != nil {
+			r.links = append(r.links, Link{Title: "Follow parcel " + s.TrackingNumber + " live", URL: e.cfg.ParcelLink(s.ID)})
 		}
 	}
 }
@@ -514,13 +516,8 @@ func (e *Engine) guestOrderAnswer(ctx context.Context, conv *portal.Conversation
 		r.meta[orderRefKey] = ref
 		return r
 	}
-	number := ref
-	o, err := e.cfg.GuestOrders.Find(ctx, p.IP, number, contact)
-	if portal.IsNotFound(err) && strings.ToUpper(number) != number {
-		// Order numbers are printed in capitals; customers type them in
-		// any case. The second try counts against the limit like the first.
-		o, err = e.cfg.GuestOrders.Find(ctx, p.IP, strings.ToUpper(number), contact)
-	}
+	// The look-up takes an order or a tracking number in any case.
+	o, err := e.cfg.GuestOrders.Find(ctx, p.IP, ref, contact)
 	switch {
 	case portal.ErrorCode(err) == portal.ETOOMANY:
 		r.body = portal.ErrorMessage(err) + " Or talk to a person."

@@ -1,5 +1,6 @@
-// Live tracking: the shipment page follows server-sent events and adds new
-// tracking events to the timeline, newest first, without a reload.
+// Live tracking: the shipment page (an account's, or a guest's signed link)
+// follows server-sent events and adds new tracking events to the timeline,
+// newest first, without a reload.
 (function () {
   'use strict';
   var card = document.querySelector('[data-live-shipment]');
@@ -16,15 +17,25 @@
   es.addEventListener('tracking', function (msg) {
     var ev;
     try { ev = JSON.parse(msg.data); } catch (e) { return; }
-    card.querySelector('[data-status]').textContent = ev.status_label;
+    // The server sends every label and time already in the page's words
+    // and format, so a live row reads as it will after a reload.
+    card.querySelector('[data-status]').textContent = ev.shipment_label;
     card.querySelector('[data-explain]').textContent = ev.explain;
+    var etaLine = card.querySelector('[data-eta-line]');
+    if (etaLine && ev.eta) {
+      etaLine.querySelector('[data-eta]').textContent = ev.eta;
+      etaLine.hidden = false;
+    }
     var empty = list.querySelector('[data-empty]');
     if (empty) { empty.remove(); }
     var li = document.createElement('li');
     li.className = 'fresh';
     li.setAttribute('data-at', ev.at);
+    li.setAttribute('data-status', ev.status);
     var when = document.createElement('span'); when.className = 'when'; when.textContent = ev.when;
-    var what = document.createElement('span'); what.className = 'what'; what.textContent = ev.message;
+    var what = document.createElement('span'); what.className = 'what';
+    var badge = document.createElement('span'); badge.className = 'badge'; badge.textContent = ev.status_label;
+    what.appendChild(badge); what.appendChild(document.createTextNode(' ' + ev.message));
     li.appendChild(when); li.appendChild(what);
     if (ev.place) { var where = document.createElement('span'); where.className = 'where muted'; where.textContent = ev.place; li.appendChild(where); }
     // Keep newest first even when events arrive out of order.

@@ -16,14 +16,16 @@ import (
 // base's index (the same retrieval as FAQ search) and reads article details
 // from the store, so edits count at once; plus the optional language model,
 // and the bus and hub.
-func (m *Main) openChat(ctx context.Context) error {
+func (m *Main) openChat(ctx context.Context, secret []byte) error {
 	start := time.Now()
 	kb := bot.NewStoreKnowledge(m.KB, m.Store)
 	// Guests' order questions in chat are checked like /track, against
 	// the same per-IP limit.
 	m.trackLookup = &tracking.Lookup{Store: m.Store}
 	cfg := bot.Config{Store: m.Store, Users: m.Store, Orders: m.Store, GuestOrders: m.trackLookup, Gaps: m.Store, Knowledge: kb, Logger: m.Logger,
-		ArticleURL: func(a *portal.Article) string { return web.ArticleURL(a) }}
+		ArticleURL: func(a *portal.Article) string { return web.ArticleURL(a) },
+		// Guests get the same signed parcel links as on /track.
+		ParcelLink: func(id int64) string { return tracking.LinkPath(secret, id, time.Now().Add(tracking.LinkTTL)) }}
 	grace, err := m.Config.agentGrace()
 	if err != nil {
 		return err

@@ -209,6 +209,32 @@ func TestChatOrderAnswers(t *testing.T) {
 				if !strings.Contains(r.Text, parcel.TrackingNumber) {
 					t.Fatalf("guest with number and email: %+v", r)
 				}
+				// A tracking number, in lower case, finds the order as /track does.
+				r = w.ask("where is " + strings.ToLower(parcel.TrackingNumber) + " email " + ada.user.Email)
+				if !strings.Contains(r.Text, ada.latest.Number) || !strings.Contains(r.Text, parcel.Status.Label()) {
+					t.Fatalf("guest with tracking number and email: %+v", r)
+				}
+				// The answer carries the parcel's signed link, which opens
+				// that parcel for anyone who has it.
+				prefix := fmt.Sprintf("/track/shipments/%d?", parcel.ID)
+				link := ""
+				for _, l := range r.Links {
+					if strings.HasPrefix(l, prefix) {
+						link = l
+					}
+				}
+				if link == "" {
+					t.Fatalf("no signed parcel link for the guest: %+v", r.Links)
+				}
+				res, err := http.Get(srv.URL + link)
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 || !strings.Contains(string(page), "Parcel "+parcel.TrackingNumber) {
+					t.Fatalf("signed link from the bot: status %d", res.StatusCode)
+				}
 			})
 
 			t.Run("GuestWrongPostcodeAndUnknownNumberGetTheSameAnswer", func(t *testing.T) {

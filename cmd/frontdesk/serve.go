@@ -121,7 +121,7 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		})
 	}
-	if err := m.openChat(ctx); err != nil {
+	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err
 	}

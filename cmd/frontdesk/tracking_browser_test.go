@@ -17,8 +17,14 @@ import (
 // postTracking sends a signed Frontdesk-format webhook to the server.
 func postTracking(t *testing.T, srv *testServer, tn, id, status, msg string) {
 	t.Helper()
-	body := fmt.Sprintf(`{"events":[{"id":%q,"tracking_number":%q,"carrier":"DHL","status":%q,"message":%q,"city":"Berlin","country":"DE","occurred_at":%q}]}`,
-		id, tn, status, msg, time.Now().UTC().Format(time.RFC3339))
+	postTrackingETA(t, srv, tn, id, status, msg, "")
+}
+
+// postTrackingETA is postTracking with a delivery estimate (RFC 3339), if any.
+func postTrackingETA(t *testing.T, srv *testServer, tn, id, status, msg, eta string) {
+	t.Helper()
+	body := fmt.Sprintf(`{"events":[{"id":%q,"tracking_number":%q,"carrier":"DHL","status":%q,"message":%q,"city":"Berlin","country":"DE","occurred_at":%q,"estimated_delivery":%q}]}`,
+		id, tn, status, msg, time.Now().UTC().Format(time.RFC3339), eta)
 	ts, sig := tracking.Sign([]byte(testWebhookSecret), time.Now(), []byte(body))
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/webhooks/tracking/frontdesk", bytes.NewReader([]byte(body)))
 	req.Header.Set("Content-Type", "application/json")
@@ -93,6 +99,37 @@ func TestBrowserTracking(t *testing.T) {
 					})
 				})
 			}
+			// A guest at 360 px tracks the parcel by its tracking number,
+			// typed in lower case, opens the signed link and sees a
+			// webhook event arrive with its status in words.
+			t.Run("GuestFollowsSignedLinkLive", func(t *testing.T) {
+				ships, _, err := srv.Store.FindShipments(context.Background(), portal.ShipmentFilter{OrderID: &orders[0].ID, Limit: 1})
+				if err != nil || len(ships) == 0 {
+					t.Fatalf("no parcel for order %s: %v", orders[0].Number, err)
+				}
+				tn := ships[0].TrackingNumber
+				p := b.newPage(t, srv, viewport{"narrow", 360, 740, true})
+				p.visit("/track")
+				p.run("details", chromedp.SendKeys(chromedp.ID("number"), strings.ToLower(tn)), chromedp.SendKeys(chromedp.ID("contact"), "customer@example.com"))
+				p.submit(`form[action="/track"] button`)
+				p.waitText("main h2", "Order "+orders[0].Number)
+				p.check()
+				p.submit(`main a[href^="/track/shipments/` + fmt.Sprint(ships[0].ID) + `?"]`)
+				p.waitText("main h1", "Parcel "+tn)
+				p.check()
+				p.waitText("[data-live-state]", "Live")
+				msg := "Nobody answered the door"
+				eta := time.Date(2031, 3, 14, 12, 0, 0, 0, time.UTC)
+				postTrackingETA(t, srv, tn, "guest-live", "attempt_failed", msg, eta.Format(time.RFC3339))
+				p.waitText("[data-timeline] li:first-child", msg)
+				p.waitText("[data-timeline] li:first-child .badge", "Delivery attempt failed")
+				p.waitText("[data-status]", "Delivery attempt failed")
+				p.waitText("[data-eta]", "14 Mar 2031")
+				p.check()
+				if fresh := get(p, "no reload", chromedp.Evaluate[bool](`document.querySelector('[data-timeline] li.fresh') !== null`)); !fresh {
+					t.Fatal("the new event was not added live")
+				}
+			})
 		})
 	}
 }

@@ -13,11 +13,13 @@ import (
 // LookupStore is the storage a guest order look-up needs.
 type LookupStore interface {
 	FindOrders(ctx context.Context, f portal.OrderFilter) ([]*portal.Order, int, error)
+	FindShipments(ctx context.Context, f portal.ShipmentFilter) ([]*portal.Shipment, int, error)
 	HitRate(ctx context.Context, key string, window time.Duration, now time.Time) (int, time.Time, error)
 }
 
-// Lookup finds an order for a guest, given its number and the email
-// address or postcode it was placed with. It is the one check behind the
+// Lookup finds an order for a guest, given its order number or the
+// tracking number of one of its parcels (in any case, spaces ignored) and
+// the email address or postcode it was placed with. It is the one check behind the
 // /track page and the chat bot's answers to guests: both count against
 // the same per-IP limit, and an unknown number and a wrong contact get
 // the same answer, so that order numbers cannot be probed.
@@ -70,14 +72,57 @@ func (l *Lookup) Find(ctx context.Context, ip, number, contact string) (*portal.
 		wait := end.Sub(t)
 		return nil, &LimitError{Err: portal.Errorf(portal.ETOOMANY, "Too many requests. Try again in %s.", humanMinutes(wait)), RetryAfter: wait}
 	}
-	orders, _, err := l.Store.FindOrders(ctx, portal.OrderFilter{Number: &number, Limit: 1})
+	o, err := l.findOrder(ctx, number)
 	if err != nil {
-		return nil, fmt.Errorf("track: find order: %w", err)
+		return nil, err
 	}
-	if len(orders) == 0 || !ContactMatches(orders[0], contact) {
+	if o == nil || !ContactMatches(o, contact) {
 		return nil, portal.Errorf(portal.ENOTFOUND, NotFoundMessage)
 	}
-	return orders[0], nil
+	return o, nil
+}
+
+// numberForms is how a typed number may be stored: as typed, and upper
+// case without spaces (order numbers and most tracking numbers are).
+func numberForms(number string) []string {
+	forms := []string{number}
+	if n := strings.ToUpper(strings.Join(strings.Fields(number), "")); n != number {
+		forms = append(forms, n)
+	}
+	return forms
+}
+
+// findOrder finds the order a number names: an order number first, then a
+// parcel's tracking number. Nil when none.
+func (l *Lookup) findOrder(ctx context.Context, number string) (*portal.Order, error) {
+	forms := numberForms(number)
+	for _, n := range forms {
+		orders, _, err := l.Store.FindOrders(ctx, portal.OrderFilter{Number: &n, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("track: find order: %w", err)
+		}
+		if len(orders) > 0 {
+			return orders[0], nil
+		}
+	}
+	for _, n := range forms {
+		ships, _, err := l.Store.FindShipments(ctx, portal.ShipmentFilter{TrackingNumber: &n, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("track: find shipment: %w", err)
+		}
+		if len(ships) == 0 {
+			continue
+		}
+		oid := ships[0].OrderID
+		orders, _, err := l.Store.FindOrders(ctx, portal.OrderFilter{ID: &oid, Limit: 1})
+		if err != nil {
+			return nil, fmt.Errorf("track: find order: %w", err)
+		}
+		if len(orders) > 0 {
+			return orders[0], nil
+		}
+	}
+	return nil, nil
 }
 
 // ContactMatches reports whether contact is the email address or the

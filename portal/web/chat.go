@@ -409,7 +409,8 @@ func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFr
 }
 
 // customerFrame tells an agent who they are chatting with: the account,
-// recent orders and the agents a chat can be transferred to.
+// recent orders and the agents a chat can be transferred to. Statuses are
+// in words (portal.Label), ready for the console to show.
 type customerFrame struct {
 	Type           string                  `json:"type"`
 	ConversationID int64                   `json:"conversation_id"`
@@ -511,21 +512,21 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 			return f, err
 		}
 		for _, o := range orders {
-			f.Orders = append(f.Orders, orderInfo{Number: o.Number, URL: f.Customer.URL + "#order-" + o.Number, Status: o.Status, Total: formatMoney(o.TotalMinor, o.Currency), Placed: o.PlacedAt.Format("2 Jan 2006")})
+			f.Orders = append(f.Orders, orderInfo{Number: o.Number, URL: f.Customer.URL + "#order-" + o.Number, Status: portal.Label(o.Status), Total: formatMoney(o.TotalMinor, o.Currency), Placed: o.PlacedAt.Format("2 Jan 2006")})
 		}
 		shs, _, err := s.store.FindShipments(ctx, portal.ShipmentFilter{CustomerID: &u.ID, Limit: 5})
 		if err != nil {
 			return f, err
 		}
 		for _, sh := range shs {
-			f.Parcels = append(f.Parcels, parcelInfo{Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber, Status: sh.Status.Label(), Order: sh.OrderNumber})
+			f.Parcels = append(f.Parcels, parcelInfo{Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber, Status: portal.Label(string(sh.Status)), Order: sh.OrderNumber})
 		}
 		invs, _, err := s.store.FindInvoices(ctx, portal.InvoiceFilter{CustomerID: &u.ID, Limit: 5})
 		if err != nil {
 			return f, err
 		}
 		for _, in := range invs {
-			f.Invoices = append(f.Invoices, invoiceInfo{Number: in.Number, Status: in.Status, Total: formatMoney(in.TotalMinor, in.Currency)})
+			f.Invoices = append(f.Invoices, invoiceInfo{Number: in.Number, Status: portal.Label(in.Status), Total: formatMoney(in.TotalMinor, in.Currency)})
 		}
 		chats, _, err := s.store.FindConversations(ctx, portal.ConversationFilter{CustomerID: &u.ID, Limit: 6})
 		if err != nil {
@@ -546,7 +547,7 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 			return f, err
 		}
 		for _, c := range cases {
-			f.Cases = append(f.Cases, caseInfoShort{Number: c.Number(), Status: c.Status})
+			f.Cases = append(f.Cases, caseInfoShort{Number: c.Number(), Status: portal.Label(string(c.Status))})
 		}
 	}
 	// Transfers go only to agents available now, never to oneself.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/frontdesk/frontdesk/portal"
 )
 
 // renderHistoryItems writes the "history_items" template's output for
@@ -30,12 +32,13 @@ func renderHistoryItems(buf *bytes.Buffer, t *template.Template, list historyLis
 			money = formatMoney(it.Minor, it.Currency)
 		}
 		k, known := historyKinds[it.Kind]
-		if !known || !plainText(it.Ref) || !plainText(it.Status) || !plainText(when) || !plainText(money) || (k.byRef && !plainURL(it.Ref)) {
+		kind, status := portal.Label(it.Kind), portal.Label(it.Status)
+		if !known || !plainText(it.Ref) || !plainText(status) || !plainText(kind) || !plainText(when) || !plainText(money) || (k.byRef && !plainURL(it.Ref)) {
 			buf.Truncate(start)
 			return t.ExecuteTemplate(buf, "history_items", list)
 		}
 		buf.WriteString("<li><span class=\"badge\">")
-		buf.WriteString(it.Kind)
+		buf.WriteString(kind)
 		buf.WriteString("</span>\n  <a href=\"")
 		buf.WriteString(k.href)
 		if k.byRef {
@@ -52,7 +55,7 @@ func renderHistoryItems(buf *bytes.Buffer, t *template.Template, list historyLis
 		buf.WriteString("</a>\n  \n  <span class=\"muted\">")
 		buf.WriteString(when)
 		buf.WriteString(" · ")
-		buf.WriteString(it.Status)
+		buf.WriteString(status)
 		if money != "" {
 			buf.WriteString(" · ")
 			buf.WriteString(money)

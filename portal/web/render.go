@@ -47,12 +47,14 @@ func newRenderer() (*renderer, error) {
 		return nil, fmt.Errorf("web: load static: %w", err)
 	}
 	funcs := template.FuncMap{
-		"asset":    r.assetURL,
-		"money":    formatMoney,
-		"date":     func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006") },
-		"datetime": func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006, 15:04 MST") },
-		"deref":    func(p *int64) int64 { return *p },
-		"dec":      func(n int) int { return n - 1 },
+		"asset":     r.assetURL,
+		"money":     formatMoney,
+		"date":      func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006") },
+		"datetime":  func(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006, 15:04 MST") },
+		"deref":     func(p *int64) int64 { return *p },
+		"label":     func(v any) string { return portal.Label(fmt.Sprint(v)) },
+		"eventTime": eventTime,
+		"dec":       func(n int) int { return n - 1 },
 		"percent": func(f float64) string {
 			if f <= 0 {
 				return "–"
@@ -241,6 +243,9 @@ func (s *Server) sendPage(c *fiber.Ctx, status int, b []byte) error {
 // zones caches loaded time zones: LoadLocation reads the zone database
 // from disk on every call.
 var zones sync.Map
+
+// formatDate is how pages and live updates write a date.
+func formatDate(z *time.Location, t time.Time) string { return t.In(z).Format("2 Jan 2006") }
 
 func zoneOf(u *portal.User) *time.Location {
 	if u == nil || u.TimeZone == "" {

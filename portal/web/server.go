@@ -289,6 +289,8 @@ func (s *Server) routes() {
 	account.Post("/notifications", s.handleNotificationsUpdate)
 	app.Get("/track", s.handleTrackPage)
 	app.Post("/track", s.handleTrack)
+	app.Get("/track/shipments/:id<int>", s.handleTrackLinkView)
+	app.Get("/track/shipments/:id<int>/events", s.handleTrackLinkEvents)
 
 	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)

@@ -37,6 +37,10 @@ type shipmentPage struct {
 	Order    *portal.Order
 	Events   []*portal.TrackingEvent
 	Live     bool
+	// Guest is a signed link's page: no account links.
+	Guest bool
+	// LiveURL is the event stream the page follows.
+	LiveURL string
 }
 
 func (s *Server) handleShipmentView(c *fiber.Ctx) error {
@@ -54,23 +58,28 @@ func (s *Server) handleShipmentView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := shipmentPage{Shipment: sh, Events: events, Live: true}
+	page := shipmentPage{Shipment: sh, Events: events, Live: true, LiveURL: fmt.Sprintf("/account/shipments/%d/events", sh.ID)}
 	if len(orders) > 0 {
 		page.Order = orders[0]
 	}
 	return s.render(c, fiber.StatusOK, "shipment", "Shipment "+sh.TrackingNumber, page)
 }
 
-// liveEvent is what the shipment page's script receives per new event.
+// liveEvent is what the shipment page's script receives per new event:
+// the event's own status, and the shipment's status and estimated
+// delivery after it, in the words and formats the page uses.
 type liveEvent struct {
-	ID          int64  `json:"id"`
-	Status      string `json:"status"`
-	StatusLabel string `json:"status_label"`
-	Explain     string `json:"explain"`
-	Message     string `json:"message"`
-	Place       string `json:"place"`
-	When        string `json:"when"`
-	At          string `json:"at"`
+	ID            int64  `json:"id"`
+	Status        string `json:"status"`
+	StatusLabel   string `json:"status_label"`
+	Message       string `json:"message"`
+	Place         string `json:"place"`
+	When          string `json:"when"`
+	At            string `json:"at"`
+	Shipment      string `json:"shipment_status"`
+	ShipmentLabel string `json:"shipment_label"`
+	Explain       string `json:"explain"`
+	ETA           string `json:"eta"`
 }
 
 func placeOf(e *portal.TrackingEvent) string {
@@ -92,12 +101,22 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var sessID string
+	var userID int64
+	if sess := currentSession(c); sess != nil {
+		sessID, userID = strings.Clone(sess.ID), sess.UserID
+	}
+	return s.streamShipment(c, sh, zoneOf(currentUser(c)), sessID, userID)
+}
+
+// streamShipment streams sh's new tracking events; the stream ends when
+// the session sessID of userID is signed out (none for a guest's link).
+func (s *Server) streamShipment(c *fiber.Ctx, sh *portal.Shipment, zone *time.Location, sessID string, userID int64) error {
 	if s.guard.crowded() {
 		// Streams are long-lived: leave the descriptors kept in reserve
 		// to short requests (the page itself works without the stream).
 		return &retryAfterError{err: portal.Errorf(portal.EUNAVAILABLE, "Live updates are paused while the site is busy. Reload the page for the latest."), seconds: 30}
 	}
-	zone := zoneOf(currentUser(c))
 	seen := map[int64]bool{}
 	events, err := s.store.FindTrackingEvents(c.UserContext(), sh.ID)
 	if err != nil {
@@ -109,11 +128,6 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 	ch, cancel := s.bus.Subscribe(tracking.Topic(sh.ID))
 	// The stream ends when its session is signed out (here or on another
 	// node), or the account's sessions are revoked and this one is gone.
-	var sessID string
-	var userID int64
-	if sess := currentSession(c); sess != nil {
-		sessID, userID = strings.Clone(sess.ID), sess.UserID
-	}
 	revs, cancelRevs := s.bus.Subscribe(sessionTopic)
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -133,13 +147,18 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 			case <-ch:
 				ctx, done := context.WithTimeout(context.Background(), 5*time.Second)
 				all, err := store.FindTrackingEvents(ctx, sh.ID)
+				var now []*portal.Shipment
+				if err == nil {
+					now, _, err = store.FindShipments(ctx, portal.ShipmentFilter{ID: &sh.ID, Limit: 1})
+				}
 				done()
-				if err != nil {
+				if err != nil || len(now) == 0 {
 					continue
 				}
-				var status portal.ShipmentStatus
-				if len(all) > 0 {
-					status = all[0].Status
+				cur := now[0]
+				eta := ""
+				if cur.EstimatedDelivery != nil {
+					eta = formatDate(zone, *cur.EstimatedDelivery)
 				}
 				// Oldest first, so the page can insert each in order.
 				for i := len(all) - 1; i >= 0; i-- {
@@ -148,8 +167,9 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 						continue
 					}
 					seen[e.ID] = true
-					b, _ := json.Marshal(liveEvent{ID: e.ID, Status: string(status), StatusLabel: status.Label(), Explain: status.Explain(),
-						Message: e.Message, Place: placeOf(e), When: e.OccurredAt.In(zone).Format("2 Jan 2006, 15:04 MST"), At: e.OccurredAt.Format(time.RFC3339)})
+					b, _ := json.Marshal(liveEvent{ID: e.ID, Status: string(e.Status), StatusLabel: portal.Label(string(e.Status)),
+						Message: e.Message, Place: placeOf(e), When: eventTime(e), At: e.OccurredAt.Format(time.RFC3339),
+						Shipment: string(cur.Status), ShipmentLabel: portal.Label(string(cur.Status)), Explain: cur.Status.Explain(), ETA: eta})
 					fmt.Fprintf(w, "event: tracking\ndata: %s\n\n", b)
 				}
 			case b := <-revs:
@@ -193,4 +213,10 @@ func (s *Server) sessionRevoked(payload []byte, sessID string, userID int64) boo
 	}
 	u, err := s.store.FindUserByID(ctx, userID)
 	return portal.IsNotFound(err) || err == nil && u.DisabledAt != nil
+}
+
+// eventTime is how a tracking event's time reads, on the page and in the
+// live stream alike: on the clock where it happened, as carriers report it.
+func eventTime(e *portal.TrackingEvent) string {
+	return e.LocalTime().Format("2 Jan 2006, 15:04") + " (local time)"
 }

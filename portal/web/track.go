@@ -18,6 +18,8 @@ type trackPage struct {
 type trackedShipment struct {
 	Shipment *portal.Shipment
 	Events   []*portal.TrackingEvent
+	// Link is the signed page that follows this shipment live.
+	Link string
 }
 
 func (s *Server) handleTrackPage(c *fiber.Ctx) error {
@@ -25,13 +27,15 @@ func (s *Server) handleTrackPage(c *fiber.Ctx) error {
 }
 
 // handleTrack shows a guest the shipments of one order, given the order
-// number and the email or postcode it was placed with. A wrong contact and
+// number or a parcel's tracking number and the email or postcode it was
+// placed with; each shipment comes with a signed link that follows it
+// live. A wrong contact and
 // an unknown number get the same answer, and look-ups are rate-limited per
 // IP, so order numbers cannot be probed.
 func (s *Server) handleTrack(c *fiber.Ctx) error {
 	page := trackPage{Number: strings.TrimSpace(c.FormValue("number")), Contact: strings.TrimSpace(c.FormValue("contact"))}
 	if page.Number == "" || page.Contact == "" {
-		page.Error = "Enter your order number and the email address or postcode you ordered with."
+		page.Error = "Enter your order or tracking number and the email address or postcode you ordered with."
 		return s.render(c, fiber.StatusBadRequest, "track", "Track an order", page)
 	}
 	ctx := c.UserContext()
@@ -56,7 +60,7 @@ func (s *Server) handleTrack(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		page.Shipments = append(page.Shipments, &trackedShipment{Shipment: sh, Events: evs})
+		page.Shipments = append(page.Shipments, &trackedShipment{Shipment: sh, Events: evs, Link: s.trackLink(sh.ID)})
 	}
 	// Only what tracking needs: no name, address or items.
 	page.Order = &portal.Order{Number: o.Number, PlacedAt: o.PlacedAt, Status: o.Status}
