@@ -89,7 +89,7 @@ func TestManagerRoleConstraint(t *testing.T) {
 }
 
 // TestManagerRoleMigrationReachesOpenConnections: a connection that read
-// the schema before migration 007 ran must see the widened constraint too
+// the schema before migration 008 ran must see the widened constraint too
 // (the migration changes the schema version, so SQLite reloads it).
 func TestManagerRoleMigrationReachesOpenConnections(t *testing.T) {
 	ctx := context.Background()
@@ -123,7 +123,7 @@ func TestManagerRoleMigrationReachesOpenConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db2.Close()
-	if _, err := db2.Exec(read("007_manager_role.sql")); err != nil {
+	if _, err := db2.Exec(read("008_manager_role.sql")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := conn.ExecContext(ctx, `INSERT INTO users (email, role, created_at, updated_at) VALUES ('m@example.com', 'manager', 0, 0)`); err != nil {

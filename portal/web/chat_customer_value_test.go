@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/sqlite"
 )
@@ -21,7 +22,8 @@ func TestAgentPanelShowsCustomerValue(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	srv, err := New(Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef")})
+	eng := bot.New(bot.Config{Store: st, Users: st})
+	srv, err := New(Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef"), Chat: eng, ChatHub: bot.NewHub(eng.Bus())})
 	if err != nil {
 		t.Fatal(err)
 	}
