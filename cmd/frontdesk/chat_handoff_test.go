@@ -21,7 +21,7 @@ import (
 
 // testGrace is the agent grace in these tests: short, so that they run
 // in seconds, and long enough that a loaded machine still heartbeats.
-const testGrace = "2s"
+const testGrace = "3s"
 
 func withGrace(g string) func(*Main) { return func(m *Main) { m.Config.AgentGrace = g } }
 
