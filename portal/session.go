@@ -49,3 +49,25 @@ type PasswordResetService interface {
 	// other tokens stop working too.
 	ConsumePasswordReset(ctx context.Context, tokenHash string, now time.Time) (int64, error)
 }
+
+// PendingSignup is a sign-up waiting for its owner to open the link mailed to
+// the address. The token is stored as its hash, the password as its hash.
+type PendingSignup struct {
+	TokenHash    string
+	Email        string
+	Name         string
+	PasswordHash string
+	TimeZone     string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+}
+
+// SignupService stores sign-ups until the address is confirmed.
+type SignupService interface {
+	CreatePendingSignup(ctx context.Context, p *PendingSignup) error
+	// ConfirmSignup uses a token once and creates the customer it stands
+	// for, in one transaction. Unknown, used or expired tokens are EINVALID;
+	// an address that got an account meanwhile is EINVALID too. The
+	// address's other pending sign-ups stop working.
+	ConfirmSignup(ctx context.Context, tokenHash string, now time.Time) (*User, error)
+}

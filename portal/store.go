@@ -9,6 +9,7 @@ type Store interface {
 	UserService
 	SessionService
 	PasswordResetService
+	SignupService
 	OutboxService
 	AuditService
 	RateLimitService

@@ -19,6 +19,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 	t.Run("PasswordResets", func(t *testing.T) { testPasswordResets(t, open) })
+	t.Run("Signups", func(t *testing.T) { testSignups(t, open) })
 	t.Run("Outbox", func(t *testing.T) { testOutbox(t, open) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open) })
 	t.Run("RateLimits", func(t *testing.T) { testRateLimits(t, open) })
