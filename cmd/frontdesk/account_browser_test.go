@@ -89,6 +89,12 @@ func TestBrowserAccounts(t *testing.T) {
 							chromedp.SendKeys(chromedp.ID("name"), "Nia Newcomer"),
 							chromedp.SendKeys(chromedp.ID("password"), "a long new password"))
 						p.submit(`form[action="/signup"] button`)
+						p.waitText("main", "Check your email: we sent a link to finish creating your account")
+						p.check()
+						link := waitMailLink(t, srv, email, signupEmlLink)
+						p.run("open sign-up link", chromedp.Navigate(link), chromedp.WaitReady(`form[action="/signup/confirm"] button`))
+						p.check()
+						p.submit(`form[action="/signup/confirm"] button`)
 						p.waitText(".flash", "Welcome!")
 						if got := p.location(); got != "/account" {
 							t.Fatalf("after sign-up at %q", got)
@@ -106,6 +112,11 @@ func TestBrowserAccounts(t *testing.T) {
 						p.visit("/signup")
 						p.run("sign up", chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), "first password 1"))
 						p.submit(`form[action="/signup"] button`)
+						p.waitText("main", "Check your email")
+						confirm := waitMailLink(t, srv, email, signupEmlLink)
+						p.run("open sign-up link", chromedp.Navigate(confirm), chromedp.WaitReady(`form[action="/signup/confirm"] button`))
+						p.submit(`form[action="/signup/confirm"] button`)
+						p.waitText(".flash", "Welcome!")
 						p.signOut()
 						p.visit("/login")
 						p.submit(`a[href="/password/forgot"]`)
@@ -131,10 +142,20 @@ func TestBrowserAccounts(t *testing.T) {
 	}
 }
 
-var emlLink = regexp.MustCompile(`http://\S+/password/reset\?token=\S+`)
+var (
+	emlLink       = regexp.MustCompile(`http://\S+/password/reset\?token=\S+`)
+	signupEmlLink = regexp.MustCompile(`http://\S+/signup/confirm\?token=\S+`)
+)
 
-// waitResetLink polls the outbox directory for the email the worker wrote.
+// waitResetLink polls the outbox directory for the reset email the worker wrote.
 func waitResetLink(t *testing.T, srv *testServer, to string) string {
+	t.Helper()
+	return waitMailLink(t, srv, to, emlLink)
+}
+
+// waitMailLink polls the outbox directory for an email to to with a link
+// matching re, and returns the link.
+func waitMailLink(t *testing.T, srv *testServer, to string, re *regexp.Regexp) string {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -142,13 +163,13 @@ func waitResetLink(t *testing.T, srv *testServer, to string) string {
 		for _, f := range files {
 			b, _ := os.ReadFile(f)
 			if strings.Contains(string(b), "To: "+to+"\r\n") {
-				if m := emlLink.FindString(string(b)); m != "" {
+				if m := re.FindString(string(b)); m != "" {
 					return m
 				}
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("no reset email for %s in the outbox", to)
+	t.Fatalf("no email for %s with a link like %s in the outbox", to, re)
 	return ""
 }

@@ -534,8 +534,30 @@ func TestChatHandoff(t *testing.T) {
 					t.Fatal(err)
 				}
 				r.Body.Close()
-				if r.StatusCode != http.StatusSeeOther {
+				if r.StatusCode != http.StatusOK {
 					t.Fatalf("sign-up: status %d", r.StatusCode)
+				}
+				// The account is made when the link mailed to the address is
+				// followed in the same browser.
+				link, err := url.Parse(waitMailLink(t, srv, "nina."+kind+"@example.com", signupEmlLink))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r, err = c.Get(srv.URL + link.RequestURI()); err != nil {
+					t.Fatal(err)
+				}
+				page, _ = io.ReadAll(r.Body)
+				r.Body.Close()
+				if m = benchCSRF.FindSubmatch(page); r.StatusCode != http.StatusOK || m == nil {
+					t.Fatalf("confirm page: status %d, CSRF token found: %v", r.StatusCode, m != nil)
+				}
+				r, err = c.PostForm(srv.URL+"/signup/confirm", url.Values{"_csrf": {string(m[1])}, "token": {link.Query().Get("token")}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Body.Close()
+				if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != "/account" {
+					t.Fatalf("confirm: status %d to %q", r.StatusCode, r.Header.Get("Location"))
 				}
 				_, welcome := g.hello(0, 0)
 				if welcome.ConversationID != ack.ConversationID {

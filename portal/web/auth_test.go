@@ -8,9 +8,12 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/web"
 )
 
 func TestSignIn(t *testing.T) {
@@ -105,6 +108,25 @@ func TestSignInRateLimit(t *testing.T) {
 	})
 }
 
+var signupLink = regexp.MustCompile(`http://portal\.test/signup/confirm\?token=(\S+)`)
+
+// signupToken returns the token of the newest sign-up link mailed to addr.
+func signupToken(tb testing.TB, s portal.Store, addr string) string {
+	tb.Helper()
+	es, err := s.FindEmails(ctx(), addr, 10)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range es {
+		if m := signupLink.FindStringSubmatch(e.Body); m != nil {
+			tok, _ := url.QueryUnescape(m[1])
+			return tok
+		}
+	}
+	tb.Fatalf("no sign-up link mailed to %s (%d emails)", addr, len(es))
+	return ""
+}
+
 func TestSignUp(t *testing.T) {
 	eachStore(t, func(t *testing.T, s portal.Store) {
 		srv := MustServer(t, s)
@@ -114,7 +136,6 @@ func TestSignUp(t *testing.T) {
 		}{
 			{"BadEmail", "not-an-email", "long enough pw", "Enter a valid email address"},
 			{"ShortPassword", "new@example.com", "short", "Use at least 10 characters."},
-			{"TakenEmail", "Taken@example.com", "long enough pw", "already exists"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -125,19 +146,147 @@ func TestSignUp(t *testing.T) {
 				wantBody(t, res, tt.want)
 			})
 		}
-		t.Run("CreatesCustomerAndSignsIn", func(t *testing.T) {
+		t.Run("CreatesCustomerAfterConfirmAndSignsIn", func(t *testing.T) {
 			c := newClient(t, srv)
 			c.get("/signup")
 			res := c.post("/signup", url.Values{"email": {"new@example.com"}, "name": {"New <b>Person</b>"}, "password": {"long enough pw"}, "time_zone": {"Europe/Paris"}})
-			wantStatus(t, res, 303)
+			wantStatus(t, res, 200)
+			wantBody(t, res, "we sent a link to finish creating your account")
+			if _, err := s.FindUserByEmail(ctx(), "new@example.com"); !portal.IsNotFound(err) {
+				t.Fatalf("account created before the address was confirmed: %v", err)
+			}
+			tok := signupToken(t, s, "new@example.com")
+			// Opening the link (as mail scanners do) creates nothing.
+			res = c.get("/signup/confirm?token=" + url.QueryEscape(tok))
+			wantStatus(t, res, 200)
+			wantBody(t, res, "Create my account")
+			if _, err := s.FindUserByEmail(ctx(), "new@example.com"); !portal.IsNotFound(err) {
+				t.Fatalf("GET of the link created the account: %v", err)
+			}
+			wantStatus(t, c.post("/signup/confirm", url.Values{"token": {tok}}), 303)
 			res = c.get("/account")
 			wantStatus(t, res, 200)
 			wantBody(t, res, "New &lt;b&gt;Person&lt;/b&gt;")
 			u, err := s.FindUserByEmail(ctx(), "new@example.com")
-			if err != nil || u.Role != portal.RoleCustomer || u.TimeZone != "Europe/Paris" {
+			if err != nil || u.Role != portal.RoleCustomer || u.TimeZone != "Europe/Paris" || u.PasswordHash == "long enough pw" {
 				t.Fatalf("user %+v, %v", u, err)
 			}
+			// The link works once.
+			other := newClient(t, srv)
+			other.get("/signup/confirm?token=" + url.QueryEscape(tok))
+			res = other.post("/signup/confirm", url.Values{"token": {tok}})
+			wantStatus(t, res, 400)
+			wantBody(t, res, "invalid, already used or has expired")
+			wantStatus(t, other.get("/account"), 303)
+			// The password given at sign-up signs in.
+			other.get("/login")
+			wantStatus(t, other.post("/login", url.Values{"email": {"new@example.com"}, "password": {"long enough pw"}}), 303)
 		})
+		t.Run("TamperedLinkRejected", func(t *testing.T) {
+			c := newClient(t, srv)
+			c.get("/signup")
+			wantStatus(t, c.post("/signup", url.Values{"email": {"tamper@example.com"}, "password": {"long enough pw"}}), 200)
+			tok := signupToken(t, s, "tamper@example.com")
+			c.get("/signup/confirm?token=" + url.QueryEscape(tok))
+			res := c.post("/signup/confirm", url.Values{"token": {tok + "x"}})
+			wantStatus(t, res, 400)
+			wantBody(t, res, "invalid, already used or has expired")
+			res = c.get("/signup/confirm")
+			wantStatus(t, res, 400)
+			wantBody(t, res, "incomplete")
+			if _, err := s.FindUserByEmail(ctx(), "tamper@example.com"); !portal.IsNotFound(err) {
+				t.Fatalf("tampered link created the account: %v", err)
+			}
+		})
+	})
+}
+
+// TestSignUpRevealsNoAccount: a taken address and a new one get the same
+// answer byte for byte (CSRF tokens aside); the taken one is mailed a note,
+// not a link, and nothing is created for it.
+func TestSignUpRevealsNoAccount(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		ada := MustUser(t, s, portal.RoleCustomer, "taken@example.com")
+		answer := func(email string) *response {
+			c := newClient(t, srv)
+			c.get("/signup")
+			res := c.post("/signup", url.Values{"email": {email}, "name": {"Someone"}, "password": {"long enough pw"}})
+			res.body = csrfMeta.ReplaceAllString(res.body, "")
+			res.body = regexp.MustCompile(`name="_csrf" value="[^"]*"`).ReplaceAllString(res.body, "")
+			return res
+		}
+		taken, fresh := answer("Taken@example.com"), answer("fresh@example.com")
+		if taken.StatusCode != fresh.StatusCode || taken.body != fresh.body {
+			t.Fatalf("answers differ:\ntaken %d: %s\nnew %d: %s", taken.StatusCode, taken.body, fresh.StatusCode, fresh.body)
+		}
+		for _, h := range []string{"Location", "Content-Type"} {
+			if taken.Header.Get(h) != fresh.Header.Get(h) {
+				t.Fatalf("header %s differs: %q vs %q", h, taken.Header.Get(h), fresh.Header.Get(h))
+			}
+		}
+		wantStatus(t, taken, 200)
+		wantBody(t, taken, "Check your email: we sent a link to finish creating your account")
+		u, err := s.FindUserByEmail(ctx(), "taken@example.com")
+		if err != nil || u.ID != ada.ID || u.Name != ada.Name || u.PasswordHash != ada.PasswordHash {
+			t.Fatalf("taken account changed: %+v, %v", u, err)
+		}
+		es, err := s.FindEmails(ctx(), "taken@example.com", 10)
+		if err != nil || len(es) != 1 {
+			t.Fatalf("taken address got %d emails, %v", len(es), err)
+		}
+		if signupLink.MatchString(es[0].Body) || !strings.Contains(es[0].Body, "http://portal.test/login") || !strings.Contains(es[0].Body, "http://portal.test/password/forgot") {
+			t.Fatalf("note to the taken address: %q", es[0].Body)
+		}
+		signupToken(t, s, "fresh@example.com")
+	})
+}
+
+// TestSignUpLinkExpires: a link older than a day creates nothing.
+func TestSignUpLinkExpires(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		var mu sync.Mutex
+		now := time.Now()
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+		srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), BaseURL: "http://portal.test", BodyLimit: 64 << 10, Now: clock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := newClient(t, srv)
+		c.get("/signup")
+		wantStatus(t, c.post("/signup", url.Values{"email": {"late@example.com"}, "password": {"long enough pw"}}), 200)
+		tok := signupToken(t, s, "late@example.com")
+		mu.Lock()
+		now = now.Add(25 * time.Hour)
+		mu.Unlock()
+		c.get("/signup/confirm?token=" + url.QueryEscape(tok))
+		res := c.post("/signup/confirm", url.Values{"token": {tok}})
+		wantStatus(t, res, 400)
+		wantBody(t, res, "invalid, already used or has expired")
+		if _, err := s.FindUserByEmail(ctx(), "late@example.com"); !portal.IsNotFound(err) {
+			t.Fatalf("expired link created the account: %v", err)
+		}
+	})
+}
+
+// TestSignUpMailLimit: past 5 sign-ups an hour for one address, no more
+// email goes to it, and the answer stays the same.
+func TestSignUpMailLimit(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		MustUser(t, s, portal.RoleCustomer, "taken@example.com")
+		for _, addr := range []string{"taken@example.com", "flood@example.com"} {
+			for i := 0; i < 8; i++ {
+				c := newClient(t, srv)
+				c.get("/signup")
+				res := c.post("/signup", url.Values{"email": {addr}, "password": {"long enough pw"}})
+				wantStatus(t, res, 200)
+				wantBody(t, res, "we sent a link to finish creating your account")
+			}
+			if es, err := s.FindEmails(ctx(), addr, 20); err != nil || len(es) != 5 {
+				t.Fatalf("%s got %d emails, want 5 (%v)", addr, len(es), err)
+			}
+		}
 	})
 }
 
@@ -240,7 +389,7 @@ func TestRequestLimits(t *testing.T) {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if got, want := res.StatusCode, 303; got != want {
+		if got, want := res.StatusCode, 200; got != want {
 			t.Fatalf("normal signup status=%d, want %d", got, want)
 		}
 	})

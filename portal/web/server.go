@@ -268,6 +268,8 @@ func (s *Server) routes() {
 	app.Post("/logout", s.handleLogout)
 	app.Get("/signup", s.handleSignupPage)
 	app.Post("/signup", s.handleSignup)
+	app.Get("/signup/confirm", s.handleSignupConfirmPage)
+	app.Post("/signup/confirm", s.handleSignupConfirm)
 	app.Get("/password/forgot", s.handlePasswordForgotPage)
 	app.Post("/password/forgot", s.handlePasswordForgot)
 	app.Get("/password/reset", s.handlePasswordResetPage)

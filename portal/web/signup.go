@@ -2,6 +2,8 @@ package web
 
 import (
 	"errors"
+	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,14 @@ func (s *Server) handleSignupPage(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "signup", "Create account", signupForm{})
 }
 
+// signupTTL is how long a sign-up link works.
+const signupTTL = 24 * time.Hour
+
+// handleSignup answers valid input the same way whether or not the address
+// has an account, so that sign-up does not reveal who is a customer: a new
+// address is mailed a link that creates the account, a taken one is mailed a
+// note with links to sign in and to reset the password. Both paths hash the
+// password and queue one email, so their timing matches too.
 func (s *Server) handleSignup(c *fiber.Ctx) error {
 	form := signupForm{Name: strings.TrimSpace(c.FormValue("name")), Email: strings.TrimSpace(c.FormValue("email"))}
 	if err := s.limit(c, "signup:ip:"+c.IP(), 20, time.Hour); err != nil {
@@ -38,16 +48,73 @@ func (s *Server) handleSignup(c *fiber.Ctx) error {
 	if err == nil {
 		err = auth.ValidatePassword(pw)
 	}
-	if err == nil {
-		if u.PasswordHash, err = auth.HashPassword(pw); err != nil {
-			return err
-		}
-		err = s.store.CreateUser(c.UserContext(), u)
-	}
 	var pe *portal.Error
 	if errors.As(err, &pe) && pe.Code == portal.EINVALID {
 		form.Error, form.Fields = pe.Message, pe.Fields
 		return s.render(c, fiber.StatusBadRequest, "signup", "Create account", form)
+	} else if err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	now := s.now()
+	// Past 5 an hour for one address, stop sending but answer the same.
+	n, _, err := s.store.HitRate(ctx, "signup:addr:"+u.Email, time.Hour, now)
+	if err != nil {
+		return err
+	}
+	existing, err := s.store.FindUserByEmail(ctx, u.Email)
+	switch {
+	case err != nil && !portal.IsNotFound(err):
+		return err
+	case n > 5:
+	case err == nil:
+		if existing.DisabledAt == nil {
+			body := fmt.Sprintf("Hello%s,\n\nSomeone tried to create a Frontdesk account with this address, but it already has one, so nothing was changed. If it was you, sign in here:\n\n%s\n\nIf you forgot your password, choose a new one here:\n\n%s\n\nIf it was not you, ignore this email: your account stays as it is.\n",
+				namePart(existing), s.cfg.BaseURL+"/login", s.cfg.BaseURL+"/password/forgot")
+			if err := s.store.EnqueueEmail(ctx, &portal.Email{To: existing.Email, Subject: "Your Frontdesk account already exists", Body: body}); err != nil {
+				return err
+			}
+		}
+	default:
+		tok := auth.NewToken()
+		if err := s.store.CreatePendingSignup(ctx, &portal.PendingSignup{TokenHash: auth.HashToken(tok), Email: u.Email, Name: u.Name,
+			PasswordHash: hash, TimeZone: u.TimeZone, CreatedAt: now, ExpiresAt: now.Add(signupTTL)}); err != nil {
+			return err
+		}
+		link := s.cfg.BaseURL + "/signup/confirm?token=" + url.QueryEscape(tok)
+		body := fmt.Sprintf("Hello%s,\n\nTo finish creating your Frontdesk account, open this link within 24 hours:\n\n%s\n\nIf you did not sign up, ignore this email: no account is created.\n", namePart(u), link)
+		if err := s.store.EnqueueEmail(ctx, &portal.Email{To: u.Email, Subject: "Finish creating your Frontdesk account", Body: body}); err != nil {
+			return err
+		}
+	}
+	return s.render(c, fiber.StatusOK, "signup_sent", "Check your email", nil)
+}
+
+type signupConfirmForm struct {
+	Token, Error string
+}
+
+// handleSignupConfirmPage shows a button rather than confirming at once, so
+// that mail scanners that open links do not use them up.
+func (s *Server) handleSignupConfirmPage(c *fiber.Ctx) error {
+	tok := c.Query("token")
+	if tok == "" {
+		return portal.Errorf(portal.EINVALID, "This sign-up link is incomplete. Open the link from the email again, or sign up again.")
+	}
+	return s.render(c, fiber.StatusOK, "signup_confirm", "Finish creating your account", signupConfirmForm{Token: tok})
+}
+
+func (s *Server) handleSignupConfirm(c *fiber.Ctx) error {
+	form := signupConfirmForm{Token: c.FormValue("token")}
+	u, err := s.store.ConfirmSignup(c.UserContext(), auth.HashToken(form.Token), s.now())
+	var pe *portal.Error
+	if errors.As(err, &pe) && pe.Code == portal.EINVALID {
+		form.Error = pe.Message
+		return s.render(c, fiber.StatusBadRequest, "signup_confirm", "Finish creating your account", form)
 	} else if err != nil {
 		return err
 	}
