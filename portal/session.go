@@ -70,4 +70,7 @@ type SignupService interface {
 	// an address that got an account meanwhile is EINVALID too. The
 	// address's other pending sign-ups stop working.
 	ConfirmSignup(ctx context.Context, tokenHash string, now time.Time) (*User, error)
+	// DeleteExpiredSignups removes sign-ups (and the password hashes they
+	// hold) whose link expired or was used before now.
+	DeleteExpiredSignups(ctx context.Context, now time.Time) (int, error)
 }

@@ -336,7 +336,7 @@ func (m *Main) refitAnalytics(ctx context.Context) {
 	}
 }
 
-// housekeeping removes expired sessions and rate-limit windows.
+// housekeeping removes expired sessions, sign-ups and rate-limit windows.
 func (m *Main) housekeeping(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -344,6 +344,9 @@ func (m *Main) housekeeping(ctx context.Context) {
 		now := time.Now()
 		if _, err := m.Store.DeleteExpiredSessions(ctx, now); err != nil && !errors.Is(err, context.Canceled) {
 			m.Logger.Warn("delete expired sessions", "err", err)
+		}
+		if _, err := m.Store.DeleteExpiredSignups(ctx, now); err != nil && !errors.Is(err, context.Canceled) {
+			m.Logger.Warn("delete expired sign-ups", "err", err)
 		}
 		if err := m.Store.DeleteOldRates(ctx, now.Add(-time.Hour)); err != nil && !errors.Is(err, context.Canceled) {
 			m.Logger.Warn("delete old rates", "err", err)

@@ -50,3 +50,9 @@ func (s *Store) ConfirmSignup(ctx context.Context, tokenHash string, now time.Ti
 	}
 	return u, nil
 }
+
+// DeleteExpiredSignups removes sign-ups whose link can no longer be used.
+func (s *Store) DeleteExpiredSignups(ctx context.Context, now time.Time) (int, error) {
+	n, err := s.db.Exec(ctx, `DELETE FROM signup_confirmations WHERE expires_at <= ? OR used_at IS NOT NULL`, now)
+	return int(n), wrap("delete expired signups", err)
+}

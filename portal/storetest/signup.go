@@ -64,6 +64,18 @@ func testSignups(t *testing.T, open Opener) {
 		_, err := s.ConfirmSignup(ctx(), "first", c.t)
 		wantCode(t, err, portal.EINVALID)
 	})
+	t.Run("ExpiredAndUsedDeleted", func(t *testing.T) {
+		pending("keep", "keep@example.com", 48*time.Hour)
+		// Gone: "old" (expired), "tok", "first", "second" (used). Kept:
+		// "keep", and "late" created below is not there yet.
+		n, err := s.DeleteExpiredSignups(ctx(), c.t.Add(time.Hour))
+		if err != nil || n != 4 {
+			t.Fatalf("deleted %d, %v; want 4", n, err)
+		}
+		if _, err := s.ConfirmSignup(ctx(), "keep", c.t.Add(time.Hour)); err != nil {
+			t.Fatalf("a live sign-up was deleted: %v", err)
+		}
+	})
 	t.Run("TakenMeanwhileRejected", func(t *testing.T) {
 		pending("late", "meanwhile@example.com", time.Hour)
 		MustCreateUser(t, s, portal.RoleCustomer, "meanwhile@example.com")
