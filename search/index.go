@@ -161,11 +161,12 @@ func (ix *Index) fit(ctx context.Context, bi bleve.Index, m *model) error {
 }
 
 // refitMax is the size (titles, summaries, phrasings and body sentences)
-// up to which a write refits the confidence before it returns, in a
-// fraction of a second; a larger knowledge base is refitted in the
-// background, keeping the previous fit meanwhile (one article changes it
-// little).
-const refitMax = 1500
+// up to which a write refits the confidence before it returns; a larger
+// knowledge base is refitted in the background, keeping the previous fit
+// meanwhile (one article changes it little, and the fit maps scores, not
+// articles). Kept small: on the 43-article demo help centre a refit made
+// an editor's save wait for seconds on a loaded machine.
+const refitMax = 200
 
 // refit refits the confidence after a write, on a copy of the model read
 // back from the index. ix.mu must be read-locked.
