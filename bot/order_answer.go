@@ -339,7 +339,7 @@ func orderStatusWords(status string) string {
 	case portal.OrderCancelled:
 		return "it was cancelled"
 	}
-	return "its status is " + status
+	return "its status is " + strings.ToLower(portal.Label(status))
 }
 
 func day(t time.Time) string { return t.Format("Monday 2 January") }

@@ -67,7 +67,9 @@ func namePart(u *portal.User) string {
 	return " " + u.Name
 }
 
-type resetForm struct {
+// tokenForm is a page acting on an emailed link's token (a password
+// reset, a sign-up confirmation), with the error to show on it.
+type tokenForm struct {
 	Token, Error string
 }
 
@@ -76,11 +78,11 @@ func (s *Server) handlePasswordResetPage(c *fiber.Ctx) error {
 	if tok == "" {
 		return portal.Errorf(portal.EINVALID, "This reset link is incomplete. Open the link from the email again, or ask for a new one.")
 	}
-	return s.render(c, fiber.StatusOK, "password_reset", "Choose a new password", resetForm{Token: tok})
+	return s.render(c, fiber.StatusOK, "password_reset", "Choose a new password", tokenForm{Token: tok})
 }
 
 func (s *Server) handlePasswordReset(c *fiber.Ctx) error {
-	form := resetForm{Token: c.FormValue("token")}
+	form := tokenForm{Token: c.FormValue("token")}
 	pw := c.FormValue("password")
 	if err := auth.ValidatePassword(pw); err != nil {
 		form.Error = portal.ErrorMessage(err)

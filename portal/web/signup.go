@@ -94,10 +94,6 @@ func (s *Server) handleSignup(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "signup_sent", "Check your email", nil)
 }
 
-type signupConfirmForm struct {
-	Token, Error string
-}
-
 // handleSignupConfirmPage shows a button rather than confirming at once, so
 // that mail scanners that open links do not use them up.
 func (s *Server) handleSignupConfirmPage(c *fiber.Ctx) error {
@@ -105,11 +101,11 @@ func (s *Server) handleSignupConfirmPage(c *fiber.Ctx) error {
 	if tok == "" {
 		return portal.Errorf(portal.EINVALID, "This sign-up link is incomplete. Open the link from the email again, or sign up again.")
 	}
-	return s.render(c, fiber.StatusOK, "signup_confirm", "Finish creating your account", signupConfirmForm{Token: tok})
+	return s.render(c, fiber.StatusOK, "signup_confirm", "Finish creating your account", tokenForm{Token: tok})
 }
 
 func (s *Server) handleSignupConfirm(c *fiber.Ctx) error {
-	form := signupConfirmForm{Token: c.FormValue("token")}
+	form := tokenForm{Token: c.FormValue("token")}
 	u, err := s.store.ConfirmSignup(c.UserContext(), auth.HashToken(form.Token), s.now())
 	var pe *portal.Error
 	if errors.As(err, &pe) && pe.Code == portal.EINVALID {
