@@ -106,20 +106,23 @@ func (r *Refitter) setProgress(f float64) {
 
 func (r *Refitter) run(ctx context.Context) (*Report, error) {
 	now := r.cfg.Now()
-	stats, err := r.cfg.Store.CustomerOrderStats(ctx, portal.CustomerStatsFilter{})
+	// Segments a period ago come from the orders placed before then, read
+	// in the same pass.
+	then := now.Add(-r.cfg.Period)
+	stats, err := r.cfg.Store.CustomerOrderStats(ctx, portal.CustomerStatsFilter{Split: then})
 	if err != nil {
 		return nil, err
+	}
+	var old []portal.CustomerOrderStats
+	for _, c := range stats {
+		if c.Before != nil {
+			old = append(old, *c.Before)
+		}
 	}
 	r.setProgress(0.1)
 	opt := r.cfg.Options
 	opt.Progress = r.setProgress
 	rep, err := BuildReport(stats, now, opt)
-	if err != nil {
-		return nil, err
-	}
-	// Segments a period ago, from the orders placed before then.
-	then := now.Add(-r.cfg.Period)
-	old, err := r.cfg.Store.CustomerOrderStats(ctx, portal.CustomerStatsFilter{Before: then})
 	if err != nil {
 		return nil, err
 	}

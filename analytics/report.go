@@ -73,6 +73,11 @@ type Report struct {
 	PreviousAt time.Time
 	Moves      []SegmentMove
 	Stayed     int
+
+	// byValue lists indices into Customers from the most valuable down
+	// (the lists' order), sorted once when the report is built rather
+	// than on every page of a list.
+	byValue []int32
 }
 
 // SegmentMove counts customers who moved from one segment to another; From
@@ -211,6 +216,7 @@ func BuildReport(stats []portal.CustomerOrderStats, now time.Time, opt Options) 
 		}
 	}
 	rep.Segments = segmentSummaries(rep.Customers)
+	rep.byValue = valueOrder(rep.Customers)
 	rep.Took = time.Since(start)
 	return rep, nil
 }
@@ -255,13 +261,50 @@ func (f ListFilter) match(c CustomerScore) bool {
 // (then by revenue, then id, so pages are stable).
 func (r *Report) Select(f ListFilter) []CustomerScore {
 	var out []CustomerScore
-	for _, c := range r.Customers {
-		if f.match(c) {
-			out = append(out, c)
+	r.each(f, func(c *CustomerScore) bool {
+		out = append(out, *c)
+		return true
+	})
+	return out
+}
+
+// SelectPage is the page of Select(f) that starts at offset and holds up
+// to limit customers, with the number of customers Select(f) holds; it
+// copies only the page.
+func (r *Report) SelectPage(f ListFilter, offset, limit int) (page []CustomerScore, total int) {
+	r.each(f, func(c *CustomerScore) bool {
+		if total >= offset && total < offset+limit {
+			page = append(page, *c)
+		}
+		total++
+		return true
+	})
+	return page, total
+}
+
+// each calls fn with the customers f matches, most valuable first, until
+// fn returns false.
+func (r *Report) each(f ListFilter, fn func(*CustomerScore) bool) {
+	order := r.byValue
+	if len(order) != len(r.Customers) { // a report not made by BuildReport
+		order = valueOrder(r.Customers)
+	}
+	for _, i := range order {
+		if c := &r.Customers[i]; f.match(*c) && !fn(c) {
+			return
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+}
+
+// valueOrder sorts the customers' indices by lifetime value, then revenue,
+// then id.
+func valueOrder(cs []CustomerScore) []int32 {
+	order := make([]int32, len(cs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		a, b := &cs[order[i]], &cs[order[j]]
 		if a.CLVMinor != b.CLVMinor {
 			return a.CLVMinor > b.CLVMinor
 		}
@@ -270,7 +313,7 @@ func (r *Report) Select(f ListFilter) []CustomerScore {
 		}
 		return a.CustomerID < b.CustomerID
 	})
-	return out
+	return order
 }
 
 // Customer returns one customer's score, if the customer is in the report.

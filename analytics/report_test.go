@@ -79,6 +79,25 @@ func TestBuildReport(t *testing.T) {
 			t.Fatalf("select: %+v", sel)
 		}
 	}
+	// Pages of a list are slices of the whole list, past the end empty.
+	for _, size := range []int{1, 7, len(sel)} {
+		var joined []CustomerScore
+		for off := 0; off <= len(sel); off += size {
+			page, total := rep.SelectPage(ListFilter{MinR: 4}, off, size)
+			if total != len(sel) || len(page) > size {
+				t.Fatalf("page at %d of %d: %d customers of %d, want at most %d of %d", off, size, len(page), total, size, len(sel))
+			}
+			joined = append(joined, page...)
+		}
+		if len(joined) != len(sel) {
+			t.Fatalf("pages of %d hold %d customers, the list %d", size, len(joined), len(sel))
+		}
+		for i := range sel {
+			if joined[i].CustomerID != sel[i].CustomerID {
+				t.Fatalf("pages of %d: customer %d is %d, the list's %d", size, i, joined[i].CustomerID, sel[i].CustomerID)
+			}
+		}
+	}
 }
 
 func TestBuildReportEmpty(t *testing.T) {

@@ -26,12 +26,20 @@ type CustomerOrderStats struct {
 	// Currency is the customer's orders' currency (the greatest code, if
 	// they used several).
 	Currency string
+	// Before is the same customer's figures from the orders placed before
+	// the filter's Split, read in the same pass; nil without a Split or
+	// when the customer had not ordered by then.
+	Before *CustomerOrderStats
 }
 
 // CustomerStatsFilter selects the orders that count.
 type CustomerStatsFilter struct {
 	// Before, when set, counts only orders placed before it.
 	Before time.Time
+	// Split, when set, also gives each customer's figures from the orders
+	// placed before it (CustomerOrderStats.Before): a period's movements
+	// from one read of the orders rather than two.
+	Split time.Time
 }
 
 // CustomerStatsService reads per-customer order aggregates in one pass.

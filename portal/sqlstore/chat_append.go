@@ -254,14 +254,16 @@ func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 	if err := s.appendHook(r, batched); err != nil {
 		return false, err
 	}
-	cond, args := "id = ?", []any{m.CreatedAt, m.ConversationID}
+	bot, agentAt := reportFacts(m)
+	cond, args := "id = ?", []any{m.CreatedAt, bot, agentAt, m.ConversationID}
 	if len(r.ifState) > 0 {
 		cond += " AND state IN (" + placeholders(len(r.ifState)) + ")"
 		for _, st := range r.ifState {
 			args = append(args, string(st))
 		}
 	}
-	err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE `+cond+` RETURNING last_seq`, args...).Scan(&m.Seq)
+	err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, `+
+		`bot_messages = bot_messages + ?, first_agent_at = COALESCE(first_agent_at, ?) WHERE `+cond+` RETURNING last_seq`, args...).Scan(&m.Seq)
 	if portal.IsNotFound(notFound(err, "")) {
 		return false, s.refused(ctx, q, r)
 	} else if err != nil {
@@ -319,12 +321,14 @@ func appendStmt(r *appendReq) (string, []any) {
 		if len(r.ifState) > 0 {
 			cond += " AND state IN (" + placeholders(len(r.ifState)) + ")"
 		}
-		q = `WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = ? WHERE ` + cond + ` RETURNING last_seq) ` +
+		q = `WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, ` +
+			`bot_messages = bot_messages + ?::integer, first_agent_at = COALESCE(first_agent_at, ?::timestamptz) WHERE ` + cond + ` RETURNING last_seq) ` +
 			`INSERT INTO messages ` + msgInsertCols + ` SELECT ?::bigint, c.last_seq, ?::text, ?::text, ?::bigint, ?::text, ?::boolean, ?::text, ?::timestamptz FROM c RETURNING seq, id`
 		appendStmts.Store(len(r.ifState), q)
 	}
-	args := make([]any, 0, 11+len(r.ifState))
-	args = append(args, m.CreatedAt, m.ConversationID)
+	bot, agentAt := reportFacts(m)
+	args := make([]any, 0, 13+len(r.ifState))
+	args = append(args, m.CreatedAt, bot, agentAt, m.ConversationID)
 	for _, st := range r.ifState {
 		args = append(args, string(st))
 	}
@@ -491,4 +495,18 @@ func (s *Store) insertIn(q Querier, rs []*appendReq) error {
 		}
 	}
 	return nil
+}
+
+// reportFacts is what a message adds to its conversation's counters for
+// the support report: one bot answer more, and the time of the first
+// agent message the customer saw (internal notes are not a response).
+// The report then reads conversations alone, not a year of messages.
+func reportFacts(m *portal.Message) (bot int, agentAt any) {
+	switch {
+	case m.Author == portal.AuthorBot:
+		bot = 1
+	case m.Author == portal.AuthorAgent && !m.Internal:
+		agentAt = m.CreatedAt
+	}
+	return bot, agentAt
 }

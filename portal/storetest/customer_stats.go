@@ -66,4 +66,33 @@ func testCustomerStats(t *testing.T, open Opener) {
 			t.Fatalf("got %+v", got)
 		}
 	})
+	t.Run("SplitGivesBeforeInTheSamePass", func(t *testing.T) {
+		// Every cut, mid-day ones included, gives the figures Before gives.
+		for _, cut := range []time.Time{day0, day0.Add(time.Hour), day0.AddDate(0, 0, 3).Add(5 * time.Hour), day0.AddDate(0, 0, 5), day0.AddDate(0, 3, 0)} {
+			all, err := s.CustomerOrderStats(ctx(), portal.CustomerStatsFilter{Split: cut})
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, _ := s.CustomerOrderStats(ctx(), portal.CustomerStatsFilter{})
+			before, _ := s.CustomerOrderStats(ctx(), portal.CustomerStatsFilter{Before: cut})
+			var split []portal.CustomerOrderStats
+			for i, c := range all {
+				if c.Before != nil {
+					split = append(split, *c.Before)
+				}
+				c.Before = nil
+				if c != plain[i] {
+					t.Fatalf("cut %v: row %d = %+v, without a split %+v", cut, i, c, plain[i])
+				}
+			}
+			if len(split) != len(before) {
+				t.Fatalf("cut %v: %d customers before it by the split, %d by Before: %+v / %+v", cut, len(split), len(before), split, before)
+			}
+			for i := range before {
+				if split[i] != before[i] {
+					t.Errorf("cut %v: %+v by the split, %+v by Before", cut, split[i], before[i])
+				}
+			}
+		}
+	})
 }

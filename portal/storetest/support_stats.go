@@ -49,8 +49,13 @@ func testSupportStats(t *testing.T, open Opener) {
 	c2 := conv()
 	at(time.Hour + 5*time.Minute)
 	update(c2.ID, portal.ConversationUpdate{State: &queued})
-	at(time.Hour + 15*time.Minute)
+	at(time.Hour + 12*time.Minute)
 	update(c2.ID, portal.ConversationUpdate{State: &agentState, AgentID: &agent.ID})
+	// An internal note is not a response: the customer never sees it.
+	if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: c2.ID, Author: portal.AuthorAgent, AuthorID: &agent.ID, Body: "checking the order", Internal: true}); err != nil {
+		t.Fatal(err)
+	}
+	at(time.Hour + 15*time.Minute)
 	msg(c2.ID, portal.AuthorAgent, &agent.ID)
 	at(time.Hour + 20*time.Minute)
 	msg(c2.ID, portal.AuthorAgent, &agent.ID)

@@ -132,11 +132,14 @@ func (s *Server) handleCustomerList(c *fiber.Ctx) error {
 		return s.render(c, fiber.StatusOK, "report_customer_list", "Customer lists", v)
 	}
 	v.Ready = true
-	all := rep.Select(f)
 	page := pageParam(c)
-	v.Pages = max(1, (len(all)+listPerPage-1)/listPerPage)
-	page = min(page, v.Pages)
-	v.Page, v.Total = page, thousands(int64(len(all)))
+	rows, total := rep.SelectPage(f, (page-1)*listPerPage, listPerPage)
+	v.Pages = max(1, (total+listPerPage-1)/listPerPage)
+	if page > v.Pages { // past the end: show the last page
+		page = v.Pages
+		rows, _ = rep.SelectPage(f, (page-1)*listPerPage, listPerPage)
+	}
+	v.Page, v.Total = page, thousands(int64(total))
 	link := func(n int) string {
 		l := url.Values{}
 		for k, vs := range csvQ {
@@ -153,7 +156,7 @@ func (s *Server) handleCustomerList(c *fiber.Ctx) error {
 	}
 	cur := reportCurrency(rep)
 	ctx := c.UserContext()
-	for _, cs := range all[(page-1)*listPerPage : min(page*listPerPage, len(all))] {
+	for _, cs := range rows {
 		row := scoreRow(cs, cur)
 		if u, err := s.store.FindUserByID(ctx, cs.CustomerID); err == nil {
 			row.Email, row.Name = u.Email, u.Name
