@@ -13,6 +13,7 @@ import (
 	"github.com/frontdesk/frontdesk/analytics"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/errgroup"
 )
 
 // supportRange reads from, to (inclusive days, YYYY-MM-DD, UTC) and by
@@ -104,43 +105,53 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.store.ConversationStats(ctx, portal.SupportFilter{From: prevFrom, To: to})
-	if err != nil {
+	// The store's reads are independent: they run at once, each on its
+	// own connection.
+	var (
+		rows                    []portal.ConversationStat
+		hours                   portal.ChatSettings
+		searchNow, searchBefore portal.SearchStats
+		deflNow, deflBefore     portal.DeflectionStats
+		gaps, older             []*portal.ContentGap
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		rows, err = s.store.ConversationStats(gctx, portal.SupportFilter{From: prevFrom, To: to})
+		return err
+	})
+	g.Go(func() (err error) { hours, err = s.store.ChatSettings(gctx); return err })
+	g.Go(func() (err error) {
+		searchNow, err = s.store.SearchStats(gctx, portal.SupportFilter{From: from, To: to})
+		return err
+	})
+	g.Go(func() (err error) {
+		searchBefore, err = s.store.SearchStats(gctx, portal.SupportFilter{From: prevFrom, To: from})
+		return err
+	})
+	g.Go(func() (err error) {
+		deflNow, err = s.store.DeflectionStats(gctx, portal.SupportFilter{From: from, To: to}, analytics.BotOnlyWindow)
+		return err
+	})
+	g.Go(func() (err error) {
+		deflBefore, err = s.store.DeflectionStats(gctx, portal.SupportFilter{From: prevFrom, To: from}, analytics.BotOnlyWindow)
+		return err
+	})
+	g.Go(func() (err error) {
+		gaps, err = s.store.FindContentGaps(gctx, portal.GapFilter{Since: from, Limit: 10})
+		return err
+	})
+	// The period before: gaps since its start, less those since this
+	// period's start (the store counts "since" only).
+	g.Go(func() (err error) {
+		older, err = s.store.FindContentGaps(gctx, portal.GapFilter{Since: prevFrom, Limit: 1000})
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return err
 	}
 	rows = byAgent(rows, agent)
-	hours, err := s.store.ChatSettings(ctx)
-	if err != nil {
-		return err
-	}
 	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, &hours)
 	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC, &hours)
-	searchNow, err := s.store.SearchStats(ctx, portal.SupportFilter{From: from, To: to})
-	if err != nil {
-		return err
-	}
-	searchBefore, err := s.store.SearchStats(ctx, portal.SupportFilter{From: prevFrom, To: from})
-	if err != nil {
-		return err
-	}
-	deflNow, err := s.store.DeflectionStats(ctx, portal.SupportFilter{From: from, To: to}, analytics.BotOnlyWindow)
-	if err != nil {
-		return err
-	}
-	deflBefore, err := s.store.DeflectionStats(ctx, portal.SupportFilter{From: prevFrom, To: from}, analytics.BotOnlyWindow)
-	if err != nil {
-		return err
-	}
-	gaps, err := s.store.FindContentGaps(ctx, portal.GapFilter{Since: from, Limit: 10})
-	if err != nil {
-		return err
-	}
-	// The period before: gaps since its start, less those since this
-	// period's start (the store counts "since" only).
-	older, err := s.store.FindContentGaps(ctx, portal.GapFilter{Since: prevFrom, Limit: 1000})
-	if err != nil {
-		return err
-	}
 	olderBy := map[string]int{}
 	for _, g := range older {
 		olderBy[g.Normalized] = g.Total()
