@@ -132,8 +132,6 @@ type Server struct {
 	// guard caps connections (see Serve).
 	guard   *connGuard
 	exports *exportJobs
-	// instance tells this server's bus messages from other nodes'.
-	instance string
 }
 
 // New builds the app and its routes.
@@ -220,9 +218,8 @@ func New(cfg Config) (*Server, error) {
 	if s.analytics = cfg.Analytics; s.analytics == nil {
 		s.analytics = s.ownAnalytics()
 	}
-	revs, unsub := s.bus.Subscribe(sessionTopic)
-	s.instance = newInstanceID()
-	refits, unsubRefits := s.bus.Subscribe(analyticsTopic)
+	revs, unsub := portal.SubscribeChan(s.bus, sessionTopic, 256)
+	refits, unsubRefits := portal.SubscribeChan(s.bus, analyticsTopic, 4)
 	go s.followRefits(bg, refits, unsubRefits)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",

@@ -15,7 +15,8 @@ import (
 func TestRevocationReachesOtherNodes(t *testing.T) {
 	eachStore(t, func(t *testing.T, s portal.Store) {
 		b := bus.NewMemory()
-		node := func() *web.Server {
+		// Two nodes: two buses of one in-process medium.
+		node := func(b portal.Bus) *web.Server {
 			srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), Bus: b})
 			if err != nil {
 				t.Fatal(err)
@@ -23,7 +24,7 @@ func TestRevocationReachesOtherNodes(t *testing.T) {
 			t.Cleanup(srv.Close)
 			return srv
 		}
-		a, bNode := node(), node()
+		a, bNode := node(b), node(b.Peer())
 		ada := MustUser(t, s, portal.RoleCustomer, "ada@example.com")
 		ca := newClient(t, a)
 		ca.login("ada@example.com")
