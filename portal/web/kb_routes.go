@@ -2,13 +2,10 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/portal"
-	"github.com/frontdesk/frontdesk/portal/kb"
 	"github.com/frontdesk/frontdesk/search"
 	"github.com/gofiber/fiber/v2"
 )
@@ -116,21 +113,4 @@ func userID(c *fiber.Ctx) *int64 {
 		return &u.ID
 	}
 	return nil
-}
-
-// memoryKB builds an in-memory knowledge base from the store, for servers
-// (tests, mostly) configured without one.
-func memoryKB(st portal.Store, log *slog.Logger) (Knowledge, error) {
-	ix, err := search.NewMemory(search.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("web: search index: %w", err)
-	}
-	svc, err := kb.New(kb.Config{Store: st, Index: ix, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	if err := svc.Start(context.Background()); err != nil {
-		return nil, fmt.Errorf("web: %w", err)
-	}
-	return svc, nil
 }

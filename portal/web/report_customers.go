@@ -192,15 +192,6 @@ func reportCurrency(rep *analytics.Report) string {
 
 // ownAnalytics is the default analysis: refits on demand from the store,
 // stopped with the server.
-func (s *Server) ownAnalytics() Analytics {
-	r := analytics.NewRefitter(analytics.RefitterConfig{Store: s.store, Now: s.now})
-	go func() {
-		<-s.done
-		r.Close()
-	}()
-	return r
-}
-
 // handleCustomerSegmentsCSV downloads the dashboard's segment table.
 func (s *Server) handleCustomerSegmentsCSV(c *fiber.Ctx) error {
 	rep := s.analytics.Status().Report

@@ -263,7 +263,7 @@ func TestCustomerAnalyticsRefitReachesOtherNodes(t *testing.T) {
 		b := bus.NewMemory()
 		// Two nodes: two buses of one in-process medium.
 		node := func(b portal.Bus) *web.Server {
-			srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), Bus: b})
+			srv, err := web.New(web.TestConfig(t, web.Config{Store: s, Bus: b}))
 			if err != nil {
 				t.Fatal(err)
 			}
