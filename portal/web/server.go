@@ -249,89 +249,14 @@ func New(cfg Config) (*Server, error) {
 	// when it returns: every hijack handler closes its connection itself.
 	// Only the chat sockets hijack.
 	s.App.Server().KeepHijackedConns = true
+	if cfg.Chat != nil && cfg.ChatHub != nil {
+		s.chat = newChatHub(s)
+		s.App.Hooks().OnShutdown(s.chat.shutdown)
+	}
 	s.routes()
 	// After routes: revocations also close chat sockets (s.chat).
 	go s.followRevocations(bg, revs, unsub)
 	return s, nil
-}
-
-func (s *Server) routes() {
-	app := s.App
-	app.Use(s.clientIP, s.recoverPanics, s.observe, s.securityHeaders, s.shedIdle, s.requestContext)
-	app.Get("/healthz", s.handleHealth)
-	app.Get("/readyz", s.handleReady)
-	app.Get("/metrics", s.handleMetrics)
-	app.Get("/static/:hash/:name", s.handleStatic)
-
-	app.Use(s.loadSession, s.checkText, s.checkCSRF)
-	app.Get("/", s.handleHome)
-	app.Get("/login", s.handleLoginPage)
-	app.Post("/login", s.handleLogin)
-	app.Post("/logout", s.handleLogout)
-	app.Get("/signup", s.handleSignupPage)
-	app.Post("/signup", s.handleSignup)
-	app.Get("/signup/confirm", s.handleSignupConfirmPage)
-	app.Post("/signup/confirm", s.handleSignupConfirm)
-	app.Get("/password/forgot", s.handlePasswordForgotPage)
-	app.Post("/password/forgot", s.handlePasswordForgot)
-	app.Get("/password/reset", s.handlePasswordResetPage)
-	app.Post("/password/reset", s.handlePasswordReset)
-
-	account := s.withRole(app.Group("/account"), portal.RoleCustomer)
-	account.Get("/", s.handleAccount)
-	account.Post("/profile", s.handleProfileUpdate)
-	account.Post("/password", s.handlePasswordChange)
-	account.Get("/orders/:number", s.handleOrderView)
-	account.Get("/history", s.handleHistoryList)
-	account.Get("/chats", s.handleChatHistory)
-	account.Get("/chats/:id<int>", s.handleChatView)
-	account.Get("/cases/:id<int>", s.handleCaseView)
-	account.Get("/shipments/:id<int>", s.handleShipmentView)
-	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
-	account.Get("/invoices/:number", s.handleInvoiceView)
-	account.Get("/invoices/:number/pdf", s.handleInvoicePDF)
-	account.Post("/notifications", s.handleNotificationsUpdate)
-	app.Get("/track", s.handleTrackPage)
-	app.Post("/track", s.handleTrack)
-	app.Get("/track/shipments/:id<int>", s.handleTrackLinkView)
-	app.Get("/track/shipments/:id<int>/events", s.handleTrackLinkEvents)
-
-	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
-	staff.Get("/customers", s.handleStaffCustomerList)
-	staff.Get("/customers/:id", s.handleStaffCustomerView)
-
-	s.kbRoutes(app)
-
-	reports := s.withRole(app.Group("/reports"), portal.RoleManager, portal.RoleAdmin)
-	reports.Get("/customers", s.handleCustomerAnalytics)
-	reports.Post("/customers/refit", s.handleCustomerAnalyticsRefit)
-	reports.Get("/customers/status", s.handleCustomerAnalyticsStatus)
-	reports.Get("/customers/segments.csv", s.handleCustomerSegmentsCSV)
-	reports.Get("/customers/list", s.handleCustomerList)
-	reports.Get("/customers/list.csv", s.handleCustomerListCSV)
-	reports.Post("/customers/exports", s.handleCustomerExportStart)
-	reports.Get("/customers/exports/:id", s.handleCustomerExportView)
-	reports.Get("/customers/exports/:id/csv", s.handleCustomerExportDownload)
-	reports.Get("/support", s.handleSupportReport)
-	reports.Get("/support.csv", s.handleSupportReportCSV)
-
-	admin := s.withRole(app.Group("/admin"), portal.RoleAdmin)
-	admin.Get("/staff", s.handleStaffList)
-	admin.Post("/staff", s.handleStaffCreate)
-	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
-	admin.Post("/staff/:id<int>/role", s.handleStaffRole)
-	admin.Get("/audit", s.handleAuditList)
-	admin.Get("/tokens", s.handleTokenList)
-	admin.Post("/tokens", s.handleTokenCreate)
-	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
-
-	api := app.Group("/api/v1")
-	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
-	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
-	s.backOfficeRoutes(api)
-	s.configuratorRoutes()
-	s.chatRoutes(app)
-	app.Use(s.handleNotFound)
 }
 
 // Serve serves HTTP on ln until the app shuts down. Connections pass the
