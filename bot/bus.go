@@ -1,7 +1,8 @@
 package bot
 
 import (
-	"context"
+	"encoding/json"
+	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
 )
@@ -35,9 +36,13 @@ const (
 	EventStarted EventKind = "started"
 )
 
-// Event is what travels on a Bus. Payloads are small and carry ids only, so
-// a networked bus (PostgreSQL LISTEN/NOTIFY) can carry them; listeners load
-// what they need from the store.
+// Topic is the bus topic chat events travel on.
+const Topic = "chat"
+
+// Event is what travels on the bus (topic Topic), as JSON. A message event
+// carries its stored message when it fits (it nearly always does), so that
+// sockets on every node send it without reading the store; the other
+// events carry ids, and listeners load what they need.
 type Event struct {
 	Kind           EventKind `json:"k"`
 	ConversationID int64     `json:"c,omitempty"`
@@ -52,18 +57,50 @@ type Event struct {
 	Stream string `json:"st,omitempty"`
 	Text   string `json:"t,omitempty"`
 
-	// Message is the stored message, when the event was published in this
-	// process; a networked bus leaves it nil and listeners read the store.
+	// Message is the stored message of a message event; nil when it was
+	// too large to travel, and listeners read the store.
 	Message *portal.Message `json:"-"`
 }
 
-// Bus fans events out to every subscriber, in this process or (for a
-// networked implementation) on every node.
-type Bus interface {
-	// Publish delivers e to every subscriber. It must not block on slow
-	// subscribers.
-	Publish(ctx context.Context, e Event) error
-	// Subscribe calls fn for every event until the returned cancel is
-	// called. fn must return quickly and must not call Publish.
-	Subscribe(fn func(Event)) (cancel func())
+// maxInlineMessage is the largest message body an event carries; a larger
+// one is read from the store by the sockets that need it.
+const maxInlineMessage = 16 << 10
+
+// wireEvent is an Event on the bus.
+type wireEvent struct {
+	Event
+	M *wireMessage `json:"m,omitempty"`
+}
+
+type wireMessage struct {
+	ID        int64     `json:"id"`
+	ClientID  string    `json:"cid,omitempty"`
+	AuthorID  *int64    `json:"aid,omitempty"`
+	Body      string    `json:"b"`
+	Meta      string    `json:"meta,omitempty"`
+	CreatedAt time.Time `json:"at"`
+}
+
+// encodeEvent is e's bus payload.
+func encodeEvent(e Event) []byte {
+	w := wireEvent{Event: e}
+	if m := e.Message; m != nil && len(m.Body)+len(m.Meta) <= maxInlineMessage {
+		w.M = &wireMessage{ID: m.ID, ClientID: m.ClientID, AuthorID: m.AuthorID, Body: m.Body, Meta: m.Meta, CreatedAt: m.CreatedAt}
+	}
+	b, _ := json.Marshal(w)
+	return b
+}
+
+// decodeEvent reads a bus payload.
+func decodeEvent(p []byte) (Event, error) {
+	var w wireEvent
+	if err := json.Unmarshal(p, &w); err != nil {
+		return Event{}, err
+	}
+	e := w.Event
+	if m := w.M; m != nil && e.Kind == EventMessage {
+		e.Message = &portal.Message{ID: m.ID, ConversationID: e.ConversationID, Seq: e.Seq, ClientID: m.ClientID, Author: e.Author,
+			AuthorID: m.AuthorID, Body: m.Body, Internal: e.Internal, Meta: m.Meta, CreatedAt: m.CreatedAt}
+	}
+	return e, nil
 }

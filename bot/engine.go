@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
 )
 
 // Store is the storage the engine needs.
@@ -46,7 +47,9 @@ type OrderReader interface {
 type Config struct {
 	Store Store
 	Users UserFinder
-	Bus   Bus
+	// Bus carries chat events (topic Topic) to the hubs of every node;
+	// default an in-process bus.
+	Bus portal.Bus
 	// Knowledge answers questions; nil means the bot only offers a person.
 	Knowledge *Knowledge
 	// Completer, when set, writes answers grounded on the top articles.
@@ -81,7 +84,7 @@ type Config struct {
 type Engine struct {
 	cfg   Config
 	store Store
-	bus   Bus
+	bus   portal.Bus
 	log   *slog.Logger
 	now   func() time.Time
 
@@ -98,7 +101,7 @@ type Engine struct {
 // New returns an engine. Call Close to wait for answers in flight.
 func New(cfg Config) *Engine {
 	if cfg.Bus == nil {
-		cfg.Bus = NewMemoryBus()
+		cfg.Bus = bus.NewMemory()
 	}
 	if cfg.ArticleURL == nil {
 		cfg.ArticleURL = func(a *portal.Article) string { return "/help/" + a.Slug }
@@ -120,7 +123,7 @@ func New(cfg Config) *Engine {
 }
 
 // Bus returns the engine's bus.
-func (e *Engine) Bus() Bus { return e.bus }
+func (e *Engine) Bus() portal.Bus { return e.bus }
 
 // Close stops answering and waits for answers in flight.
 func (e *Engine) Close() {
@@ -201,7 +204,7 @@ func (e *Engine) append(ctx context.Context, m *portal.Message, ifState ...porta
 }
 
 func (e *Engine) publish(ctx context.Context, ev Event) {
-	if err := e.bus.Publish(ctx, ev); err != nil {
+	if err := e.bus.Publish(ctx, Topic, encodeEvent(ev)); err != nil {
 		e.log.Warn("publish chat event", "kind", string(ev.Kind), "conversation_id", ev.ConversationID, "err", err)
 	}
 }

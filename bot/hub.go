@@ -1,6 +1,12 @@
 package bot
 
-import "sync"
+import (
+	"log/slog"
+	"math"
+	"sync"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
 
 // Client is one connected socket. Notify must not block: a client queues
 // the event and, when its queue is full, drops its connection (it resumes
@@ -23,10 +29,17 @@ type Hub struct {
 	cancel func()
 }
 
-// NewHub subscribes a hub to bus.
-func NewHub(bus Bus) *Hub {
+// NewHub subscribes a hub to the chat events on bus (the engine's bus).
+func NewHub(bus portal.Bus) *Hub {
 	h := &Hub{convs: map[int64]map[Client]struct{}{}, agents: map[Client]struct{}{}, parts: map[string][]Client{}}
-	h.cancel = bus.Subscribe(h.dispatch)
+	h.cancel = bus.Subscribe(Topic, func(m portal.BusMessage) {
+		e, err := decodeEvent(m.Payload)
+		if err != nil {
+			slog.Warn("chat hub: bad event", "node", m.Node, "err", err)
+			return
+		}
+		h.dispatch(e)
+	})
 	return h
 }
 
@@ -132,4 +145,21 @@ func (h *Hub) dispatch(e Event) {
 			}
 		}
 	}
+}
+
+// Resync makes every socket on this node re-read its conversations from the
+// store and every agent refresh the queue: call it when events may have
+// been lost (the bus was cut off longer than it catches up on).
+func (h *Hub) Resync() {
+	h.mu.RLock()
+	ids := make([]int64, 0, len(h.convs))
+	for id := range h.convs {
+		ids = append(ids, id)
+	}
+	h.mu.RUnlock()
+	for _, id := range ids {
+		// A sequence past any real one makes sockets catch up from the store.
+		h.dispatch(Event{Kind: EventMessage, ConversationID: id, Seq: math.MaxInt64})
+	}
+	h.dispatch(Event{Kind: EventQueue})
 }

@@ -36,19 +36,14 @@ func (m *Main) openChat(ctx context.Context, secret []byte) error {
 	} else if c != nil {
 		cfg.Completer = c
 	}
-	// With several nodes (PostgreSQL), chat events reach the others over the
-	// node bus; after the bus reconnects, sockets re-read from the store.
-	var reconnecting interface{ OnReconnect(func()) }
-	if rb, ok := m.Bus.(interface{ OnReconnect(func()) }); ok {
-		nb := bot.NewNodeBus(m.Bus, m.Logger)
-		cfg.Bus, m.closeChatBus = nb, nb.Close
-		reconnecting = rb
-	}
+	// Chat events travel on the node's one bus: with PostgreSQL, to every
+	// node. Should the bus be cut off longer than it catches up on,
+	// sockets re-read from the store.
+	cfg.Bus = m.Bus
 	m.Chat = bot.New(cfg)
-	m.ChatHub = bot.NewHub(m.Chat.Bus())
-	if reconnecting != nil {
-		hub := m.ChatHub
-		reconnecting.OnReconnect(hub.Resync)
+	m.ChatHub = bot.NewHub(m.Bus)
+	if g, ok := m.Bus.(interface{ OnGap(func()) }); ok {
+		g.OnGap(m.ChatHub.Resync)
 	}
 	m.Logger.Info("chat ready", "llm", cfg.Completer != nil, "ms", time.Since(start).Milliseconds())
 	return nil

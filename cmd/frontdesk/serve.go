@@ -12,6 +12,7 @@ import (
 	_ "net/http/pprof" // served only on FRONTDESK_PPROF_ADDR
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,7 +48,6 @@ type Main struct {
 	Analytics *analytics.Refitter
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
-	closeChatBus  func()
 	// trackLookup is the guest order look-up /track and the bot share.
 	trackLookup *tracking.Lookup
 	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
@@ -107,15 +107,16 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Bus = bus.NewMemory()
 	if pg, ok := m.Store.(*postgres.Store); ok {
 		// Several nodes may share this database: they talk over LISTEN/NOTIFY.
-		pb, err := postgres.NewBus(ctx, pg.Pool, m.Logger)
+		pb, err := postgres.NewBus(ctx, pg.Pool, postgres.BusConfig{Logger: m.Logger})
 		if err != nil {
 			m.ln.Close()
 			return err
 		}
 		m.Bus, m.closeBus = pb, pb.Close
 		ready = func(context.Context) error { return pb.Healthy() }
-		// Messages may have been lost while the listener was down.
-		pb.OnReconnect(func() {
+		// Messages may have been lost while the listener was down (longer
+		// than the bus catches up on).
+		pb.OnGap(func() {
 			if err := m.KB.CatchUp(context.Background()); err != nil {
 				m.Logger.Warn("index catch-up after reconnect", "err", err)
 			}
@@ -135,7 +136,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Web, err = web.New(web.Config{TrustedProxies: proxies, MetricsFrom: metricsFrom, MaxConnsPerIP: cfg.MaxConnsPerIP, FDReserve: cfg.FDReserve,
 		ChatSocketsPerVisitor: cfg.ChatSocketsPerVisitor, ChatSocketsPerIP: cfg.ChatSocketsPerIP,
 		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
-		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
+		Bus: m.Bus, Tracking: &tracking.Ingester{Store: m.Store, Bus: m.Bus, BaseURL: strings.TrimRight(m.Config.BaseURL, "/"), Logger: m.Logger}, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
 		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics})
 	if err != nil {
@@ -162,7 +163,7 @@ const kbTopic = "kb"
 
 // followIndexChanges catches up with another node's article saves as soon
 // as it announces them.
-func (m *Main) followIndexChanges(ctx context.Context, ch <-chan []byte, cancel func()) {
+func (m *Main) followIndexChanges(ctx context.Context, ch <-chan portal.BusMessage, cancel func()) {
 	defer cancel()
 	for {
 		select {
@@ -265,9 +266,6 @@ func (m *Main) Close() error {
 	if m.Web != nil {
 		m.Web.Close()
 	}
-	if m.closeBus != nil {
-		m.closeBus()
-	}
 	m.wg.Wait()
 	if m.Analytics != nil {
 		m.Analytics.Close()
@@ -278,8 +276,9 @@ func (m *Main) Close() error {
 	if m.Chat != nil {
 		m.Chat.Close()
 	}
-	if m.closeChatBus != nil {
-		m.closeChatBus()
+	// Last but the store: the chat engine publishes until it stops.
+	if m.closeBus != nil {
+		m.closeBus()
 	}
 	if m.KB != nil {
 		m.KB.Index().Close()
@@ -314,7 +313,7 @@ func (m *Main) startBackground(ctx context.Context) {
 	go func() { defer m.wg.Done(); w.Run(ctx) }()
 	go func() { defer m.wg.Done(); m.KB.Follow(ctx) }()
 	m.wg.Add(1)
-	kbCh, unsub := m.Bus.Subscribe(kbTopic)
+	kbCh, unsub := portal.SubscribeChan(m.Bus, kbTopic, 16)
 	go func() { defer m.wg.Done(); m.followIndexChanges(ctx, kbCh, unsub) }()
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 	m.wg.Add(1)

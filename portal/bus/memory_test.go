@@ -5,37 +5,23 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/bus/bustest"
 )
 
-func TestMemoryDeliversToSubscribersOfTopic(t *testing.T) {
-	b := bus.NewMemory()
-	a, cancelA := b.Subscribe("shipment:1")
-	other, cancelO := b.Subscribe("shipment:2")
-	defer cancelO()
-	b.Publish(context.Background(), "shipment:1", []byte("x"))
-	if got := string(<-a); got != "x" {
-		t.Fatalf("got %q", got)
-	}
-	select {
-	case p := <-other:
-		t.Fatalf("other topic got %q", p)
-	default:
-	}
-	cancelA()
-	cancelA() // idempotent
-	b.Publish(context.Background(), "shipment:1", []byte("y"))
-	select {
-	case p := <-a:
-		t.Fatalf("cancelled subscriber got %q", p)
-	default:
-	}
+func TestMemoryConformance(t *testing.T) {
+	bustest.Run(t, func(tb testing.TB) bustest.Cluster {
+		b := bus.NewMemory()
+		return bustest.Cluster{Nodes: []portal.Bus{b, b.Peer()}}
+	})
 }
 
-func TestMemorySlowSubscriberNeverBlocks(t *testing.T) {
+// A subscriber reading a channel it lets fill misses messages; publishers
+// never wait for it.
+func TestSubscribeChanSlowSubscriberNeverBlocks(t *testing.T) {
 	b := bus.NewMemory()
-	b.Buffer = 1
-	ch, cancel := b.Subscribe("t")
+	ch, cancel := portal.SubscribeChan(b, "t", 1)
 	defer cancel()
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
@@ -43,12 +29,20 @@ func TestMemorySlowSubscriberNeverBlocks(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 100; j++ {
-				b.Publish(context.Background(), "t", []byte("p"))
+				b.Publish(context.Background(), "t", []byte(`"p"`))
 			}
 		}()
 	}
 	wg.Wait()
 	if n := len(ch); n != 1 {
 		t.Fatalf("queued %d, want 1 (the rest dropped)", n)
+	}
+}
+
+func TestMemoryRefusesAfterClose(t *testing.T) {
+	b := bus.NewMemory()
+	b.Close()
+	if err := b.Publish(context.Background(), "t", []byte(`{}`)); err != portal.ErrBusClosed {
+		t.Fatalf("publish after close: %v", err)
 	}
 }

@@ -2,13 +2,11 @@ package postgres_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus/bustest"
 	"github.com/frontdesk/frontdesk/portal/postgres"
 	"github.com/frontdesk/frontdesk/portal/postgres/pgtest"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,9 +22,21 @@ func mustPool(tb testing.TB, url string) *pgxpool.Pool {
 	return p
 }
 
+// mustMigratedURL returns a fresh database with the schema.
+func mustMigratedURL(tb testing.TB) string {
+	tb.Helper()
+	url := pgtest.URL(tb)
+	st, err := postgres.Open(context.Background(), postgres.Config{URL: url})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st.Close()
+	return url
+}
+
 func mustBus(tb testing.TB, pool *pgxpool.Pool) *postgres.Bus {
 	tb.Helper()
-	b, err := postgres.NewBus(context.Background(), pool, nil)
+	b, err := postgres.NewBus(context.Background(), pool, postgres.BusConfig{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -34,121 +44,69 @@ func mustBus(tb testing.TB, pool *pgxpool.Pool) *postgres.Bus {
 	return b
 }
 
-func recv(tb testing.TB, ch <-chan []byte) string {
+// waitHealth polls a bus's health until ok says it is as wanted.
+func waitHealth(tb testing.TB, b *postgres.Bus, what string, ok func(error) bool) {
 	tb.Helper()
-	select {
-	case p := <-ch:
-		return string(p)
-	case <-time.After(10 * time.Second):
-		tb.Fatal("nothing received within 10s")
-		return ""
+	deadline := time.Now().Add(20 * time.Second)
+	for !ok(b.Healthy()) {
+		if time.Now().After(deadline) {
+			tb.Fatalf("bus still %v after 20s, waiting for %s", b.Healthy(), what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
-func TestBusAcrossNodes(t *testing.T) {
-	url := pgtest.URL(t)
-	a, b := mustBus(t, mustPool(t, url)), mustBus(t, mustPool(t, url))
-	chA, cancelA := a.Subscribe("chat")
-	defer cancelA()
-	chB, cancelB := b.Subscribe("chat")
-	defer cancelB()
-	ctx := context.Background()
-	if err := a.Publish(ctx, "chat", []byte(`{"c":1,"s":7}`)); err != nil {
+// TestBusConformance runs the bus suite on two nodes (two pools) sharing a
+// database. Cutting a node terminates its listening backend
+// (pg_terminate_backend) and holds its reconnection until restored.
+func TestBusConformance(t *testing.T) {
+	bustest.Run(t, func(tb testing.TB) bustest.Cluster {
+		url := mustMigratedURL(tb)
+		a, b := mustBus(tb, mustPool(tb, url)), mustBus(tb, mustPool(tb, url))
+		nodes := []*postgres.Bus{a, b}
+		admin := mustPool(tb, url)
+		return bustest.Cluster{Nodes: []portal.Bus{a, b}, Cut: func(tb testing.TB, i int) func() {
+			tb.Helper()
+			n := nodes[i]
+			gate := make(chan struct{})
+			postgres.SetBeforeReconnect(n, func() { <-gate })
+			var killed int
+			if err := admin.QueryRow(context.Background(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`,
+				"frontdesk-bus "+n.Node()).Scan(&killed); err != nil || killed != 1 {
+				tb.Fatalf("terminate node %d's listener: %d backends, %v", i, killed, err)
+			}
+			waitHealth(tb, n, "the listener to notice", func(err error) bool { return err != nil })
+			return func() {
+				close(gate)
+				waitHealth(tb, n, "the listener to come back", func(err error) bool { return err == nil })
+			}
+		}}
+	})
+}
+
+// A listener down longer than half the retention runs the OnGap functions
+// when it is back: what it missed may have been pruned.
+func TestBusGapAfterLongOutage(t *testing.T) {
+	url := mustMigratedURL(t)
+	pool := mustPool(t, url)
+	b, err := postgres.NewBus(context.Background(), pool, postgres.BusConfig{Retention: 200 * time.Millisecond})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := recv(t, chA); got != `{"c":1,"s":7}` {
-		t.Fatalf("local got %q", got)
+	defer b.Close()
+	gap := make(chan struct{}, 1)
+	b.OnGap(func() { gap <- struct{}{} })
+	gate := make(chan struct{})
+	postgres.SetBeforeReconnect(b, func() { <-gate })
+	if _, err := mustPool(t, url).Exec(context.Background(), `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, "frontdesk-bus "+b.Node()); err != nil {
+		t.Fatal(err)
 	}
-	if got := recv(t, chB); got != `{"c":1,"s":7}` {
-		t.Fatalf("remote got %q", got)
-	}
+	waitHealth(t, b, "the listener to notice", func(err error) bool { return err != nil })
+	time.Sleep(150 * time.Millisecond) // the outage itself: past half the retention
+	close(gate)
 	select {
-	case p := <-chA:
-		t.Fatalf("publisher got its own message twice: %q", p)
-	case <-time.After(200 * time.Millisecond):
+	case <-gap:
+	case <-time.After(20 * time.Second):
+		t.Fatal("no gap reported after an outage longer than the retention allows")
 	}
-	t.Run("ManyPublishersEachOnce", func(t *testing.T) {
-		// Publishes at once share NOTIFYs; each arrives once, and each
-		// publisher's own publishes keep their order.
-		a2 := mustBus(t, mustPool(t, url))
-		sub, cancel := b.Subscribe("burst")
-		defer cancel()
-		const publishers, each = 20, 50
-		var wg sync.WaitGroup
-		for p := range publishers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				pub := a
-				if p%2 == 1 {
-					pub = a2
-				}
-				for i := range each {
-					// Fat payloads make batches hit the size limit.
-					payload := fmt.Sprintf(`{"p":%d,"i":%d,"pad":%q}`, p, i, strings.Repeat("x", 300*(i%5)))
-					if err := pub.Publish(ctx, "burst", []byte(payload)); err != nil {
-						t.Errorf("publish: %v", err)
-						return
-					}
-				}
-			}()
-		}
-		next := make([]int, publishers)
-		for range publishers * each {
-			var m struct{ P, I int }
-			if err := json.Unmarshal([]byte(recv(t, sub)), &m); err != nil {
-				t.Fatal(err)
-			}
-			if m.I != next[m.P] {
-				t.Fatalf("publisher %d: got %d, want %d (lost, repeated or reordered)", m.P, m.I, next[m.P])
-			}
-			next[m.P]++
-		}
-		wg.Wait()
-		select {
-		case p := <-sub:
-			t.Fatalf("an extra message: %q", p)
-		case <-time.After(200 * time.Millisecond):
-		}
-	})
-	t.Run("RefusesLargeOrNonJSONPayloads", func(t *testing.T) {
-		big := `{"x":"` + strings.Repeat("a", 8000) + `"}`
-		if err := a.Publish(ctx, "chat", []byte(big)); err == nil || !strings.Contains(err.Error(), "limit") {
-			t.Fatalf("big payload: %v", err)
-		}
-		if err := a.Publish(ctx, "chat", []byte(`not json`)); err == nil {
-			t.Fatal("non-JSON payload accepted")
-		}
-	})
-	t.Run("ReconnectsAfterTheConnectionIsKilled", func(t *testing.T) {
-		reconnected := make(chan struct{}, 1)
-		b.OnReconnect(func() { reconnected <- struct{}{} })
-		admin := mustPool(t, url)
-		if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()`); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case <-reconnected:
-		case <-time.After(15 * time.Second):
-			t.Fatal("no reconnect within 15s")
-		}
-		if err := b.Healthy(); err != nil {
-			t.Fatalf("healthy after reconnect: %v", err)
-		}
-		// Publish until b hears a again (a's own listener may be reconnecting too).
-		deadline := time.Now().Add(15 * time.Second)
-		for {
-			a.Publish(ctx, "chat", []byte(`{"after":1}`))
-			select {
-			case got := <-chB:
-				if string(got) == `{"after":1}` {
-					return
-				}
-			case <-time.After(200 * time.Millisecond):
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("b never heard a after reconnecting")
-			}
-		}
-	})
 }

@@ -76,15 +76,14 @@ func TestIngestGroupCommit(t *testing.T) {
 	const parcels = 4
 	var ships []*portal.Shipment
 	b := bus.NewMemory()
-	b.Buffer = 1000
-	var subs []<-chan []byte
+	var subs []<-chan portal.BusMessage
 	for i := range parcels {
 		sh := &portal.Shipment{OrderID: o.ID, CustomerID: ada.ID, Carrier: "DHL", TrackingNumber: fmt.Sprintf("G-%d", i)}
 		if err := db.CreateShipment(ctx, sh); err != nil {
 			t.Fatal(err)
 		}
 		ships = append(ships, sh)
-		ch, cancel := b.Subscribe(tracking.Topic(sh.ID))
+		ch, cancel := portal.SubscribeChan(b, tracking.Topic(sh.ID), 1000)
 		defer cancel()
 		subs = append(subs, ch)
 	}
@@ -173,7 +172,7 @@ func TestIngestGroupCommit(t *testing.T) {
 	got := map[string]bool{}
 	for _, ch := range subs {
 		for len(ch) > 0 {
-			got[string(<-ch)] = true
+			got[string((<-ch).Payload)] = true
 		}
 	}
 	for _, sh := range ships {

@@ -139,7 +139,7 @@ func TestOperations(t *testing.T) {
 		}
 		// App.Test's connections come from 0.0.0.0, not a private network.
 		wantStatus(t, c.get("/metrics"), 404)
-		msrv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), MetricsFrom: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")}})
+		msrv, err := web.New(web.TestConfig(t, web.Config{Store: s, MetricsFrom: []netip.Prefix{netip.MustParsePrefix("0.0.0.0/32")}}))
 		if err != nil {
 			t.Fatal(err)
 		}

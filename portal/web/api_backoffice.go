@@ -244,25 +244,26 @@ func upsertRoute[A interface{ domain() (D, error) }, D any](api fiber.Router, pa
 	})
 }
 
-func (s *Server) backOfficeRoutes(api fiber.Router) {
-	upsertRoute[APICustomer](api, "/customers", s.requireToken(portal.ScopeCustomersWrite), func(c *fiber.Ctx, us []*portal.User) ([]int64, error) {
-		err := s.store.UpsertCustomers(c.UserContext(), us)
-		return idsOf(us, func(u *portal.User) int64 { return u.ID }), err
-	})
-	upsertRoute[APIOrder](api, "/orders", s.requireToken(portal.ScopeOrdersWrite), func(c *fiber.Ctx, os []*portal.Order) ([]int64, error) {
-		err := s.store.UpsertOrders(c.UserContext(), os)
-		return idsOf(os, func(o *portal.Order) int64 { return o.ID }), err
-	})
-	upsertRoute[APIInvoice](api, "/invoices", s.requireToken(portal.ScopeInvoicesWrite), func(c *fiber.Ctx, is []*portal.Invoice) ([]int64, error) {
-		err := s.store.UpsertInvoices(c.UserContext(), is)
-		return idsOf(is, func(i *portal.Invoice) int64 { return i.ID }), err
-	})
-	upsertRoute[APIShipment](api, "/shipments", s.requireToken(portal.ScopeShipmentsWrite), func(c *fiber.Ctx, ss []*portal.Shipment) ([]int64, error) {
-		err := s.store.UpsertShipments(c.UserContext(), ss)
-		return idsOf(ss, func(s *portal.Shipment) int64 { return s.ID }), err
-	})
-	api.Get("/orders/:number", s.requireToken(portal.ScopeRead), s.handleAPIOrderView)
-	api.Get("/openapi.json", s.handleOpenAPI)
+// upsertCustomers, upsertOrders, upsertInvoices and upsertShipments store
+// what the back office sends (routes: upsertRoute).
+func (s *Server) upsertCustomers(c *fiber.Ctx, us []*portal.User) ([]int64, error) {
+	err := s.store.UpsertCustomers(c.UserContext(), us)
+	return idsOf(us, func(u *portal.User) int64 { return u.ID }), err
+}
+
+func (s *Server) upsertOrders(c *fiber.Ctx, os []*portal.Order) ([]int64, error) {
+	err := s.store.UpsertOrders(c.UserContext(), os)
+	return idsOf(os, func(o *portal.Order) int64 { return o.ID }), err
+}
+
+func (s *Server) upsertInvoices(c *fiber.Ctx, is []*portal.Invoice) ([]int64, error) {
+	err := s.store.UpsertInvoices(c.UserContext(), is)
+	return idsOf(is, func(i *portal.Invoice) int64 { return i.ID }), err
+}
+
+func (s *Server) upsertShipments(c *fiber.Ctx, ss []*portal.Shipment) ([]int64, error) {
+	err := s.store.UpsertShipments(c.UserContext(), ss)
+	return idsOf(ss, func(s *portal.Shipment) int64 { return s.ID }), err
 }
 
 func idsOf[T any](xs []T, id func(T) int64) []int64 {

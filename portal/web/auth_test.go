@@ -248,7 +248,7 @@ func TestSignUpLinkExpires(t *testing.T) {
 		var mu sync.Mutex
 		now := time.Now()
 		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-		srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), BaseURL: "http://portal.test", BodyLimit: 64 << 10, Now: clock})
+		srv, err := web.New(web.TestConfig(t, web.Config{Store: s, BaseURL: "http://portal.test", BodyLimit: 64 << 10, Now: clock}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -16,30 +16,6 @@ import (
 
 const visitorCookie = "fd_visitor"
 
-// chatRoutes adds the chat: sockets, the visitor cookie, the standalone
-// chat page, the agent console, cases and the chat settings. Without a
-// chat engine configured it adds nothing.
-func (s *Server) chatRoutes(app *fiber.App) {
-	if s.cfg.Chat == nil || s.cfg.ChatHub == nil {
-		return
-	}
-	h := newChatHub(s)
-	s.chat = h
-	app.Hooks().OnShutdown(h.shutdown)
-	app.Get("/chat/visitor", s.handleChatVisitor)
-	app.Get("/chat", s.handleChatPage)
-	app.Get("/ws/chat", h.checkOrigin, h.customerHandshake, h.upgrader(h.runCustomer))
-	agents := s.withRole(app, portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
-	agents.Get("/ws/agent", h.checkOrigin, h.agentHandshake, h.upgrader(h.runAgent))
-	agents.Get("/agent", s.handleAgentConsole)
-	agents.Get("/agent/history", s.handleAgentHistory)
-	agents.Get("/agent/history/:id<int>", s.handleAgentHistoryView)
-	agents.Get("/agent/cases", s.handleCaseList)
-	agents.Post("/agent/cases/:id/reply", s.handleCaseReply)
-	app.Get("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsPage)
-	app.Post("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsSave)
-}
-
 // visitorID returns the signed visitor id from the cookie, or "".
 func (s *Server) visitorID(c *fiber.Ctx) string {
 	v := c.Cookies(visitorCookie)

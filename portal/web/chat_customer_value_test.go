@@ -23,7 +23,7 @@ func TestAgentPanelShowsCustomerValue(t *testing.T) {
 	}
 	defer st.Close()
 	eng := bot.New(bot.Config{Store: st, Users: st})
-	srv, err := New(Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef"), Chat: eng, ChatHub: bot.NewHub(eng.Bus())})
+	srv, err := New(TestConfig(t, Config{Store: st, Chat: eng, ChatHub: bot.NewHub(eng.Bus())}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func mustChatServer(tb testing.TB, opts ...func(*web.Config)) *chatServer {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	srv, err := web.New(cfg)
+	srv, err := web.New(web.TestConfig(tb, cfg))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 // keeping a core busy (or giving a 500).
 func TestCatalogTooHardToCheck(t *testing.T) {
 	eachStore(t, func(t *testing.T, s portal.Store) {
-		srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), ConfiguratorBudget: 300 * time.Millisecond})
+		srv, err := web.New(web.TestConfig(t, web.Config{Store: s, ConfiguratorBudget: 300 * time.Millisecond}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -44,7 +44,7 @@ func FuzzFormDecoding(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	srv, err := New(Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef")})
+	srv, err := New(TestConfig(f, Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef")}))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestServeRetriesAcceptErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	srv, err := web.New(web.Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef")})
+	srv, err := web.New(web.TestConfig(t, web.Config{Store: st}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +206,8 @@ func TestMaxConnsPerIP(t *testing.T) {
 func TestSignInLimitPerClientBehindProxy(t *testing.T) {
 	eachStore(t, func(t *testing.T, st portal.Store) {
 		mk := func(trusted []netip.Prefix) *web.Server {
-			srv, err := web.New(web.Config{Store: st, Secret: []byte("0123456789abcdef0123456789abcdef"),
-				LoginIPLimit: 3, LoginAccountLimit: 100, TrustedProxies: trusted})
+			srv, err := web.New(web.TestConfig(t, web.Config{Store: st,
+				LoginIPLimit: 3, LoginAccountLimit: 100, TrustedProxies: trusted}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,7 +256,7 @@ func mustServe(tb testing.TB, cfg web.Config) string {
 		tb.Fatal(err)
 	}
 	cfg.Store, cfg.Secret = st, []byte("0123456789abcdef0123456789abcdef")
-	srv, err := web.New(cfg)
+	srv, err := web.New(web.TestConfig(tb, cfg))
 	if err != nil {
 		tb.Fatal(err)
 	}

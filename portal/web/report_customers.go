@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/csv"
-	"encoding/hex"
 	"fmt"
 	"html/template"
 	"math"
@@ -143,21 +141,15 @@ func (s *Server) handleCustomerAnalytics(c *fiber.Ctx) error {
 // every node shows the analysis a manager asked for.
 const analyticsTopic = "analytics.refit"
 
-func newInstanceID() string {
-	b := make([]byte, 8)
-	rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // followRefits starts a refit when another node asks for one.
-func (s *Server) followRefits(ctx context.Context, ch <-chan []byte, cancel func()) {
+func (s *Server) followRefits(ctx context.Context, ch <-chan portal.BusMessage, cancel func()) {
 	defer cancel()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case b := <-ch:
-			if string(b) != s.instance {
+		case m := <-ch:
+			if m.Node != s.bus.Node() {
 				s.analytics.Refit()
 			}
 		}
@@ -168,7 +160,7 @@ func (s *Server) followRefits(ctx context.Context, ch <-chan []byte, cancel func
 // and goes back to the page, which shows its progress.
 func (s *Server) handleCustomerAnalyticsRefit(c *fiber.Ctx) error {
 	if s.analytics.Refit() {
-		if err := s.bus.Publish(c.UserContext(), analyticsTopic, []byte(s.instance)); err != nil {
+		if err := s.bus.Publish(c.UserContext(), analyticsTopic, []byte(`{"refit":true}`)); err != nil {
 			s.log.Warn("ask other nodes to refit", "err", err)
 		}
 		s.audit(c, "analytics.refit", "analytics", "customers", "")
@@ -200,15 +192,6 @@ func reportCurrency(rep *analytics.Report) string {
 
 // ownAnalytics is the default analysis: refits on demand from the store,
 // stopped with the server.
-func (s *Server) ownAnalytics() Analytics {
-	r := analytics.NewRefitter(analytics.RefitterConfig{Store: s.store, Now: s.now})
-	go func() {
-		<-s.done
-		r.Close()
-	}()
-	return r
-}
-
 // handleCustomerSegmentsCSV downloads the dashboard's segment table.
 func (s *Server) handleCustomerSegmentsCSV(c *fiber.Ctx) error {
 	rep := s.analytics.Status().Report

@@ -261,15 +261,16 @@ func TestCustomerAnalyticsWithoutOrders(t *testing.T) {
 func TestCustomerAnalyticsRefitReachesOtherNodes(t *testing.T) {
 	eachStore(t, func(t *testing.T, s portal.Store) {
 		b := bus.NewMemory()
-		node := func() *web.Server {
-			srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), Bus: b})
+		// Two nodes: two buses of one in-process medium.
+		node := func(b portal.Bus) *web.Server {
+			srv, err := web.New(web.TestConfig(t, web.Config{Store: s, Bus: b}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(srv.Close)
 			return srv
 		}
-		one, two := node(), node()
+		one, two := node(b), node(b.Peer())
 		seedCustomers(t, s, 3)
 		MustUser(t, s, portal.RoleManager, "boss@example.com")
 		c1, c2 := newClient(t, one), newClient(t, two)

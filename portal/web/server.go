@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -13,13 +14,16 @@ import (
 
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
-	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Config configures a Server. Zero values mean the documented defaults.
+// Config configures a Server. The caller builds every piece the server
+// works with (store, bus, knowledge base, tracking, analysis; the chat
+// engine when chat is on): New builds none. Zero values of the other
+// fields mean the documented defaults. Tests get a whole one from
+// TestConfig.
 type Config struct {
 	Store portal.Store
 	// Secret signs CSRF tokens and cookies; at least 32 bytes.
@@ -55,31 +59,31 @@ type Config struct {
 	// ChatReadTimeout is how long a chat client may take to send the rest
 	// of a frame it has begun; default 10s.
 	ChatReadTimeout time.Duration
-	// Bus carries live updates (tracking changes) to open pages; default in-process.
+	// Bus is the node's bus: live updates (tracking changes) to open
+	// pages, session revocations and refits between nodes. Required.
 	Bus portal.Bus
+	// Tracking stores carriers' tracking updates (the webhooks) and
+	// announces them on the bus. Required.
+	Tracking TrackingIngester
 	// WebhookSecrets holds each tracking webhook source's HMAC secret; a
 	// source without one is refused.
 	WebhookSecrets map[string][]byte
-	// TrackLimit caps guest tracking look-ups per IP per 15 minutes; default 30.
-	TrackLimit int
 	// TrackLookup is the guest order look-up, shared with the chat bot so
-	// that both count against one limit; default one over Store with
-	// TrackLimit.
-	TrackLookup *tracking.Lookup
+	// that both count against one per-IP limit. Required.
+	TrackLookup OrderLookup
 	// SessionCacheTTL is how long a node trusts a session it has read; default 10s.
 	SessionCacheTTL time.Duration
 	// NodeName, when set, is sent as X-Frontdesk-Node on every response, to
 	// tell nodes apart behind a load balancer.
 	NodeName string
-	// KB is the knowledge base (FAQ search and index upkeep); default an
-	// in-memory index built from the store.
+	// KB is the knowledge base (FAQ search and index upkeep). Required.
 	KB Knowledge
 	// HistoryCacheSize is how many rendered account-history pages a node
 	// keeps (checked against the customer's history version on every
 	// request); default 4096, negative turns the cache off.
 	HistoryCacheSize int
 	// Analytics is the customer analysis (RFM and lifetime value) behind
-	// the report pages; default one refitting from the store on demand.
+	// the report pages. Required.
 	Analytics Analytics
 	// TrustedProxies are the proxies in front (CIDRs): only from them is
 	// X-Forwarded-For believed, and the client is its rightmost address
@@ -107,6 +111,18 @@ type Config struct {
 	ChatSocketsPerIP int
 }
 
+// TrackingIngester stores carriers' tracking updates; *tracking.Ingester
+// implements it.
+type TrackingIngester interface {
+	Ingest(ctx context.Context, updates []tracking.Update) (tracking.Result, error)
+}
+
+// OrderLookup finds a guest's order by number and email or postcode, under
+// a per-IP limit; *tracking.Lookup implements it.
+type OrderLookup interface {
+	Find(ctx context.Context, ip, number, contact string) (*portal.Order, error)
+}
+
 // Server is the web front end.
 type Server struct {
 	App      *fiber.App
@@ -117,7 +133,7 @@ type Server struct {
 	pages    *renderer
 	metrics  *metrics
 	bus      portal.Bus
-	ingester *tracking.Ingester
+	ingester TrackingIngester
 	sessions *sessionCache
 	// done closes when the server stops, ending long-lived streams.
 	done    <-chan struct{}
@@ -132,14 +148,18 @@ type Server struct {
 	// guard caps connections (see Serve).
 	guard   *connGuard
 	exports *exportJobs
-	// instance tells this server's bus messages from other nodes'.
-	instance string
 }
 
 // New builds the app and its routes.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("web: store is required")
+	for _, f := range []struct {
+		name    string
+		missing bool
+	}{{"Store", cfg.Store == nil}, {"Bus", cfg.Bus == nil}, {"Tracking", cfg.Tracking == nil},
+		{"TrackLookup", cfg.TrackLookup == nil}, {"KB", cfg.KB == nil}, {"Analytics", cfg.Analytics == nil}} {
+		if f.missing {
+			return nil, fmt.Errorf("web: Config.%s is required", f.name)
+		}
 	}
 	if len(cfg.Secret) < 32 {
 		return nil, errors.New("web: secret must be at least 32 bytes")
@@ -172,15 +192,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.LoginWindow == 0 {
 		cfg.LoginWindow = 15 * time.Minute
 	}
-	if cfg.Bus == nil {
-		cfg.Bus = bus.NewMemory()
-	}
-	if cfg.TrackLimit == 0 {
-		cfg.TrackLimit = 30
-	}
-	if cfg.TrackLookup == nil {
-		cfg.TrackLookup = &tracking.Lookup{Store: cfg.Store, Limit: cfg.TrackLimit, Window: 15 * time.Minute, Now: cfg.Now}
-	}
 	if cfg.SessionCacheTTL == 0 {
 		cfg.SessionCacheTTL = 10 * time.Second
 	}
@@ -203,26 +214,17 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus, historyCache: newHistoryCache(cfg.HistoryCacheSize)}
-	if s.kb = cfg.KB; s.kb == nil {
-		if s.kb, err = memoryKB(cfg.Store, cfg.Logger); err != nil {
-			return nil, err
-		}
-	}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus,
+		historyCache: newHistoryCache(cfg.HistoryCacheSize), kb: cfg.KB, ingester: cfg.Tracking, analytics: cfg.Analytics}
 	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
 	s.exports = newExportJobs()
-	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
 	s.done, s.stopCtx = bg.Done(), bg
-	if s.analytics = cfg.Analytics; s.analytics == nil {
-		s.analytics = s.ownAnalytics()
-	}
-	revs, unsub := s.bus.Subscribe(sessionTopic)
-	s.instance = newInstanceID()
-	refits, unsubRefits := s.bus.Subscribe(analyticsTopic)
+	revs, unsub := portal.SubscribeChan(s.bus, sessionTopic, 256)
+	refits, unsubRefits := portal.SubscribeChan(s.bus, analyticsTopic, 4)
 	go s.followRefits(bg, refits, unsubRefits)
 	s.App = fiber.New(fiber.Config{
 		AppName:               "frontdesk",
@@ -247,89 +249,14 @@ func New(cfg Config) (*Server, error) {
 	// when it returns: every hijack handler closes its connection itself.
 	// Only the chat sockets hijack.
 	s.App.Server().KeepHijackedConns = true
+	if cfg.Chat != nil && cfg.ChatHub != nil {
+		s.chat = newChatHub(s)
+		s.App.Hooks().OnShutdown(s.chat.shutdown)
+	}
 	s.routes()
 	// After routes: revocations also close chat sockets (s.chat).
 	go s.followRevocations(bg, revs, unsub)
 	return s, nil
-}
-
-func (s *Server) routes() {
-	app := s.App
-	app.Use(s.clientIP, s.recoverPanics, s.observe, s.securityHeaders, s.shedIdle, s.requestContext)
-	app.Get("/healthz", s.handleHealth)
-	app.Get("/readyz", s.handleReady)
-	app.Get("/metrics", s.handleMetrics)
-	app.Get("/static/:hash/:name", s.handleStatic)
-
-	app.Use(s.loadSession, s.checkText, s.checkCSRF)
-	app.Get("/", s.handleHome)
-	app.Get("/login", s.handleLoginPage)
-	app.Post("/login", s.handleLogin)
-	app.Post("/logout", s.handleLogout)
-	app.Get("/signup", s.handleSignupPage)
-	app.Post("/signup", s.handleSignup)
-	app.Get("/signup/confirm", s.handleSignupConfirmPage)
-	app.Post("/signup/confirm", s.handleSignupConfirm)
-	app.Get("/password/forgot", s.handlePasswordForgotPage)
-	app.Post("/password/forgot", s.handlePasswordForgot)
-	app.Get("/password/reset", s.handlePasswordResetPage)
-	app.Post("/password/reset", s.handlePasswordReset)
-
-	account := s.withRole(app.Group("/account"), portal.RoleCustomer)
-	account.Get("/", s.handleAccount)
-	account.Post("/profile", s.handleProfileUpdate)
-	account.Post("/password", s.handlePasswordChange)
-	account.Get("/orders/:number", s.handleOrderView)
-	account.Get("/history", s.handleHistoryList)
-	account.Get("/chats", s.handleChatHistory)
-	account.Get("/chats/:id<int>", s.handleChatView)
-	account.Get("/cases/:id<int>", s.handleCaseView)
-	account.Get("/shipments/:id<int>", s.handleShipmentView)
-	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
-	account.Get("/invoices/:number", s.handleInvoiceView)
-	account.Get("/invoices/:number/pdf", s.handleInvoicePDF)
-	account.Post("/notifications", s.handleNotificationsUpdate)
-	app.Get("/track", s.handleTrackPage)
-	app.Post("/track", s.handleTrack)
-	app.Get("/track/shipments/:id<int>", s.handleTrackLinkView)
-	app.Get("/track/shipments/:id<int>/events", s.handleTrackLinkEvents)
-
-	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
-	staff.Get("/customers", s.handleStaffCustomerList)
-	staff.Get("/customers/:id", s.handleStaffCustomerView)
-
-	s.kbRoutes(app)
-
-	reports := s.withRole(app.Group("/reports"), portal.RoleManager, portal.RoleAdmin)
-	reports.Get("/customers", s.handleCustomerAnalytics)
-	reports.Post("/customers/refit", s.handleCustomerAnalyticsRefit)
-	reports.Get("/customers/status", s.handleCustomerAnalyticsStatus)
-	reports.Get("/customers/segments.csv", s.handleCustomerSegmentsCSV)
-	reports.Get("/customers/list", s.handleCustomerList)
-	reports.Get("/customers/list.csv", s.handleCustomerListCSV)
-	reports.Post("/customers/exports", s.handleCustomerExportStart)
-	reports.Get("/customers/exports/:id", s.handleCustomerExportView)
-	reports.Get("/customers/exports/:id/csv", s.handleCustomerExportDownload)
-	reports.Get("/support", s.handleSupportReport)
-	reports.Get("/support.csv", s.handleSupportReportCSV)
-
-	admin := s.withRole(app.Group("/admin"), portal.RoleAdmin)
-	admin.Get("/staff", s.handleStaffList)
-	admin.Post("/staff", s.handleStaffCreate)
-	admin.Post("/staff/:id/:action<regex(^(enable|disable)$)>", s.handleStaffToggle)
-	admin.Post("/staff/:id<int>/role", s.handleStaffRole)
-	admin.Get("/audit", s.handleAuditList)
-	admin.Get("/tokens", s.handleTokenList)
-	admin.Post("/tokens", s.handleTokenCreate)
-	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
-
-	api := app.Group("/api/v1")
-	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
-	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
-	s.backOfficeRoutes(api)
-	s.configuratorRoutes()
-	s.chatRoutes(app)
-	app.Use(s.handleNotFound)
 }
 
 // Serve serves HTTP on ln until the app shuts down. Connections pass the

@@ -92,15 +92,15 @@ func (s *Server) revoke(ctx context.Context, r revocation) {
 // followRevocations applies revocations from other nodes until ctx ends.
 // The caller subscribes (synchronously, so that no revocation published
 // after New returns is missed).
-func (s *Server) followRevocations(ctx context.Context, ch <-chan []byte, cancel func()) {
+func (s *Server) followRevocations(ctx context.Context, ch <-chan portal.BusMessage, cancel func()) {
 	defer cancel()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case b := <-ch:
+		case m := <-ch:
 			var r revocation
-			if json.Unmarshal(b, &r) == nil {
+			if json.Unmarshal(m.Payload, &r) == nil {
 				s.sessions.evict(r)
 				// Open chat sockets (this node's publishes arrive here too).
 				if s.chat != nil {

@@ -15,15 +15,16 @@ import (
 func TestRevocationReachesOtherNodes(t *testing.T) {
 	eachStore(t, func(t *testing.T, s portal.Store) {
 		b := bus.NewMemory()
-		node := func() *web.Server {
-			srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), Bus: b})
+		// Two nodes: two buses of one in-process medium.
+		node := func(b portal.Bus) *web.Server {
+			srv, err := web.New(web.TestConfig(t, web.Config{Store: s, Bus: b}))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(srv.Close)
 			return srv
 		}
-		a, bNode := node(), node()
+		a, bNode := node(b), node(b.Peer())
 		ada := MustUser(t, s, portal.RoleCustomer, "ada@example.com")
 		ca := newClient(t, a)
 		ca.login("ada@example.com")

@@ -125,10 +125,10 @@ func (s *Server) streamShipment(c *fiber.Ctx, sh *portal.Shipment, zone *time.Lo
 	for _, e := range events {
 		seen[e.ID] = true
 	}
-	ch, cancel := s.bus.Subscribe(tracking.Topic(sh.ID))
+	ch, cancel := portal.SubscribeChan(s.bus, tracking.Topic(sh.ID), 16)
 	// The stream ends when its session is signed out (here or on another
 	// node), or the account's sessions are revoked and this one is gone.
-	revs, cancelRevs := s.bus.Subscribe(sessionTopic)
+	revs, cancelRevs := portal.SubscribeChan(s.bus, sessionTopic, 16)
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Accel-Buffering", "no")
@@ -172,8 +172,8 @@ func (s *Server) streamShipment(c *fiber.Ctx, sh *portal.Shipment, zone *time.Lo
 						Shipment: string(cur.Status), ShipmentLabel: portal.Label(string(cur.Status)), Explain: cur.Status.Explain(), ETA: eta})
 					fmt.Fprintf(w, "event: tracking\ndata: %s\n\n", b)
 				}
-			case b := <-revs:
-				if sessID != "" && s.sessionRevoked(b, sessID, userID) {
+			case m := <-revs:
+				if sessID != "" && s.sessionRevoked(m.Payload, sessID, userID) {
 					fmt.Fprint(w, "event: signed_out\ndata: {}\n\n")
 					w.Flush()
 					return

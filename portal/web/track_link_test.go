@@ -106,8 +106,8 @@ func TestTrackLinkReachesOnlyItsShipment(t *testing.T) {
 			})
 		}
 		t.Run("Refuses expired", func(t *testing.T) {
-			later, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), BaseURL: "http://portal.test",
-				Now: func() time.Time { return time.Now().Add(61 * 24 * time.Hour) }})
+			later, err := web.New(web.TestConfig(t, web.Config{Store: s, BaseURL: "http://portal.test",
+				Now: func() time.Time { return time.Now().Add(61 * 24 * time.Hour) }}))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -20,7 +20,7 @@ var hookSecrets = map[string][]byte{"aftership": []byte("as-secret"), "easypost"
 
 func MustTrackingServer(tb testing.TB, s portal.Store) *web.Server {
 	tb.Helper()
-	srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), BaseURL: "http://portal.test", WebhookSecrets: hookSecrets, TrackLimit: 5})
+	srv, err := web.New(web.TestConfig(tb, web.Config{Store: s, BaseURL: "http://portal.test", WebhookSecrets: hookSecrets, TrackLookup: &tracking.Lookup{Store: s, Limit: 5}}))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, s portal.Store)) {
 // MustServer builds the app on store.
 func MustServer(tb testing.TB, s portal.Store) *web.Server {
 	tb.Helper()
-	srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), BaseURL: "http://portal.test", BodyLimit: 64 << 10})
+	srv, err := web.New(web.TestConfig(tb, web.Config{Store: s, BaseURL: "http://portal.test", BodyLimit: 64 << 10}))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -183,3 +183,35 @@ func waitFor(tb testing.TB, cond func() bool) {
 func ptrRole(r portal.Role) *portal.Role { return &r }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestNewBuildsNothing: web.New takes every piece from its config and names
+// the one missing rather than building a default.
+func TestNewBuildsNothing(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "fd.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	full := web.TestConfig(t, web.Config{Store: st})
+	for _, tc := range []struct {
+		name string
+		drop func(*web.Config)
+	}{
+		{"Bus", func(c *web.Config) { c.Bus = nil }},
+		{"KB", func(c *web.Config) { c.KB = nil }},
+		{"Tracking", func(c *web.Config) { c.Tracking = nil }},
+		{"TrackLookup", func(c *web.Config) { c.TrackLookup = nil }},
+		{"Analytics", func(c *web.Config) { c.Analytics = nil }},
+	} {
+		cfg := full
+		tc.drop(&cfg)
+		if _, err := web.New(cfg); err == nil || !strings.Contains(err.Error(), "Config."+tc.name+" is required") {
+			t.Errorf("without %s: %v", tc.name, err)
+		}
+	}
+	srv, err := web.New(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+}

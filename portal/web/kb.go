@@ -2,13 +2,10 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/portal"
-	"github.com/frontdesk/frontdesk/portal/kb"
 	"github.com/frontdesk/frontdesk/search"
 	"github.com/gofiber/fiber/v2"
 )
@@ -23,37 +20,6 @@ type Knowledge interface {
 	Sync(ctx context.Context, ids ...int64) error
 	// SyncAll re-indexes everything, e.g. after categories changed.
 	SyncAll(ctx context.Context) error
-}
-
-// kbRoutes adds the FAQ pages, the search API and the editor console.
-func (s *Server) kbRoutes(app *fiber.App) {
-	app.Get("/help", s.handleHelpHome)
-	app.Get("/faq", func(c *fiber.Ctx) error { return c.Redirect("/help", fiber.StatusMovedPermanently) })
-	app.Get("/help/search", s.handleHelpSearch)
-	app.Get("/help/categories/:slug", s.handleHelpCategory)
-	app.Get("/help/articles/:ref", s.handleHelpArticle)
-	app.Post("/help/articles/:ref/vote", s.handleArticleVote)
-	app.Get("/api/v1/search", s.handleAPISearch)
-
-	ed := s.withRole(app.Group("/editor"), portal.RoleEditor, portal.RoleAdmin)
-	ed.Get("/articles", s.handleEditorArticleList)
-	ed.Get("/articles/new", s.handleEditorArticleNew)
-	ed.Get("/articles/transfer", s.handleEditorTransfer)
-	ed.Get("/articles/export", s.handleEditorExport)
-	ed.Post("/articles/import", s.handleEditorImport)
-	ed.Post("/articles", s.handleEditorArticleCreate)
-	ed.Get("/articles/:id<int>", s.handleEditorArticleEdit)
-	ed.Post("/articles/:id<int>", s.handleEditorArticleSave)
-	ed.Get("/articles/:id<int>/revisions", s.handleEditorRevisionList)
-	ed.Get("/articles/:id<int>/diff", s.handleEditorRevisionDiff)
-	ed.Post("/articles/:id<int>/revisions/:version<int>/restore", s.handleEditorRevisionRestore)
-	ed.Post("/preview", s.handleEditorPreview)
-	ed.Get("/categories", s.handleEditorCategoryList)
-	ed.Post("/categories", s.handleEditorCategoryCreate)
-	ed.Post("/categories/:id<int>", s.handleEditorCategoryUpdate)
-	ed.Post("/categories/:id<int>/delete", s.handleEditorCategoryDelete)
-	ed.Get("/gaps", s.handleEditorGapList)
-	ed.Post("/gaps/draft", s.handleEditorGapDraft)
 }
 
 // localeOf is the locale FAQ content is shown in: ?locale= when given,
@@ -116,21 +82,4 @@ func userID(c *fiber.Ctx) *int64 {
 		return &u.ID
 	}
 	return nil
-}
-
-// memoryKB builds an in-memory knowledge base from the store, for servers
-// (tests, mostly) configured without one.
-func memoryKB(st portal.Store, log *slog.Logger) (Knowledge, error) {
-	ix, err := search.NewMemory(search.Config{})
-	if err != nil {
-		return nil, fmt.Errorf("web: search index: %w", err)
-	}
-	svc, err := kb.New(kb.Config{Store: st, Index: ix, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	if err := svc.Start(context.Background()); err != nil {
-		return nil, fmt.Errorf("web: %w", err)
-	}
-	return svc, nil
 }

@@ -27,33 +27,9 @@ type configurator struct {
 // published, so evicting only costs a recompile.
 const maxEngines = 32
 
-// configuratorRoutes adds the configurator's pages and API.
-func (s *Server) configuratorRoutes() {
-	cf := &configurator{Server: s, engines: map[int64]*productconfig.Engine{}}
-	app := s.App
-	customer := s.requireRole(portal.RoleCustomer)
-	editor := s.requireRole(portal.RoleEditor, portal.RoleAdmin)
-
-	app.Get("/configure", cf.handleProductList)
-	app.Get("/configure/:slug", cf.handleConfiguratorView)
-	app.Post("/configure/:slug/quote", customer, cf.handleQuoteCreate)
-	app.Get("/account/quotes", customer, cf.handleQuoteList)
-	app.Get("/account/quotes/:number", customer, cf.handleQuoteView)
-	app.Post("/account/quotes/:number/order", customer, cf.handleQuoteOrder)
-
-	app.Get("/editor/catalog", editor, cf.handleCatalogList)
-	app.Post("/editor/catalog", editor, cf.handleCatalogCreate)
-	app.Get("/editor/catalog/:slug", editor, cf.handleCatalogEdit)
-	app.Post("/editor/catalog/:slug/draft", editor, cf.handleCatalogSave)
-	app.Post("/editor/catalog/:slug/rules", editor, cf.handleCatalogRuleAdd)
-	app.Post("/editor/catalog/:slug/publish", editor, cf.handleCatalogPublish)
-	app.Post("/editor/catalog/:slug/discard", editor, cf.handleCatalogDiscard)
-
-	api := app.Group("/api/v1/configurator")
-	api.Post("/:slug/evaluate", cf.handleConfiguratorEvaluate)
-	api.Post("/:slug/repair", cf.handleConfiguratorRepair)
-	api.Post("/:slug/complete", cf.handleConfiguratorComplete)
-	api.Post("/:slug/quotes", s.requireRole(portal.RoleCustomer), cf.handleQuoteCreateAPI)
+// newConfigurator returns the configurator of s (its routes are in routes).
+func newConfigurator(s *Server) *configurator {
+	return &configurator{Server: s, engines: map[int64]*productconfig.Engine{}}
 }
 
 // configErr maps the engine's error codes to the portal's, keeping the
