@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fasthttp/websocket"
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/auth"
+	fws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -184,8 +184,8 @@ func (sk *socket) revokedClose() {
 	ws, closed := sk.ws, sk.closed
 	sk.mu.Unlock()
 	if ws != nil && !closed {
-		msg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "signed out")
-		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
+		msg := fws.FormatCloseMessage(fws.ClosePolicyViolation, "signed out")
+		_ = ws.WriteControl(fws.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
 	}
 	sk.close()
 }
