@@ -250,6 +250,7 @@ func (h *chatHub) upgrader(run func(*socket)) fiber.Handler {
 			return
 		}
 		sk.ws = c.Conn // not c: contrib/websocket reuses it once run returns
+		sk.ctx, sk.cancel = context.WithCancel(context.Background())
 		run(sk)
 	}, fws.Config{ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: h.bufPool, HandshakeTimeout: 10 * time.Second,
 		RecoverHandler: func(c *fws.Conn) {
@@ -650,7 +651,6 @@ func (sk *socket) sendQueue(ctx context.Context) error {
 // the hard limit close the connection with the matching code.
 func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSecond, burst float64, onEnd func()) {
 	h := sk.h
-	sk.ctx, sk.cancel = context.WithCancel(context.Background())
 	sk.handle, sk.perSecond, sk.burst, sk.onEnd = handle, perSecond, burst, onEnd
 	sk.tokens, sk.refill = burst, time.Now()
 	sk.lastRead.Store(time.Now().UnixNano())
