@@ -315,6 +315,9 @@ type socket struct {
 	h     *chatHub
 	ws    wsConn
 	agent *portal.User // nil on customer sockets
+	// sess is the chat engine's side: what the socket follows, and so
+	// what it may see.
+	sess *bot.Session
 	// ctx ends when the socket closes: frames are handled with it, so work
 	// for a client that is gone stops.
 	ctx    context.Context
@@ -346,8 +349,6 @@ type socket struct {
 	queue   []outItem
 	writing bool
 	closed  bool
-	conv    int64           // customer: the conversation watched
-	last    map[int64]int64 // last sequence sent, per conversation
 	wg      sync.WaitGroup
 	// queuePending: a queue refresh is already queued (agents).
 	queuePending bool
@@ -363,7 +364,7 @@ type socket struct {
 func (sk *socket) Notify(e bot.Event) { sk.enqueue(outItem{ev: e}) }
 
 func (sk *socket) enqueue(it outItem) {
-	if sk.agent != nil && (it.ev.Kind == bot.EventQueue || it.ev.Kind == bot.EventPresence) {
+	if it.ev.Kind != "" && sk.sess.Sees(it.ev) == bot.QueueRefresh {
 		it = outItem{queue: true}
 	}
 	sk.mu.Lock()
@@ -501,32 +502,19 @@ func (sk *socket) writeJSON(v any) error {
 	return sk.write(b)
 }
 
-func (sk *socket) lastSeq(conv int64) int64 {
-	sk.mu.Lock()
-	defer sk.mu.Unlock()
-	return sk.last[conv]
-}
-
-func (sk *socket) watching(conv int64) bool {
-	sk.mu.Lock()
-	defer sk.mu.Unlock()
-	_, ok := sk.last[conv]
-	return ok
-}
-
 // catchUp sends every message after the last one sent, from the store. A
 // message in hand (just published) is sent directly when it is next.
 func (sk *socket) catchUp(ctx context.Context, conv int64, m *portal.Message) error {
-	if !sk.watching(conv) {
+	if !sk.sess.Watching(conv) {
 		return nil
 	}
-	last := sk.lastSeq(conv)
+	last := sk.sess.LastSeq(conv)
 	var msgs []*portal.Message
 	if m != nil && m.Seq == last+1 {
 		msgs = []*portal.Message{m}
 	} else {
 		var err error
-		msgs, err = sk.h.s.store.FindMessages(ctx, conv, last, sk.agent != nil, 500)
+		msgs, err = sk.h.s.store.FindMessages(ctx, conv, last, sk.sess.Internal(), 500)
 		if err != nil {
 			sk.h.s.log.Error("chat catch-up", "conversation_id", conv, "err", err)
 			return nil // the next event or reconnect retries
@@ -540,63 +528,46 @@ func (sk *socket) catchUp(ctx context.Context, conv int64, m *portal.Message) er
 			return err
 		}
 		last = m.Seq
-		sk.mu.Lock()
-		if _, ok := sk.last[conv]; ok {
-			sk.last[conv] = last
-		}
-		sk.mu.Unlock()
+		sk.sess.Sent(conv, last)
 	}
 	return nil
 }
 
-// deliver turns a bus event into frames.
+// deliver turns a bus event into frames, if the session sees it.
 func (sk *socket) deliver(ctx context.Context, e bot.Event) error {
+	if sk.sess.Sees(e) != bot.Visible {
+		return nil
+	}
 	switch e.Kind {
 	case bot.EventMessage:
-		if e.Internal && sk.agent == nil {
-			return nil
-		}
-		if e.Seq <= sk.lastSeq(e.ConversationID) {
-			return nil
-		}
 		return sk.catchUp(ctx, e.ConversationID, e.Message)
 	case bot.EventTyping, bot.EventRead:
-		if !sk.watching(e.ConversationID) {
-			return nil
-		}
 		return sk.writeJSON(outFrame{Type: string(e.Kind), ConversationID: e.ConversationID, Author: e.Author, Seq: e.Seq})
 	case bot.EventPartial:
-		if !sk.watching(e.ConversationID) {
-			return nil
-		}
 		return sk.writeJSON(outFrame{Type: "partial", ConversationID: e.ConversationID, Stream: e.Stream, Text: e.Text})
 	case bot.EventState:
 		if sk.agent != nil {
 			sk.enqueue(outItem{queue: true})
 		}
-		if sk.watching(e.ConversationID) {
+		if sk.sess.Watching(e.ConversationID) {
 			return sk.sendState(ctx, e.ConversationID)
 		}
 	case bot.EventAssigned:
-		if sk.agent != nil && sk.agent.ID == e.AgentID {
-			f := outFrame{Type: "assigned", ConversationID: e.ConversationID, AgentName: e.Author}
-			if by, ok := strings.CutPrefix(e.Author, "taken:"); ok {
-				f.Type, f.AgentName = "taken", by
-			}
-			sk.enqueue(outItem{queue: true})
-			return sk.writeJSON(f)
+		f := outFrame{Type: "assigned", ConversationID: e.ConversationID, AgentName: e.Author}
+		if by, ok := strings.CutPrefix(e.Author, "taken:"); ok {
+			f.Type, f.AgentName = "taken", by
 		}
+		sk.enqueue(outItem{queue: true})
+		return sk.writeJSON(f)
 	case bot.EventStarted:
 		// Another tab of this participant started a conversation: follow
 		// it here too, so that both tabs show one chat.
-		if sk.agent == nil && sk.currentConv() != e.ConversationID {
-			conv, err := sk.h.s.store.FindConversation(ctx, e.ConversationID)
-			if err != nil {
-				return nil
-			}
-			sk.watch(conv.ID, 0)
-			return sk.writeJSON(outFrame{Type: "started", ConversationID: conv.ID, State: string(conv.State)})
+		conv, err := sk.h.s.store.FindConversation(ctx, e.ConversationID)
+		if err != nil {
+			return nil
 		}
+		sk.watch(conv.ID, 0)
+		return sk.writeJSON(outFrame{Type: "started", ConversationID: conv.ID, State: string(conv.State)})
 	}
 	return nil
 }
@@ -636,7 +607,7 @@ func (sk *socket) sendQueue(ctx context.Context) error {
 	// The agent's own chats are followed even when not open, so that
 	// the console can mark new messages unread.
 	for _, it := range mine {
-		if !sk.watching(it.ConversationID) {
+		if !sk.sess.Watching(it.ConversationID) {
 			sk.watch(it.ConversationID, it.LastSeq)
 		}
 	}
