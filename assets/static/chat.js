@@ -30,6 +30,9 @@
     this.attempt = 0;
     this.timer = null;
     this.started = false;
+    // active: this visitor has a conversation going (kept across pages, so
+    // that its messages keep arriving while the panel is closed).
+    this.active = load('fd_chat_active', false);
     this.build(question);
   }
 
@@ -97,7 +100,50 @@
       this.launch.hidden = open;
     }
     try { sessionStorage.setItem('fd_chat_open', open ? '1' : '0'); } catch (e) { /* ignore */ }
-    if (open) { this.start(); this.text.focus(); } else if (this.launch) { this.launch.focus(); }
+    if (open) {
+      this.unread(false);
+      this.start();
+      this.text.focus();
+    } else {
+      if (this.launch) { this.launch.focus(); }
+      if (!this.needed()) { this.stop(); }
+    }
+  };
+
+  // needed says whether the widget should hold a socket: while the panel is
+  // open, while the visitor has a conversation going, or while a message
+  // waits to be sent. Otherwise a page view costs the server no socket.
+  Chat.prototype.needed = function () {
+    return !this.floating || !this.box.hidden || this.active || this.pending.length > 0;
+  };
+
+  // setActive records whether a conversation is going; a closed panel with
+  // none lets its socket go.
+  Chat.prototype.setActive = function (active) {
+    if (active !== this.active) {
+      this.active = active;
+      save('fd_chat_active', active);
+    }
+    if (!this.needed()) { this.stop(); }
+  };
+
+  // stop closes the socket and stops reconnecting, until start.
+  Chat.prototype.stop = function () {
+    if (!this.started) { return; }
+    this.started = false;
+    clearTimeout(this.timer);
+    this.attempt = 0;
+    var ws = this.ws;
+    this.ws = null;
+    if (ws) { try { ws.close(1000); } catch (e) { /* closing */ } }
+    this.setConn('Not connected', false);
+  };
+
+  // unread marks the launcher while messages came with the panel closed.
+  Chat.prototype.unread = function (on) {
+    if (!this.launch) { return; }
+    this.launch.classList.toggle('fd-unread', on);
+    this.launch.textContent = on ? 'Chat with us (new message)' : 'Chat with us';
   };
 
   Chat.prototype.start = function () {
@@ -129,7 +175,7 @@
       self.handle(f);
     };
     ws.onclose = function () {
-      if (self.ws === ws) { self.ws = null; self.retry(); }
+      if (self.ws === ws) { self.ws = null; if (self.started) { self.retry(); } }
     };
     ws.onerror = function () { try { ws.close(); } catch (e) { /* closing */ } };
   };
@@ -188,6 +234,7 @@
         }
         this.showState(f);
         this.pending.forEach(function (p) { self.frame({ type: 'send', id: p.id, text: p.text }); });
+        this.setActive(!!f.conversation_id && f.state !== 'closed');
         break;
       case 'started':
         // Another tab of this visitor started a conversation: follow it.
@@ -197,14 +244,19 @@
           Array.prototype.slice.call(this.log.querySelectorAll('li:not(.pending)')).forEach(function (li) { li.remove(); });
         }
         this.showState(f);
+        this.setActive(f.state !== 'closed');
         break;
       case 'message': this.addMessage(f); break;
       case 'ack':
         this.pending = this.pending.filter(function (p) { return p.id !== f.id; });
         save('fd_chat_pending', this.pending);
         if (f.conversation_id && f.conversation_id !== this.conv) { this.conv = f.conversation_id; }
+        this.setActive(true);
         break;
-      case 'state': this.showState(f); break;
+      case 'state':
+        this.showState(f);
+        if (f.conversation_id === this.conv) { this.setActive(f.state !== 'closed'); }
+        break;
       case 'typing':
         if (f.author === 'agent') {
           this.typingEl.textContent = 'The agent is typing…';
@@ -296,6 +348,7 @@
     }
     this.log.appendChild(li);
     if (m.author === 'agent' && !this.box.hidden) { this.frame({ type: 'read', seq: m.seq }); }
+    if (this.box.hidden && m.author !== 'customer') { this.unread(true); }
     if (meta.offer) { this.offer(meta.offer, m.seq); }
     this.scroll();
     // Offers from older messages are replaced by newer ones.
@@ -355,7 +408,11 @@
   document.addEventListener('submit', function (ev) {
     var action = ev.target && ev.target.getAttribute && ev.target.getAttribute('action');
     if (action === '/logout') {
-      try { localStorage.removeItem('fd_chat_pending'); sessionStorage.removeItem('fd_chat_open'); } catch (e) { /* private mode */ }
+      try {
+        localStorage.removeItem('fd_chat_pending');
+        localStorage.removeItem('fd_chat_active');
+        sessionStorage.removeItem('fd_chat_open');
+      } catch (e) { /* private mode */ }
     }
   }, true);
 
@@ -373,6 +430,11 @@
     window.fdChat = w;
     var open = false;
     try { open = sessionStorage.getItem('fd_chat_open') === '1'; } catch (e) { /* ignore */ }
-    if (open) { w.toggle(true); }
+    if (open) {
+      w.toggle(true);
+    } else if (w.needed()) {
+      // A conversation going: follow it with the panel closed.
+      w.start();
+    }
   });
 })();

@@ -1,17 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -109,7 +106,7 @@ func runBenchAll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	rows = append(rows, row)
 
 	// Chat, against the echo server.
-	chatArgs := []string{"-idle", strconv.Itoa(*idle), "-active", strconv.Itoa(*active), "-rate", strconv.FormatFloat(*chatRate, 'f', -1, 64), "-duration", dur.String()}
+	chatArgs := []string{"-peer-echo=false", "-idle", strconv.Itoa(*idle), "-active", strconv.Itoa(*active), "-rate", strconv.FormatFloat(*chatRate, 'f', -1, 64), "-duration", dur.String()}
 	echo, err := benchChatPeer(ctx, chatArgs, log, stderr)
 	if err != nil {
 		return fmt.Errorf("bench chat (echo peer): %w", err)
@@ -138,7 +135,7 @@ func runBenchAll(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	// Chat on a large help centre: every answer searches it.
 	if *kbArticles > 0 {
 		fmt.Fprintf(stdout, "== bench chat (SQLite, %d articles)\n", *kbArticles)
-		args := []string{"-idle", strconv.Itoa(*idle), "-active", strconv.Itoa(*active), "-rate", strconv.FormatFloat(*kbRate, 'f', -1, 64), "-duration", dur.String()}
+		args := []string{"-peer-echo=false", "-idle", strconv.Itoa(*idle), "-active", strconv.Itoa(*active), "-rate", strconv.FormatFloat(*kbRate, 'f', -1, 64), "-duration", dur.String()}
 		r, err := benchChatLargeKB(ctx, *kbArticles, args, log, stderr)
 		if err != nil {
 			return fmt.Errorf("bench chat (%d articles): %w", *kbArticles, err)
@@ -292,27 +289,12 @@ func benchChatLargeKB(ctx context.Context, n int, chatArgs []string, log, stderr
 func benchChatPeer(ctx context.Context, chatArgs []string, log, stderr io.Writer) (chatSummary, error) {
 	var r chatSummary
 	fmt.Fprintln(log, "== bench chat (fiber + contrib/websocket echo server)")
-	exe, err := os.Executable()
+	url, pid, stop, err := startEchoServer(ctx, stderr)
 	if err != nil {
 		return r, err
 	}
-	cmd := exec.CommandContext(ctx, exe, "bench", "echo")
-	out, _ := cmd.StdoutPipe()
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		return r, err
-	}
-	defer func() { cmd.Process.Kill(); cmd.Wait() }()
-	sc := bufio.NewScanner(out)
-	if !sc.Scan() {
-		return r, errors.New("echo server did not start")
-	}
-	url, ok := strings.CutPrefix(sc.Text(), "echo server at ")
-	if !ok {
-		return r, fmt.Errorf("echo server: %q", sc.Text())
-	}
-	go io.Copy(io.Discard, out)
-	args := append([]string{"-url", url, "-server-pid", strconv.Itoa(cmd.Process.Pid)}, chatArgs...)
+	defer stop()
+	args := append([]string{"-url", url, "-server-pid", strconv.Itoa(pid)}, chatArgs...)
 	return r, runAndParse(ctx, runBenchChat, args, log, stderr, &r)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -57,6 +58,11 @@ type benchChatConfig struct {
 	// QBase, QStride, QOffset: this worker asks questions QBase +
 	// QOffset + k*QStride, so that no two workers ask the same.
 	QBase, QStride, QOffset int
+	// PeerEcho: after the run, open as many idle sockets (the same idle
+	// mode) on a plain fiber + contrib/websocket echo server (`bench
+	// echo`, a child process) and report its memory per socket beside
+	// the server's.
+	PeerEcho bool
 }
 
 // benchChatResult is a worker's report.
@@ -89,6 +95,7 @@ func runBenchChat(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&c.PerProc, "per-proc", 15000, "sockets per worker process (each process may hold 20,000 open files)")
 	fs.IntVar(&c.ServerPID, "server-pid", 0, "the server's process id, to read its memory from /proc (default: its /metrics)")
 	fs.StringVar(&c.IdleMode, "idle-mode", "conversation", "idle sockets: conversation (a visitor each, with an open conversation), guest (a visitor each) or shared (one visitor for all)")
+	fs.BoolVar(&c.PeerEcho, "peer-echo", true, "also measure memory per idle socket on a fiber + contrib/websocket echo server holding as many sockets, and print both")
 	fs.BoolVar(&c.Repeat, "repeat", false, "ask 12 fixed questions over and over (mostly answered from the bot's cache) instead of a new question each time")
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "an answer later than this after its scheduled time counts as failed")
 	worker := fs.Bool("worker", false, "internal: run as a worker")
@@ -227,13 +234,56 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 	fmt.Fprintf(stdout, "question to answer, from the scheduled time (failed = inf): p50 %v ms, p90 %v ms, p99 %v ms, p99.9 %v ms; %s\n",
 		s.P50, s.P90, s.P99, s.P999, s.FailedString())
 	fmt.Fprintf(stdout, "server CPU per answered question: %.0f µs; load average %v before, %v after (%d CPUs)\n", cpuPerAnswer, machine.LoadBefore, machine.LoadAfter, machine.CPUs)
-	out, _ := json.Marshal(map[string]any{"idle_conns": sum.Idle, "idle_mode": c.IdleMode, "questions": questions, "rate": c.Rate,
+	summary := map[string]any{}
+	if c.PeerEcho {
+		echo, err := benchEchoIdle(ctx, c, stderr)
+		if err != nil {
+			return fmt.Errorf("bench chat: echo peer: %w", err)
+		}
+		ratio := perConn / echo
+		fmt.Fprintf(stdout, "memory per idle socket, %d sockets (%s): Frontdesk %.2f KiB, fiber + contrib/websocket echo %.2f KiB: %.2fx\n", total, c.IdleMode, perConn, echo, ratio)
+		summary["echo_rss_per_conn_kib"], summary["rss_vs_echo"] = math.Round(echo*100)/100, math.Round(ratio*100)/100
+	}
+	out, _ := json.Marshal(mergeMaps(summary, map[string]any{"idle_conns": sum.Idle, "idle_mode": c.IdleMode, "questions": questions, "rate": c.Rate,
 		"scheduled": s.Scheduled, "sent": sum.Sent, "answered": sum.Answered, "lost": sum.Lost, "duplicated": sum.Duplicated,
 		"dropped": sum.Dropped, "error_frames": sum.Errors, "failed": s.FailedTotal, "failed_by": s.Failed, "late": s.Failed[loadgen.Late],
 		"p50_ms": s.P50, "p90_ms": s.P90, "p99_ms": s.P99, "p999_ms": s.P999, "max_ms": s.Max, "timeout_ms": s.TimeoutMs,
-		"rss_per_conn_kib": math.Round(perConn*100) / 100, "server_cpu_us_per_answer": cpuPerAnswer, "machine": machine})
+		"rss_per_conn_kib": math.Round(perConn*100) / 100, "server_cpu_us_per_answer": cpuPerAnswer, "machine": machine}))
 	fmt.Fprintln(stdout, string(out))
 	return nil
+}
+
+// benchEchoIdle starts the echo server (`bench echo`) as a child process,
+// opens as many sockets on it as the run held (idle sockets in the same
+// mode, plus as many more for the askers), and returns its memory per
+// socket in KiB.
+func benchEchoIdle(ctx context.Context, c benchChatConfig, stderr io.Writer) (float64, error) {
+	url, pid, stop, err := startEchoServer(ctx, stderr)
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	p := c
+	p.URL, p.ServerPID, p.Idle, p.Active, p.PeerEcho = url, pid, c.Idle+c.Active, 0, false
+	var buf bytes.Buffer
+	if err := benchChatCoordinator(ctx, p, &buf, stderr); err != nil {
+		return 0, err
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	var r struct {
+		RSSPerConn float64 `json:"rss_per_conn_kib"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &r); err != nil {
+		return 0, err
+	}
+	return r.RSSPerConn, nil
+}
+
+func mergeMaps(a, b map[string]any) map[string]any {
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
 }
 
 // serverCPU reads the server's CPU time: /proc with -server-pid, else

@@ -41,6 +41,13 @@ func TestBenchChatEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil {
 		t.Fatalf("last line is not the JSON summary: %v\n%s", err, out)
 	}
+	// Memory per socket beside the echo server's, measured in the run
+	// (the figures themselves are the benchmark's, not the test's).
+	var keys map[string]any
+	json.Unmarshal([]byte(lines[len(lines)-1]), &keys)
+	if _, ok := keys["echo_rss_per_conn_kib"]; !ok || !strings.Contains(string(out), "fiber + contrib/websocket echo") {
+		t.Fatalf("no memory per socket beside the echo server's: %+v\n%s", got, out)
+	}
 	if got.Idle != 30 || got.Sent != 60 || got.Answered != 60 || got.Lost != 0 || got.Duplicated != 0 {
 		t.Fatalf("bench chat counted %+v, want 30 idle, 60 sent and answered, none lost or duplicated\n%s", got, out)
 	}
@@ -164,7 +171,7 @@ func TestBenchChatCountsASlowAndFailingServer(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	out, err := exec.Command(bin, "bench", "chat", "-url", srv.URL, "-idle", "4", "-active", "10",
-		"-rate", "40", "-duration", "1s", "-timeout", "2s").CombinedOutput()
+		"-rate", "40", "-duration", "1s", "-timeout", "2s", "-peer-echo=false").CombinedOutput()
 	if err != nil {
 		t.Fatalf("bench chat: %v\n%s", err, out)
 	}

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,6 +44,34 @@ func runBenchEcho(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}()
 	fmt.Fprintf(stdout, "echo server at http://%s\n", ln.Addr())
 	return app.Listener(ln)
+}
+
+// startEchoServer runs `bench echo` as a child process (its sockets count
+// against its own open-file limit) and returns its URL and process id.
+func startEchoServer(ctx context.Context, stderr io.Writer) (url string, pid int, stop func(), err error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", 0, nil, err
+	}
+	cmd := exec.CommandContext(ctx, exe, "bench", "echo")
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return "", 0, nil, err
+	}
+	stop = func() { cmd.Process.Kill(); cmd.Wait() }
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		stop()
+		return "", 0, nil, errors.New("echo server did not start")
+	}
+	url, ok := strings.CutPrefix(sc.Text(), "echo server at ")
+	if !ok {
+		stop()
+		return "", 0, nil, fmt.Errorf("echo server: %q", sc.Text())
+	}
+	go io.Copy(io.Discard, out)
+	return url, cmd.Process.Pid, stop, nil
 }
 
 func newEchoApp() *fiber.App {

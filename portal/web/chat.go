@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/fasthttp/websocket"
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/auth"
+	fws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -64,7 +64,7 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sk := &socket{h: h, p: p, last: map[int64]int64{}, release: release, ip: strings.Clone(c.IP())}
+	sk := &socket{h: h, p: p, sess: bot.NewSession(0), release: release, ip: strings.Clone(c.IP())}
 	if p.Customer != nil {
 		sk.sessionID, sk.userID = strings.Clone(currentSession(c).ID), p.Customer.ID
 	}
@@ -78,7 +78,7 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 
 func (h *chatHub) agentHandshake(c *fiber.Ctx) error {
 	u := currentUser(c)
-	c.Locals("chat_socket", &socket{h: h, agent: u, last: map[int64]int64{}, sessionID: strings.Clone(currentSession(c).ID), userID: u.ID})
+	c.Locals("chat_socket", &socket{h: h, agent: u, sess: bot.NewSession(u.ID), sessionID: strings.Clone(currentSession(c).ID), userID: u.ID})
 	return c.Next()
 }
 
@@ -160,8 +160,8 @@ func (sk *socket) revokedClose() {
 	ws, closed := sk.ws, sk.closed
 	sk.mu.Unlock()
 	if ws != nil && !closed {
-		msg := websocket.FormatCloseMessage(websocket.ClosePolicyViolation, "signed out")
-		_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
+		msg := fws.FormatCloseMessage(fws.ClosePolicyViolation, "signed out")
+		_ = ws.WriteControl(fws.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
 	}
 	sk.close()
 }
@@ -169,30 +169,14 @@ func (sk *socket) revokedClose() {
 // watch makes the socket follow conv from after seq (and stop following
 // the customer's previous conversation).
 func (sk *socket) watch(conv, after int64) {
-	sk.mu.Lock()
-	prev := sk.conv
-	if sk.agent == nil {
-		if prev != 0 && prev != conv {
-			delete(sk.last, prev)
-		}
-		sk.conv = conv
-	}
-	if cur, ok := sk.last[conv]; !ok || sk.agent != nil || prev != conv || after > cur {
-		sk.last[conv] = after
-	}
-	sk.mu.Unlock()
-	if sk.agent == nil && prev != 0 && prev != conv {
-		sk.h.hub.Leave(prev, sk)
+	if left := sk.sess.Watch(conv, after); left != 0 {
+		sk.h.hub.Leave(left, sk)
 	}
 	sk.h.hub.Join(conv, sk)
 	sk.enqueue(outItem{catchup: conv})
 }
 
-func (sk *socket) currentConv() int64 {
-	sk.mu.Lock()
-	defer sk.mu.Unlock()
-	return sk.conv
-}
+func (sk *socket) currentConv() int64 { return sk.sess.Current() }
 
 func (h *chatHub) runCustomer(sk *socket) {
 	key := sk.p.Key()
@@ -308,13 +292,7 @@ func (h *chatHub) runAgent(sk *socket) {
 		h.agentsMu.Lock()
 		delete(h.agents, sk)
 		h.agentsMu.Unlock()
-		sk.mu.Lock()
-		convs := make([]int64, 0, len(sk.last))
-		for c := range sk.last {
-			convs = append(convs, c)
-		}
-		sk.mu.Unlock()
-		for _, c := range convs {
+		for _, c := range sk.sess.Followed() {
 			h.hub.Leave(c, sk)
 		}
 	}

@@ -11,10 +11,9 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
+	"unicode/utf8"
 
-	"github.com/fasthttp/websocket"
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	fws "github.com/gofiber/contrib/websocket"
@@ -31,8 +30,8 @@ const (
 	hardFrameLimit = 1 << 20
 	writeTimeout   = 10 * time.Second
 	pingBuckets    = 250
-	// maxHandlers bounds the goroutines handling polled sockets' messages
-	// (the work is the store's: more would only queue there).
+	// maxHandlers bounds the goroutines handling sockets' messages (the
+	// work is the store's: more would only queue there).
 	maxHandlers = 64
 	// socketSendBuffer is the kernel send buffer of a chat socket.
 	socketSendBuffer = 16 << 10
@@ -47,24 +46,19 @@ type chatHub struct {
 	// idle: a socket that sends nothing (not even a pong) for this long
 	// is closed by the ping loop.
 	idle time.Duration
-	// readTimeout bounds the wait for the rest of a frame once it began.
+	// readTimeout bounds the wait for the rest of a message once it began.
 	readTimeout time.Duration
 	queue       int
 	buckets     [pingBuckets]socketBucket
 	next        atomic.Uint32
 	stop        chan struct{}
-	bufPool     websocket.BufferPool
-	// poller waits for idle sockets' next frames (nil where unavailable:
-	// each socket then keeps a goroutine blocked reading).
-	poller *poller
-	// inbox holds polled sockets' messages for the handlers (handleLoop).
-	inMu     sync.Mutex
-	inbox    []*inMessage
-	handlers int
+	bufPool     *wsBufferPool
 	// counts caps customer sockets per visitor, session and address.
 	counts socketCounts
-	// open counts open sockets by how they wait for frames.
-	polledOpen, blockingOpen prometheus.Gauge
+	// open counts open sockets.
+	open prometheus.Gauge
+	// handlers holds a place for each message being handled.
+	handlers chan struct{}
 	// agents holds the agent sockets of this node, for the presence
 	// heartbeat.
 	agentsMu sync.Mutex
@@ -84,9 +78,8 @@ func (b *wsBufferPool) Put(x any) { b.p.Put(x) }
 
 func newChatHub(s *Server) *chatHub {
 	h := &chatHub{s: s, engine: s.cfg.Chat, hub: s.cfg.ChatHub, ping: s.cfg.ChatPingInterval, readTimeout: s.cfg.ChatReadTimeout,
-		stop: make(chan struct{}), bufPool: &wsBufferPool{}, agents: map[*socket]struct{}{},
-		polledOpen:   s.metrics.chatSockets.WithLabelValues("poller"),
-		blockingOpen: s.metrics.chatSockets.WithLabelValues("goroutine")}
+		stop: make(chan struct{}), bufPool: &wsBufferPool{}, agents: map[*socket]struct{}{}, open: s.metrics.chatSockets,
+		handlers: make(chan struct{}, maxHandlers)}
 	if h.ping == 0 {
 		h.ping = 25 * time.Second
 	}
@@ -102,10 +95,6 @@ func newChatHub(s *Server) *chatHub {
 	}
 	for i := range h.buckets {
 		h.buckets[i].sockets = map[*socket]struct{}{}
-	}
-	var err error
-	if h.poller, err = newPoller((*socket).readable); err != nil {
-		s.log.Info("chat sockets wait for frames with a goroutine each", "err", err)
 	}
 	go h.pingLoop()
 	go h.presenceLoop()
@@ -186,8 +175,8 @@ func (sk *socket) isClosed() bool {
 
 // pingLoop pings one bucket of sockets per tick, so pings (and agents'
 // presence heartbeats) spread evenly instead of arriving in one burst. It
-// closes the sockets that sent nothing for h.idle: a polled socket has no
-// read deadline (no goroutine waits on it), so this is its idle timeout.
+// also closes the sockets that sent nothing for h.idle (the reader's
+// deadline does too; this catches a socket whose handler is stuck).
 func (h *chatHub) pingLoop() {
 	t := time.NewTicker(h.ping / pingBuckets)
 	defer t.Stop()
@@ -236,9 +225,6 @@ func (h *chatHub) shutdown() error {
 		}
 		b.mu.Unlock()
 	}
-	if h.poller != nil {
-		h.poller.close()
-	}
 	return nil
 }
 
@@ -263,7 +249,8 @@ func (h *chatHub) upgrader(run func(*socket)) fiber.Handler {
 			c.Close() // the server keeps hijacked connections open
 			return
 		}
-		sk.ws = c.Conn
+		sk.ws = c.Conn // not c: contrib/websocket reuses it once run returns
+		sk.ctx, sk.cancel = context.WithCancel(context.Background())
 		run(sk)
 	}, fws.Config{ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: h.bufPool, HandshakeTimeout: 10 * time.Second,
 		RecoverHandler: func(c *fws.Conn) {
@@ -306,18 +293,36 @@ type outItem struct {
 	ping    bool
 }
 
-// socket is one chat WebSocket. A writer goroutine exists only while there
-// is something to send. On Linux no goroutine waits for the client's next
-// frame either: the hub's poller starts a reader when bytes arrive (see
-// chat_socket_poll_linux.go), so an idle socket costs about 3 KiB (the
-// connection, its WebSocket state and buffers) besides the kernel's. Elsewhere, and for the rare connection whose
-// client sent a frame right behind its upgrade request, the WebSocket
-// handler's goroutine stays and reads (readLoop).
+// wsConn is what a socket uses of its contrib/websocket connection.
+type wsConn interface {
+	NextReader() (int, io.Reader, error)
+	WriteMessage(typ int, b []byte) error
+	WriteControl(typ int, b []byte, deadline time.Time) error
+	SetReadDeadline(t time.Time) error
+	SetWriteDeadline(t time.Time) error
+	SetReadLimit(n int64)
+	SetPingHandler(func(string) error)
+	SetPongHandler(func(string) error)
+	NetConn() net.Conn
+	Close() error
+}
+
+// socket is one chat WebSocket. One goroutine reads it for its whole life
+// (the upgrade handler's, in readLoop) and handles each message in turn on
+// the socket's context, which ends when the socket closes. A writer
+// goroutine exists only while there is something to send.
 type socket struct {
 	h     *chatHub
-	ws    *websocket.Conn // writes (and reads, unless polled)
-	agent *portal.User    // nil on customer sockets
-	p     bot.Participant
+	ws    wsConn
+	agent *portal.User // nil on customer sockets
+	// sess is the chat engine's side: what the socket follows, and so
+	// what it may see.
+	sess *bot.Session
+	// ctx ends when the socket closes: frames are handled with it, so work
+	// for a client that is gone stops.
+	ctx    context.Context
+	cancel context.CancelFunc
+	p      bot.Participant
 	// sessionID and userID: the signed-in session the socket was opened
 	// with, rechecked when the account's sessions are revoked.
 	sessionID string
@@ -334,26 +339,16 @@ type socket struct {
 	// ip is the client's address (for the leave-a-message limits).
 	ip string
 	// lastRead is when the client last sent anything (Unix ns), or when
-	// the server last finished handling a message; busy while a frame is
-	// read or a message handled (the socket is not idle then, however
-	// long that takes).
+	// the server last finished handling a message; busy while a message
+	// is read or handled (the socket is not idle then, however long that
+	// takes).
 	lastRead atomic.Int64
 	busy     atomic.Bool
-
-	// Polled sockets: the raw connection frames are read from, its
-	// registration with the poller, and a message arriving in fragments.
-	conn   net.Conn
-	rc     syscall.RawConn
-	pollID uint64
-	frag   *inMessage
 
 	mu      sync.Mutex
 	queue   []outItem
 	writing bool
 	closed  bool
-	polled  bool            // registered with the poller
-	conv    int64           // customer: the conversation watched
-	last    map[int64]int64 // last sequence sent, per conversation
 	wg      sync.WaitGroup
 	// queuePending: a queue refresh is already queued (agents).
 	queuePending bool
@@ -369,7 +364,7 @@ type socket struct {
 func (sk *socket) Notify(e bot.Event) { sk.enqueue(outItem{ev: e}) }
 
 func (sk *socket) enqueue(it outItem) {
-	if sk.agent != nil && (it.ev.Kind == bot.EventQueue || it.ev.Kind == bot.EventPresence) {
+	if it.ev.Kind != "" && sk.sess.Sees(it.ev) == bot.QueueRefresh {
 		it = outItem{queue: true}
 	}
 	sk.mu.Lock()
@@ -413,13 +408,13 @@ func (sk *socket) goingAway() {
 	if ws == nil || closed {
 		return
 	}
-	msg := websocket.FormatCloseMessage(websocket.CloseGoingAway, "node shutting down: reconnect")
-	_ = ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
+	msg := fws.FormatCloseMessage(fws.CloseGoingAway, "node shutting down: reconnect")
+	_ = ws.WriteControl(fws.CloseMessage, msg, time.Now().Add(200*time.Millisecond))
 }
 
-// close ends the socket: an expired deadline fails a read or write in
-// progress at once, and finish (after the reader and writer stop) leaves
-// the hub and closes the connection.
+// close ends the socket: its context is cancelled (work for it stops), an
+// expired deadline fails a read or write in progress at once, and the
+// reader, on its way out, runs finish.
 func (sk *socket) close() {
 	sk.mu.Lock()
 	if sk.closed {
@@ -428,30 +423,23 @@ func (sk *socket) close() {
 	}
 	sk.closed = true
 	sk.queue = nil
+	if sk.cancel != nil {
+		sk.cancel()
+	}
 	if sk.ws != nil {
 		sk.ws.NetConn().SetDeadline(time.Unix(1, 0))
 	}
-	polled := sk.polled
 	sk.mu.Unlock()
-	if polled {
-		// No handler goroutine is left to finish a polled socket.
-		sk.h.poller.remove(sk)
-		go sk.finish()
-	}
 }
 
-// finish runs once the socket is closed: it waits for the reader and the
+// finish runs on the reader's way out: it closes the socket, waits for the
 // writer, leaves the hub and closes the connection, exactly once (the
 // server keeps hijacked connections open: fasthttp's KeepHijackedConns).
 func (sk *socket) finish() {
 	sk.close()
 	sk.wg.Wait()
 	sk.h.remove(sk)
-	if sk.polled {
-		sk.h.polledOpen.Dec()
-	} else {
-		sk.h.blockingOpen.Dec()
-	}
+	sk.h.open.Dec()
 	if sk.onEnd != nil {
 		sk.onEnd()
 	}
@@ -465,7 +453,7 @@ func (sk *socket) finish() {
 // everything not yet written) and exits when the queue is empty.
 func (sk *socket) writeLoop() {
 	defer sk.wg.Done()
-	ctx := context.Background()
+	ctx := sk.ctx
 	for {
 		sk.mu.Lock()
 		if sk.closed || len(sk.queue) == 0 {
@@ -484,7 +472,7 @@ func (sk *socket) writeLoop() {
 		var err error
 		switch {
 		case it.ping:
-			err = sk.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout))
+			err = sk.ws.WriteControl(fws.PingMessage, nil, time.Now().Add(writeTimeout))
 		case it.frame != nil:
 			err = sk.write(it.frame)
 		case it.catchup != 0:
@@ -503,7 +491,7 @@ func (sk *socket) writeLoop() {
 
 func (sk *socket) write(b []byte) error {
 	sk.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
-	return sk.ws.WriteMessage(websocket.TextMessage, b)
+	return sk.ws.WriteMessage(fws.TextMessage, b)
 }
 
 func (sk *socket) writeJSON(v any) error {
@@ -514,32 +502,19 @@ func (sk *socket) writeJSON(v any) error {
 	return sk.write(b)
 }
 
-func (sk *socket) lastSeq(conv int64) int64 {
-	sk.mu.Lock()
-	defer sk.mu.Unlock()
-	return sk.last[conv]
-}
-
-func (sk *socket) watching(conv int64) bool {
-	sk.mu.Lock()
-	defer sk.mu.Unlock()
-	_, ok := sk.last[conv]
-	return ok
-}
-
 // catchUp sends every message after the last one sent, from the store. A
 // message in hand (just published) is sent directly when it is next.
 func (sk *socket) catchUp(ctx context.Context, conv int64, m *portal.Message) error {
-	if !sk.watching(conv) {
+	if !sk.sess.Watching(conv) {
 		return nil
 	}
-	last := sk.lastSeq(conv)
+	last := sk.sess.LastSeq(conv)
 	var msgs []*portal.Message
 	if m != nil && m.Seq == last+1 {
 		msgs = []*portal.Message{m}
 	} else {
 		var err error
-		msgs, err = sk.h.s.store.FindMessages(ctx, conv, last, sk.agent != nil, 500)
+		msgs, err = sk.h.s.store.FindMessages(ctx, conv, last, sk.sess.Internal(), 500)
 		if err != nil {
 			sk.h.s.log.Error("chat catch-up", "conversation_id", conv, "err", err)
 			return nil // the next event or reconnect retries
@@ -553,63 +528,46 @@ func (sk *socket) catchUp(ctx context.Context, conv int64, m *portal.Message) er
 			return err
 		}
 		last = m.Seq
-		sk.mu.Lock()
-		if _, ok := sk.last[conv]; ok {
-			sk.last[conv] = last
-		}
-		sk.mu.Unlock()
+		sk.sess.Sent(conv, last)
 	}
 	return nil
 }
 
-// deliver turns a bus event into frames.
+// deliver turns a bus event into frames, if the session sees it.
 func (sk *socket) deliver(ctx context.Context, e bot.Event) error {
+	if sk.sess.Sees(e) != bot.Visible {
+		return nil
+	}
 	switch e.Kind {
 	case bot.EventMessage:
-		if e.Internal && sk.agent == nil {
-			return nil
-		}
-		if e.Seq <= sk.lastSeq(e.ConversationID) {
-			return nil
-		}
 		return sk.catchUp(ctx, e.ConversationID, e.Message)
 	case bot.EventTyping, bot.EventRead:
-		if !sk.watching(e.ConversationID) {
-			return nil
-		}
 		return sk.writeJSON(outFrame{Type: string(e.Kind), ConversationID: e.ConversationID, Author: e.Author, Seq: e.Seq})
 	case bot.EventPartial:
-		if !sk.watching(e.ConversationID) {
-			return nil
-		}
 		return sk.writeJSON(outFrame{Type: "partial", ConversationID: e.ConversationID, Stream: e.Stream, Text: e.Text})
 	case bot.EventState:
 		if sk.agent != nil {
 			sk.enqueue(outItem{queue: true})
 		}
-		if sk.watching(e.ConversationID) {
+		if sk.sess.Watching(e.ConversationID) {
 			return sk.sendState(ctx, e.ConversationID)
 		}
 	case bot.EventAssigned:
-		if sk.agent != nil && sk.agent.ID == e.AgentID {
-			f := outFrame{Type: "assigned", ConversationID: e.ConversationID, AgentName: e.Author}
-			if by, ok := strings.CutPrefix(e.Author, "taken:"); ok {
-				f.Type, f.AgentName = "taken", by
-			}
-			sk.enqueue(outItem{queue: true})
-			return sk.writeJSON(f)
+		f := outFrame{Type: "assigned", ConversationID: e.ConversationID, AgentName: e.Author}
+		if by, ok := strings.CutPrefix(e.Author, "taken:"); ok {
+			f.Type, f.AgentName = "taken", by
 		}
+		sk.enqueue(outItem{queue: true})
+		return sk.writeJSON(f)
 	case bot.EventStarted:
 		// Another tab of this participant started a conversation: follow
 		// it here too, so that both tabs show one chat.
-		if sk.agent == nil && sk.currentConv() != e.ConversationID {
-			conv, err := sk.h.s.store.FindConversation(ctx, e.ConversationID)
-			if err != nil {
-				return nil
-			}
-			sk.watch(conv.ID, 0)
-			return sk.writeJSON(outFrame{Type: "started", ConversationID: conv.ID, State: string(conv.State)})
+		conv, err := sk.h.s.store.FindConversation(ctx, e.ConversationID)
+		if err != nil {
+			return nil
 		}
+		sk.watch(conv.ID, 0)
+		return sk.writeJSON(outFrame{Type: "started", ConversationID: conv.ID, State: string(conv.State)})
 	}
 	return nil
 }
@@ -649,7 +607,7 @@ func (sk *socket) sendQueue(ctx context.Context) error {
 	// The agent's own chats are followed even when not open, so that
 	// the console can mark new messages unread.
 	for _, it := range mine {
-		if !sk.watching(it.ConversationID) {
+		if !sk.sess.Watching(it.ConversationID) {
 			sk.watch(it.ConversationID, it.LastSeq)
 		}
 	}
@@ -657,61 +615,60 @@ func (sk *socket) sendQueue(ctx context.Context) error {
 	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Others: others, Status: string(st), Staffed: ok, Reason: why, Supervisor: bot.Supervises(sk.agent)})
 }
 
-// read serves the client's frames, handing each message to handle, until
-// the connection ends; then onEnd runs. Invalid frames get an error frame;
-// the connection and the conversation carry on. A socket the poller takes
-// returns at once (so the server frees the upgrade request's memory);
-// otherwise read blocks in readLoop.
+// read serves the client's frames, handing each message to handle on the
+// socket's context, until the connection ends; then onEnd runs. Invalid
+// messages get an error frame and the conversation carries on; frames that
+// break the protocol (RFC 6455), text that is not UTF-8 and messages over
+// the hard limit close the connection with the matching code.
 func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSecond, burst float64, onEnd func()) {
 	h := sk.h
 	sk.handle, sk.perSecond, sk.burst, sk.onEnd = handle, perSecond, burst, onEnd
 	sk.tokens, sk.refill = burst, time.Now()
 	sk.lastRead.Store(time.Now().UnixNano())
 	h.add(sk)
-	if h.poller != nil {
-		if raw, rc, ok := pollableConn(sk.ws.NetConn()); ok {
-			sk.conn = raw
-			if err := h.poller.add(sk, rc); err == nil {
-				h.polledOpen.Inc()
-				sk.mu.Lock()
-				sk.polled = true
-				closed := sk.closed
-				sk.mu.Unlock()
-				if closed {
-					// Closed before it was polled: close left finishing to us.
-					h.poller.remove(sk)
-					sk.finish()
-				}
-				return
-			}
-		}
-	}
-	h.blockingOpen.Inc()
+	h.open.Inc()
 	defer sk.finish()
 	sk.readLoop()
 }
 
-// readLoop reads messages with the WebSocket library, blocking in between.
+// readLoop reads messages one at a time and handles each before reading
+// the next: the socket's one reader.
 func (sk *socket) readLoop() {
 	h := sk.h
 	ws := sk.ws
 	ws.SetReadLimit(hardFrameLimit)
-	// Reading extends the deadline, unless close has expired it. Busy
-	// from a message's start until it is handled, as a polled socket is.
-	deadline := func() bool {
+	// Between messages a client may stay silent up to the idle timeout
+	// (pings keep a live one talking); once a message began, the rest of
+	// it must come within the read timeout. Reading extends the deadline,
+	// unless close has expired it.
+	deadline := func(d time.Duration) bool {
 		sk.lastRead.Store(time.Now().UnixNano())
-		sk.busy.Store(false)
 		sk.mu.Lock()
 		defer sk.mu.Unlock()
 		if !sk.closed {
-			ws.SetReadDeadline(time.Now().Add(h.idle))
+			ws.SetReadDeadline(time.Now().Add(d))
 		}
 		return !sk.closed
 	}
-	ws.SetPongHandler(func(string) error { deadline(); return nil })
-	ctx := context.Background()
+	ws.SetPongHandler(func(string) error {
+		if !sk.busy.Load() {
+			deadline(h.idle)
+		}
+		return nil
+	})
+	ws.SetPingHandler(func(p string) error {
+		if !sk.busy.Load() {
+			deadline(h.idle)
+		}
+		err := ws.WriteControl(fws.PongMessage, []byte(p), time.Now().Add(writeTimeout))
+		if err != nil && !errors.Is(err, fws.ErrCloseSent) {
+			return err
+		}
+		return nil
+	})
 	for {
-		if !deadline() {
+		sk.busy.Store(false)
+		if !deadline(h.idle) {
 			return
 		}
 		typ, r, err := ws.NextReader()
@@ -719,9 +676,14 @@ func (sk *socket) readLoop() {
 			return
 		}
 		sk.busy.Store(true)
-		if typ != websocket.TextMessage {
-			io.Copy(io.Discard, r)
-			sk.receive(ctx, false, nil, false)
+		if !deadline(h.readTimeout) {
+			return
+		}
+		if typ != fws.TextMessage {
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return
+			}
+			sk.handleMessage(false, nil, false)
 			continue
 		}
 		buf, err := io.ReadAll(io.LimitReader(r, maxFrame+1))
@@ -732,11 +694,47 @@ func (sk *socket) readLoop() {
 			if _, err := io.Copy(io.Discard, r); err != nil {
 				return
 			}
-			sk.receive(ctx, true, nil, true)
+			sk.handleMessage(true, nil, true)
 			continue
 		}
-		sk.receive(ctx, true, buf, false)
+		if !utf8.Valid(buf) {
+			// RFC 6455 8.1: text must be UTF-8, else the connection fails.
+			msg := fws.FormatCloseMessage(fws.CloseInvalidFramePayloadData, "text is not valid UTF-8")
+			_ = ws.WriteControl(fws.CloseMessage, msg, time.Now().Add(time.Second))
+			return
+		}
+		sk.handleMessage(true, buf, false)
 	}
+}
+
+// handleMessage handles one message on a goroutine of its own, and waits
+// for it: the reader stays shallow. Handling goes deep (the store, the
+// bot), and a goroutine's stack keeps the size it grew to, so a reader
+// that handled messages itself would keep tens of KiB for as long as its
+// socket idles; the handling goroutine ends with its message. Messages
+// of one socket are still handled one at a time, in order, and at most
+// maxHandlers at once for the whole node.
+func (sk *socket) handleMessage(text bool, buf []byte, tooLarge bool) {
+	h := sk.h
+	select {
+	case h.handlers <- struct{}{}:
+	case <-sk.ctx.Done():
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer func() {
+			<-h.handlers
+			// A panic in a frame handler ends that socket, not the server.
+			if r := recover(); r != nil {
+				h.s.log.Error("chat socket panic", "panic", r, "stack", string(debug.Stack()))
+				sk.close()
+			}
+			close(done)
+		}()
+		sk.receive(sk.ctx, text, buf, tooLarge)
+	}()
+	<-done
 }
 
 // receive handles one client message: text (else it is refused), too
@@ -765,7 +763,8 @@ func (sk *socket) receive(ctx context.Context, text bool, buf []byte, tooLarge b
 	sk.tokens--
 	var f inFrame
 	if !validJSONText(buf) {
-		sk.send(errorFrame(portal.EINVALID, "Text must be valid UTF-8, without NUL characters.", ""))
+		// UTF-8 it is (readLoop checked): a NUL then, raw or escaped.
+		sk.send(errorFrame(portal.EINVALID, "Text must not hold NUL characters.", ""))
 		return
 	}
 	if err := json.Unmarshal(buf, &f); err != nil {

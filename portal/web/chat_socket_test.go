@@ -25,7 +25,6 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal/sqlite"
 	"github.com/frontdesk/frontdesk/portal/web"
-	"github.com/gobwas/ws"
 )
 
 // These tests speak WebSocket frame by frame to a real listener, for what
@@ -99,9 +98,8 @@ func mustChatServer(tb testing.TB, opts ...func(*web.Config)) *chatServer {
 	return cs
 }
 
-// sockets reads the open chat sockets by reader ("poller", "goroutine")
-// from /metrics.
-func (cs *chatServer) sockets(tb testing.TB, reader string) int {
+// sockets reads the open chat sockets from /metrics.
+func (cs *chatServer) sockets(tb testing.TB) int {
 	tb.Helper()
 	res, err := http.Get(cs.URL + "/metrics")
 	if err != nil {
@@ -109,7 +107,7 @@ func (cs *chatServer) sockets(tb testing.TB, reader string) int {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	m := regexp.MustCompile(`(?m)^frontdesk_chat_sockets\{reader="` + reader + `"\} (\d+)`).FindSubmatch(b)
+	m := regexp.MustCompile(`(?m)^frontdesk_chat_sockets (\d+)`).FindSubmatch(b)
 	if m == nil {
 		return 0
 	}
@@ -155,14 +153,11 @@ func (cs *chatServer) dial(tb testing.TB, extra []byte) *rawSocket {
 }
 
 // frame encodes a client frame, masked as clients must.
-func frame(op ws.OpCode, fin bool, payload string) []byte {
-	f := ws.MaskFrameInPlace(ws.NewFrame(op, fin, []byte(payload)))
-	var b bytes.Buffer
-	ws.WriteFrame(&b, f)
-	return b.Bytes()
+func frame(op opCode, fin bool, payload string) []byte {
+	return encodeFrame(op, fin, true, []byte(payload))
 }
 
-func text(payload string) []byte { return frame(ws.OpText, true, payload) }
+func text(payload string) []byte { return frame(opText, true, payload) }
 
 func (r *rawSocket) write(frames ...[]byte) {
 	r.tb.Helper()
@@ -172,10 +167,10 @@ func (r *rawSocket) write(frames ...[]byte) {
 }
 
 // read returns the server's next frame, failing after 10s.
-func (r *rawSocket) read() ws.Frame {
+func (r *rawSocket) read() wsFrame {
 	r.tb.Helper()
 	r.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	f, err := ws.ReadFrame(r.br)
+	f, err := readFrame(r.br)
 	if err != nil {
 		r.tb.Fatalf("read frame: %v", err)
 	}
@@ -187,12 +182,12 @@ func (r *rawSocket) next(typ string) map[string]any {
 	r.tb.Helper()
 	for {
 		f := r.read()
-		if f.Header.OpCode != ws.OpText {
+		if f.op != opText {
 			continue
 		}
 		var m map[string]any
-		if err := json.Unmarshal(f.Payload, &m); err != nil {
-			r.tb.Fatalf("server sent %q", f.Payload)
+		if err := json.Unmarshal(f.payload, &m); err != nil {
+			r.tb.Fatalf("server sent %q", f.payload)
 		}
 		if m["type"] == typ {
 			return m
@@ -207,15 +202,15 @@ func (r *rawSocket) closed() int {
 	code := 0
 	for {
 		r.c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		f, err := ws.ReadFrame(r.br)
+		f, err := readFrame(r.br)
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || isReset(err) {
 			return code
 		}
 		if err != nil {
 			r.tb.Fatalf("waiting for close: %v", err)
 		}
-		if f.Header.OpCode == ws.OpClose && len(f.Payload) >= 2 {
-			code = int(binary.BigEndian.Uint16(f.Payload))
+		if f.op == opClose && len(f.payload) >= 2 {
+			code = int(binary.BigEndian.Uint16(f.payload))
 		}
 	}
 }
@@ -225,42 +220,39 @@ func isReset(err error) bool {
 	return errors.As(err, &op) && strings.Contains(op.Err.Error(), "reset")
 }
 
-// TestChatSocketFrames runs on both readers: the poller, and the
-// goroutine that keeps reading a socket whose client sent a frame right
-// behind the upgrade request (the frame then sits in the server's buffer).
+// TestChatSocketFrames runs with the first frame sent after the upgrade,
+// and right behind the upgrade request (the frame then sits in the
+// server's buffer when the socket starts reading).
 func TestChatSocketFrames(t *testing.T) {
 	cs := mustChatServer(t, func(c *web.Config) { c.ChatReadTimeout = 300 * time.Millisecond })
-	for _, reader := range []string{"poller", "goroutine"} {
-		t.Run(reader, func(t *testing.T) {
-			if reader == "poller" && runtime.GOOS != "linux" {
-				t.Skip("the chat poller is Linux-only")
-			}
-			testChatSocketFrames(t, cs, reader)
+	for _, first := range []string{"after", "behind"} {
+		t.Run(first, func(t *testing.T) {
+			testChatSocketFrames(t, cs, first)
 		})
 	}
 
 	t.Run("FrameBehindTheUpgradeIsRead", func(t *testing.T) {
-		before := cs.sockets(t, "goroutine")
+		before := cs.sockets(t)
 		r := cs.dial(t, text(`{"type":"ping"}`))
 		r.next("pong")
-		if got := cs.sockets(t, "goroutine"); got != before+1 {
-			t.Fatalf("sockets read by a goroutine: %d, want %d", got, before+1)
+		if got := cs.sockets(t); got != before+1 {
+			t.Fatalf("open sockets: %d, want %d", got, before+1)
 		}
-		r.write(frame(ws.OpPing, true, "p"))
-		if f := r.read(); f.Header.OpCode != ws.OpPong {
-			t.Fatalf("got %v", f.Header.OpCode)
+		r.write(frame(opPing, true, "p"))
+		if f := r.read(); f.op != opPong {
+			t.Fatalf("got %v", f.op)
 		}
 		r.write(text(`{"type":"hello"}`))
 		r.next("welcome")
 		r.c.Close()
-		waitFor(t, func() bool { return cs.sockets(t, "goroutine") == before })
+		waitFor(t, func() bool { return cs.sockets(t) == before })
 	})
 }
 
-func testChatSocketFrames(t *testing.T, cs *chatServer, reader string) {
-	// dial opens a socket that the given reader serves.
+func testChatSocketFrames(t *testing.T, cs *chatServer, first string) {
+	// dial opens a socket, its first frame sent as first says.
 	dial := func(t *testing.T) *rawSocket {
-		if reader == "poller" {
+		if first == "after" {
 			return cs.dial(t, nil)
 		}
 		r := cs.dial(t, text(`{"type":"hello"}`))
@@ -270,21 +262,21 @@ func testChatSocketFrames(t *testing.T, cs *chatServer, reader string) {
 
 	t.Run("FragmentsMakeOneMessage", func(t *testing.T) {
 		r := dial(t)
-		r.write(frame(ws.OpText, false, `{"type"`), frame(ws.OpPing, true, "mid"),
-			frame(ws.OpContinuation, false, `:"pi`), frame(ws.OpContinuation, true, `ng"}`))
-		if f := r.read(); f.Header.OpCode != ws.OpPong || string(f.Payload) != "mid" {
-			t.Fatalf("got %v %q, want the pong between the fragments", f.Header.OpCode, f.Payload)
+		r.write(frame(opText, false, `{"type"`), frame(opPing, true, "mid"),
+			frame(opContinuation, false, `:"pi`), frame(opContinuation, true, `ng"}`))
+		if f := r.read(); f.op != opPong || string(f.payload) != "mid" {
+			t.Fatalf("got %v %q, want the pong between the fragments", f.op, f.payload)
 		}
 		r.next("pong")
 	})
 
 	t.Run("PingGetsPong", func(t *testing.T) {
 		r := dial(t)
-		r.write(frame(ws.OpPing, true, "hello?"))
-		if f := r.read(); f.Header.OpCode != ws.OpPong || string(f.Payload) != "hello?" {
-			t.Fatalf("got %v %q", f.Header.OpCode, f.Payload)
+		r.write(frame(opPing, true, "hello?"))
+		if f := r.read(); f.op != opPong || string(f.payload) != "hello?" {
+			t.Fatalf("got %v %q", f.op, f.payload)
 		}
-		r.write(frame(ws.OpPong, true, "unasked"), text(`{"type":"ping"}`))
+		r.write(frame(opPong, true, "unasked"), text(`{"type":"ping"}`))
 		r.next("pong")
 	})
 
@@ -292,22 +284,22 @@ func testChatSocketFrames(t *testing.T, cs *chatServer, reader string) {
 		r := dial(t)
 		r.write(text(`{"type":"hello"}`))
 		r.next("welcome")
-		r.write(frame(ws.OpClose, true, string(ws.NewCloseFrameBody(ws.StatusNormalClosure, "bye"))))
-		if got := r.closed(); got != int(ws.StatusNormalClosure) {
+		r.write(frame(opClose, true, closeBody(1000, "bye")))
+		if got := r.closed(); got != 1000 {
 			t.Fatalf("close code %d, want 1000", got)
 		}
 	})
 
 	t.Run("BinaryAndOversizeMessagesAreRefused", func(t *testing.T) {
 		r := dial(t)
-		r.write(frame(ws.OpBinary, true, "\x00\x01"))
+		r.write(frame(opBinary, true, "\x00\x01"))
 		if e := r.next("error"); e["code"] != "invalid" {
 			t.Fatalf("binary: %v", e)
 		}
 		// 12 KiB in three fragments: over the 8 KiB message limit.
 		chunk := strings.Repeat("x", 4<<10)
-		r.write(frame(ws.OpText, false, `{"type":"send","text":"`+chunk), frame(ws.OpContinuation, false, chunk),
-			frame(ws.OpContinuation, true, chunk+`"}`))
+		r.write(frame(opText, false, `{"type":"send","text":"`+chunk), frame(opContinuation, false, chunk),
+			frame(opContinuation, true, chunk+`"}`))
 		if e := r.next("error"); e["code"] != "too_large" {
 			t.Fatalf("fragmented oversize: %v", e)
 		}
@@ -320,26 +312,24 @@ func testChatSocketFrames(t *testing.T, cs *chatServer, reader string) {
 		frame []byte
 		code  int
 	}{
-		{"UnmaskedFrame", func() []byte {
-			var b bytes.Buffer
-			ws.WriteFrame(&b, ws.NewTextFrame([]byte(`{"type":"ping"}`)))
-			return b.Bytes()
-		}(), 1002},
+		{"UnmaskedFrame", encodeFrame(opText, true, false, []byte(`{"type":"ping"}`)), 1002},
 		{"ReservedBits", func() []byte {
 			b := text(`{"type":"ping"}`)
 			b[0] |= 0x40
 			return b
 		}(), 1002},
-		{"StrayContinuation", frame(ws.OpContinuation, true, "x"), 1002},
-		{"FragmentedPing", frame(ws.OpPing, false, "x"), 1002},
-		{"InvalidCloseCode", frame(ws.OpClose, true, "\x03\xed"), 1002},
+		{"StrayContinuation", frame(opContinuation, true, "x"), 1002},
+		{"FragmentedPing", frame(opPing, false, "x"), 1002},
+		{"InvalidCloseCode", frame(opClose, true, "\x03\xed"), 1002},
 		{"OverTheHardLimit", func() []byte {
 			// A header announcing 2 MiB; the payload never comes.
-			h := ws.Header{Fin: true, OpCode: ws.OpText, Masked: true, Length: 2 << 20}
-			var b bytes.Buffer
-			ws.WriteHeader(&b, h)
-			return b.Bytes()
+			h, _ := frameHeader(opText, true, true, 2<<20)
+			return h
 		}(), 1009},
+		{"TextNotUTF8", text("{\"type\":\"send\",\"id\":\"1\",\"text\":\"caf\xc3\"}"), 1007},
+		{"TextCutInTheMiddleOfACharacter", append(frame(opText, false, "{\"type\":\"send\",\"id\":\"1\",\"text\":\"caf\xc3"),
+			frame(opContinuation, true, "\"}")...), 1007},
+		{"CloseReasonNotUTF8", frame(opClose, true, closeBody(1000, "\xff")), 1002},
 	} {
 		t.Run(tc.name+"Closes", func(t *testing.T) {
 			r := dial(t)
@@ -350,25 +340,21 @@ func testChatSocketFrames(t *testing.T, cs *chatServer, reader string) {
 		})
 	}
 
-	t.Run("HalfSentFrameTimesOut", func(t *testing.T) {
-		if reader != "poller" {
-			t.Skip("a goroutine reader waits as long as for an idle client")
-		}
+	t.Run("HalfSentMessageTimesOut", func(t *testing.T) {
+		// The first fragment, then nothing: the rest of a message must
+		// come within the read timeout, however long the idle timeout.
 		r := dial(t)
-		f := text(`{"type":"ping"}`)
-		r.write(f[:3]) // the header and a byte of the mask, then nothing
+		r.write(frame(opText, false, `{"type":`))
 		if got := r.closed(); got != 0 {
 			t.Fatalf("close code %d, want the connection dropped", got)
 		}
 	})
 }
 
-// TestChatIdleSocketsHoldNoGoroutine opens many sockets, lets them idle,
-// checks they cost no goroutine each and still answer, then closes them.
-func TestChatIdleSocketsHoldNoGoroutine(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the chat poller is Linux-only")
-	}
+// TestChatIdleSocketsHoldOneGoroutine opens many sockets, lets them idle,
+// checks each costs its reader and no more (writers end when the queue is
+// empty), that they still answer, and that closing them frees them all.
+func TestChatIdleSocketsHoldOneGoroutine(t *testing.T) {
 	// One visitor, many sockets: the caps on them are tested elsewhere.
 	cs := mustChatServer(t, func(c *web.Config) { c.ChatSocketsPerVisitor, c.ChatSocketsPerIP, c.MaxConnsPerIP = -1, -1, -1 })
 	const n = 300
@@ -381,9 +367,9 @@ func TestChatIdleSocketsHoldNoGoroutine(t *testing.T) {
 	for _, r := range socks {
 		r.next("welcome")
 	}
-	waitFor(t, func() bool { return cs.sockets(t, "poller") == n })
-	// Writers and readers end once idle; a few goroutines may linger.
-	waitFor(t, func() bool { return runtime.NumGoroutine()-base < n/10 })
+	waitFor(t, func() bool { return cs.sockets(t) == n })
+	// The reader each; a few other goroutines may linger.
+	waitFor(t, func() bool { return runtime.NumGoroutine()-base < n+n/10 })
 	for i, r := range socks {
 		r.write(text(fmt.Sprintf(`{"type":"ping","id":"%d"}`, i)))
 	}
@@ -393,7 +379,8 @@ func TestChatIdleSocketsHoldNoGoroutine(t *testing.T) {
 	for _, r := range socks {
 		r.c.Close()
 	}
-	waitFor(t, func() bool { return cs.sockets(t, "poller") == 0 })
+	waitFor(t, func() bool { return cs.sockets(t) == 0 })
+	waitFor(t, func() bool { return runtime.NumGoroutine()-base < n/10 })
 }
 
 // TestChatSilentSocketIsClosed: a socket that answers no ping is closed.
@@ -405,11 +392,11 @@ func TestChatSilentSocketIsClosed(t *testing.T) {
 	if got := r.closed(); got != 0 {
 		t.Fatalf("close code %d, want the connection dropped", got)
 	}
-	waitFor(t, func() bool { return cs.sockets(t, "poller") == 0 })
+	waitFor(t, func() bool { return cs.sockets(t) == 0 })
 }
 
 // TestChatShutdownSaysGoingAway: a stopping server sends going-away (1001)
-// to every socket, polled or not, and closes them.
+// to every socket, and closes them.
 func TestChatShutdownSaysGoingAway(t *testing.T) {
 	cs := mustChatServer(t)
 	socks := []*rawSocket{cs.dial(t, nil), cs.dial(t, text(`{"type":"hello"}`))}
@@ -423,5 +410,5 @@ func TestChatShutdownSaysGoingAway(t *testing.T) {
 			t.Fatalf("socket %d: close code %d, want 1001", i, got)
 		}
 	}
-	waitFor(t, func() bool { return cs.sockets(t, "poller")+cs.sockets(t, "goroutine") == 0 })
+	waitFor(t, func() bool { return cs.sockets(t) == 0 })
 }

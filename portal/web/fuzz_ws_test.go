@@ -4,7 +4,6 @@ import (
 	"testing"
 
 	"github.com/frontdesk/frontdesk/portal/web"
-	"github.com/gobwas/ws"
 )
 
 // FuzzChatSocketBytes writes arbitrary bytes to a chat socket after the
@@ -15,9 +14,9 @@ func FuzzChatSocketBytes(f *testing.F) {
 	cs := mustChatServer(f, func(c *web.Config) { c.ChatSocketsPerVisitor, c.ChatSocketsPerIP, c.MaxConnsPerIP = -1, -1, -1 })
 	for _, s := range [][]byte{
 		text(`{"type":"hello"}`),
-		append(frame(ws.OpText, false, `{"type":`), frame(ws.OpContinuation, true, `"ping"}`)...),
-		frame(ws.OpPing, true, "x"), frame(ws.OpClose, true, "\x03"), frame(ws.OpClose, true, "\x03\xe8bye"),
-		frame(ws.OpBinary, true, "\x00\x01"), frame(ws.OpContinuation, true, "stray"),
+		append(frame(opText, false, `{"type":`), frame(opContinuation, true, `"ping"}`)...),
+		frame(opPing, true, "x"), frame(opClose, true, "\x03"), frame(opClose, true, "\x03\xe8bye"),
+		frame(opBinary, true, "\x00\x01"), frame(opContinuation, true, "stray"),
 		{0x81, 0xff, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4},
 		{0x81, 0x05, 'h', 'e', 'l', 'l', 'o'}, // unmasked
 		text("{\"type\":\"send\",\"id\":\"1\",\"text\":\"\xff\"}"),

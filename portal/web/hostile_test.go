@@ -7,9 +7,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/frontdesk/frontdesk/portal"
-	"github.com/gobwas/ws"
 )
 
 // hostile are values no person types: NUL, bytes that are not UTF-8, a
@@ -86,15 +86,16 @@ func TestHostileBytesGet400(t *testing.T) {
 	})
 }
 
-// TestChatFramesRejectBadText: a chat frame with NUL (raw or escaped) or
-// invalid UTF-8 is answered with an "invalid" error frame before the
-// engine or the store sees it; the socket carries on.
+// TestChatFramesRejectBadText: a chat frame with NUL (raw or escaped) is
+// answered with an "invalid" error frame before the engine or the store
+// sees it, and the socket carries on; a text frame that is not UTF-8 ends
+// the connection with 1007 (RFC 6455), and nothing of it is stored.
 func TestChatFramesRejectBadText(t *testing.T) {
 	cs := mustChatServer(t)
 	r := cs.dial(t, nil)
 	r.write(text(`{"type":"hello"}`))
 	r.next("welcome")
-	for _, f := range []string{`{"type":"send","id":"1","text":"a\u0000b"}`, "{\"type\":\"send\",\"id\":\"2\",\"text\":\"caf\xc3\"}", "{\"type\":\"send\",\"id\":\"3\",\"text\":\"\x00\"}"} {
+	for _, f := range []string{`{"type":"send","id":"1","text":"a\u0000b"}`, "{\"type\":\"send\",\"id\":\"3\",\"text\":\"\x00\"}"} {
 		r.write(text(f))
 		if got := r.next("error"); got["code"] != "invalid" {
 			t.Fatalf("frame %q: error %v, want code invalid", f, got)
@@ -102,6 +103,21 @@ func TestChatFramesRejectBadText(t *testing.T) {
 	}
 	r.write(text(`{"type":"ping"}`))
 	r.next("pong")
+	for _, bad := range hostile {
+		if utf8.ValidString(bad) {
+			continue
+		}
+		r := cs.dial(t, nil)
+		r.write(text(`{"type":"send","id":"2","text":"` + bad + `"}`))
+		if got := r.closed(); got != 1007 {
+			t.Fatalf("text %q: close code %d, want 1007", bad, got)
+		}
+	}
+	r = cs.dial(t, nil)
+	r.write(text(`{"type":"hello"}`))
+	if w := r.next("welcome"); w["conversation_id"] != nil {
+		t.Fatalf("a conversation was started by frames refused: %v", w)
+	}
 }
 
 // TestLeaveMessageLimited: leaving a message sends an email, so it is
@@ -171,12 +187,12 @@ func (r *rawSocket) next2(a, b string) map[string]any {
 	r.tb.Helper()
 	for {
 		f := r.read()
-		if f.Header.OpCode != ws.OpText {
+		if f.op != opText {
 			continue
 		}
 		var m map[string]any
-		if err := json.Unmarshal(f.Payload, &m); err != nil {
-			r.tb.Fatalf("server sent %q", f.Payload)
+		if err := json.Unmarshal(f.payload, &m); err != nil {
+			r.tb.Fatalf("server sent %q", f.payload)
 		}
 		if m["type"] == a || m["type"] == b {
 			return m

@@ -164,14 +164,6 @@ func (c *guardedConn) Close() error {
 	return err
 }
 
-// SyscallConn lets the chat poller wait on the connection's descriptor.
-func (c *guardedConn) SyscallConn() (syscall.RawConn, error) {
-	if sc, ok := c.Conn.(syscall.Conn); ok {
-		return sc.SyscallConn()
-	}
-	return nil, errors.New("not a syscall.Conn")
-}
-
 // unwrapConn returns the connection under the guard's wrapper.
 func unwrapConn(c net.Conn) net.Conn {
 	if gc, ok := c.(*guardedConn); ok {

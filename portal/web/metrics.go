@@ -17,7 +17,7 @@ import (
 type metrics struct {
 	requests    *prometheus.CounterVec
 	duration    *prometheus.HistogramVec
-	chatSockets *prometheus.GaugeVec
+	chatSockets prometheus.Gauge
 	handler     fiber.Handler
 }
 
@@ -30,9 +30,9 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "frontdesk_http_request_duration_seconds", Help: "Time to answer HTTP requests.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"method", "route"}),
-		chatSockets: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "frontdesk_chat_sockets", Help: "Open chat sockets, by how they wait for frames: the poller, or a goroutine each.",
-		}, []string{"reader"}),
+		chatSockets: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "frontdesk_chat_sockets", Help: "Open chat sockets.",
+		}),
 	}
 	reg.MustRegister(m.requests, m.duration, m.chatSockets)
 	// A registry passed in may already hold the process collectors.

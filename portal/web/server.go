@@ -242,12 +242,11 @@ func New(cfg Config) (*Server, error) {
 		TrustedProxies:          prefixStrings(cfg.TrustedProxies),
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		// Not ReduceMemoryUsage: it costs about a fifth of the throughput of
-		// small requests, and chat sockets do without (see pollableConn).
+		// small requests.
 	})
-	// Chat sockets outlive their upgrade handler (they wait for frames in
-	// the chat poller), so fasthttp must not close hijacked connections
-	// when it returns: every hijack handler closes its connection itself.
-	// Only the chat sockets hijack.
+	// A chat socket closes its connection itself, once its reader and
+	// writer are done: fasthttp must not close hijacked connections when
+	// the handler returns. Only the chat sockets hijack.
 	s.App.Server().KeepHijackedConns = true
 	if cfg.Chat != nil && cfg.ChatHub != nil {
 		s.chat = newChatHub(s)
