@@ -196,17 +196,13 @@ func (ix *Index) searchRequest(q Query, size int, qq query.Query) *bleve.SearchR
 }
 
 // orderTyping puts the suggestions found while typing (bleve's best, as
-// many as to the end of the page asked for) in the order of the one ranking,
-// for knowledge bases of up to exhaustiveMax articles, and keeps the page.
+// many as to the end of the page asked for) in the order of the one
+// ranking, and keeps the page. At every size: the re-ranker's vectors are
+// compact (term numbers, see termIDs), so preparing those of the few
+// articles a keystroke finds costs little and keeps nothing for the
+// garbage collector to walk.
 func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size int) {
-	ix.m.mu.RLock()
-	n := len(ix.m.arts)
-	ix.m.mu.RUnlock()
-	// Above exhaustiveMax articles suggestions keep bleve's order: the
-	// re-ranker's vectors of every article typed towards cost more memory
-	// (and garbage collection) than keystrokes can pay for; the results
-	// page still shows the one ranking.
-	if len(res.Hits) > 1 && n <= exhaustiveMax {
+	if len(res.Hits) > 1 {
 		ids := make([]string, len(res.Hits))
 		byID := make(map[string]*search.DocumentMatch, len(res.Hits))
 		for i, h := range res.Hits {

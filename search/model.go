@@ -33,6 +33,12 @@ type model struct {
 	order *model
 
 	terms *interner
+	// typos files the words of the articles for typo correction (see
+	// resolve); shared with the ordering twin, each checking that a word
+	// found is one of its own.
+	typos *typoIndex
+	// ids numbers the terms of the articles for the prepared vectors.
+	ids *termIDs
 }
 
 // interner keeps one copy of each term: the units of every article hold
@@ -92,7 +98,7 @@ const (
 )
 
 func newModel(an analysis.Analyzer) *model {
-	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}, visible: map[string]int{}, terms: newInterner()}
+	return &model{an: an, arts: map[string]*artModel{}, unitDF: map[string]int{}, artDF: map[string]int{}, visible: map[string]int{}, terms: newInterner(), typos: newTypoIndex(), ids: newTermIDs()}
 }
 
 // newRetrievalModel returns the model Retrieve uses: one that decides,
@@ -101,6 +107,7 @@ func newRetrievalModel(im *mapping.IndexMappingImpl) *model {
 	m := newModel(im.AnalyzerNamed(AnalyzerEnglish))
 	m.order = newModel(im.AnalyzerNamed(analyzerRank))
 	m.order.terms = m.terms // mostly the same words
+	m.order.typos = m.typos
 	return m
 }
 
@@ -226,6 +233,10 @@ func (m *model) put(d Doc) {
 func (m *model) insertLocked(a *artModel) {
 	m.arts[a.id] = a
 	for t := range a.tf {
+		if m.artDF[t] == 0 {
+			m.typos.add(t)
+			m.ids.add(t)
+		}
 		m.artDF[t]++
 	}
 	for _, u := range a.units {

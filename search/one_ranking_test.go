@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -87,6 +88,46 @@ func TestTypingForgivesTypos(t *testing.T) {
 		count := mustSearch(t, ix, Query{Text: tt.text, CountOnly: true})
 		if count.Total != page.Total || len(count.Hits) != 0 {
 			t.Errorf("count %q: total %d with %d hits, results page total %d", tt.text, count.Total, len(count.Hits), page.Total)
+		}
+	}
+}
+
+// TestSuggestionsFollowTheOneRankingAtEverySize: suggestions while typing
+// come in the order of the one ranking, on a knowledge base ranked whole
+// and on one above exhaustiveMax articles alike.
+func TestSuggestionsFollowTheOneRankingAtEverySize(t *testing.T) {
+	for _, n := range []int{40, exhaustiveMax + 50} {
+		docs := GenerateKB(11, n)
+		// Without the result cache: texts that type the same words share
+		// one cached page, ordered for the first of them.
+		ix, err := NewMemory(Config{CacheSize: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ix.Close() })
+		if err := ix.Rebuild(context.Background(), docs); err != nil {
+			t.Fatal(err)
+		}
+		checked := 0
+		prefixes := TypingPrefixes(GenerateQueries(11, docs, 20), 4)
+		for i := 0; i < len(prefixes); i += 3 {
+			q := prefixes[i]
+			res := mustSearch(t, ix, Query{Text: q, AsYouType: true, NoHighlight: true, Size: 5})
+			got := hitIDs(res)
+			if len(got) < 2 {
+				continue
+			}
+			checked++
+			var want []string
+			for _, r := range ix.m.ordering(q, got) {
+				want = append(want, r.id)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%d articles: typing %q: suggestions %v, the one ranking orders them %v", n, q, got, want)
+			}
+		}
+		if checked < 10 {
+			t.Errorf("%d articles: only %d questions had two suggestions or more: the test checks too little", n, checked)
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -107,11 +109,12 @@ func unitSim(q, u unitRep) float64 {
 }
 
 // prepared caches an article's vectors for one version of the corpus
-// statistics.
+// statistics, in term numbers (see termIDs): one word and one trigram
+// vector per unit, and the article's centroids.
 type prepared struct {
-	units        []unitRep
+	words, chars svec
 	weights      []float64
-	centW, centC vec
+	centW, centC svec
 }
 
 // prepare returns the article's vectors, rebuilding them when the corpus
@@ -122,20 +125,22 @@ func (m *model) prepare(a *artModel) *prepared {
 	if a.prep != nil && a.prepVer == m.version {
 		return a.prep
 	}
-	p := &prepared{centW: vec{}, centC: vec{}}
+	p := &prepared{weights: make([]float64, 0, len(a.units))}
+	centW, centC := vec{}, vec{}
 	for _, u := range a.units {
 		r := newUnitRep(m, u.terms)
-		p.units = append(p.units, r)
+		p.words.append(r.words, m.ids.words)
+		p.chars.append(r.chars, m.ids.grams)
 		p.weights = append(p.weights, u.weight)
 		for k, w := range r.words {
-			p.centW[k] += w * u.weight
+			centW[k] += w * u.weight
 		}
 		for k, w := range r.chars {
-			p.centC[k] += w * u.weight
+			centC[k] += w * u.weight
 		}
 	}
-	normalise(p.centW)
-	normalise(p.centC)
+	p.centW.append(normalise(centW), m.ids.words)
+	p.centC.append(normalise(centC), m.ids.grams)
 	a.prep, a.prepVer = p, m.version
 	return p
 }
@@ -183,6 +188,7 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 	qi := m.resolve(qwords, arts)
 	qterms := qi.terms
 	qr := newUnitRep(m, qterms)
+	qw, qc := newQvec(qr.words, m.ids.words), newQvec(qr.chars, m.ids.grams)
 	uq := uniq(qterms)
 
 	// Article-level BM25, normalised by the score of a perfect match.
@@ -202,13 +208,14 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 	out := make([]ranked, len(arts))
 	lls := make([]float64, len(arts))
 	maxLL := math.Inf(-1)
+	var sims []float64
 	for i, a := range arts {
 		p := m.prepare(a)
-		sims := make([]float64, len(p.units))
-		for j, u := range p.units {
-			sims[j] = p.weights[j] * unitSim(qr, u)
+		sims = sims[:0]
+		for j, w := range p.weights {
+			sims = append(sims, w*(wordShare*qw.dot(&p.words, j)+(1-wordShare)*qc.dot(&p.chars, j)))
 		}
-		sort.Sort(sort.Reverse(sort.Float64Slice(sims)))
+		slices.SortFunc(sims, func(x, y float64) int { return cmp.Compare(y, x) })
 		var f features
 		if len(sims) > 0 {
 			f.Nearest = sims[0]
@@ -217,8 +224,8 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 				f.Nearest3 += s / float64(k)
 			}
 		}
-		f.Centroid = dot(qr.words, p.centW)
-		f.CharCent = dot(qr.chars, p.centC)
+		f.Centroid = qw.dot(&p.centW, 0)
+		f.CharCent = qc.dot(&p.centC, 0)
 		var bm, ll, covHit, covAll float64
 		for _, t := range uq {
 			if !isBigram(t) {
@@ -362,24 +369,41 @@ func (m *model) closest(t string, arts []*artModel) string {
 	return m.closestWithin(t, arts, maxD)
 }
 
-// closestWithin is closest with the largest edit distance given.
+// closestWithin is closest with the largest edit distance given. The
+// typo index proposes the words of the knowledge base that may be close;
+// of those within maxD that one of the candidate articles uses, the
+// nearest wins, then the one in most units, then the first in order.
 func (m *model) closestWithin(t string, arts []*artModel, maxD int) string {
 	best, bestD, bestDF := "", maxD+1, 0
+	all := len(arts) == len(m.arts) // every article is a candidate
+	m.typos.near(t, maxD, func(w string) {
+		if m.artDF[w] == 0 {
+			return // no article uses it any more
+		}
+		d := editDistance(t, w, maxD)
+		if d > bestD || d > maxD {
+			return
+		}
+		df := m.unitDF[w]
+		if !(d < bestD || df > bestDF || df == bestDF && w < best) {
+			return
+		}
+		if !all && !usedBy(arts, w) {
+			return
+		}
+		best, bestD, bestDF = w, d, df
+	})
+	return best
+}
+
+// usedBy reports whether one of arts uses the term w.
+func usedBy(arts []*artModel, w string) bool {
 	for _, a := range arts {
-		for w := range a.tf {
-			if isBigram(w) {
-				continue
-			}
-			d := editDistance(t, w, maxD)
-			if d < bestD || (d == bestD && m.unitDF[w] > bestDF) || (d == bestD && m.unitDF[w] == bestDF && w < best) {
-				best, bestD, bestDF = w, d, m.unitDF[w]
-			}
+		if a.tf[w] > 0 {
+			return true
 		}
 	}
-	if bestD <= maxD {
-		return best
-	}
-	return ""
+	return false
 }
 
 // editDistance is the optimal-string-alignment distance of a and b
