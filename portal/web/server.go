@@ -322,6 +322,10 @@ func (s *Server) routes() {
 	admin.Get("/tokens", s.handleTokenList)
 	admin.Post("/tokens", s.handleTokenCreate)
 	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
+	admin.Get("/webhooks", s.handleWebhookList)
+	admin.Post("/webhooks", s.handleWebhookCreate)
+	admin.Post("/webhooks/:id<int>/:action<regex(^(enable|disable|secret|delete)$)>", s.handleWebhookAction)
+	admin.Post("/webhooks/deliveries/:id<int>/resend", s.handleWebhookResend)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
