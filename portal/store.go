@@ -26,6 +26,8 @@ type Store interface {
 	CustomerStatsService
 	SupportStatsService
 	WebhookService
+	OrderChangeService
+	AddressService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.
