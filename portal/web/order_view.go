@@ -43,11 +43,7 @@ func itemDetails(it portal.OrderItem) []string {
 	cfg := ls[0].Config
 	out := []string{fmt.Sprintf("Catalogue version %d, base price %s", cfg.Version, formatMoney(cfg.Quote.Base, cfg.Quote.Currency))}
 	for _, s := range cfg.Selected {
-		line := s.Name
-		if s.Group != "" {
-			line = s.Group + ": " + s.Name
-		}
-		out = append(out, line)
+		out = append(out, s.Name)
 	}
 	for _, p := range ls[0].Prices {
 		out = append(out, p.Label+" "+p.Amount)

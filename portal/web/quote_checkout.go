@@ -224,11 +224,7 @@ func (cf *configurator) confirmationEmail(u *portal.User, o *portal.Order, p *po
 	var b strings.Builder
 	fmt.Fprintf(&b, "Hello%s,\n\nthank you for your order %s. We build it to your configuration:\n\n%s (catalogue version %d)\n", namePart(u), o.Number, p.Name, cfg.Version)
 	for _, s := range cfg.Selected {
-		if s.Group != "" {
-			fmt.Fprintf(&b, "  - %s: %s\n", s.Group, s.Name)
-		} else {
-			fmt.Fprintf(&b, "  - %s\n", s.Name)
-		}
+		fmt.Fprintf(&b, "  - %s\n", s.Name)
 	}
 	cur := cfg.Quote.Currency
 	fmt.Fprintf(&b, "\nPrice\n  Base price: %s\n", formatMoney(cfg.Quote.Base, cur))
