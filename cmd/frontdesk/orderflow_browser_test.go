@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/storetest"
 )
 
 // fillAddress types an address into the address fields (partials.html).
@@ -28,6 +31,21 @@ func TestBrowserCheckoutAndCancel(t *testing.T) {
 			t.Parallel()
 			srv := MustStartServer(t, kind)
 			b := MustBrowser(t)
+			// The retailer's system: a real receiver that checks signatures.
+			rcv := storetest.NewReceiver(t, "unset", 0, time.Now)
+			admin := b.newPage(t, srv, viewports[0])
+			admin.signIn("admin@example.com", "demo")
+			admin.visit("/admin/webhooks")
+			admin.run("endpoint", chromedp.SetValue(chromedp.ID("url"), rcv.Server.URL+"/frontdesk"),
+				chromedp.Click(chromedp.CSS(`input[name=event][value="order.cancelled"]`)),
+				chromedp.SetValue(chromedp.ID("patterns"), "order.configured, order.address_changed"))
+			admin.submit(`form[action="/admin/webhooks"] button[type=submit]`)
+			secret := admin.text("code.token")
+			if !strings.HasPrefix(secret, "whsec_") {
+				t.Fatalf("secret %q", secret)
+			}
+			rcv.SetSecret(secret)
+			admin.check()
 			for _, vp := range []viewport{viewports[0], phone360} {
 				t.Run(vp.name, func(t *testing.T) {
 					p := b.newPage(t, srv, vp)
@@ -76,6 +94,24 @@ func TestBrowserCheckoutAndCancel(t *testing.T) {
 					p.check()
 				})
 			}
+			// Every change reached the receiver, signed, once per event.
+			deadline := time.Now().Add(30 * time.Second)
+			want := map[string]int{portal.EventOrderConfigured: 2, portal.EventOrderAddressChanged: 2, portal.EventOrderCancelled: 2}
+			for {
+				got := rcv.TypeCounts()
+				if fmt.Sprint(got) == fmt.Sprint(want) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the receiver processed %v, want %v", got, want)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if _, bad, _ := rcv.Snapshot(); bad != 0 {
+				t.Fatalf("%d requests with a bad signature", bad)
+			}
+			admin.visit("/admin/webhooks?status=delivered")
+			admin.waitText("main", "order.cancelled")
 		})
 	}
 }
