@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("TextLimits", func(t *testing.T) { testTextLimits(t, open) })
 	t.Run("WebhooksOut", func(t *testing.T) { testWebhooksOut(t, open) })
 	t.Run("OrderChanges", func(t *testing.T) { testOrderChanges(t, open) })
+	t.Run("Addresses", func(t *testing.T) { testAddresses(t, open) })
 }
 
 // clock is a settable test clock.
