@@ -16,7 +16,7 @@ const (
 )
 
 // HistoryKinds lists the kinds in display order.
-var HistoryKinds = []string{HistoryOrder, HistoryInvoice, HistoryShipment, HistoryChat, HistoryCase, HistoryQuote}
+var HistoryKinds = []string{HistoryOrder, HistoryOrderChange, HistoryInvoice, HistoryShipment, HistoryChat, HistoryCase, HistoryQuote}
 
 // HistoryItem is one entry in a customer's account timeline.
 type HistoryItem struct {

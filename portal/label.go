@@ -13,6 +13,8 @@ var labels = map[string]string{
 	"placed":             "Received",
 	"partially_shipped":  "Partly shipped",
 	"partially_refunded": "Partly refunded",
+	DeliveryRetrying:     "Will retry",
+	DeliveryGaveUp:       "Given up",
 }
 
 // Label turns a stored value (a shipment or order status, a chat author

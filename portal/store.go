@@ -25,6 +25,9 @@ type Store interface {
 	ChatService
 	CustomerStatsService
 	SupportStatsService
+	WebhookService
+	OrderChangeService
+	AddressService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

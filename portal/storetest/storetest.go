@@ -39,6 +39,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ManagerRole", func(t *testing.T) { testManagerRole(t, open) })
 	t.Run("SupportStats", func(t *testing.T) { testSupportStats(t, open) })
 	t.Run("TextLimits", func(t *testing.T) { testTextLimits(t, open) })
+	t.Run("WebhooksOut", func(t *testing.T) { testWebhooksOut(t, open) })
+	t.Run("OrderChanges", func(t *testing.T) { testOrderChanges(t, open) })
+	t.Run("Addresses", func(t *testing.T) { testAddresses(t, open) })
+	t.Run("CheckoutQuote", func(t *testing.T) { testCheckoutQuote(t, open) })
 }
 
 // clock is a settable test clock.

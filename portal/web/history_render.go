@@ -77,12 +77,13 @@ type historyKind struct {
 }
 
 var historyKinds = map[string]historyKind{
-	"order":    {href: "/account/orders/", label: "Order ", byRef: true},
-	"invoice":  {href: "/account/invoices/", label: "Invoice ", byRef: true},
-	"shipment": {href: "/account/shipments/", label: "Parcel "},
-	"quote":    {href: "/account/quotes/", label: "Quote ", byRef: true},
-	"chat":     {href: "/account/chats/", label: "Chat: “", close: "”"},
-	"case":     {href: "/account/cases/", label: "Case "},
+	"order":        {href: "/account/orders/", label: "Order ", byRef: true},
+	"invoice":      {href: "/account/invoices/", label: "Invoice ", byRef: true},
+	"shipment":     {href: "/account/shipments/", label: "Parcel "},
+	"quote":        {href: "/account/quotes/", label: "Quote ", byRef: true},
+	"chat":         {href: "/account/chats/", label: "Chat: “", close: "”"},
+	"case":         {href: "/account/cases/", label: "Case "},
+	"order_change": {href: "/account/orders/", label: "Order ", byRef: true},
 }
 
 // plainText reports whether html/template writes s unchanged in HTML

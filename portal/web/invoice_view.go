@@ -13,6 +13,8 @@ type invoicePage struct {
 	Invoice *portal.Invoice
 	Order   *portal.Order
 	Buyer   *portal.User
+	// Lines are the order's items with configured products' options.
+	Lines []orderLine
 }
 
 // customerInvoice loads one of the signed-in customer's invoices with its order.
@@ -34,7 +36,7 @@ func (s *Server) customerInvoice(c *fiber.Ctx) (*invoicePage, error) {
 		if len(orders) == 0 {
 			break
 		}
-		return &invoicePage{Invoice: inv, Order: orders[0], Buyer: u}, nil
+		return &invoicePage{Invoice: inv, Order: orders[0], Buyer: u, Lines: orderLines(orders[0])}, nil
 	}
 	return nil, portal.Errorf(portal.ENOTFOUND, "We could not find that invoice in your account.")
 }
@@ -123,6 +125,12 @@ func invoicePDF(p *invoicePage) ([]byte, error) {
 		pdf.CellFormat(widths[2], 7, money(it.UnitPriceMinor), "", 0, "R", false, 0, "")
 		pdf.CellFormat(widths[3], 7, money(it.TotalMinor), "", 0, "R", false, 0, "")
 		pdf.Ln(-1)
+		for _, d := range itemDetails(it) { // a configured product's options and price breakdown
+			pdf.SetFont("Helvetica", "", 8)
+			pdf.CellFormat(widths[0], 4, tr("   "+d), "", 0, "L", false, 0, "")
+			pdf.Ln(-1)
+			pdf.SetFont("Helvetica", "", 10)
+		}
 	}
 	pdf.Ln(2)
 	for _, row := range []struct {

@@ -65,6 +65,16 @@ func (s *Server) routes() {
 	account.Post("/profile", s.handleProfileUpdate)
 	account.Post("/password", s.handlePasswordChange)
 	account.Get("/orders/:number", s.handleOrderView)
+	account.Get("/orders/:number/cancel", s.handleOrderCancelPage)
+	account.Post("/orders/:number/cancel", s.handleOrderCancel)
+	account.Get("/orders/:number/address", s.handleOrderAddressPage)
+	account.Post("/orders/:number/address", s.handleOrderAddress)
+	account.Get("/addresses", s.handleAddressList)
+	account.Post("/addresses", s.handleAddressCreate)
+	account.Get("/addresses/:id<int>", s.handleAddressEdit)
+	account.Post("/addresses/:id<int>", s.handleAddressUpdate)
+	account.Post("/addresses/:id<int>/default", s.handleAddressDefault)
+	account.Post("/addresses/:id<int>/delete", s.handleAddressDelete)
 	account.Get("/history", s.handleHistoryList)
 	account.Get("/chats", s.handleChatHistory)
 	account.Get("/chats/:id<int>", s.handleChatView)
@@ -76,6 +86,8 @@ func (s *Server) routes() {
 	account.Post("/notifications", s.handleNotificationsUpdate)
 	account.Get("/quotes", cf.handleQuoteList)
 	account.Get("/quotes/:number", cf.handleQuoteView)
+	account.Get("/quotes/:number/checkout", cf.handleQuoteCheckout)
+	account.Post("/quotes/:number/checkout/address", cf.handleQuoteCheckoutAddress)
 	account.Post("/quotes/:number/order", cf.handleQuoteOrder)
 
 	// Staff: customers' pages.
@@ -136,6 +148,10 @@ func (s *Server) routes() {
 	admin.Get("/tokens", s.handleTokenList)
 	admin.Post("/tokens", s.handleTokenCreate)
 	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
+	admin.Get("/webhooks", s.handleWebhookList)
+	admin.Post("/webhooks", s.handleWebhookCreate)
+	admin.Post("/webhooks/:id<int>/:action<regex(^(enable|disable|secret|delete)$)>", s.handleWebhookAction)
+	admin.Post("/webhooks/deliveries/:id<int>/resend", s.handleWebhookResend)
 
 	// The JSON API: search and the configurator for the pages' scripts,
 	// carriers' webhooks (signed), the back office (tokens with scopes).
