@@ -105,6 +105,8 @@ type Config struct {
 	// ChatSocketsPerIP caps the chat sockets of one client address;
 	// default 64, negative for no cap.
 	ChatSocketsPerIP int
+	// Seller is the retailer as invoices name it; default portal.DemoSeller.
+	Seller portal.Seller
 }
 
 // Server is the web front end.
@@ -198,6 +200,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ChatSocketsPerIP == 0 {
 		cfg.ChatSocketsPerIP = 64
+	}
+	if cfg.Seller.Name == "" {
+		cfg.Seller = portal.DemoSeller
 	}
 	pages, err := newRenderer()
 	if err != nil {
