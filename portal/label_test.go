@@ -44,3 +44,16 @@ func TestSellerVAT(t *testing.T) {
 		t.Fatalf("rate=%q, want %q", got, want)
 	}
 }
+
+// TestLabelReturns: every return status, reason and kind reads as words.
+func TestLabelReturns(t *testing.T) {
+	vals := append(append(append([]string{}, ReturnStatuses...), ReturnReasons...), ReturnKindRefund, ReturnKindExchange, ReservationHeld, ReservationFulfilled, ReservationReleased)
+	for _, v := range vals {
+		if got := Label(v); got == "" || got == v {
+			t.Errorf("Label(%q)=%q, want words", v, got)
+		}
+	}
+	if got, want := Label(ReturnRequested), "Waiting for approval"; got != want {
+		t.Errorf("Label(requested)=%q, want %q", got, want)
+	}
+}

@@ -25,6 +25,7 @@ type Store interface {
 	ChatService
 	CustomerStatsService
 	SupportStatsService
+	ReturnService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ManagerRole", func(t *testing.T) { testManagerRole(t, open) })
 	t.Run("SupportStats", func(t *testing.T) { testSupportStats(t, open) })
 	t.Run("TextLimits", func(t *testing.T) { testTextLimits(t, open) })
+	t.Run("Returns", func(t *testing.T) { testReturns(t, open) })
 }
 
 // clock is a settable test clock.
