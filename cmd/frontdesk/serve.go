@@ -137,7 +137,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
-		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Seller: cfg.Seller})
+		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Seller: cfg.Seller, DataDir: cfg.DataDir})
 	if err != nil {
 		m.ln.Close()
 		return err

@@ -83,6 +83,7 @@ var historyKinds = map[string]historyKind{
 	"quote":    {href: "/account/quotes/", label: "Quote ", byRef: true},
 	"chat":     {href: "/account/chats/", label: "Chat: “", close: "”"},
 	"case":     {href: "/account/cases/", label: "Case "},
+	"return":   {href: "/account/returns/", label: "Return "},
 }
 
 // plainText reports whether html/template writes s unchanged in HTML

@@ -28,5 +28,24 @@ func (s *Server) handleOrderView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "order", "Order "+o.Number, fiber.Map{"Order": o, "Shipments": shipments, "Invoices": invoices})
+	returns, _, err := s.store.FindReturns(ctx, portal.ReturnFilter{OrderID: &o.ID, CustomerID: &u.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	// Return parcels are listed with their returns, not as deliveries.
+	back := map[int64]bool{}
+	for _, r := range returns {
+		if r.ShipmentID != nil {
+			back[*r.ShipmentID] = true
+		}
+	}
+	outbound := shipments[:0:0]
+	canReturn := o.Status == portal.OrderDelivered
+	for _, sh := range shipments {
+		if !back[sh.ID] {
+			outbound = append(outbound, sh)
+			canReturn = canReturn || sh.Status == portal.StatusDelivered
+		}
+	}
+	return s.render(c, fiber.StatusOK, "order", "Order "+o.Number, fiber.Map{"Order": o, "Shipments": outbound, "Invoices": invoices, "Returns": returns, "CanReturn": canReturn})
 }

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -107,6 +109,9 @@ type Config struct {
 	ChatSocketsPerIP int
 	// Seller is the retailer as invoices name it; default portal.DemoSeller.
 	Seller portal.Seller
+	// DataDir keeps uploaded files (return photos, under return-photos);
+	// default a "frontdesk" directory in the system's temporary directory.
+	DataDir string
 }
 
 // Server is the web front end.
@@ -204,6 +209,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Seller.Name == "" {
 		cfg.Seller = portal.DemoSeller
 	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Join(os.TempDir(), "frontdesk")
+	}
 	pages, err := newRenderer()
 	if err != nil {
 		return nil, err
@@ -217,7 +225,7 @@ func New(cfg Config) (*Server, error) {
 	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
 	s.exports = newExportJobs()
-	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
+	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now, OnChange: s.returnParcelChanged}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())
@@ -294,6 +302,11 @@ func (s *Server) routes() {
 	account.Get("/invoices/:number", s.handleInvoiceView)
 	account.Get("/invoices/:number/pdf", s.handleInvoicePDF)
 	account.Post("/notifications", s.handleNotificationsUpdate)
+	account.Get("/orders/:number/return", s.handleReturnForm)
+	account.Post("/orders/:number/return", s.handleReturnCreate)
+	account.Get("/returns/:id<int>", s.handleReturnView)
+	account.Get("/returns/:id<int>/label", s.handleReturnLabel)
+	account.Get("/returns/:id<int>/photos/:photo<int>", s.handleReturnPhoto)
 	app.Get("/track", s.handleTrackPage)
 	app.Post("/track", s.handleTrack)
 	app.Get("/track/shipments/:id<int>", s.handleTrackLinkView)
@@ -302,6 +315,12 @@ func (s *Server) routes() {
 	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
+
+	returns := s.withRole(app.Group("/agent/returns"), portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
+	returns.Get("/", s.handleStaffReturnList)
+	returns.Get("/:id<int>", s.handleStaffReturnView)
+	returns.Post("/:id<int>/:action<regex(^(approve|reject)$)>", s.handleStaffReturnAct)
+	returns.Get("/:id<int>/photos/:photo<int>", s.handleStaffReturnPhoto)
 
 	s.kbRoutes(app)
 
@@ -327,11 +346,14 @@ func (s *Server) routes() {
 	admin.Get("/tokens", s.handleTokenList)
 	admin.Post("/tokens", s.handleTokenCreate)
 	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
+	admin.Get("/returns", s.handleReturnPolicyPage)
+	admin.Post("/returns", s.handleReturnPolicySave)
 
 	api := app.Group("/api/v1")
 	api.Get("/me", s.requireRole(portal.Roles...), s.handleAPIMe)
 	api.Post("/webhooks/tracking/:source", s.handleTrackingWebhook)
 	s.backOfficeRoutes(api)
+	s.returnAPIRoutes(api)
 	s.configuratorRoutes()
 	s.chatRoutes(app)
 	app.Use(s.handleNotFound)
