@@ -17,7 +17,7 @@ const (
 )
 
 // HistoryKinds lists the kinds in display order.
-var HistoryKinds = []string{HistoryOrder, HistoryInvoice, HistoryShipment, HistoryChat, HistoryCase, HistoryQuote, HistoryReturn}
+var HistoryKinds = []string{HistoryOrder, HistoryOrderChange, HistoryInvoice, HistoryShipment, HistoryChat, HistoryCase, HistoryQuote, HistoryReturn}
 
 // HistoryItem is one entry in a customer's account timeline.
 type HistoryItem struct {

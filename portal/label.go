@@ -25,6 +25,8 @@ var labels = map[string]string{
 	"reserved":         "Reserved for you",
 	"fulfilled":        "Sent",
 	"released":         "Released",
+	DeliveryRetrying:   "Will retry",
+	DeliveryGaveUp:     "Given up",
 }
 
 // Label turns a stored value (a shipment or order status, a chat author

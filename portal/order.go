@@ -57,6 +57,9 @@ type Order struct {
 	PlacedAt        time.Time
 	UpdatedAt       time.Time
 	Items           []OrderItem
+	// DeliveryOption is the delivery chosen at checkout, "" when the
+	// order came from the back office.
+	DeliveryOption string
 }
 
 // OrderItem is one line of an order.

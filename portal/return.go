@@ -295,3 +295,66 @@ type ReturnService interface {
 	// allow is ECONFLICT.
 	ActOnReturn(ctx context.Context, id int64, a ReturnAction, notify ReturnNotifier) (*Return, error)
 }
+
+// Outbound webhook events of returns (see WebhookEventTypes): a return
+// for money is "return.*", an exchange "exchange.*", and the refund
+// "refund.issued". Each is written in the transaction of its step.
+const (
+	EventReturnRequested   = "return.requested"
+	EventReturnApproved    = "return.approved"
+	EventReturnRejected    = "return.rejected"
+	EventReturnReceived    = "return.received"
+	EventRefundIssued      = "refund.issued"
+	EventExchangeRequested = "exchange.requested"
+	EventExchangeApproved  = "exchange.approved"
+	EventExchangeRejected  = "exchange.rejected"
+	EventExchangeReceived  = "exchange.received"
+	EventExchangeShipped   = "exchange.shipped"
+)
+
+// ReturnEventType names the webhook event of a return's step (a status).
+func ReturnEventType(kind, status string) string {
+	if status == ReturnRefunded {
+		return EventRefundIssued
+	}
+	if status == ReturnExchanged {
+		return EventExchangeShipped
+	}
+	prefix := "return."
+	if kind == ReturnKindExchange {
+		prefix = "exchange."
+	}
+	return prefix + status
+}
+
+// ReturnWebhook is the "data" of a return's webhook events.
+type ReturnWebhook struct {
+	ID              int64               `json:"id"`
+	Number          string              `json:"number"`
+	RMA             string              `json:"rma,omitempty"`
+	OrderNumber     string              `json:"order_number"`
+	CustomerEmail   string              `json:"customer_email"`
+	Kind            string              `json:"kind"`
+	Status          string              `json:"status"`
+	Reason          string              `json:"reason"`
+	Note            string              `json:"note,omitempty"`
+	Items           []ReturnWebhookItem `json:"items"`
+	Reserved        []ReturnWebhookItem `json:"reserved,omitempty"`
+	ShippingPaidBy  string              `json:"shipping_paid_by"`
+	Carrier         string              `json:"carrier,omitempty"`
+	TrackingNumber  string              `json:"tracking_number,omitempty"`
+	Currency        string              `json:"currency"`
+	RefundMinor     int64               `json:"refund_minor"`
+	RefundedMinor   int64               `json:"refunded_minor,omitempty"`
+	RefundReference string              `json:"refund_reference,omitempty"`
+	DecisionNote    string              `json:"decision_note,omitempty"`
+	At              time.Time           `json:"at"`
+}
+
+// ReturnWebhookItem is one returned or reserved line.
+type ReturnWebhookItem struct {
+	SKU            string `json:"sku"`
+	Name           string `json:"name"`
+	Quantity       int    `json:"quantity"`
+	UnitPriceMinor int64  `json:"unit_price_minor,omitempty"`
+}

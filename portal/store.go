@@ -26,6 +26,9 @@ type Store interface {
 	CustomerStatsService
 	SupportStatsService
 	ReturnService
+	WebhookService
+	OrderChangeService
+	AddressService
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the store's connections.

@@ -26,6 +26,7 @@ import (
 	"github.com/frontdesk/frontdesk/portal/sqlite"
 	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/frontdesk/frontdesk/portal/web"
+	"github.com/frontdesk/frontdesk/portal/webhook"
 	"github.com/frontdesk/frontdesk/search"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -319,6 +320,11 @@ func (m *Main) startBackground(ctx context.Context) {
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 	m.wg.Add(1)
 	go func() { defer m.wg.Done(); m.refitAnalytics(ctx) }()
+	// Outbound webhooks: every node drains the outbox; claims keep each
+	// delivery to one node.
+	hooks := &webhook.Worker{Outbox: m.Store, Logger: m.Logger, Interval: time.Second}
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); hooks.Run(ctx) }()
 }
 
 // refitAnalytics runs the customer analysis at start and once a day after;

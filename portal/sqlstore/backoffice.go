@@ -157,10 +157,17 @@ func (s *Store) UpsertOrders(ctx context.Context, os []*portal.Order) error {
 				o.Number, o.CustomerID, o.Email, o.Status, o.PaymentStatus, o.Currency, o.SubtotalMinor, o.ShippingMinor, o.TaxMinor, o.TotalMinor,
 				string(ship), string(bill), normPostcode(o.ShippingAddress.Postcode), o.PlacedAt, o.UpdatedAt).Scan(&o.ID)
 		case err == nil:
-			_, err = q.Exec(ctx, `UPDATE orders SET customer_id = ?, email = ?, status = ?, payment_status = ?, currency = ?, subtotal_minor = ?, shipping_minor = ?, tax_minor = ?, total_minor = ?,
-				shipping_address = ?, billing_address = ?, shipping_postcode = ?, placed_at = ?, updated_at = ? WHERE id = ?`,
+			// A cancelled order stays cancelled: the update is conditional,
+			// so that of a customer's cancellation and the back office's
+			// "packed" (or any other status) exactly one wins.
+			var n int64
+			n, err = q.Exec(ctx, `UPDATE orders SET customer_id = ?, email = ?, status = ?, payment_status = ?, currency = ?, subtotal_minor = ?, shipping_minor = ?, tax_minor = ?, total_minor = ?,
+				shipping_address = ?, billing_address = ?, shipping_postcode = ?, placed_at = ?, updated_at = ? WHERE id = ? AND (status <> 'cancelled' OR ? = 'cancelled')`,
 				o.CustomerID, o.Email, o.Status, o.PaymentStatus, o.Currency, o.SubtotalMinor, o.ShippingMinor, o.TaxMinor, o.TotalMinor,
-				string(ship), string(bill), normPostcode(o.ShippingAddress.Postcode), o.PlacedAt, o.UpdatedAt, o.ID)
+				string(ship), string(bill), normPostcode(o.ShippingAddress.Postcode), o.PlacedAt, o.UpdatedAt, o.ID, o.Status)
+			if err == nil && n == 0 {
+				return portal.Errorf(portal.ECONFLICT, "Order %s is cancelled (the customer cancelled it before it was packed); it can only be sent as cancelled.", o.Number)
+			}
 			if err == nil {
 				_, err = q.Exec(ctx, `DELETE FROM order_items WHERE order_id = ?`, o.ID)
 			}

@@ -8,7 +8,7 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const orderCols = `id, number, customer_id, email, status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor, shipping_address, billing_address, placed_at, updated_at`
+const orderCols = `id, number, customer_id, email, status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor, shipping_address, billing_address, placed_at, updated_at, delivery_option`
 
 // CreateOrder stores an order and its items in one transaction.
 func (s *Store) CreateOrder(ctx context.Context, o *portal.Order) error {
@@ -34,10 +34,10 @@ func (s *Store) insertOrder(ctx context.Context, q Querier, o *portal.Order) err
 	o.UpdatedAt = now
 	ship, _ := json.Marshal(o.ShippingAddress)
 	bill, _ := json.Marshal(o.BillingAddress)
-	err := q.QueryRow(ctx, `INSERT INTO orders (number, customer_id, email, status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor, shipping_address, billing_address, shipping_postcode, placed_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := q.QueryRow(ctx, `INSERT INTO orders (number, customer_id, email, status, payment_status, currency, subtotal_minor, shipping_minor, tax_minor, total_minor, shipping_address, billing_address, shipping_postcode, placed_at, updated_at, delivery_option)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		o.Number, o.CustomerID, o.Email, o.Status, o.PaymentStatus, o.Currency, o.SubtotalMinor, o.ShippingMinor, o.TaxMinor, o.TotalMinor,
-		string(ship), string(bill), normPostcode(o.ShippingAddress.Postcode), o.PlacedAt, o.UpdatedAt).Scan(&o.ID)
+		string(ship), string(bill), normPostcode(o.ShippingAddress.Postcode), o.PlacedAt, o.UpdatedAt, o.DeliveryOption).Scan(&o.ID)
 	if s.db.IsUniqueViolation(err) {
 		return portal.FieldError("number", "An order with this number already exists.")
 	} else if err != nil {
@@ -73,7 +73,7 @@ func (s *Store) FindOrders(ctx context.Context, f portal.OrderFilter) ([]*portal
 		var o portal.Order
 		var ship, bill string
 		if err := rows.Scan(&o.ID, &o.Number, &o.CustomerID, &o.Email, &o.Status, &o.PaymentStatus, &o.Currency, &o.SubtotalMinor,
-			&o.ShippingMinor, &o.TaxMinor, &o.TotalMinor, &ship, &bill, &o.PlacedAt, &o.UpdatedAt); err != nil {
+			&o.ShippingMinor, &o.TaxMinor, &o.TotalMinor, &ship, &bill, &o.PlacedAt, &o.UpdatedAt, &o.DeliveryOption); err != nil {
 			rows.Close()
 			return nil, 0, wrap("scan order", err)
 		}

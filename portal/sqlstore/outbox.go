@@ -18,6 +18,12 @@ func scanEmail(r Row) (*portal.Email, error) {
 
 // EnqueueEmail adds an email to the outbox.
 func (s *Store) EnqueueEmail(ctx context.Context, e *portal.Email) error {
+	return wrap("enqueue email", s.enqueueEmailTx(ctx, s.db, e))
+}
+
+// enqueueEmailTx adds an email to the outbox on q, so that a change and
+// the email telling of it are stored together.
+func (s *Store) enqueueEmailTx(ctx context.Context, q Querier, e *portal.Email) error {
 	if err := portal.ValidateEmail(portal.NormalizeEmail(e.To)); err != nil {
 		return err
 	}
@@ -28,9 +34,8 @@ func (s *Store) EnqueueEmail(ctx context.Context, e *portal.Email) error {
 	if e.NextAttemptAt.IsZero() {
 		e.NextAttemptAt = e.CreatedAt
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at) VALUES (?, ?, ?, ?, 0, '', ?) RETURNING id`,
+	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at) VALUES (?, ?, ?, ?, 0, '', ?) RETURNING id`,
 		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt).Scan(&e.ID)
-	return wrap("enqueue email", err)
 }
 
 // ClaimEmails leases due emails.

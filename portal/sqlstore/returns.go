@@ -233,7 +233,7 @@ func (s *Store) CreateReturn(ctx context.Context, r *portal.Return, notify porta
 		if r.NeedsApproval {
 			note = "We have your request; a member of our team will look at it shortly."
 		}
-		if err := addReturnEvent(ctx, q, r, portal.ReturnRequested, "customer", note, now); err != nil {
+		if err := s.addReturnEvent(ctx, q, r, portal.ReturnRequested, "customer", note, now); err != nil {
 			return err
 		}
 		if auto {
@@ -250,20 +250,30 @@ func (s *Store) CreateReturn(ctx context.Context, r *portal.Return, notify porta
 	return nil
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-func addReturnEvent(ctx context.Context, q Querier, r *portal.Return, status, actor, note string, at time.Time) error {
+// addReturnEvent records a step of r (already in its new state) and
+// tells the retailer's systems by webhook, in the step's transaction.
+func (s *Store) addReturnEvent(ctx context.Context, q Querier, r *portal.Return, status, actor, note string, at time.Time) error {
 	ev := portal.ReturnEvent{Status: status, Actor: actor, Note: note, At: at}
 	if err := q.QueryRow(ctx, `INSERT INTO return_events (return_id, status, actor, note, at) VALUES (?, ?, ?, ?, ?) RETURNING id`, r.ID, status, actor, note, at).Scan(&ev.ID); err != nil {
 		return err
 	}
 	r.Events = append(r.Events, ev)
-	return nil
+	data := portal.ReturnWebhook{ID: r.ID, Number: r.Number(), RMA: r.RMA, OrderNumber: r.OrderNumber, Kind: r.Kind, Status: status, Reason: r.Reason, Note: r.Note,
+		Items: []portal.ReturnWebhookItem{}, ShippingPaidBy: r.ShippingPaidBy, Carrier: r.Carrier, TrackingNumber: r.TrackingNumber, Currency: r.Currency,
+		RefundMinor: r.RefundMinor, RefundedMinor: r.RefundedMinor, RefundReference: r.RefundReference, DecisionNote: r.DecisionNote, At: at}
+	if err := q.QueryRow(ctx, `SELECT u.email, o.number FROM users u JOIN orders o ON o.customer_id = u.id WHERE o.id = ? AND u.id = ?`, r.OrderID, r.CustomerID).Scan(&data.CustomerEmail, &data.OrderNumber); err != nil {
+		return err
+	}
+	for _, it := range r.Items {
+		data.Items = append(data.Items, portal.ReturnWebhookItem{SKU: it.SKU, Name: it.Name, Quantity: it.Quantity, UnitPriceMinor: it.UnitPriceMinor})
+	}
+	for _, v := range r.Reservations {
+		if v.Status == portal.ReservationHeld {
+			data.Reserved = append(data.Reserved, portal.ReturnWebhookItem{SKU: v.SKU, Name: v.Name, Quantity: v.Quantity})
+		}
+	}
+	_, err := s.EnqueueWebhookTx(ctx, q, portal.ReturnEventType(r.Kind, status), data)
+	return err
 }
 
 // approveIn gives the return its RMA number and its return parcel (a
@@ -297,7 +307,7 @@ func (s *Store) approveIn(ctx context.Context, q Querier, r *portal.Return, trac
 			r.Reservations = append(r.Reservations, portal.Reservation{SKU: it.SKU, Name: it.Name, Quantity: it.Quantity, Status: portal.ReservationHeld})
 		}
 	}
-	return addReturnEvent(ctx, q, r, portal.ReturnApproved, actor, note, now)
+	return s.addReturnEvent(ctx, q, r, portal.ReturnApproved, actor, note, now)
 }
 
 func notifyReturn(ctx context.Context, q Querier, r *portal.Return, notify portal.ReturnNotifier, now time.Time) error {
@@ -496,7 +506,7 @@ func (s *Store) ActOnReturn(ctx context.Context, id int64, a portal.ReturnAction
 			if _, err := q.Exec(ctx, `UPDATE returns SET status = ?, decision_note = ?, updated_at = ? WHERE id = ?`, r.Status, a.Note, now, r.ID); err != nil {
 				return err
 			}
-			if err := addReturnEvent(ctx, q, r, r.Status, a.Actor, a.Note, now); err != nil {
+			if err := s.addReturnEvent(ctx, q, r, r.Status, a.Actor, a.Note, now); err != nil {
 				return err
 			}
 		case portal.ActReceive:
@@ -511,7 +521,7 @@ func (s *Store) ActOnReturn(ctx context.Context, id int64, a portal.ReturnAction
 			if note == "" {
 				note = "Your parcel is back with us."
 			}
-			if err := addReturnEvent(ctx, q, r, r.Status, a.Actor, note, now); err != nil {
+			if err := s.addReturnEvent(ctx, q, r, r.Status, a.Actor, note, now); err != nil {
 				return err
 			}
 		case portal.ActRefund:
@@ -545,7 +555,7 @@ func (s *Store) ActOnReturn(ctx context.Context, id int64, a portal.ReturnAction
 			if note == "" {
 				note = "Refund issued."
 			}
-			if err := addReturnEvent(ctx, q, r, r.Status, a.Actor, note, now); err != nil {
+			if err := s.addReturnEvent(ctx, q, r, r.Status, a.Actor, note, now); err != nil {
 				return err
 			}
 		case portal.ActExchange:
@@ -569,7 +579,7 @@ func (s *Store) ActOnReturn(ctx context.Context, id int64, a portal.ReturnAction
 			if note == "" {
 				note = "Your replacement is on its way."
 			}
-			if err := addReturnEvent(ctx, q, r, r.Status, a.Actor, note, now); err != nil {
+			if err := s.addReturnEvent(ctx, q, r, r.Status, a.Actor, note, now); err != nil {
 				return err
 			}
 		default:

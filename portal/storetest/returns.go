@@ -43,6 +43,9 @@ func testReturns(t *testing.T, open Opener) {
 	s := open(t, c.Now)
 	ada := MustCreateUser(t, s, portal.RoleCustomer, "ada@example.com")
 	bob := MustCreateUser(t, s, portal.RoleCustomer, "bob@example.com")
+	if err := s.CreateWebhookEndpoint(ctx(), &portal.WebhookEndpoint{URL: "https://erp.example/returns", Secret: "whsec_0123456789abcdef", Events: []string{"return.*", "exchange.*", "refund.*"}}); err != nil {
+		t.Fatal(err)
+	}
 	mails := 0
 	notify := func(r *portal.Return, u *portal.User) *portal.Email {
 		mails++
@@ -273,6 +276,36 @@ func testReturns(t *testing.T, open Opener) {
 		}
 		if ok != 1 {
 			t.Fatalf("%d of 4 concurrent returns of the same items succeeded, want 1", ok)
+		}
+		// The refused requests left no event behind.
+		if got := webhooksFor(t, s, portal.EventReturnRequested, "A-4"); got != 1 {
+			t.Fatalf("%d return.requested events for A-4, want 1", got)
+		}
+	})
+
+	t.Run("WebhookPerStep", func(t *testing.T) {
+		for typ, want := range map[string]int{
+			portal.EventReturnRequested: 3, portal.EventReturnApproved: 2, portal.EventReturnRejected: 1, portal.EventReturnReceived: 1,
+			portal.EventRefundIssued: 1, portal.EventExchangeRequested: 1, portal.EventExchangeApproved: 1, portal.EventExchangeShipped: 1,
+		} {
+			if got := webhooksFor(t, s, typ, "A-1"); got != want {
+				t.Errorf("%d %s events for order A-1, want %d", got, typ, want)
+			}
+		}
+		ds, _, _ := s.FindWebhookDeliveries(ctx(), portal.WebhookDeliveryFilter{Limit: 500})
+		for _, d := range ds {
+			switch d.Event.Type {
+			case portal.EventRefundIssued:
+				for _, want := range []string{`"refunded_minor":1905`, `"refund_reference":"PSP-1"`, `"customer_email":"ada@example.com"`, `"rma":"` + first.RMA + `"`} {
+					if !strings.Contains(d.Event.Body, want) {
+						t.Errorf("refund.issued body %s lacks %s", d.Event.Body, want)
+					}
+				}
+			case portal.EventExchangeApproved:
+				if !strings.Contains(d.Event.Body, `"reserved":[{"sku":"NW-CHAIR-07"`) {
+					t.Errorf("exchange.approved body %s names no reservation", d.Event.Body)
+				}
+			}
 		}
 	})
 }

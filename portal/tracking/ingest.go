@@ -3,9 +3,6 @@ package tracking
 import (
 	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -15,51 +12,28 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/webhook"
 )
 
-// Signature headers. The signature is the hex HMAC-SHA256, keyed with the
-// source's secret, of the timestamp, a dot, and the raw body.
+// Signature headers: inbound tracking webhooks are signed as outbound
+// webhooks are (package webhook holds the one implementation).
 const (
-	HeaderTimestamp = "X-Frontdesk-Timestamp"
-	HeaderSignature = "X-Frontdesk-Signature"
+	HeaderTimestamp = webhook.HeaderTimestamp
+	HeaderSignature = webhook.HeaderSignature
 )
 
 // ReplayWindow is how far a timestamp may be from now.
-const ReplayWindow = 5 * time.Minute
+const ReplayWindow = webhook.ReplayWindow
 
 // Sign returns the header values for body sent at ts.
 func Sign(secret []byte, ts time.Time, body []byte) (timestamp, signature string) {
-	timestamp = strconv.FormatInt(ts.Unix(), 10)
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(timestamp + "."))
-	m.Write(body)
-	return timestamp, "sha256=" + hex.EncodeToString(m.Sum(nil))
+	return webhook.Sign(secret, ts, body)
 }
 
 // Verify checks a webhook's signature and that its timestamp is within
 // ReplayWindow of now. Failures are EUNAUTHORIZED.
 func Verify(secret []byte, timestamp, signature string, body []byte, now time.Time) error {
-	if timestamp == "" || signature == "" {
-		return portal.Errorf(portal.EUNAUTHORIZED, "Missing %s or %s header.", HeaderTimestamp, HeaderSignature)
-	}
-	sec, err := strconv.ParseInt(timestamp, 10, 64)
-	if err != nil {
-		return portal.Errorf(portal.EUNAUTHORIZED, "%s must be Unix seconds.", HeaderTimestamp)
-	}
-	got, err := hex.DecodeString(strings.TrimPrefix(signature, "sha256="))
-	if err != nil || !strings.HasPrefix(signature, "sha256=") {
-		return portal.Errorf(portal.EUNAUTHORIZED, "%s must look like sha256=<hex>.", HeaderSignature)
-	}
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(timestamp + "."))
-	m.Write(body)
-	if !hmac.Equal(got, m.Sum(nil)) {
-		return portal.Errorf(portal.EUNAUTHORIZED, "The signature does not match the body.")
-	}
-	if d := now.Sub(time.Unix(sec, 0)); d > ReplayWindow || d < -ReplayWindow {
-		return portal.Errorf(portal.EUNAUTHORIZED, "The timestamp is outside the %s replay window.", ReplayWindow)
-	}
-	return nil
+	return webhook.Verify(secret, timestamp, signature, body, now)
 }
 
 // Store is what ingestion reads and writes.

@@ -83,7 +83,7 @@ type APIUpserted struct {
 	IDs   []int64 `json:"ids"`
 }
 
-var orderStatuses = []string{portal.OrderPlaced, portal.OrderProcessing, portal.OrderShipped, portal.OrderDelivered, portal.OrderCancelled}
+var orderStatuses = []string{portal.OrderPlaced, portal.OrderProcessing, portal.OrderPacked, portal.OrderShipped, portal.OrderDelivered, portal.OrderCancelled}
 var paymentStatuses = []string{portal.PaymentPending, portal.PaymentPaid, portal.PaymentRefunded, portal.PaymentFailed}
 
 func oneOf(v string, allowed []string) bool {

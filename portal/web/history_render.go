@@ -77,13 +77,14 @@ type historyKind struct {
 }
 
 var historyKinds = map[string]historyKind{
-	"order":    {href: "/account/orders/", label: "Order ", byRef: true},
-	"invoice":  {href: "/account/invoices/", label: "Invoice ", byRef: true},
-	"shipment": {href: "/account/shipments/", label: "Parcel "},
-	"quote":    {href: "/account/quotes/", label: "Quote ", byRef: true},
-	"chat":     {href: "/account/chats/", label: "Chat: “", close: "”"},
-	"case":     {href: "/account/cases/", label: "Case "},
-	"return":   {href: "/account/returns/", label: "Return "},
+	"order":        {href: "/account/orders/", label: "Order ", byRef: true},
+	"invoice":      {href: "/account/invoices/", label: "Invoice ", byRef: true},
+	"shipment":     {href: "/account/shipments/", label: "Parcel "},
+	"quote":        {href: "/account/quotes/", label: "Quote ", byRef: true},
+	"chat":         {href: "/account/chats/", label: "Chat: “", close: "”"},
+	"case":         {href: "/account/cases/", label: "Case "},
+	"order_change": {href: "/account/orders/", label: "Order ", byRef: true},
+	"return":       {href: "/account/returns/", label: "Return "},
 }
 
 // plainText reports whether html/template writes s unchanged in HTML

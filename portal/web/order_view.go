@@ -1,9 +1,36 @@
 package web
 
 import (
+	"encoding/json"
+
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
+
+// orderLine is an order item with, for a configured product, its
+// configuration: the chosen options, the catalogue version and the price
+// breakdown it was ordered with.
+type orderLine struct {
+	portal.OrderItem
+	Config *configuration
+	Prices []priceLineJSON
+}
+
+// orderLines decodes the configurations of an order's items.
+func orderLines(o *portal.Order) []orderLine {
+	var out []orderLine
+	for _, it := range o.Items {
+		l := orderLine{OrderItem: it}
+		if it.Config != "" {
+			var cfg configuration
+			if json.Unmarshal([]byte(it.Config), &cfg) == nil && len(cfg.Selected) > 0 {
+				l.Config, l.Prices = &cfg, priceLines(cfg.Quote)
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
 
 // handleOrderView shows one of the signed-in customer's orders. Another
 // customer's order number is "not found", exactly like a number that does
@@ -11,15 +38,10 @@ import (
 func (s *Server) handleOrderView(c *fiber.Ctx) error {
 	u := currentUser(c)
 	ctx := c.UserContext()
-	number := c.Params("number")
-	orders, _, err := s.store.FindOrders(ctx, portal.OrderFilter{Number: &number, CustomerID: &u.ID, Limit: 1})
+	o, err := s.customerOrder(c)
 	if err != nil {
 		return err
 	}
-	if len(orders) == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "We could not find that order in your account.")
-	}
-	o := orders[0]
 	shipments, _, err := s.store.FindShipments(ctx, portal.ShipmentFilter{OrderID: &o.ID, CustomerID: &u.ID})
 	if err != nil {
 		return err
@@ -47,5 +69,10 @@ func (s *Server) handleOrderView(c *fiber.Ctx) error {
 			canReturn = canReturn || sh.Status == portal.StatusDelivered
 		}
 	}
-	return s.render(c, fiber.StatusOK, "order", "Order "+o.Number, fiber.Map{"Order": o, "Shipments": outbound, "Invoices": invoices, "Returns": returns, "CanReturn": canReturn})
+	events, err := s.store.FindOrderEvents(ctx, o.ID, u.ID)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "order", "Order "+o.Number, fiber.Map{"Order": o, "Shipments": outbound, "Invoices": invoices,
+		"Events": events, "Lines": orderLines(o), "Delivery": deliveryOptionByID(o.DeliveryOption), "Returns": returns, "CanReturn": canReturn})
 }

@@ -194,6 +194,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/admin/staff", "Staff")
 		add("/admin/audit", "Audit log")
 		add("/admin/tokens", "API tokens")
+		add("/admin/webhooks", "Webhooks")
 		add("/reports/customers", "Customer analytics")
 		add("/reports/support", "Support report")
 	}

@@ -64,20 +64,6 @@ func (f *returnForm) Returnable() bool {
 	return false
 }
 
-// customerOrder loads one of the signed-in customer's orders by number.
-func (s *Server) customerOrder(c *fiber.Ctx) (*portal.Order, error) {
-	u := currentUser(c)
-	number := c.Params("number")
-	orders, _, err := s.store.FindOrders(c.UserContext(), portal.OrderFilter{Number: &number, CustomerID: &u.ID, Limit: 1})
-	if err != nil {
-		return nil, err
-	}
-	if len(orders) == 0 {
-		return nil, portal.Errorf(portal.ENOTFOUND, "We could not find that order in your account.")
-	}
-	return orders[0], nil
-}
-
 // deliveredAt is when the order's own parcels last arrived (return
 // parcels left out), for showing the window; the store enforces it.
 func (s *Server) deliveredAt(c *fiber.Ctx, o *portal.Order, returns []*portal.Return) (*time.Time, error) {
