@@ -24,7 +24,6 @@ var labels = map[string]string{
 	"not_as_described": "Not as described",
 	"reserved":         "Reserved for you",
 	"fulfilled":        "Sent",
-	"released":         "Released",
 	DeliveryRetrying:   "Will retry",
 	DeliveryGaveUp:     "Given up",
 }

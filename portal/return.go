@@ -229,13 +229,12 @@ type Reservation struct {
 	SKU      string
 	Name     string
 	Quantity int
-	Status   string // reserved, released, fulfilled
+	Status   string // reserved, fulfilled
 }
 
 // Reservation statuses.
 const (
 	ReservationHeld      = "reserved"
-	ReservationReleased  = "released"
 	ReservationFulfilled = "fulfilled"
 )
 

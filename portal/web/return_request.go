@@ -52,6 +52,8 @@ type returnForm struct {
 	Delivered *time.Time
 	Policy    *portal.ReturnPolicy
 	MaxPhotos int
+	// MaxUpload is what the request may carry in all (the body limit).
+	MaxUpload string
 }
 
 // Returnable reports whether any line can still be sent back.
@@ -123,7 +125,8 @@ func (s *Server) returnForm(c *fiber.Ctx, o *portal.Order) (*returnForm, error) 
 			}
 		}
 	}
-	f := &returnForm{Order: o, Returns: returns, Reasons: portal.ReturnReasons, Kind: portal.ReturnKindRefund, Delivered: delivered, Policy: policy, MaxPhotos: maxReturnPhotos}
+	f := &returnForm{Order: o, Returns: returns, Reasons: portal.ReturnReasons, Kind: portal.ReturnKindRefund, Delivered: delivered, Policy: policy, MaxPhotos: maxReturnPhotos,
+		MaxUpload: fmt.Sprintf("%.1f MB", float64(min(s.cfg.BodyLimit, maxReturnPhotos*maxReturnPhotoBytes))/1e6)}
 	now := s.now()
 	for i, it := range o.Items {
 		rule := policy.RuleFor(it.SKU)

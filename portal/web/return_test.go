@@ -94,6 +94,13 @@ func TestReturnFromRequestToRefund(t *testing.T) {
 			wantBody(t, res, "JPEG, PNG or WebP")
 			res = c.postReturn("A-1", map[string]string{"qty_1": "lots", "kind": "return", "reason": "damaged"}, nil)
 			wantStatus(t, res, 422)
+			pic := pngPhoto(t)
+			res = c.postReturn("A-1", map[string]string{"qty_1": "1", "kind": "return", "reason": "damaged"}, map[string][]byte{"1.png": pic, "2.png": pic, "3.png": pic, "4.png": pic})
+			wantStatus(t, res, 422)
+			wantBody(t, res, "at most 3 photos")
+			res = c.postReturn("A-1", map[string]string{"qty_1": "1", "kind": "barter", "reason": "damaged"}, nil)
+			wantStatus(t, res, 422)
+			wantBody(t, res, "refund or an exchange")
 		})
 
 		res := c.postReturn("A-1", map[string]string{"qty_1": "1", "kind": "return", "reason": "damaged", "note": "The leg is cracked."}, map[string][]byte{"leg.png": pngPhoto(t)})
