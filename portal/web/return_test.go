@@ -151,6 +151,8 @@ func TestReturnFromRequestToRefund(t *testing.T) {
 		wantBody(t, view, "The leg is cracked.")
 		wantBody(t, view, fmt.Sprintf(`src="/agent/returns/%d/photos/%d"`, r.ID, r.Photos[0].ID))
 		wantStatus(t, agent.get(fmt.Sprintf("/agent/returns/%d/photos/%d", r.ID, r.Photos[0].ID)), 200)
+		wantBody(t, agent.get(fmt.Sprintf("/staff/customers/%d", ada.ID)), fmt.Sprintf(`href="/agent/returns/%d"`, r.ID))
+		wantStatus(t, agent.get("/agent/returns?status=bogus"), 400)
 		wantStatus(t, agent.post(fmt.Sprintf("/agent/returns/%d/approve", r.ID), map[string][]string{"note": {"Sorry about the leg."}}), 303)
 
 		rs, _, _ = s.FindReturns(ctx(), portal.ReturnFilter{ID: &r.ID})
