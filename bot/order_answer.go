@@ -331,7 +331,9 @@ func orderStatusWords(status string) string {
 	case portal.OrderPlaced:
 		return "we have received it and are getting it ready"
 	case portal.OrderProcessing:
-		return "we are packing it"
+		return "we are preparing it"
+	case portal.OrderPacked:
+		return "it is packed and about to ship"
 	case portal.OrderShipped:
 		return "it has shipped"
 	case portal.OrderDelivered:
@@ -448,15 +450,18 @@ func deliveredOn(f *orderFacts) (time.Time, bool) {
 	return at, f.order.Status == portal.OrderDelivered || len(f.shipments) > 0
 }
 
-// tellCancel says whether the order can still be cancelled. The portal
-// has no cancel button: a person does it, so the bot offers one.
+// tellCancel says whether the order can still be cancelled: until the
+// back office packs it, the customer does it on the order page.
 func tellCancel(b *strings.Builder, r *orderReply, f *orderFacts) {
+	o := f.order
 	switch {
-	case f.order.Status == portal.OrderCancelled:
+	case o.Status == portal.OrderCancelled:
 		b.WriteString("\nThis order is already cancelled.")
+	case o.Changeable():
+		b.WriteString("\nIt is not packed yet, so you can still cancel it, or send it to another address, yourself on its order page.")
+		r.links = append(r.links, Link{Title: "Cancel order " + o.Number, URL: "/account/orders/" + url.PathEscape(o.Number) + "/cancel"})
 	case !shippedYet(f):
-		b.WriteString("\nIt has not shipped yet, so it can still be cancelled. I cannot cancel it from here: a person can do it for you now.")
-		r.meta["offer"] = "person"
+		b.WriteString("\nIt is already packed, so it can no longer be cancelled. Once it has arrived you can return it instead.")
 	default:
 		b.WriteString("\nIt has already left us, so it can no longer be cancelled. Once it has arrived you can return it instead.")
 	}

@@ -138,4 +138,20 @@ type CatalogService interface {
 	// that is no longer current is ECONFLICT (re-price it first); so is a
 	// quote already ordered.
 	OrderQuote(ctx context.Context, quoteID, customerID int64, o *Order) error
+	// CheckoutQuote is OrderQuote with the confirmation email and the
+	// production order (an order.configured webhook) stored in the same
+	// transaction.
+	CheckoutQuote(ctx context.Context, co QuoteCheckout) error
+}
+
+// QuoteCheckout is a quote ordered at checkout.
+type QuoteCheckout struct {
+	QuoteID    int64
+	CustomerID int64
+	Order      *Order
+	// Email, when set, is the confirmation queued with the order.
+	Email *Email
+	// ProductionOrder, when set, returns the order.configured webhook's
+	// payload for the stored order (its number and id are final then).
+	ProductionOrder func(o *Order) any
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/frontdesk/frontdesk/portal"
 )
 
 // waitJS polls until the JavaScript expression is true, up to 15 seconds.
@@ -72,6 +73,11 @@ func TestBrowserConfigurator(t *testing.T) {
 						p.waitText("#quote-options", "MSI GAMING X 11G")
 						p.check()
 						p.submit("#quote-order")
+						p.fillAddress(portal.Address{Name: "Ada Becker", Line1: "Invalidenstraße 7", Postcode: "10115", City: "Berlin", Country: "DE"})
+						p.submit("#checkout-address-save")
+						p.submit("#checkout-delivery-next")
+						p.waitText("#checkout-options", "MSI GAMING X 11G")
+						p.submit("#checkout-confirm")
 						p.waitText(".flash", "is placed")
 						if loc := p.location(); !strings.HasPrefix(loc, "/account/orders/CF-") {
 							t.Fatalf("after ordering at %q", loc)

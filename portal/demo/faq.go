@@ -18,7 +18,7 @@ var faq = []struct {
 			"Every order page lists its shipments with the carrier's latest status.\n\n1. Sign in and open **Your account**.\n2. Choose the order.\n3. Follow the shipment to see its timeline.\n\nNo account? Use **Track an order** with the order number from your confirmation email and your email address or postcode.",
 			[]string{"where is my order", "where is my package", "track parcel", "order status"}, []string{"tracking"}},
 		{"Can I change or cancel my order?", "You can change or cancel an order until it is packed, usually within 1 hour of ordering.",
-			"Orders are packed quickly. Within the first hour, open the order and choose **Cancel order**, or chat with us to change the address or items.\n\nOnce an order is packed it cannot be changed; you can return it instead.",
+			"Orders are packed quickly. Until then, open the order in your account and choose **Cancel the order** or **Change the delivery address**; to change the items, cancel and order again, or chat with us.\n\nOnce an order is packed it cannot be changed; the order page says so, and you can return it instead.",
 			[]string{"cancel my order", "change order", "edit my order", "i ordered the wrong thing"}, []string{"cancel"}},
 		{"I did not receive an order confirmation", "Confirmations arrive within 15 minutes; check your spam folder and that your email address is right in Your account.",
 			"If nothing arrives after 15 minutes, check your spam or promotions folder. Your orders always appear in **Your account** even when an email goes astray.",

@@ -138,10 +138,17 @@ func (s *Store) RepriceQuote(ctx context.Context, quoteID, customerID int64, r p
 	return got[0], nil
 }
 
-// OrderQuote creates o from the quote and marks the quote ordered. The
-// product row lock orders it against publishing, so a quote is never
-// ordered at a price from a version that was just replaced.
+// OrderQuote creates order o from an open quote, as CheckoutQuote does
+// without an email or a production order.
 func (s *Store) OrderQuote(ctx context.Context, quoteID, customerID int64, o *portal.Order) error {
+	return s.CheckoutQuote(ctx, portal.QuoteCheckout{QuoteID: quoteID, CustomerID: customerID, Order: o})
+}
+
+// CheckoutQuote creates the order from an open quote priced with the
+// current catalogue, marks the quote ordered, and queues the confirmation
+// email and the production-order webhook, all in one transaction.
+func (s *Store) CheckoutQuote(ctx context.Context, co portal.QuoteCheckout) error {
+	quoteID, customerID, o := co.QuoteID, co.CustomerID, co.Order
 	err := s.db.InTx(ctx, func(q Querier) error {
 		var productID int64
 		if err := q.QueryRow(ctx, `SELECT product_id FROM quotes WHERE id = ? AND customer_id = ?`, quoteID, customerID).Scan(&productID); err != nil {
@@ -166,8 +173,20 @@ func (s *Store) OrderQuote(ctx context.Context, quoteID, customerID int64, o *po
 		if err := s.insertOrder(ctx, q, o); err != nil {
 			return err
 		}
-		_, err = q.Exec(ctx, `UPDATE quotes SET status = ?, order_id = ?, updated_at = ? WHERE id = ?`, portal.QuoteOrdered, o.ID, s.now(), quoteID)
-		return err
+		if _, err = q.Exec(ctx, `UPDATE quotes SET status = ?, order_id = ?, updated_at = ? WHERE id = ?`, portal.QuoteOrdered, o.ID, s.now(), quoteID); err != nil {
+			return err
+		}
+		if co.Email != nil {
+			if err := s.enqueueEmailTx(ctx, q, co.Email); err != nil {
+				return err
+			}
+		}
+		if co.ProductionOrder != nil {
+			if _, err := s.EnqueueWebhookTx(ctx, q, portal.EventOrderConfigured, co.ProductionOrder(o)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return wrap("order quote", err)
 }

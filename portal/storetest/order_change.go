@@ -191,3 +191,55 @@ func testOrderChanges(t *testing.T, open Opener) {
 		t.Logf("winners: %v", wins)
 	})
 }
+
+// testCheckoutQuote checks that a checkout stores the order, the
+// confirmation email and the production order together or not at all.
+func testCheckoutQuote(t *testing.T, open Opener) {
+	c := newClock()
+	s := open(t, c.Now)
+	ada := MustCreateUser(t, s, portal.RoleCustomer, "ada@example.com")
+	if err := s.CreateWebhookEndpoint(ctx(), &portal.WebhookEndpoint{URL: "https://erp.example/production", Secret: "whsec_0123456789abcdef", Events: []string{"*"}}); err != nil {
+		t.Fatal(err)
+	}
+	p, v1 := MustCreateProduct(t, s, "bike", `{"v":1}`)
+	q := &portal.Quote{Number: "Q-CO1", CustomerID: ada.ID, ProductID: p.ID, VersionID: v1.ID, Config: `{"selected":["a"]}`, Breakdown: `{"total":1000}`, Currency: "EUR", TotalMinor: 1000}
+	if err := s.CreateQuote(ctx(), q); err != nil {
+		t.Fatal(err)
+	}
+	order := func(number string) *portal.Order {
+		return &portal.Order{Number: number, Email: ada.Email, Status: portal.OrderPlaced, PaymentStatus: portal.PaymentPending, Currency: "EUR",
+			SubtotalMinor: 1000, ShippingMinor: 2900, TotalMinor: 3900, DeliveryOption: "express",
+			ShippingAddress: portal.Address{Name: "Ada", Line1: "Str. 1", City: "Berlin", Postcode: "10115", Country: "DE"},
+			Items:           []portal.OrderItem{{SKU: "bike-v1", Name: "Bike (configured)", Quantity: 1, UnitPriceMinor: 1000, TotalMinor: 1000, Config: `{"selected":["a"]}`}}}
+	}
+	production := func(o *portal.Order) any { return map[string]any{"order_number": o.Number, "options": []string{"a"}} }
+
+	t.Run("AFailingEmailStoresNothing", func(t *testing.T) {
+		err := s.CheckoutQuote(ctx(), portal.QuoteCheckout{QuoteID: q.ID, CustomerID: ada.ID, Order: order("CF-FAIL"),
+			Email: &portal.Email{To: "not an address", Subject: "x"}, ProductionOrder: production})
+		wantCode(t, err, portal.EINVALID)
+		if os, n, _ := s.FindOrders(ctx(), portal.OrderFilter{Number: ptr("CF-FAIL")}); n != 0 {
+			t.Fatalf("order stored: %+v", os)
+		}
+		if qs, _, _ := s.FindQuotes(ctx(), portal.QuoteFilter{ID: &q.ID}); qs[0].Status != portal.QuoteOpen {
+			t.Fatalf("quote %+v, want still open", qs[0])
+		}
+		if n := webhooksFor(t, s, portal.EventOrderConfigured, "CF-FAIL"); n != 0 {
+			t.Fatalf("production orders=%d for a rolled-back checkout", n)
+		}
+	})
+	t.Run("OrderEmailAndProductionOrderTogether", func(t *testing.T) {
+		o := order("CF-OK")
+		if err := s.CheckoutQuote(ctx(), portal.QuoteCheckout{QuoteID: q.ID, CustomerID: ada.ID, Order: o,
+			Email: &portal.Email{To: ada.Email, Subject: "Order CF-OK confirmed", Body: "..."}, ProductionOrder: production}); err != nil {
+			t.Fatal(err)
+		}
+		os, _, _ := s.FindOrders(ctx(), portal.OrderFilter{Number: ptr("CF-OK")})
+		if len(os) != 1 || os[0].DeliveryOption != "express" || os[0].ShippingMinor != 2900 || os[0].ShippingAddress.City != "Berlin" || os[0].Items[0].Config == "" {
+			t.Fatalf("orders=%+v", os)
+		}
+		if emailsAbout(t, s, ada.Email, "CF-OK") != 1 || webhooksFor(t, s, portal.EventOrderConfigured, "CF-OK") != 1 {
+			t.Fatal("want one confirmation and one production order")
+		}
+	})
+}

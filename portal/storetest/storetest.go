@@ -42,6 +42,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Returns", func(t *testing.T) { testReturns(t, open) })
 	t.Run("WebhooksOut", func(t *testing.T) { testWebhooksOut(t, open) })
 	t.Run("OrderChanges", func(t *testing.T) { testOrderChanges(t, open) })
+	t.Run("Addresses", func(t *testing.T) { testAddresses(t, open) })
+	t.Run("CheckoutQuote", func(t *testing.T) { testCheckoutQuote(t, open) })
 }
 
 // clock is a settable test clock.

@@ -66,6 +66,24 @@ func (r *Receiver) serve(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// SetSecret changes the secret signatures are checked with.
+func (r *Receiver) SetSecret(secret string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.Secret = []byte(secret)
+}
+
+// TypeCounts counts the processed events by type.
+func (r *Receiver) TypeCounts() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string]int{}
+	for _, t := range r.Types {
+		out[t]++
+	}
+	return out
+}
+
 // Snapshot returns the attempts, bad signatures and processed events so far.
 func (r *Receiver) Snapshot() (attempts, badSigs int, processed map[string]string) {
 	r.mu.Lock()

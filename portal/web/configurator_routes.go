@@ -39,6 +39,8 @@ func (s *Server) configuratorRoutes() {
 	app.Post("/configure/:slug/quote", customer, cf.handleQuoteCreate)
 	app.Get("/account/quotes", customer, cf.handleQuoteList)
 	app.Get("/account/quotes/:number", customer, cf.handleQuoteView)
+	app.Get("/account/quotes/:number/checkout", customer, cf.handleQuoteCheckout)
+	app.Post("/account/quotes/:number/checkout/address", customer, cf.handleQuoteCheckoutAddress)
 	app.Post("/account/quotes/:number/order", customer, cf.handleQuoteOrder)
 
 	app.Get("/editor/catalog", editor, cf.handleCatalogList)

@@ -165,6 +165,15 @@ func TestConfiguratorAPI(t *testing.T) {
 				}
 				res = ada.post("/account/quotes/"+number+"/order", url.Values{"version": {"2"}})
 				wantStatus(t, res, 303)
+				if got := res.Header.Get("Location"); !strings.HasPrefix(got, "/account/quotes/"+number+"/checkout?") {
+					t.Fatalf("an order without address went to %q, want the checkout", got)
+				}
+				addr := &portal.CustomerAddress{CustomerID: mustUserID(t, s, "ada@example.com"), Address: portal.Address{Name: "Ada", Line1: "Str. 1", City: "Berlin", Postcode: "10115", Country: "DE"}}
+				if err := s.CreateAddress(ctx(), addr); err != nil {
+					t.Fatal(err)
+				}
+				res = ada.post("/account/quotes/"+number+"/order", url.Values{"version": {"2"}, "address": {itoa(addr.ID)}, "delivery": {"standard"}})
+				wantStatus(t, res, 303)
 				loc := res.Header.Get("Location")
 				if !strings.HasPrefix(loc, "/account/orders/CF-") {
 					t.Fatalf("order went to %q", loc)
@@ -181,7 +190,7 @@ func TestConfiguratorAPI(t *testing.T) {
 				if err := json.Unmarshal([]byte(orders[0].Items[0].Config), &cfg); err != nil || cfg.Version != 2 || len(cfg.Selected) < 4 {
 					t.Fatalf("order config %q err %v", orders[0].Items[0].Config, err)
 				}
-				wantStatus(t, ada.post("/account/quotes/"+number+"/order", url.Values{"version": {"2"}}), 303)
+				wantStatus(t, ada.post("/account/quotes/"+number+"/order", url.Values{"version": {"2"}, "address": {itoa(addr.ID)}, "delivery": {"standard"}}), 303)
 			})
 		})
 	})
@@ -245,4 +254,13 @@ func TestCatalogEditor(t *testing.T) {
 			}
 		})
 	})
+}
+
+func mustUserID(tb testing.TB, s portal.Store, email string) int64 {
+	tb.Helper()
+	u, err := s.FindUserByEmail(ctx(), email)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u.ID
 }

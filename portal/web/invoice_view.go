@@ -16,6 +16,8 @@ type invoicePage struct {
 	Order   *portal.Order
 	Buyer   *portal.User
 	Seller  portal.Seller
+	// Lines are the order's items with configured products' options.
+	Lines []orderLine
 }
 
 // customerInvoice loads one of the signed-in customer's invoices with its order.
@@ -37,7 +39,7 @@ func (s *Server) customerInvoice(c *fiber.Ctx) (*invoicePage, error) {
 		if len(orders) == 0 {
 			break
 		}
-		return &invoicePage{Invoice: inv, Order: orders[0], Buyer: u, Seller: s.cfg.Seller}, nil
+		return &invoicePage{Invoice: inv, Order: orders[0], Buyer: u, Seller: s.cfg.Seller, Lines: orderLines(orders[0])}, nil
 	}
 	return nil, portal.Errorf(portal.ENOTFOUND, "We could not find that invoice in your account.")
 }
@@ -158,6 +160,12 @@ func invoicePDF(p *invoicePage) ([]byte, error) {
 	}
 	for _, it := range o.Items {
 		line(it.Name, fmt.Sprint(it.Quantity), it.UnitPriceMinor, it.TotalMinor)
+		for _, d := range itemDetails(it) { // a configured product's options and price breakdown
+			pdf.SetFont("Sans", "", 7.5)
+			pdf.CellFormat(widths[0], 4, fitText(pdf, "   "+d, widths[0]), "", 0, "L", false, 0, "")
+			pdf.Ln(-1)
+			pdf.SetFont("Sans", "", 9)
+		}
 	}
 	if o.ShippingMinor != 0 {
 		line("Shipping", "", 0, o.ShippingMinor)

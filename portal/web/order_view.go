@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
@@ -28,6 +29,24 @@ func orderLines(o *portal.Order) []orderLine {
 			}
 		}
 		out = append(out, l)
+	}
+	return out
+}
+
+// itemDetails are the lines printed under a configured item on the
+// invoice: catalogue version, options and the price breakdown.
+func itemDetails(it portal.OrderItem) []string {
+	ls := orderLines(&portal.Order{Items: []portal.OrderItem{it}})
+	if len(ls) == 0 || ls[0].Config == nil {
+		return nil
+	}
+	cfg := ls[0].Config
+	out := []string{fmt.Sprintf("Catalogue version %d, base price %s", cfg.Version, formatMoney(cfg.Quote.Base, cfg.Quote.Currency))}
+	for _, s := range cfg.Selected {
+		out = append(out, s.Name)
+	}
+	for _, p := range ls[0].Prices {
+		out = append(out, p.Label+" "+p.Amount)
 	}
 	return out
 }
