@@ -207,3 +207,42 @@ func TestReturnFromRequestToRefund(t *testing.T) {
 		}
 	})
 }
+
+// TestExchangeThroughTheAPI: an exchange reserves the replacement on
+// approval, refuses a refund, and is completed by the back office.
+func TestExchangeThroughTheAPI(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := mustReturnServer(t, s)
+		ada := MustUser(t, s, portal.RoleCustomer, "ada@example.com")
+		MustUser(t, s, portal.RoleAgent, "agent@example.com")
+		storetest.MustDeliveredOrder(t, s, ada, "A-1", time.Now().Add(-24*time.Hour))
+		c := newClient(t, srv)
+		c.login("ada@example.com")
+		wantBody(t, c.get("/account/orders/A-1/return"), "The same item again")
+		res := c.postReturn("A-1", map[string]string{"qty_1": "1", "kind": "exchange", "reason": "changed_mind"}, nil)
+		wantStatus(t, res, 303)
+		m := returnURL.FindStringSubmatch(res.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("redirect to %q", res.Header.Get("Location"))
+		}
+		agent := newClient(t, srv)
+		agent.login("agent@example.com")
+		wantBody(t, agent.get("/agent/returns/"+m[1]), "Approve and send the label")
+		wantStatus(t, agent.post("/agent/returns/"+m[1]+"/approve", map[string][]string{}), 303)
+		wantStatus(t, agent.post("/agent/returns/"+m[1]+"/approve", map[string][]string{}), 303) // a second approval is refused with a message
+		wantBody(t, agent.get("/agent/returns/"+m[1]), "cannot be approved")
+		page := c.get(m[0])
+		wantBody(t, page, "Reserved for you")
+		rs, _, _ := s.FindReturns(ctx(), portal.ReturnFilter{CustomerID: &ada.ID})
+		rma := rs[0].RMA
+		tok := mustToken(t, s, portal.ScopeReturnsWrite, portal.ScopeRead)
+		wantStatus(t, apiCall(t, srv, "POST", "/api/v1/returns/"+rma+"/refund", tok, `{}`), 409)
+		view := apiCall(t, srv, "GET", "/api/v1/returns/"+rma, tok, "")
+		wantStatus(t, view, 200)
+		wantBody(t, view, `"reserved":[{"sku":"NW-CHAIR-07"`)
+		wantStatus(t, apiCall(t, srv, "POST", "/api/v1/returns/"+rma+"/exchange", tok, `{"note":"Sent with DHL 123"}`), 200)
+		page = c.get(m[0])
+		wantBody(t, page, "Replacement sent")
+		wantBody(t, page, "Sent with DHL 123")
+	})
+}
