@@ -255,12 +255,14 @@ func scanDelivery(r Row, extra ...any) (*portal.WebhookDelivery, error) {
 	return &d, err
 }
 
-// ClaimWebhookDeliveries leases due deliveries, as ClaimEmails does: the
+// ClaimWebhookDeliveries leases due deliveries to enabled endpoints (a
+// disabled endpoint's deliveries wait until it is enabled), as ClaimEmails does: the
 // lease condition is repeated on the outer UPDATE so that PostgreSQL
 // re-checks it after waiting for a row another node is claiming.
 func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now time.Time, lease time.Duration, n int) ([]*portal.WebhookDelivery, error) {
 	rows, err := s.db.Query(ctx, `UPDATE webhook_deliveries SET locked_until = ?, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM webhook_deliveries WHERE status IN ('scheduled', 'retrying') AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?) ORDER BY next_attempt_at, id LIMIT ?)
+		WHERE id IN (SELECT id FROM webhook_deliveries WHERE status IN ('scheduled', 'retrying') AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
+			AND endpoint_id NOT IN (SELECT id FROM webhook_endpoints WHERE disabled_at IS NOT NULL) ORDER BY next_attempt_at, id LIMIT ?)
 		AND status IN ('scheduled', 'retrying') AND (locked_until IS NULL OR locked_until <= ?)
 		RETURNING id`, now.Add(lease), now, now, limit(n, 10, 100), now)
 	if err != nil {

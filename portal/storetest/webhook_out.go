@@ -225,7 +225,20 @@ func testWebhooksOut(t *testing.T, open Opener) {
 		if _, err := s.EnqueueWebhook(ctx(), portal.EventOrderAddressChanged, map[string]string{"order_number": "NW-2"}); err != nil {
 			t.Fatal(err)
 		}
-		drain(1) // the order.* endpoint accepts; the one with the wrong secret is refused
+		// Disabled, the endpoint gets nothing; enabled again, its deliveries go.
+		bad.DisabledAt = ptr(c.Now())
+		if err := s.UpdateWebhookEndpoint(ctx(), bad); err != nil {
+			t.Fatal(err)
+		}
+		drain(1) // only the order.* endpoint's delivery
+		if a, _, _ := rcv.Snapshot(); a != 5 {
+			t.Fatalf("attempts=%d, want 5: a disabled endpoint was sent to", a)
+		}
+		bad.DisabledAt = nil
+		if err := s.UpdateWebhookEndpoint(ctx(), bad); err != nil {
+			t.Fatal(err)
+		}
+		drain(0) // the endpoint with the wrong secret is refused
 		_, badSigs, _ := rcv.Snapshot()
 		if badSigs != 1 {
 			t.Fatalf("bad signatures=%d, want 1", badSigs)

@@ -131,3 +131,30 @@ func TestAddressBook(t *testing.T) {
 		}
 	})
 }
+
+// The back office marks an order packed through the API; an order the
+// customer cancelled cannot be packed, and the refusal says why.
+func TestBackOfficePacksOrder(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		tok := mustToken(t, s, portal.Scopes...)
+		ada := MustUser(t, s, portal.RoleCustomer, "ada@example.com")
+		placedOrder(t, s, ada, "NW-API-1")
+		cancelled := placedOrder(t, s, ada, "NW-API-2")
+		if _, err := s.CancelOrder(ctx(), portal.OrderChange{OrderID: cancelled.ID, CustomerID: ada.ID}); err != nil {
+			t.Fatal(err)
+		}
+		body := func(number string) string {
+			return `{"number":"` + number + `","customer_email":"ada@example.com","status":"packed","payment_status":"paid","currency":"EUR","subtotal_minor":1000,"total_minor":1000,"items":[{"name":"Teapot","quantity":1,"unit_price_minor":1000,"total_minor":1000}]}`
+		}
+		wantStatus(t, apiCall(t, srv, "POST", "/api/v1/orders", tok, body("NW-API-1")), 200)
+		res := apiCall(t, srv, "POST", "/api/v1/orders", tok, body("NW-API-2"))
+		wantStatus(t, res, 400)
+		wantBody(t, res, "cancelled")
+		c := newClient(t, srv)
+		c.login("ada@example.com")
+		res = c.get("/account/orders/NW-API-1")
+		wantBody(t, res, "Packed")
+		wantBody(t, res, "already packed")
+	})
+}
