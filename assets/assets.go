@@ -7,7 +7,7 @@ import (
 	"io/fs"
 )
 
-//go:embed templates static
+//go:embed templates static fonts
 var files embed.FS
 
 // Templates returns the html/template sources: layout.html and one file per page.
@@ -20,4 +20,13 @@ func Templates() fs.FS {
 func Static() fs.FS {
 	sub, _ := fs.Sub(files, "static")
 	return sub
+}
+
+// Fonts returns the TrueType fonts that PDFs embed: DejaVu Sans regular
+// and bold (Bitstream Vera licence, fonts/LICENSE-DejaVu.txt), which cover
+// every European alphabet, so names such as Łukasz Řehoř Ağaoğlu print.
+func Fonts() (regular, bold []byte) {
+	regular, _ = files.ReadFile("fonts/DejaVuSans.ttf")
+	bold, _ = files.ReadFile("fonts/DejaVuSans-Bold.ttf")
+	return regular, bold
 }

@@ -467,18 +467,21 @@ func tellCancel(b *strings.Builder, r *orderReply, f *orderFacts) {
 	}
 }
 
-// tellReturn says whether and how the order can be returned. The portal
-// has no returns form: a person starts the return, so the bot offers one.
+// tellReturn says whether and how the order can be returned: once it has
+// arrived, the customer starts a return or an exchange on the order's
+// return page (the retailer's rules decide there); a person can help too.
 func tellReturn(b *strings.Builder, r *orderReply, f *orderFacts) {
 	switch at, delivered := deliveredOn(f); {
 	case f.order.Status == portal.OrderCancelled:
 		b.WriteString("\nThis order was cancelled, so there is nothing to return.")
 	case delivered:
 		if !at.IsZero() {
-			fmt.Fprintf(b, "\nIt was delivered on %s. A person can start the return for you.", day(at))
+			fmt.Fprintf(b, "\nIt was delivered on %s.", day(at))
 		} else {
-			b.WriteString("\nIt has been delivered. A person can start the return for you.")
+			b.WriteString("\nIt has been delivered.")
 		}
+		b.WriteString(" You can start a return or an exchange yourself: choose the items on the order's return page. If something went wrong, a person can help too.")
+		r.links = append(r.links, Link{Title: "Return or exchange items from order " + f.order.Number, URL: "/account/orders/" + url.PathEscape(f.order.Number) + "/return"})
 		r.meta["offer"] = "person"
 	default:
 		b.WriteString("\nIt has not arrived yet. Once it has, you can return it; if you no longer want it, a person can help.")

@@ -15,10 +15,13 @@ const (
 	ScopeInvoicesWrite  = "invoices:write"
 	ScopeShipmentsWrite = "shipments:write"
 	ScopeRead           = "read"
+	// ScopeReturnsWrite lets the back office mark returns received,
+	// refunded or exchanged.
+	ScopeReturnsWrite = "returns:write"
 )
 
 // Scopes lists every scope a token may carry.
-var Scopes = []string{ScopeCustomersWrite, ScopeOrdersWrite, ScopeInvoicesWrite, ScopeShipmentsWrite, ScopeRead}
+var Scopes = []string{ScopeCustomersWrite, ScopeOrdersWrite, ScopeInvoicesWrite, ScopeShipmentsWrite, ScopeReturnsWrite, ScopeRead}
 
 // APIToken lets one of the retailer's systems call the back-office API.
 // Only the token's SHA-256 is stored; the token is shown once at creation.

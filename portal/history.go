@@ -13,10 +13,11 @@ const (
 	HistoryChat     = "chat"
 	HistoryCase     = "case"
 	HistoryQuote    = "quote"
+	HistoryReturn   = "return"
 )
 
 // HistoryKinds lists the kinds in display order.
-var HistoryKinds = []string{HistoryOrder, HistoryOrderChange, HistoryInvoice, HistoryShipment, HistoryChat, HistoryCase, HistoryQuote}
+var HistoryKinds = []string{HistoryOrder, HistoryOrderChange, HistoryInvoice, HistoryShipment, HistoryChat, HistoryCase, HistoryQuote, HistoryReturn}
 
 // HistoryItem is one entry in a customer's account timeline.
 type HistoryItem struct {

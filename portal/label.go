@@ -13,8 +13,19 @@ var labels = map[string]string{
 	"placed":             "Received",
 	"partially_shipped":  "Partly shipped",
 	"partially_refunded": "Partly refunded",
-	DeliveryRetrying:     "Will retry",
-	DeliveryGaveUp:       "Given up",
+	// Returns and exchanges.
+	"requested":        "Waiting for approval",
+	"rejected":         "Declined",
+	"received":         "Back with us",
+	"exchanged":        "Replacement sent",
+	"changed_mind":     "Changed my mind",
+	"damaged":          "Arrived damaged",
+	"wrong_item":       "Wrong item sent",
+	"not_as_described": "Not as described",
+	"reserved":         "Reserved for you",
+	"fulfilled":        "Sent",
+	DeliveryRetrying:   "Will retry",
+	DeliveryGaveUp:     "Given up",
 }
 
 // Label turns a stored value (a shipment or order status, a chat author

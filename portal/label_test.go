@@ -30,3 +30,37 @@ func TestLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestSellerVAT(t *testing.T) {
+	s := DemoSeller
+	if got, want := s.VATIncluded(11900), int64(1900); got != want {
+		t.Fatalf("VATIncluded(119.00)=%d, want %d", got, want)
+	}
+	if got, want := s.VATRateText(), "19 %"; got != want {
+		t.Fatalf("rate=%q, want %q", got, want)
+	}
+	bp, err := ParseVATRate("7.7 %")
+	if err != nil || bp != 770 {
+		t.Fatalf("ParseVATRate=%d, %v; want 770", bp, err)
+	}
+	if _, err := ParseVATRate("lots"); err == nil {
+		t.Fatal("ParseVATRate accepted a word")
+	}
+	s.VATRateBasisPoints = 770
+	if got, want := s.VATRateText(), "7.7 %"; got != want {
+		t.Fatalf("rate=%q, want %q", got, want)
+	}
+}
+
+// TestLabelReturns: every return status, reason and kind reads as words.
+func TestLabelReturns(t *testing.T) {
+	vals := append(append(append([]string{}, ReturnStatuses...), ReturnReasons...), ReturnKindRefund, ReturnKindExchange, ReservationHeld, ReservationFulfilled)
+	for _, v := range vals {
+		if got := Label(v); got == "" || got == v {
+			t.Errorf("Label(%q)=%q, want words", v, got)
+		}
+	}
+	if got, want := Label(ReturnRequested), "Waiting for approval"; got != want {
+		t.Errorf("Label(requested)=%q, want %q", got, want)
+	}
+}

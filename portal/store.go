@@ -25,6 +25,7 @@ type Store interface {
 	ChatService
 	CustomerStatsService
 	SupportStatsService
+	ReturnService
 	WebhookService
 	OrderChangeService
 	AddressService

@@ -19,7 +19,9 @@ const (
 // WebhookEventTypes lists the types an endpoint can subscribe to, in the
 // order the admin page shows them. "*" subscribes to every type and
 // "order.*" to every type starting with "order.".
-var WebhookEventTypes = []string{EventOrderCancelled, EventOrderAddressChanged, EventOrderConfigured}
+var WebhookEventTypes = []string{EventOrderCancelled, EventOrderAddressChanged, EventOrderConfigured,
+	EventReturnRequested, EventReturnApproved, EventReturnRejected, EventReturnReceived, EventRefundIssued,
+	EventExchangeRequested, EventExchangeApproved, EventExchangeRejected, EventExchangeReceived, EventExchangeShipped}
 
 // Webhook delivery statuses.
 const (

@@ -257,6 +257,16 @@
         return p.carrier + ' ' + p.tracking_number + ' · ' + p.status + (p.order ? ' · order ' + p.order : '');
       });
       section(body, 'Invoices', f.invoices, 'No invoices.', function (i) { return i.number + ' · ' + i.status + ' · ' + i.total; });
+      body.appendChild(el('h3', null, 'Returns'));
+      var rl = el('ul', { 'class': 'list', id: 'cust-returns' });
+      if (!(f.returns || []).length) { rl.appendChild(el('li', { 'class': 'empty' }, 'No returns.')); }
+      (f.returns || []).forEach(function (r) {
+        var li = el('li');
+        li.appendChild(el('a', { href: r.url }, r.kind + ' ' + r.number));
+        li.appendChild(document.createTextNode(' · ' + r.status + ' · order ' + r.order));
+        rl.appendChild(li);
+      });
+      body.appendChild(rl);
       if (f.cases.length) {
         body.appendChild(el('h3', null, 'Cases'));
         var cl = el('ul', { 'class': 'list' });

@@ -157,7 +157,7 @@ func TestChatOrderAnswers(t *testing.T) {
 					t.Fatalf("cancel a shipped order: %+v", r)
 				}
 				r = w.ask("I want to return my order " + ada.all[1].Number)
-				if !strings.Contains(r.Text, ada.all[1].Number) || !strings.Contains(r.Text, "start the return") || r.Meta["offer"] != "person" {
+				if !strings.Contains(r.Text, ada.all[1].Number) || !strings.Contains(r.Text, "start a return") || !r.hasLink("/account/orders/"+ada.all[1].Number+"/return") || r.Meta["offer"] != "person" {
 					t.Fatalf("return a delivered order: %+v", r)
 				}
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/web"
 )
 
@@ -58,6 +59,11 @@ type Config struct {
 	FDReserve             int
 	ChatSocketsPerVisitor int
 	ChatSocketsPerIP      int
+	// Seller is the retailer on invoices (FRONTDESK_SELLER_NAME,
+	// FRONTDESK_SELLER_ADDRESS with lines separated by ";",
+	// FRONTDESK_SELLER_VAT_ID, FRONTDESK_VAT_RATE in percent); the demo
+	// retailer's details by default.
+	Seller portal.Seller
 	// limitErr is a limit variable that is not a number.
 	limitErr error
 }
@@ -79,7 +85,26 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		}
 		return n
 	}
+	seller := portal.DemoSeller
+	seller.Name = get("FRONTDESK_SELLER_NAME", seller.Name)
+	if a := get("FRONTDESK_SELLER_ADDRESS", ""); a != "" {
+		seller.Address = nil
+		for _, l := range strings.Split(a, ";") {
+			if l = strings.TrimSpace(l); l != "" {
+				seller.Address = append(seller.Address, l)
+			}
+		}
+	}
+	seller.VATID = get("FRONTDESK_SELLER_VAT_ID", seller.VATID)
+	if r := get("FRONTDESK_VAT_RATE", ""); r != "" {
+		bp, err := portal.ParseVATRate(r)
+		if err != nil && limitErr == nil {
+			limitErr = fmt.Errorf("FRONTDESK_VAT_RATE: %w", err)
+		}
+		seller.VATRateBasisPoints = bp
+	}
 	return Config{
+		Seller:                seller,
 		TrustedProxies:        get("FRONTDESK_TRUSTED_PROXIES", ""),
 		MetricsFrom:           get("FRONTDESK_METRICS_FROM", ""),
 		MaxConnsPerIP:         num("FRONTDESK_MAX_CONNS_PER_IP"),

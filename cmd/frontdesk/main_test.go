@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"runtime/debug"
 	"strings"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/postgres/pgtest"
 )
 
@@ -71,6 +73,22 @@ func TestConfigErrors(t *testing.T) {
 	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_DATABASE_URL": "mysql://x", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
 	if code != 1 || !strings.Contains(errOut, "postgres://") {
 		t.Fatalf("exit %d err %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_VAT_RATE": "lots", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
+	if code != 1 || !strings.Contains(errOut, "FRONTDESK_VAT_RATE") {
+		t.Fatalf("exit %d err %q", code, errOut)
+	}
+}
+
+func TestSellerFromEnvironment(t *testing.T) {
+	env := map[string]string{"FRONTDESK_SELLER_NAME": "Škoda Möbel s.r.o.", "FRONTDESK_SELLER_ADDRESS": "Náměstí 1; 110 00 Praha ;Czechia",
+		"FRONTDESK_SELLER_VAT_ID": "CZ12345678", "FRONTDESK_VAT_RATE": "21"}
+	cfg := ConfigFromEnv(func(k string) string { return env[k] })
+	if got, want := fmt.Sprint(cfg.Seller), fmt.Sprint(portal.Seller{Name: "Škoda Möbel s.r.o.", Address: []string{"Náměstí 1", "110 00 Praha", "Czechia"}, VATID: "CZ12345678", VATRateBasisPoints: 2100}); got != want {
+		t.Fatalf("seller=%s, want %s", got, want)
+	}
+	if got := ConfigFromEnv(func(string) string { return "" }).Seller.Name; got != portal.DemoSeller.Name {
+		t.Fatalf("default seller=%q", got)
 	}
 }
 

@@ -139,7 +139,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, Tracking: &tracking.Ingester{Store: m.Store, Bus: m.Bus, BaseURL: strings.TrimRight(m.Config.BaseURL, "/"), Logger: m.Logger}, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
-		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics})
+		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Seller: cfg.Seller, DataDir: cfg.DataDir})
 	if err != nil {
 		m.ln.Close()
 		return err

@@ -19,6 +19,7 @@ var historySources = []struct{ kind, query string }{
 	{portal.HistoryQuote, `SELECT 'quote' AS kind, id, number AS ref, status, total_minor AS minor, currency, created_at AS at FROM quotes WHERE customer_id = ?`},
 	{portal.HistoryShipment, `SELECT 'shipment' AS kind, id, tracking_number AS ref, status, 0 AS minor, '' AS currency, created_at AS at FROM shipments WHERE customer_id = ?`},
 	{portal.HistoryChat, `SELECT 'chat' AS kind, id, subject AS ref, state AS status, 0 AS minor, '' AS currency, created_at AS at FROM conversations WHERE customer_id = ? AND last_seq > 0`},
+	{portal.HistoryReturn, `SELECT 'return' AS kind, id, COALESCE(rma, 'R-' || CAST(id AS TEXT)) AS ref, status, refund_minor AS minor, currency, created_at AS at FROM returns WHERE customer_id = ?`},
 	{portal.HistoryCase, `SELECT 'case' AS kind, id, '' AS ref, status, 0 AS minor, '' AS currency, created_at AS at FROM cases WHERE customer_id = ?`},
 	{portal.HistoryOrderChange, `SELECT 'order_change' AS kind, e.id, o.number AS ref, e.kind AS status, 0 AS minor, '' AS currency, e.at FROM order_events e JOIN orders o ON o.id = e.order_id WHERE e.customer_id = ?`},
 }

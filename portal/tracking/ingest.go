@@ -63,6 +63,9 @@ type Ingester struct {
 	// a few, so that one batch's round trips to the database overlap with
 	// the next one's (batches for one shipment serialise on its row lock).
 	Parallel int
+	// OnChange, when set, hears of every shipment that got new events,
+	// after they are stored (returns follow their parcels this way).
+	OnChange func(ctx context.Context, c portal.ShipmentChange) error
 
 	mu      sync.Mutex
 	pending []*ingestJob
@@ -158,6 +161,11 @@ func (in *Ingester) Ingest(ctx context.Context, updates []Update) (Result, error
 	for _, c := range job.changes {
 		if err := in.afterChange(ctx, c); err != nil {
 			in.log().Error("after tracking change", "shipment_id", c.ShipmentID, "err", err)
+		}
+		if in.OnChange != nil {
+			if err := in.OnChange(ctx, c); err != nil {
+				in.log().Error("tracking change hook", "shipment_id", c.ShipmentID, "err", err)
+			}
 		}
 	}
 	return res, nil

@@ -378,6 +378,9 @@ type customerFrame struct {
 	Cases          []caseInfoShort         `json:"cases"`
 	Parcels        []parcelInfo            `json:"parcels"`
 	Invoices       []invoiceInfo           `json:"invoices"`
+	// Returns are the customer's latest returns and exchanges, linked to
+	// the page where agents approve or decline them.
+	Returns []returnInfo `json:"returns"`
 	// Chats are the customer's other chats, newest first, with ratings.
 	Chats []pastChat `json:"chats"`
 }
@@ -387,6 +390,14 @@ type parcelInfo struct {
 	TrackingNumber string `json:"tracking_number"`
 	Status         string `json:"status"`
 	Order          string `json:"order"`
+}
+
+type returnInfo struct {
+	Number string `json:"number"`
+	Kind   string `json:"kind"`
+	Status string `json:"status"`
+	Order  string `json:"order"`
+	URL    string `json:"url"`
 }
 
 type invoiceInfo struct {
@@ -445,7 +456,7 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 		return customerFrame{}, err
 	}
 	f := customerFrame{Type: "conversation", ConversationID: conv.ID, State: string(conv.State), Subject: conv.Subject, Orders: []orderInfo{}, Agents: []agentInfo{}, Canned: set.CannedOrDefault(), Cases: []caseInfoShort{},
-		Parcels: []parcelInfo{}, Invoices: []invoiceInfo{}, Chats: []pastChat{}}
+		Parcels: []parcelInfo{}, Invoices: []invoiceInfo{}, Returns: []returnInfo{}, Chats: []pastChat{}}
 	if conv.AgentID != nil {
 		f.AgentID = *conv.AgentID
 	}
@@ -481,6 +492,13 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 		}
 		for _, in := range invs {
 			f.Invoices = append(f.Invoices, invoiceInfo{Number: in.Number, Status: portal.Label(in.Status), Total: formatMoney(in.TotalMinor, in.Currency)})
+		}
+		rets, _, err := s.store.FindReturns(ctx, portal.ReturnFilter{CustomerID: &u.ID, Limit: 5})
+		if err != nil {
+			return f, err
+		}
+		for _, r := range rets {
+			f.Returns = append(f.Returns, returnInfo{Number: r.Number(), Kind: portal.Label(r.Kind), Status: portal.Label(r.Status), Order: r.OrderNumber, URL: "/agent/returns/" + strconv.FormatInt(r.ID, 10)})
 		}
 		chats, _, err := s.store.FindConversations(ctx, portal.ConversationFilter{CustomerID: &u.ID, Limit: 6})
 		if err != nil {

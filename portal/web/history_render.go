@@ -84,6 +84,7 @@ var historyKinds = map[string]historyKind{
 	"chat":         {href: "/account/chats/", label: "Chat: “", close: "”"},
 	"case":         {href: "/account/cases/", label: "Case "},
 	"order_change": {href: "/account/orders/", label: "Order ", byRef: true},
+	"return":       {href: "/account/returns/", label: "Return "},
 }
 
 // plainText reports whether html/template writes s unchanged in HTML

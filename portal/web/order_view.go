@@ -69,10 +69,29 @@ func (s *Server) handleOrderView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	returns, _, err := s.store.FindReturns(ctx, portal.ReturnFilter{OrderID: &o.ID, CustomerID: &u.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	// Return parcels are listed with their returns, not as deliveries.
+	back := map[int64]bool{}
+	for _, r := range returns {
+		if r.ShipmentID != nil {
+			back[*r.ShipmentID] = true
+		}
+	}
+	outbound := shipments[:0:0]
+	canReturn := o.Status == portal.OrderDelivered
+	for _, sh := range shipments {
+		if !back[sh.ID] {
+			outbound = append(outbound, sh)
+			canReturn = canReturn || sh.Status == portal.StatusDelivered
+		}
+	}
 	events, err := s.store.FindOrderEvents(ctx, o.ID, u.ID)
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "order", "Order "+o.Number, fiber.Map{"Order": o, "Shipments": shipments, "Invoices": invoices,
-		"Events": events, "Lines": orderLines(o), "Delivery": deliveryOptionByID(o.DeliveryOption)})
+	return s.render(c, fiber.StatusOK, "order", "Order "+o.Number, fiber.Map{"Order": o, "Shipments": outbound, "Invoices": invoices,
+		"Events": events, "Lines": orderLines(o), "Delivery": deliveryOptionByID(o.DeliveryOption), "Returns": returns, "CanReturn": canReturn})
 }

@@ -55,6 +55,8 @@ func newRenderer() (*renderer, error) {
 		"label":     func(v any) string { return portal.Label(fmt.Sprint(v)) },
 		"eventTime": eventTime,
 		"dec":       func(n int) int { return n - 1 },
+		"inc":       func(n int) int { return n + 1 },
+		"join":      strings.Join,
 		"percent": func(f float64) string {
 			if f <= 0 {
 				return "–"
@@ -168,6 +170,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/account/chats", "Your chats")
 	case portal.RoleAgent:
 		add("/agent", "Chats")
+		add("/agent/returns", "Returns")
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
@@ -181,6 +184,8 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/agent", "Chats")
+		add("/agent/returns", "Returns")
+		add("/admin/returns", "Returns rules")
 		add("/admin/chat", "Chat settings")
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")

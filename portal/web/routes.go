@@ -84,6 +84,11 @@ func (s *Server) routes() {
 	account.Get("/invoices/:number", s.handleInvoiceView)
 	account.Get("/invoices/:number/pdf", s.handleInvoicePDF)
 	account.Post("/notifications", s.handleNotificationsUpdate)
+	account.Get("/orders/:number/return", s.handleReturnForm)
+	account.Post("/orders/:number/return", s.handleReturnCreate)
+	account.Get("/returns/:id<int>", s.handleReturnView)
+	account.Get("/returns/:id<int>/label", s.handleReturnLabel)
+	account.Get("/returns/:id<int>/photos/:photo<int>", s.handleReturnPhoto)
 	account.Get("/quotes", cf.handleQuoteList)
 	account.Get("/quotes/:number", cf.handleQuoteView)
 	account.Get("/quotes/:number/checkout", cf.handleQuoteCheckout)
@@ -94,6 +99,13 @@ func (s *Server) routes() {
 	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
+
+	// Agents: returns to approve or decline.
+	returns := s.withRole(app.Group("/agent/returns"), portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
+	returns.Get("/", s.handleStaffReturnList)
+	returns.Get("/:id<int>", s.handleStaffReturnView)
+	returns.Post("/:id<int>/:action<regex(^(approve|reject)$)>", s.handleStaffReturnAct)
+	returns.Get("/:id<int>/photos/:photo<int>", s.handleStaffReturnPhoto)
 
 	// Editors: the help centre's articles and categories, content gaps,
 	// the configurator's catalogues.
@@ -148,6 +160,8 @@ func (s *Server) routes() {
 	admin.Get("/tokens", s.handleTokenList)
 	admin.Post("/tokens", s.handleTokenCreate)
 	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
+	admin.Get("/returns", s.handleReturnPolicyPage)
+	admin.Post("/returns", s.handleReturnPolicySave)
 	admin.Get("/webhooks", s.handleWebhookList)
 	admin.Post("/webhooks", s.handleWebhookCreate)
 	admin.Post("/webhooks/:id<int>/:action<regex(^(enable|disable|secret|delete)$)>", s.handleWebhookAction)
@@ -169,6 +183,11 @@ func (s *Server) routes() {
 	upsertRoute[APIInvoice](api, "/invoices", s.requireToken(portal.ScopeInvoicesWrite), s.upsertInvoices)
 	upsertRoute[APIShipment](api, "/shipments", s.requireToken(portal.ScopeShipmentsWrite), s.upsertShipments)
 	api.Get("/orders/:number", s.requireToken(portal.ScopeRead), s.handleAPIOrderView)
+	api.Get("/returns", s.requireToken(portal.ScopeRead), s.handleAPIReturnList)
+	api.Get("/returns/:rma", s.requireToken(portal.ScopeRead), s.handleAPIReturnView)
+	api.Post("/returns/:rma/received", s.requireToken(portal.ScopeReturnsWrite), s.apiReturnAction(portal.ActReceive))
+	api.Post("/returns/:rma/refund", s.requireToken(portal.ScopeReturnsWrite), s.apiReturnAction(portal.ActRefund))
+	api.Post("/returns/:rma/exchange", s.requireToken(portal.ScopeReturnsWrite), s.apiReturnAction(portal.ActExchange))
 	api.Get("/openapi.json", s.handleOpenAPI)
 
 	// Chat, when the engine is configured: the widget and its socket for

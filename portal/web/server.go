@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -109,6 +111,11 @@ type Config struct {
 	// ChatSocketsPerIP caps the chat sockets of one client address;
 	// default 64, negative for no cap.
 	ChatSocketsPerIP int
+	// Seller is the retailer as invoices name it; default portal.DemoSeller.
+	Seller portal.Seller
+	// DataDir keeps uploaded files (return photos, under return-photos);
+	// default a "frontdesk" directory in the system's temporary directory.
+	DataDir string
 }
 
 // TrackingIngester stores carriers' tracking updates; *tracking.Ingester
@@ -210,6 +217,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.ChatSocketsPerIP == 0 {
 		cfg.ChatSocketsPerIP = 64
 	}
+	if cfg.Seller.Name == "" {
+		cfg.Seller = portal.DemoSeller
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = filepath.Join(os.TempDir(), "frontdesk")
+	}
 	pages, err := newRenderer()
 	if err != nil {
 		return nil, err
@@ -219,6 +232,11 @@ func New(cfg Config) (*Server, error) {
 	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
 	s.exports = newExportJobs()
+	// Return parcels are received when the carrier delivers them: the
+	// server hears of it from the ingester it is given.
+	if in, ok := cfg.Tracking.(*tracking.Ingester); ok && in.OnChange == nil {
+		in.OnChange = s.returnParcelChanged
+	}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())

@@ -37,7 +37,11 @@ func (s *Server) handleStaffCustomerView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Customer": u, "Orders": orders}
+	returns, _, err := s.store.FindReturns(ctx, portal.ReturnFilter{CustomerID: &u.ID, Limit: 20})
+	if err != nil {
+		return err
+	}
+	data := fiber.Map{"Customer": u, "Orders": orders, "Returns": returns}
 	// The customer's segment and value from the latest analysis, for the
 	// agent talking to them.
 	if rep := s.analytics.Status().Report; rep != nil {
