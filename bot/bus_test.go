@@ -58,3 +58,18 @@ func TestEventCarriesTheMessageToOtherNodes(t *testing.T) {
 		t.Fatalf("a message too large to carry arrived as %+v", c.got[1])
 	}
 }
+
+// BenchmarkEventRoundTrip: what a message event costs on the bus besides
+// delivery: encoding by the publisher and decoding by each node's hub.
+func BenchmarkEventRoundTrip(b *testing.B) {
+	author := int64(42)
+	m := &portal.Message{ID: 9, ConversationID: 7, Seq: 3, ClientID: "c-1", Author: portal.AuthorAgent, AuthorID: &author,
+		Body: strings.Repeat("Where is my order? ", 10), Meta: `{"links":[1]}`, CreatedAt: time.Now()}
+	ev := Event{Kind: EventMessage, ConversationID: 7, Seq: 3, Author: m.Author, Message: m}
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := decodeEvent(encodeEvent(ev)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

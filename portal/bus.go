@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -55,8 +56,8 @@ const MaxBusPayload = 1 << 20
 
 // CheckBusPayload is the rule every Bus applies to what it is given.
 func CheckBusPayload(topic string, payload []byte) error {
-	if topic == "" {
-		return Errorf(EINVALID, "bus: empty topic")
+	if topic == "" || len(topic) > 200 || !utf8.ValidString(topic) || strings.ContainsRune(topic, 0) {
+		return Errorf(EINVALID, "bus: a topic is 1 to 200 bytes of text")
 	}
 	if len(payload) > MaxBusPayload {
 		return Errorf(ETOOLARGE, "bus: payload for %s is %d bytes, over the %d-byte limit: send ids, not rows", topic, len(payload), MaxBusPayload)

@@ -25,7 +25,8 @@ const busLock = 7_261_002
 
 // notifyLimit is the largest NOTIFY payload sent (PostgreSQL refuses 8,000
 // bytes or more); a message too large to go inline goes by reference to
-// its row. maxBatch bounds the messages and bytes of one write.
+// its row. maxBatch bounds the messages and bytes of one write (one
+// transaction, with as many notifications as it needs).
 const (
 	notifyLimit   = 7900
 	maxBatch      = 1000
@@ -39,8 +40,9 @@ const (
 type BusConfig struct {
 	Logger *slog.Logger
 	// Retention is how long published messages are kept for listeners
-	// that reconnect to catch up on; default 10 minutes. A listener down
-	// for longer runs the OnGap functions.
+	// that reconnect to catch up on; default 2 minutes (a listener
+	// reconnects within seconds; a PostgreSQL restart takes longer). A
+	// listener down for more than half of it runs the OnGap functions.
 	Retention time.Duration
 }
 
@@ -76,6 +78,7 @@ type Bus struct {
 	// Outgoing: what waits for the writer, in publish order.
 	outMu    sync.Mutex
 	out      []outgoing
+	dropped  int // since the queue was last full
 	writing  bool
 	closed   bool
 	written  sync.WaitGroup
@@ -97,7 +100,7 @@ func NewBus(ctx context.Context, pool *pgxpool.Pool, cfg BusConfig) (*Bus, error
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Retention == 0 {
-		cfg.Retention = 10 * time.Minute
+		cfg.Retention = 2 * time.Minute
 	}
 	local := bus.NewMemory()
 	b := &Bus{pool: pool, connCfg: pool.Config().ConnConfig.Copy(), local: local, node: local.Node(), log: cfg.Logger,
@@ -160,7 +163,12 @@ func (b *Bus) Publish(ctx context.Context, topic string, payload []byte) error {
 	}
 	if len(b.out) >= maxQueue {
 		b.out = b.out[1:]
-		b.log.Warn("bus: queue full; the other nodes miss the oldest message", "queued", maxQueue)
+		if b.dropped++; b.dropped == 1 {
+			b.log.Warn("bus: queue full; the other nodes miss the oldest messages", "queued", maxQueue)
+		}
+	} else if b.dropped > 0 && len(b.out) < maxQueue/2 {
+		b.log.Warn("bus: messages dropped while the queue was full", "dropped", b.dropped)
+		b.dropped = 0
 	}
 	b.out = append(b.out, outgoing{topic: topic, payload: payload})
 	if !b.writing {
@@ -230,22 +238,10 @@ func (b *Bus) write() {
 	}
 }
 
-// take removes from the queue the messages of the next batch: as many as
-// fit in one notification, those too large for it counting as a reference.
+// take removes from the queue the messages of the next batch.
 func (b *Bus) take() []outgoing {
-	size, bytes, n := len(b.node)+20, 0, 0
-	for n < len(b.out) && n < maxBatch {
-		inline, ref := inlineSize(b.out[n]), 40
-		add := ref
-		if size+inline <= notifyLimit {
-			add = inline
-		} else if len(b.node)+20+inline <= notifyLimit {
-			break // fits inline in a notification of its own
-		}
-		if n > 0 && (size+add > notifyLimit || bytes+len(b.out[n].payload) > maxBatchBytes) {
-			break
-		}
-		size += add
+	bytes, n := 0, 0
+	for n < len(b.out) && n < maxBatch && (n == 0 || bytes+len(b.out[n].payload) <= maxBatchBytes) {
 		bytes += len(b.out[n].payload)
 		n++
 	}
@@ -311,41 +307,56 @@ func (b *Bus) writeBatch(ctx context.Context, batch []outgoing) error {
 	for _, id := range ids {
 		first = min(first, id)
 	}
-	note := b.notification(first, batch)
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, Channel, string(note)); err != nil {
+	// The notifications, in order, as many as the batch needs.
+	nb := &pgx.Batch{}
+	for _, note := range b.notifications(first, batch) {
+		nb.Queue(`SELECT pg_notify($1, $2)`, Channel, string(note))
+	}
+	if err := tx.SendBatch(ctx, nb).Close(); err != nil {
 		return err
 	}
 	return tx.Commit(ctx)
 }
 
-// notification encodes a batch: {"n":node,"m":[{"i":id,"t":topic,"p":payload},{"i":id},...]};
-// an entry without a topic is a reference to its row. Payloads are JSON
-// and go in as they are, so that subscribers get the very bytes published.
-func (b *Bus) notification(first int64, batch []outgoing) []byte {
-	note := make([]byte, 0, notifyLimit)
-	note = append(note, `{"n":`...)
-	note = strconv.AppendQuote(note, b.node)
-	note = append(note, `,"m":[`...)
-	size := len(b.node) + 20
+// notifications encode a batch as notifications under PostgreSQL's size
+// limit, each {"n":node,"m":[{"i":id,"t":topic,"p":payload},{"i":id},...]};
+// an entry without a topic (a message too large to go inline) is a
+// reference to its row. Payloads are JSON and go in as they are, so that
+// subscribers get the very bytes published.
+func (b *Bus) notifications(first int64, batch []outgoing) [][]byte {
+	var notes [][]byte
+	var note []byte
+	size := 0
 	for i, o := range batch {
-		if i > 0 {
+		inline := inlineSize(o)
+		add := inline
+		if base := len(b.node) + 20; base+inline > notifyLimit {
+			add = 40 // never fits: by reference
+		}
+		if note == nil || size+add > notifyLimit {
+			if note != nil {
+				notes = append(notes, append(note, "]}"...))
+			}
+			note = append(make([]byte, 0, notifyLimit), `{"n":`...)
+			note = strconv.AppendQuote(note, b.node)
+			note = append(note, `,"m":[`...)
+			size = len(b.node) + 20
+		} else {
 			note = append(note, ',')
 		}
+		size += add
 		note = append(note, `{"i":`...)
 		note = strconv.AppendInt(note, first+int64(i), 10)
-		if inline := inlineSize(o); size+inline <= notifyLimit {
-			size += inline
+		if add == inline {
 			t, _ := json.Marshal(o.topic)
 			note = append(note, `,"t":`...)
 			note = append(note, t...)
 			note = append(note, `,"p":`...)
 			note = append(note, o.payload...)
-		} else {
-			size += 40
 		}
 		note = append(note, '}')
 	}
-	return append(note, "]}"...)
+	return append(notes, append(note, "]}"...))
 }
 
 type wireNote struct {

@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -108,5 +110,42 @@ func TestBusGapAfterLongOutage(t *testing.T) {
 	case <-gap:
 	case <-time.After(20 * time.Second):
 		t.Fatal("no gap reported after an outage longer than the retention allows")
+	}
+}
+
+// BenchmarkBusAcrossNodes: messages of chat size published on one node
+// until the other has them (each stored, notified and delivered), in
+// rounds of 1,000 so that the queue never overflows: ns/op is the
+// throughput's inverse.
+func BenchmarkBusAcrossNodes(b *testing.B) {
+	url := mustMigratedURL(b)
+	a, other := mustBus(b, mustPool(b, url)), mustBus(b, mustPool(b, url))
+	var n atomic.Int64
+	more := make(chan struct{}, 1)
+	defer other.Subscribe("bench", func(portal.BusMessage) {
+		n.Add(1)
+		select {
+		case more <- struct{}{}:
+		default:
+		}
+	})()
+	payload := []byte(`{"k":"message","c":42,"s":3,"a":"customer","m":{"id":1,"b":"` + strings.Repeat("where is my order ", 8) + `","at":"2026-05-01T10:00:00Z"}}`)
+	b.ResetTimer()
+	for sent := 0; sent < b.N; {
+		round := min(1000, b.N-sent)
+		for range round {
+			if err := a.Publish(context.Background(), "bench", payload); err != nil {
+				b.Fatal(err)
+			}
+		}
+		sent += round
+		deadline := time.After(time.Minute)
+		for n.Load() < int64(sent) {
+			select {
+			case <-more:
+			case <-deadline:
+				b.Fatalf("%d of %d arrived", n.Load(), sent)
+			}
+		}
 	}
 }

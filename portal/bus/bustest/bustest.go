@@ -258,8 +258,13 @@ func testPayloads(t *testing.T, c Cluster) {
 	if err := c.Nodes[0].Publish(context.Background(), "big", []byte("not json")); portal.ErrorCode(err) != portal.EINVALID {
 		t.Fatalf("a payload that is not JSON: %v, want %s", err, portal.EINVALID)
 	}
-	if err := c.Nodes[0].Publish(context.Background(), "", []byte("{}")); portal.ErrorCode(err) != portal.EINVALID {
-		t.Fatalf("an empty topic: %v, want %s", err, portal.EINVALID)
+	for _, topic := range []string{"", "a\x00b", "\xff", strings.Repeat("t", 201)} {
+		if err := c.Nodes[0].Publish(context.Background(), topic, []byte("{}")); portal.ErrorCode(err) != portal.EINVALID {
+			t.Fatalf("topic %q: %v, want %s", topic, err, portal.EINVALID)
+		}
+	}
+	if err := c.Nodes[0].Publish(context.Background(), "big", []byte("\"\xff\"")); portal.ErrorCode(err) != portal.EINVALID {
+		t.Fatalf("a payload that is not UTF-8: %v, want %s", err, portal.EINVALID)
 	}
 }
 

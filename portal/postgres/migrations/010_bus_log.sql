@@ -2,7 +2,7 @@
 -- is a row, so that a node whose listening connection dropped catches up on
 -- what it missed, and payloads too large for NOTIFY travel by reference.
 -- Ids are taken under an advisory lock, so they follow commit order. Rows
--- are pruned after a few minutes (postgres.BusConfig.Retention).
+-- are pruned after two minutes (postgres.BusConfig.Retention).
 CREATE TABLE bus_messages (
 	id BIGSERIAL PRIMARY KEY,
 	node TEXT NOT NULL,
