@@ -429,11 +429,12 @@ func testSlowConsumer(t *testing.T, srv *testServer) {
 	// slow socket.
 	big := strings.Repeat("All good things take time. ", 147)
 	const n = 55
-	for i := 0; i < n; i++ {
-		agent.send(map[string]any{"type": "send", "conversation_id": conv, "id": fmt.Sprintf("big-%d", i), "text": big})
-	}
+	// Each is sent once the one before is acknowledged, as an agent types:
+	// 55 frames of 4 KB sent blind would overflow the agent's own small
+	// send queue (32 here) on a busy machine, and drop the agent instead.
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("big-%d", i)
+		agent.send(map[string]any{"type": "send", "conversation_id": conv, "id": id, "text": big})
 		if f, _ := agent.next("ack "+id, func(f wsFrame) bool { return f.ID == id && f.Type != "message" }); f.Type != "ack" {
 			t.Fatalf("agent send %s: %+v", id, f)
 		}
