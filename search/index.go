@@ -78,6 +78,7 @@ type Index struct {
 
 	cache      *resultCache[Result]    // nil when disabled
 	retrievals *resultCache[Retrieval] // nil when disabled
+	fuzzy      *fuzzyCache             // fuzzy expansions of words (see cachedTextQuery); nil when caches are disabled
 	gen        atomic.Uint64           // bumped by every write
 
 	// cal is the confidence fitted on the knowledge base (calibrate.go);
@@ -245,6 +246,7 @@ func newIndex(dir string, cfg Config) (*Index, error) {
 	if ix.cfg.CacheSize > 0 {
 		ix.cache = newResultCache[Result](ix.cfg.CacheSize)
 		ix.retrievals = newResultCache[Retrieval](ix.cfg.CacheSize)
+		ix.fuzzy = newFuzzyCache()
 	}
 	ix.m = newRetrievalModel(im)
 	return ix, nil
@@ -371,6 +373,7 @@ func (ix *Index) Upsert(ctx context.Context, docs ...Doc) error {
 	}
 	ix.cache.clear()
 	ix.retrievals.clear()
+	ix.fuzzy.reset()
 	ix.gen.Add(1)
 	if err := ix.afterWrite(ctx); err != nil {
 		return fmt.Errorf("search: upsert: %w", err)
@@ -409,6 +412,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	}
 	ix.cache.clear()
 	ix.retrievals.clear()
+	ix.fuzzy.reset()
 	ix.gen.Add(1)
 	if err := ix.afterWrite(ctx); err != nil {
 		return fmt.Errorf("search: delete: %w", err)
@@ -489,6 +493,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 	ix.cal.Store(cal)
 	ix.cache.clear()
 	ix.retrievals.clear()
+	ix.fuzzy.reset()
 	ix.gen.Add(1)
 	// Building leaves far more garbage than the index keeps (about 150 KB
 	// an article); collect it and give its memory back to the system now,

@@ -233,7 +233,7 @@ func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size in
 func (ix *Index) rankedSearch(ctx context.Context, q Query, size int, filter query.Query) (*bleve.SearchResult, error) {
 	locale := ix.locale(q.Locale)
 	from := max(q.From, 0)
-	tq := filtered(textQuery(q.Text), filter)
+	tq := filtered(cachedTextQuery(q.Text, ix.fuzzy), filter)
 	ix.m.mu.RLock()
 	n := len(ix.m.arts)
 	ix.m.mu.RUnlock()

@@ -25,14 +25,21 @@ var fieldBoosts = []struct {
 
 // textQuery builds the scoring part of a full-text query: per field, an
 // exact (stemmed) match and a weaker fuzzy match for typos.
-func textQuery(text string) query.Query {
+func textQuery(text string) query.Query { return cachedTextQuery(text, nil) }
+
+// cachedTextQuery is textQuery with its fuzzy expansions kept in fc
+// (none when nil): the same query, cheaper on words seen before.
+func cachedTextQuery(text string, fc *fuzzyCache) query.Query {
 	var qs []query.Query
 	for _, f := range fieldBoosts {
 		m := bleve.NewMatchQuery(text)
 		m.SetField(f.field)
 		m.SetBoost(f.boost)
 		qs = append(qs, m)
-		if f.fuzzy {
+		if f.fuzzy && fc != nil {
+			// As below.
+			qs = append(qs, &fuzzyMatchQuery{text: text, field: f.field, prefix: 1, boost: f.boost * 0.3, cache: fc})
+		} else if f.fuzzy {
 			fz := bleve.NewMatchQuery(text)
 			fz.SetField(f.field)
 			// One edit for words of 3-5 letters, two from 6 ("retrun").

@@ -204,6 +204,17 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		maxBM += aidf(t) * (k1 + 1)
 	}
 	vocab := float64(len(m.artDF))
+	// What each query term weighs is the same for every article.
+	type qterm struct {
+		t         string
+		uni       bool    // a word, not a bigram: counts for coverage
+		idf, aidf float64 // idf(m, t) and aidf(t)
+		known     bool    // some article uses it
+	}
+	qts := make([]qterm, len(uq))
+	for k, t := range uq {
+		qts[k] = qterm{t: t, uni: !isBigram(t), idf: idf(m, t), aidf: aidf(t), known: m.artDF[t] > 0}
+	}
 
 	out := make([]ranked, len(arts))
 	lls := make([]float64, len(arts))
@@ -227,17 +238,16 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		f.Centroid = qw.dot(&p.centW, 0)
 		f.CharCent = qc.dot(&p.centC, 0)
 		var bm, ll, covHit, covAll float64
-		for _, t := range uq {
-			if !isBigram(t) {
-				w := idf(m, t)
-				covAll += w
-				if a.tf[t] > 0 {
-					covHit += w
+		for _, q := range qts {
+			tf := a.tf[q.t]
+			if q.uni {
+				covAll += q.idf
+				if tf > 0 {
+					covHit += q.idf
 				}
 			}
-			tf := a.tf[t]
-			bm += aidf(t) * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
-			if m.artDF[t] > 0 {
+			bm += q.aidf * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
+			if q.known {
 				ll += math.Log((tf + nbAlpha) / (a.len + nbAlpha*vocab))
 			}
 		}

@@ -131,7 +131,7 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 		req = bleve.NewSearchRequestOptions(filterQuery(locale, ""), exhaustiveMax, 0, false)
 	} else {
 		req = bleve.NewSearchRequestOptions(
-			filtered(textQuery(text), filterQuery(locale, "")),
+			filtered(cachedTextQuery(text, ix.fuzzy), filterQuery(locale, "")),
 			ix.cfg.Candidates, 0, false)
 	}
 	res, err := ix.bi.SearchInContext(ctx, req)
