@@ -213,7 +213,7 @@ func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size in
 			ids[i] = h.ID
 			byID[h.ID] = h
 		}
-		ranked := ix.m.ordering(text, ids)
+		ranked := ix.m.ordering(text, ids, ix.cal.Load())
 		hits := make(search.DocumentMatchCollection, 0, len(res.Hits))
 		for _, r := range ranked {
 			hits = append(hits, byID[r.id])

@@ -112,6 +112,9 @@ type prepared struct {
 	units        []unitRep
 	weights      []float64
 	centW, centC vec
+	// head holds the terms of the title, summary and phrasings: what the
+	// article is about, not what its body mentions (see rerank.go).
+	head map[string]struct{}
 }
 
 // prepare returns the article's vectors, rebuilding them when the corpus
@@ -122,8 +125,13 @@ func (m *model) prepare(a *artModel) *prepared {
 	if a.prep != nil && a.prepVer == m.version {
 		return a.prep
 	}
-	p := &prepared{centW: vec{}, centC: vec{}}
+	p := &prepared{centW: vec{}, centC: vec{}, head: map[string]struct{}{}}
 	for _, u := range a.units {
+		if u.weight == weightPhrasing {
+			for _, t := range u.terms {
+				p.head[t] = struct{}{}
+			}
+		}
 		r := newUnitRep(m, u.terms)
 		p.units = append(p.units, r)
 		p.weights = append(p.weights, u.weight)
@@ -142,10 +150,12 @@ func (m *model) prepare(a *artModel) *prepared {
 
 // ranked is a candidate article with its calibrated confidence.
 type ranked struct {
-	id    string
-	conf  float64
-	oconf float64 // the ordering model's score, when one ordered
-	feats features
+	id     string
+	conf   float64
+	oconf  float64 // the ordering model's score, when one ordered
+	feats  features
+	ofeats features // the ordering model's features
+	rprob  float64  // the second stage's share (rerank.go), when one ran
 }
 
 // features are the per-article signals the confidence is built from; all
@@ -166,6 +176,11 @@ type features struct {
 	// (negative below the best).
 	Margin float64 `json:"margin"`
 	Stage1 float64 `json:"stage1"`
+	// Field-aware signals for the second stage (rerank.go).
+	HeadCov float64 `json:"head_cov"` // Coverage by title, summary and phrasings only
+	Title   float64 `json:"title"`    // similarity to the title
+	TopCov  float64 `json:"top_cov"`  // the query's rarest word is in the article
+	Bigrams float64 `json:"bigrams"`  // share of the query's word pairs in the article
 }
 
 // rank scores candidate articles against analyzed query terms. m.mu must be
@@ -199,6 +214,7 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 	}
 	vocab := float64(len(m.artDF))
 
+	top, nBi := rarest(m, uq)
 	out := make([]ranked, len(arts))
 	lls := make([]float64, len(arts))
 	maxLL := math.Inf(-1)
@@ -219,7 +235,7 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		}
 		f.Centroid = dot(qr.words, p.centW)
 		f.CharCent = dot(qr.chars, p.centC)
-		var bm, ll, covHit, covAll float64
+		var bm, ll, covHit, covAll, headHit, biHit float64
 		for _, t := range uq {
 			if !isBigram(t) {
 				w := idf(m, t)
@@ -227,6 +243,11 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 				if a.tf[t] > 0 {
 					covHit += w
 				}
+				if _, ok := p.head[t]; ok {
+					headHit += w
+				}
+			} else if a.tf[t] > 0 {
+				biHit++
 			}
 			tf := a.tf[t]
 			bm += aidf(t) * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
@@ -239,6 +260,16 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		}
 		if covAll > 0 {
 			f.Coverage = covHit / covAll
+			f.HeadCov = headHit / covAll
+		}
+		if nBi > 0 {
+			f.Bigrams = biHit / float64(nBi)
+		}
+		if top != "" && a.tf[top] > 0 {
+			f.TopCov = 1
+		}
+		if len(a.units) > 0 && a.title != "" && a.units[0].src == a.title {
+			f.Title = unitSim(qr, p.units[0])
 		}
 		lls[i] = ll
 		maxLL = max(maxLL, ll)

@@ -1,0 +1,89 @@
+package search
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRerankerLearnsWhatAnswers: when the first stage puts a sibling first
+// and only a field-aware signal (the question's rarest word in the
+// article) marks the article that answers, the second stage learns to put
+// that article first.
+func TestRerankerLearnsWhatAnswers(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	list := func() ([]ranked, int) {
+		out := make([]ranked, 6)
+		right := r.IntN(3)
+		for i := range out {
+			out[i].id = fmt.Sprint(i)
+			out[i].oconf = 0.9 - 0.1*float64(i) + 0.02*r.Float64()
+			out[i].ofeats.Nearest = out[i].oconf
+			if i == right {
+				out[i].ofeats.TopCov = 1
+			}
+		}
+		return out, right
+	}
+	var lists []rankList
+	for i := 0; i < 300; i++ {
+		rk, right := list()
+		lists = append(lists, newRankList(rk, rk[right].id))
+	}
+	rr := fitReranker(lists)
+	if rr == nil {
+		t.Fatal("no second stage learnt from 300 questions")
+	}
+	first := 0
+	for i := 0; i < 200; i++ {
+		rk, right := list()
+		want := rk[right].id
+		rr.reorder(rk)
+		if rk[0].id == want {
+			first++
+		}
+		if rk[0].rprob < rk[1].rprob {
+			t.Fatalf("reordered list not by share: %v", rk)
+		}
+	}
+	if first < 190 {
+		t.Errorf("answering article first for %d of 200 questions, want >= 190", first)
+	}
+	if fitReranker(lists[:rerankMinLists-1]) != nil {
+		t.Errorf("learnt from %d questions, fewer than rerankMinLists", rerankMinLists-1)
+	}
+}
+
+// TestSecondStageOrdersSuggestionsToo: building an index learns the second
+// stage, and the suggestions' order (ordering) is the results page's
+// (score) for the same candidates.
+func TestSecondStageOrdersSuggestionsToo(t *testing.T) {
+	docs := GenerateKB(9, 40)
+	ix := mustIndex(t, docs...)
+	cal := ix.cal.Load()
+	if cal == nil || cal.rerank == nil {
+		t.Fatal("no second stage learnt for 40 articles")
+	}
+	var ids []string
+	for _, d := range docs {
+		if d.Published {
+			ids = append(ids, d.ID)
+		}
+	}
+	differ := 0
+	for _, q := range GenerateQueries(9, docs, 40) {
+		s := ix.m.score(q, ids, cal)
+		o := ix.m.ordering(q, ids, cal)
+		for i := 0; i < min(5, len(s)); i++ {
+			if s[i].id != o[i].id {
+				t.Errorf("%q: results page %s at %d, suggestions %s", q, s[i].id, i, o[i].id)
+				break
+			}
+		}
+		first := ix.m.score(q, ids, &calibrator{mean: cal.mean, scale: cal.scale, w: cal.w, b: cal.b})
+		if first[0].id != s[0].id {
+			differ++
+		}
+	}
+	t.Logf("second stage changed the first answer of %d of 40 questions", differ)
+}
