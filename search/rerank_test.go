@@ -1,8 +1,10 @@
 package search
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 )
 
@@ -86,4 +88,43 @@ func TestSecondStageOrdersSuggestionsToo(t *testing.T) {
 		}
 	}
 	t.Logf("second stage changed the first answer of %d of 40 questions", differ)
+}
+
+// BenchmarkRetrieveSecondStage measures Retrieve on questions never asked
+// before (no cache) on a development set, with and without the second
+// stage, in CPU time per question:
+// go test ./search -run '^$' -bench RetrieveSecondStage -benchtime 2000x
+func BenchmarkRetrieveSecondStage(b *testing.B) {
+	docs, qs, err := LoadEvalSet(filepath.Join(evalDir, "clinc150-banking"))
+	if err != nil {
+		b.Skip(err)
+	}
+	ix, err := NewMemory(Config{CacheSize: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ix.Close()
+	if err := ix.Rebuild(context.Background(), docs); err != nil {
+		b.Fatal(err)
+	}
+	two := ix.cal.Load()
+	one := *two
+	one.rerank = nil
+	for _, c := range []struct {
+		name string
+		cal  *calibrator
+	}{{"first-stage", &one}, {"two-stage", two}} {
+		b.Run(c.name, func(b *testing.B) {
+			ix.cal.Store(c.cal)
+			ctx := context.Background()
+			reportCPU(b)
+			for i := 0; b.Loop(); i++ {
+				// A number makes every question new to any cache.
+				q := fmt.Sprintf("%s %d", qs[i%len(qs)].Query, i)
+				if _, err := ix.Retrieve(ctx, Question{Text: q}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
