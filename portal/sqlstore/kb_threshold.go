@@ -92,4 +92,3 @@ func (s *Store) RecentQuestions(ctx context.Context, locale string, f portal.Gap
 	}
 	return out, nil
 }
-
