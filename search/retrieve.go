@@ -90,7 +90,7 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 	if err != nil {
 		return Retrieval{}, err
 	}
-	threshold := ix.threshold()
+	threshold := ix.threshold(ix.locale(q.Locale))
 	for _, r := range ranked {
 		if len(out.Matches) == limit {
 			break

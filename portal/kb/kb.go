@@ -25,6 +25,7 @@ type Store interface {
 	FindCategories(ctx context.Context) ([]*portal.Category, error)
 	FindArticles(ctx context.Context, f portal.ArticleFilter) ([]*portal.Article, int, error)
 	ArticleChanges(ctx context.Context, watermark int64, limit int) ([]portal.ArticleChange, error)
+	KBThresholds(ctx context.Context) ([]portal.KBThreshold, error)
 }
 
 // Config configures a Service. Zero values mean the documented defaults.
@@ -93,6 +94,9 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("kb: build index: %w", err)
 	}
 	s.watermark = mark
+	if err := s.ApplyThresholds(ctx); err != nil {
+		return err
+	}
 	level := slog.LevelDebug
 	if rebuilt {
 		level = slog.LevelInfo
@@ -305,7 +309,37 @@ func (s *Service) Follow(ctx context.Context) {
 		if err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("knowledge base catch-up", "err", err)
 		}
+		if err := s.ApplyThresholds(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("knowledge base thresholds", "err", err)
+		}
 	}
+}
+
+// ApplyThresholds reads the hand-off thresholds editors chose from the
+// store and makes Retrieve decide with them. Start and Follow call it, so
+// that every node applies an editor's choice within FollowInterval; the
+// node that saved it calls it at once.
+func (s *Service) ApplyThresholds(ctx context.Context) error {
+	ts, err := s.cfg.Store.KBThresholds(ctx)
+	if err != nil {
+		return fmt.Errorf("kb: thresholds: %w", err)
+	}
+	by := make(map[string]float64, len(ts))
+	for _, t := range ts {
+		by[t.Locale] = t.Threshold
+	}
+	if s.cfg.Index.SetThresholds(by) {
+		s.log.Info("knowledge base hand-off thresholds", "chosen", by)
+	}
+	return nil
+}
+
+// Threshold returns the confidence at or above which the bot answers in a
+// locale, the one fitted on the knowledge base, and whether an editor
+// chose the first.
+func (s *Service) Threshold(locale string) (current, fitted float64, chosen bool) {
+	current, chosen = s.cfg.Index.Threshold(locale)
+	return current, s.cfg.Index.FittedThreshold(), chosen
 }
 
 // Search runs an FAQ search (see search.Index.Search).
