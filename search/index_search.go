@@ -2,8 +2,8 @@ package search
 
 import (
 	"context"
-	"maps"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
