@@ -36,8 +36,8 @@ type thresholdPage struct {
 	Chosen                   bool
 	// The three values as percentages, for people.
 	CurrentPct, FittedPct, PreviewPct string
-	Asked, Answered, Handoff int
-	AnsweredEx, HandoffEx    []thresholdExample
+	Asked, Answered, Handoff          int
+	AnsweredEx, HandoffEx             []thresholdExample
 }
 
 // parseThreshold reads a threshold typed as a share (0.35) or a percentage
