@@ -94,7 +94,7 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("kb: build index: %w", err)
 	}
 	s.watermark = mark
-	if err := s.ApplyThresholds(ctx); err != nil {
+	if _, err := s.applyThresholds(ctx); err != nil {
 		return err
 	}
 	level := slog.LevelDebug
@@ -265,6 +265,9 @@ func (s *Service) SyncAll(ctx context.Context) error {
 // saves made on other nodes. Call it when a bus message says the knowledge
 // base changed; Follow also calls it periodically.
 func (s *Service) CatchUp(ctx context.Context) error {
+	if _, err := s.applyThresholds(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Re-read a window before the watermark: on PostgreSQL a save that
@@ -309,29 +312,37 @@ func (s *Service) Follow(ctx context.Context) {
 		if err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("knowledge base catch-up", "err", err)
 		}
-		if err := s.ApplyThresholds(ctx); err != nil && ctx.Err() == nil {
-			s.log.Warn("knowledge base thresholds", "err", err)
-		}
+
 	}
 }
 
 // ApplyThresholds reads the hand-off thresholds editors chose from the
-// store and makes Retrieve decide with them. Start and Follow call it, so
-// that every node applies an editor's choice within FollowInterval; the
-// node that saved it calls it at once.
+// store and makes Retrieve decide with them; when they changed, it tells
+// the other nodes through OnIndexed (with no article), whose CatchUp
+// applies them too. The node that saved a threshold calls it at once;
+// Start and CatchUp (so Follow, within FollowInterval) read them as well.
 func (s *Service) ApplyThresholds(ctx context.Context) error {
+	changed, err := s.applyThresholds(ctx)
+	if err == nil && changed && s.cfg.OnIndexed != nil {
+		s.cfg.OnIndexed(ctx, nil, nil)
+	}
+	return err
+}
+
+func (s *Service) applyThresholds(ctx context.Context) (bool, error) {
 	ts, err := s.cfg.Store.KBThresholds(ctx)
 	if err != nil {
-		return fmt.Errorf("kb: thresholds: %w", err)
+		return false, fmt.Errorf("kb: thresholds: %w", err)
 	}
 	by := make(map[string]float64, len(ts))
 	for _, t := range ts {
 		by[t.Locale] = t.Threshold
 	}
-	if s.cfg.Index.SetThresholds(by) {
+	changed := s.cfg.Index.SetThresholds(by)
+	if changed {
 		s.log.Info("knowledge base hand-off thresholds", "chosen", by)
 	}
-	return nil
+	return changed, nil
 }
 
 // Threshold returns the confidence at or above which the bot answers in a

@@ -154,10 +154,18 @@ func TestEditorThresholdOnEveryNode(t *testing.T) {
 	if err := st.SetKBThreshold(ctx, &portal.KBThreshold{Locale: "en", Threshold: 1}); err != nil {
 		t.Fatal(err)
 	}
+	// The node that saved applies at once; the other when it catches up
+	// (on the bus message ApplyThresholds sends, or Follow's next round).
+	if err := one.ApplyThresholds(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := decide(two); got != search.DecisionAnswer {
+		t.Fatalf("other node before catching up: %s, want answer", got)
+	}
+	if err := two.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
 	for _, svc := range []*kb.Service{one, two} {
-		if err := svc.ApplyThresholds(ctx); err != nil {
-			t.Fatal(err)
-		}
 		if got := decide(svc); got != search.DecisionHandoff {
 			t.Errorf("at threshold 1: %s, want handoff", got)
 		}
@@ -172,7 +180,7 @@ func TestEditorThresholdOnEveryNode(t *testing.T) {
 	if err := st.ResetKBThreshold(ctx, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := two.ApplyThresholds(ctx); err != nil {
+	if err := two.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if got := decide(two); got != search.DecisionAnswer {
