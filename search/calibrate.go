@@ -293,6 +293,11 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 	// siblings taken out too, the right article is the one that resembles
 	// its question least, which is what the second stage would learn.
 	rr := fitReranker(in)
+	// It is kept only if it puts the right article first at least as often
+	// on the harder questions, which it did not learn from.
+	if rr != nil && rr.firstRight(hard) < firstRight(hard) {
+		rr = nil
+	}
 	samples := func(ls []rankList) []calSample {
 		out := make([]calSample, 0, len(ls))
 		for _, l := range ls {

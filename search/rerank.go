@@ -248,6 +248,36 @@ func rarest(m *model, terms []string) (string, int) {
 	return top, bi
 }
 
+// firstRight counts the lists whose right article the first stage puts
+// first.
+func firstRight(ls []rankList) int {
+	n := 0
+	for _, l := range ls {
+		if l.right == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// firstRight counts the lists whose right article the second stage puts
+// first.
+func (rr *reranker) firstRight(ls []rankList) int {
+	n := 0
+	for _, l := range ls {
+		if l.right < 0 {
+			continue
+		}
+		r := append([]ranked(nil), l.r...)
+		want := r[l.right].id
+		rr.reorder(r)
+		if r[0].id == want {
+			n++
+		}
+	}
+	return n
+}
+
 // calUnit is a title or phrasing the fitting asks, and its article.
 type calUnit struct {
 	a    *artModel
