@@ -17,6 +17,7 @@ type Store interface {
 	ShipmentService
 	ArticleService
 	FeedbackService
+	KBThresholdService
 	HistoryService
 	APITokenService
 	BackOfficeService

@@ -82,15 +82,23 @@ const (
 // over development sets, before the fit per knowledge base existed).
 const uncalibratedThreshold = 0.12
 
-// calFeatures returns what the calibrated confidence is computed from,
-// for a ranked list whose conf is still the uncalibrated score.
-func calFeatures(r []ranked) []float64 {
-	p := min(max(r[0].conf, 1e-4), 1-1e-4)
-	return []float64{math.Log(p / (1 - p))}
+// calFeatures returns what the calibrated confidence is computed from: the
+// uncalibrated score of the best match, how well the knowledge base covers
+// the question. (The second stage's share of its first article was tried
+// as a second feature: it made the hand-off worse on both development
+// sets.)
+func calFeatures(dbest float64) []float64 {
+	return []float64{logit(dbest)}
+}
+
+func logit(p float64) float64 {
+	p = min(max(p, 1e-4), 1-1e-4)
+	return math.Log(p / (1 - p))
 }
 
 // calibrator is a logistic regression over calFeatures, standardised, and
-// the hand-off threshold fitted with it.
+// the hand-off threshold fitted with it, with the second stage learnt with
+// it.
 type calibrator struct {
 	mean, scale []float64
 	w           []float64
@@ -100,6 +108,31 @@ type calibrator struct {
 	// threshold is the confidence at or above which answering was right
 	// most often on the fitting questions (see bestThreshold).
 	threshold float64
+	// rerank is the second stage (rerank.go); nil keeps the first
+	// stage's order.
+	rerank *reranker
+}
+
+// apply orders a first-stage list (score's, conf still uncalibrated) with
+// the second stage and sets each match's calibrated confidence.
+func (c *calibrator) apply(out []ranked) {
+	if len(out) == 0 {
+		return
+	}
+	dbest := out[0].conf
+	if c.rerank != nil {
+		c.rerank.reorder(out)
+	}
+	out[0].conf = c.prob(calFeatures(dbest))
+	for i := 1; i < len(out); i++ {
+		// Below the first, a match's confidence is the first's scaled by
+		// how its own score compares.
+		ratio := math.Min(1, out[i].oconf/math.Max(out[0].oconf, 1e-9))
+		if c.rerank != nil && i < rerankDepth {
+			ratio = out[i].rprob / math.Max(out[0].rprob, 1e-9)
+		}
+		out[i].conf = math.Min(out[i-1].conf, out[0].conf*ratio)
+	}
 }
 
 func (c *calibrator) prob(x []float64) float64 {
@@ -125,10 +158,6 @@ type candidateFunc func(text, locale string) ([]string, error)
 // must not be in use. It returns nil when the knowledge base is too small
 // to learn from (see calMinArticles).
 func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
-	type unit struct {
-		a    *artModel
-		text string
-	}
 	var arts []*artModel
 	locales := map[string]int{}
 	for _, a := range m.arts {
@@ -141,13 +170,13 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 		return nil, nil
 	}
 	sort.Slice(arts, func(i, j int) bool { return arts[i].id < arts[j].id })
-	var units []unit
+	var units []calUnit
 	for _, a := range arts {
 		seen := map[string]bool{}
 		for _, u := range a.units {
 			if u.src != "" && !seen[u.src] {
 				seen[u.src] = true
-				units = append(units, unit{a, u.src})
+				units = append(units, calUnit{a, u.src})
 			}
 		}
 	}
@@ -160,11 +189,12 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 	r := rand.New(rand.NewPCG(1, 2))
 	r.Shuffle(len(units), func(i, j int) { units[i], units[j] = units[j], units[i] })
 
-	// ask scores a question and returns its sample and the best match.
-	ask := func(text, locale, skip string) (calSample, string, error) {
+	// ask returns a question's candidates in the first stage's order,
+	// with their uncalibrated scores.
+	ask := func(text, locale, skip string) ([]ranked, error) {
 		ids, err := cands(text, locale)
 		if err != nil {
-			return calSample{}, "", err
+			return nil, err
 		}
 		if skip != "" {
 			kept := ids[:0:0]
@@ -175,16 +205,12 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 			}
 			ids = kept
 		}
-		rk := m.score(text, ids, nil)
-		if len(rk) == 0 {
-			return calSample{}, "", nil
-		}
-		return calSample{x: calFeatures(rk), w: 1}, rk[0].id, nil
+		return m.score(text, ids, nil), nil
 	}
 	// leaveOut asks each sampled phrasing with it (and its closest
 	// siblings, share of them) taken out of its article.
-	leaveOut := func(share float64) ([]calSample, error) {
-		var out []calSample
+	leaveOut := func(share float64) ([]rankList, error) {
+		var out []rankList
 		for _, u := range units {
 			if len(out) == unitSamples {
 				break
@@ -193,18 +219,14 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 			if !ok {
 				continue
 			}
-			s, got, err := ask(u.text, u.a.visible, "")
+			rk, err := ask(u.text, u.a.visible, "")
 			restore()
 			if err != nil {
 				return nil, err
 			}
-			if got == "" {
-				continue
+			if len(rk) > 0 {
+				out = append(out, newRankList(rk, u.a.id))
 			}
-			if got == u.a.id {
-				s.y = 1
-			}
-			out = append(out, s)
 		}
 		return out, nil
 	}
@@ -220,19 +242,19 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 		hard = in
 	}
 	// Leave one article out: one phrasing of each, in turn.
-	var art []calSample
+	var art []rankList
 	for i, u := range units {
 		if len(art) == articleSamples || i == 4*articleSamples {
 			break
 		}
 		restore := m.takeArticleOut(u.a.id)
-		s, got, err := ask(u.text, u.a.visible, u.a.id)
+		rk, err := ask(u.text, u.a.visible, u.a.id)
 		restore()
 		if err != nil {
 			return nil, err
 		}
-		if got != "" {
-			art = append(art, s)
+		if len(rk) > 0 {
+			art = append(art, newRankList(rk, ""))
 		}
 	}
 	// General text, asked in the knowledge base's main locale.
@@ -242,14 +264,14 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 			loc = l
 		}
 	}
-	var gen []calSample
+	var gen []rankList
 	for _, text := range oodSentences() {
-		s, got, err := ask(text, loc, "")
+		rk, err := ask(text, loc, "")
 		if err != nil {
 			return nil, err
 		}
-		if got != "" {
-			gen = append(gen, s)
+		if len(rk) > 0 {
+			gen = append(gen, newRankList(rk, ""))
 		}
 	}
 	// The vectors the questions prepared are dropped: searches prepare
@@ -265,8 +287,42 @@ func fitCalibrator(m *model, cands candidateFunc) (*calibrator, error) {
 			a.prepMu.Unlock()
 		}
 	}
-	c := fitLogistic(append(in, weighOOS(len(in), art, gen)...), calRidge)
-	c.threshold = bestThreshold(c, hard, weighOOS(len(hard), art, gen))
+	// The second stage learns from the questions with a right answer;
+	// the confidence is then fitted on what both stages make of them all.
+	// The second stage learns from the first kind only: with its closest
+	// siblings taken out too, the right article is the one that resembles
+	// its question least, which is what the second stage would learn.
+	rr := fitReranker(in)
+	// It is kept only if it puts the right article first at least as often
+	// on the harder questions, which it did not learn from.
+	if rr != nil && rr.firstRight(hard) < firstRight(hard) {
+		rr = nil
+	}
+	samples := func(ls []rankList) []calSample {
+		out := make([]calSample, 0, len(ls))
+		for _, l := range ls {
+			r := append([]ranked(nil), l.r...)
+			dbest := r[0].conf
+			right := ""
+			if l.right >= 0 {
+				right = r[l.right].id
+			}
+			if rr != nil {
+				rr.reorder(r)
+			}
+			s := calSample{x: calFeatures(dbest), w: 1}
+			if right != "" && r[0].id == right {
+				s.y = 1
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	inS, hardS := samples(in), samples(hard)
+	artS, genS := samples(art), samples(gen)
+	c := fitLogistic(append(inS, weighOOS(len(inS), artS, genS)...), calRidge)
+	c.rerank = rr
+	c.threshold = bestThreshold(c, hardS, weighOOS(len(hardS), artS, genS))
 	return c, nil
 }
 

@@ -79,8 +79,8 @@ func TestConfidenceFittedPerKnowledgeBase(t *testing.T) {
 	}
 
 	small := mustIndex(t, docs[:3]...)
-	if small.cal.Load() != nil || small.threshold() != uncalibratedThreshold {
-		t.Errorf("3 articles: fitted %v, threshold %.3f; want the uncalibrated score", small.cal.Load() != nil, small.threshold())
+	if small.cal.Load() != nil || small.threshold(DefaultLocale) != uncalibratedThreshold {
+		t.Errorf("3 articles: fitted %v, threshold %.3f; want the uncalibrated score", small.cal.Load() != nil, small.threshold(DefaultLocale))
 	}
 }
 

@@ -143,7 +143,7 @@ func EvaluateConfig(ctx context.Context, cfg Config, articles []Doc, queries []E
 	}
 	res := scoreRuns(runs)
 	res.Articles = len(docs)
-	res.Threshold = round4(ix.threshold())
+	res.Threshold = round4(ix.threshold(ix.cfg.DefaultLocale))
 	res.P50Ms = percentile(lat, 50)
 	res.P99Ms = percentile(lat, 99)
 	return res, nil

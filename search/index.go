@@ -84,6 +84,9 @@ type Index struct {
 	// cal is the confidence fitted on the knowledge base (calibrate.go);
 	// nil while it has too few articles to learn from.
 	cal atomic.Pointer[calibrator]
+	// overrides holds the thresholds editors chose, by locale (see
+	// SetThresholds); never nil once the index is made.
+	overrides atomic.Pointer[map[string]float64]
 	// refitting is set while a background refit runs; refitAgain asks it
 	// for one more round (writes came meanwhile).
 	refitting, refitAgain atomic.Bool
@@ -243,6 +246,7 @@ func newIndex(dir string, cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	ix := &Index{cfg: cfg.withDefaults(), dir: dir, mapping: im}
+	ix.overrides.Store(&map[string]float64{})
 	if ix.cfg.CacheSize > 0 {
 		ix.cache = newResultCache[Result](ix.cfg.CacheSize)
 		ix.retrievals = newResultCache[Retrieval](ix.cfg.CacheSize)

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -209,7 +210,7 @@ func (ix *Index) orderTyping(res *bleve.SearchResult, text string, from, size in
 			ids[i] = h.ID
 			byID[h.ID] = h
 		}
-		ranked := ix.m.ordering(text, ids)
+		ranked := ix.m.ordering(text, ids, ix.cal.Load())
 		hits := make(search.DocumentMatchCollection, 0, len(res.Hits))
 		for _, r := range ranked {
 			hits = append(hits, byID[r.id])
@@ -260,7 +261,7 @@ func (ix *Index) rankedSearch(ctx context.Context, q Query, size int, filter que
 	// Retrieve's answer, when it would answer, is on the page even if
 	// it shares no word with the text.
 	var answer string
-	if len(ranked) > 0 && ranked[0].conf >= ix.threshold() {
+	if len(ranked) > 0 && ranked[0].conf >= ix.threshold(locale) {
 		if _, _, c, ok := ix.m.display(ranked[0].id); ok && (q.Category == "" || c == q.Category) {
 			answer = ranked[0].id
 		}
@@ -328,14 +329,54 @@ func (ix *Index) rankedSearch(ctx context.Context, q Query, size int, filter que
 	return set, nil
 }
 
-// threshold is the confidence at or above which Retrieve answers: the
-// configured one, else the one fitted on the knowledge base.
-func (ix *Index) threshold() float64 {
+// threshold is the confidence at or above which Retrieve answers in a
+// locale: the configured one, else an editor's (SetThresholds), else the
+// one fitted on the knowledge base.
+func (ix *Index) threshold(locale string) float64 {
 	if ix.cfg.MinConfidence > 0 {
 		return ix.cfg.MinConfidence
 	}
+	if o := ix.overrides.Load(); o != nil {
+		if t, ok := (*o)[locale]; ok {
+			return t
+		}
+	}
+	return ix.FittedThreshold()
+}
+
+// FittedThreshold is the hand-off threshold fitted on the knowledge base
+// when its index was built (see calibrate.go).
+func (ix *Index) FittedThreshold() float64 {
 	if c := ix.cal.Load(); c != nil {
 		return c.threshold
 	}
 	return uncalibratedThreshold
+}
+
+// Threshold returns the confidence at or above which Retrieve answers in
+// a locale ("" for the default one), and whether an editor chose it.
+func (ix *Index) Threshold(locale string) (float64, bool) {
+	locale = ix.locale(locale)
+	o := ix.overrides.Load()
+	_, chosen := (*o)[locale]
+	return ix.threshold(locale), chosen && ix.cfg.MinConfidence == 0
+}
+
+// SetThresholds sets the hand-off thresholds editors chose, by locale,
+// replacing the previous ones; a locale without one uses the fitted
+// threshold. It reports whether anything changed.
+func (ix *Index) SetThresholds(byLocale map[string]float64) bool {
+	next := make(map[string]float64, len(byLocale))
+	for l, t := range byLocale {
+		next[ix.locale(l)] = min(max(t, 0), 1)
+	}
+	if old := ix.overrides.Load(); old != nil && maps.Equal(*old, next) {
+		return false
+	}
+	ix.overrides.Store(&next)
+	// Decisions change, and with them the results page, which shows
+	// Retrieve's answer first.
+	ix.retrievals.clear()
+	ix.cache.clear()
+	return true
 }

@@ -119,7 +119,7 @@ func TestSuggestionsFollowTheOneRankingAtEverySize(t *testing.T) {
 			}
 			checked++
 			var want []string
-			for _, r := range ix.m.ordering(q, got) {
+			for _, r := range ix.m.ordering(q, got, ix.cal.Load()) {
 				want = append(want, r.id)
 			}
 			if !slices.Equal(got, want) {

@@ -115,6 +115,9 @@ type prepared struct {
 	words, chars svec
 	weights      []float64
 	centW, centC svec
+	// head holds the terms of the title, summary and phrasings: what the
+	// article is about, not what its body mentions (see rerank.go).
+	head map[string]struct{}
 }
 
 // prepare returns the article's vectors, rebuilding them when the corpus
@@ -125,9 +128,14 @@ func (m *model) prepare(a *artModel) *prepared {
 	if a.prep != nil && a.prepVer == m.version {
 		return a.prep
 	}
-	p := &prepared{weights: make([]float64, 0, len(a.units))}
+	p := &prepared{weights: make([]float64, 0, len(a.units)), head: map[string]struct{}{}}
 	centW, centC := vec{}, vec{}
 	for _, u := range a.units {
+		if u.weight == weightPhrasing {
+			for _, t := range u.terms {
+				p.head[t] = struct{}{}
+			}
+		}
 		r := newUnitRep(m, u.terms)
 		p.words.append(r.words, m.ids.words)
 		p.chars.append(r.chars, m.ids.grams)
@@ -147,10 +155,12 @@ func (m *model) prepare(a *artModel) *prepared {
 
 // ranked is a candidate article with its calibrated confidence.
 type ranked struct {
-	id    string
-	conf  float64
-	oconf float64 // the ordering model's score, when one ordered
-	feats features
+	id     string
+	conf   float64
+	oconf  float64 // the ordering model's score, when one ordered
+	feats  features
+	ofeats features // the ordering model's features
+	rprob  float64  // the second stage's share (rerank.go), when one ran
 }
 
 // features are the per-article signals the confidence is built from; all
@@ -171,6 +181,11 @@ type features struct {
 	// (negative below the best).
 	Margin float64 `json:"margin"`
 	Stage1 float64 `json:"stage1"`
+	// Field-aware signals for the second stage (rerank.go).
+	HeadCov float64 `json:"head_cov"` // Coverage by title, summary and phrasings only
+	Title   float64 `json:"title"`    // similarity to the title
+	TopCov  float64 `json:"top_cov"`  // the query's rarest word is in the article
+	Bigrams float64 `json:"bigrams"`  // share of the query's word pairs in the article
 }
 
 // rank scores candidate articles against analyzed query terms. m.mu must be
@@ -190,6 +205,7 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 	qr := newUnitRep(m, qterms)
 	qw, qc := newQvec(qr.words, m.ids.words), newQvec(qr.chars, m.ids.grams)
 	uq := uniq(qterms)
+	top, nBi := rarest(m, uq)
 
 	// Article-level BM25, normalised by the score of a perfect match.
 	n := float64(len(m.arts))
@@ -237,7 +253,7 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		}
 		f.Centroid = qw.dot(&p.centW, 0)
 		f.CharCent = qc.dot(&p.centC, 0)
-		var bm, ll, covHit, covAll float64
+		var bm, ll, covHit, covAll, headHit, biHit float64
 		for _, q := range qts {
 			tf := a.tf[q.t]
 			if q.uni {
@@ -245,6 +261,11 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 				if tf > 0 {
 					covHit += q.idf
 				}
+				if _, ok := p.head[q.t]; ok {
+					headHit += q.idf
+				}
+			} else if tf > 0 {
+				biHit++
 			}
 			bm += q.aidf * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
 			if q.known {
@@ -256,6 +277,16 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		}
 		if covAll > 0 {
 			f.Coverage = covHit / covAll
+			f.HeadCov = headHit / covAll
+		}
+		if nBi > 0 {
+			f.Bigrams = biHit / float64(nBi)
+		}
+		if top != "" && a.tf[top] > 0 {
+			f.TopCov = 1
+		}
+		if len(a.units) > 0 && a.title != "" && a.units[0].src == a.title {
+			f.Title = wordShare*qw.dot(&p.words, 0) + (1-wordShare)*qc.dot(&p.chars, 0)
 		}
 		lls[i] = ll
 		maxLL = max(maxLL, ll)

@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -91,7 +90,7 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 	if err != nil {
 		return Retrieval{}, err
 	}
-	threshold := ix.threshold()
+	threshold := ix.threshold(ix.locale(q.Locale))
 	for _, r := range ranked {
 		if len(out.Matches) == limit {
 			break
@@ -155,15 +154,23 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 }
 
 // ordering ranks candidate articles as score does, without their
-// confidence: suggestions while typing need only the order.
-func (m *model) ordering(text string, ids []string) []ranked {
+// confidence: suggestions while typing need only the order. cal's second
+// stage, when there is one, orders them as it orders score's.
+func (m *model) ordering(text string, ids []string, cal *calibrator) []ranked {
 	o := m.order
 	if o == nil {
 		o = m
 	}
 	o.mu.RLock()
-	defer o.mu.RUnlock()
-	return o.rank(o.analyzeQuestion(text), ids)
+	out := o.rank(o.analyzeQuestion(text), ids)
+	o.mu.RUnlock()
+	if cal != nil && cal.rerank != nil {
+		for i := range out {
+			out[i].oconf, out[i].ofeats = out[i].conf, out[i].feats
+		}
+		cal.rerank.reorder(out)
+	}
+	return out
 }
 
 // score ranks candidate articles for a question with both analyses and
@@ -186,6 +193,7 @@ func (m *model) score(text string, ids []string, cal *calibrator) []ranked {
 	out := best
 	for i := range out {
 		out[i].oconf = out[i].conf
+		out[i].ofeats = out[i].feats
 	}
 	if o := m.order; o != nil {
 		o.mu.RLock()
@@ -198,7 +206,7 @@ func (m *model) score(text string, ids []string, cal *calibrator) []ranked {
 			}
 			for i := range ordered {
 				d := decide[ordered[i].id]
-				ordered[i].oconf = ordered[i].conf
+				ordered[i].oconf, ordered[i].ofeats = ordered[i].conf, ordered[i].feats
 				ordered[i].conf, ordered[i].feats = d.conf, d.feats
 			}
 			ordered[0].conf = best[0].conf
@@ -206,13 +214,7 @@ func (m *model) score(text string, ids []string, cal *calibrator) []ranked {
 		}
 	}
 	if cal != nil {
-		x := calFeatures(out)
-		out[0].conf = cal.prob(x)
-		for i := 1; i < len(out); i++ {
-			// Below the first, a match's confidence is the first's
-			// scaled by how its own score compares.
-			out[i].conf = out[0].conf * math.Min(1, out[i].oconf/math.Max(out[0].oconf, 1e-9))
-		}
+		cal.apply(out)
 	}
 	return out
 }

@@ -25,6 +25,7 @@ type Store interface {
 	FindCategories(ctx context.Context) ([]*portal.Category, error)
 	FindArticles(ctx context.Context, f portal.ArticleFilter) ([]*portal.Article, int, error)
 	ArticleChanges(ctx context.Context, watermark int64, limit int) ([]portal.ArticleChange, error)
+	KBThresholds(ctx context.Context) ([]portal.KBThreshold, error)
 }
 
 // Config configures a Service. Zero values mean the documented defaults.
@@ -93,6 +94,9 @@ func (s *Service) Start(ctx context.Context) error {
 		return fmt.Errorf("kb: build index: %w", err)
 	}
 	s.watermark = mark
+	if _, err := s.applyThresholds(ctx); err != nil {
+		return err
+	}
 	level := slog.LevelDebug
 	if rebuilt {
 		level = slog.LevelInfo
@@ -261,6 +265,9 @@ func (s *Service) SyncAll(ctx context.Context) error {
 // saves made on other nodes. Call it when a bus message says the knowledge
 // base changed; Follow also calls it periodically.
 func (s *Service) CatchUp(ctx context.Context) error {
+	if _, err := s.applyThresholds(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Re-read a window before the watermark: on PostgreSQL a save that
@@ -305,7 +312,45 @@ func (s *Service) Follow(ctx context.Context) {
 		if err := s.CatchUp(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("knowledge base catch-up", "err", err)
 		}
+
 	}
+}
+
+// ApplyThresholds reads the hand-off thresholds editors chose from the
+// store and makes Retrieve decide with them; when they changed, it tells
+// the other nodes through OnIndexed (with no article), whose CatchUp
+// applies them too. The node that saved a threshold calls it at once;
+// Start and CatchUp (so Follow, within FollowInterval) read them as well.
+func (s *Service) ApplyThresholds(ctx context.Context) error {
+	changed, err := s.applyThresholds(ctx)
+	if err == nil && changed && s.cfg.OnIndexed != nil {
+		s.cfg.OnIndexed(ctx, nil, nil)
+	}
+	return err
+}
+
+func (s *Service) applyThresholds(ctx context.Context) (bool, error) {
+	ts, err := s.cfg.Store.KBThresholds(ctx)
+	if err != nil {
+		return false, fmt.Errorf("kb: thresholds: %w", err)
+	}
+	by := make(map[string]float64, len(ts))
+	for _, t := range ts {
+		by[t.Locale] = t.Threshold
+	}
+	changed := s.cfg.Index.SetThresholds(by)
+	if changed {
+		s.log.Info("knowledge base hand-off thresholds", "chosen", by)
+	}
+	return changed, nil
+}
+
+// Threshold returns the confidence at or above which the bot answers in a
+// locale, the one fitted on the knowledge base, and whether an editor
+// chose the first.
+func (s *Service) Threshold(locale string) (current, fitted float64, chosen bool) {
+	current, chosen = s.cfg.Index.Threshold(locale)
+	return current, s.cfg.Index.FittedThreshold(), chosen
 }
 
 // Search runs an FAQ search (see search.Index.Search).

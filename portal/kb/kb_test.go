@@ -124,3 +124,66 @@ func TestIndexFollowsEdits(t *testing.T) {
 		}
 	})
 }
+
+// TestEditorThresholdOnEveryNode: a threshold an editor stores is applied
+// by every node (at start, and when Follow next runs), and a reset brings
+// back the fitted one.
+func TestEditorThresholdOnEveryNode(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "fd.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a := &portal.Article{Title: "How do I return a sofa?", Summary: "Within 30 days.", Status: portal.ArticlePublished}
+	if err := st.CreateArticle(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	one, two := mustService(t, st, t.TempDir()), mustService(t, st, t.TempDir())
+	decide := func(svc *kb.Service) search.Decision {
+		t.Helper()
+		r, err := svc.Retrieve(ctx, search.Question{Text: "How do I return a sofa?"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Decision
+	}
+	if got := decide(two); got != search.DecisionAnswer {
+		t.Fatalf("before: %s, want answer", got)
+	}
+	if err := st.SetKBThreshold(ctx, &portal.KBThreshold{Locale: "en", Threshold: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// The node that saved applies at once; the other when it catches up
+	// (on the bus message ApplyThresholds sends, or Follow's next round).
+	if err := one.ApplyThresholds(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := decide(two); got != search.DecisionAnswer {
+		t.Fatalf("other node before catching up: %s, want answer", got)
+	}
+	if err := two.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range []*kb.Service{one, two} {
+		if got := decide(svc); got != search.DecisionHandoff {
+			t.Errorf("at threshold 1: %s, want handoff", got)
+		}
+		if cur, fitted, chosen := svc.Threshold("en"); cur != 1 || !chosen || fitted == 1 {
+			t.Errorf("threshold=%.3f fitted=%.3f chosen=%v", cur, fitted, chosen)
+		}
+	}
+	// A node started later applies it from the start.
+	if got := decide(mustService(t, st, t.TempDir())); got != search.DecisionHandoff {
+		t.Errorf("new node: %s, want handoff", got)
+	}
+	if err := st.ResetKBThreshold(ctx, "en"); err != nil {
+		t.Fatal(err)
+	}
+	if err := two.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := decide(two); got != search.DecisionAnswer {
+		t.Errorf("after reset: %s, want answer", got)
+	}
+}

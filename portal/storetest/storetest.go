@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ArticleQueries", func(t *testing.T) { testArticleQueries(t, open) })
 	t.Run("ArticleImport", func(t *testing.T) { testArticleImport(t, open) })
 	t.Run("KnowledgeBaseFeedback", func(t *testing.T) { testFeedback(t, open) })
+	t.Run("KnowledgeBaseThresholds", func(t *testing.T) { testKBThresholds(t, open) })
 	t.Run("BackOffice", func(t *testing.T) { testBackOffice(t, open) })
 	t.Run("History", func(t *testing.T) { testHistory(t, open) })
 	t.Run("TokensAndNotifications", func(t *testing.T) { testTokens(t, open) })

@@ -20,6 +20,12 @@ type Knowledge interface {
 	Sync(ctx context.Context, ids ...int64) error
 	// SyncAll re-indexes everything, e.g. after categories changed.
 	SyncAll(ctx context.Context) error
+	// Threshold returns the confidence at or above which the bot answers
+	// in a locale, the one fitted on the knowledge base, and whether an
+	// editor chose the first.
+	Threshold(locale string) (current, fitted float64, chosen bool)
+	// ApplyThresholds makes this node decide with the thresholds stored.
+	ApplyThresholds(ctx context.Context) error
 }
 
 // localeOf is the locale FAQ content is shown in: ?locale= when given,

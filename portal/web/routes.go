@@ -128,6 +128,8 @@ func (s *Server) routes() {
 	editor.Post("/categories/:id<int>/delete", s.handleEditorCategoryDelete)
 	editor.Get("/gaps", s.handleEditorGapList)
 	editor.Post("/gaps/draft", s.handleEditorGapDraft)
+	editor.Get("/threshold", s.handleEditorThreshold)
+	editor.Post("/threshold", s.handleEditorThresholdSave)
 	editor.Get("/catalog", cf.handleCatalogList)
 	editor.Post("/catalog", cf.handleCatalogCreate)
 	editor.Get("/catalog/:slug", cf.handleCatalogEdit)
