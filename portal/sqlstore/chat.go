@@ -350,12 +350,8 @@ func enqueueIn(ctx context.Context, q Querier, mail func(*portal.Case) *portal.E
 	if e == nil {
 		return nil
 	}
-	if err := portal.ValidateEmail(portal.NormalizeEmail(e.To)); err != nil {
-		return err
-	}
 	e.CreatedAt, e.NextAttemptAt = now, now
-	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at) VALUES (?, ?, ?, ?, 0, '', ?) RETURNING id`,
-		e.To, e.Subject, e.Body, now, now).Scan(&e.ID)
+	return insertEmail(ctx, q, e)
 }
 
 // FindCases returns a page of cases with their replies, newest first.

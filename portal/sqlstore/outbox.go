@@ -8,29 +8,35 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at`
+const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs`
 
 func scanEmail(r Row) (*portal.Email, error) {
 	var e portal.Email
-	err := r.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.CreatedAt, &e.SentAt, &e.Attempts, &e.LastError, &e.NextAttemptAt)
+	var refs string
+	err := r.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.CreatedAt, &e.SentAt, &e.Attempts, &e.LastError, &e.NextAttemptAt,
+		&e.From, &e.MessageID, &e.InReplyTo, &refs)
+	e.References = strings.Fields(refs)
 	return &e, err
 }
 
 // EnqueueEmail adds an email to the outbox.
 func (s *Store) EnqueueEmail(ctx context.Context, e *portal.Email) error {
-	if err := portal.ValidateEmail(portal.NormalizeEmail(e.To)); err != nil {
-		return err
-	}
-	if strings.ContainsAny(e.Subject, "\r\n") {
-		return portal.FieldError("subject", "Subject must be one line.")
-	}
 	e.CreatedAt = s.now()
 	if e.NextAttemptAt.IsZero() {
 		e.NextAttemptAt = e.CreatedAt
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at) VALUES (?, ?, ?, ?, 0, '', ?) RETURNING id`,
-		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt).Scan(&e.ID)
-	return wrap("enqueue email", err)
+	return wrap("enqueue email", insertEmail(ctx, s.db, e))
+}
+
+// insertEmail validates e and adds it to the outbox through q, inside the
+// caller's transaction when q is one.
+func insertEmail(ctx context.Context, q Querier, e *portal.Email) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs)
+		VALUES (?, ?, ?, ?, 0, '', ?, ?, ?, ?, ?) RETURNING id`,
+		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt, e.From, e.MessageID, e.InReplyTo, strings.Join(e.References, " ")).Scan(&e.ID)
 }
 
 // ClaimEmails leases due emails.
