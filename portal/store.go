@@ -23,6 +23,7 @@ type Store interface {
 	NotificationService
 	CatalogService
 	ChatService
+	CaseService
 	CustomerStatsService
 	SupportStatsService
 	// Ping reports whether the database answers.

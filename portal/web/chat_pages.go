@@ -71,7 +71,7 @@ func (s *Server) handleCaseView(c *fiber.Ctx) error {
 
 // handleCaseList shows open cases left when nobody could chat.
 func (s *Server) handleCaseList(c *fiber.Ctx) error {
-	status := c.Query("status", portal.CaseOpen)
+	status := c.Query("status", portal.CaseNew)
 	if status == "all" {
 		status = ""
 	}
@@ -90,10 +90,10 @@ func (s *Server) handleCaseReply(c *fiber.Ctx) error {
 		return portal.Errorf(portal.ENOTFOUND, "Case not found.")
 	}
 	u := currentUser(c)
-	r := &portal.CaseReply{CaseID: id, AuthorID: u.ID, Body: c.FormValue("body")}
-	err = s.store.AddCaseReply(c.UserContext(), r, func(cs *portal.Case) *portal.Email {
-		return &portal.Email{To: cs.Email, Subject: "Re: your message (case " + cs.Number() + ")",
-			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply in your account: %s/account/chats\n", firstNonEmpty(cs.Name, "there"), r.Body, firstNonEmpty(u.Name, "Customer service"), cs.Number(), s.cfg.BaseURL)}
+	r := &portal.CaseEntry{CaseID: id, Kind: portal.EntryReply, AuthorID: &u.ID, AuthorName: u.Name, Body: c.FormValue("body")}
+	_, err = s.store.AddCaseEntry(c.UserContext(), r, portal.CasePending, func(cs *portal.Case, _ *portal.CaseEntry) []*portal.Email {
+		return []*portal.Email{{To: cs.Email, Subject: "Re: your message (case " + cs.Number() + ")",
+			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply in your account: %s/account/cases/%d\n", firstNonEmpty(cs.Name, "there"), r.Body, firstNonEmpty(u.Name, "Customer service"), cs.Number(), s.cfg.BaseURL, cs.ID)}}
 	})
 	if err != nil {
 		if portal.ErrorCode(err) == portal.EINVALID {
