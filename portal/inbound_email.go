@@ -1,9 +1,6 @@
 package portal
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // InboundEmail is a message Frontdesk's SMTP listener accepted, parsed and
 // normalized: the new text apart from the quoted history, the threading
@@ -48,10 +45,3 @@ type EmailAttachment struct {
 // acknowledgement): not when a program sent it, so two autoresponders
 // cannot write to each other for ever.
 func (m *InboundEmail) Answerable() bool { return m.Auto == "" }
-
-// MailIntakeService files an inbound email: into the case its reply token
-// or threading headers name, else into a new case. It returns once the
-// message is committed; the same Message-ID twice is stored once.
-type MailIntakeService interface {
-	ReceiveEmail(ctx context.Context, m *InboundEmail) error
-}

@@ -23,8 +23,12 @@ type Email struct {
 	MessageID string
 	// InReplyTo and References thread a reply (Message-IDs without angle
 	// brackets), so the customer's mail program shows one conversation.
-	InReplyTo     string
-	References    []string
+	InReplyTo  string
+	References []string
+	// AutoSubmitted is the RFC 3834 Auto-Submitted value of a message a
+	// program sent ("auto-replied" for an acknowledgement), so that the
+	// other side's autoresponder does not answer it; empty for a person's.
+	AutoSubmitted string
 	CreatedAt     time.Time
 	SentAt        *time.Time
 	Attempts      int
@@ -62,6 +66,9 @@ func (e *Email) Validate() error {
 		if _, err := mail.ParseAddress(e.From); err != nil || strings.ContainsAny(e.From, "\r\n") {
 			return FieldError("from", "Sender must be one email address.")
 		}
+	}
+	if strings.ContainsAny(e.AutoSubmitted, "\r\n") || len(e.AutoSubmitted) > 100 {
+		return FieldError("auto_submitted", "Auto-Submitted must be one short line.")
 	}
 	for _, id := range append([]string{e.MessageID, e.InReplyTo}, e.References...) {
 		if strings.ContainsAny(id, "<> \t\r\n") {

@@ -20,6 +20,7 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/demo"
+	"github.com/frontdesk/frontdesk/portal/inbound"
 	"github.com/frontdesk/frontdesk/portal/kb"
 	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/postgres"
@@ -50,6 +51,9 @@ type Main struct {
 	closeChatBus  func()
 	// trackLookup is the guest order look-up /track and the bot share.
 	trackLookup *tracking.Lookup
+	// Inbound takes mail for the support address (FRONTDESK_SMTP_LISTEN).
+	Inbound *inbound.Server
+	smtpLn  net.Listener
 	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
 	Bus    portal.Bus
 	Logger *slog.Logger
@@ -132,13 +136,18 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("FRONTDESK_TRUSTED_PROXIES: %w", err)
 	}
 	metricsFrom, _ := web.ParseTrustedProxies(cfg.MetricsFrom) // validated with the config
+	support, _ := cfg.supportAddress()                         // validated with the config
 	m.Web, err = web.New(web.Config{TrustedProxies: proxies, MetricsFrom: metricsFrom, MaxConnsPerIP: cfg.MaxConnsPerIP, FDReserve: cfg.FDReserve,
 		ChatSocketsPerVisitor: cfg.ChatSocketsPerVisitor, ChatSocketsPerIP: cfg.ChatSocketsPerIP,
-		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
+		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, SupportAddress: support, SenderName: cfg.senderName(), Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
 		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics})
 	if err != nil {
+		m.ln.Close()
+		return err
+	}
+	if err := m.openInbound(); err != nil {
 		m.ln.Close()
 		return err
 	}
@@ -148,6 +157,10 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Logger.Info("frontdesk ready", "addr", m.ln.Addr().String(), "store", store, "startup_ms", time.Since(start).Milliseconds())
 	fmt.Fprintf(m.Stdout, "Frontdesk is running at %s (store: %s)\n", m.URL(), store)
+	if m.smtpLn != nil {
+		support, _ := cfg.supportAddress()
+		fmt.Fprintf(m.Stdout, "Taking mail for %s at %s\n", support, m.SMTPAddr())
+	}
 	if seeded {
 		fmt.Fprintf(m.Stdout, "Demo data loaded. Sign in with password %q as:\n", demo.Password)
 		for _, l := range demo.Logins {
@@ -243,6 +256,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.startBackground(bg)
 	errc := make(chan error, 1)
 	go func() { errc <- m.Web.Serve(m.ln) }()
+	m.serveInbound()
 	select {
 	case err := <-errc:
 		m.Close()
@@ -250,7 +264,8 @@ func (m *Main) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	m.Logger.Info("shutting down")
-	m.Web.Close() // end event streams first, so shutdown waits only for requests
+	m.closeInbound(30 * time.Second) // every 250 sent is committed; the rest is sent again
+	m.Web.Close()                    // end event streams first, so shutdown waits only for requests
 	m.Web.CloseChatSockets()
 	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
 	m.Close()
@@ -259,6 +274,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 // Close stops background work and closes the store.
 func (m *Main) Close() error {
+	m.closeInbound(30 * time.Second)
 	if m.cancel != nil {
 		m.cancel()
 	}

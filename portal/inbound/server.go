@@ -23,7 +23,7 @@ type Config struct {
 	Address string
 	// Intake files each message; it must return only once the message is
 	// committed, because the sender is told 250 right after.
-	Intake portal.MailIntakeService
+	Intake Receiver
 	Limits Limits
 	// MaxMessageBytes is the largest message accepted (default 25 MiB);
 	// a larger one is refused with 552.
@@ -50,6 +50,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	closing  bool
+	conns    map[*smtp.Conn]bool
 	inflight sync.WaitGroup
 }
 
@@ -74,7 +75,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, local: strings.ToLower(cfg.Address[:at]), domain: strings.ToLower(cfg.Address[at+1:])}
+	s := &Server{cfg: cfg, conns: map[*smtp.Conn]bool{}, local: strings.ToLower(cfg.Address[:at]), domain: strings.ToLower(cfg.Address[at+1:])}
 	if cfg.Hostname == "" {
 		cfg.Hostname = s.domain
 	}
@@ -100,9 +101,9 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops taking new messages, waits (up to ctx) for the ones being
-// stored to be committed and answered, then closes every connection. A
-// sender cut off before its 250 sends again; the Message-ID keeps that
-// from storing the message twice.
+// stored to be committed and answered, gives senders a moment to say QUIT,
+// then closes every connection. A sender cut off before its 250 sends
+// again; the Message-ID keeps that from storing the message twice.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
@@ -115,16 +116,33 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		err = ctx.Err()
 	}
-	if cerr := s.smtp.Close(); cerr != nil && !errors.Is(cerr, smtp.ErrServerClosed) && err == nil {
-		err = cerr
+	// The 250 is written after Data returns: let go-smtp's own shutdown
+	// (listeners closed, sessions left to end) run briefly, then cut the
+	// sessions still open.
+	grace, cancel := context.WithTimeout(ctx, time.Second)
+	serr := s.smtp.Shutdown(grace)
+	cancel()
+	if serr != nil && !errors.Is(serr, smtp.ErrServerClosed) && !errors.Is(serr, context.DeadlineExceeded) && !errors.Is(serr, context.Canceled) && err == nil {
+		err = serr
 	}
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
 	<-done // an intake in flight finishes on its own timeout
 	return err
 }
 
 // NewSession implements smtp.Backend.
 func (s *Server) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{s: s}, nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return nil, errClosing
+	}
+	s.conns[c] = true
+	return &session{s: s, conn: c}, nil
 }
 
 // parseRecipient reports whether to is the support address, and its token.
@@ -148,6 +166,7 @@ var (
 
 type session struct {
 	s     *Server
+	conn  *smtp.Conn
 	from  string
 	to    string
 	token string
@@ -155,7 +174,12 @@ type session struct {
 
 func (ss *session) Reset() { ss.from, ss.to, ss.token = "", "", "" }
 
-func (ss *session) Logout() error { return nil }
+func (ss *session) Logout() error {
+	ss.s.mu.Lock()
+	delete(ss.s.conns, ss.conn)
+	ss.s.mu.Unlock()
+	return nil
+}
 
 func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	ss.Reset()

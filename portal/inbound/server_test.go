@@ -75,7 +75,8 @@ func send(t *testing.T, addr, from string, to []string, msg string) int {
 	t.Helper()
 	c, err := smtp.Dial(addr)
 	if err != nil {
-		t.Fatal(err)
+		t.Logf("dial: %v", err)
+		return 0
 	}
 	defer c.Close()
 	if err := c.Mail(from); err != nil {
@@ -100,11 +101,13 @@ func send(t *testing.T, addr, from string, to []string, msg string) int {
 	return 250
 }
 
+// code is the SMTP reply code of err, or 0 when the connection failed
+// without one (safe to call off the test's goroutine).
 func code(t *testing.T, err error) int {
-	t.Helper()
 	var te *textproto.Error
 	if !errors.As(err, &te) {
-		t.Fatalf("not an SMTP reply: %v", err)
+		t.Logf("not an SMTP reply: %v", err)
+		return 0
 	}
 	return te.Code
 }

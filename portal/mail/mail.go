@@ -44,6 +44,9 @@ func Message(from string, e *portal.Email, now time.Time) ([]byte, error) {
 	if len(e.References) > 0 {
 		h.SetMsgIDList("References", e.References)
 	}
+	if e.AutoSubmitted != "" {
+		h.Set("Auto-Submitted", e.AutoSubmitted)
+	}
 	h.Set("MIME-Version", "1.0")
 	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
 	h.Set("Content-Transfer-Encoding", "8bit")

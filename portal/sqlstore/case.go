@@ -101,8 +101,12 @@ func nullString(s string) any {
 }
 
 func insertEntry(ctx context.Context, q Querier, e *portal.CaseEntry) error {
-	return q.QueryRow(ctx, `INSERT INTO case_entries (case_id, kind, channel, author_id, author_name, body, message_id, in_reply_to, refs, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.CaseID, e.Kind, e.Channel, e.AuthorID, e.AuthorName, e.Body, nullString(e.MessageID), e.InReplyTo, e.References, e.CreatedAt).Scan(&e.ID)
+	err := q.QueryRow(ctx, `INSERT INTO case_entries (case_id, kind, channel, author_id, author_name, body, message_id, in_reply_to, refs, quoted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.CaseID, e.Kind, e.Channel, e.AuthorID, e.AuthorName, e.Body, nullString(e.MessageID), e.InReplyTo, e.References, e.Quoted, e.CreatedAt).Scan(&e.ID)
+	if err != nil {
+		return err
+	}
+	return insertEntryAttachments(ctx, q, e)
 }
 
 func (s *Store) entryErr(err error) error {
@@ -392,13 +396,13 @@ func (s *Store) FindCaseEntries(ctx context.Context, caseID int64, internal bool
 	if !internal {
 		cond = ` AND kind IN ('customer', 'reply')`
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, case_id, kind, channel, author_id, author_name, body, COALESCE(message_id, ''), in_reply_to, refs, created_at FROM case_entries WHERE case_id = ?`+cond+` ORDER BY id`, caseID)
+	rows, err := s.db.Query(ctx, `SELECT id, case_id, kind, channel, author_id, author_name, body, COALESCE(message_id, ''), in_reply_to, refs, quoted, created_at FROM case_entries WHERE case_id = ?`+cond+` ORDER BY id`, caseID)
 	if err != nil {
 		return nil, wrap("find case entries", err)
 	}
 	out, err := collect(rows, func(r Row) (*portal.CaseEntry, error) {
 		var e portal.CaseEntry
-		err := r.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Channel, &e.AuthorID, &e.AuthorName, &e.Body, &e.MessageID, &e.InReplyTo, &e.References, &e.CreatedAt)
+		err := r.Scan(&e.ID, &e.CaseID, &e.Kind, &e.Channel, &e.AuthorID, &e.AuthorName, &e.Body, &e.MessageID, &e.InReplyTo, &e.References, &e.Quoted, &e.CreatedAt)
 		return &e, err
 	})
 	if err != nil {

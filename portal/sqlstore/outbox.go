@@ -8,13 +8,13 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs`
+const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted`
 
 func scanEmail(r Row) (*portal.Email, error) {
 	var e portal.Email
 	var refs string
 	err := r.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.CreatedAt, &e.SentAt, &e.Attempts, &e.LastError, &e.NextAttemptAt,
-		&e.From, &e.MessageID, &e.InReplyTo, &refs)
+		&e.From, &e.MessageID, &e.InReplyTo, &refs, &e.AutoSubmitted)
 	e.References = strings.Fields(refs)
 	return &e, err
 }
@@ -34,9 +34,9 @@ func insertEmail(ctx context.Context, q Querier, e *portal.Email) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs)
-		VALUES (?, ?, ?, ?, 0, '', ?, ?, ?, ?, ?) RETURNING id`,
-		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt, e.From, e.MessageID, e.InReplyTo, strings.Join(e.References, " ")).Scan(&e.ID)
+	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted)
+		VALUES (?, ?, ?, ?, 0, '', ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt, e.From, e.MessageID, e.InReplyTo, strings.Join(e.References, " "), e.AutoSubmitted).Scan(&e.ID)
 }
 
 // ClaimEmails leases due emails.

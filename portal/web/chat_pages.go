@@ -66,7 +66,11 @@ func (s *Server) handleCaseView(c *fiber.Ctx) error {
 	if len(cases) == 0 {
 		return portal.Errorf(portal.ENOTFOUND, "Case not found.")
 	}
-	return s.render(c, fiber.StatusOK, "case_view", "Case "+cases[0].Number(), fiber.Map{"Case": cases[0]})
+	entries, err := s.store.FindCaseEntries(c.UserContext(), id, false)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "case_view", "Case "+cases[0].Number(), fiber.Map{"Case": cases[0], "Entries": entries})
 }
 
 // handleCaseList shows open cases left when nobody could chat.
@@ -91,9 +95,14 @@ func (s *Server) handleCaseReply(c *fiber.Ctx) error {
 	}
 	u := currentUser(c)
 	r := &portal.CaseEntry{CaseID: id, Kind: portal.EntryReply, AuthorID: &u.ID, AuthorName: u.Name, Body: c.FormValue("body")}
+	thread, err := s.caseThread(c, r)
+	if err != nil {
+		return err
+	}
 	_, err = s.store.AddCaseEntry(c.UserContext(), r, portal.CasePending, func(cs *portal.Case, _ *portal.CaseEntry) []*portal.Email {
-		return []*portal.Email{{To: cs.Email, Subject: "Re: your message (case " + cs.Number() + ")",
-			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply in your account: %s/account/cases/%d\n", firstNonEmpty(cs.Name, "there"), r.Body, firstNonEmpty(u.Name, "Customer service"), cs.Number(), s.cfg.BaseURL, cs.ID)}}
+		return []*portal.Email{s.threadCaseEmail(&portal.Email{To: cs.Email, Subject: "Re: your message (case " + cs.Number() + ")",
+			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply to this email, or in your account: %s/account/cases/%d\n", firstNonEmpty(cs.Name, "there"), r.Body, firstNonEmpty(u.Name, "Customer service"), cs.Number(), s.cfg.BaseURL, cs.ID)},
+			cs, r, thread)}
 	})
 	if err != nil {
 		if portal.ErrorCode(err) == portal.EINVALID {

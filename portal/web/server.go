@@ -26,6 +26,11 @@ type Config struct {
 	Secret []byte
 	// BaseURL is the public address, used in emails; default http://localhost:8080.
 	BaseURL string
+	// SupportAddress (support@domain), when set, makes case replies come
+	// from the case's reply address support+<token>@domain, threaded.
+	SupportAddress string
+	// SenderName is the display name of case replies' From.
+	SenderName string
 	// BodyLimit caps request bodies; default 1 MiB.
 	BodyLimit int
 	// SessionTTL is how long an idle session lives; default 30 days.
@@ -284,6 +289,7 @@ func (s *Server) routes() {
 	account.Get("/chats", s.handleChatHistory)
 	account.Get("/chats/:id<int>", s.handleChatView)
 	account.Get("/cases/:id<int>", s.handleCaseView)
+	account.Get("/cases/:id<int>/attachments/:att<int>", s.handleCaseAttachment)
 	account.Get("/shipments/:id<int>", s.handleShipmentView)
 	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
 	account.Get("/invoices/:number", s.handleInvoiceView)
@@ -293,6 +299,8 @@ func (s *Server) routes() {
 	app.Post("/track", s.handleTrack)
 	app.Get("/track/shipments/:id<int>", s.handleTrackLinkView)
 	app.Get("/track/shipments/:id<int>/events", s.handleTrackLinkEvents)
+
+	app.Get("/agent/cases/:id<int>/attachments/:att<int>", s.requireRole(portal.RoleAgent, portal.RoleManager, portal.RoleAdmin), s.handleCaseAttachment)
 
 	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)
