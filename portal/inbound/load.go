@@ -3,6 +3,7 @@ package inbound
 import (
 	"context"
 	"fmt"
+	"math"
 	"net"
 	"net/smtp"
 	"strings"
@@ -17,8 +18,10 @@ type LoadConfig struct {
 	Addr    string // the listener, host:port
 	Support string // support@domain
 	Rate    float64
-	// Duration of the schedule; every third message opens a case, the next
-	// answers it by In-Reply-To, the one after by the case's reply token.
+	// Duration of the schedule. Every third message opens a case; the next
+	// answers a case opened about a second earlier by In-Reply-To, the one
+	// after by that case's reply token (as a customer answers after the
+	// acknowledgement came; in the first second all open cases).
 	Duration time.Duration
 	// Timeout: a 250 later than this after the scheduled send counts as
 	// failed (late).
@@ -57,13 +60,17 @@ func Load(ctx context.Context, c LoadConfig) LoadResult {
 	n := int(c.Rate * c.Duration.Seconds())
 	msgs := make([]LoadMessage, n)
 	var mu sync.Mutex
+	lag := 3 * int(math.Ceil(c.Rate/3))
 	loadgen.OpenLoop(ctx, c.Rate, c.Duration, c.MaxInFlight, total, func(ctx context.Context, i int) error {
 		m := LoadMessage{MessageID: fmt.Sprintf("load-%s-%d@customer.example", c.Tag, i)}
-		root := i - i%3
+		kind, root := i%3, i-i%3-lag
+		if kind == 0 || root < 0 {
+			kind, root = 0, i
+		}
 		m.Root = fmt.Sprintf("load-%s-%d@customer.example", c.Tag, root)
 		headers := ""
 		rcpt := c.Support
-		switch i % 3 {
+		switch kind {
 		case 1:
 			headers = "In-Reply-To: <" + m.Root + ">\r\nReferences: <" + m.Root + ">\r\n"
 		case 2:
