@@ -19,6 +19,7 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/demo"
 	"github.com/frontdesk/frontdesk/portal/kb"
 	"github.com/frontdesk/frontdesk/portal/mail"
@@ -45,6 +46,8 @@ type Main struct {
 	// Analytics refits the customer analysis (RFM, lifetime value) in the
 	// background for the manager pages.
 	Analytics *analytics.Refitter
+	// Cases runs the case workflow and its escalation loop.
+	Cases *casework.Service
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
 	closeChatBus  func()
@@ -121,6 +124,7 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		})
 	}
+	m.Cases = casework.New(casework.Config{Store: m.Store, BaseURL: m.Config.BaseURL, Node: cfg.NodeName, Logger: m.Logger})
 	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err
@@ -137,7 +141,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
-		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics})
+		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Cases: m.Cases})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -319,6 +323,8 @@ func (m *Main) startBackground(ctx context.Context) {
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 	m.wg.Add(1)
 	go func() { defer m.wg.Done(); m.refitAnalytics(ctx) }()
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.Cases.Run(ctx) }()
 }
 
 // refitAnalytics runs the customer analysis at start and once a day after;

@@ -14,6 +14,7 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,6 +106,9 @@ type Config struct {
 	// ChatSocketsPerIP caps the chat sockets of one client address;
 	// default 64, negative for no cap.
 	ChatSocketsPerIP int
+	// Cases runs the case workflow (acknowledgements, alerts, replies);
+	// default one over Store with BaseURL.
+	Cases *casework.Service
 }
 
 // Server is the web front end.
@@ -134,6 +138,7 @@ type Server struct {
 	exports *exportJobs
 	// instance tells this server's bus messages from other nodes'.
 	instance string
+	cases    *casework.Service
 }
 
 // New builds the app and its routes.
@@ -212,6 +217,9 @@ func New(cfg Config) (*Server, error) {
 	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
 	s.exports = newExportJobs()
+	if s.cases = cfg.Cases; s.cases == nil {
+		s.cases = casework.New(casework.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now})
+	}
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
@@ -283,7 +291,6 @@ func (s *Server) routes() {
 	account.Get("/history", s.handleHistoryList)
 	account.Get("/chats", s.handleChatHistory)
 	account.Get("/chats/:id<int>", s.handleChatView)
-	account.Get("/cases/:id<int>", s.handleCaseView)
 	account.Get("/shipments/:id<int>", s.handleShipmentView)
 	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
 	account.Get("/invoices/:number", s.handleInvoiceView)
@@ -329,6 +336,7 @@ func (s *Server) routes() {
 	s.backOfficeRoutes(api)
 	s.configuratorRoutes()
 	s.chatRoutes(app)
+	s.caseRoutes(app)
 	app.Use(s.handleNotFound)
 }
 

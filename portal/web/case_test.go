@@ -1,0 +1,130 @@
+package web_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+var caseLink = regexp.MustCompile(`/account/cases/(\d+)`)
+
+// TestCaseLoop: a customer opens a case from "Contact us" about one of
+// their orders, staff see it in the views and reply, the customer answers
+// on the case page (which reopens it), staff solve it; another customer
+// never sees it.
+func TestCaseLoop(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		ada := MustUser(t, s, portal.RoleCustomer, "ada@example.com")
+		MustUser(t, s, portal.RoleCustomer, "bob@example.com")
+		agent := MustUser(t, s, portal.RoleAgent, "agent@example.com")
+		MustUser(t, s, portal.RoleAdmin, "admin@example.com")
+		order := mustOrder(t, s, ada, "NW-5001")
+
+		cust := newClient(t, srv)
+		cust.login(ada.Email)
+		page := cust.get("/contact")
+		wantStatus(t, page, 200)
+		wantBody(t, page, "NW-5001")
+		res := cust.post("/contact", url.Values{"topic": {"nope"}, "body": {"x"}})
+		wantStatus(t, res, 422)
+		wantBody(t, res, "Choose what your message is about.")
+		res = cust.post("/contact", url.Values{"topic": {"delivery"}, "order": {"999999"}, "body": {"x"}})
+		wantStatus(t, res, 422)
+		wantBody(t, res, "Choose one of your orders.")
+		res = cust.post("/contact", url.Values{"topic": {"delivery"}, "order": {itoa(order.ID)}, "body": {"My sofa has not arrived."}})
+		wantStatus(t, res, 303)
+		m := caseLink.FindStringSubmatch(res.Header.Get("Location"))
+		if m == nil {
+			t.Fatalf("redirect to %q", res.Header.Get("Location"))
+		}
+		caseID := m[1]
+		page = cust.get("/account/cases/" + caseID)
+		wantStatus(t, page, 200)
+		wantBody(t, page, "My sofa has not arrived.")
+		wantBody(t, page, "A delivery: order NW-5001")
+		if mails, _ := s.FindEmails(ctx(), ada.Email, 5); len(mails) != 1 || !strings.Contains(mails[0].Body, "We will answer by") {
+			t.Fatalf("acknowledgement %+v", mails)
+		}
+		// The case is in the customer's history; not in another's.
+		wantBody(t, cust.get("/account/history"), "/account/cases/"+caseID)
+		bob := newClient(t, srv)
+		bob.login("bob@example.com")
+		wantStatus(t, bob.get("/account/cases/"+caseID), 404)
+		wantStatus(t, bob.post("/account/cases/"+caseID+"/reply", url.Values{"body": {"hi"}}), 404)
+
+		staff := newClient(t, srv)
+		staff.login(agent.Email)
+		for _, view := range []string{"mine", "unassigned", "breaching", "open", "all"} {
+			wantStatus(t, staff.get("/agent/cases?view="+view), 200)
+		}
+		list := staff.get("/agent/cases?view=unassigned")
+		wantBody(t, list, "A delivery: order NW-5001")
+		wantBody(t, list, "First response:")
+		wantBody(t, staff.get("/agent/cases?view=all&q=NW-5001"), "/agent/cases/"+caseID)
+		wantStatus(t, staff.get("/agent/cases?view=bogus"), 400)
+		alerts := staff.get("/agent/alerts")
+		wantBody(t, alerts, "New case")
+
+		wantStatus(t, staff.post("/agent/cases/"+caseID+"/note", url.Values{"body": {"Carrier says Friday."}}), 303)
+		wantStatus(t, staff.post("/agent/cases/"+caseID+"/update", url.Values{"assignee": {itoa(agent.ID)}, "priority": {"high"}, "tags": {"delivery, late"}}), 303)
+		wantStatus(t, staff.post("/agent/cases/"+caseID+"/reply", url.Values{"body": {"It comes on Friday."}, "status": {"pending"}}), 303)
+		view := staff.get("/agent/cases/" + caseID)
+		wantBody(t, view, "Carrier says Friday.")
+		wantBody(t, view, "Targets paused")
+		wantBody(t, staff.get("/agent/cases?view=mine"), "A delivery: order NW-5001")
+
+		page = cust.get("/account/cases/" + caseID)
+		wantBody(t, page, "It comes on Friday.")
+		if strings.Contains(page.body, "Carrier says Friday.") {
+			t.Fatal("customer sees the internal note")
+		}
+		wantStatus(t, cust.post("/account/cases/"+caseID+"/reply", url.Values{"body": {"Friday is fine, thanks."}}), 303)
+		view = staff.get("/agent/cases/" + caseID)
+		wantBody(t, view, "Reopened by the customer")
+		wantBody(t, staff.get("/agent/alerts"), "Customer replied")
+
+		res = staff.post("/agent/cases/bulk", url.Values{"ids": {caseID}, "status": {"solved"}, "back": {"/agent/cases?view=all"}})
+		wantStatus(t, res, 303)
+		wantBody(t, cust.get("/account/cases/"+caseID), "Solved")
+
+		// Customers and guests cannot reach the staff's pages.
+		wantStatus(t, cust.get("/agent/cases"), 403)
+		wantStatus(t, cust.get("/agent/cases/"+caseID), 403)
+		// Bad input is a clear 4xx.
+		wantStatus(t, staff.get("/agent/cases/999999"), 404)
+		wantStatus(t, staff.post("/agent/cases/"+caseID+"/update", url.Values{"assignee": {"x"}}), 303)
+
+		// A guest writes through the form; the address gets no copy of the message.
+		guest := newClient(t, srv)
+		res = guest.post("/contact", url.Values{"topic": {"other"}, "email": {"guest@example.com"}, "body": {"Secret text"}})
+		wantStatus(t, res, 200)
+		wantBody(t, res, "Your case number is")
+		if mails, _ := s.FindEmails(ctx(), "guest@example.com", 5); len(mails) != 1 || strings.Contains(mails[0].Body, "Secret text") {
+			t.Fatalf("guest acknowledgement %+v", mails)
+		}
+
+		admin := newClient(t, srv)
+		admin.login("admin@example.com")
+		wantStatus(t, admin.get("/admin/cases"), 200)
+		wantStatus(t, admin.post("/admin/cases/teams", url.Values{"name": {"Deliveries"}, "lead": {itoa(agent.ID)}, "members": {itoa(agent.ID)}}), 303)
+		wantStatus(t, admin.post("/admin/cases/calendars", url.Values{"name": {"Berlin"}, "time_zone": {"Europe/Berlin"}, "open_1": {"08:00"}, "close_1": {"16:30"}, "holidays": {"2026-12-24\n2026-12-25"}}), 303)
+		wantStatus(t, admin.post("/admin/cases/policies", url.Values{"priority": {"urgent"}, "calendar": {"1"}, "first_response": {"15"}, "next_response": {"30"}, "resolution": {"120"}}), 303)
+		wantStatus(t, admin.post("/admin/cases/rules", url.Values{"metric": {"resolution"}, "percent": {"75"}, "action": {"notify_lead"}}), 303)
+		page = admin.get("/admin/cases")
+		wantBody(t, page, "Deliveries")
+		wantBody(t, page, "Europe/Berlin")
+		wantBody(t, page, "2026-12-25")
+		wantBody(t, page, "At 75% of the Resolution target")
+		set, _ := s.SLASettings(ctx())
+		if set.Policies["urgent"].FirstResponse.Minutes() != 15 {
+			t.Fatalf("policy not saved: %+v", set.Policies["urgent"])
+		}
+		res = admin.post("/admin/cases/calendars", url.Values{"name": {"Bad"}, "time_zone": {"Nowhere/City"}, "open_1": {"08:00"}, "close_1": {"16:30"}})
+		wantStatus(t, res, 303)
+		wantBody(t, admin.get("/admin/cases"), "Choose a time zone")
+	})
+}
