@@ -128,3 +128,52 @@ func TestCaseLoop(t *testing.T) {
 		wantBody(t, admin.get("/admin/cases"), "Choose a time zone")
 	})
 }
+
+// TestCaseAPI opens a case from the back office, reads it and adds to it.
+func TestCaseAPI(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		ada := MustUser(t, s, portal.RoleCustomer, "ada@example.com")
+		mustOrder(t, s, ada, "NW-7001")
+		tok := mustToken(t, s, portal.ScopeCasesWrite, portal.ScopeRead)
+		readOnly := mustToken(t, s, portal.ScopeRead)
+		res := apiCall(t, srv, "POST", "/api/v1/cases", tok, `{"customer_email":"ada@example.com","subject":"Broken mug","body":"One mug broke.","priority":"high","order_number":"NW-7001","tags":["phone"]}`)
+		wantStatus(t, res, 201)
+		wantBody(t, res, `"priority":"high"`)
+		wantBody(t, res, `"order_number":"NW-7001"`)
+		m := regexp.MustCompile(`"number":"(C-\d+)"`).FindStringSubmatch(res.body)
+		if m == nil {
+			t.Fatalf("no number in %s", res.body)
+		}
+		// Linked to the customer's account.
+		if cs, n, _ := s.FindCases(ctx(), portal.CaseFilter{CustomerID: &ada.ID}); n != 1 || cs[0].Channel != portal.ChannelAPI {
+			t.Fatalf("cases of ada %d", n)
+		}
+		wantStatus(t, apiCall(t, srv, "POST", "/api/v1/cases/"+m[1]+"/messages", tok, `{"kind":"note","body":"Replacement sent."}`), 200)
+		wantStatus(t, apiCall(t, srv, "POST", "/api/v1/cases/"+m[1]+"/messages", tok, `{"kind":"customer","body":"Thanks!"}`), 200)
+		res = apiCall(t, srv, "GET", "/api/v1/cases/"+m[1], readOnly, "")
+		wantStatus(t, res, 200)
+		wantBody(t, res, "Thanks!")
+		if strings.Contains(res.body, "Replacement sent.") {
+			t.Fatal("the API shows internal notes as messages")
+		}
+		for _, tc := range []struct {
+			method, path, token, body string
+			want                      int
+		}{
+			{"POST", "/api/v1/cases", readOnly, `{"customer_email":"a@example.com","body":"x"}`, 403},
+			{"POST", "/api/v1/cases", tok, `{"customer_email":"not an address","body":"x"}`, 400},
+			{"POST", "/api/v1/cases", tok, `{"customer_email":"a@example.com","body":""}`, 400},
+			{"POST", "/api/v1/cases", tok, `{"customer_email":"a@example.com","body":"x","priority":"meh"}`, 400},
+			{"POST", "/api/v1/cases", tok, `{"customer_email":"a@example.com","body":"x","order_number":"NOPE"}`, 400},
+			{"POST", "/api/v1/cases", tok, `{"customer_email":"a@example.com","body":"x","extra":1}`, 400},
+			{"POST", "/api/v1/cases/" + m[1] + "/messages", tok, `{"kind":"reply","body":"x"}`, 400},
+			{"GET", "/api/v1/cases/C-999999", tok, "", 404},
+			{"GET", "/api/v1/cases/zzz", tok, "", 404},
+		} {
+			if res := apiCall(t, srv, tc.method, tc.path, tc.token, tc.body); res.StatusCode != tc.want {
+				t.Fatalf("%s %s %s: status=%d, want %d: %s", tc.method, tc.path, tc.body, res.StatusCode, tc.want, res.body)
+			}
+		}
+	})
+}
