@@ -174,3 +174,31 @@ func TestCaseClock(t *testing.T) {
 		t.Fatalf("trigger %v %q %v", at80, key, ok)
 	}
 }
+
+// TestSLAReachedAgreesWithTrigger: the cheap check the escalation pass uses
+// answers as the trigger time does, before and after it.
+func TestSLAReachedAgreesWithTrigger(t *testing.T) {
+	berlin := mustCalendar(t, "Europe/Berlin", weekdays(9*60, 17*60), "2026-03-04")
+	berlin.ID = 1
+	set := &SLASettings{
+		Policies:  map[string]SLAPolicy{PriorityNormal: {Priority: PriorityNormal, CalendarID: 1, FirstResponse: 8 * time.Hour, NextResponse: 4 * time.Hour, Resolution: 16 * time.Hour}},
+		Calendars: map[int64]*Calendar{1: berlin},
+	}
+	c := &Case{Status: CaseOpen, Priority: PriorityNormal, CreatedAt: at(t, "Europe/Berlin", "2026-03-02 15:00")}
+	c.StartSLA(set)
+	for _, metric := range []string{MetricFirstResponse, MetricResolution} {
+		for _, p := range []int{25, 80, 100, 150} {
+			trig, key, ok := c.SLATrigger(set, metric, p)
+			if !ok {
+				t.Fatalf("%s %d: no trigger", metric, p)
+			}
+			for _, d := range []time.Duration{-time.Minute, 0, time.Minute, 72 * time.Hour} {
+				now := trig.Add(d)
+				k, reached, ok := c.SLAReached(set, metric, p, now)
+				if !ok || k != key || reached != (d >= 0) {
+					t.Fatalf("%s at %d%%, trigger %v, now %v: reached=%v key=%q, want %v %q", metric, p, trig, now, reached, k, d >= 0, key)
+				}
+			}
+		}
+	}
+}

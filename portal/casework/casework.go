@@ -270,8 +270,8 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 	for _, c := range cases {
 		live[c.ID] = true
 		for _, r := range enabled {
-			at, key, ok := c.SLATrigger(set, r.Metric, r.Percent)
-			if !ok || at.After(now) {
+			key, reached, ok := c.SLAReached(set, r.Metric, r.Percent, now)
+			if !ok || !reached {
 				continue
 			}
 			key = fmt.Sprintf("r%d:%s", r.ID, key)
