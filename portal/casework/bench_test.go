@@ -88,7 +88,9 @@ func caseLoad(b *testing.B, s portal.Store, sq *sqlstore.Store, n int) {
 		{"view_unassigned", func() portal.CaseFilter { return portal.CaseFilter{Unassigned: true, Statuses: active} }},
 		{"view_breaching", func() portal.CaseFilter { return portal.CaseFilter{DueBefore: &soon, Statuses: active} }},
 		{"view_open", func() portal.CaseFilter { return portal.CaseFilter{Statuses: active, Offset: 25 * rng.Intn(5)} }},
-		{"search_number", func() portal.CaseFilter { return portal.CaseFilter{Query: (&portal.Case{ID: int64(1 + rng.Intn(n))}).Number()} }},
+		{"search_number", func() portal.CaseFilter {
+			return portal.CaseFilter{Query: (&portal.Case{ID: int64(1 + rng.Intn(n))}).Number()}
+		}},
 		{"search_email", func() portal.CaseFilter {
 			return portal.CaseFilter{Query: fmt.Sprintf("customer%d@example.com", custs[rng.Intn(len(custs))])}
 		}},
