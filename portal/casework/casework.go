@@ -213,13 +213,15 @@ func (s *Service) CustomerMessage(ctx context.Context, e *portal.CaseEntry) (*po
 }
 
 // Reply adds an agent's reply and emails it to the customer; status, when
-// not empty, sets the case's status with it.
-func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, body, status string) (*portal.Case, error) {
+// not empty, sets the case's status with it. It returns the case and the
+// reply's entry (for attachments).
+func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, body, status string) (*portal.Case, *portal.CaseEntry, error) {
 	e := &portal.CaseEntry{CaseID: caseID, Kind: portal.EntryReply, Channel: portal.ChannelAgent, AuthorID: &agent.ID, AuthorName: agent.Name, Body: body}
-	return s.store.AddCaseEntry(ctx, e, status, func(c *portal.Case, e *portal.CaseEntry) []*portal.Email {
+	c, err := s.store.AddCaseEntry(ctx, e, status, func(c *portal.Case, e *portal.CaseEntry) []*portal.Email {
 		return []*portal.Email{{To: c.Email, Subject: "Re: " + c.Subject + " (case " + c.Number() + ")",
 			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Answer us in your account: %s\n", firstNonEmpty(c.Name, "there"), e.Body, firstNonEmpty(agent.Name, "Customer service"), c.Number(), s.CaseURL(c))}}
 	})
+	return c, e, err
 }
 
 func firstNonEmpty(vs ...string) string {

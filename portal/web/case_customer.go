@@ -28,7 +28,7 @@ type contactForm struct {
 }
 
 func (s *Server) contactData(c *fiber.Ctx, f contactForm, errs map[string]string) (fiber.Map, error) {
-	data := fiber.Map{"Topics": contactTopics, "Form": f, "Errors": errs}
+	data := fiber.Map{"Topics": contactTopics, "Form": f, "Errors": errs, "Files": s.cfg.Attachments != nil}
 	if u := currentUser(c); u != nil && u.Role == portal.RoleCustomer {
 		orders, _, err := s.store.FindOrders(c.UserContext(), portal.OrderFilter{CustomerID: &u.ID, Limit: 50})
 		if err != nil {
@@ -91,9 +91,23 @@ func (s *Server) handleContact(c *fiber.Ctx) error {
 		return err
 	}
 	cs.Subject = topic
+	var atts []*portal.CaseAttachment
 	if len(errs) == 0 {
-		err := s.cases.Open(ctx, cs, nil, u != nil)
+		var err error
+		if atts, err = s.caseUploads(c); err != nil {
+			if portal.ErrorCode(err) != portal.EINVALID {
+				return err
+			}
+			errs["files"] = portal.ErrorMessage(err)
+		}
+	}
+	if len(errs) == 0 {
+		first := &portal.CaseEntry{Kind: portal.EntryCustomer, Channel: portal.ChannelPortal, AuthorID: cs.CustomerID, AuthorName: cs.Name, Body: cs.Body}
+		err := s.cases.Open(ctx, cs, first, u != nil)
 		if err == nil {
+			if err := s.attach(ctx, first.ID, atts); err != nil {
+				return err
+			}
 			if u != nil {
 				s.setFlash(c, "ok", "Thank you. Your case number is "+cs.Number()+"; we sent you a confirmation.")
 				return c.Redirect("/account/cases/"+strconv.FormatInt(cs.ID, 10), fiber.StatusSeeOther)
@@ -144,7 +158,7 @@ func (s *Server) handleCaseView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "case_view", "Case "+cs.Number(), fiber.Map{"Case": cs, "Entries": entries})
+	return s.render(c, fiber.StatusOK, "case_view", "Case "+cs.Number(), fiber.Map{"Case": cs, "Entries": entries, "Files": s.cfg.Attachments != nil})
 }
 
 // handleCaseCustomerReply adds the customer's answer; it reopens the case
@@ -155,10 +169,17 @@ func (s *Server) handleCaseCustomerReply(c *fiber.Ctx) error {
 		return err
 	}
 	u := currentUser(c)
-	_, err = s.cases.CustomerMessage(c.UserContext(), &portal.CaseEntry{CaseID: cs.ID, Channel: portal.ChannelPortal, AuthorID: &u.ID, AuthorName: u.Name, Body: c.FormValue("body")})
 	to := "/account/cases/" + strconv.FormatInt(cs.ID, 10)
+	atts, err := s.caseUploads(c)
 	if err != nil {
 		return s.backWithError(c, err, to)
+	}
+	e := &portal.CaseEntry{CaseID: cs.ID, Channel: portal.ChannelPortal, AuthorID: &u.ID, AuthorName: u.Name, Body: c.FormValue("body")}
+	if _, err = s.cases.CustomerMessage(c.UserContext(), e); err != nil {
+		return s.backWithError(c, err, to)
+	}
+	if err := s.attach(c.UserContext(), e.ID, atts); err != nil {
+		return err
 	}
 	s.setFlash(c, "ok", "Thank you. Your message is on its way to us.")
 	return c.Redirect(to, fiber.StatusSeeOther)

@@ -136,6 +136,7 @@ func (s *Server) handleCaseStaffView(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "agent_case", "Case "+cs.Number(), fiber.Map{
 		"Row": caseRow{Case: cs, SLA: cs.SLAStateAt(s.now(), set)}, "Entries": entries, "Staff": staff, "Teams": teams,
 		"Statuses": portal.CaseStatuses, "Priorities": portal.CasePriorities, "Policy": pol, "Tags": strings.Join(cs.Tags, ", "),
+		"Files": s.cfg.Attachments != nil,
 	})
 }
 
@@ -146,9 +147,16 @@ func caseURL(id int64) string { return "/agent/cases/" + strconv.FormatInt(id, 1
 func (s *Server) handleCaseReply(c *fiber.Ctx) error {
 	id := caseIDParam(c)
 	u := currentUser(c)
-	cs, err := s.cases.Reply(c.UserContext(), u, id, c.FormValue("body"), c.FormValue("status"))
+	atts, err := s.caseUploads(c)
 	if err != nil {
 		return s.backWithError(c, err, caseURL(id))
+	}
+	cs, e, err := s.cases.Reply(c.UserContext(), u, id, c.FormValue("body"), c.FormValue("status"))
+	if err != nil {
+		return s.backWithError(c, err, caseURL(id))
+	}
+	if err := s.attach(c.UserContext(), e.ID, atts); err != nil {
+		return err
 	}
 	s.audit(c, "case.reply", "case", strconv.FormatInt(cs.ID, 10), "")
 	s.setFlash(c, "ok", "Reply sent to "+cs.Email+".")

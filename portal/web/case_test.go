@@ -1,12 +1,18 @@
 package web_test
 
 import (
+	"bytes"
+	"mime/multipart"
+	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/casefiles"
+	"github.com/frontdesk/frontdesk/portal/web"
 )
 
 var caseLink = regexp.MustCompile(`/account/cases/(\d+)`)
@@ -176,4 +182,95 @@ func TestCaseAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// postMultipart submits a form with one file in "files".
+func (c *client) postMultipart(path string, fields map[string]string, filename string, content []byte) *response {
+	c.tb.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if c.csrf == "" {
+		c.get("/")
+	}
+	mw.WriteField("_csrf", c.csrf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if filename != "" {
+		fw, _ := mw.CreateFormFile("files", filename)
+		fw.Write(content)
+	}
+	mw.Close()
+	req := httptest.NewRequest("POST", path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+// A 1x1 PNG.
+var tinyPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
+
+// TestCaseAttachments: files sent with the contact form and replies are
+// stored, checked by their bytes, and served only to the case's customer
+// and staff.
+func TestCaseAttachments(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv, err := web.New(web.Config{Store: s, Secret: []byte("0123456789abcdef0123456789abcdef"), BaseURL: "http://portal.test", BodyLimit: 64 << 10,
+			Attachments: &casefiles.Store{Dir: t.TempDir()}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(srv.Close)
+		ada := MustUser(t, s, portal.RoleCustomer, "ada@example.com")
+		MustUser(t, s, portal.RoleCustomer, "bob@example.com")
+		MustUser(t, s, portal.RoleAgent, "agent@example.com")
+		cust := newClient(t, srv)
+		cust.login(ada.Email)
+		cust.get("/contact")
+		res := cust.postMultipart("/contact", map[string]string{"topic": "product", "body": "The lamp arrived scratched, photo attached."}, "lamp.png", tinyPNG)
+		wantStatus(t, res, 303)
+		caseID := caseLink.FindStringSubmatch(res.Header.Get("Location"))[1]
+		page := cust.get("/account/cases/" + caseID)
+		wantBody(t, page, "lamp.png")
+		link := regexp.MustCompile(`/account/cases/\d+/files/\d+`).FindString(page.body)
+		if link == "" {
+			t.Fatalf("no file link: %.600s", page.body)
+		}
+		got := cust.get(link)
+		wantStatus(t, got, 200)
+		if got.body != string(tinyPNG) || got.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(got.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("download %q %q", got.Header.Get("Content-Type"), got.Header.Get("Content-Disposition"))
+		}
+		bob := newClient(t, srv)
+		bob.login("bob@example.com")
+		wantStatus(t, bob.get(link), 404)
+		wantStatus(t, newClient(t, srv).get(link), 303) // guests sign in first
+		staff := newClient(t, srv)
+		staff.login("agent@example.com")
+		staff.get("/agent/cases")
+		staffLink := strings.Replace(link, "/account/", "/agent/", 1)
+		wantStatus(t, staff.get(staffLink), 200)
+		// The file must belong to the case in the URL.
+		other := regexp.MustCompile(`/agent/cases/\d+/`).ReplaceAllString(staffLink, "/agent/cases/999999/")
+		wantStatus(t, staff.get(other), 404)
+
+		// HTML posing as an image is refused, and nothing is stored.
+		res = cust.postMultipart("/account/cases/"+caseID+"/reply", map[string]string{"body": "another"}, "x.png", []byte("<html><script>alert(1)</script></html>"))
+		wantStatus(t, res, 303)
+		wantBody(t, cust.get("/account/cases/"+caseID), "only images")
+		if es, _ := s.FindCaseEntries(ctx(), mustInt(t, caseID), true); len(es) != 1 {
+			t.Fatalf("%d entries after a refused upload, want 1", len(es))
+		}
+		// Staff reply with a file.
+		res = staff.postMultipart("/agent/cases/"+caseID+"/reply", map[string]string{"body": "Sorry! A replacement is on its way."}, "label.pdf", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"))
+		wantStatus(t, res, 303)
+		wantBody(t, cust.get("/account/cases/"+caseID), "label.pdf")
+	})
+}
+
+func mustInt(tb testing.TB, s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return n
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/casefiles"
 	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
@@ -106,6 +107,8 @@ type Config struct {
 	// ChatSocketsPerIP caps the chat sockets of one client address;
 	// default 64, negative for no cap.
 	ChatSocketsPerIP int
+	// Attachments keeps the files attached to cases; nil accepts none.
+	Attachments *casefiles.Store
 	// Cases runs the case workflow (acknowledgements, alerts, replies);
 	// default one over Store with BaseURL.
 	Cases *casework.Service
