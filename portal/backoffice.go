@@ -15,10 +15,12 @@ const (
 	ScopeInvoicesWrite  = "invoices:write"
 	ScopeShipmentsWrite = "shipments:write"
 	ScopeRead           = "read"
+	// ScopeCasesWrite opens cases and adds messages to them.
+	ScopeCasesWrite = "cases:write"
 )
 
 // Scopes lists every scope a token may carry.
-var Scopes = []string{ScopeCustomersWrite, ScopeOrdersWrite, ScopeInvoicesWrite, ScopeShipmentsWrite, ScopeRead}
+var Scopes = []string{ScopeCustomersWrite, ScopeOrdersWrite, ScopeInvoicesWrite, ScopeShipmentsWrite, ScopeCasesWrite, ScopeRead}
 
 // APIToken lets one of the retailer's systems call the back-office API.
 // Only the token's SHA-256 is stored; the token is shown once at creation.

@@ -292,15 +292,7 @@ type CaseAttachment struct {
 	Size        int64
 	StorageKey  string
 	CreatedAt   time.Time
-	// Data, when set on an attachment of a new entry, is stored in the
-	// database with the entry, in its transaction (StorageKey is then
-	// AttachmentInDB).
-	Data []byte
 }
-
-// AttachmentInDB is the StorageKey of an attachment whose bytes the
-// database keeps (CaseAttachmentData reads them).
-const AttachmentInDB = "db"
 
 // CaseView is one of the staff's saved views.
 type CaseView string
@@ -474,9 +466,6 @@ type CaseService interface {
 	AddCaseAttachment(ctx context.Context, a *CaseAttachment) error
 	// FindCaseAttachment returns an attachment (ENOTFOUND).
 	FindCaseAttachment(ctx context.Context, id int64) (*CaseAttachment, error)
-	// CaseAttachmentData returns the bytes of an attachment kept in the
-	// database (ENOTFOUND).
-	CaseAttachmentData(ctx context.Context, id int64) ([]byte, error)
 
 	FindTeams(ctx context.Context) ([]*Team, error)
 	SaveTeam(ctx context.Context, t *Team) error

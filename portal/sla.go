@@ -329,6 +329,43 @@ func (c *Case) SLATrigger(set *SLASettings, metric string, percent int) (at time
 	return time.Time{}, "", false
 }
 
+// SLAReached reports whether the case has used percent of the target of
+// metric at now, with the key of that target's instance (see SLATrigger);
+// ok is false when the target does not run. It looks only from now to the
+// due time, so a case opened long ago costs no more than a new one.
+func (c *Case) SLAReached(set *SLASettings, metric string, percent int, now time.Time) (key string, reached, ok bool) {
+	pol, cal := set.For(c.Priority)
+	var due *time.Time
+	var target time.Duration
+	switch metric {
+	case MetricFirstResponse:
+		due, target, key = c.FirstResponseDue, pol.FirstResponse, "fr"
+	case MetricNextResponse:
+		if c.NextResponseFrom != nil {
+			due, target, key = c.NextResponseDue, pol.NextResponse, fmt.Sprintf("nr%d", c.NextResponseFrom.Unix())
+		}
+	case MetricResolution:
+		due, target, key = c.ResolutionDue, pol.Resolution, "res"
+	}
+	if due == nil {
+		return "", false, false
+	}
+	if percent <= 100 {
+		if !now.Before(*due) {
+			return key, true, true
+		}
+		// The due time lies inside an open interval, so business time
+		// is left until it whenever now is before it.
+		return key, cal.Between(now, *due) <= target*time.Duration(100-percent)/100, true
+	}
+	after := target * time.Duration(percent-100) / 100
+	// Business time runs no faster than the wall clock.
+	if now.Before(due.Add(after)) {
+		return key, false, true
+	}
+	return key, !cal.Add(*due, after).After(now), true
+}
+
 // SLAState is what a person reads about a case's nearest target.
 type SLAState struct {
 	// Metric is the nearest running target ("" when none runs).

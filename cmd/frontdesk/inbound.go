@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"time"
 
+	"github.com/frontdesk/frontdesk/portal/casefiles"
 	"github.com/frontdesk/frontdesk/portal/inbound"
 )
 
@@ -19,8 +21,11 @@ func (m *Main) openInbound() error {
 	if err != nil {
 		return err
 	}
-	intake := &inbound.Intake{Store: m.Store, Support: addr, SenderName: m.Config.senderName(), BaseURL: m.Config.BaseURL}
-	m.Inbound, err = inbound.New(inbound.Config{Address: addr, Intake: intake, MaxMessageBytes: int64(m.Config.SMTPMaxSize), Logger: m.Logger})
+	// Files go where the portal's uploads go, under the same limits.
+	intake := &inbound.Intake{Store: m.Store, Support: addr, SenderName: m.Config.senderName(), BaseURL: m.Config.BaseURL,
+		Files: &casefiles.Store{Dir: filepath.Join(m.Config.DataDir, "attachments")}}
+	m.Inbound, err = inbound.New(inbound.Config{Address: addr, Intake: intake, MaxMessageBytes: int64(m.Config.SMTPMaxSize), Logger: m.Logger,
+		Limits: inbound.Limits{MaxAttachments: casefiles.MaxFiles, MaxAttachmentBytes: casefiles.MaxFileSize}})
 	if err != nil {
 		return err
 	}

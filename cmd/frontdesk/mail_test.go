@@ -175,7 +175,7 @@ It flickers in the evening too.
 
 			// The agent answers; the email is threaded and comes from the reply address.
 			agent := signIn(t, srv, "agent@example.com")
-			if got := agent.post("/agent/cases", fmt.Sprintf("/agent/cases/%d/reply", cs.ID), url.Values{"body": {"Please send the order number."}}); got != http.StatusSeeOther {
+			if got := agent.post(fmt.Sprintf("/agent/cases/%d", cs.ID), fmt.Sprintf("/agent/cases/%d/reply", cs.ID), url.Values{"body": {"Please send the order number."}, "status": {portal.CasePending}}); got != http.StatusSeeOther {
 				t.Fatalf("agent reply: status %d", got)
 			}
 			var reply *portal.Email
@@ -287,20 +287,20 @@ Action: failed
 			}
 
 			// The photo: the customer and staff get it, another customer 404.
-			path := fmt.Sprintf("/account/cases/%d/attachments/%d", cs.ID, att.ID)
+			path := fmt.Sprintf("/account/cases/%d/files/%d", cs.ID, att.ID)
 			if code, body := signIn(t, srv, "customer@example.com").get(path); code != 200 || body != string(pngBytes) {
 				t.Fatalf("customer: %d, %d bytes", code, len(body))
 			}
 			if code, _ := signIn(t, srv, "ben.nowak@example.net").get(path); code != 404 {
 				t.Fatalf("another customer: %d, want 404", code)
 			}
-			if code, _ := signIn(t, srv, "ben.nowak@example.net").get(fmt.Sprintf("/agent/cases/%d/attachments/%d", cs.ID, att.ID)); code == 200 {
+			if code, _ := signIn(t, srv, "ben.nowak@example.net").get(fmt.Sprintf("/agent/cases/%d/files/%d", cs.ID, att.ID)); code == 200 {
 				t.Fatalf("another customer through the staff path: %d", code)
 			}
-			if code, body := agent.get(fmt.Sprintf("/agent/cases/%d/attachments/%d", cs.ID, att.ID)); code != 200 || body != string(pngBytes) {
+			if code, body := agent.get(fmt.Sprintf("/agent/cases/%d/files/%d", cs.ID, att.ID)); code != 200 || body != string(pngBytes) {
 				t.Fatalf("agent: %d", code)
 			}
-			if code, _ := agent.get(fmt.Sprintf("/agent/cases/%d/attachments/%d", cs.ID+1000, att.ID)); code != 404 {
+			if code, _ := agent.get(fmt.Sprintf("/agent/cases/%d/files/%d", cs.ID+1000, att.ID)); code != 404 {
 				t.Fatalf("attachment under another case: %d, want 404", code)
 			}
 		})

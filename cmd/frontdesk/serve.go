@@ -19,6 +19,8 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/casefiles"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/demo"
 	"github.com/frontdesk/frontdesk/portal/inbound"
 	"github.com/frontdesk/frontdesk/portal/kb"
@@ -46,6 +48,8 @@ type Main struct {
 	// Analytics refits the customer analysis (RFM, lifetime value) in the
 	// background for the manager pages.
 	Analytics *analytics.Refitter
+	// Cases runs the case workflow and its escalation loop.
+	Cases *casework.Service
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
 	closeChatBus  func()
@@ -125,6 +129,9 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		})
 	}
+	support, _ := cfg.supportAddress() // validated with the config
+	m.Cases = casework.New(casework.Config{Store: m.Store, BaseURL: m.Config.BaseURL, Node: cfg.NodeName, Logger: m.Logger,
+		SupportAddress: support, SenderName: cfg.senderName()})
 	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err
@@ -136,13 +143,13 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("FRONTDESK_TRUSTED_PROXIES: %w", err)
 	}
 	metricsFrom, _ := web.ParseTrustedProxies(cfg.MetricsFrom) // validated with the config
-	support, _ := cfg.supportAddress()                         // validated with the config
 	m.Web, err = web.New(web.Config{TrustedProxies: proxies, MetricsFrom: metricsFrom, MaxConnsPerIP: cfg.MaxConnsPerIP, FDReserve: cfg.FDReserve,
 		ChatSocketsPerVisitor: cfg.ChatSocketsPerVisitor, ChatSocketsPerIP: cfg.ChatSocketsPerIP,
-		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, SupportAddress: support, SenderName: cfg.senderName(), Logger: m.Logger, Registry: prometheus.NewRegistry(),
+		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
-		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics})
+		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Cases: m.Cases,
+		Attachments: &casefiles.Store{Dir: filepath.Join(cfg.DataDir, "attachments")}})
 	if err != nil {
 		m.ln.Close()
 		return err
@@ -335,6 +342,8 @@ func (m *Main) startBackground(ctx context.Context) {
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 	m.wg.Add(1)
 	go func() { defer m.wg.Done(); m.refitAnalytics(ctx) }()
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.Cases.Run(ctx) }()
 }
 
 // refitAnalytics runs the customer analysis at start and once a day after;

@@ -1,8 +1,10 @@
 package inbound
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -32,6 +34,14 @@ type Intake struct {
 	SenderName string
 	// BaseURL is the portal's public URL, for links in acknowledgements.
 	BaseURL string
+	// Files keeps attachments (casefiles.Store); nil keeps none.
+	Files FileStore
+}
+
+// FileStore keeps an attachment's bytes and returns its key and the type
+// detected from them; a type or size it does not accept is EINVALID.
+type FileStore interface {
+	Put(name string, r io.Reader, max int64) (key string, size int64, contentType string, err error)
 }
 
 var _ Receiver = (*Intake)(nil)
@@ -54,7 +64,10 @@ func (in *Intake) ReceiveEmail(ctx context.Context, m *portal.InboundEmail) erro
 	if err != nil {
 		return err
 	}
-	entry := in.entry(m)
+	entry, err := in.entry(m)
+	if err != nil {
+		return err
+	}
 	if c != nil {
 		entry.CaseID = c.ID
 		if m.Auto != "" {
@@ -113,18 +126,30 @@ func (in *Intake) findCase(ctx context.Context, m *portal.InboundEmail) (*portal
 }
 
 // entry is the customer entry m makes: its new text, the quoted history
-// apart, the files kept, and a line for each file that was not kept.
-func (in *Intake) entry(m *portal.InboundEmail) *portal.CaseEntry {
+// apart, the files kept (stored before the entry's transaction, which
+// records them: a file without its entry is never shown), and a line for
+// each file that was not kept.
+func (in *Intake) entry(m *portal.InboundEmail) (*portal.CaseEntry, error) {
 	body := m.Text
 	var refused []string
 	e := &portal.CaseEntry{Kind: portal.EntryCustomer, Channel: portal.ChannelEmail, AuthorName: firstNonEmpty(m.FromName, m.From),
 		MessageID: m.MessageID, InReplyTo: strings.Join(m.InReplyTo, " "), References: strings.Join(m.References, " "), Quoted: m.Quoted}
 	for _, a := range m.Attachments {
+		if a.Refused == "" && in.Files == nil {
+			a.Refused = "Files are not kept."
+		}
 		if a.Refused != "" {
 			refused = append(refused, fmt.Sprintf("%s: %s", a.Filename, a.Refused))
 			continue
 		}
-		e.Attachments = append(e.Attachments, &portal.CaseAttachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
+		key, size, ct, err := in.Files.Put(a.Filename, bytes.NewReader(a.Data), int64(len(a.Data)))
+		if portal.ErrorCode(err) == portal.EINVALID {
+			refused = append(refused, portal.ErrorMessage(err))
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		e.Attachments = append(e.Attachments, &portal.CaseAttachment{Filename: a.Filename, ContentType: ct, Size: size, StorageKey: key})
 	}
 	if strings.TrimSpace(body) == "" {
 		body = "(The email has no text.)"
@@ -136,7 +161,7 @@ func (in *Intake) entry(m *portal.InboundEmail) *portal.CaseEntry {
 		body += "\n\nFiles not kept:\n- " + strings.Join(refused, "\n- ")
 	}
 	e.Body = cut(body, portal.MaxCaseTextLen)
-	return e
+	return e, nil
 }
 
 // acknowledgement tells the customer their case number, from the case's

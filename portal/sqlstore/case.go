@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/frontdesk/frontdesk/portal"
 )
@@ -364,8 +365,13 @@ func (s *Store) FindCases(ctx context.Context, f portal.CaseFilter) ([]*portal.C
 // number or words of the subject, the customer's name or the messages.
 func (s *Store) caseSearch(w *where, q string) {
 	lq := strings.ToLower(q)
-	if id, ok := portal.ParseCaseNumber(q); ok && (strings.HasPrefix(lq, "c") || len(q) < 7) {
-		w.add("(c.id = ? OR c.order_id IN (SELECT id FROM orders WHERE number = ?))", id, q)
+	if id, ok := portal.ParseCaseNumber(q); ok && strings.HasPrefix(lq, "c") {
+		w.add("c.id = ?", id)
+		return
+	} else if ok {
+		// Digits: a case number or an order number. IN over a union
+		// keeps both on their indexes, where OR would scan.
+		w.add("c.id IN (SELECT CAST(? AS BIGINT) UNION ALL SELECT k.id FROM cases k JOIN orders o ON o.id = k.order_id WHERE o.number = ?)", id, q)
 		return
 	}
 	if strings.Contains(q, "@") {
@@ -373,9 +379,33 @@ func (s *Store) caseSearch(w *where, q string) {
 		w.add("c.email >= ? AND c.email < ?", e, e+"\uffff")
 		return
 	}
-	like := "%" + likeEscape(lq) + "%"
-	w.add(`(c.order_id IN (SELECT id FROM orders WHERE number = ?) OR lower(c.subject) LIKE ? ESCAPE '\' OR lower(c.name) LIKE ? ESCAPE '\'
-		OR c.id IN (SELECT case_id FROM case_entries WHERE lower(body) LIKE ? ESCAPE '\' AND kind IN ('customer', 'reply', 'note')))`, q, like, like, like)
+	words := searchWords(lq)
+	if len(words) == 0 {
+		w.add("c.id IN (SELECT k.id FROM cases k JOIN orders o ON o.id = k.order_id WHERE o.number = ?)", q)
+		return
+	}
+	// The words, the last one as a prefix: "sof" finds "sofa".
+	if s.db.Dialect() == "postgres" {
+		tsq := strings.Join(words, " & ") + ":*"
+		w.add(`c.id IN (SELECT k.id FROM cases k JOIN orders o ON o.id = k.order_id WHERE o.number = ?
+			UNION SELECT case_id FROM case_entries WHERE kind <> 'event' AND to_tsvector('simple', body) @@ to_tsquery('simple', ?)
+			UNION SELECT id FROM cases WHERE to_tsvector('simple', subject || ' ' || name) @@ to_tsquery('simple', ?))`, q, tsq, tsq)
+		return
+	}
+	match := `"` + strings.Join(words, `" "`) + `"*`
+	w.add(`c.id IN (SELECT k.id FROM cases k JOIN orders o ON o.id = k.order_id WHERE o.number = ?
+		UNION SELECT e.case_id FROM case_entries e WHERE e.id IN (SELECT rowid FROM case_entries_fts WHERE case_entries_fts MATCH ?)
+		UNION SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)`, q, match, match)
+}
+
+// searchWords splits a search into words of letters and digits (at most
+// ten), so that neither full-text syntax can be injected.
+func searchWords(q string) []string {
+	ws := strings.FieldsFunc(q, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(ws) > 10 {
+		ws = ws[:10]
+	}
+	return ws
 }
 
 func likeEscape(s string) string {

@@ -6,15 +6,11 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-// insertEntryAttachments stores the attachments that came with a new
-// entry, in the entry's transaction: those with Data keep their bytes in
-// case_attachment_data, the others name bytes stored elsewhere.
+// insertEntryAttachments records the attachments that came with a new
+// entry (their files already stored) in the entry's transaction, so that
+// a message is stored with all its files or not at all.
 func insertEntryAttachments(ctx context.Context, q Querier, e *portal.CaseEntry) error {
 	for _, a := range e.Attachments {
-		if a.Data != nil {
-			a.StorageKey = portal.AttachmentInDB
-			a.Size = int64(len(a.Data))
-		}
 		if err := validateAttachment(a); err != nil {
 			return err
 		}
@@ -22,11 +18,6 @@ func insertEntryAttachments(ctx context.Context, q Querier, e *portal.CaseEntry)
 		if err := q.QueryRow(ctx, `INSERT INTO case_attachments (case_id, entry_id, filename, content_type, size, storage_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			a.CaseID, a.EntryID, a.Filename, a.ContentType, a.Size, a.StorageKey, a.CreatedAt).Scan(&a.ID); err != nil {
 			return err
-		}
-		if a.Data != nil {
-			if _, err := q.Exec(ctx, `INSERT INTO case_attachment_data (attachment_id, data) VALUES (?, ?)`, a.ID, a.Data); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -37,13 +28,4 @@ func validateAttachment(a *portal.CaseAttachment) error {
 		return portal.FieldError("attachment", "The attachment needs a name, a type and a stored file.")
 	}
 	return nil
-}
-
-// CaseAttachmentData returns the bytes of an attachment kept in the database.
-func (s *Store) CaseAttachmentData(ctx context.Context, id int64) ([]byte, error) {
-	var b []byte
-	if err := s.db.QueryRow(ctx, `SELECT data FROM case_attachment_data WHERE attachment_id = ?`, id).Scan(&b); err != nil {
-		return nil, wrap("case attachment data", notFound(err, "Attachment"))
-	}
-	return b, nil
 }

@@ -259,6 +259,8 @@ func testCases(t *testing.T, open Opener) {
 			{"NW-77123", ids[0]},
 			{"parcel number c", ids[2]},
 			{"BOB@example", 0},
+			{"bob build", 0},
+			{"late parcel number c", ids[2]},
 			{"100% sure", -1},
 		} {
 			got, n, err := s.FindCases(ctx(), portal.CaseFilter{Query: tc.q})

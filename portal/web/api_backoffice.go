@@ -262,6 +262,7 @@ func (s *Server) backOfficeRoutes(api fiber.Router) {
 		return idsOf(ss, func(s *portal.Shipment) int64 { return s.ID }), err
 	})
 	api.Get("/orders/:number", s.requireToken(portal.ScopeRead), s.handleAPIOrderView)
+	s.caseAPIRoutes(api)
 	api.Get("/openapi.json", s.handleOpenAPI)
 }
 

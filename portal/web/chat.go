@@ -34,8 +34,6 @@ func (s *Server) chatRoutes(app *fiber.App) {
 	agents.Get("/agent", s.handleAgentConsole)
 	agents.Get("/agent/history", s.handleAgentHistory)
 	agents.Get("/agent/history/:id<int>", s.handleAgentHistoryView)
-	agents.Get("/agent/cases", s.handleCaseList)
-	agents.Post("/agent/cases/:id/reply", s.handleCaseReply)
 	app.Get("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsPage)
 	app.Post("/admin/chat", s.requireRole(portal.RoleAdmin), s.handleChatSettingsSave)
 }

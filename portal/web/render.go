@@ -55,6 +55,13 @@ func newRenderer() (*renderer, error) {
 		"label":     func(v any) string { return portal.Label(fmt.Sprint(v)) },
 		"eventTime": eventTime,
 		"dec":       func(n int) int { return n - 1 },
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 		"percent": func(f float64) string {
 			if f <= 0 {
 				return "–"
@@ -156,6 +163,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/track", "Track an order")
 		add("/help", "Help")
 		add("/configure", "Configure")
+		add("/contact", "Contact us")
 		return items
 	}
 	switch u.Role {
@@ -166,8 +174,10 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/configure", "Configure")
 		add("/account/quotes", "Quotes")
 		add("/account/chats", "Your chats")
+		add("/contact", "Contact us")
 	case portal.RoleAgent:
 		add("/agent", "Chats")
+		add("/agent/cases", "Cases")
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
@@ -178,9 +188,12 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/reports/customers", "Customer analytics")
 		add("/reports/customers/list", "Customer lists")
 		add("/reports/support", "Support report")
+		add("/agent/cases", "Cases")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/agent", "Chats")
+		add("/agent/cases", "Cases")
+		add("/admin/cases", "Case settings")
 		add("/admin/chat", "Chat settings")
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
@@ -191,6 +204,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/admin/tokens", "API tokens")
 		add("/reports/customers", "Customer analytics")
 		add("/reports/support", "Support report")
+		add("/agent/cases", "Cases")
 	}
 	add("/help", "Help")
 	// Only the most specific match is current: on /account/quotes that is

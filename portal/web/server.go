@@ -14,6 +14,8 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/casefiles"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,11 +28,6 @@ type Config struct {
 	Secret []byte
 	// BaseURL is the public address, used in emails; default http://localhost:8080.
 	BaseURL string
-	// SupportAddress (support@domain), when set, makes case replies come
-	// from the case's reply address support+<token>@domain, threaded.
-	SupportAddress string
-	// SenderName is the display name of case replies' From.
-	SenderName string
 	// BodyLimit caps request bodies; default 1 MiB.
 	BodyLimit int
 	// SessionTTL is how long an idle session lives; default 30 days.
@@ -110,6 +107,11 @@ type Config struct {
 	// ChatSocketsPerIP caps the chat sockets of one client address;
 	// default 64, negative for no cap.
 	ChatSocketsPerIP int
+	// Attachments keeps the files attached to cases; nil accepts none.
+	Attachments *casefiles.Store
+	// Cases runs the case workflow (acknowledgements, alerts, replies);
+	// default one over Store with BaseURL.
+	Cases *casework.Service
 }
 
 // Server is the web front end.
@@ -139,6 +141,7 @@ type Server struct {
 	exports *exportJobs
 	// instance tells this server's bus messages from other nodes'.
 	instance string
+	cases    *casework.Service
 }
 
 // New builds the app and its routes.
@@ -217,6 +220,9 @@ func New(cfg Config) (*Server, error) {
 	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
 	s.exports = newExportJobs()
+	if s.cases = cfg.Cases; s.cases == nil {
+		s.cases = casework.New(casework.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now})
+	}
 	s.ingester = &tracking.Ingester{Store: cfg.Store, Bus: cfg.Bus, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now}
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
@@ -288,8 +294,6 @@ func (s *Server) routes() {
 	account.Get("/history", s.handleHistoryList)
 	account.Get("/chats", s.handleChatHistory)
 	account.Get("/chats/:id<int>", s.handleChatView)
-	account.Get("/cases/:id<int>", s.handleCaseView)
-	account.Get("/cases/:id<int>/attachments/:att<int>", s.handleCaseAttachment)
 	account.Get("/shipments/:id<int>", s.handleShipmentView)
 	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
 	account.Get("/invoices/:number", s.handleInvoiceView)
@@ -299,8 +303,6 @@ func (s *Server) routes() {
 	app.Post("/track", s.handleTrack)
 	app.Get("/track/shipments/:id<int>", s.handleTrackLinkView)
 	app.Get("/track/shipments/:id<int>/events", s.handleTrackLinkEvents)
-
-	app.Get("/agent/cases/:id<int>/attachments/:att<int>", s.requireRole(portal.RoleAgent, portal.RoleManager, portal.RoleAdmin), s.handleCaseAttachment)
 
 	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)
@@ -337,6 +339,7 @@ func (s *Server) routes() {
 	s.backOfficeRoutes(api)
 	s.configuratorRoutes()
 	s.chatRoutes(app)
+	s.caseRoutes(app)
 	app.Use(s.handleNotFound)
 }
 
