@@ -23,7 +23,7 @@ func (m *Main) openInbound() error {
 	}
 	// Files go where the portal's uploads go, under the same limits.
 	intake := &inbound.Intake{Store: m.Store, Support: addr, SenderName: m.Config.senderName(), BaseURL: m.Config.BaseURL,
-		Files: &casefiles.Store{Dir: filepath.Join(m.Config.DataDir, "attachments")}}
+		Files: &casefiles.Store{Dir: filepath.Join(m.Config.DataDir, "attachments")}, Cases: m.Cases}
 	m.Inbound, err = inbound.New(inbound.Config{Address: addr, Intake: intake, MaxMessageBytes: int64(m.Config.SMTPMaxSize), Logger: m.Logger,
 		Limits: inbound.Limits{MaxAttachments: casefiles.MaxFiles, MaxAttachmentBytes: casefiles.MaxFileSize}})
 	if err != nil {

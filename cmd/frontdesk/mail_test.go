@@ -161,6 +161,11 @@ func TestInboundMail(t *testing.T) {
 				t.Fatalf("acknowledgement: %+v", acks)
 			}
 
+			agentUser, _ := srv.Store.FindUserByEmail(ctx, "agent@example.com")
+			if _, n, err := srv.Store.FindStaffNotifications(ctx, agentUser.ID, 10); err != nil || n == 0 {
+				t.Fatalf("staff not alerted of the emailed case (%d alerts, %v)", n, err)
+			}
+
 			// A reply by the case's token, from a colleague in copy.
 			mustSend(t, srv, "colleague@example.org", "support+"+cs.Token+"@shop.example", `From: colleague@example.org
 To: support+`+cs.Token+`@shop.example

@@ -174,7 +174,21 @@ func (s *Service) Open(ctx context.Context, c *portal.Case, first *portal.CaseEn
 			body = fmt.Sprintf("Hello,\n\nSomeone left us a message on our website and gave this address for the answer. The case number is %s.\n%s We will answer by email.\n\nIf this was not you, you can ignore this email.\n",
 				c.Number(), Expectation(c, set))
 		}
-		out := []*portal.Email{{To: c.Email, Subject: subject, Body: body}}
+		ack := &portal.Email{To: c.Email, Subject: subject, Body: body}
+		if s.cfg.SupportAddress != "" {
+			// From the case's reply address and in the thread of the
+			// customer's email (when it came by email), so that answering
+			// the acknowledgement adds to the case; marked as automatic
+			// (RFC 3834) so that an autoresponder does not answer it.
+			var thread []*portal.CaseEntry
+			if first != nil {
+				thread = append(thread, first)
+			}
+			portal.ThreadEmail(ack, c, s.cfg.SupportAddress, firstNonEmpty(s.cfg.SenderName, "Customer service"),
+				portal.NewMessageID(portal.AddressDomain(s.cfg.SupportAddress)), thread)
+			ack.AutoSubmitted = "auto-replied"
+		}
+		out := []*portal.Email{ack}
 		for _, u := range staff {
 			out = append(out, &portal.Email{To: u.Email, Subject: "New case " + c.Number() + ": " + c.Subject,
 				Body: fmt.Sprintf("A new case from %s (%s), priority %s.\n\n%s\n\nOpen it: %s\n", firstNonEmpty(c.Name, c.Email), c.Email, portal.Label(c.Priority), c.Body, s.StaffURL(c))})

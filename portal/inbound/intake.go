@@ -36,6 +36,18 @@ type Intake struct {
 	BaseURL string
 	// Files keeps attachments (casefiles.Store); nil keeps none.
 	Files FileStore
+	// Cases, when set, files a person's mail through the case workflow
+	// (casework.Service): a new case gets its acknowledgement with the
+	// case number and expected answer time, and staff are alerted of new
+	// cases and replies. Without it the intake acknowledges new cases
+	// itself and alerts nobody.
+	Cases Workflow
+}
+
+// Workflow is the part of the case workflow the intake uses.
+type Workflow interface {
+	Open(ctx context.Context, c *portal.Case, first *portal.CaseEntry, verified bool) error
+	CustomerMessage(ctx context.Context, e *portal.CaseEntry) (*portal.Case, error)
 }
 
 // FileStore keeps an attachment's bytes and returns its key and the type
@@ -76,7 +88,11 @@ func (in *Intake) ReceiveEmail(ctx context.Context, m *portal.InboundEmail) erro
 			entry.Kind, entry.AuthorID = portal.EntryNote, nil
 			entry.Body = "Automatic email (" + m.Auto + ") from " + m.From + ":\n\n" + entry.Body
 		}
-		_, err = in.Store.AddCaseEntry(ctx, entry, "", nil)
+		if m.Auto == "" && in.Cases != nil {
+			_, err = in.Cases.CustomerMessage(ctx, entry)
+		} else {
+			_, err = in.Store.AddCaseEntry(ctx, entry, "", nil)
+		}
 		return ignoreDuplicate(err)
 	}
 	nc := &portal.Case{Channel: portal.ChannelEmail, Email: m.From, Name: m.FromName, Subject: portal.Excerpt(m.Subject, 200), Body: entry.Body}
@@ -87,6 +103,10 @@ func (in *Intake) ReceiveEmail(ctx context.Context, m *portal.InboundEmail) erro
 		}
 	} else if err != nil && !portal.IsNotFound(err) {
 		return err
+	}
+	if m.Answerable() && in.Cases != nil {
+		// The mail came from this address: it is the customer's.
+		return ignoreDuplicate(in.Cases.Open(ctx, nc, entry, true))
 	}
 	var ack portal.CaseMail
 	if m.Answerable() {
