@@ -315,7 +315,10 @@ func (s *Store) FindCases(ctx context.Context, f portal.CaseFilter) ([]*portal.C
 	if f.Status != "" {
 		statuses = append(statuses, f.Status)
 	}
-	if len(statuses) > 0 {
+	if sameSet(statuses, portal.CaseActiveStatuses) {
+		// Spelled as the partial indexes' predicate (migration 012).
+		w.add(activeCases)
+	} else if len(statuses) > 0 {
 		w.add("c.status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ")+")", anys(statuses)...)
 	}
 	if f.Priority != "" {
@@ -410,6 +413,25 @@ func searchWords(q string) []string {
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// activeCases is the predicate of the partial indexes of migration 012.
+const activeCases = "c.status IN ('new', 'open', 'pending', 'on_hold')"
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, x := range a {
+		seen[x] = true
+	}
+	for _, x := range b {
+		if !seen[x] {
+			return false
+		}
+	}
+	return len(seen) == len(b)
 }
 
 func anys(ss []string) []any {
@@ -993,7 +1015,7 @@ func (s *Store) DeleteEscalationRule(ctx context.Context, id int64) error {
 // FindSLACases returns the cases whose clocks run.
 func (s *Store) FindSLACases(ctx context.Context) ([]*portal.Case, error) {
 	rows, err := s.db.Query(ctx, `SELECT id, status, priority, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at
-		FROM cases WHERE status IN ('new', 'open', 'on_hold') AND due_at IS NOT NULL`)
+		FROM cases c WHERE `+activeCases+` AND due_at IS NOT NULL`)
 	if err != nil {
 		return nil, wrap("find sla cases", err)
 	}

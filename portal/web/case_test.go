@@ -5,8 +5,8 @@ import (
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
