@@ -135,6 +135,27 @@ func caseLoad(b *testing.B, s portal.Store, sq *sqlstore.Store, n int) {
 	b.ReportMetric(float64(r.Evaluated), "pass_cases")
 	b.ReportMetric(pct(passes, 50), "pass_p50_ms")
 	b.ReportMetric(pct(passes, 100), "pass_max_ms")
+	// Every running case read and evaluated against the rules, as the
+	// first pass after a start or a change of rules does.
+	t = time.Now()
+	all, err := s.FindSLACases(ctx, now.AddDate(1, 0, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(ms(time.Since(t)), "read_all_ms")
+	set, _ := s.SLASettings(ctx)
+	rules, _ := s.FindEscalationRules(ctx)
+	t = time.Now()
+	reached := 0
+	for _, c := range all {
+		for _, r := range rules {
+			if _, ok, _, _ := c.SLAReached(set, r.Metric, r.Percent, now); ok {
+				reached++
+			}
+		}
+	}
+	b.ReportMetric(ms(time.Since(t)), "eval_all_ms")
+	b.ReportMetric(float64(len(all)), "eval_all_cases")
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -249,7 +249,7 @@ func writeCase(ctx context.Context, q Querier, c *portal.Case, now time.Time) er
 	c.UpdatedAt = now
 	_, err := q.Exec(ctx, `UPDATE cases SET subject = ?, status = ?, priority = ?, order_id = ?, assignee_id = ?, team_id = ?, tags = ?, merged_into_id = ?,
 		first_response_at = ?, last_customer_at = ?, last_agent_at = ?, solved_at = ?, first_response_due = ?, next_response_from = ?, next_response_due = ?, resolution_due = ?,
-		sla_since = ?, sla_spent = ?, due_at = ?, updated_at = ? WHERE id = ?`,
+		sla_since = ?, sla_spent = ?, due_at = ?, sla_check_at = NULL, updated_at = ? WHERE id = ?`,
 		c.Subject, c.Status, c.Priority, c.OrderID, c.AssigneeID, c.TeamID, joinTags(c.Tags), c.MergedIntoID,
 		c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.SolvedAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue,
 		c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, c.UpdatedAt, c.ID)
@@ -999,6 +999,9 @@ func (s *Store) SaveEscalationRule(ctx context.Context, r *portal.EscalationRule
 			return portal.FieldError("user_id", "Choose a member of staff.")
 		}
 	}
+	if err := s.resetSLAChecks(ctx); err != nil {
+		return err
+	}
 	if r.ID == 0 {
 		return wrap("save escalation rule", s.db.QueryRow(ctx, `INSERT INTO escalation_rules (metric, percent, action, team_id, user_id, enabled) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			r.Metric, r.Percent, r.Action, r.TeamID, r.UserID, en).Scan(&r.ID))
@@ -1007,26 +1010,53 @@ func (s *Store) SaveEscalationRule(ctx context.Context, r *portal.EscalationRule
 		r.Metric, r.Percent, r.Action, r.TeamID, r.UserID, en, r.ID)
 }
 
+// resetSLAChecks makes the next pass look at every running case (the
+// rules changed).
+func (s *Store) resetSLAChecks(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, `UPDATE cases SET sla_check_at = NULL WHERE sla_check_at IS NOT NULL`)
+	return wrap("reset sla checks", err)
+}
+
 // DeleteEscalationRule removes a rule.
 func (s *Store) DeleteEscalationRule(ctx context.Context, id int64) error {
+	if err := s.resetSLAChecks(ctx); err != nil {
+		return err
+	}
 	return s.execOne(ctx, "delete escalation rule", "Rule not found.", `DELETE FROM escalation_rules WHERE id = ?`, id)
 }
 
-// FindSLACases returns the cases whose clocks run.
-func (s *Store) FindSLACases(ctx context.Context) ([]*portal.Case, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, status, priority, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at
-		FROM cases c WHERE `+activeCases+` AND due_at IS NOT NULL`)
+// FindSLACases returns the running cases due a check.
+func (s *Store) FindSLACases(ctx context.Context, now time.Time) ([]*portal.Case, error) {
+	rows, err := s.db.Query(ctx, `SELECT id, status, priority, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, updated_at
+		FROM cases c WHERE `+activeCases+` AND due_at IS NOT NULL AND (sla_check_at IS NULL OR sla_check_at <= ?)`, now.UTC())
 	if err != nil {
 		return nil, wrap("find sla cases", err)
 	}
 	out, err := collect(rows, func(r Row) (*portal.Case, error) {
 		var c portal.Case
 		var spent int64
-		err := r.Scan(&c.ID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID, &c.CreatedAt, &c.FirstResponseDue, &c.NextResponseFrom, &c.NextResponseDue, &c.ResolutionDue, &c.SLASince, &spent, &c.DueAt)
+		err := r.Scan(&c.ID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID, &c.CreatedAt, &c.FirstResponseDue, &c.NextResponseFrom, &c.NextResponseDue, &c.ResolutionDue, &c.SLASince, &spent, &c.DueAt, &c.SLACheckAt, &c.UpdatedAt)
 		c.SLASpent = time.Duration(spent) * time.Second
 		return &c, err
 	})
 	return out, wrap("find sla cases", err)
+}
+
+// SetSLAChecks stores the next check times, in one transaction, each only
+// if the case was not changed since it was read.
+func (s *Store) SetSLAChecks(ctx context.Context, checks []portal.SLACheck) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	err := s.db.InTx(ctx, func(q Querier) error {
+		for _, c := range checks {
+			if _, err := q.Exec(ctx, `UPDATE cases SET sla_check_at = ? WHERE id = ? AND updated_at = ?`, c.Next.UTC(), c.CaseID, c.UpdatedAt.UTC()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("set sla checks", err)
 }
 
 // caseTx is an escalation's view of its transaction.

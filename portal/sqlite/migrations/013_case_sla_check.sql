@@ -1,0 +1,6 @@
+-- When the escalation pass must look at a case next (issue 16): reset to
+-- the epoch by every change of the case (and of the rules), set by the pass
+-- to the earliest moment a rule could be reached, so that a pass reads the
+-- cases near a target, not every running case.
+ALTER TABLE cases ADD COLUMN sla_check_at INTEGER;
+CREATE INDEX cases_active_check ON cases (sla_check_at) WHERE status IN ('new', 'open', 'pending', 'on_hold');
