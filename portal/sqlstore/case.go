@@ -215,10 +215,10 @@ func (s *Store) CreateCase(ctx context.Context, c *portal.Case, first *portal.Ca
 			c.AgentReplied(first.CreatedAt, set)
 		}
 		err = q.QueryRow(ctx, `INSERT INTO cases (token, subject, status, priority, channel, conversation_id, customer_id, order_id, assignee_id, team_id, email, name, body, transcript, tags,
-			first_response_at, last_customer_at, last_agent_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			first_response_at, last_customer_at, last_agent_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.Token, c.Subject, c.Status, c.Priority, c.Channel, c.ConversationID, c.CustomerID, c.OrderID, c.AssigneeID, c.TeamID, c.Email, c.Name, c.Body, c.Transcript, joinTags(c.Tags),
-			c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue, c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+			c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue, c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, checkNow, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
 		if err != nil {
 			return err
 		}
@@ -249,10 +249,10 @@ func writeCase(ctx context.Context, q Querier, c *portal.Case, now time.Time) er
 	c.UpdatedAt = now
 	_, err := q.Exec(ctx, `UPDATE cases SET subject = ?, status = ?, priority = ?, order_id = ?, assignee_id = ?, team_id = ?, tags = ?, merged_into_id = ?,
 		first_response_at = ?, last_customer_at = ?, last_agent_at = ?, solved_at = ?, first_response_due = ?, next_response_from = ?, next_response_due = ?, resolution_due = ?,
-		sla_since = ?, sla_spent = ?, due_at = ?, sla_check_at = NULL, updated_at = ? WHERE id = ?`,
+		sla_since = ?, sla_spent = ?, due_at = ?, sla_check_at = ?, updated_at = ? WHERE id = ?`,
 		c.Subject, c.Status, c.Priority, c.OrderID, c.AssigneeID, c.TeamID, joinTags(c.Tags), c.MergedIntoID,
 		c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.SolvedAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue,
-		c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, c.UpdatedAt, c.ID)
+		c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, checkNow, c.UpdatedAt, c.ID)
 	return err
 }
 
@@ -1020,7 +1020,7 @@ func (s *Store) SaveEscalationRule(ctx context.Context, r *portal.EscalationRule
 // resetSLAChecks makes the next pass look at every running case (the
 // rules changed).
 func (s *Store) resetSLAChecks(ctx context.Context) error {
-	_, err := s.db.Exec(ctx, `UPDATE cases SET sla_check_at = NULL WHERE sla_check_at IS NOT NULL`)
+	_, err := s.db.Exec(ctx, `UPDATE cases SET sla_check_at = ? WHERE sla_check_at > ?`, checkNow, checkNow)
 	return wrap("reset sla checks", err)
 }
 
@@ -1032,10 +1032,17 @@ func (s *Store) DeleteEscalationRule(ctx context.Context, id int64) error {
 	return s.execOne(ctx, "delete escalation rule", "Rule not found.", `DELETE FROM escalation_rules WHERE id = ?`, id)
 }
 
+// checkNow is the check time that means "at the next pass".
+var checkNow = time.Unix(0, 0).UTC()
+
 // FindSLACases returns the running cases due a check.
 func (s *Store) FindSLACases(ctx context.Context, now time.Time) ([]*portal.Case, error) {
+	hint := ""
+	if s.db.Dialect() == "sqlite" {
+		hint = " INDEXED BY cases_active_check"
+	}
 	rows, err := s.db.Query(ctx, `SELECT id, status, priority, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, updated_at
-		FROM cases c WHERE `+activeCases+` AND due_at IS NOT NULL AND (sla_check_at IS NULL OR sla_check_at <= ?)`, now.UTC())
+		FROM cases c`+hint+` WHERE `+activeCases+` AND sla_check_at <= ? AND due_at IS NOT NULL`, now.UTC())
 	if err != nil {
 		return nil, wrap("find sla cases", err)
 	}
