@@ -125,6 +125,9 @@ type Case struct {
 	// paused); SLASpent the business time it ran before.
 	SLASince *time.Time
 	SLASpent time.Duration
+	// SLACheckAt is when the escalation pass looks at the case next (nil
+	// or past: at the next pass).
+	SLACheckAt *time.Time
 	// DueAt is the earliest of the due times.
 	DueAt     *time.Time
 	CreatedAt time.Time
@@ -479,9 +482,13 @@ type CaseService interface {
 	FindEscalationRules(ctx context.Context) ([]*EscalationRule, error)
 	SaveEscalationRule(ctx context.Context, r *EscalationRule) error
 	DeleteEscalationRule(ctx context.Context, id int64) error
-	// FindSLACases returns every active case's SLA clocks (id, status,
-	// priority, assignee, team and due times only), for an escalation pass.
-	FindSLACases(ctx context.Context) ([]*Case, error)
+	// FindSLACases returns the SLA clocks (id, status, priority, assignee,
+	// team and due times only) of the running cases due a check at now:
+	// changed since the last pass, or past the check time a pass set.
+	FindSLACases(ctx context.Context, now time.Time) ([]*Case, error)
+	// SetSLAChecks records when each case needs its next check, unless the
+	// case changed since it was read.
+	SetSLAChecks(ctx context.Context, checks []SLACheck) error
 	// FireEscalation runs act in a transaction once per (case, key) across
 	// all nodes: it returns false without calling act when the key has
 	// fired before.
@@ -493,6 +500,15 @@ type CaseService interface {
 	NotifyStaff(ctx context.Context, userIDs []int64, caseID *int64, body string) error
 	FindStaffNotifications(ctx context.Context, userID int64, limit int) ([]*StaffNotification, int, error)
 	MarkStaffNotificationsRead(ctx context.Context, userID int64) error
+}
+
+// SLACheck is when the escalation pass should look at a case again.
+type SLACheck struct {
+	CaseID int64
+	// UpdatedAt is the case's as read; the check is stored only if the
+	// case has not changed since.
+	UpdatedAt time.Time
+	Next      time.Time
 }
 
 // CaseTx is what an escalation may do inside its transaction.

@@ -331,9 +331,11 @@ func (c *Case) SLATrigger(set *SLASettings, metric string, percent int) (at time
 
 // SLAReached reports whether the case has used percent of the target of
 // metric at now, with the key of that target's instance (see SLATrigger);
-// ok is false when the target does not run. It looks only from now to the
-// due time, so a case opened long ago costs no more than a new one.
-func (c *Case) SLAReached(set *SLASettings, metric string, percent int, now time.Time) (key string, reached, ok bool) {
+// ok is false when the target does not run. When not reached, next is
+// the earliest moment it could be (business time runs no faster than the
+// wall clock), for the next look. It looks only from now to the due time,
+// so a case opened long ago costs no more than a new one.
+func (c *Case) SLAReached(set *SLASettings, metric string, percent int, now time.Time) (key string, reached bool, next time.Time, ok bool) {
 	pol, cal := set.For(c.Priority)
 	var due *time.Time
 	var target time.Duration
@@ -348,22 +350,26 @@ func (c *Case) SLAReached(set *SLASettings, metric string, percent int, now time
 		due, target, key = c.ResolutionDue, pol.Resolution, "res"
 	}
 	if due == nil {
-		return "", false, false
+		return "", false, time.Time{}, false
 	}
 	if percent <= 100 {
 		if !now.Before(*due) {
-			return key, true, true
+			return key, true, time.Time{}, true
 		}
 		// The due time lies inside an open interval, so business time
 		// is left until it whenever now is before it.
-		return key, cal.Between(now, *due) <= target*time.Duration(100-percent)/100, true
+		left, keep := cal.Between(now, *due), target*time.Duration(100-percent)/100
+		if left <= keep {
+			return key, true, time.Time{}, true
+		}
+		return key, false, now.Add(left - keep), true
 	}
 	after := target * time.Duration(percent-100) / 100
-	// Business time runs no faster than the wall clock.
 	if now.Before(due.Add(after)) {
-		return key, false, true
+		return key, false, due.Add(after), true
 	}
-	return key, !cal.Add(*due, after).After(now), true
+	at := cal.Add(*due, after)
+	return key, !at.After(now), at, true
 }
 
 // SLAState is what a person reads about a case's nearest target.

@@ -194,7 +194,10 @@ func TestSLAReachedAgreesWithTrigger(t *testing.T) {
 			}
 			for _, d := range []time.Duration{-time.Minute, 0, time.Minute, 72 * time.Hour} {
 				now := trig.Add(d)
-				k, reached, ok := c.SLAReached(set, metric, p, now)
+				k, reached, next, ok := c.SLAReached(set, metric, p, now)
+				if !reached && (next.After(trig) || !next.After(now)) {
+					t.Fatalf("%s at %d%%: next look %v is not between now %v and the trigger %v", metric, p, next, now, trig)
+				}
 				if !ok || k != key || reached != (d >= 0) {
 					t.Fatalf("%s at %d%%, trigger %v, now %v: reached=%v key=%q, want %v %q", metric, p, trig, now, reached, k, d >= 0, key)
 				}

@@ -292,21 +292,26 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 	if err != nil {
 		return res, err
 	}
-	cases, err := s.store.FindSLACases(ctx)
+	cases, err := s.store.FindSLACases(ctx, now)
 	if err != nil {
 		return res, err
 	}
 	res.Evaluated = len(cases)
-	if len(enabled) == 0 {
-		return res, nil
-	}
-	live := make(map[int64]bool, len(cases))
 	var leads *leadFinder
+	var checks []portal.SLACheck
 	for _, c := range cases {
-		live[c.ID] = true
+		// With nothing to reach, look again in a day (any change of the
+		// case or of the rules makes it sooner).
+		next, acted := now.Add(24*time.Hour), false
 		for _, r := range enabled {
-			key, reached, ok := c.SLAReached(set, r.Metric, r.Percent, now)
-			if !ok || !reached {
+			key, reached, at, ok := c.SLAReached(set, r.Metric, r.Percent, now)
+			if !ok {
+				continue
+			}
+			if !reached {
+				if at.Before(next) {
+					next = at
+				}
 				continue
 			}
 			key = fmt.Sprintf("r%d:%s", r.ID, key)
@@ -323,16 +328,16 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 			s.markSeen(c.ID, key)
 			if fired {
 				res.Fired++
+				acted = true
 			}
 		}
-	}
-	s.mu.Lock()
-	for id := range s.fired {
-		if !live[id] {
-			delete(s.fired, id)
+		if !acted {
+			checks = append(checks, portal.SLACheck{CaseID: c.ID, UpdatedAt: c.UpdatedAt, Next: next})
 		}
 	}
-	s.mu.Unlock()
+	if err := s.store.SetSLAChecks(ctx, checks); err != nil {
+		return res, err
+	}
 	return res, nil
 }
 
@@ -345,6 +350,11 @@ func (s *Service) seen(id int64, key string) bool {
 func (s *Service) markSeen(id int64, key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The store keeps each key once anyway; this only saves a
+	// transaction per pass, so forget all now and then.
+	if len(s.fired) > 100000 {
+		s.fired = map[int64]map[string]bool{}
+	}
 	if s.fired[id] == nil {
 		s.fired[id] = map[string]bool{}
 	}

@@ -215,10 +215,10 @@ func (s *Store) CreateCase(ctx context.Context, c *portal.Case, first *portal.Ca
 			c.AgentReplied(first.CreatedAt, set)
 		}
 		err = q.QueryRow(ctx, `INSERT INTO cases (token, subject, status, priority, channel, conversation_id, customer_id, order_id, assignee_id, team_id, email, name, body, transcript, tags,
-			first_response_at, last_customer_at, last_agent_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			first_response_at, last_customer_at, last_agent_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.Token, c.Subject, c.Status, c.Priority, c.Channel, c.ConversationID, c.CustomerID, c.OrderID, c.AssigneeID, c.TeamID, c.Email, c.Name, c.Body, c.Transcript, joinTags(c.Tags),
-			c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue, c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+			c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue, c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, checkNow, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
 		if err != nil {
 			return err
 		}
@@ -249,10 +249,10 @@ func writeCase(ctx context.Context, q Querier, c *portal.Case, now time.Time) er
 	c.UpdatedAt = now
 	_, err := q.Exec(ctx, `UPDATE cases SET subject = ?, status = ?, priority = ?, order_id = ?, assignee_id = ?, team_id = ?, tags = ?, merged_into_id = ?,
 		first_response_at = ?, last_customer_at = ?, last_agent_at = ?, solved_at = ?, first_response_due = ?, next_response_from = ?, next_response_due = ?, resolution_due = ?,
-		sla_since = ?, sla_spent = ?, due_at = ?, updated_at = ? WHERE id = ?`,
+		sla_since = ?, sla_spent = ?, due_at = ?, sla_check_at = ?, updated_at = ? WHERE id = ?`,
 		c.Subject, c.Status, c.Priority, c.OrderID, c.AssigneeID, c.TeamID, joinTags(c.Tags), c.MergedIntoID,
 		c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.SolvedAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue,
-		c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, c.UpdatedAt, c.ID)
+		c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, checkNow, c.UpdatedAt, c.ID)
 	return err
 }
 
@@ -315,7 +315,10 @@ func (s *Store) FindCases(ctx context.Context, f portal.CaseFilter) ([]*portal.C
 	if f.Status != "" {
 		statuses = append(statuses, f.Status)
 	}
-	if len(statuses) > 0 {
+	if sameSet(statuses, portal.CaseActiveStatuses) {
+		// Spelled as the partial indexes' predicate (migration 012).
+		w.add(activeCases)
+	} else if len(statuses) > 0 {
 		w.add("c.status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(statuses)), ", ")+")", anys(statuses)...)
 	}
 	if f.Priority != "" {
@@ -336,6 +339,13 @@ func (s *Store) FindCases(ctx context.Context, f portal.CaseFilter) ([]*portal.C
 		s.caseSearch(&w, q)
 	}
 	from := ` FROM cases c`
+	// SQLite, without statistics, would read the active cases through
+	// the status index and sort them; the partial index of migration 012
+	// gives them in order.
+	if s.db.Dialect() == "sqlite" && sameSet(statuses, portal.CaseActiveStatuses) && f.ID == nil && f.CustomerID == nil && f.Email == nil && f.OrderID == nil &&
+		f.AssigneeID == nil && !f.Unassigned && f.TeamID == nil && f.Priority == "" && f.Tag == "" && f.DueBefore == nil && strings.TrimSpace(f.Query) == "" {
+		from += ` INDEXED BY cases_active_id`
+	}
 	var total int
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, wrap("count cases", err)
@@ -410,6 +420,25 @@ func searchWords(q string) []string {
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// activeCases is the predicate of the partial indexes of migration 012.
+const activeCases = "c.status IN ('new', 'open', 'pending', 'on_hold')"
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, x := range a {
+		seen[x] = true
+	}
+	for _, x := range b {
+		if !seen[x] {
+			return false
+		}
+	}
+	return len(seen) == len(b)
 }
 
 func anys(ss []string) []any {
@@ -977,6 +1006,9 @@ func (s *Store) SaveEscalationRule(ctx context.Context, r *portal.EscalationRule
 			return portal.FieldError("user_id", "Choose a member of staff.")
 		}
 	}
+	if err := s.resetSLAChecks(ctx); err != nil {
+		return err
+	}
 	if r.ID == 0 {
 		return wrap("save escalation rule", s.db.QueryRow(ctx, `INSERT INTO escalation_rules (metric, percent, action, team_id, user_id, enabled) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			r.Metric, r.Percent, r.Action, r.TeamID, r.UserID, en).Scan(&r.ID))
@@ -985,26 +1017,60 @@ func (s *Store) SaveEscalationRule(ctx context.Context, r *portal.EscalationRule
 		r.Metric, r.Percent, r.Action, r.TeamID, r.UserID, en, r.ID)
 }
 
+// resetSLAChecks makes the next pass look at every running case (the
+// rules changed).
+func (s *Store) resetSLAChecks(ctx context.Context) error {
+	_, err := s.db.Exec(ctx, `UPDATE cases SET sla_check_at = ? WHERE sla_check_at > ?`, checkNow, checkNow)
+	return wrap("reset sla checks", err)
+}
+
 // DeleteEscalationRule removes a rule.
 func (s *Store) DeleteEscalationRule(ctx context.Context, id int64) error {
+	if err := s.resetSLAChecks(ctx); err != nil {
+		return err
+	}
 	return s.execOne(ctx, "delete escalation rule", "Rule not found.", `DELETE FROM escalation_rules WHERE id = ?`, id)
 }
 
-// FindSLACases returns the cases whose clocks run.
-func (s *Store) FindSLACases(ctx context.Context) ([]*portal.Case, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, status, priority, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at
-		FROM cases WHERE status IN ('new', 'open', 'on_hold') AND due_at IS NOT NULL`)
+// checkNow is the check time that means "at the next pass".
+var checkNow = time.Unix(0, 0).UTC()
+
+// FindSLACases returns the running cases due a check.
+func (s *Store) FindSLACases(ctx context.Context, now time.Time) ([]*portal.Case, error) {
+	hint := ""
+	if s.db.Dialect() == "sqlite" {
+		hint = " INDEXED BY cases_active_check"
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, status, priority, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, updated_at
+		FROM cases c`+hint+` WHERE `+activeCases+` AND sla_check_at <= ? AND due_at IS NOT NULL`, now.UTC())
 	if err != nil {
 		return nil, wrap("find sla cases", err)
 	}
 	out, err := collect(rows, func(r Row) (*portal.Case, error) {
 		var c portal.Case
 		var spent int64
-		err := r.Scan(&c.ID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID, &c.CreatedAt, &c.FirstResponseDue, &c.NextResponseFrom, &c.NextResponseDue, &c.ResolutionDue, &c.SLASince, &spent, &c.DueAt)
+		err := r.Scan(&c.ID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID, &c.CreatedAt, &c.FirstResponseDue, &c.NextResponseFrom, &c.NextResponseDue, &c.ResolutionDue, &c.SLASince, &spent, &c.DueAt, &c.SLACheckAt, &c.UpdatedAt)
 		c.SLASpent = time.Duration(spent) * time.Second
 		return &c, err
 	})
 	return out, wrap("find sla cases", err)
+}
+
+// SetSLAChecks stores the next check times, in one transaction, each only
+// if the case was not changed since it was read.
+func (s *Store) SetSLAChecks(ctx context.Context, checks []portal.SLACheck) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	err := s.db.InTx(ctx, func(q Querier) error {
+		for _, c := range checks {
+			if _, err := q.Exec(ctx, `UPDATE cases SET sla_check_at = ? WHERE id = ? AND updated_at = ?`, c.Next.UTC(), c.CaseID, c.UpdatedAt.UTC()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("set sla checks", err)
 }
 
 // caseTx is an escalation's view of its transaction.

@@ -40,7 +40,7 @@ func (s *Store) SeedCases(ctx context.Context, seed CaseSeed) error {
 				n := min(batch, seed.Cases-b)
 				var sb strings.Builder
 				sb.WriteString(`INSERT INTO cases (token, subject, status, priority, channel, customer_id, assignee_id, email, name, body, transcript, tags,
-					last_customer_at, first_response_due, resolution_due, sla_since, sla_spent, due_at, created_at, updated_at) VALUES `)
+					last_customer_at, first_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, created_at, updated_at) VALUES `)
 				args := make([]any, 0, n*19)
 				var bodies []string
 				for i := 0; i < n; i++ {
@@ -48,7 +48,7 @@ func (s *Store) SeedCases(ctx context.Context, seed CaseSeed) error {
 					if i > 0 {
 						sb.WriteString(", ")
 					}
-					sb.WriteString("(?, ?, ?, ?, 'portal', ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, 0, ?, ?, ?)")
+					sb.WriteString("(?, ?, ?, ?, 'portal', ?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")
 					cust := seed.Customers[rng.Intn(len(seed.Customers))]
 					var agent *int64
 					if rng.Intn(3) > 0 {
@@ -73,7 +73,7 @@ func (s *Store) SeedCases(ctx context.Context, seed CaseSeed) error {
 					}
 					args = append(args, fmt.Sprintf("seed%028d", k), portal.Excerpt(body, 60), status, prio, cust, agent,
 						fmt.Sprintf("customer%d@example.com", cust), fmt.Sprintf("Customer %d", cust), body, tags,
-						created, frDue, resDue, since, due, created, created)
+						created, frDue, resDue, since, due, time.Unix(0, 0).UTC(), created, created)
 				}
 				if _, err := q.Exec(ctx, sb.String(), args...); err != nil {
 					return fmt.Errorf("seed cases: %w", err)

@@ -338,16 +338,41 @@ func testCases(t *testing.T, open Opener) {
 		}
 
 		cs := MustCreateCase(t, s, &portal.Case{Email: "esc@example.com", Body: "help"})
-		sla, err := s.FindSLACases(ctx())
-		if err != nil {
+		due := func() *portal.Case {
+			t.Helper()
+			sla, err := s.FindSLACases(ctx(), c.t)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range sla {
+				if x.ID == cs.ID {
+					return x
+				}
+			}
+			return nil
+		}
+		got := due()
+		if got == nil || got.DueAt == nil {
+			t.Fatal("new case not due a check")
+		}
+		// A check time in the future keeps it out of passes until then...
+		if err := s.SetSLAChecks(ctx(), []portal.SLACheck{{CaseID: cs.ID, UpdatedAt: got.UpdatedAt, Next: c.t.Add(time.Hour)}}); err != nil {
 			t.Fatal(err)
 		}
-		var found bool
-		for _, x := range sla {
-			found = found || (x.ID == cs.ID && x.DueAt != nil)
+		if due() != nil {
+			t.Fatal("case checked again before its check time")
 		}
-		if !found {
-			t.Fatal("new case not among SLA cases")
+		// ...unless the case changes; and a check read before a change
+		// does not overwrite it.
+		c.t = c.t.Add(time.Second)
+		if _, err := s.UpdateCase(ctx(), cs.ID, portal.CaseUpdate{Tags: &[]string{"x"}}, agent, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSLAChecks(ctx(), []portal.SLACheck{{CaseID: cs.ID, UpdatedAt: got.UpdatedAt, Next: c.t.Add(time.Hour)}}); err != nil {
+			t.Fatal(err)
+		}
+		if due() == nil {
+			t.Fatal("changed case not due a check")
 		}
 		// Eight goroutines race to fire one key: it fires once.
 		var wg sync.WaitGroup

@@ -102,6 +102,8 @@ func TestCaseLoop(t *testing.T) {
 		wantStatus(t, cust.get("/agent/cases/"+caseID), 403)
 		// Bad input is a clear 4xx.
 		wantStatus(t, staff.get("/agent/cases/999999"), 404)
+		wantStatus(t, staff.get("/admin/cases"), 403)
+		wantStatus(t, staff.post("/admin/cases/rules", url.Values{"metric": {"resolution"}, "percent": {"50"}, "action": {"raise_priority"}}), 403)
 		wantStatus(t, staff.post("/agent/cases/"+caseID+"/update", url.Values{"assignee": {"x"}}), 303)
 
 		// A guest writes through the form; the address gets no copy of the message.
