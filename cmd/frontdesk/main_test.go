@@ -26,7 +26,7 @@ func TestHelpListsCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"serve", "migrate", "user create", "bench portal", "FRONTDESK_DATABASE_URL"} {
+	for _, want := range []string{"serve", "migrate", "user create", "bench portal", "bench mail", "FRONTDESK_DATABASE_URL"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("help lacks %q", want)
 		}
@@ -70,6 +70,10 @@ func TestConfigErrors(t *testing.T) {
 	}
 	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_DATABASE_URL": "mysql://x", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
 	if code != 1 || !strings.Contains(errOut, "postgres://") {
+		t.Fatalf("exit %d err %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_SUPPORT_ADDRESS": "Support <support+x@shop.example>", "FRONTDESK_DATABASE_URL": "", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
+	if code != 1 || !strings.Contains(errOut, "FRONTDESK_SUPPORT_ADDRESS") {
 		t.Fatalf("exit %d err %q", code, errOut)
 	}
 }
