@@ -22,7 +22,7 @@ func (m *Main) openInbound() error {
 		return err
 	}
 	// Files go where the portal's uploads go, under the same limits.
-	intake := &inbound.Intake{Store: m.Store, Support: addr, SenderName: m.Config.senderName(), BaseURL: m.Config.BaseURL,
+	intake := &inbound.Intake{Store: m.Store,
 		Files: &casefiles.Store{Dir: filepath.Join(m.Config.DataDir, "attachments")}, Cases: m.Cases}
 	m.Inbound, err = inbound.New(inbound.Config{Address: addr, Intake: intake, MaxMessageBytes: int64(m.Config.SMTPMaxSize), Logger: m.Logger,
 		Limits: inbound.Limits{MaxAttachments: casefiles.MaxFiles, MaxAttachmentBytes: casefiles.MaxFileSize}})

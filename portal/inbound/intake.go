@@ -26,21 +26,12 @@ type CaseStore interface {
 // ReceiveEmail returns.
 type Intake struct {
 	Store CaseStore
-	// Support is the support address; acknowledgements come from the
-	// case's reply address at its domain.
-	Support string
-	// SenderName is shown in the From of acknowledgements (default
-	// "Customer service").
-	SenderName string
-	// BaseURL is the portal's public URL, for links in acknowledgements.
-	BaseURL string
 	// Files keeps attachments (casefiles.Store); nil keeps none.
 	Files FileStore
-	// Cases, when set, files a person's mail through the case workflow
-	// (casework.Service): a new case gets its acknowledgement with the
-	// case number and expected answer time, and staff are alerted of new
-	// cases and replies. Without it the intake acknowledges new cases
-	// itself and alerts nobody.
+	// Cases files a person's mail through the case workflow
+	// (casework.Service): a new case gets its acknowledgement (case
+	// number, expected answer time, from the case's reply address), and
+	// staff are alerted of new cases and replies.
 	Cases Workflow
 }
 
@@ -88,7 +79,7 @@ func (in *Intake) ReceiveEmail(ctx context.Context, m *portal.InboundEmail) erro
 			entry.Kind, entry.AuthorID = portal.EntryNote, nil
 			entry.Body = "Automatic email (" + m.Auto + ") from " + m.From + ":\n\n" + entry.Body
 		}
-		if m.Auto == "" && in.Cases != nil {
+		if m.Auto == "" {
 			_, err = in.Cases.CustomerMessage(ctx, entry)
 		} else {
 			_, err = in.Store.AddCaseEntry(ctx, entry, "", nil)
@@ -104,17 +95,11 @@ func (in *Intake) ReceiveEmail(ctx context.Context, m *portal.InboundEmail) erro
 	} else if err != nil && !portal.IsNotFound(err) {
 		return err
 	}
-	if m.Answerable() && in.Cases != nil {
+	if m.Answerable() {
 		// The mail came from this address: it is the customer's.
 		return ignoreDuplicate(in.Cases.Open(ctx, nc, entry, true))
 	}
-	var ack portal.CaseMail
-	if m.Answerable() {
-		ack = func(c *portal.Case, first *portal.CaseEntry) []*portal.Email {
-			return []*portal.Email{in.acknowledgement(c, m)}
-		}
-	}
-	return ignoreDuplicate(in.Store.CreateCase(ctx, nc, entry, ack))
+	return ignoreDuplicate(in.Store.CreateCase(ctx, nc, entry, nil))
 }
 
 // findCase returns the case m answers, or nil for a new one. The reply
@@ -184,26 +169,6 @@ func (in *Intake) entry(m *portal.InboundEmail) (*portal.CaseEntry, error) {
 	return e, nil
 }
 
-// acknowledgement tells the customer their case number, from the case's
-// reply address and in the thread of their message; marked auto-replied
-// (RFC 3834) so that their autoresponder does not answer it.
-func (in *Intake) acknowledgement(c *portal.Case, m *portal.InboundEmail) *portal.Email {
-	e := &portal.Email{To: c.Email, Subject: "Re: " + strings.TrimPrefix(c.Subject, "Re: ") + " [" + c.Number() + "]", AutoSubmitted: "auto-replied"}
-	if len(e.Subject) > 250 {
-		e.Subject = portal.Excerpt(e.Subject, 250)
-	}
-	portal.ThreadEmail(e, c, in.Support, firstNonEmpty(in.SenderName, "Customer service"), portal.NewMessageID(portal.AddressDomain(in.Support)),
-		[]*portal.CaseEntry{{Kind: portal.EntryCustomer, MessageID: m.MessageID}})
-	e.References = append(lastN(m.References, 19), m.MessageID)
-	link := ""
-	if c.CustomerID != nil && in.BaseURL != "" {
-		link = fmt.Sprintf("\nYou can also follow it in your account: %s/account/cases/%d\n", strings.TrimRight(in.BaseURL, "/"), c.ID)
-	}
-	e.Body = fmt.Sprintf("Hello %s,\n\nthank you for your email. Your case number is %s.\nWe will answer as soon as we can; to add anything, just reply to this email.\n%s\n%s\n",
-		firstNonEmpty(c.Name, "there"), c.Number(), link, firstNonEmpty(in.SenderName, "Customer service"))
-	return e
-}
-
 func ignoreDuplicate(err error) error {
 	if portal.ErrorCode(err) == portal.ECONFLICT {
 		return nil // the same Message-ID, stored by a concurrent delivery
@@ -217,11 +182,4 @@ func reversed(s []string) []string {
 		out[len(s)-1-i] = v
 	}
 	return out
-}
-
-func lastN(s []string, n int) []string {
-	if len(s) > n {
-		return s[len(s)-n:]
-	}
-	return s
 }
