@@ -37,9 +37,6 @@ type Config struct {
 	// RFC 5321's minimum for the DATA block) and each message's intake.
 	Timeout time.Duration
 	Logger  *slog.Logger
-	// OnReceived, when set, is called after each message is stored or
-	// refused (code is the SMTP reply code), e.g. for metrics.
-	OnReceived func(code int, m *portal.InboundEmail, took time.Duration)
 }
 
 // Server is the SMTP listener for the support address.
@@ -252,12 +249,9 @@ func (s *Server) report(err error, m *portal.InboundEmail, start time.Time) {
 		code = 451
 	}
 	if code != 250 {
-		s.cfg.Logger.Info("inbound mail refused", "code", code, "err", err)
+		s.cfg.Logger.Info("inbound mail refused", "code", code, "err", err, "ms", time.Since(start).Milliseconds())
 	} else {
-		s.cfg.Logger.Debug("inbound mail stored", "message_id", m.MessageID, "from", m.From, "auto", m.Auto, "bytes", m.Size)
-	}
-	if s.cfg.OnReceived != nil {
-		s.cfg.OnReceived(code, m, time.Since(start))
+		s.cfg.Logger.Debug("inbound mail stored", "message_id", m.MessageID, "from", m.From, "auto", m.Auto, "bytes", m.Size, "ms", time.Since(start).Milliseconds())
 	}
 }
 
