@@ -27,6 +27,8 @@ import (
 // Store is the storage the engine needs.
 type Store interface {
 	portal.ChatService
+	// CreateCase opens a case (see portal.CaseService).
+	CreateCase(ctx context.Context, c *portal.Case, first *portal.CaseEntry, mail portal.CaseMail) error
 }
 
 // UserFinder looks up agents and customers by id.
@@ -78,6 +80,11 @@ type Config struct {
 	AgentGrace time.Duration
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// OpenCase, when set, opens a leave-a-message case with the
+	// customer's acknowledgement and the staff's alerts (casework);
+	// verified tells whether the address is the signed-in customer's. Nil
+	// stores the case with a plain acknowledgement.
+	OpenCase func(ctx context.Context, c *portal.Case, verified bool) error
 }
 
 // Engine runs conversations.
@@ -392,7 +399,7 @@ func (e *Engine) QueuePosition(ctx context.Context, conv *portal.Conversation) (
 // transcript goes with it, the customer gets an email with the case number
 // and the conversation closes.
 func (e *Engine) LeaveMessage(ctx context.Context, p Participant, convID int64, email, name, text string) (*portal.Case, error) {
-	cs := &portal.Case{Email: email, Name: name, Body: text}
+	cs := &portal.Case{Email: email, Name: name, Body: text, Channel: portal.ChannelChat}
 	if p.Customer != nil {
 		cs.CustomerID = &p.Customer.ID
 		if cs.Email == "" {
@@ -424,15 +431,13 @@ func (e *Engine) LeaveMessage(ctx context.Context, p Participant, convID int64, 
 	// any other, the confirmation quotes nothing the sender wrote (name
 	// or message), so it cannot carry someone's text to a stranger.
 	verified := p.Customer != nil && portal.NormalizeEmail(cs.Email) == portal.NormalizeEmail(p.Customer.Email)
-	err := e.store.CreateCase(ctx, cs, func(c *portal.Case) *portal.Email {
-		if !verified {
-			return &portal.Email{To: c.Email, Subject: "We got your message (case " + c.Number() + ")",
-				Body: fmt.Sprintf("Hello,\n\nSomeone left us a message on our website and gave this address for the answer. The case number is %s.\nWe will answer by email as soon as we can.\n\nIf this was not you, you can ignore this email.\n", c.Number())}
-		}
-		return &portal.Email{To: c.Email, Subject: "We got your message (case " + c.Number() + ")",
-			Body: fmt.Sprintf("Hello %s,\n\nThank you for your message. Your case number is %s.\nWe will answer by email as soon as we can.\n\nYour message:\n%s\n", firstNonEmpty(c.Name, "there"), c.Number(), c.Body)}
-	})
-	if err != nil {
+	open := func(ctx context.Context, c *portal.Case, verified bool) error {
+		return e.store.CreateCase(ctx, c, nil, plainAck(verified))
+	}
+	if e.cfg.OpenCase != nil {
+		open = e.cfg.OpenCase
+	}
+	if err := open(ctx, cs, verified); err != nil {
 		return nil, err
 	}
 	if conv != nil && conv.State != portal.ConvClosed {
@@ -800,4 +805,17 @@ func (e *Engine) Queue(ctx context.Context, agent *portal.User) (queued, mine, o
 // acted first" rather than a failure.
 func isConflict(err error) bool {
 	return err != nil && portal.ErrorCode(err) == portal.ECONFLICT && !errors.Is(err, context.Canceled)
+}
+
+// plainAck is the acknowledgement of a leave-a-message case when no
+// OpenCase is configured.
+func plainAck(verified bool) portal.CaseMail {
+	return func(c *portal.Case, _ *portal.CaseEntry) []*portal.Email {
+		if !verified {
+			return []*portal.Email{{To: c.Email, Subject: "We got your message (case " + c.Number() + ")",
+				Body: fmt.Sprintf("Hello,\n\nSomeone left us a message on our website and gave this address for the answer. The case number is %s.\nWe will answer by email as soon as we can.\n\nIf this was not you, you can ignore this email.\n", c.Number())}}
+		}
+		return []*portal.Email{{To: c.Email, Subject: "We got your message (case " + c.Number() + ")",
+			Body: fmt.Sprintf("Hello %s,\n\nThank you for your message. Your case number is %s.\nWe will answer by email as soon as we can.\n\nYour message:\n%s\n", firstNonEmpty(c.Name, "there"), c.Number(), c.Body)}}
+	}
 }

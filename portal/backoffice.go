@@ -18,10 +18,12 @@ const (
 	// ScopeReturnsWrite lets the back office mark returns received,
 	// refunded or exchanged.
 	ScopeReturnsWrite = "returns:write"
+	// ScopeCasesWrite opens cases and adds messages to them.
+	ScopeCasesWrite = "cases:write"
 )
 
 // Scopes lists every scope a token may carry.
-var Scopes = []string{ScopeCustomersWrite, ScopeOrdersWrite, ScopeInvoicesWrite, ScopeShipmentsWrite, ScopeReturnsWrite, ScopeRead}
+var Scopes = []string{ScopeCustomersWrite, ScopeOrdersWrite, ScopeInvoicesWrite, ScopeShipmentsWrite, ScopeReturnsWrite, ScopeCasesWrite, ScopeRead}
 
 // APIToken lets one of the retailer's systems call the back-office API.
 // Only the token's SHA-256 is stored; the token is shown once at creation.

@@ -172,74 +172,6 @@ type AgentPresence struct {
 	SeenAt time.Time
 }
 
-// Case statuses.
-const (
-	CaseOpen     = "open"
-	CaseAnswered = "answered"
-	CaseClosed   = "closed"
-)
-
-// Case is a message left when no agent could take the chat: it carries the
-// transcript and is answered by email.
-type Case struct {
-	ID             int64
-	ConversationID *int64
-	CustomerID     *int64
-	Email          string
-	Name           string
-	Body           string
-	Transcript     string
-	Status         string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	Replies        []CaseReply
-}
-
-// Number is the customer-facing case number.
-func (c *Case) Number() string { return fmt.Sprintf("C-%06d", c.ID) }
-
-// Validate checks a case before it is stored.
-func (c *Case) Validate() error {
-	c.Email = NormalizeEmail(c.Email)
-	c.Name = strings.TrimSpace(c.Name)
-	c.Body = strings.TrimSpace(c.Body)
-	if err := ValidateEmail(c.Email); err != nil {
-		return err
-	}
-	if c.Body == "" {
-		return FieldError("body", "Write your message.")
-	}
-	if len(c.Body) > MaxMessageLen {
-		return FieldError("body", "Message is too long.")
-	}
-	if len(c.Name) > 200 {
-		return FieldError("name", "Name is too long.")
-	}
-	if c.Status == "" {
-		c.Status = CaseOpen
-	}
-	return nil
-}
-
-// CaseReply is an agent's answer to a case, sent by email.
-type CaseReply struct {
-	ID        int64
-	CaseID    int64
-	AuthorID  int64
-	Body      string
-	CreatedAt time.Time
-}
-
-// CaseFilter selects cases, newest first.
-type CaseFilter struct {
-	ID         *int64
-	CustomerID *int64
-	Email      *string
-	Status     string
-	Offset     int
-	Limit      int
-}
-
 // ChatSettings are the admin's chat settings.
 type ChatSettings struct {
 	// AlwaysOpen ignores the hours below.
@@ -402,14 +334,6 @@ type ChatService interface {
 	// TouchConversations records that the customers of these queued
 	// conversations are still connected, at now.
 	TouchConversations(ctx context.Context, ids []int64, now time.Time) error
-
-	// CreateCase stores c with its first outbox email in one transaction;
-	// mail builds the email once the case has its number.
-	CreateCase(ctx context.Context, c *Case, mail func(*Case) *Email) error
-	FindCases(ctx context.Context, f CaseFilter) ([]*Case, int, error)
-	// AddCaseReply stores an agent's reply, marks the case answered and
-	// queues the email in one transaction.
-	AddCaseReply(ctx context.Context, r *CaseReply, mail func(*Case) *Email) error
 
 	ChatSettings(ctx context.Context) (ChatSettings, error)
 	SaveChatSettings(ctx context.Context, s ChatSettings) error

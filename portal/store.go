@@ -24,6 +24,7 @@ type Store interface {
 	NotificationService
 	CatalogService
 	ChatService
+	CaseService
 	CustomerStatsService
 	SupportStatsService
 	ReturnService

@@ -393,6 +393,13 @@
     });
     $('agent-release').addEventListener('click', function () { send({ type: 'release', conversation_id: current }); });
     $('agent-end').addEventListener('click', function () { send({ type: 'end', conversation_id: current }); });
+    // A chat that needs follow-up becomes a case, assigned to this agent.
+    $('agent-tocase').addEventListener('click', function () {
+      if (!current) return;
+      var f = $('agent-tocase-form');
+      f.action = '/agent/chats/' + current + '/case';
+      f.submit();
+    });
     $('agent-transfer-go').addEventListener('click', function () {
       send({ type: 'transfer', conversation_id: current, agent_id: +$('agent-transfer').value });
     });

@@ -15,7 +15,7 @@ import (
 // runBench dispatches the bench subcommands.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: frontdesk bench all|portal|search|chat|echo|reports [flags]")
+		fmt.Fprintln(stderr, "usage: frontdesk bench all|portal|search|chat|mail|echo|reports [flags]")
 		return errUsage
 	}
 	// The benchmarks measure the server as it runs.
@@ -33,6 +33,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runBenchEcho(ctx, args[1:], stdout, stderr)
 	case "reports":
 		return runBenchReports(ctx, args[1:], stdout, stderr)
+	case "mail":
+		return runBenchMail(ctx, args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "frontdesk bench: unknown benchmark %q\n", args[0])
 	return errUsage

@@ -25,7 +25,11 @@ func (m *Main) openChat(ctx context.Context, secret []byte) error {
 	cfg := bot.Config{Store: m.Store, Users: m.Store, Orders: m.Store, GuestOrders: m.trackLookup, Gaps: m.Store, Knowledge: kb, Logger: m.Logger,
 		ArticleURL: func(a *portal.Article) string { return web.ArticleURL(a) },
 		// Guests get the same signed parcel links as on /track.
-		ParcelLink: func(id int64) string { return tracking.LinkPath(secret, id, time.Now().Add(tracking.LinkTTL)) }}
+		ParcelLink: func(id int64) string { return tracking.LinkPath(secret, id, time.Now().Add(tracking.LinkTTL)) },
+		// Leave-a-message cases get the SLA-based acknowledgement and alert staff.
+		OpenCase: func(ctx context.Context, c *portal.Case, verified bool) error {
+			return m.Cases.Open(ctx, c, nil, verified)
+		}}
 	grace, err := m.Config.agentGrace()
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +31,16 @@ type Config struct {
 	Demo        string // "", "1" or "0"
 	SMTPURL     string
 	MailFrom    string
+	// SMTPListen (FRONTDESK_SMTP_LISTEN), when set, is where Frontdesk
+	// takes mail for the support address itself (behind the MX or relay).
+	SMTPListen string
+	// SupportAddress (FRONTDESK_SUPPORT_ADDRESS) is where customers write;
+	// case replies come from support+<token>@ its domain. Empty means
+	// support@ the domain of MailFrom.
+	SupportAddress string
+	// SMTPMaxSize (FRONTDESK_SMTP_MAX_SIZE) is the largest inbound message
+	// in bytes; 0 means 25 MiB.
+	SMTPMaxSize int
 	LogLevel    string
 	LogFormat   string
 	// WebhookSecrets maps a tracking webhook source to its HMAC secret.
@@ -120,6 +131,9 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		Demo:                  get("FRONTDESK_DEMO", ""),
 		SMTPURL:               get("FRONTDESK_SMTP_URL", ""),
 		MailFrom:              get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
+		SMTPListen:            get("FRONTDESK_SMTP_LISTEN", ""),
+		SupportAddress:        get("FRONTDESK_SUPPORT_ADDRESS", ""),
+		SMTPMaxSize:           num("FRONTDESK_SMTP_MAX_SIZE"),
 		LogLevel:              get("FRONTDESK_LOG_LEVEL", "info"),
 		LogFormat:             get("FRONTDESK_LOG_FORMAT", "text"),
 		WebhookSecrets:        parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
@@ -196,6 +210,9 @@ func (c *Config) validate() error {
 	if _, err := c.agentGrace(); err != nil {
 		return err
 	}
+	if _, err := c.supportAddress(); err != nil {
+		return err
+	}
 	switch c.Demo {
 	case "", "0", "1":
 	default:
@@ -254,4 +271,29 @@ func (c *Config) agentGrace() (time.Duration, error) {
 		return 0, fmt.Errorf("FRONTDESK_AGENT_GRACE must be a positive Go duration such as 60s, not %q", c.AgentGrace)
 	}
 	return d, nil
+}
+
+// supportAddress is FRONTDESK_SUPPORT_ADDRESS, or support@ the domain of
+// the sender address.
+func (c *Config) supportAddress() (string, error) {
+	if c.SupportAddress == "" {
+		from, err := mail.ParseAddress(c.MailFrom)
+		if err != nil {
+			return "", fmt.Errorf("FRONTDESK_MAIL_FROM must be an email address, not %q", c.MailFrom)
+		}
+		return "support@" + from.Address[strings.LastIndexByte(from.Address, '@')+1:], nil
+	}
+	a, err := mail.ParseAddress(c.SupportAddress)
+	if err != nil || a.Name != "" || strings.Contains(a.Address, "+") {
+		return "", fmt.Errorf("FRONTDESK_SUPPORT_ADDRESS must be a plain address such as support@shop.example, not %q", c.SupportAddress)
+	}
+	return strings.ToLower(a.Address), nil
+}
+
+// senderName is the display name of FRONTDESK_MAIL_FROM ("" when none).
+func (c *Config) senderName() string {
+	if a, err := mail.ParseAddress(c.MailFrom); err == nil {
+		return a.Name
+	}
+	return ""
 }

@@ -27,6 +27,7 @@ Commands:
   bench all     a short run of every benchmark beside its peer, as one table
   bench portal  the history and shipment pages (many customers, cached and uncached) and webhook ingest on each store
   bench chat    chat sockets and questions at a fixed rate against a server (-url)
+  bench mail    inbound mail at a fixed rate through the SMTP listener, threaded into cases, on each store
   catalog import FILE [--slug S] [--publish]
                 import a product model (FeatureIDE XML, SXFM, DIMACS CNF, JSON) as a draft
   catalog bench --model FILE [--sessions 50] [--steps 20]

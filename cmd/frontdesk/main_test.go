@@ -28,7 +28,7 @@ func TestHelpListsCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"serve", "migrate", "user create", "bench portal", "FRONTDESK_DATABASE_URL"} {
+	for _, want := range []string{"serve", "migrate", "user create", "bench portal", "bench mail", "FRONTDESK_DATABASE_URL"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("help lacks %q", want)
 		}
@@ -76,6 +76,10 @@ func TestConfigErrors(t *testing.T) {
 	}
 	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_VAT_RATE": "lots", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
 	if code != 1 || !strings.Contains(errOut, "FRONTDESK_VAT_RATE") {
+		t.Fatalf("exit %d err %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_SUPPORT_ADDRESS": "Support <support+x@shop.example>", "FRONTDESK_DATABASE_URL": "", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
+	if code != 1 || !strings.Contains(errOut, "FRONTDESK_SUPPORT_ADDRESS") {
 		t.Fatalf("exit %d err %q", code, errOut)
 	}
 }

@@ -20,7 +20,10 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/casefiles"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/demo"
+	"github.com/frontdesk/frontdesk/portal/inbound"
 	"github.com/frontdesk/frontdesk/portal/kb"
 	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/postgres"
@@ -47,10 +50,15 @@ type Main struct {
 	// Analytics refits the customer analysis (RFM, lifetime value) in the
 	// background for the manager pages.
 	Analytics *analytics.Refitter
+	// Cases runs the case workflow and its escalation loop.
+	Cases *casework.Service
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
 	ChatSendQueue int
 	// trackLookup is the guest order look-up /track and the bot share.
 	trackLookup *tracking.Lookup
+	// Inbound takes mail for the support address (FRONTDESK_SMTP_LISTEN).
+	Inbound *inbound.Server
+	smtpLn  net.Listener
 	// Bus carries events between this node's parts and, on PostgreSQL, between nodes.
 	Bus    portal.Bus
 	Logger *slog.Logger
@@ -123,6 +131,9 @@ func (m *Main) Open(ctx context.Context) error {
 			}
 		})
 	}
+	support, _ := cfg.supportAddress() // validated with the config
+	m.Cases = casework.New(casework.Config{Store: m.Store, BaseURL: m.Config.BaseURL, Node: cfg.NodeName, Logger: m.Logger,
+		SupportAddress: support, SenderName: cfg.senderName()})
 	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err
@@ -139,8 +150,13 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
 		Bus: m.Bus, Tracking: &tracking.Ingester{Store: m.Store, Bus: m.Bus, BaseURL: strings.TrimRight(m.Config.BaseURL, "/"), Logger: m.Logger}, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
-		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Seller: cfg.Seller, DataDir: cfg.DataDir})
+		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Seller: cfg.Seller, DataDir: cfg.DataDir,
+		Cases: m.Cases, Attachments: &casefiles.Store{Dir: filepath.Join(cfg.DataDir, "attachments")}})
 	if err != nil {
+		m.ln.Close()
+		return err
+	}
+	if err := m.openInbound(); err != nil {
 		m.ln.Close()
 		return err
 	}
@@ -150,6 +166,10 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Logger.Info("frontdesk ready", "addr", m.ln.Addr().String(), "store", store, "startup_ms", time.Since(start).Milliseconds())
 	fmt.Fprintf(m.Stdout, "Frontdesk is running at %s (store: %s)\n", m.URL(), store)
+	if m.smtpLn != nil {
+		support, _ := cfg.supportAddress()
+		fmt.Fprintf(m.Stdout, "Taking mail for %s at %s\n", support, m.SMTPAddr())
+	}
 	if seeded {
 		fmt.Fprintf(m.Stdout, "Demo data loaded. Sign in with password %q as:\n", demo.Password)
 		for _, l := range demo.Logins {
@@ -245,6 +265,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.startBackground(bg)
 	errc := make(chan error, 1)
 	go func() { errc <- m.Web.Serve(m.ln) }()
+	m.serveInbound()
 	select {
 	case err := <-errc:
 		m.Close()
@@ -252,7 +273,8 @@ func (m *Main) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	m.Logger.Info("shutting down")
-	m.Web.Close() // end event streams first, so shutdown waits only for requests
+	m.closeInbound(30 * time.Second) // every 250 sent is committed; the rest is sent again
+	m.Web.Close()                    // end event streams first, so shutdown waits only for requests
 	m.Web.CloseChatSockets()
 	err := m.Web.App.ShutdownWithTimeout(30 * time.Second)
 	m.Close()
@@ -261,6 +283,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 // Close stops background work and closes the store.
 func (m *Main) Close() error {
+	m.closeInbound(30 * time.Second)
 	if m.cancel != nil {
 		m.cancel()
 	}
@@ -324,6 +347,8 @@ func (m *Main) startBackground(ctx context.Context) {
 	hooks := &webhook.Worker{Outbox: m.Store, Logger: m.Logger, Interval: time.Second}
 	m.wg.Add(1)
 	go func() { defer m.wg.Done(); hooks.Run(ctx) }()
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.Cases.Run(ctx) }()
 }
 
 // refitAnalytics runs the customer analysis at start and once a day after;

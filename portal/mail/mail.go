@@ -7,8 +7,8 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/smtp"
 	"net/url"
@@ -17,20 +17,65 @@ import (
 	"strings"
 	"time"
 
+	gomail "github.com/emersion/go-message/mail"
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-// Message renders an email as RFC 5322 text.
-func Message(from string, e *portal.Email, now time.Time) []byte {
+// Message renders an email as RFC 5322 text. The header is written by
+// go-message (address lists, encoded words, Message-ID lists); the body is
+// UTF-8 text sent as 8bit, so links stay whole.
+func Message(from string, e *portal.Email, now time.Time) ([]byte, error) {
+	var h gomail.Header
+	if e.From != "" {
+		from = e.From
+	}
+	if a, err := gomail.ParseAddress(from); err == nil {
+		h.SetAddressList("From", []*gomail.Address{a})
+	} else {
+		h.Set("From", from)
+	}
+	h.Set("To", e.To)
+	h.SetSubject(e.Subject)
+	h.SetDate(now)
+	h.SetMessageID(MessageID(from, e))
+	if e.InReplyTo != "" {
+		h.SetMsgIDList("In-Reply-To", []string{e.InReplyTo})
+	}
+	if len(e.References) > 0 {
+		h.SetMsgIDList("References", e.References)
+	}
+	if e.AutoSubmitted != "" {
+		h.Set("Auto-Submitted", e.AutoSubmitted)
+	}
+	h.Set("MIME-Version", "1.0")
+	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	h.Set("Content-Transfer-Encoding", "8bit")
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\r\n", from)
-	fmt.Fprintf(&b, "To: %s\r\n", e.To)
-	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", e.Subject))
-	fmt.Fprintf(&b, "Date: %s\r\n", now.Format(time.RFC1123Z))
-	fmt.Fprintf(&b, "Message-ID: <outbox-%d-%d@frontdesk>\r\n", e.ID, e.CreatedAt.Unix())
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n", "\r\n"))
-	return b.Bytes()
+	w, err := gomail.CreateSingleInlineWriter(&b, h)
+	if err == nil {
+		_, err = io.WriteString(w, strings.ReplaceAll(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n", "\r\n"))
+		if err == nil {
+			err = w.Close()
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("mail: render: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// MessageID is the Message-ID e is sent with (without angle brackets): its
+// stored one, or one derived from its outbox row and the sender's domain,
+// so that every retry carries the same ID.
+func MessageID(from string, e *portal.Email) string {
+	if e.MessageID != "" {
+		return e.MessageID
+	}
+	domain := "frontdesk"
+	if i := strings.LastIndexByte(addrOnly(from), '@'); i >= 0 && i < len(addrOnly(from))-1 {
+		domain = addrOnly(from)[i+1:]
+	}
+	return fmt.Sprintf("outbox-%d-%d@%s", e.ID, e.CreatedAt.Unix(), domain)
 }
 
 // DirMailer writes each email as an .eml file under Dir.
@@ -48,7 +93,11 @@ func (m *DirMailer) Send(ctx context.Context, e *portal.Email) error {
 		return fmt.Errorf("mail: %w", err)
 	}
 	name := filepath.Join(m.Dir, fmt.Sprintf("%s-%06d.eml", e.CreatedAt.UTC().Format("20060102T150405"), e.ID))
-	if err := os.WriteFile(name, Message(m.From, e, time.Now()), 0o600); err != nil {
+	msg, err := Message(m.From, e, time.Now())
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(name, msg, 0o600); err != nil {
 		return fmt.Errorf("mail: %w", err)
 	}
 	if m.Logger != nil {
@@ -77,6 +126,10 @@ func NewSMTPMailer(raw, from string) (*SMTPMailer, error) {
 
 // Send delivers one email.
 func (m *SMTPMailer) Send(ctx context.Context, e *portal.Email) error {
+	msg, err := Message(m.From, e, time.Now())
+	if err != nil {
+		return err
+	}
 	host := m.URL.Hostname()
 	port := m.URL.Port()
 	if port == "" {
@@ -84,7 +137,6 @@ func (m *SMTPMailer) Send(ctx context.Context, e *portal.Email) error {
 	}
 	d := net.Dialer{Timeout: 10 * time.Second}
 	var conn net.Conn
-	var err error
 	if m.URL.Scheme == "smtps" {
 		conn, err = tls.DialWithDialer(&d, "tcp", net.JoinHostPort(host, port), &tls.Config{ServerName: host})
 	} else {
@@ -125,7 +177,7 @@ func (m *SMTPMailer) Send(ctx context.Context, e *portal.Email) error {
 	if err != nil {
 		return fmt.Errorf("mail: data: %w", err)
 	}
-	if _, err := w.Write(Message(m.From, e, time.Now())); err != nil {
+	if _, err := w.Write(msg); err != nil {
 		return fmt.Errorf("mail: write: %w", err)
 	}
 	if err := w.Close(); err != nil {

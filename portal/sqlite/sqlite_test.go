@@ -130,3 +130,63 @@ func TestManagerRoleMigrationReachesOpenConnections(t *testing.T) {
 		t.Fatalf("insert a manager on a connection opened before the migration: %v", err)
 	}
 }
+
+// TestCaseMigrationKeepsCases: cases left before migration 010 keep their
+// number; the message and the replies become the thread, answered becomes
+// pending, and each gets a reply token.
+func TestCaseMigrationKeepsCases(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "frontdesk.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, _ := fs.Glob(sqlite.Migrations(), "*.sql")
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (name TEXT PRIMARY KEY)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		if n >= "010" {
+			break
+		}
+		b, _ := fs.ReadFile(sqlite.Migrations(), n)
+		if _, err := db.Exec(string(b)); err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations (name) VALUES (?)`, n); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at) VALUES (1, 'ada@example.com', 'Ada', 'customer', 'x', 0, 0), (2, 'agent@example.com', 'Agnes', 'agent', 'x', 0, 0)`,
+		`INSERT INTO cases (id, customer_id, email, name, body, transcript, status, created_at, updated_at) VALUES (7, 1, 'ada@example.com', 'Ada', 'Call me back', '', 'answered', 1000000, 2000000), (8, NULL, 'g@example.com', '', 'Hello', '', 'open', 3000000, 3000000)`,
+		`INSERT INTO case_replies (case_id, author_id, body, created_at) VALUES (7, 2, 'We called.', 2000000)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := sqlite.Open(ctx, sqlite.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c, err := s.FindCase(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Number() != "C-000007" || c.Status != portal.CasePending || len(c.Token) != 32 || c.Subject != "Call me back" || c.FirstResponseAt == nil {
+		t.Fatalf("migrated case %+v", c)
+	}
+	es, err := s.FindCaseEntries(ctx, 7, false)
+	if err != nil || len(es) != 2 || es[0].Kind != portal.EntryCustomer || es[0].Body != "Call me back" || es[1].Kind != portal.EntryReply || es[1].AuthorName != "Agnes" {
+		t.Fatalf("migrated thread %+v %v", es, err)
+	}
+	if g, _ := s.FindCase(ctx, 8); g.Status != portal.CaseOpen || g.Token == c.Token {
+		t.Fatalf("second case %+v", g)
+	}
+	if got, n, _ := s.FindCases(ctx, portal.CaseFilter{Query: "call"}); n != 1 || got[0].ID != 7 {
+		t.Fatalf("search after migration found %d", n)
+	}
+}

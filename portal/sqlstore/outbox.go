@@ -8,11 +8,14 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at`
+const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted`
 
 func scanEmail(r Row) (*portal.Email, error) {
 	var e portal.Email
-	err := r.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.CreatedAt, &e.SentAt, &e.Attempts, &e.LastError, &e.NextAttemptAt)
+	var refs string
+	err := r.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.CreatedAt, &e.SentAt, &e.Attempts, &e.LastError, &e.NextAttemptAt,
+		&e.From, &e.MessageID, &e.InReplyTo, &refs, &e.AutoSubmitted)
+	e.References = strings.Fields(refs)
 	return &e, err
 }
 
@@ -24,18 +27,22 @@ func (s *Store) EnqueueEmail(ctx context.Context, e *portal.Email) error {
 // enqueueEmailTx adds an email to the outbox on q, so that a change and
 // the email telling of it are stored together.
 func (s *Store) enqueueEmailTx(ctx context.Context, q Querier, e *portal.Email) error {
-	if err := portal.ValidateEmail(portal.NormalizeEmail(e.To)); err != nil {
-		return err
-	}
-	if strings.ContainsAny(e.Subject, "\r\n") {
-		return portal.FieldError("subject", "Subject must be one line.")
-	}
 	e.CreatedAt = s.now()
 	if e.NextAttemptAt.IsZero() {
 		e.NextAttemptAt = e.CreatedAt
 	}
-	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at) VALUES (?, ?, ?, ?, 0, '', ?) RETURNING id`,
-		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt).Scan(&e.ID)
+	return insertEmail(ctx, q, e)
+}
+
+// insertEmail validates e and adds it to the outbox through q, inside the
+// caller's transaction when q is one.
+func insertEmail(ctx context.Context, q Querier, e *portal.Email) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted)
+		VALUES (?, ?, ?, ?, 0, '', ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt, e.From, e.MessageID, e.InReplyTo, strings.Join(e.References, " "), e.AutoSubmitted).Scan(&e.ID)
 }
 
 // ClaimEmails leases due emails.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -251,6 +252,20 @@ func testOutbox(t *testing.T, open Opener) {
 		if len(mine) != 1 {
 			t.Fatalf("by address: %d", len(mine))
 		}
+	})
+	t.Run("ThreadingHeadersKept", func(t *testing.T) {
+		in := &portal.Email{To: "ada@example.com", Subject: "Re: C-000001", Body: "x", From: "Support <support+tok@shop.example>",
+			MessageID: "r1@shop.example", InReplyTo: "ada-1@mail.example", References: []string{"ack@shop.example", "ada-1@mail.example"}}
+		if err := s.EnqueueEmail(ctx(), in); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.FindEmails(ctx(), "ada@example.com", 1)
+		if len(got) != 1 || got[0].From != in.From || got[0].MessageID != in.MessageID || got[0].InReplyTo != in.InReplyTo ||
+			strings.Join(got[0].References, " ") != "ack@shop.example ada-1@mail.example" {
+			t.Fatalf("stored %+v, want the threading headers of %+v", got, in)
+		}
+		wantCode(t, s.EnqueueEmail(ctx(), &portal.Email{To: "a@example.com", Subject: "x", MessageID: "<a@b>"}), portal.EINVALID)
+		wantCode(t, s.EnqueueEmail(ctx(), &portal.Email{To: "a@example.com", Subject: "x", From: "not an address"}), portal.EINVALID)
 	})
 }
 

@@ -153,7 +153,7 @@ func testHistory(t *testing.T, open Opener) {
 		}
 		c.t = c.t.Add(time.Hour)
 		cs := &portal.Case{CustomerID: &ada.ID, Email: "ada@example.com", Body: "Please call me back."}
-		if err := s.CreateCase(ctx(), cs, func(*portal.Case) *portal.Email { return nil }); err != nil {
+		if err := s.CreateCase(ctx(), cs, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 		items, total, err := s.FindHistory(ctx(), portal.HistoryFilter{CustomerID: ada.ID, Kinds: []string{portal.HistoryChat, portal.HistoryCase}})
@@ -252,14 +252,14 @@ func testHistory(t *testing.T, open Opener) {
 		var cs *portal.Case
 		step("case", func() {
 			cs = &portal.Case{CustomerID: &ada.ID, Email: "ada@example.com", Body: "Call me."}
-			if err := s.CreateCase(ctx(), cs, func(*portal.Case) *portal.Email { return nil }); err != nil {
+			if err := s.CreateCase(ctx(), cs, nil, nil); err != nil {
 				t.Fatal(err)
 			}
 		})
 		agent := MustCreateUser(t, s, portal.RoleAgent, "agent-hv@example.com")
 		step("case reply", func() {
 			c.t = c.t.Add(time.Minute)
-			if err := s.AddCaseReply(ctx(), &portal.CaseReply{CaseID: cs.ID, AuthorID: agent.ID, Body: "Done."}, func(*portal.Case) *portal.Email { return nil }); err != nil {
+			if err := addEntry(s, &portal.CaseEntry{CaseID: cs.ID, Kind: portal.EntryReply, AuthorID: &agent.ID, Body: "Done."}); err != nil {
 				t.Fatal(err)
 			}
 		})

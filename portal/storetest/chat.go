@@ -497,46 +497,6 @@ func testChat(t *testing.T, open Opener) {
 		}
 	})
 
-	t.Run("CaseWithEmailAndReply", func(t *testing.T) {
-		conv := MustCreateConversation(t, s, "v-case", nil)
-		cs := &portal.Case{ConversationID: &conv.ID, Email: "Guest@Example.com", Name: "Guest", Body: "Call me back", Transcript: "customer: hi"}
-		err := s.CreateCase(ctx(), cs, func(c *portal.Case) *portal.Email {
-			return &portal.Email{To: c.Email, Subject: "We got your message: case " + c.Number(), Body: "Case " + c.Number()}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cs.ID == 0 || cs.Status != portal.CaseOpen || !strings.HasPrefix(cs.Number(), "C-") {
-			t.Fatalf("case %+v", cs)
-		}
-		mails, _ := s.FindEmails(ctx(), "guest@example.com", 10)
-		if len(mails) != 1 || !strings.Contains(mails[0].Subject, cs.Number()) {
-			t.Fatalf("emails %+v", mails)
-		}
-		// A failing email rolls the case back.
-		err = s.CreateCase(ctx(), &portal.Case{Email: "x@example.com", Body: "b"}, func(c *portal.Case) *portal.Email { return &portal.Email{To: "not an address"} })
-		wantCode(t, err, portal.EINVALID)
-		if _, n, _ := s.FindCases(ctx(), portal.CaseFilter{Email: ptr("x@example.com")}); n != 0 {
-			t.Fatal("case stored without its email")
-		}
-		wantCode(t, s.CreateCase(ctx(), &portal.Case{Email: "x@example.com"}, nil), portal.EINVALID)
-
-		err = s.AddCaseReply(ctx(), &portal.CaseReply{CaseID: cs.ID, AuthorID: agent1.ID, Body: "We called."}, func(c *portal.Case) *portal.Email {
-			return &portal.Email{To: c.Email, Subject: "Re: case " + c.Number(), Body: c.Replies[len(c.Replies)-1].Body}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _, err := s.FindCases(ctx(), portal.CaseFilter{ID: &cs.ID})
-		if err != nil || len(got) != 1 || got[0].Status != portal.CaseAnswered || len(got[0].Replies) != 1 || got[0].Replies[0].Body != "We called." {
-			t.Fatalf("case after reply %+v err=%v", got, err)
-		}
-		if mails, _ := s.FindEmails(ctx(), "guest@example.com", 10); len(mails) != 2 || mails[0].Body != "We called." {
-			t.Fatalf("reply email %+v", mails)
-		}
-		wantCode(t, s.AddCaseReply(ctx(), &portal.CaseReply{CaseID: cs.ID + 999, AuthorID: agent1.ID, Body: "x"}, nil), portal.ENOTFOUND)
-	})
-
 	t.Run("Settings", func(t *testing.T) {
 		got, err := s.ChatSettings(ctx())
 		if err != nil || !got.AlwaysOpen {

@@ -68,7 +68,7 @@ func testSupportStats(t *testing.T, open Opener) {
 	msg(c3.ID, portal.AuthorBot, nil)
 	update(c3.ID, portal.ConversationUpdate{BotFailures: &fails})
 	at(2*time.Hour + 30*time.Minute)
-	if err := s.CreateCase(ctx(), &portal.Case{ConversationID: &c3.ID, Email: "x@example.com", Body: "call me"}, nil); err != nil {
+	if err := s.CreateCase(ctx(), &portal.Case{ConversationID: &c3.ID, Email: "x@example.com", Body: "call me"}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	// 4: three days later, outside the range.
@@ -146,7 +146,7 @@ func testSupportStats(t *testing.T, open Opener) {
 	}
 	open1(2*time.Hour, ada)
 	c.t = w0.Add(32 * time.Hour)
-	if err := s.CreateCase(ctx(), &portal.Case{CustomerID: &ada.ID, Email: ada.Email, Body: "later"}, nil); err != nil {
+	if err := s.CreateCase(ctx(), &portal.Case{CustomerID: &ada.ID, Email: ada.Email, Body: "later"}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	open1(3*time.Hour, bob)

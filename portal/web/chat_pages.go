@@ -55,58 +55,6 @@ func (s *Server) handleChatView(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "chat_view", "Your chat", fiber.Map{"Conv": cv, "Messages": msgs, "More": more})
 }
 
-// handleCaseView shows a message the customer left and our replies.
-func (s *Server) handleCaseView(c *fiber.Ctx) error {
-	u := currentUser(c)
-	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
-	cases, _, err := s.store.FindCases(c.UserContext(), portal.CaseFilter{ID: &id, CustomerID: &u.ID, Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(cases) == 0 {
-		return portal.Errorf(portal.ENOTFOUND, "Case not found.")
-	}
-	return s.render(c, fiber.StatusOK, "case_view", "Case "+cases[0].Number(), fiber.Map{"Case": cases[0]})
-}
-
-// handleCaseList shows open cases left when nobody could chat.
-func (s *Server) handleCaseList(c *fiber.Ctx) error {
-	status := c.Query("status", portal.CaseOpen)
-	if status == "all" {
-		status = ""
-	}
-	cases, total, err := s.store.FindCases(c.UserContext(), portal.CaseFilter{Status: status, Limit: 50})
-	if err != nil {
-		return err
-	}
-	return s.render(c, fiber.StatusOK, "cases", "Cases", fiber.Map{"Cases": cases, "Total": total, "Status": c.Query("status", portal.CaseOpen)})
-}
-
-// handleCaseReply emails an agent's answer to the customer and keeps it
-// in their history.
-func (s *Server) handleCaseReply(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return portal.Errorf(portal.ENOTFOUND, "Case not found.")
-	}
-	u := currentUser(c)
-	r := &portal.CaseReply{CaseID: id, AuthorID: u.ID, Body: c.FormValue("body")}
-	err = s.store.AddCaseReply(c.UserContext(), r, func(cs *portal.Case) *portal.Email {
-		return &portal.Email{To: cs.Email, Subject: "Re: your message (case " + cs.Number() + ")",
-			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply in your account: %s/account/chats\n", firstNonEmpty(cs.Name, "there"), r.Body, firstNonEmpty(u.Name, "Customer service"), cs.Number(), s.cfg.BaseURL)}
-	})
-	if err != nil {
-		if portal.ErrorCode(err) == portal.EINVALID {
-			s.setFlash(c, "error", portal.ErrorMessage(err))
-			return c.Redirect("/agent/cases", fiber.StatusSeeOther)
-		}
-		return err
-	}
-	s.audit(c, "case.reply", "case", strconv.FormatInt(id, 10), "")
-	s.setFlash(c, "ok", "Reply sent by email.")
-	return c.Redirect("/agent/cases", fiber.StatusSeeOther)
-}
-
 func (s *Server) handleChatSettingsPage(c *fiber.Ctx) error {
 	set, err := s.store.ChatSettings(c.UserContext())
 	if err != nil {

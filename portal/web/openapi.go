@@ -85,6 +85,7 @@ func OpenAPI() map[string]any {
 	paths["/api/v1/search"] = searchOpenAPI(errResp)
 	configuratorOpenAPI(paths, ref, errResp)
 	returnsOpenAPI(paths, ref, errResp)
+	casesOpenAPI(paths, ref, errResp)
 	schemas["Error"] = map[string]any{"type": "object", "properties": map[string]any{"error": map[string]any{"type": "object", "required": []string{"code", "message"}, "properties": map[string]any{
 		"code": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
 		"fields": map[string]any{"type": "object", "additionalProperties": map[string]any{"type": "string"}},

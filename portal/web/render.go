@@ -57,6 +57,13 @@ func newRenderer() (*renderer, error) {
 		"dec":       func(n int) int { return n - 1 },
 		"inc":       func(n int) int { return n + 1 },
 		"join":      strings.Join,
+		"dict": func(kv ...any) map[string]any {
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 		"percent": func(f float64) string {
 			if f <= 0 {
 				return "–"
@@ -158,6 +165,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/track", "Track an order")
 		add("/help", "Help")
 		add("/configure", "Configure")
+		add("/contact", "Contact us")
 		return items
 	}
 	switch u.Role {
@@ -168,9 +176,11 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/configure", "Configure")
 		add("/account/quotes", "Quotes")
 		add("/account/chats", "Your chats")
+		add("/contact", "Contact us")
 	case portal.RoleAgent:
 		add("/agent", "Chats")
 		add("/agent/returns", "Returns")
+		add("/agent/cases", "Cases")
 		add("/staff/customers", "Customers")
 	case portal.RoleEditor:
 		add("/editor/articles", "Articles")
@@ -181,11 +191,14 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/reports/customers", "Customer analytics")
 		add("/reports/customers/list", "Customer lists")
 		add("/reports/support", "Support report")
+		add("/agent/cases", "Cases")
 		add("/staff/customers", "Customers")
 	case portal.RoleAdmin:
 		add("/agent", "Chats")
 		add("/agent/returns", "Returns")
 		add("/admin/returns", "Returns rules")
+		add("/agent/cases", "Cases")
+		add("/admin/cases", "Case settings")
 		add("/admin/chat", "Chat settings")
 		add("/staff/customers", "Customers")
 		add("/editor/articles", "Articles")
@@ -197,6 +210,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/admin/webhooks", "Webhooks")
 		add("/reports/customers", "Customer analytics")
 		add("/reports/support", "Support report")
+		add("/agent/cases", "Cases")
 	}
 	add("/help", "Help")
 	// Only the most specific match is current: on /account/quotes that is

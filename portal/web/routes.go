@@ -48,6 +48,10 @@ func (s *Server) routes() {
 	app.Get("/help/articles/:ref", s.handleHelpArticle)
 	app.Post("/help/articles/:ref/vote", s.handleArticleVote)
 
+	// Everyone: the contact form (a case for the support team).
+	app.Get("/contact", s.handleContactPage)
+	app.Post("/contact", s.handleContact)
+
 	// Everyone: parcel tracking (guests give an order number and contact).
 	app.Get("/track", s.handleTrackPage)
 	app.Post("/track", s.handleTrack)
@@ -79,6 +83,8 @@ func (s *Server) routes() {
 	account.Get("/chats", s.handleChatHistory)
 	account.Get("/chats/:id<int>", s.handleChatView)
 	account.Get("/cases/:id<int>", s.handleCaseView)
+	account.Post("/cases/:id<int>/reply", s.handleCaseCustomerReply)
+	account.Get("/cases/:id<int>/files/:aid<int>", s.handleCaseFileCustomer)
 	account.Get("/shipments/:id<int>", s.handleShipmentView)
 	account.Get("/shipments/:id<int>/events", s.handleShipmentEvents)
 	account.Get("/invoices/:number", s.handleInvoiceView)
@@ -100,7 +106,19 @@ func (s *Server) routes() {
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
 
-	// Agents: returns to approve or decline.
+	// Agents: cases, their alerts, and returns to approve or decline.
+	cases := s.withRole(app.Group("/agent"), portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
+	cases.Get("/cases", s.handleCaseList)
+	cases.Post("/cases/bulk", s.handleCaseBulk)
+	cases.Get("/cases/:id<int>", s.handleCaseStaffView)
+	cases.Post("/cases/:id<int>/reply", s.handleCaseReply)
+	cases.Get("/cases/:id<int>/files/:aid<int>", s.handleCaseFileStaff)
+	cases.Post("/cases/:id<int>/note", s.handleCaseNote)
+	cases.Post("/cases/:id<int>/update", s.handleCaseUpdate)
+	cases.Post("/cases/:id<int>/merge", s.handleCaseMerge)
+	cases.Post("/chats/:id<int>/case", s.handleChatToCase)
+	cases.Get("/alerts", s.handleStaffAlerts)
+	cases.Post("/alerts/read", s.handleStaffAlertsRead)
 	returns := s.withRole(app.Group("/agent/returns"), portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
 	returns.Get("/", s.handleStaffReturnList)
 	returns.Get("/:id<int>", s.handleStaffReturnView)
@@ -163,6 +181,13 @@ func (s *Server) routes() {
 	admin.Post("/tokens", s.handleTokenCreate)
 	admin.Post("/tokens/:id<int>/revoke", s.handleTokenRevoke)
 	admin.Get("/returns", s.handleReturnPolicyPage)
+	admin.Get("/cases", s.handleCaseSettings)
+	admin.Post("/cases/policies", s.handleSLAPolicySave)
+	admin.Post("/cases/calendars", s.handleCalendarSave)
+	admin.Post("/cases/teams", s.handleTeamSave)
+	admin.Post("/cases/teams/:id<int>/delete", s.handleTeamDelete)
+	admin.Post("/cases/rules", s.handleRuleSave)
+	admin.Post("/cases/rules/:id<int>/delete", s.handleRuleDelete)
 	admin.Post("/returns", s.handleReturnPolicySave)
 	admin.Get("/webhooks", s.handleWebhookList)
 	admin.Post("/webhooks", s.handleWebhookCreate)
@@ -185,6 +210,9 @@ func (s *Server) routes() {
 	upsertRoute[APIInvoice](api, "/invoices", s.requireToken(portal.ScopeInvoicesWrite), s.upsertInvoices)
 	upsertRoute[APIShipment](api, "/shipments", s.requireToken(portal.ScopeShipmentsWrite), s.upsertShipments)
 	api.Get("/orders/:number", s.requireToken(portal.ScopeRead), s.handleAPIOrderView)
+	api.Post("/cases", s.requireToken(portal.ScopeCasesWrite), s.handleAPICaseCreate)
+	api.Get("/cases/:number", s.requireToken(portal.ScopeRead), s.handleAPICaseView)
+	api.Post("/cases/:number/messages", s.requireToken(portal.ScopeCasesWrite), s.handleAPICaseMessage)
 	api.Get("/returns", s.requireToken(portal.ScopeRead), s.handleAPIReturnList)
 	api.Get("/returns/:rma", s.requireToken(portal.ScopeRead), s.handleAPIReturnView)
 	api.Post("/returns/:rma/received", s.requireToken(portal.ScopeReturnsWrite), s.apiReturnAction(portal.ActReceive))
@@ -203,8 +231,6 @@ func (s *Server) routes() {
 		agents.Get("/agent", s.handleAgentConsole)
 		agents.Get("/agent/history", s.handleAgentHistory)
 		agents.Get("/agent/history/:id<int>", s.handleAgentHistoryView)
-		agents.Get("/agent/cases", s.handleCaseList)
-		agents.Post("/agent/cases/:id/reply", s.handleCaseReply)
 		admin.Get("/chat", s.handleChatSettingsPage)
 		admin.Post("/chat", s.handleChatSettingsSave)
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/casefiles"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -116,6 +118,10 @@ type Config struct {
 	// DataDir keeps uploaded files (return photos, under return-photos);
 	// default a "frontdesk" directory in the system's temporary directory.
 	DataDir string
+	// Attachments keeps the files attached to cases; nil accepts none.
+	Attachments *casefiles.Store
+	// Cases runs the case workflow (acknowledgements, alerts, replies).
+	Cases *casework.Service
 }
 
 // TrackingIngester stores carriers' tracking updates; *tracking.Ingester
@@ -155,6 +161,7 @@ type Server struct {
 	// guard caps connections (see Serve).
 	guard   *connGuard
 	exports *exportJobs
+	cases   *casework.Service
 }
 
 // New builds the app and its routes.
@@ -163,7 +170,8 @@ func New(cfg Config) (*Server, error) {
 		name    string
 		missing bool
 	}{{"Store", cfg.Store == nil}, {"Bus", cfg.Bus == nil}, {"Tracking", cfg.Tracking == nil},
-		{"TrackLookup", cfg.TrackLookup == nil}, {"KB", cfg.KB == nil}, {"Analytics", cfg.Analytics == nil}} {
+		{"TrackLookup", cfg.TrackLookup == nil}, {"KB", cfg.KB == nil}, {"Analytics", cfg.Analytics == nil},
+		{"Cases", cfg.Cases == nil}} {
 		if f.missing {
 			return nil, fmt.Errorf("web: Config.%s is required", f.name)
 		}
@@ -237,6 +245,7 @@ func New(cfg Config) (*Server, error) {
 	if in, ok := cfg.Tracking.(*tracking.Ingester); ok && in.OnChange == nil {
 		in.OnChange = s.returnParcelChanged
 	}
+	s.cases = cfg.Cases
 	s.sessions = newSessionCache(cfg.SessionCacheTTL)
 	var bg context.Context
 	bg, s.stop = context.WithCancel(context.Background())

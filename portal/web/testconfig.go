@@ -6,6 +6,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/analytics"
 	"github.com/frontdesk/frontdesk/portal/bus"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/kb"
 	"github.com/frontdesk/frontdesk/portal/tracking"
 	"github.com/frontdesk/frontdesk/search"
@@ -61,6 +62,9 @@ func TestConfig(tb testing.TB, cfg Config) Config {
 		r := analytics.NewRefitter(analytics.RefitterConfig{Store: cfg.Store, Now: cfg.Now})
 		tb.Cleanup(func() { r.Close() })
 		cfg.Analytics = r
+	}
+	if cfg.Cases == nil {
+		cfg.Cases = casework.New(casework.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now})
 	}
 	return cfg
 }

@@ -202,6 +202,7 @@ func TestNewBuildsNothing(t *testing.T) {
 		{"Tracking", func(c *web.Config) { c.Tracking = nil }},
 		{"TrackLookup", func(c *web.Config) { c.TrackLookup = nil }},
 		{"Analytics", func(c *web.Config) { c.Analytics = nil }},
+		{"Cases", func(c *web.Config) { c.Cases = nil }},
 	} {
 		cfg := full
 		tc.drop(&cfg)

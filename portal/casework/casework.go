@@ -1,0 +1,527 @@
+// Package casework runs the case workflow around the store: opening a case
+// with the customer's acknowledgement and the staff's alerts, replies both
+// ways, and the background loop that evaluates SLA targets, fires
+// escalation rules and sends the managers' daily digest. Every node runs
+// the loop; each escalation and digest happens once across the nodes (the
+// store's fire-once keys decide).
+package casework
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// Store is what the workflow needs.
+type Store interface {
+	portal.CaseService
+	FindUserByID(ctx context.Context, id int64) (*portal.User, error)
+	FindUsers(ctx context.Context, f portal.UserFilter) ([]*portal.User, int, error)
+}
+
+// Config configures a Service. Zero values mean the documented defaults.
+type Config struct {
+	Store Store
+	// BaseURL prefixes links in emails.
+	BaseURL string
+	// Node names this node in job claims.
+	Node string
+	// Interval between escalation passes; default 30s.
+	Interval time.Duration
+	// DigestHour is the UTC hour after which the day's digest is sent;
+	// default 7.
+	DigestHour int
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// SupportAddress (support@domain), when set, makes replies come from
+	// the case's reply address support+<token>@domain with a stored
+	// Message-ID and In-Reply-To and References naming the thread, so the
+	// customer's answer by email comes back into the case.
+	SupportAddress string
+	// SenderName is the display name of replies' From.
+	SenderName string
+}
+
+// Service runs the case workflow.
+type Service struct {
+	cfg   Config
+	store Store
+	log   *slog.Logger
+	now   func() time.Time
+
+	mu sync.Mutex
+	// fired remembers, per case, the keys this node saw fired, so that a
+	// pass does not try them again.
+	fired map[int64]map[string]bool
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Interval == 0 {
+		cfg.Interval = 30 * time.Second
+	}
+	if cfg.DigestHour == 0 {
+		cfg.DigestHour = 7
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	return &Service{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, fired: map[int64]map[string]bool{}}
+}
+
+// CaseURL is the customer's page of a case.
+func (s *Service) CaseURL(c *portal.Case) string {
+	return fmt.Sprintf("%s/account/cases/%d", s.cfg.BaseURL, c.ID)
+}
+
+// StaffURL is the staff's page of a case.
+func (s *Service) StaffURL(c *portal.Case) string {
+	return fmt.Sprintf("%s/agent/cases/%d", s.cfg.BaseURL, c.ID)
+}
+
+// recipients are the staff to alert about a case: the assignee, else the
+// team's members, else every agent.
+func (s *Service) recipients(ctx context.Context, c *portal.Case) ([]*portal.User, error) {
+	if c.AssigneeID != nil {
+		u, err := s.store.FindUserByID(ctx, *c.AssigneeID)
+		if err != nil {
+			return nil, err
+		}
+		return []*portal.User{u}, nil
+	}
+	if c.TeamID != nil {
+		teams, err := s.store.FindTeams(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range teams {
+			if t.ID != *c.TeamID {
+				continue
+			}
+			var out []*portal.User
+			for _, id := range t.MemberIDs {
+				if u, err := s.store.FindUserByID(ctx, id); err == nil && u.DisabledAt == nil {
+					out = append(out, u)
+				}
+			}
+			if len(out) > 0 {
+				return out, nil
+			}
+		}
+	}
+	us, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent}, Limit: 200})
+	var out []*portal.User
+	for _, u := range us {
+		if u.DisabledAt == nil {
+			out = append(out, u)
+		}
+	}
+	return out, err
+}
+
+func ids(us []*portal.User) []int64 {
+	out := make([]int64, len(us))
+	for i, u := range us {
+		out[i] = u.ID
+	}
+	return out
+}
+
+// Expectation words when the customer can expect an answer, from the
+// case's first or next response due time in the calendar's zone.
+func Expectation(c *portal.Case, set *portal.SLASettings) string {
+	due := c.FirstResponseDue
+	if due == nil {
+		due = c.NextResponseDue
+	}
+	if due == nil {
+		return "We will answer as soon as we can."
+	}
+	_, cal := set.For(c.Priority)
+	return "We will answer by " + due.In(cal.Location()).Format("Monday 2 January, 15:04 MST") + " at the latest."
+}
+
+// Open stores a new case with the customer's acknowledgement (the case
+// number and when to expect an answer) and alerts the staff by email and
+// in the console. verified tells whether the address is known to be the
+// customer's: a stranger's address gets no copy of the message.
+func (s *Service) Open(ctx context.Context, c *portal.Case, first *portal.CaseEntry, verified bool) error {
+	staff, err := s.recipients(ctx, c)
+	if err != nil {
+		return err
+	}
+	set, err := s.store.SLASettings(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.store.CreateCase(ctx, c, first, func(c *portal.Case, _ *portal.CaseEntry) []*portal.Email {
+		subject := "We got your message (case " + c.Number() + ")"
+		var body string
+		if verified {
+			body = fmt.Sprintf("Hello %s,\n\nThank you for your message. Your case number is %s.\n%s\n\nFollow it and answer us in your account: %s\n\nYour message:\n%s\n",
+				firstNonEmpty(c.Name, "there"), c.Number(), Expectation(c, set), s.CaseURL(c), c.Body)
+		} else {
+			body = fmt.Sprintf("Hello,\n\nSomeone left us a message on our website and gave this address for the answer. The case number is %s.\n%s We will answer by email.\n\nIf this was not you, you can ignore this email.\n",
+				c.Number(), Expectation(c, set))
+		}
+		ack := &portal.Email{To: c.Email, Subject: subject, Body: body}
+		if s.cfg.SupportAddress != "" {
+			// From the case's reply address and in the thread of the
+			// customer's email (when it came by email), so that answering
+			// the acknowledgement adds to the case; marked as automatic
+			// (RFC 3834) so that an autoresponder does not answer it.
+			var thread []*portal.CaseEntry
+			if first != nil {
+				thread = append(thread, first)
+			}
+			portal.ThreadEmail(ack, c, s.cfg.SupportAddress, firstNonEmpty(s.cfg.SenderName, "Customer service"),
+				portal.NewMessageID(portal.AddressDomain(s.cfg.SupportAddress)), thread)
+			ack.AutoSubmitted = "auto-replied"
+		}
+		out := []*portal.Email{ack}
+		for _, u := range staff {
+			out = append(out, &portal.Email{To: u.Email, Subject: "New case " + c.Number() + ": " + c.Subject,
+				Body: fmt.Sprintf("A new case from %s (%s), priority %s.\n\n%s\n\nOpen it: %s\n", firstNonEmpty(c.Name, c.Email), c.Email, portal.Label(c.Priority), c.Body, s.StaffURL(c))})
+		}
+		return out
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.store.NotifyStaff(ctx, ids(staff), &c.ID, "New case "+c.Number()+": "+c.Subject); err != nil {
+		s.log.Error("notify staff", "case_id", c.ID, "err", err)
+	}
+	return nil
+}
+
+// CustomerMessage adds a customer's message to a case (reopening it) and
+// alerts the assignee or team.
+func (s *Service) CustomerMessage(ctx context.Context, e *portal.CaseEntry) (*portal.Case, error) {
+	e.Kind = portal.EntryCustomer
+	before, err := s.store.FindCase(ctx, e.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	staff, err := s.recipients(ctx, before)
+	if err != nil {
+		return nil, err
+	}
+	c, err := s.store.AddCaseEntry(ctx, e, "", func(c *portal.Case, e *portal.CaseEntry) []*portal.Email {
+		var out []*portal.Email
+		for _, u := range staff {
+			out = append(out, &portal.Email{To: u.Email, Subject: "Customer replied on case " + c.Number() + ": " + c.Subject,
+				Body: fmt.Sprintf("%s wrote:\n\n%s\n\nOpen the case: %s\n", firstNonEmpty(c.Name, c.Email), e.Body, s.StaffURL(c))})
+		}
+		return out
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.NotifyStaff(ctx, ids(staff), &c.ID, "Customer replied on case "+c.Number()); err != nil {
+		s.log.Error("notify staff", "case_id", c.ID, "err", err)
+	}
+	return c, nil
+}
+
+// Reply adds an agent's reply and emails it to the customer; status, when
+// not empty, sets the case's status with it. It returns the case and the
+// reply's entry (for attachments).
+func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, body, status string) (*portal.Case, *portal.CaseEntry, error) {
+	e := &portal.CaseEntry{CaseID: caseID, Kind: portal.EntryReply, Channel: portal.ChannelAgent, AuthorID: &agent.ID, AuthorName: agent.Name, Body: body}
+	var thread []*portal.CaseEntry
+	if s.cfg.SupportAddress != "" {
+		e.MessageID = portal.NewMessageID(portal.AddressDomain(s.cfg.SupportAddress))
+		var err error
+		if thread, err = s.store.FindCaseEntries(ctx, caseID, false); err != nil && !portal.IsNotFound(err) {
+			return nil, nil, err
+		}
+	}
+	c, err := s.store.AddCaseEntry(ctx, e, status, func(c *portal.Case, e *portal.CaseEntry) []*portal.Email {
+		m := &portal.Email{To: c.Email, Subject: "Re: " + c.Subject + " (case " + c.Number() + ")",
+			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply to this email, or answer us in your account: %s\n", firstNonEmpty(c.Name, "there"), e.Body, firstNonEmpty(agent.Name, "Customer service"), c.Number(), s.CaseURL(c))}
+		if s.cfg.SupportAddress != "" {
+			portal.ThreadEmail(m, c, s.cfg.SupportAddress, firstNonEmpty(s.cfg.SenderName, "Customer service"), e.MessageID, thread)
+		}
+		return []*portal.Email{m}
+	})
+	return c, e, err
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// PassResult counts what an escalation pass did.
+type PassResult struct {
+	Evaluated int
+	Fired     int
+}
+
+// Pass evaluates every case whose clocks run against the enabled rules and
+// fires each rule whose share of its target is reached, once per case and
+// target across all nodes.
+func (s *Service) Pass(ctx context.Context) (PassResult, error) {
+	var res PassResult
+	now := s.now()
+	rules, err := s.store.FindEscalationRules(ctx)
+	if err != nil {
+		return res, err
+	}
+	var enabled []*portal.EscalationRule
+	for _, r := range rules {
+		if r.Enabled {
+			enabled = append(enabled, r)
+		}
+	}
+	set, err := s.store.SLASettings(ctx)
+	if err != nil {
+		return res, err
+	}
+	cases, err := s.store.FindSLACases(ctx, now)
+	if err != nil {
+		return res, err
+	}
+	res.Evaluated = len(cases)
+	var leads *leadFinder
+	var checks []portal.SLACheck
+	for _, c := range cases {
+		// With nothing to reach, look again in a day (any change of the
+		// case or of the rules makes it sooner).
+		next, acted := now.Add(24*time.Hour), false
+		for _, r := range enabled {
+			key, reached, at, ok := c.SLAReached(set, r.Metric, r.Percent, now)
+			if !ok {
+				continue
+			}
+			if !reached {
+				if at.Before(next) {
+					next = at
+				}
+				continue
+			}
+			key = fmt.Sprintf("r%d:%s", r.ID, key)
+			if s.seen(c.ID, key) {
+				continue
+			}
+			if leads == nil {
+				leads = &leadFinder{s: s}
+			}
+			fired, err := s.store.FireEscalation(ctx, c.ID, key, func(tx portal.CaseTx) error { return s.act(ctx, tx, r, leads) })
+			if err != nil {
+				return res, err
+			}
+			s.markSeen(c.ID, key)
+			if fired {
+				res.Fired++
+				acted = true
+			}
+		}
+		if !acted {
+			checks = append(checks, portal.SLACheck{CaseID: c.ID, UpdatedAt: c.UpdatedAt, Next: next})
+		}
+	}
+	if err := s.store.SetSLAChecks(ctx, checks); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func (s *Service) seen(id int64, key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fired[id][key]
+}
+
+func (s *Service) markSeen(id int64, key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	// The store keeps each key once anyway; this only saves a
+	// transaction per pass, so forget all now and then.
+	if len(s.fired) > 100000 {
+		s.fired = map[int64]map[string]bool{}
+	}
+	if s.fired[id] == nil {
+		s.fired[id] = map[string]bool{}
+	}
+	s.fired[id][key] = true
+}
+
+// leadFinder finds, once per pass, the people an escalation notifies: the
+// lead of the case's team, or the managers when there is none.
+type leadFinder struct {
+	s        *Service
+	teams    map[int64]*portal.Team
+	managers []*portal.User
+	loaded   bool
+}
+
+func (l *leadFinder) find(ctx context.Context, teamID *int64) ([]*portal.User, error) {
+	if !l.loaded {
+		ts, err := l.s.store.FindTeams(ctx)
+		if err != nil {
+			return nil, err
+		}
+		l.teams = map[int64]*portal.Team{}
+		for _, t := range ts {
+			l.teams[t.ID] = t
+		}
+		l.managers, _, err = l.s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleManager}, Limit: 100})
+		if err != nil {
+			return nil, err
+		}
+		l.loaded = true
+	}
+	if teamID != nil {
+		if t := l.teams[*teamID]; t != nil && t.LeadID != nil {
+			u, err := l.s.store.FindUserByID(ctx, *t.LeadID)
+			if err == nil && u.DisabledAt == nil {
+				return []*portal.User{u}, nil
+			}
+		}
+	}
+	return l.managers, nil
+}
+
+// act performs a rule's action inside its fire-once transaction.
+func (s *Service) act(ctx context.Context, tx portal.CaseTx, r *portal.EscalationRule, leads *leadFinder) error {
+	c := tx.Case()
+	why := fmt.Sprintf("%s target %d%% used.", portal.Label(r.Metric), r.Percent)
+	if r.Percent >= 100 {
+		why = fmt.Sprintf("%s target breached.", portal.Label(r.Metric))
+		if r.Percent > 100 {
+			why = fmt.Sprintf("%s target breached (%d%%).", portal.Label(r.Metric), r.Percent)
+		}
+	}
+	switch r.Action {
+	case portal.ActionRaisePriority:
+		if c.Priority == portal.PriorityUrgent {
+			return tx.Event("Automatic escalation: " + why + " Priority is already urgent.")
+		}
+		p := portal.RaisePriority(c.Priority)
+		return tx.Update(portal.CaseUpdate{Priority: &p}, "Automatic escalation: "+why)
+	case portal.ActionAssignTeam:
+		return tx.Update(portal.CaseUpdate{TeamID: r.TeamID}, "Automatic escalation: "+why)
+	case portal.ActionAssignUser:
+		return tx.Update(portal.CaseUpdate{AssigneeID: r.UserID}, "Automatic escalation: "+why)
+	case portal.ActionNotifyLead:
+		to, err := leads.find(ctx, c.TeamID)
+		if err != nil {
+			return err
+		}
+		if len(to) == 0 {
+			return tx.Event("Automatic escalation: " + why + " Nobody to notify: the case has no team lead and there is no manager.")
+		}
+		var names []string
+		msg := fmt.Sprintf("Case %s: %s", c.Number(), why)
+		for _, u := range to {
+			names = append(names, firstNonEmpty(u.Name, u.Email))
+			if err := tx.Enqueue(&portal.Email{To: u.Email, Subject: "Escalation: case " + c.Number() + " (" + portal.Label(c.Priority) + ")",
+				Body: fmt.Sprintf("%s\n\nOpen the case: %s\n", msg, s.StaffURL(c))}); err != nil {
+				return err
+			}
+		}
+		if err := tx.Notify(ids(to), msg); err != nil {
+			return err
+		}
+		return tx.Event("Automatic escalation: " + why + " Notified " + strings.Join(names, ", ") + ".")
+	}
+	return nil
+}
+
+// Digest sends the day's digest of unresolved and breached cases to the
+// managers, once a day across all nodes, after DigestHour UTC. It reports
+// whether this call sent it.
+func (s *Service) Digest(ctx context.Context) (bool, error) {
+	now := s.now().UTC()
+	if now.Hour() < s.cfg.DigestHour {
+		return false, nil
+	}
+	managers, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleManager}, Limit: 100})
+	if err != nil {
+		return false, err
+	}
+	ok, err := s.store.ClaimJob(ctx, "case-digest:"+now.Format("2006-01-02"), s.cfg.Node)
+	if err != nil || !ok {
+		return false, err
+	}
+	_, open, err := s.store.FindCases(ctx, portal.CaseFilter{Statuses: portal.CaseActiveStatuses, Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	breached, nBreached, err := s.store.FindCases(ctx, portal.CaseFilter{Statuses: portal.CaseActiveStatuses, DueBefore: &now, Limit: 50})
+	if err != nil {
+		return false, err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Cases on %s\n\nUnresolved: %d\nPast an SLA target: %d\n", now.Format("Monday 2 January 2006"), open, nBreached)
+	if len(breached) > 0 {
+		b.WriteString("\nPast their target, longest first:\n")
+		sort.SliceStable(breached, func(i, j int) bool { return breached[i].DueAt.Before(*breached[j].DueAt) })
+		for _, c := range breached {
+			fmt.Fprintf(&b, "- %s %s (%s, %s), due %s, %s\n", c.Number(), c.Subject, portal.Label(c.Priority), portal.Label(c.Status),
+				c.DueAt.Format("2 Jan 15:04 MST"), firstNonEmpty(c.AssigneeName, "unassigned"))
+		}
+		if nBreached > len(breached) {
+			fmt.Fprintf(&b, "… and %d more.\n", nBreached-len(breached))
+		}
+	}
+	fmt.Fprintf(&b, "\nAll cases: %s/agent/cases\n", s.cfg.BaseURL)
+	for _, m := range managers {
+		if m.DisabledAt != nil {
+			continue
+		}
+		if err := s.store.NotifyStaff(ctx, []int64{m.ID}, nil, fmt.Sprintf("Daily digest: %d unresolved, %d past target", open, nBreached)); err != nil {
+			return true, err
+		}
+		if err := s.enqueue(ctx, &portal.Email{To: m.Email, Subject: fmt.Sprintf("Cases today: %d unresolved, %d past target", open, nBreached), Body: b.String()}); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// Enqueuer queues an email; the store implements it.
+type Enqueuer interface {
+	EnqueueEmail(ctx context.Context, e *portal.Email) error
+}
+
+func (s *Service) enqueue(ctx context.Context, e *portal.Email) error {
+	if q, ok := s.store.(Enqueuer); ok {
+		return q.EnqueueEmail(ctx, e)
+	}
+	return fmt.Errorf("casework: the store cannot queue email")
+}
+
+// Run passes every Interval and sends the digest when due, until ctx ends.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(s.cfg.Interval)
+	defer t.Stop()
+	for {
+		if _, err := s.Pass(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("case escalation pass", "err", err)
+		}
+		if _, err := s.Digest(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("case digest", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

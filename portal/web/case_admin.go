@@ -1,0 +1,246 @@
+package web
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/frontdesk/frontdesk/portal"
+	"github.com/gofiber/fiber/v2"
+)
+
+// calendarDay is one weekday row of the calendar form.
+type calendarDay struct {
+	Weekday     time.Weekday
+	Name        string
+	Open, Close string // "09:00", "" when closed
+}
+
+// calendarView is a calendar as the form shows it.
+type calendarView struct {
+	*portal.Calendar
+	Days     []calendarDay
+	Holidays string
+}
+
+func clockText(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+func newCalendarView(c *portal.Calendar) calendarView {
+	v := calendarView{Calendar: c, Holidays: strings.Join(c.Holidays, "\n")}
+	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
+		day := calendarDay{Weekday: d, Name: d.String()}
+		for _, h := range c.Hours {
+			if h.Weekday == d {
+				day.Open, day.Close = clockText(h.Open), clockText(h.Close)
+				if h.Close == 1440 {
+					day.Close = "24:00"
+				}
+				break
+			}
+		}
+		v.Days = append(v.Days, day)
+	}
+	return v
+}
+
+// policyView is a priority's policy in minutes, as the form shows it.
+type policyView struct {
+	Priority                                string
+	CalendarID                              int64
+	FirstResponse, NextResponse, Resolution int64
+}
+
+// handleCaseSettings shows the admin's case settings: SLA policies per
+// priority, business-hours calendars, teams and escalation rules.
+func (s *Server) handleCaseSettings(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	set, err := s.store.SLASettings(ctx)
+	if err != nil {
+		return err
+	}
+	var pols []policyView
+	for _, p := range portal.CasePriorities {
+		pol, _ := set.For(p)
+		pols = append(pols, policyView{p, pol.CalendarID, int64(pol.FirstResponse / time.Minute), int64(pol.NextResponse / time.Minute), int64(pol.Resolution / time.Minute)})
+	}
+	var cals []calendarView
+	for _, c := range set.Calendars {
+		cals = append(cals, newCalendarView(c))
+	}
+	sort.Slice(cals, func(i, j int) bool { return cals[i].ID < cals[j].ID })
+	teams, err := s.store.FindTeams(ctx)
+	if err != nil {
+		return err
+	}
+	rules, err := s.store.FindEscalationRules(ctx)
+	if err != nil {
+		return err
+	}
+	staff, err := s.staffUsers(c)
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, u := range staff {
+		names[u.ID] = firstNonEmpty(u.Name, u.Email)
+	}
+	teamNames := map[int64]string{}
+	for _, t := range teams {
+		teamNames[t.ID] = t.Name
+	}
+	return s.render(c, fiber.StatusOK, "admin_cases", "Case settings", fiber.Map{
+		"Policies": pols, "Calendars": cals, "NewCalendar": newCalendarView(&portal.Calendar{TimeZone: "UTC"}), "Teams": teams, "Rules": rules,
+		"Staff": staff, "Names": names, "TeamNames": teamNames,
+		"Metrics": []string{portal.MetricFirstResponse, portal.MetricNextResponse, portal.MetricResolution},
+		"Actions": []string{portal.ActionNotifyLead, portal.ActionRaisePriority, portal.ActionAssignTeam, portal.ActionAssignUser},
+	})
+}
+
+const caseSettingsURL = "/admin/cases"
+
+func formMinutes(c *fiber.Ctx, key string) (time.Duration, error) {
+	v := strings.TrimSpace(c.FormValue(key))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, portal.FieldError(key, "Give targets in whole minutes, 0 for none.")
+	}
+	return time.Duration(n) * time.Minute, nil
+}
+
+// handleSLAPolicySave stores a priority's targets.
+func (s *Server) handleSLAPolicySave(c *fiber.Ctx) error {
+	p := portal.SLAPolicy{Priority: c.FormValue("priority")}
+	var err error
+	cal, _ := strconv.ParseInt(c.FormValue("calendar"), 10, 64)
+	p.CalendarID = cal
+	if p.FirstResponse, err = formMinutes(c, "first_response"); err == nil {
+		if p.NextResponse, err = formMinutes(c, "next_response"); err == nil {
+			p.Resolution, err = formMinutes(c, "resolution")
+		}
+	}
+	if err == nil {
+		err = s.store.SaveSLAPolicy(c.UserContext(), p)
+	}
+	if err != nil {
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			err = portal.FieldError("calendar", "Choose a calendar.")
+		}
+		return s.backWithError(c, err, caseSettingsURL)
+	}
+	s.audit(c, "sla.policy", "sla_policy", p.Priority, "")
+	s.setFlash(c, "ok", "Targets for "+portal.Label(p.Priority)+" saved. Open cases take them at their next change.")
+	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+}
+
+func parseClock(v string) (int, bool) {
+	h, m, ok := strings.Cut(strings.TrimSpace(v), ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 24 || mm < 0 || mm > 59 || hh == 24 && mm != 0 {
+		return 0, false
+	}
+	return hh*60 + mm, true
+}
+
+// handleCalendarSave creates or changes a calendar.
+func (s *Server) handleCalendarSave(c *fiber.Ctx) error {
+	cal := &portal.Calendar{Name: c.FormValue("name"), TimeZone: strings.TrimSpace(c.FormValue("time_zone"))}
+	cal.ID, _ = strconv.ParseInt(c.FormValue("id"), 10, 64)
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		ov, cv := c.FormValue(fmt.Sprintf("open_%d", d)), c.FormValue(fmt.Sprintf("close_%d", d))
+		if strings.TrimSpace(ov) == "" && strings.TrimSpace(cv) == "" {
+			continue
+		}
+		o, ok1 := parseClock(ov)
+		cl, ok2 := parseClock(cv)
+		if !ok1 || !ok2 {
+			return s.backWithError(c, portal.FieldError("hours", "Give "+d.String()+"'s hours as HH:MM, or leave both empty for closed."), caseSettingsURL)
+		}
+		cal.Hours = append(cal.Hours, portal.OpeningHours{Weekday: d, Open: o, Close: cl})
+	}
+	for _, h := range strings.Fields(strings.ReplaceAll(c.FormValue("holidays"), ",", " ")) {
+		cal.Holidays = append(cal.Holidays, h)
+	}
+	if err := s.store.SaveCalendar(c.UserContext(), cal); err != nil {
+		return s.backWithError(c, err, caseSettingsURL)
+	}
+	s.audit(c, "sla.calendar", "sla_calendar", strconv.FormatInt(cal.ID, 10), cal.Name)
+	s.setFlash(c, "ok", "Calendar "+cal.Name+" saved.")
+	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+}
+
+// handleTeamSave creates or changes a team.
+func (s *Server) handleTeamSave(c *fiber.Ctx) error {
+	t := &portal.Team{Name: c.FormValue("name")}
+	t.ID, _ = strconv.ParseInt(c.FormValue("id"), 10, 64)
+	lead, err := optionalID(c.FormValue("lead"))
+	if err != nil {
+		return s.backWithError(c, portal.FieldError("lead", "Choose a lead."), caseSettingsURL)
+	}
+	if lead != nil && *lead != 0 {
+		t.LeadID = lead
+	}
+	for _, v := range c.Request().PostArgs().PeekMulti("members") {
+		id, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			return s.backWithError(c, portal.FieldError("members", "Choose members from the list."), caseSettingsURL)
+		}
+		t.MemberIDs = append(t.MemberIDs, id)
+	}
+	if err := s.store.SaveTeam(c.UserContext(), t); err != nil {
+		return s.backWithError(c, err, caseSettingsURL)
+	}
+	s.audit(c, "team.save", "team", strconv.FormatInt(t.ID, 10), t.Name)
+	s.setFlash(c, "ok", "Team "+t.Name+" saved.")
+	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+}
+
+// handleTeamDelete removes a team.
+func (s *Server) handleTeamDelete(c *fiber.Ctx) error {
+	id := caseIDParam(c)
+	if err := s.store.DeleteTeam(c.UserContext(), id); err != nil {
+		return err
+	}
+	s.audit(c, "team.delete", "team", strconv.FormatInt(id, 10), "")
+	s.setFlash(c, "ok", "Team deleted.")
+	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+}
+
+// handleRuleSave creates an escalation rule.
+func (s *Server) handleRuleSave(c *fiber.Ctx) error {
+	r := &portal.EscalationRule{Metric: c.FormValue("metric"), Action: c.FormValue("action"), Enabled: true}
+	r.Percent, _ = strconv.Atoi(strings.TrimSpace(c.FormValue("percent")))
+	var err error
+	if r.Action == portal.ActionAssignTeam {
+		if r.TeamID, err = optionalID(c.FormValue("team")); err != nil || r.TeamID != nil && *r.TeamID == 0 {
+			r.TeamID = nil
+		}
+	}
+	if r.Action == portal.ActionAssignUser {
+		if r.UserID, err = optionalID(c.FormValue("user")); err != nil || r.UserID != nil && *r.UserID == 0 {
+			r.UserID = nil
+		}
+	}
+	if err := s.store.SaveEscalationRule(c.UserContext(), r); err != nil {
+		return s.backWithError(c, err, caseSettingsURL)
+	}
+	s.audit(c, "escalation.save", "escalation_rule", strconv.FormatInt(r.ID, 10), "")
+	s.setFlash(c, "ok", "Escalation rule added.")
+	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+}
+
+// handleRuleDelete removes an escalation rule.
+func (s *Server) handleRuleDelete(c *fiber.Ctx) error {
+	id := caseIDParam(c)
+	if err := s.store.DeleteEscalationRule(c.UserContext(), id); err != nil {
+		return err
+	}
+	s.audit(c, "escalation.delete", "escalation_rule", strconv.FormatInt(id, 10), "")
+	s.setFlash(c, "ok", "Escalation rule deleted.")
+	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+}
