@@ -345,6 +345,9 @@ func (s *Store) FindCases(ctx context.Context, f portal.CaseFilter) ([]*portal.C
 	if s.db.Dialect() == "sqlite" && sameSet(statuses, portal.CaseActiveStatuses) && f.ID == nil && f.CustomerID == nil && f.Email == nil && f.OrderID == nil &&
 		f.AssigneeID == nil && !f.Unassigned && f.TeamID == nil && f.Priority == "" && f.Tag == "" && f.DueBefore == nil && strings.TrimSpace(f.Query) == "" {
 		from += ` INDEXED BY cases_active_id`
+	} else if s.db.Dialect() == "sqlite" && sameSet(statuses, portal.CaseActiveStatuses) && f.DueBefore != nil && f.AssigneeID == nil && !f.Unassigned && f.TeamID == nil && strings.TrimSpace(f.Query) == "" {
+		// Likewise "breaching soon": the active cases by due time.
+		from += ` INDEXED BY cases_active_due`
 	}
 	var total int
 	if err := s.db.QueryRow(ctx, `SELECT COUNT(*)`+from+w.String(), w.args...).Scan(&total); err != nil {
