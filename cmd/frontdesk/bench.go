@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,6 +39,26 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stderr, "frontdesk bench: unknown benchmark %q\n", args[0])
 	return errUsage
+}
+
+// benchStores reads a benchmark's -stores list: sqlite, and postgres when
+// there is a PostgreSQL URL to measure it on.
+func benchStores(bench, list, pgURL string, stderr io.Writer) ([]string, error) {
+	var kinds []string
+	for _, k := range strings.Split(list, ",") {
+		switch k = strings.TrimSpace(k); k {
+		case "sqlite":
+			kinds = append(kinds, k)
+		case "postgres":
+			if pgURL != "" {
+				kinds = append(kinds, k)
+			}
+		default:
+			fmt.Fprintf(stderr, "bench %s: unknown store %q (sqlite, postgres)\n", bench, k)
+			return nil, errUsage
+		}
+	}
+	return kinds, nil
 }
 
 // latencies collects request durations from many goroutines.

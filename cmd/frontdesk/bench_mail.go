@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/internal/loadgen"
@@ -52,16 +51,12 @@ func runBenchMail(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := fs.Parse(args); err != nil || *rate <= 0 || *duration <= 0 {
 		return errUsage
 	}
+	kinds, err := benchStores("mail", *storesFlag, *pgURL, stderr)
+	if err != nil {
+		return err
+	}
 	var results []mailBenchResult
-	for _, kind := range strings.Split(*storesFlag, ",") {
-		kind = strings.TrimSpace(kind)
-		if kind == "postgres" && *pgURL == "" {
-			continue
-		}
-		if kind != "sqlite" && kind != "postgres" {
-			fmt.Fprintf(stderr, "bench mail: unknown store %q (sqlite, postgres)\n", kind)
-			return errUsage
-		}
+	for _, kind := range kinds {
 		r, err := benchMailStore(ctx, kind, *pgURL, *durable, *rate, *duration, *timeout, *inflight, stdout)
 		if err != nil {
 			return fmt.Errorf("%s: %w", kind, err)

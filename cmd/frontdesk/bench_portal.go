@@ -19,7 +19,6 @@ import (
 	"regexp"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -128,19 +127,9 @@ func runBenchPortal(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "bench portal: -customers, -orders, -conns and -rate must be positive, -change-share between 0 and 1")
 		return errUsage
 	}
-	var kinds []string
-	for _, k := range strings.Split(*stores, ",") {
-		switch k = strings.TrimSpace(k); k {
-		case "sqlite":
-			kinds = append(kinds, k)
-		case "postgres":
-			if c.PGURL != "" {
-				kinds = append(kinds, k)
-			}
-		default:
-			fmt.Fprintf(stderr, "bench portal: unknown store %q (sqlite, postgres)\n", k)
-			return errUsage
-		}
+	kinds, err := benchStores("portal", *stores, c.PGURL, stderr)
+	if err != nil {
+		return err
 	}
 	var results []portalBenchResult
 	for _, kind := range kinds {

@@ -97,19 +97,9 @@ func runBenchReports(ctx context.Context, args []string, stdout, stderr io.Write
 		fmt.Fprintln(stderr, "bench reports: -customers and -requests must be positive, -orders at least -customers, -messages and -searches not negative")
 		return errUsage
 	}
-	var kinds []string
-	for _, k := range strings.Split(*stores, ",") {
-		switch k = strings.TrimSpace(k); k {
-		case "sqlite":
-			kinds = append(kinds, k)
-		case "postgres":
-			if c.PGURL != "" {
-				kinds = append(kinds, k)
-			}
-		default:
-			fmt.Fprintf(stderr, "bench reports: unknown store %q (sqlite, postgres)\n", k)
-			return errUsage
-		}
+	kinds, err := benchStores("reports", *stores, c.PGURL, stderr)
+	if err != nil {
+		return err
 	}
 	var results []reportsBenchResult
 	for _, kind := range kinds {
