@@ -78,7 +78,7 @@ func TestConfigErrors(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "FRONTDESK_VAT_RATE") {
 		t.Fatalf("exit %d err %q", code, errOut)
 	}
-	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_SUPPORT_ADDRESS": "Support <support+x@shop.example>", "FRONTDESK_DATABASE_URL": "", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
+	code, _, errOut = runCmd(t, map[string]string{"FRONTDESK_SUPPORT_ADDRESS": "Support <support+x@shop.example>", "FRONTDESK_VAT_RATE": "", "FRONTDESK_DATABASE_URL": "", "FRONTDESK_DATA_DIR": t.TempDir(), "FRONTDESK_DEMO": ""}, "migrate")
 	if code != 1 || !strings.Contains(errOut, "FRONTDESK_SUPPORT_ADDRESS") {
 		t.Fatalf("exit %d err %q", code, errOut)
 	}
