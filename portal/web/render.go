@@ -176,6 +176,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/configure", "Configure")
 		add("/account/quotes", "Quotes")
 		add("/account/chats", "Your chats")
+		add("/account/cases", "Your cases")
 		add("/contact", "Contact us")
 	case portal.RoleAgent:
 		add("/agent", "Chats")
