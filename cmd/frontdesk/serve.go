@@ -133,7 +133,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	support, _ := cfg.supportAddress() // validated with the config
 	m.Cases = casework.New(casework.Config{Store: m.Store, BaseURL: m.Config.BaseURL, Node: cfg.NodeName, Logger: m.Logger,
-		SupportAddress: support, SenderName: cfg.senderName()})
+		SupportAddress: support, SenderName: cfg.senderName(), Bus: m.Bus})
 	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err

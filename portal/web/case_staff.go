@@ -1,12 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -370,8 +372,14 @@ func (s *Server) handleStaffAlerts(c *fiber.Ctx) error {
 
 // handleStaffAlertsRead marks the alerts read.
 func (s *Server) handleStaffAlertsRead(c *fiber.Ctx) error {
-	if err := s.store.MarkStaffNotificationsRead(c.UserContext(), currentUser(c).ID); err != nil {
+	u := currentUser(c)
+	if err := s.store.MarkStaffNotificationsRead(c.UserContext(), u.ID); err != nil {
 		return err
+	}
+	// The agent's consoles (on every node) show the count again: none.
+	b, _ := json.Marshal(casework.Alert{UserIDs: []int64{u.ID}})
+	if err := s.bus.Publish(c.UserContext(), casework.AlertTopic, b); err != nil {
+		s.log.Warn("publish alerts read", "err", err)
 	}
 	return c.Redirect("/agent/alerts", fiber.StatusSeeOther)
 }
