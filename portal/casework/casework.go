@@ -277,11 +277,18 @@ func (s *Service) CustomerMessage(ctx context.Context, e *portal.CaseEntry) (*po
 	return c, nil
 }
 
+// MaxEmailAttachments is the most a reply's email carries in files, in
+// total; the files beyond are linked (the customer downloads them in
+// their account) instead of attached.
+const MaxEmailAttachments = 10 << 20
+
 // Reply adds an agent's reply and emails it to the customer; status, when
-// not empty, sets the case's status with it. It returns the case and the
-// reply's entry (for attachments).
-func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, body, status string) (*portal.Case, *portal.CaseEntry, error) {
-	e := &portal.CaseEntry{CaseID: caseID, Kind: portal.EntryReply, Channel: portal.ChannelAgent, AuthorID: &agent.ID, AuthorName: agent.Name, Body: body}
+// not empty, sets the case's status with it. atts are the reply's files,
+// already stored (casefiles): they are recorded with the reply and
+// attached to the email up to MaxEmailAttachments in total, the others
+// linked. It returns the case and the reply's entry.
+func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, body, status string, atts []*portal.CaseAttachment) (*portal.Case, *portal.CaseEntry, error) {
+	e := &portal.CaseEntry{CaseID: caseID, Kind: portal.EntryReply, Channel: portal.ChannelAgent, AuthorID: &agent.ID, AuthorName: agent.Name, Body: body, Attachments: atts}
 	var thread []*portal.CaseEntry
 	if s.cfg.SupportAddress != "" {
 		e.MessageID = portal.NewMessageID(portal.AddressDomain(s.cfg.SupportAddress))
@@ -291,14 +298,45 @@ func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, b
 		}
 	}
 	c, err := s.store.AddCaseEntry(ctx, e, status, func(c *portal.Case, e *portal.CaseEntry) []*portal.Email {
-		m := &portal.Email{To: c.Email, Subject: "Re: " + c.Subject + " (case " + c.Number() + ")",
-			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply to this email, or answer us in your account: %s\n", firstNonEmpty(c.Name, "there"), e.Body, firstNonEmpty(agent.Name, "Customer service"), c.Number(), s.CaseURL(c))}
+		files, linked := s.emailFiles(c, e.Attachments)
+		m := &portal.Email{To: c.Email, Subject: "Re: " + c.Subject + " (case " + c.Number() + ")", Attachments: files,
+			Body: fmt.Sprintf("Hello %s,\n\n%s\n%s\n%s\nCase %s. Reply to this email, or answer us in your account: %s\n", firstNonEmpty(c.Name, "there"), e.Body, linked, firstNonEmpty(agent.Name, "Customer service"), c.Number(), s.CaseURL(c))}
 		if s.cfg.SupportAddress != "" {
 			portal.ThreadEmail(m, c, s.cfg.SupportAddress, firstNonEmpty(s.cfg.SenderName, "Customer service"), e.MessageID, thread)
 		}
 		return []*portal.Email{m}
 	})
 	return c, e, err
+}
+
+// emailFiles splits a reply's files into those the email carries (in
+// order, while the total stays within MaxEmailAttachments) and the text
+// naming the others, with a link for a customer with an account.
+func (s *Service) emailFiles(c *portal.Case, atts []*portal.CaseAttachment) ([]portal.OutgoingFile, string) {
+	var files []portal.OutgoingFile
+	var total int64
+	var b strings.Builder
+	for _, a := range atts {
+		if total+a.Size <= MaxEmailAttachments {
+			total += a.Size
+			files = append(files, portal.OutgoingFile{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, StorageKey: a.StorageKey})
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("\nToo large to send by email")
+			if c.CustomerID != nil {
+				b.WriteString(", in your account:\n")
+			} else {
+				b.WriteString(" (reply to this email and we will find another way):\n")
+			}
+		}
+		if c.CustomerID != nil {
+			fmt.Fprintf(&b, "- %s: %s/files/%d\n", a.Filename, s.CaseURL(c), a.ID)
+		} else {
+			fmt.Fprintf(&b, "- %s\n", a.Filename)
+		}
+	}
+	return files, b.String()
 }
 
 func firstNonEmpty(vs ...string) string {

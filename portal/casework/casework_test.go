@@ -121,7 +121,7 @@ func TestEscalationOnce(t *testing.T) {
 				cases = append(cases, c)
 			}
 			answered := cases[4]
-			if _, _, err := svcs[0].Reply(ctx, agent, answered.ID, "Done", ""); err != nil {
+			if _, _, err := svcs[0].Reply(ctx, agent, answered.ID, "Done", "", nil); err != nil {
 				t.Fatal(err)
 			}
 			pass := func() int {

@@ -153,12 +153,10 @@ func (s *Server) handleCaseReply(c *fiber.Ctx) error {
 	if err != nil {
 		return s.backWithError(c, err, caseURL(id))
 	}
-	cs, e, err := s.cases.Reply(c.UserContext(), u, id, c.FormValue("body"), c.FormValue("status"))
+	// The files are recorded with the reply and sent with its email.
+	cs, _, err := s.cases.Reply(c.UserContext(), u, id, c.FormValue("body"), c.FormValue("status"), atts)
 	if err != nil {
 		return s.backWithError(c, err, caseURL(id))
-	}
-	if err := s.attach(c.UserContext(), e.ID, atts); err != nil {
-		return err
 	}
 	s.audit(c, "case.reply", "case", strconv.FormatInt(cs.ID, 10), "")
 	s.setFlash(c, "ok", "Reply sent to "+cs.Email+".")
