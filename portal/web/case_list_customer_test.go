@@ -81,6 +81,8 @@ func TestCustomerCaseList(t *testing.T) {
 			t.Fatalf("page 2 repeats page 1: %s", page.body)
 		}
 
+		wantBody(t, cust.get("/account"), `<a href="/account/cases">Your cases →</a>`)
+
 		// Nothing yet: a way to write to us.
 		empty := newClient(t, srv)
 		empty.login("cy@example.com")
