@@ -29,11 +29,23 @@ type Email struct {
 	// program sent ("auto-replied" for an acknowledgement), so that the
 	// other side's autoresponder does not answer it; empty for a person's.
 	AutoSubmitted string
+	// Attachments are files sent with the email (an agent's reply's),
+	// read from the attachments directory when the email is sent.
+	Attachments   []OutgoingFile
 	CreatedAt     time.Time
 	SentAt        *time.Time
 	Attempts      int
 	LastError     string
 	NextAttemptAt time.Time
+}
+
+// OutgoingFile is a stored file to attach to an outgoing email: StorageKey
+// names its bytes in the attachments directory (see CaseAttachment).
+type OutgoingFile struct {
+	Filename    string `json:"name"`
+	ContentType string `json:"type"`
+	Size        int64  `json:"size"`
+	StorageKey  string `json:"key"`
 }
 
 // OutboxService queues outgoing email.

@@ -64,8 +64,20 @@
       try { new Notification(title, { body: body, tag: 'frontdesk-agent' }); } catch (e) { /* not allowed here */ }
     }
   }
+  // Case alerts (new cases, customers' replies, escalations): the unread
+  // count in the console's header and the navigation, kept current by the
+  // socket.
+  var caseAlerts = 0;
+  function showCaseAlerts(n) {
+    caseAlerts = n;
+    document.querySelectorAll('[data-alert-count]').forEach(function (b) {
+      b.textContent = n + ' new ' + (n === 1 ? 'alert' : 'alerts');
+      b.hidden = !n;
+    });
+    updateTitle();
+  }
   function updateTitle() {
-    var n = (lastQueue ? lastQueue.queued.length : 0) + Object.keys(unread).length;
+    var n = (lastQueue ? lastQueue.queued.length : 0) + Object.keys(unread).length + caseAlerts;
     document.title = (pref('title', true) && n ? '(' + n + ') ' : '') + baseTitle;
   }
   function alertText(text) {
@@ -320,6 +332,10 @@
         break;
       case 'conversation': if (f.conversation_id === current) { renderCustomer(f); } break;
       case 'message': addMessage(f); break;
+      case 'alert':
+        showCaseAlerts(f.unread || 0);
+        if (f.text) { alertText(f.text); notify('Case alert', f.text); }
+        break;
       case 'ack': pending = pending.filter(function (p) { return p.id !== f.id; }); break;
       case 'state':
         if (f.conversation_id === current) { setState(f.state); }

@@ -85,6 +85,24 @@ func TestBrowserCases(t *testing.T) {
 					cust.visit("/account/history")
 					cust.waitText("main", "Case C-")
 					cust.check()
+					cust.visit("/account/cases")
+					cust.waitText(".case-list", "Case C-"+fmt.Sprintf("%06s", id))
+					cust.waitText(".case-list", "Solved")
+					cust.check()
+
+					// The console shows the unread alerts, and a customer's
+					// message raises the count live.
+					agent.visit("/agent")
+					agent.waitText(".agent-alerts .badge", "new alert")
+					agent.check()
+					var n int
+					fmt.Sscanf(get(agent, "alert count", chromedp.Text(chromedp.CSS(".agent-alerts .badge"))), "%d", &n)
+					cust.visit(caseURL)
+					cust.run("answer again", chromedp.SendKeys(chromedp.ID("case-reply"), "One more thing: the legs."))
+					cust.submit(`form[action$="/reply"] button[type=submit]`)
+					cust.waitText(".flash", "Thank you.")
+					agent.waitText(".agent-alerts .badge", fmt.Sprintf("%d new alerts", n+1))
+					agent.waitText("#agent-alert", "Customer replied on case C-")
 
 					admin := b.newPage(t, srv, vp)
 					admin.signIn("admin@example.com", "demo")

@@ -133,7 +133,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	support, _ := cfg.supportAddress() // validated with the config
 	m.Cases = casework.New(casework.Config{Store: m.Store, BaseURL: m.Config.BaseURL, Node: cfg.NodeName, Logger: m.Logger,
-		SupportAddress: support, SenderName: cfg.senderName()})
+		SupportAddress: support, SenderName: cfg.senderName(), Bus: m.Bus})
 	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err
@@ -314,12 +314,15 @@ func (m *Main) Close() error {
 }
 
 func (m *Main) startBackground(ctx context.Context) {
-	var mailer portal.Mailer = &mail.DirMailer{Dir: filepath.Join(m.Config.DataDir, "outbox"), From: m.Config.MailFrom, Logger: m.Logger}
+	// Replies' attachments are read from the case attachments directory.
+	files := &casefiles.Store{Dir: filepath.Join(m.Config.DataDir, "attachments")}
+	var mailer portal.Mailer = &mail.DirMailer{Dir: filepath.Join(m.Config.DataDir, "outbox"), From: m.Config.MailFrom, Logger: m.Logger, Files: files}
 	if m.Config.SMTPURL != "" {
 		sm, err := mail.NewSMTPMailer(m.Config.SMTPURL, m.Config.MailFrom)
 		if err != nil {
 			m.Logger.Error("smtp config; writing emails to files instead", "err", err)
 		} else {
+			sm.Files = files
 			mailer = sm
 		}
 	}

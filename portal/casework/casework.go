@@ -8,6 +8,7 @@ package casework
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -46,6 +47,49 @@ type Config struct {
 	SupportAddress string
 	// SenderName is the display name of replies' From.
 	SenderName string
+	// Bus, when set, carries each staff alert (AlertTopic) to the agent
+	// consoles of every node once it is stored.
+	Bus portal.Bus
+}
+
+// AlertTopic is the bus topic of staff alerts: an Alert as JSON, published
+// after the alert is stored, so a console that misses one finds it in the
+// count it reads on connecting.
+const AlertTopic = "staff_alert"
+
+// Alert is a staff alert on the bus.
+type Alert struct {
+	UserIDs []int64 `json:"u"`
+	CaseID  int64   `json:"c,omitempty"`
+	Body    string  `json:"b"`
+}
+
+// notify stores an alert for users and announces it on the bus.
+func (s *Service) notify(ctx context.Context, userIDs []int64, caseID *int64, body string) error {
+	if len(userIDs) == 0 {
+		return nil
+	}
+	if err := s.store.NotifyStaff(ctx, userIDs, caseID, body); err != nil {
+		return err
+	}
+	s.announce(ctx, userIDs, caseID, body)
+	return nil
+}
+
+// announce publishes stored alerts on the bus (best effort: the consoles
+// read the count again when they connect).
+func (s *Service) announce(ctx context.Context, userIDs []int64, caseID *int64, body string) {
+	if s.cfg.Bus == nil || len(userIDs) == 0 {
+		return
+	}
+	a := Alert{UserIDs: userIDs, Body: body}
+	if caseID != nil {
+		a.CaseID = *caseID
+	}
+	b, _ := json.Marshal(a)
+	if err := s.cfg.Bus.Publish(ctx, AlertTopic, b); err != nil {
+		s.log.Warn("publish staff alert", "err", err)
+	}
 }
 
 // Service runs the case workflow.
@@ -198,7 +242,7 @@ func (s *Service) Open(ctx context.Context, c *portal.Case, first *portal.CaseEn
 	if err != nil {
 		return err
 	}
-	if err := s.store.NotifyStaff(ctx, ids(staff), &c.ID, "New case "+c.Number()+": "+c.Subject); err != nil {
+	if err := s.notify(ctx, ids(staff), &c.ID, "New case "+c.Number()+": "+c.Subject); err != nil {
 		s.log.Error("notify staff", "case_id", c.ID, "err", err)
 	}
 	return nil
@@ -227,17 +271,24 @@ func (s *Service) CustomerMessage(ctx context.Context, e *portal.CaseEntry) (*po
 	if err != nil {
 		return nil, err
 	}
-	if err := s.store.NotifyStaff(ctx, ids(staff), &c.ID, "Customer replied on case "+c.Number()); err != nil {
+	if err := s.notify(ctx, ids(staff), &c.ID, "Customer replied on case "+c.Number()); err != nil {
 		s.log.Error("notify staff", "case_id", c.ID, "err", err)
 	}
 	return c, nil
 }
 
+// MaxEmailAttachments is the most a reply's email carries in files, in
+// total; the files beyond are linked (the customer downloads them in
+// their account) instead of attached.
+const MaxEmailAttachments = 10 << 20
+
 // Reply adds an agent's reply and emails it to the customer; status, when
-// not empty, sets the case's status with it. It returns the case and the
-// reply's entry (for attachments).
-func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, body, status string) (*portal.Case, *portal.CaseEntry, error) {
-	e := &portal.CaseEntry{CaseID: caseID, Kind: portal.EntryReply, Channel: portal.ChannelAgent, AuthorID: &agent.ID, AuthorName: agent.Name, Body: body}
+// not empty, sets the case's status with it. atts are the reply's files,
+// already stored (casefiles): they are recorded with the reply and
+// attached to the email up to MaxEmailAttachments in total, the others
+// linked. It returns the case and the reply's entry.
+func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, body, status string, atts []*portal.CaseAttachment) (*portal.Case, *portal.CaseEntry, error) {
+	e := &portal.CaseEntry{CaseID: caseID, Kind: portal.EntryReply, Channel: portal.ChannelAgent, AuthorID: &agent.ID, AuthorName: agent.Name, Body: body, Attachments: atts}
 	var thread []*portal.CaseEntry
 	if s.cfg.SupportAddress != "" {
 		e.MessageID = portal.NewMessageID(portal.AddressDomain(s.cfg.SupportAddress))
@@ -247,14 +298,45 @@ func (s *Service) Reply(ctx context.Context, agent *portal.User, caseID int64, b
 		}
 	}
 	c, err := s.store.AddCaseEntry(ctx, e, status, func(c *portal.Case, e *portal.CaseEntry) []*portal.Email {
-		m := &portal.Email{To: c.Email, Subject: "Re: " + c.Subject + " (case " + c.Number() + ")",
-			Body: fmt.Sprintf("Hello %s,\n\n%s\n\n%s\nCase %s. Reply to this email, or answer us in your account: %s\n", firstNonEmpty(c.Name, "there"), e.Body, firstNonEmpty(agent.Name, "Customer service"), c.Number(), s.CaseURL(c))}
+		files, linked := s.emailFiles(c, e.Attachments)
+		m := &portal.Email{To: c.Email, Subject: "Re: " + c.Subject + " (case " + c.Number() + ")", Attachments: files,
+			Body: fmt.Sprintf("Hello %s,\n\n%s\n%s\n%s\nCase %s. Reply to this email, or answer us in your account: %s\n", firstNonEmpty(c.Name, "there"), e.Body, linked, firstNonEmpty(agent.Name, "Customer service"), c.Number(), s.CaseURL(c))}
 		if s.cfg.SupportAddress != "" {
 			portal.ThreadEmail(m, c, s.cfg.SupportAddress, firstNonEmpty(s.cfg.SenderName, "Customer service"), e.MessageID, thread)
 		}
 		return []*portal.Email{m}
 	})
 	return c, e, err
+}
+
+// emailFiles splits a reply's files into those the email carries (in
+// order, while the total stays within MaxEmailAttachments) and the text
+// naming the others, with a link for a customer with an account.
+func (s *Service) emailFiles(c *portal.Case, atts []*portal.CaseAttachment) ([]portal.OutgoingFile, string) {
+	var files []portal.OutgoingFile
+	var total int64
+	var b strings.Builder
+	for _, a := range atts {
+		if total+a.Size <= MaxEmailAttachments {
+			total += a.Size
+			files = append(files, portal.OutgoingFile{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, StorageKey: a.StorageKey})
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("\nToo large to send by email")
+			if c.CustomerID != nil {
+				b.WriteString(", in your account:\n")
+			} else {
+				b.WriteString(" (reply to this email and we will find another way):\n")
+			}
+		}
+		if c.CustomerID != nil {
+			fmt.Fprintf(&b, "- %s: %s/files/%d\n", a.Filename, s.CaseURL(c), a.ID)
+		} else {
+			fmt.Fprintf(&b, "- %s\n", a.Filename)
+		}
+	}
+	return files, b.String()
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -321,12 +403,19 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 			if leads == nil {
 				leads = &leadFinder{s: s}
 			}
-			fired, err := s.store.FireEscalation(ctx, c.ID, key, func(tx portal.CaseTx) error { return s.act(ctx, tx, r, leads) })
+			var told *Alert // the console alert the action stored, announced once committed
+			fired, err := s.store.FireEscalation(ctx, c.ID, key, func(tx portal.CaseTx) error {
+				told = nil
+				return s.act(ctx, tx, r, leads, &told)
+			})
 			if err != nil {
 				return res, err
 			}
 			s.markSeen(c.ID, key)
 			if fired {
+				if told != nil {
+					s.announce(ctx, told.UserIDs, &c.ID, told.Body)
+				}
 				res.Fired++
 				acted = true
 			}
@@ -398,7 +487,7 @@ func (l *leadFinder) find(ctx context.Context, teamID *int64) ([]*portal.User, e
 }
 
 // act performs a rule's action inside its fire-once transaction.
-func (s *Service) act(ctx context.Context, tx portal.CaseTx, r *portal.EscalationRule, leads *leadFinder) error {
+func (s *Service) act(ctx context.Context, tx portal.CaseTx, r *portal.EscalationRule, leads *leadFinder, told **Alert) error {
 	c := tx.Case()
 	why := fmt.Sprintf("%s target %d%% used.", portal.Label(r.Metric), r.Percent)
 	if r.Percent >= 100 {
@@ -438,6 +527,7 @@ func (s *Service) act(ctx context.Context, tx portal.CaseTx, r *portal.Escalatio
 		if err := tx.Notify(ids(to), msg); err != nil {
 			return err
 		}
+		*told = &Alert{UserIDs: ids(to), Body: msg}
 		return tx.Event("Automatic escalation: " + why + " Notified " + strings.Join(names, ", ") + ".")
 	}
 	return nil
@@ -485,7 +575,7 @@ func (s *Service) Digest(ctx context.Context) (bool, error) {
 		if m.DisabledAt != nil {
 			continue
 		}
-		if err := s.store.NotifyStaff(ctx, []int64{m.ID}, nil, fmt.Sprintf("Daily digest: %d unresolved, %d past target", open, nBreached)); err != nil {
+		if err := s.notify(ctx, []int64{m.ID}, nil, fmt.Sprintf("Daily digest: %d unresolved, %d past target", open, nBreached)); err != nil {
 			return true, err
 		}
 		if err := s.enqueue(ctx, &portal.Email{To: m.Email, Subject: fmt.Sprintf("Cases today: %d unresolved, %d past target", open, nBreached), Body: b.String()}); err != nil {

@@ -2,6 +2,7 @@ package casework_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/bus"
 	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/frontdesk/frontdesk/portal/postgres"
 	"github.com/frontdesk/frontdesk/portal/postgres/pgtest"
@@ -107,9 +109,20 @@ func TestEscalationOnce(t *testing.T) {
 			if err := s.SaveTeam(ctx, team); err != nil {
 				t.Fatal(err)
 			}
+			// The nodes share a bus, as a cluster does: alerts for the
+			// consoles are announced once, by the node whose action fired.
+			b := bus.NewMemory()
+			alerts := make(chan casework.Alert, 1000)
+			unsub := b.Subscribe(casework.AlertTopic, func(m portal.BusMessage) {
+				var a casework.Alert
+				if json.Unmarshal(m.Payload, &a) == nil {
+					alerts <- a
+				}
+			})
+			t.Cleanup(unsub)
 			var svcs []*casework.Service
 			for i, n := range nodes {
-				svcs = append(svcs, casework.New(casework.Config{Store: n, BaseURL: "http://x", Node: string(rune('a' + i)), Now: clk.Now}))
+				svcs = append(svcs, casework.New(casework.Config{Store: n, BaseURL: "http://x", Node: string(rune('a' + i)), Now: clk.Now, Bus: b}))
 			}
 			// Normal priority: 8 h first response on Monday to Friday 9-17.
 			var cases []*portal.Case
@@ -121,7 +134,7 @@ func TestEscalationOnce(t *testing.T) {
 				cases = append(cases, c)
 			}
 			answered := cases[4]
-			if _, _, err := svcs[0].Reply(ctx, agent, answered.ID, "Done", ""); err != nil {
+			if _, _, err := svcs[0].Reply(ctx, agent, answered.ID, "Done", "", nil); err != nil {
 				t.Fatal(err)
 			}
 			pass := func() int {
@@ -169,6 +182,24 @@ func TestEscalationOnce(t *testing.T) {
 			}
 			if escal != 4 {
 				t.Fatalf("lead has %d escalation alerts (%d unread), want 4", escal, unread)
+			}
+			// Every alert published so far is in the channel once the
+			// marker behind it is.
+			b.Publish(ctx, casework.AlertTopic, []byte(`{"b":"marker"}`))
+			announced := 0
+			for a := range alerts {
+				if a.Body == "marker" {
+					break
+				}
+				if strings.Contains(a.Body, "First response target 80% used") {
+					if len(a.UserIDs) != 1 || a.UserIDs[0] != lead.ID || a.CaseID == 0 {
+						t.Fatalf("escalation alert %+v, want for the lead about a case", a)
+					}
+					announced++
+				}
+			}
+			if announced != 4 {
+				t.Fatalf("%d escalation alerts announced on the bus, want 4 (once per case, not per node)", announced)
 			}
 			mails, _ := s.FindEmails(ctx, lead.Email, 50)
 			if len(mails) != 4 || !strings.HasPrefix(mails[0].Subject, "Escalation: case") {

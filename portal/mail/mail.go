@@ -21,10 +21,17 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
+// Files opens the stored bytes of an email's attachments (the case
+// attachments directory, casefiles.Store).
+type Files interface {
+	Open(key string) (*os.File, error)
+}
+
 // Message renders an email as RFC 5322 text. The header is written by
 // go-message (address lists, encoded words, Message-ID lists); the body is
-// UTF-8 text sent as 8bit, so links stay whole.
-func Message(from string, e *portal.Email, now time.Time) ([]byte, error) {
+// UTF-8 text sent as 8bit, so links stay whole. An email with attachments
+// is multipart/mixed: the text, then each file (base64), read from files.
+func Message(from string, e *portal.Email, now time.Time, files Files) ([]byte, error) {
 	var h gomail.Header
 	if e.From != "" {
 		from = e.From
@@ -48,20 +55,81 @@ func Message(from string, e *portal.Email, now time.Time) ([]byte, error) {
 		h.Set("Auto-Submitted", e.AutoSubmitted)
 	}
 	h.Set("MIME-Version", "1.0")
-	h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
-	h.Set("Content-Transfer-Encoding", "8bit")
+	body := strings.ReplaceAll(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n", "\r\n")
 	var b bytes.Buffer
-	w, err := gomail.CreateSingleInlineWriter(&b, h)
-	if err == nil {
-		_, err = io.WriteString(w, strings.ReplaceAll(strings.ReplaceAll(e.Body, "\r\n", "\n"), "\n", "\r\n"))
-		if err == nil {
-			err = w.Close()
-		}
+	var err error
+	if len(e.Attachments) == 0 {
+		h.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+		h.Set("Content-Transfer-Encoding", "8bit")
+		err = writeSingle(&b, h, body)
+	} else {
+		err = writeMixed(&b, h, body, e.Attachments, files)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mail: render: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+func writeSingle(b *bytes.Buffer, h gomail.Header, body string) error {
+	w, err := gomail.CreateSingleInlineWriter(b, h)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(w, body); err != nil {
+		return err
+	}
+	return w.Close()
+}
+
+// writeMixed writes a multipart/mixed message: the text and the files.
+func writeMixed(b *bytes.Buffer, h gomail.Header, body string, atts []portal.OutgoingFile, files Files) error {
+	if files == nil {
+		return fmt.Errorf("%d attachments but no attachments directory", len(atts))
+	}
+	mw, err := gomail.CreateWriter(b, h)
+	if err != nil {
+		return err
+	}
+	var th gomail.InlineHeader
+	th.SetContentType("text/plain", map[string]string{"charset": "utf-8"})
+	th.Set("Content-Transfer-Encoding", "8bit")
+	tw, err := mw.CreateSingleInline(th)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(tw, body); err != nil {
+		return err
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	for _, a := range atts {
+		if err := writeAttachment(mw, a, files); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
+}
+
+func writeAttachment(mw *gomail.Writer, a portal.OutgoingFile, files Files) error {
+	f, err := files.Open(a.StorageKey)
+	if err != nil {
+		return fmt.Errorf("attachment %q: %w", a.Filename, err)
+	}
+	defer f.Close()
+	var ah gomail.AttachmentHeader
+	ah.SetContentType(a.ContentType, nil)
+	ah.SetFilename(a.Filename)
+	ah.Set("Content-Transfer-Encoding", "base64")
+	w, err := mw.CreateAttachment(ah)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		return fmt.Errorf("attachment %q: %w", a.Filename, err)
+	}
+	return w.Close()
 }
 
 // MessageID is the Message-ID e is sent with (without angle brackets): its
@@ -83,6 +151,8 @@ type DirMailer struct {
 	Dir    string
 	From   string
 	Logger *slog.Logger
+	// Files holds attachments' bytes (nil: emails with attachments fail).
+	Files Files
 }
 
 var _ portal.Mailer = (*DirMailer)(nil)
@@ -93,7 +163,7 @@ func (m *DirMailer) Send(ctx context.Context, e *portal.Email) error {
 		return fmt.Errorf("mail: %w", err)
 	}
 	name := filepath.Join(m.Dir, fmt.Sprintf("%s-%06d.eml", e.CreatedAt.UTC().Format("20060102T150405"), e.ID))
-	msg, err := Message(m.From, e, time.Now())
+	msg, err := Message(m.From, e, time.Now(), m.Files)
 	if err != nil {
 		return err
 	}
@@ -111,6 +181,8 @@ func (m *DirMailer) Send(ctx context.Context, e *portal.Email) error {
 type SMTPMailer struct {
 	URL  *url.URL
 	From string
+	// Files holds attachments' bytes (nil: emails with attachments fail).
+	Files Files
 }
 
 var _ portal.Mailer = (*SMTPMailer)(nil)
@@ -126,7 +198,7 @@ func NewSMTPMailer(raw, from string) (*SMTPMailer, error) {
 
 // Send delivers one email.
 func (m *SMTPMailer) Send(ctx context.Context, e *portal.Email) error {
-	msg, err := Message(m.From, e, time.Now())
+	msg, err := Message(m.From, e, time.Now(), m.Files)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func TestMessageThreadsAReply(t *testing.T) {
 	e := &portal.Email{ID: 7, To: "ada@example.com", Subject: "Re: Your case C-000042 – sofa", Body: "Hello Ada,\nthe sofa ships Monday.\n",
 		From: "Northwind Support <support+k3xq9@shop.example>", MessageID: "c42.r3.abc@shop.example",
 		InReplyTo: "CAF=ada@mail.example", References: []string{"c42.ack@shop.example", "CAF=ada@mail.example"}, CreatedAt: time.Unix(1700000000, 0)}
-	raw, err := Message("Frontdesk <no-reply@shop.example>", e, time.Unix(1700000100, 0))
+	raw, err := Message("Frontdesk <no-reply@shop.example>", e, time.Unix(1700000100, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +54,8 @@ func TestMessageThreadsAReply(t *testing.T) {
 
 func TestMessageIDIsStableAcrossRetries(t *testing.T) {
 	e := &portal.Email{ID: 9, To: "ada@example.com", Subject: "Reset", Body: "x", CreatedAt: time.Unix(1700000000, 0)}
-	a, _ := Message("Frontdesk <no-reply@shop.example>", e, time.Unix(1700000100, 0))
-	b, _ := Message("Frontdesk <no-reply@shop.example>", e, time.Unix(1700000900, 0))
+	a, _ := Message("Frontdesk <no-reply@shop.example>", e, time.Unix(1700000100, 0), nil)
+	b, _ := Message("Frontdesk <no-reply@shop.example>", e, time.Unix(1700000900, 0), nil)
 	ra, _ := gomail.CreateReader(bytes.NewReader(a))
 	rb, _ := gomail.CreateReader(bytes.NewReader(b))
 	ia, _ := ra.Header.MessageID()

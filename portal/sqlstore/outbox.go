@@ -2,20 +2,24 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted`
+const emailCols = `id, to_addr, subject, body, created_at, sent_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted, attachments`
 
 func scanEmail(r Row) (*portal.Email, error) {
 	var e portal.Email
-	var refs string
+	var refs, atts string
 	err := r.Scan(&e.ID, &e.To, &e.Subject, &e.Body, &e.CreatedAt, &e.SentAt, &e.Attempts, &e.LastError, &e.NextAttemptAt,
-		&e.From, &e.MessageID, &e.InReplyTo, &refs, &e.AutoSubmitted)
+		&e.From, &e.MessageID, &e.InReplyTo, &refs, &e.AutoSubmitted, &atts)
 	e.References = strings.Fields(refs)
+	if err == nil && atts != "" {
+		err = json.Unmarshal([]byte(atts), &e.Attachments)
+	}
 	return &e, err
 }
 
@@ -40,9 +44,17 @@ func insertEmail(ctx context.Context, q Querier, e *portal.Email) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted)
-		VALUES (?, ?, ?, ?, 0, '', ?, ?, ?, ?, ?, ?) RETURNING id`,
-		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt, e.From, e.MessageID, e.InReplyTo, strings.Join(e.References, " "), e.AutoSubmitted).Scan(&e.ID)
+	atts := ""
+	if len(e.Attachments) > 0 {
+		b, err := json.Marshal(e.Attachments)
+		if err != nil {
+			return err
+		}
+		atts = string(b)
+	}
+	return q.QueryRow(ctx, `INSERT INTO outbox (to_addr, subject, body, created_at, attempts, last_error, next_attempt_at, from_addr, message_id, in_reply_to, refs, auto_submitted, attachments)
+		VALUES (?, ?, ?, ?, 0, '', ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		e.To, e.Subject, e.Body, e.CreatedAt, e.NextAttemptAt, e.From, e.MessageID, e.InReplyTo, strings.Join(e.References, " "), e.AutoSubmitted, atts).Scan(&e.ID)
 }
 
 // ClaimEmails leases due emails.

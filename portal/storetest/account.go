@@ -267,6 +267,23 @@ func testOutbox(t *testing.T, open Opener) {
 		wantCode(t, s.EnqueueEmail(ctx(), &portal.Email{To: "a@example.com", Subject: "x", MessageID: "<a@b>"}), portal.EINVALID)
 		wantCode(t, s.EnqueueEmail(ctx(), &portal.Email{To: "a@example.com", Subject: "x", From: "not an address"}), portal.EINVALID)
 	})
+	t.Run("AttachmentsKept", func(t *testing.T) {
+		files := []portal.OutgoingFile{{Filename: "label.pdf", ContentType: "application/pdf", Size: 1234, StorageKey: strings.Repeat("ab", 32)},
+			{Filename: "Ünïcode photo.png", ContentType: "image/png", Size: 5, StorageKey: strings.Repeat("cd", 32)}}
+		if err := s.EnqueueEmail(ctx(), &portal.Email{To: "files@example.com", Subject: "Re: x", Body: "x", Attachments: files}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := s.FindEmails(ctx(), "files@example.com", 1)
+		if len(got) != 1 || len(got[0].Attachments) != 2 || got[0].Attachments[0] != files[0] || got[0].Attachments[1] != files[1] {
+			t.Fatalf("stored %+v, want the files %+v", got, files)
+		}
+		claimed, _ := s.ClaimEmails(ctx(), c.t.Add(time.Hour), time.Minute, 100)
+		for _, e := range claimed {
+			if e.To == "files@example.com" && len(e.Attachments) != 2 {
+				t.Fatalf("claimed without its files: %+v", e)
+			}
+		}
+	})
 }
 
 func testAudit(t *testing.T, open Opener) {

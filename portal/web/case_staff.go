@@ -1,12 +1,14 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -151,12 +153,10 @@ func (s *Server) handleCaseReply(c *fiber.Ctx) error {
 	if err != nil {
 		return s.backWithError(c, err, caseURL(id))
 	}
-	cs, e, err := s.cases.Reply(c.UserContext(), u, id, c.FormValue("body"), c.FormValue("status"))
+	// The files are recorded with the reply and sent with its email.
+	cs, _, err := s.cases.Reply(c.UserContext(), u, id, c.FormValue("body"), c.FormValue("status"), atts)
 	if err != nil {
 		return s.backWithError(c, err, caseURL(id))
-	}
-	if err := s.attach(c.UserContext(), e.ID, atts); err != nil {
-		return err
 	}
 	s.audit(c, "case.reply", "case", strconv.FormatInt(cs.ID, 10), "")
 	s.setFlash(c, "ok", "Reply sent to "+cs.Email+".")
@@ -370,8 +370,14 @@ func (s *Server) handleStaffAlerts(c *fiber.Ctx) error {
 
 // handleStaffAlertsRead marks the alerts read.
 func (s *Server) handleStaffAlertsRead(c *fiber.Ctx) error {
-	if err := s.store.MarkStaffNotificationsRead(c.UserContext(), currentUser(c).ID); err != nil {
+	u := currentUser(c)
+	if err := s.store.MarkStaffNotificationsRead(c.UserContext(), u.ID); err != nil {
 		return err
+	}
+	// The agent's consoles (on every node) show the count again: none.
+	b, _ := json.Marshal(casework.Alert{UserIDs: []int64{u.ID}})
+	if err := s.bus.Publish(c.UserContext(), casework.AlertTopic, b); err != nil {
+		s.log.Warn("publish alerts read", "err", err)
 	}
 	return c.Redirect("/agent/alerts", fiber.StatusSeeOther)
 }

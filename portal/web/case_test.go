@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"io"
 	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
@@ -9,9 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	gomail "github.com/emersion/go-message/mail"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/casefiles"
+	"github.com/frontdesk/frontdesk/portal/mail"
 	"github.com/frontdesk/frontdesk/portal/web"
 )
 
@@ -216,8 +220,9 @@ var tinyPNG = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x0
 // and staff.
 func TestCaseAttachments(t *testing.T) {
 	eachStore(t, func(t *testing.T, s portal.Store) {
+		files := &casefiles.Store{Dir: t.TempDir()}
 		srv, err := web.New(web.TestConfig(t, web.Config{Store: s, BaseURL: "http://portal.test", BodyLimit: 64 << 10,
-			Attachments: &casefiles.Store{Dir: t.TempDir()}}))
+			Attachments: files}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -262,11 +267,55 @@ func TestCaseAttachments(t *testing.T) {
 		if es, _ := s.FindCaseEntries(ctx(), mustInt(t, caseID), true); len(es) != 1 {
 			t.Fatalf("%d entries after a refused upload, want 1", len(es))
 		}
-		// Staff reply with a file.
-		res = staff.postMultipart("/agent/cases/"+caseID+"/reply", map[string]string{"body": "Sorry! A replacement is on its way."}, "label.pdf", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"))
+		// Staff reply with a file: the customer sees it on the case page and
+		// gets it attached to the reply's email.
+		pdf := []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF")
+		res = staff.postMultipart("/agent/cases/"+caseID+"/reply", map[string]string{"body": "Sorry! A replacement is on its way."}, "label.pdf", pdf)
 		wantStatus(t, res, 303)
 		wantBody(t, cust.get("/account/cases/"+caseID), "label.pdf")
+		mails, err := s.FindEmails(ctx(), ada.Email, 1)
+		if err != nil || len(mails) != 1 || !strings.Contains(mails[0].Body, "A replacement is on its way") {
+			t.Fatalf("reply email %+v %v", mails, err)
+		}
+		raw, err := mail.Message("Frontdesk <no-reply@shop.example>", mails[0], time.Now(), files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, got2 := readMIME(t, raw)
+		if !strings.Contains(text, "A replacement is on its way") || len(got2) != 1 || got2["label.pdf"] != string(pdf) {
+			t.Fatalf("email text %q, files %q", text, got2)
+		}
 	})
+}
+
+// readMIME parses an email with go-message: its text and its attachments
+// (by file name).
+func readMIME(tb testing.TB, raw []byte) (string, map[string]string) {
+	tb.Helper()
+	mr, err := gomail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		tb.Fatalf("parse email: %v\n%s", err, raw)
+	}
+	var text string
+	files := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			tb.Fatalf("email part: %v", err)
+		}
+		b, _ := io.ReadAll(p.Body)
+		switch h := p.Header.(type) {
+		case *gomail.InlineHeader:
+			text += string(b)
+		case *gomail.AttachmentHeader:
+			name, _ := h.Filename()
+			files[name] = string(b)
+		}
+	}
+	return text, files
 }
 
 func mustInt(tb testing.TB, s string) int64 {

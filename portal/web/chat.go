@@ -10,6 +10,7 @@ import (
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/auth"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	fws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 )
@@ -298,6 +299,7 @@ func (h *chatHub) runAgent(sk *socket) {
 	}
 	sk.send(outFrame{Type: "welcome", AgentID: sk.agent.ID, AgentName: firstNonEmpty(sk.agent.Name, sk.agent.Email)})
 	sk.enqueue(outItem{queue: true})
+	sk.enqueue(outItem{alert: &casework.Alert{}})
 	sk.read(h.handleAgentFrame(sk), 20, 60, leave)
 }
 

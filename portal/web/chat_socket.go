@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/casework"
 	fws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -63,6 +65,8 @@ type chatHub struct {
 	// heartbeat.
 	agentsMu sync.Mutex
 	agents   map[*socket]struct{}
+	// unsubAlerts stops the staff alerts reaching the agent sockets.
+	unsubAlerts func()
 }
 
 type socketBucket struct {
@@ -96,9 +100,30 @@ func newChatHub(s *Server) *chatHub {
 	for i := range h.buckets {
 		h.buckets[i].sockets = map[*socket]struct{}{}
 	}
+	h.unsubAlerts = s.bus.Subscribe(casework.AlertTopic, h.alert)
 	go h.pingLoop()
 	go h.presenceLoop()
 	return h
+}
+
+// alert hands a staff alert (from any node) to the sockets of the agents
+// it is for; each sends the agent's unread count with it.
+func (h *chatHub) alert(m portal.BusMessage) {
+	var a casework.Alert
+	if err := json.Unmarshal(m.Payload, &a); err != nil {
+		h.s.log.Warn("staff alert: bad payload", "node", m.Node, "err", err)
+		return
+	}
+	h.agentsMu.Lock()
+	defer h.agentsMu.Unlock()
+	for sk := range h.agents {
+		for _, id := range a.UserIDs {
+			if sk.agent.ID == id {
+				sk.enqueue(outItem{alert: &a})
+				break
+			}
+		}
+	}
 }
 
 // presenceLoop records, every third of the agent grace (at most 5s), which agents and
@@ -216,6 +241,7 @@ func (h *chatHub) shutdown() error {
 	default:
 	}
 	close(h.stop)
+	h.unsubAlerts()
 	for i := range h.buckets {
 		b := &h.buckets[i]
 		b.mu.Lock()
@@ -291,6 +317,9 @@ type outItem struct {
 	catchup int64 // conversation id to catch up from the store
 	queue   bool  // agents: send the queue
 	ping    bool
+	// alert (agents): send the unread alert count, with the alert's text
+	// when it has one.
+	alert *casework.Alert
 }
 
 // wsConn is what a socket uses of its contrib/websocket connection.
@@ -479,6 +508,8 @@ func (sk *socket) writeLoop() {
 			err = sk.catchUp(ctx, it.catchup, nil)
 		case it.queue:
 			err = sk.sendQueue(ctx)
+		case it.alert != nil:
+			err = sk.sendAlert(ctx, it.alert)
 		default:
 			err = sk.deliver(ctx, it.ev)
 		}
@@ -613,6 +644,21 @@ func (sk *socket) sendQueue(ctx context.Context) error {
 	}
 	ok, why, _ := sk.h.engine.Availability(ctx)
 	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Others: others, Status: string(st), Staffed: ok, Reason: why, Supervisor: bot.Supervises(sk.agent)})
+}
+
+// sendAlert sends an agent their unread alert count and, with it, the
+// alert that just came (none on connecting).
+func (sk *socket) sendAlert(ctx context.Context, a *casework.Alert) error {
+	_, unread, err := sk.h.s.store.FindStaffNotifications(ctx, sk.agent.ID, 1)
+	if err != nil {
+		sk.h.s.log.Error("chat: unread alerts", "err", err)
+		return nil // the next alert or reconnect retries
+	}
+	f := alertFrame{Type: "alert", Unread: unread, Text: a.Body}
+	if a.CaseID != 0 {
+		f.URL = "/agent/cases/" + strconv.FormatInt(a.CaseID, 10)
+	}
+	return sk.writeJSON(f)
 }
 
 // read serves the client's frames, handing each message to handle on the
@@ -862,6 +908,16 @@ func messageFrame(m *portal.Message) msgFrame {
 		f.Meta = json.RawMessage(m.Meta)
 	}
 	return f
+}
+
+// alertFrame tells an agent of a staff alert: the unread count (shown in
+// the console's header and the navigation) and, for a new alert, its text
+// and the case it is about.
+type alertFrame struct {
+	Type   string `json:"type"`
+	Unread int    `json:"unread"`
+	Text   string `json:"text,omitempty"`
+	URL    string `json:"url,omitempty"`
 }
 
 type queueFrame struct {

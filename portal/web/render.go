@@ -138,6 +138,10 @@ func formatMoney(minor int64, currency string) string {
 type navItem struct {
 	Href, Label string
 	Current     bool
+	// Alerts marks the staff's case link, which shows the unread alert
+	// count (Unread), kept current by the agent console.
+	Alerts bool
+	Unread int
 }
 
 // flash is a one-time message shown after a redirect.
@@ -176,6 +180,7 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/configure", "Configure")
 		add("/account/quotes", "Quotes")
 		add("/account/chats", "Your chats")
+		add("/account/cases", "Your cases")
 		add("/contact", "Contact us")
 	case portal.RoleAgent:
 		add("/agent", "Chats")
@@ -246,11 +251,30 @@ func (s *Server) renderPage(c *fiber.Ctx, page, title string, data any) (b []byt
 	}
 	u := currentUser(c)
 	v := view{Title: title, User: u, CSRF: s.csrfToken(c), Nav: navFor(u, c.Path()), Flash: s.takeFlash(c), Zone: zoneOf(u), Data: data}
+	s.navAlerts(c, v.Nav)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		return nil, false, fmt.Errorf("web: render %s: %w", page, err)
 	}
 	return buf.Bytes(), v.Flash != nil, nil
+}
+
+// navAlerts puts the unread alert count on the staff's case link.
+func (s *Server) navAlerts(c *fiber.Ctx, nav []navItem) {
+	unread := -1
+	for i := range nav {
+		if nav[i].Href != "/agent/cases" {
+			continue
+		}
+		if unread < 0 {
+			_, n, err := s.store.FindStaffNotifications(c.UserContext(), currentUser(c).ID, 1)
+			if err != nil {
+				s.log.Warn("navigation: unread alerts", "err", err)
+			}
+			unread = n
+		}
+		nav[i].Alerts, nav[i].Unread = true, unread
+	}
 }
 
 // sendPage sends a rendered page.

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	account.Get("/history", s.handleHistoryList)
 	account.Get("/chats", s.handleChatHistory)
 	account.Get("/chats/:id<int>", s.handleChatView)
+	account.Get("/cases", s.handleCustomerCaseList)
 	account.Get("/cases/:id<int>", s.handleCaseView)
 	account.Post("/cases/:id<int>/reply", s.handleCaseCustomerReply)
 	account.Get("/cases/:id<int>/files/:aid<int>", s.handleCaseFileCustomer)

@@ -64,7 +64,7 @@ func TestConfig(tb testing.TB, cfg Config) Config {
 		cfg.Analytics = r
 	}
 	if cfg.Cases == nil {
-		cfg.Cases = casework.New(casework.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now})
+		cfg.Cases = casework.New(casework.Config{Store: cfg.Store, BaseURL: cfg.BaseURL, Logger: cfg.Logger, Now: cfg.Now, Bus: cfg.Bus})
 	}
 	return cfg
 }
