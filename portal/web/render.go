@@ -215,7 +215,6 @@ func navFor(u *portal.User, current string) []navItem {
 		add("/admin/webhooks", "Webhooks")
 		add("/reports/customers", "Customer analytics")
 		add("/reports/support", "Support report")
-		add("/agent/cases", "Cases")
 	}
 	add("/help", "Help")
 	// Only the most specific match is current: on /account/quotes that is
