@@ -74,6 +74,14 @@ func TestBrowserCustomerAnalytics(t *testing.T) {
 					p.submit(`form[action="/reports/support"] button[type=submit]`)
 					p.waitText("main", "Week of")
 					p.check()
+					// Cases only: untick the chat, as a person would.
+					p.run("untick chat", chromedp.Click(chromedp.CSS(`input[name=channel][value=chat]`)))
+					p.submit(`form[action="/reports/support"] button[type=submit]`)
+					p.waitText("main", "The chat is not among the chosen channels.")
+					if loc := p.location(); !strings.Contains(loc, "channel=email") || strings.Contains(loc, "channel=chat") {
+						t.Fatalf("channels went to %q", loc)
+					}
+					p.check()
 					if testing.Verbose() {
 						p.screenshot("support")
 					}
