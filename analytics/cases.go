@@ -126,11 +126,11 @@ func SummarizeCases(cs []portal.CaseStat, from, to time.Time, weekly bool, loc *
 				}
 			}
 		} else if !done && pol.Resolution > 0 {
-			spent := c.SLASpent
-			if c.SLASince != nil {
-				spent += cal.Between(*c.SLASince, now)
-			}
-			if spent > pol.Resolution {
+			// Past the target when the clock had spent it, or when it
+			// runs and now is past the moment the rest runs out (which
+			// looks only as far as the target, not back to a case opened
+			// months ago).
+			if c.SLASpent > pol.Resolution || c.SLASince != nil && now.After(cal.Add(*c.SLASince, pol.Resolution-c.SLASpent)) {
 				p.ResolutionDecided++
 				b.ResolutionBreached++
 			}
