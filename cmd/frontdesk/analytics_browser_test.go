@@ -87,6 +87,14 @@ func TestBrowserCustomerAnalytics(t *testing.T) {
 					}
 				})
 			}
+			// The support report's form at the narrowest phone width.
+			t.Run("360px", func(t *testing.T) {
+				p := b.newPage(t, srv, viewport{"narrow", 360, 740, true})
+				p.signIn("manager@example.com", "demo")
+				p.visit("/reports/support?channel=email&channel=portal&by=week")
+				p.waitText("main", "Cases opened")
+				p.check()
+			})
 		})
 	}
 }
