@@ -45,3 +45,17 @@ func BusinessDuration(set portal.ChatSettings, a, b time.Time) time.Duration {
 	}
 	return total
 }
+
+// BusinessHours measures business time between two moments; a
+// *portal.Calendar is one, ChatHours another.
+type BusinessHours interface {
+	Between(a, b time.Time) time.Duration
+}
+
+// ChatHours measures business time by the chat settings' opening hours.
+type ChatHours portal.ChatSettings
+
+// Between is BusinessDuration on the chat settings.
+func (h ChatHours) Between(a, b time.Time) time.Duration {
+	return BusinessDuration(portal.ChatSettings(h), a, b)
+}

@@ -38,10 +38,12 @@ type SupportPeriod struct {
 	// Resolved chats were closed; resolution runs from start to close.
 	Resolved                        int
 	ResolutionMedian, ResolutionP90 time.Duration
-	// BusinessHours is set when the waits were also measured in the chat's
-	// business hours (its settings are not "always open").
-	BusinessHours                       bool
-	BusinessWaitMedian, BusinessWaitP90 time.Duration
+	// BusinessHours is set when the waits and times to close were also
+	// measured in business hours (an SLA calendar, or the chat's opening
+	// hours when they are not "always open").
+	BusinessHours                                   bool
+	BusinessWaitMedian, BusinessWaitP90             time.Duration
+	BusinessResolutionMedian, BusinessResolutionP90 time.Duration
 	// Ratings counts CSAT ratings 1 to 5 (index 0 is 1 star).
 	Ratings [5]int
 	Rated   int
@@ -76,27 +78,16 @@ func Rate(part, whole int) float64 {
 
 // SummarizeSupport sums up conversations created in [from, to), bucketed
 // by day or, with weekly, by week (weeks start on Monday), in loc. With
-// hours (and not always open) the waits are also measured in business hours.
-func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly bool, loc *time.Location, hours *portal.ChatSettings) SupportPeriod {
-	p := SupportPeriod{From: from, To: to, BusinessHours: hours != nil && !hours.AlwaysOpen}
-	var bwaits, resolutions []time.Duration
-	bucketOf := func(t time.Time) time.Time {
-		y, m, d := t.In(loc).Date()
-		day := time.Date(y, m, d, 0, 0, 0, 0, loc)
-		if weekly {
-			day = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
-		}
-		return day
-	}
+// hours (not nil) the waits and times to close are also measured in
+// business hours.
+func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly bool, loc *time.Location, hours BusinessHours) SupportPeriod {
+	p := SupportPeriod{From: from, To: to, BusinessHours: hours != nil}
+	var bwaits, resolutions, bresolutions []time.Duration
+	bucketOf := bucketer(loc, weekly)
 	index := map[time.Time]int{}
-	for b := bucketOf(from); b.Before(to); {
+	for _, b := range bucketStarts(from, to, loc, weekly) {
 		index[b] = len(p.Buckets)
 		p.Buckets = append(p.Buckets, SupportBucket{Start: b})
-		if weekly {
-			b = b.AddDate(0, 0, 7)
-		} else {
-			b = b.AddDate(0, 0, 1)
-		}
 	}
 	var waits []time.Duration
 	var sum int
@@ -125,7 +116,7 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 			if c.FirstAgentAt != nil && !c.FirstAgentAt.Before(*c.QueuedAt) {
 				waits = append(waits, c.FirstAgentAt.Sub(*c.QueuedAt))
 				if p.BusinessHours {
-					bwaits = append(bwaits, BusinessDuration(*hours, *c.QueuedAt, *c.FirstAgentAt))
+					bwaits = append(bwaits, hours.Between(*c.QueuedAt, *c.FirstAgentAt))
 				}
 			} else if c.FirstAgentAt == nil {
 				p.Unanswered++
@@ -138,6 +129,9 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		}
 		if c.ClosedAt != nil && !c.ClosedAt.Before(c.CreatedAt) {
 			resolutions = append(resolutions, c.ClosedAt.Sub(c.CreatedAt))
+			if p.BusinessHours {
+				bresolutions = append(bresolutions, hours.Between(c.CreatedAt, *c.ClosedAt))
+			}
 		}
 		if c.Rating != nil && *c.Rating >= 1 && *c.Rating <= 5 {
 			p.Ratings[*c.Rating-1]++
@@ -173,6 +167,11 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		p.BusinessWaitMedian = quantile(bwaits, 0.5)
 		p.BusinessWaitP90 = quantile(bwaits, 0.9)
 	}
+	if len(bresolutions) > 0 {
+		sort.Slice(bresolutions, func(i, j int) bool { return bresolutions[i] < bresolutions[j] })
+		p.BusinessResolutionMedian = quantile(bresolutions, 0.5)
+		p.BusinessResolutionP90 = quantile(bresolutions, 0.9)
+	}
 	sort.SliceStable(p.Comments, func(i, j int) bool { return p.Comments[i].At.After(p.Comments[j].At) })
 	if len(p.Comments) > 20 {
 		p.Comments = p.Comments[:20]
@@ -189,4 +188,30 @@ func (p SupportPeriod) WithinTarget(d time.Duration) int {
 func quantile(sorted []time.Duration, q float64) time.Duration {
 	i := int(q*float64(len(sorted))+0.999999) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// bucketer returns the start of the day or (Monday-based) week holding t, in loc.
+func bucketer(loc *time.Location, weekly bool) func(t time.Time) time.Time {
+	return func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, loc)
+		if weekly {
+			day = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7))
+		}
+		return day
+	}
+}
+
+// bucketStarts lists the starts of the days or weeks that hold [from, to).
+func bucketStarts(from, to time.Time, loc *time.Location, weekly bool) []time.Time {
+	var out []time.Time
+	for b := bucketer(loc, weekly)(from); b.Before(to); {
+		out = append(out, b)
+		if weekly {
+			b = b.AddDate(0, 0, 7)
+		} else {
+			b = b.AddDate(0, 0, 1)
+		}
+	}
+	return out
 }

@@ -73,7 +73,7 @@ func TestSummarizeSupport(t *testing.T) {
 	// Tuesday, after closing) counts nothing; chat 5's (Wednesday
 	// 9:00-9:10) 10 minutes.
 	hours := portal.ChatSettings{TimeZone: "UTC", OpenHour: 9, CloseHour: 10, Days: []int{1, 2, 3, 4, 5}}
-	b := SummarizeSupport(cs, from, from.AddDate(0, 0, 7), false, time.UTC, &hours)
+	b := SummarizeSupport(cs, from, from.AddDate(0, 0, 7), false, time.UTC, ChatHours(hours))
 	if !b.BusinessHours || b.BusinessWaitMedian != 0 || b.BusinessWaitP90 != 10*time.Minute {
 		t.Errorf("business waits: %v median %v p90 %v", b.BusinessHours, b.BusinessWaitMedian, b.BusinessWaitP90)
 	}

@@ -187,6 +187,24 @@ type SLASettings struct {
 	Calendars map[int64]*Calendar
 }
 
+// DefaultCalendar is the calendar of the normal priority's policy, else
+// the calendar with the lowest id; nil when there is none.
+func (s *SLASettings) DefaultCalendar() *Calendar {
+	if s == nil {
+		return nil
+	}
+	if p, ok := s.Policies[PriorityNormal]; ok && s.Calendars[p.CalendarID] != nil {
+		return s.Calendars[p.CalendarID]
+	}
+	var out *Calendar
+	for id, c := range s.Calendars {
+		if out == nil || id < out.ID {
+			out = c
+		}
+	}
+	return out
+}
+
 // alwaysOpen is the calendar of a priority without policy.
 var alwaysOpen = func() *Calendar {
 	c := &Calendar{Name: "Always", TimeZone: "UTC"}

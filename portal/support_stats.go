@@ -25,9 +25,36 @@ type ConversationStat struct {
 	CaseAt *time.Time
 }
 
-// SupportFilter selects conversations created in [From, To).
+// SupportFilter selects conversations (or cases) created in [From, To).
 type SupportFilter struct {
 	From, To time.Time
+	// AgentID keeps the conversations the agent owned and the cases
+	// assigned to them (0: everyone).
+	AgentID int64
+	// TeamID keeps the conversations owned by the team's members and the
+	// cases of the team, or with no team and assigned to a member (0:
+	// every team).
+	TeamID int64
+	// Channels keeps the cases that came from these channels (empty:
+	// all). Conversations are all chat; the caller decides whether to
+	// read them.
+	Channels []string
+}
+
+// CaseStat is one case's facts for the support reports.
+type CaseStat struct {
+	ID        int64
+	CreatedAt time.Time
+	Channel   string
+	Priority  string
+	Status    string
+	// Merged cases were duplicates folded into another case.
+	Merged          bool
+	FirstResponseAt *time.Time
+	SolvedAt        *time.Time
+	// SLASince and SLASpent are the resolution clock (see Case).
+	SLASince *time.Time
+	SLASpent time.Duration
 }
 
 // SearchStats counts help-centre searches in a period.
@@ -57,4 +84,7 @@ type SupportStatsService interface {
 	// ConversationStats returns one row per conversation created in the
 	// filter's range, oldest first.
 	ConversationStats(ctx context.Context, f SupportFilter) ([]ConversationStat, error)
+	// CaseStats returns one row per case created in the filter's range,
+	// oldest first.
+	CaseStats(ctx context.Context, f SupportFilter) ([]CaseStat, error)
 }

@@ -74,11 +74,27 @@ func TestBrowserCustomerAnalytics(t *testing.T) {
 					p.submit(`form[action="/reports/support"] button[type=submit]`)
 					p.waitText("main", "Week of")
 					p.check()
+					// Cases only: untick the chat, as a person would.
+					p.run("untick chat", chromedp.Click(chromedp.CSS(`input[name=channel][value=chat]`)))
+					p.submit(`form[action="/reports/support"] button[type=submit]`)
+					p.waitText("main", "The chat is not among the chosen channels.")
+					if loc := p.location(); !strings.Contains(loc, "channel=email") || strings.Contains(loc, "channel=chat") {
+						t.Fatalf("channels went to %q", loc)
+					}
+					p.check()
 					if testing.Verbose() {
 						p.screenshot("support")
 					}
 				})
 			}
+			// The support report's form at the narrowest phone width.
+			t.Run("360px", func(t *testing.T) {
+				p := b.newPage(t, srv, viewport{"narrow", 360, 740, true})
+				p.signIn("manager@example.com", "demo")
+				p.visit("/reports/support?channel=email&channel=portal&by=week")
+				p.waitText("main", "Cases opened")
+				p.check()
+			})
 		})
 	}
 }

@@ -35,6 +35,7 @@ type reportsBenchConfig struct {
 	Orders    int
 	Messages  int
 	Searches  int
+	Cases     int
 	Requests  int
 	Seed      uint64
 	Timeout   time.Duration
@@ -85,6 +86,7 @@ func runBenchReports(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.IntVar(&c.Orders, "orders", 1_000_000, "orders, spread unevenly over the customers and the last two years")
 	fs.IntVar(&c.Messages, "messages", 1_000_000, "chat messages, in conversations of 2 to 18 messages over the last year")
 	fs.IntVar(&c.Searches, "searches", 200_000, "help-centre searches over the last year")
+	fs.IntVar(&c.Cases, "cases", 100_000, "cases over the last year, from every channel, most answered and solved")
 	fs.IntVar(&c.Requests, "requests", 20, "requests per report page, each with other parameters")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed for the generated store")
 	fs.DurationVar(&c.Timeout, "timeout", time.Minute, "a page answered later than this counts as failed")
@@ -93,8 +95,8 @@ func runBenchReports(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if c.Customers < 1 || c.Orders < c.Customers || c.Messages < 0 || c.Searches < 0 || c.Requests < 1 {
-		fmt.Fprintln(stderr, "bench reports: -customers and -requests must be positive, -orders at least -customers, -messages and -searches not negative")
+	if c.Customers < 1 || c.Orders < c.Customers || c.Messages < 0 || c.Searches < 0 || c.Cases < 0 || c.Requests < 1 {
+		fmt.Fprintln(stderr, "bench reports: -customers and -requests must be positive, -orders at least -customers, -messages, -searches and -cases not negative")
 		return errUsage
 	}
 	kinds, err := benchStores("reports", *stores, c.PGURL, stderr)
@@ -144,7 +146,7 @@ func benchReportsStore(ctx context.Context, kind string, c reportsBenchConfig, o
 	// A kept SQLite store made with the same sizes and seed is used again;
 	// any other is made anew.
 	kept := filepath.Join(dir, "bench-reports.json")
-	want := fmt.Sprintf("%d/%d/%d/%d/%d", c.Customers, c.Orders, c.Messages, c.Searches, c.Seed)
+	want := fmt.Sprintf("%d/%d/%d/%d/%d/%d", c.Customers, c.Orders, c.Messages, c.Searches, c.Cases, c.Seed)
 	var seed reportSeed
 	seedStart := time.Now()
 	if b, err := os.ReadFile(kept); kind == "sqlite" && err == nil && json.Unmarshal(b, &seed) == nil && seed.Sizes == want {
@@ -241,6 +243,9 @@ func benchReportsStore(ctx context.Context, kind string, c reportsBenchConfig, o
 		{"support report, 4 weeks by day", func(i int) string { return "/reports/support?to=" + day(i*7) }},
 		{"support report, a year by week", func(i int) string {
 			return "/reports/support?by=week&from=" + day(365+i) + "&to=" + day(i+1)
+		}},
+		{"support report, email and form cases, 4 weeks", func(i int) string {
+			return "/reports/support?channel=email&channel=portal&to=" + day(i*7+1)
 		}},
 		{"support report CSV, 4 weeks", func(i int) string { return "/reports/support.csv?to=" + day(i*7+3) }},
 		{"customer analysis", func(i int) string { return "/reports/customers" }},
@@ -577,6 +582,49 @@ func seedReportStore(ctx context.Context, s portal.Store, c reportsBenchConfig, 
 	}
 	if c.Searches > 0 {
 		fmt.Fprintf(out, "  searches: %d (%.0f s)\n", c.Searches, time.Since(start).Seconds())
+	}
+	// Cases for the support report: from every channel; nine in ten
+	// answered within 0 to 16 hours, two in three of those solved
+	// within 0 to 4 days, with business time on the clock.
+	start = time.Now()
+	channels := []string{portal.ChannelPortal, portal.ChannelEmail, portal.ChannelChat, portal.ChannelAPI}
+	priorities := []string{portal.PriorityLow, portal.PriorityNormal, portal.PriorityNormal, portal.PriorityHigh, portal.PriorityUrgent}
+	for lo := 0; lo < c.Cases; lo += batch {
+		err := db.InTx(ctx, func(q sqlstore.Querier) error {
+			var sb strings.Builder
+			var args []any
+			sb.WriteString(`INSERT INTO cases (token, subject, status, priority, channel, customer_id, email, body, first_response_at, solved_at, sla_since, sla_spent, last_customer_at, created_at, updated_at) VALUES `)
+			for i := lo; i < min(c.Cases, lo+batch); i++ {
+				at := now.Add(-time.Duration(rng.Int64N(int64(year))))
+				status, spent := portal.CaseOpen, int64(0)
+				var first, solved, since any
+				since = at
+				if rng.Float64() < 0.9 {
+					f := at.Add(time.Duration(rng.Int64N(int64(16 * time.Hour))))
+					first = f
+					if rng.Float64() < 0.67 {
+						sv := f.Add(time.Duration(rng.Int64N(int64(96 * time.Hour))))
+						if sv.Before(now) {
+							status, solved, since, spent = portal.CaseSolved, sv, nil, int64(sv.Sub(at).Seconds()/3)
+						}
+					}
+				}
+				if i > lo {
+					sb.WriteString(", ")
+				}
+				sb.WriteString("(?, 'Where is my order?', ?, ?, ?, ?, 'bench@example.com', 'Where is my order?', ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, fmt.Sprintf("bench%027d", i), status, priorities[rng.IntN(len(priorities))], channels[rng.IntN(len(channels))],
+					ids[rng.IntN(len(ids))], first, solved, since, spent, at, at, at)
+			}
+			_, err := q.Exec(ctx, sb.String(), args...)
+			return err
+		})
+		if err != nil {
+			return seed, fmt.Errorf("seed cases: %w", err)
+		}
+	}
+	if c.Cases > 0 {
+		fmt.Fprintf(out, "  cases: %d (%.0f s)\n", c.Cases, time.Since(start).Seconds())
 	}
 	if db.Dialect() == "postgres" {
 		if _, err := db.Exec(ctx, `ANALYZE`); err != nil {

@@ -22,7 +22,7 @@ func TestBenchReportsEndToEnd(t *testing.T) {
 		stores = "sqlite,postgres"
 	}
 	out, err := exec.Command(bin, "bench", "reports", "-stores", stores, "-durable=false", "-customers", "300", "-orders", "1500",
-		"-messages", "2000", "-searches", "500", "-requests", "3").CombinedOutput()
+		"-messages", "2000", "-searches", "500", "-cases", "400", "-requests", "3").CombinedOutput()
 	if err != nil {
 		t.Fatalf("bench reports: %v\n%s", err, out)
 	}
@@ -35,7 +35,7 @@ func TestBenchReportsEndToEnd(t *testing.T) {
 		if r.Messages != 2000 || r.Conversations < 2000/18 || r.Conversations > 2000/2 {
 			t.Errorf("%s: %d messages in %d conversations, want 2000 in 112-1000\n%s", r.Store, r.Messages, r.Conversations, out)
 		}
-		if r.RefitSeconds <= 0 || len(r.Pages) != 7 || r.Errors != 0 {
+		if r.RefitSeconds <= 0 || len(r.Pages) != 8 || r.Errors != 0 {
 			t.Errorf("%s: refit %v s, %d pages, %d errors\n%s", r.Store, r.RefitSeconds, len(r.Pages), r.Errors, out)
 		}
 		for _, p := range r.Pages {

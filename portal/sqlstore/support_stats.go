@@ -9,18 +9,28 @@ import (
 
 // ConversationStats reads per-conversation facts in one query from the
 // conversations alone (the append keeps their bot answers and first agent
-// message), the first case from one grouped pass over cases.
+// message), the first case from one grouped pass over cases. An agent or
+// team keeps the conversations its people owned.
 func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) ([]portal.ConversationStat, error) {
 	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
 		return nil, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
+	}
+	where, args := `c.created_at >= ? AND c.created_at < ?`, []any{f.From, f.From, f.To}
+	if f.AgentID != 0 {
+		where += ` AND c.agent_id = ?`
+		args = append(args, f.AgentID)
+	}
+	if f.TeamID != 0 {
+		where += ` AND c.agent_id IN (SELECT user_id FROM team_members WHERE team_id = ?)`
+		args = append(args, f.TeamID)
 	}
 	rows, err := s.db.Query(ctx, `SELECT c.id, c.created_at, c.queued_at, c.closed_at, c.agent_id, c.bot_failures, c.rating, c.rating_comment,
 		c.first_agent_at, c.bot_messages, k.first_case
 	FROM conversations c
 	LEFT JOIN (SELECT conversation_id, MIN(created_at) AS first_case FROM cases WHERE conversation_id IS NOT NULL AND created_at >= ? GROUP BY conversation_id) k
 		ON k.conversation_id = c.id
-	WHERE c.created_at >= ? AND c.created_at < ?
-	ORDER BY c.id`, f.From, f.From, f.To)
+	WHERE `+where+`
+	ORDER BY c.id`, args...)
 	if err != nil {
 		return nil, wrap("conversation stats", err)
 	}
@@ -37,6 +47,46 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 		out = append(out, c)
 	}
 	return out, wrap("conversation stats", rows.Err())
+}
+
+// CaseStats reads the facts of the cases created in the range, filtered by
+// channel, assignee and team, in one query.
+func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal.CaseStat, error) {
+	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+		return nil, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
+	}
+	where, args := `created_at >= ? AND created_at < ?`, []any{f.From, f.To}
+	if len(f.Channels) > 0 {
+		where += ` AND channel IN (` + placeholders(len(f.Channels)) + `)`
+		args = append(args, anys(f.Channels)...)
+	}
+	if f.AgentID != 0 {
+		where += ` AND assignee_id = ?`
+		args = append(args, f.AgentID)
+	}
+	if f.TeamID != 0 {
+		where += ` AND (team_id = ? OR team_id IS NULL AND assignee_id IN (SELECT user_id FROM team_members WHERE team_id = ?))`
+		args = append(args, f.TeamID, f.TeamID)
+	}
+	rows, err := s.db.Query(ctx, `SELECT id, created_at, channel, priority, status, merged_into_id, first_response_at, solved_at, sla_since, sla_spent
+	FROM cases WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, wrap("case stats", err)
+	}
+	defer rows.Close()
+	var out []portal.CaseStat
+	for rows.Next() {
+		var c portal.CaseStat
+		var merged *int64
+		var spent int64
+		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.Channel, &c.Priority, &c.Status, &merged, &c.FirstResponseAt, &c.SolvedAt, &c.SLASince, &spent); err != nil {
+			return nil, wrap("case stats", err)
+		}
+		c.Merged = merged != nil
+		c.SLASpent = time.Duration(spent) * time.Second
+		out = append(out, c)
+	}
+	return out, wrap("case stats", rows.Err())
 }
 
 // SearchStats counts searches, those without hits and those with hits but

@@ -94,6 +94,29 @@ func testSupportStats(t *testing.T, open Opener) {
 	if g3.BotFailures != 2 || g3.BotMessages != 2 || g3.CaseAt == nil || !g3.CaseAt.Equal(t0.Add(2*time.Hour+30*time.Minute)) || g3.FirstAgentAt != nil {
 		t.Errorf("chat with a case = %+v", g3)
 	}
+	// By agent and by team: only chat 2 had an agent.
+	other := MustCreateUser(t, s, portal.RoleAgent, "other@example.com")
+	team := &portal.Team{Name: "Chat", MemberIDs: []int64{other.ID, agent.ID}}
+	lone := &portal.Team{Name: "Lone", MemberIDs: []int64{other.ID}}
+	for _, tm := range []*portal.Team{team, lone} {
+		if err := s.SaveTeam(ctx(), tm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		f    portal.SupportFilter
+		want int
+	}{
+		{"agent", portal.SupportFilter{AgentID: agent.ID}, 1}, {"other agent", portal.SupportFilter{AgentID: other.ID}, 0},
+		{"team", portal.SupportFilter{TeamID: team.ID}, 1}, {"team without the agent", portal.SupportFilter{TeamID: lone.ID}, 0},
+	} {
+		tc.f.From, tc.f.To = t0, t0.Add(24*time.Hour)
+		rows, err := s.ConversationStats(ctx(), tc.f)
+		if err != nil || len(rows) != tc.want || tc.want == 1 && rows[0].ID != c2.ID {
+			t.Errorf("%s: %d conversations (%v), want %d", tc.name, len(rows), err, tc.want)
+		}
+	}
 	if _, err := s.ConversationStats(ctx(), portal.SupportFilter{From: t0, To: t0}); portal.ErrorCode(err) != portal.EINVALID {
 		t.Errorf("empty range: err = %v, want EINVALID", err)
 	}

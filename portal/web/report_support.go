@@ -58,20 +58,48 @@ type supportMetric struct {
 }
 
 type supportView struct {
-	From, To, By   string
-	PrevFrom       string
-	PrevTo         string
-	Metrics        []supportMetric
-	Buckets        []supportBucketRow
-	Ratings        []supportRatingRow
-	Comments       []analytics.SupportComment
-	Series, Rating template.HTML
-	CSV            string
-	Weekly         bool
-	Agents         []*portal.User
-	Agent          int64
-	Gaps           []gapRow
-	Target         int
+	From, To, By string
+	PrevFrom     string
+	PrevTo       string
+	// Metrics are the chat's; CaseMetrics the cases'; HelpMetrics the
+	// help centre's (not filtered by agent, team or channel).
+	Metrics, CaseMetrics, HelpMetrics []supportMetric
+	Buckets                           []supportBucketRow
+	Ratings                           []supportRatingRow
+	Comments                          []analytics.SupportComment
+	Series, Rating                    template.HTML
+	CSV                               string
+	Weekly                            bool
+	Agents                            []*portal.User
+	Agent                             int64
+	Teams                             []*portal.Team
+	Team                              int64
+	Channels                          []channelOption
+	// Chat is false when the chosen channels leave the chat out.
+	Chat bool
+	// NoChats and NoCases are set when neither period has any.
+	NoChats, NoCases bool
+	// Hours names the business hours the times are measured in ("" when
+	// none).
+	Hours  string
+	Gaps   []gapRow
+	Target int
+}
+
+// channelOption is a channel's checkbox on the report's form.
+type channelOption struct {
+	Value, Label string
+	// Phrase names the cases from the channel in the figures.
+	Phrase  string
+	Checked bool
+}
+
+// supportChannels are the channels the report filters by, in form order.
+var supportChannels = []channelOption{
+	{Value: portal.ChannelChat, Label: "Chat", Phrase: "… left in the chat"},
+	{Value: portal.ChannelPortal, Label: "Contact form", Phrase: "… from the contact form"},
+	{Value: portal.ChannelEmail, Label: "Email", Phrase: "… by email"},
+	{Value: portal.ChannelAPI, Label: "API", Phrase: "… through the API"},
 }
 
 // gapRow is a content gap with its count now and in the period before.
@@ -85,41 +113,138 @@ type gapRow struct {
 type supportBucketRow struct {
 	Start                             string
 	Conversations, BotOnly, HandedOff int
+	Cases                             int
 }
 
 type supportRatingRow struct {
 	Stars, Count int
 }
 
+// supportParams are the report's filters, read alike by the page and the
+// CSV download.
+type supportParams struct {
+	from, to time.Time
+	weekly   bool
+	agent    int64
+	team     int64
+	// channels chosen (nil: all); chat tells whether the chat is among them.
+	channels []string
+	chat     bool
+	target   int
+}
+
+// filter is the store filter for [from, to).
+func (p supportParams) filter(from, to time.Time) portal.SupportFilter {
+	return portal.SupportFilter{From: from, To: to, AgentID: p.agent, TeamID: p.team, Channels: p.channels}
+}
+
+// supportParamsOf reads and checks the report's query parameters.
+func (s *Server) supportParamsOf(c *fiber.Ctx) (p supportParams, err error) {
+	if p.from, p.to, p.weekly, err = s.supportRange(c); err != nil {
+		return p, err
+	}
+	if p.agent, err = idParam(c, "agent", "Unknown agent."); err != nil {
+		return p, err
+	}
+	if p.team, err = idParam(c, "team", "Unknown team."); err != nil {
+		return p, err
+	}
+	if p.target, err = targetParam(c); err != nil {
+		return p, err
+	}
+	p.chat = true
+	seen := map[string]bool{}
+	for _, raw := range c.Context().QueryArgs().PeekMulti("channel") {
+		v := strings.TrimSpace(string(raw))
+		ok := false
+		for _, o := range supportChannels {
+			ok = ok || o.Value == v
+		}
+		if !ok {
+			return p, portal.FieldError("channel", "Choose channels among chat, contact form, email and API.")
+		}
+		if !seen[v] {
+			seen[v] = true
+			p.channels = append(p.channels, v)
+		}
+	}
+	if len(p.channels) == len(supportChannels) {
+		p.channels = nil // all of them: cases from any channel
+	}
+	if p.channels != nil {
+		p.chat = seen[portal.ChannelChat]
+	}
+	return p, nil
+}
+
+// checkTeam fails with a 400 when team is set and not among teams.
+func checkTeam(team int64, teams []*portal.Team) error {
+	if team == 0 {
+		return nil
+	}
+	for _, t := range teams {
+		if t.ID == team {
+			return nil
+		}
+	}
+	return portal.FieldError("team", "Unknown team.")
+}
+
+// businessHours picks what the report's business-hours figures are measured
+// on: the default SLA calendar when there is one, else the chat's opening
+// hours when the chat is not always open, else nothing (and its name).
+func businessHours(set *portal.SLASettings, chat portal.ChatSettings) (analytics.BusinessHours, string) {
+	if cal := set.DefaultCalendar(); cal != nil {
+		return cal, fmt.Sprintf("the SLA calendar “%s” (%s)", cal.Name, cal.TimeZone)
+	}
+	if !chat.AlwaysOpen {
+		return analytics.ChatHours(chat), "the chat's opening hours"
+	}
+	return nil, ""
+}
+
 // handleSupportReport shows the support figures for a period next to the
 // period before it.
 func (s *Server) handleSupportReport(c *fiber.Ctx) error {
-	from, to, weekly, err := s.supportRange(c)
+	p, err := s.supportParamsOf(c)
 	if err != nil {
 		return err
 	}
+	from, to, weekly, target := p.from, p.to, p.weekly, p.target
 	span := to.Sub(from)
 	prevFrom := from.Add(-span)
 	ctx := c.UserContext()
-	agent, err := agentParam(c)
-	if err != nil {
-		return err
-	}
 	// The store's reads are independent: they run at once, each on its
 	// own connection.
 	var (
 		rows                    []portal.ConversationStat
+		cases                   []portal.CaseStat
 		hours                   portal.ChatSettings
+		sla                     *portal.SLASettings
+		teams                   []*portal.Team
+		agents                  []*portal.User
 		searchNow, searchBefore portal.SearchStats
 		deflNow, deflBefore     portal.DeflectionStats
 		gaps, older             []*portal.ContentGap
 	)
 	g, gctx := errgroup.WithContext(ctx)
+	if p.chat {
+		g.Go(func() (err error) {
+			rows, err = s.store.ConversationStats(gctx, p.filter(prevFrom, to))
+			return err
+		})
+	}
 	g.Go(func() (err error) {
-		rows, err = s.store.ConversationStats(gctx, portal.SupportFilter{From: prevFrom, To: to})
+		cases, err = s.store.CaseStats(gctx, p.filter(prevFrom, to))
 		return err
 	})
 	g.Go(func() (err error) { hours, err = s.store.ChatSettings(gctx); return err })
+	g.Go(func() (err error) { sla, err = s.store.SLASettings(gctx); return err })
+	g.Go(func() (err error) { teams, err = s.store.FindTeams(gctx); return err })
+	g.Go(func() (err error) {
+		agents, _, err = s.store.FindUsers(gctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent, portal.RoleAdmin}, Limit: 200})
+		return err
+	})
 	g.Go(func() (err error) {
 		searchNow, err = s.store.SearchStats(gctx, portal.SupportFilter{From: from, To: to})
 		return err
@@ -149,9 +274,15 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	rows = byAgent(rows, agent)
-	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, &hours)
-	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC, &hours)
+	if err := checkTeam(p.team, teams); err != nil {
+		return err
+	}
+	bh, hoursName := businessHours(sla, hours)
+	now := s.now()
+	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, bh)
+	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC, bh)
+	curCases := analytics.SummarizeCases(cases, from, to, weekly, time.UTC, sla, now)
+	prevCases := analytics.SummarizeCases(cases, prevFrom, from, weekly, time.UTC, sla, now)
 	olderBy := map[string]int{}
 	for _, g := range older {
 		olderBy[g.Normalized] = g.Total()
@@ -161,16 +292,17 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		before := max(olderBy[g.Normalized]-g.Total(), 0)
 		gapRows = append(gapRows, gapRow{Query: g.Query, Searches: g.Searches, Unanswered: g.Unanswered, Now: g.Total(), Before: before, Trend: change(float64(g.Total()), float64(before), false)})
 	}
-	target, err := targetParam(c)
-	if err != nil {
-		return err
+	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly, Agents: agents, Agent: p.agent, Gaps: gapRows, Target: target,
+		PrevFrom: prevFrom.Format("2 Jan 2006"), PrevTo: from.AddDate(0, 0, -1).Format("2 Jan 2006"), By: "day",
+		Teams: teams, Team: p.team, Chat: p.chat, Hours: hoursName,
+		NoChats: cur.Conversations == 0 && prev.Conversations == 0, NoCases: curCases.Opened == 0 && prevCases.Opened == 0}
+	for _, o := range supportChannels {
+		o.Checked = p.channels == nil
+		for _, ch := range p.channels {
+			o.Checked = o.Checked || ch == o.Value
+		}
+		v.Channels = append(v.Channels, o)
 	}
-	agents, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent, portal.RoleAdmin}, Limit: 200})
-	if err != nil {
-		return err
-	}
-	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly, Agents: agents, Agent: agent, Gaps: gapRows, Target: target,
-		PrevFrom: prevFrom.Format("2 Jan 2006"), PrevTo: from.AddDate(0, 0, -1).Format("2 Jan 2006"), By: "day"}
 	if weekly {
 		v.By = "week"
 	}
@@ -182,19 +314,42 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		ra, rb := analytics.Rate(a, an), analytics.Rate(b, bn)
 		return supportMetric{name, fmt.Sprintf("%.1f%% (%s)", 100*ra, thousands(int64(a))), fmt.Sprintf("%.1f%% (%s)", 100*rb, thousands(int64(b))), change(100*ra, 100*rb, true)}
 	}
-	wait := func(name string, a, b time.Duration, an, bn int) supportMetric {
-		show := func(d time.Duration, n int) string {
+	// share is a rate that says "–" when nothing was decided.
+	share := func(name string, a, an, b, bn int) supportMetric {
+		show := func(x, n int) string {
 			if n == 0 {
 				return "–"
 			}
-			return d.Round(time.Second).String()
+			return fmt.Sprintf("%.1f%% (%s of %s)", 100*analytics.Rate(x, n), thousands(int64(x)), thousands(int64(n)))
 		}
 		ch := "–"
 		if an > 0 && bn > 0 {
-			ch = change(a.Seconds(), b.Seconds(), false)
+			ch = change(100*analytics.Rate(a, an), 100*analytics.Rate(b, bn), true)
 		}
 		return supportMetric{name, show(a, an), show(b, bn), ch}
 	}
+	timed := func(format func(time.Duration) string) func(name string, a, b time.Duration, an, bn int) supportMetric {
+		return func(name string, a, b time.Duration, an, bn int) supportMetric {
+			show := func(d time.Duration, n int) string {
+				if n == 0 {
+					return "–"
+				}
+				return format(d)
+			}
+			ch := "–"
+			if an > 0 && bn > 0 {
+				ch = change(a.Seconds(), b.Seconds(), false)
+			}
+			return supportMetric{name, show(a, an), show(b, bn), ch}
+		}
+	}
+	wait := timed(func(d time.Duration) string { return d.Round(time.Second).String() })
+	business := timed(func(d time.Duration) string {
+		if d == 0 {
+			return "0 min"
+		}
+		return portal.HumanDuration(d)
+	})
 	csat := func(p analytics.SupportPeriod) string {
 		if p.Rated == 0 {
 			return "no ratings"
@@ -205,35 +360,61 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	if cur.Rated > 0 && prev.Rated > 0 {
 		csatChange = fmt.Sprintf("%+.2f", cur.CSAT-prev.CSAT)
 	}
-	v.Metrics = []supportMetric{
-		count("Conversations", cur.Conversations, prev.Conversations),
-		rate("Answered by the bot alone", cur.BotOnly, cur.Conversations, prev.BotOnly, prev.Conversations),
-		rate("Handed to a person", cur.HandedOff, cur.Conversations, prev.HandedOff, prev.Conversations),
-		rate("… of them after failed answers", cur.HandoffAfterFailures, cur.HandedOff, prev.HandoffAfterFailures, prev.HandedOff),
-		count("Left a message (cases)", cur.Cases, prev.Cases),
-		wait("Median wait for a person", cur.WaitMedian, prev.WaitMedian, cur.Waited, prev.Waited),
-		wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
-		rate(fmt.Sprintf("Hand-offs answered within %d minutes (target)", target), cur.WithinTarget(time.Duration(target)*time.Minute), cur.HandedOff,
-			prev.WithinTarget(time.Duration(target)*time.Minute), prev.HandedOff),
-	}
-	if cur.BusinessHours {
+	if p.chat {
+		v.Metrics = []supportMetric{
+			count("Conversations", cur.Conversations, prev.Conversations),
+			rate("Answered by the bot alone", cur.BotOnly, cur.Conversations, prev.BotOnly, prev.Conversations),
+			rate("Handed to a person", cur.HandedOff, cur.Conversations, prev.HandedOff, prev.Conversations),
+			rate("… of them after failed answers", cur.HandoffAfterFailures, cur.HandedOff, prev.HandoffAfterFailures, prev.HandedOff),
+			count("Left a message (cases)", cur.Cases, prev.Cases),
+			wait("Median wait for a person", cur.WaitMedian, prev.WaitMedian, cur.Waited, prev.Waited),
+			wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
+			rate(fmt.Sprintf("Hand-offs answered within %d minutes (target)", target), cur.WithinTarget(time.Duration(target)*time.Minute), cur.HandedOff,
+				prev.WithinTarget(time.Duration(target)*time.Minute), prev.HandedOff),
+		}
+		if cur.BusinessHours {
+			v.Metrics = append(v.Metrics,
+				business("Median wait in business hours", cur.BusinessWaitMedian, prev.BusinessWaitMedian, cur.Waited, prev.Waited),
+				business("Wait in business hours, 90th percentile", cur.BusinessWaitP90, prev.BusinessWaitP90, cur.Waited, prev.Waited))
+		}
 		v.Metrics = append(v.Metrics,
-			wait("Median wait in business hours", cur.BusinessWaitMedian, prev.BusinessWaitMedian, cur.Waited, prev.Waited),
-			wait("Wait in business hours, 90th percentile", cur.BusinessWaitP90, prev.BusinessWaitP90, cur.Waited, prev.Waited))
+			count("Handed off, never answered", cur.Unanswered, prev.Unanswered),
+			wait("Median time to close a chat", cur.ResolutionMedian, prev.ResolutionMedian, cur.Resolved, prev.Resolved),
+			wait("Time to close a chat, 90th percentile", cur.ResolutionP90, prev.ResolutionP90, cur.Resolved, prev.Resolved))
+		if cur.BusinessHours {
+			v.Metrics = append(v.Metrics,
+				business("Median time to close a chat in business hours", cur.BusinessResolutionMedian, prev.BusinessResolutionMedian, cur.Resolved, prev.Resolved),
+				business("Time to close a chat in business hours, 90th percentile", cur.BusinessResolutionP90, prev.BusinessResolutionP90, cur.Resolved, prev.Resolved))
+		}
+		v.Metrics = append(v.Metrics, supportMetric{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange})
 	}
-	v.Metrics = append(v.Metrics,
-		count("Handed off, never answered", cur.Unanswered, prev.Unanswered),
-		wait("Median time to close a chat", cur.ResolutionMedian, prev.ResolutionMedian, cur.Resolved, prev.Resolved),
-		wait("Time to close a chat, 90th percentile", cur.ResolutionP90, prev.ResolutionP90, cur.Resolved, prev.Resolved),
-		supportMetric{"Satisfaction (CSAT)", csat(cur), csat(prev), csatChange},
+	v.CaseMetrics = []supportMetric{count("Cases opened", curCases.Opened, prevCases.Opened)}
+	if len(p.channels) != 1 {
+		for _, o := range v.Channels {
+			if o.Checked {
+				v.CaseMetrics = append(v.CaseMetrics, count(o.Phrase, curCases.ByChannel[o.Value], prevCases.ByChannel[o.Value]))
+			}
+		}
+	}
+	v.CaseMetrics = append(v.CaseMetrics,
+		count("Cases answered", curCases.Responded, prevCases.Responded),
+		business("Median first response (business hours)", curCases.FirstResponseMedian, prevCases.FirstResponseMedian, curCases.Responded, prevCases.Responded),
+		business("First response, 90th percentile (business hours)", curCases.FirstResponseP90, prevCases.FirstResponseP90, curCases.Responded, prevCases.Responded),
+		share("First response within the SLA", curCases.FirstResponseMet, curCases.FirstResponseDecided, prevCases.FirstResponseMet, prevCases.FirstResponseDecided),
+		count("Cases solved", curCases.Solved, prevCases.Solved),
+		business("Median time to solve (business hours)", curCases.ResolutionMedian, prevCases.ResolutionMedian, curCases.Solved, prevCases.Solved),
+		business("Time to solve, 90th percentile (business hours)", curCases.ResolutionP90, prevCases.ResolutionP90, curCases.Solved, prevCases.Solved),
+		share("Solved within the SLA", curCases.ResolutionMet, curCases.ResolutionDecided, prevCases.ResolutionMet, prevCases.ResolutionDecided),
+	)
+	v.HelpMetrics = []supportMetric{
 		count("Help-centre searches", searchNow.Searches, searchBefore.Searches),
 		rate("… with no result", searchNow.NoResult, searchNow.Searches, searchBefore.NoResult, searchBefore.Searches),
 		rate("… with results but no article opened", searchNow.NoClick, searchNow.Searches, searchBefore.NoClick, searchBefore.Searches),
 		count("Articles opened from a search (signed-in customers)", deflNow.Opened, deflBefore.Opened),
 		rate("… not followed by a chat or case within 24 hours", deflNow.Deflected, deflNow.Opened, deflBefore.Deflected, deflBefore.Opened),
-	)
-	for _, b := range cur.Buckets {
-		v.Buckets = append(v.Buckets, supportBucketRow{b.Start.Format("Mon 2 Jan"), b.Conversations, b.BotOnly, b.HandedOff})
+	}
+	for i, b := range cur.Buckets {
+		v.Buckets = append(v.Buckets, supportBucketRow{b.Start.Format("Mon 2 Jan"), b.Conversations, b.BotOnly, b.HandedOff, curCases.Buckets[i].Opened})
 	}
 	var bars []bar
 	for i := 4; i >= 0; i-- {
@@ -246,31 +427,58 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	return s.render(c, fiber.StatusOK, "report_support", "Support report", v)
 }
 
-// handleSupportReportCSV downloads the period's figures per day or week.
+// handleSupportReportCSV downloads the period's figures per day or week,
+// with the page's filters.
 func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
-	from, to, weekly, err := s.supportRange(c)
+	p, err := s.supportParamsOf(c)
 	if err != nil {
 		return err
 	}
-	agent, err := agentParam(c)
-	if err != nil {
+	from, to, weekly := p.from, p.to, p.weekly
+	var (
+		rows  []portal.ConversationStat
+		cases []portal.CaseStat
+		sla   *portal.SLASettings
+		teams []*portal.Team
+	)
+	g, gctx := errgroup.WithContext(c.UserContext())
+	if p.chat {
+		g.Go(func() (err error) { rows, err = s.store.ConversationStats(gctx, p.filter(from, to)); return err })
+	}
+	g.Go(func() (err error) { cases, err = s.store.CaseStats(gctx, p.filter(from, to)); return err })
+	g.Go(func() (err error) { sla, err = s.store.SLASettings(gctx); return err })
+	g.Go(func() (err error) { teams, err = s.store.FindTeams(gctx); return err })
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	if _, err := targetParam(c); err != nil {
-		return err // the page's parameters, checked alike
-	}
-	rows, err := s.store.ConversationStats(c.UserContext(), portal.SupportFilter{From: from, To: to})
-	if err != nil {
+	if err := checkTeam(p.team, teams); err != nil {
 		return err
 	}
-	p := analytics.SummarizeSupport(byAgent(rows, agent), from, to, weekly, time.UTC, nil)
+	chats := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, nil)
+	cs := analytics.SummarizeCases(cases, from, to, weekly, time.UTC, sla, s.now())
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="support-%s-%s.csv"`, from.Format("20060102"), to.AddDate(0, 0, -1).Format("20060102")))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	w := csv.NewWriter(c.Response().BodyWriter())
-	w.Write([]string{"start", "conversations", "bot_only", "handed_off"})
-	for _, b := range p.Buckets {
-		w.Write([]string{b.Start.Format("2006-01-02"), strconv.Itoa(b.Conversations), strconv.Itoa(b.BotOnly), strconv.Itoa(b.HandedOff)})
+	w.Write([]string{"start", "conversations", "bot_only", "handed_off", "cases_opened",
+		"first_response_median_business_minutes", "first_response_sla_met", "first_response_sla_breached",
+		"resolution_median_business_minutes", "resolution_sla_met", "resolution_sla_breached"})
+	minutes := func(d time.Duration, n int) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.FormatFloat(d.Minutes(), 'f', 1, 64)
+	}
+	for i, b := range chats.Buckets {
+		k := cs.Buckets[i]
+		rec := []string{b.Start.Format("2006-01-02"), strconv.Itoa(b.Conversations), strconv.Itoa(b.BotOnly), strconv.Itoa(b.HandedOff)}
+		if !p.chat {
+			rec = []string{b.Start.Format("2006-01-02"), "", "", ""} // chat not chosen: not measured
+		}
+		rec = append(rec, strconv.Itoa(k.Opened),
+			minutes(k.FirstResponseMedian, k.Responded), strconv.Itoa(k.FirstResponseMet), strconv.Itoa(k.FirstResponseBreached),
+			minutes(k.ResolutionMedian, k.Solved), strconv.Itoa(k.ResolutionMet), strconv.Itoa(k.ResolutionBreached))
+		w.Write(rec)
 	}
 	w.Flush()
 	return w.Error()
@@ -290,31 +498,18 @@ func targetParam(c *fiber.Ctx) (int, error) {
 	return n, nil
 }
 
-// agentParam reads ?agent=, an agent's user id; 0 means every agent.
-func agentParam(c *fiber.Ctx) (int64, error) {
-	v := strings.TrimSpace(c.Query("agent"))
+// idParam reads a positive id from the query parameter name; 0 when it is
+// empty (everyone), a 400 with msg when it is not an id.
+func idParam(c *fiber.Ctx, name, msg string) (int64, error) {
+	v := strings.TrimSpace(c.Query(name))
 	if v == "" {
 		return 0, nil
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, portal.FieldError("agent", "Unknown agent.")
+		return 0, portal.FieldError(name, msg)
 	}
 	return id, nil
-}
-
-// byAgent keeps the conversations an agent owned; agent 0 keeps all.
-func byAgent(rows []portal.ConversationStat, agent int64) []portal.ConversationStat {
-	if agent == 0 {
-		return rows
-	}
-	var out []portal.ConversationStat
-	for _, r := range rows {
-		if r.AgentID != nil && *r.AgentID == agent {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // change is the relative change from b to a, or the difference in points

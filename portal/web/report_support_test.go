@@ -83,22 +83,69 @@ func TestSupportReport(t *testing.T) {
 		if err := s.RecordSearch(ctx(), &portal.SearchLogEntry{Query: "where is my refund", Locale: "en", Source: "faq"}); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(c.get("/reports/support").body, "in business hours") {
-			t.Fatal("business-hours waits shown for an always-open chat")
-		}
-		if err := s.SaveChatSettings(ctx(), portal.ChatSettings{TimeZone: "UTC", OpenHour: 0, CloseHour: 24, Days: []int{0, 1, 2, 3, 4, 5, 6}}); err != nil {
-			t.Fatal(err)
-		}
+		// The default SLA calendar measures business hours, though the
+		// chat is always open.
 		res = c.get("/reports/support")
 		wantBody(t, res, "Median wait in business hours")
+		wantBody(t, res, "the SLA calendar “Business hours” (UTC)")
+		wantBody(t, res, "No cases were opened in these periods")
 		wantBody(t, res, "Help-centre searches")
 		wantBody(t, res, "not followed by a chat or case within 24 hours")
 		wantBody(t, res, "where is my refund")
 		wantBody(t, res, "Hand-offs answered within 5 minutes (target)")
 		wantBody(t, c.get("/reports/support?target=30"), "Hand-offs answered within 30 minutes (target)")
-		for _, bad := range []string{"target=0", "target=soon", "agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
+		// A team of the agent: its chats; another agent's team has none.
+		other := MustUser(t, s, portal.RoleAgent, "other@example.com")
+		team := &portal.Team{Name: "Returns", MemberIDs: []int64{agent.ID}}
+		empty := &portal.Team{Name: "Billing", MemberIDs: []int64{other.ID}}
+		for _, tm := range []*portal.Team{team, empty} {
+			if err := s.SaveTeam(ctx(), tm); err != nil {
+				t.Fatal(err)
+			}
+		}
+		day := "from=" + today + "&to=" + today
+		if recs := readCSV(t, c.get("/reports/support.csv?"+day+"&team="+itoa(team.ID))); len(recs) != 2 || recs[1][1] != "1" || recs[1][3] != "1" {
+			t.Fatalf("team csv = %q", recs)
+		}
+		if recs := readCSV(t, c.get("/reports/support.csv?"+day+"&team="+itoa(empty.ID))); len(recs) != 2 || recs[1][1] != "0" {
+			t.Fatalf("other team's csv = %q", recs)
+		}
+		wantBody(t, c.get("/reports/support?team="+itoa(empty.ID)), "No chats in these periods")
+		// Cases by channel: one from the contact form, one by email.
+		for _, ch := range []string{portal.ChannelPortal, portal.ChannelEmail} {
+			if err := s.CreateCase(ctx(), &portal.Case{Email: "cus@example.com", Body: "where is it", Channel: ch}, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if recs := readCSV(t, c.get("/reports/support.csv?"+day)); recs[0][4] != "cases_opened" || recs[1][1] != "2" || recs[1][4] != "2" {
+			t.Fatalf("all channels csv = %q", recs)
+		}
+		recs = readCSV(t, c.get("/reports/support.csv?"+day+"&channel=email"))
+		if recs[1][1] != "" || recs[1][4] != "1" {
+			t.Fatalf("email csv = %q (no chat figures, one case)", recs)
+		}
+		res = c.get("/reports/support?channel=email")
+		wantBody(t, res, "The chat is not among the chosen channels.")
+		wantBody(t, res, "Median first response (business hours)")
+		wantBody(t, res, "First response within the SLA")
+		wantBody(t, res, `value="email" checked`)
+		if strings.Contains(res.body, `value="portal" checked`) {
+			t.Fatal("an unchosen channel is ticked")
+		}
+		wantBody(t, c.get("/reports/support"), "… from the contact form")
+		for _, bad := range []string{"team=returns", "team=" + itoa(team.ID+100), "channel=fax", "target=0", "target=soon", "agent=me", "agent=-1", "from=yesterday", "to=2026-13-01", "from=2026-05-02&to=2026-05-01", "from=2020-01-01&to=2026-01-01", "by=hour"} {
 			wantStatus(t, c.get("/reports/support?"+bad), 400)
 			wantStatus(t, c.get("/reports/support.csv?"+bad), 400)
 		}
 	})
+}
+
+func readCSV(t *testing.T, res *response) [][]string {
+	t.Helper()
+	wantStatus(t, res, 200)
+	recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }
