@@ -3,6 +3,7 @@ package bot
 import (
 	"log/slog"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -19,8 +20,10 @@ type Client interface {
 // of a conversation to the sockets watching it, queue and presence events
 // to every agent socket.
 type Hub struct {
-	mu     sync.RWMutex
-	convs  map[int64]map[Client]struct{}
+	mu sync.RWMutex
+	// convs: the sockets following each conversation (a slice, as parts:
+	// a conversation has a socket or two).
+	convs  map[int64][]Client
 	agents map[Client]struct{}
 	// parts: the customer sockets by participant key (a slice: nearly
 	// every participant has one socket, and an idle socket should cost
@@ -31,7 +34,7 @@ type Hub struct {
 
 // NewHub subscribes a hub to the chat events on bus (the engine's bus).
 func NewHub(bus portal.Bus) *Hub {
-	h := &Hub{convs: map[int64]map[Client]struct{}{}, agents: map[Client]struct{}{}, parts: map[string][]Client{}}
+	h := &Hub{convs: map[int64][]Client{}, agents: map[Client]struct{}{}, parts: map[string][]Client{}}
 	h.cancel = bus.Subscribe(Topic, func(m portal.BusMessage) {
 		e, err := decodeEvent(m.Payload)
 		if err != nil {
@@ -49,25 +52,33 @@ func (h *Hub) Close() { h.cancel() }
 // Join makes c receive conversation id's events.
 func (h *Hub) Join(id int64, c Client) {
 	h.mu.Lock()
-	set := h.convs[id]
-	if set == nil {
-		set = make(map[Client]struct{}, 1)
-		h.convs[id] = set
+	if !slices.Contains(h.convs[id], c) {
+		h.convs[id] = append(h.convs[id], c)
 	}
-	set[c] = struct{}{}
 	h.mu.Unlock()
 }
 
 // Leave stops c receiving conversation id's events.
 func (h *Hub) Leave(id int64, c Client) {
 	h.mu.Lock()
-	if set := h.convs[id]; set != nil {
-		delete(set, c)
-		if len(set) == 0 {
-			delete(h.convs, id)
-		}
+	if list := removeClient(h.convs[id], c); len(list) == 0 {
+		delete(h.convs, id)
+	} else {
+		h.convs[id] = list
 	}
 	h.mu.Unlock()
+}
+
+// removeClient removes c from list, in place.
+func removeClient(list []Client, c Client) []Client {
+	for i, x := range list {
+		if x == c {
+			last := len(list) - 1
+			list[i], list[last] = list[last], nil
+			return list[:last]
+		}
+	}
+	return list
 }
 
 // JoinAgents makes c receive queue, state and presence events of every
@@ -99,15 +110,7 @@ func (h *Hub) JoinParticipant(key string, c Client) {
 // LeaveParticipant undoes JoinParticipant.
 func (h *Hub) LeaveParticipant(key string, c Client) {
 	h.mu.Lock()
-	list := h.parts[key]
-	for i, x := range list {
-		if x == c {
-			last := len(list) - 1
-			list[i], list[last] = list[last], nil
-			list = list[:last]
-			break
-		}
-	}
+	list := removeClient(h.parts[key], c)
 	if len(list) == 0 {
 		delete(h.parts, key)
 	} else {
@@ -133,14 +136,14 @@ func (h *Hub) dispatch(e Event) {
 		return
 	}
 	if e.ConversationID != 0 {
-		for c := range h.convs[e.ConversationID] {
+		for _, c := range h.convs[e.ConversationID] {
 			c.Notify(e)
 		}
 	}
 	switch e.Kind {
 	case EventQueue, EventState, EventPresence, EventAssigned:
 		for c := range h.agents {
-			if _, watching := h.convs[e.ConversationID][c]; !watching || e.ConversationID == 0 {
+			if e.ConversationID == 0 || !slices.Contains(h.convs[e.ConversationID], c) {
 				c.Notify(e)
 			}
 		}

@@ -17,16 +17,35 @@ import "sync"
 // A customer's session follows one conversation at a time; an agent's
 // follows every chat they open or own.
 type Session struct {
-	agent   int64 // 0 on customer sessions
-	mu      sync.Mutex
-	current int64           // customer: the conversation followed
-	last    map[int64]int64 // last sequence sent, per conversation followed
+	agent int64 // 0 on customer sessions
+	mu    sync.Mutex
+	// A customer's session: the conversation followed (0 if none) and
+	// the last sequence sent of it. Fields, not a map: tens of thousands
+	// of idle customer sockets each hold a session.
+	current, currentLast int64
+	// An agent's session: the last sequence sent, per conversation
+	// followed.
+	last map[int64]int64
 }
 
 // NewSession returns the session of a customer's or guest's socket
 // (agentID 0) or of an agent's.
 func NewSession(agentID int64) *Session {
-	return &Session{agent: agentID, last: map[int64]int64{}}
+	s := &Session{agent: agentID}
+	if agentID != 0 {
+		s.last = map[int64]int64{}
+	}
+	return s
+}
+
+// lastLocked returns the last sequence sent of conv and whether conv is
+// followed. s.mu is held.
+func (s *Session) lastLocked(conv int64) (int64, bool) {
+	if !s.Agent() {
+		return s.currentLast, conv != 0 && conv == s.current
+	}
+	seq, ok := s.last[conv]
+	return seq, ok
 }
 
 // Agent reports whether the session is an agent's.
@@ -91,17 +110,18 @@ func (s *Session) Sees(e Event) Visibility {
 func (s *Session) Watch(conv, after int64) (left int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	prev := s.current
-	if !s.Agent() {
-		if prev != 0 && prev != conv {
-			delete(s.last, prev)
-			left = prev
-		}
-		s.current = conv
-	}
-	if cur, ok := s.last[conv]; !ok || s.Agent() || prev != conv || after > cur {
+	if s.Agent() {
 		s.last[conv] = after
+		return 0
 	}
+	prev := s.current
+	if prev != 0 && prev != conv {
+		left = prev
+	}
+	if prev != conv || after > s.currentLast {
+		s.currentLast = after
+	}
+	s.current = conv
 	return left
 }
 
@@ -117,7 +137,7 @@ func (s *Session) Current() int64 {
 func (s *Session) Watching(conv int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.last[conv]
+	_, ok := s.lastLocked(conv)
 	return ok
 }
 
@@ -125,15 +145,21 @@ func (s *Session) Watching(conv int64) bool {
 func (s *Session) LastSeq(conv int64) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.last[conv]
+	seq, _ := s.lastLocked(conv)
+	return seq
 }
 
 // Sent records that conv's message seq went out, if conv is still followed.
 func (s *Session) Sent(conv, seq int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.last[conv]; ok {
+	if _, ok := s.lastLocked(conv); !ok {
+		return
+	}
+	if s.Agent() {
 		s.last[conv] = seq
+	} else {
+		s.currentLast = seq
 	}
 }
 
@@ -141,6 +167,12 @@ func (s *Session) Sent(conv, seq int64) {
 func (s *Session) Followed() []int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.Agent() {
+		if s.current == 0 {
+			return nil
+		}
+		return []int64{s.current}
+	}
 	convs := make([]int64, 0, len(s.last))
 	for c := range s.last {
 		convs = append(convs, c)

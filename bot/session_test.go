@@ -50,3 +50,23 @@ func TestSessionSees(t *testing.T) {
 		t.Fatalf("last seq %d, want 4", got)
 	}
 }
+
+var sessionSink *bot.Session
+
+// A customer's session is held by every idle customer socket: it must
+// cost one small object, not a map.
+func TestCustomerSessionIsOneAllocation(t *testing.T) {
+	allocs := testing.AllocsPerRun(100, func() {
+		s := bot.NewSession(0)
+		s.Watch(7, 2)
+		s.Sent(7, 3)
+		s.Watch(8, 0)
+		sessionSink = s
+	})
+	if allocs > 1 {
+		t.Fatalf("%v allocations per customer session, want 1", allocs)
+	}
+	if sessionSink.Watching(7) || !sessionSink.Watching(8) || sessionSink.LastSeq(8) != 0 {
+		t.Fatal("session follows the wrong conversation")
+	}
+}

@@ -20,7 +20,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errUsage
 	}
 	// The benchmarks measure the server as it runs.
-	setGCPolicy(os.Getenv)
+	if setGCPolicy(os.Getenv) {
+		tuneGCPercent(ctx)
+	}
 	switch args[0] {
 	case "portal":
 		return runBenchPortal(ctx, args[1:], stdout, stderr)

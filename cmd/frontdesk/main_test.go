@@ -118,6 +118,24 @@ func TestSetGCPolicyKeepsGOGCFromEnvironment(t *testing.T) {
 	}
 }
 
+func TestGCPercentFallsAsTheLiveHeapGrows(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, gcPercent},
+		{15 << 20, gcPercent}, // the model alone: the higher GOGC
+		{32 << 20, 200},       // gcHeadroom of garbage
+		{48 << 20, 130},       // in steps of 10
+		{64 << 20, 100},
+		{1 << 30, 100}, // never under Go's default
+	} {
+		if got := gcPercentFor(c.live); got != c.want {
+			t.Errorf("gcPercentFor(%d MiB)=%d, want %d", c.live>>20, got, c.want)
+		}
+	}
+}
+
 func TestSetGCPolicyRaisesGOGCUnderAMemoryLimit(t *testing.T) {
 	old := debug.SetGCPercent(100)
 	oldLimit := debug.SetMemoryLimit(-1)
@@ -126,7 +144,9 @@ func TestSetGCPolicyRaisesGOGCUnderAMemoryLimit(t *testing.T) {
 	if availableMemory() <= 0 {
 		t.Skip("memory size unknown here")
 	}
-	setGCPolicy(func(string) string { return "" })
+	if !setGCPolicy(func(string) string { return "" }) {
+		t.Fatal("policy not applied")
+	}
 	if got, want := debug.SetGCPercent(100), gcPercent; got != want {
 		t.Fatalf("GOGC=%d, want %d", got, want)
 	}

@@ -397,7 +397,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	setGCPolicy(os.Getenv)
+	if setGCPolicy(os.Getenv) {
+		tuneGCPercent(ctx)
+	}
 	m := &Main{Config: cfg, Logger: cfg.logger(stderr), Stdout: stdout}
 	if err := m.Open(ctx); err != nil {
 		if m.Store != nil {
