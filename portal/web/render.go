@@ -158,7 +158,13 @@ type view struct {
 	Flash *flash
 	Zone  *time.Location
 	Data  any
+	// BodyLimit is what one request may carry in all, uploads
+	// included; forms with files tell the page's script and the reader.
+	BodyLimit int
 }
+
+// BodyLimitText is the body limit in human words, e.g. "1.0 MB".
+func (v view) BodyLimitText() string { return fmt.Sprintf("%.1f MB", float64(v.BodyLimit)/1e6) }
 
 func navFor(u *portal.User, current string) []navItem {
 	var items []navItem
@@ -249,7 +255,7 @@ func (s *Server) renderPage(c *fiber.Ctx, page, title string, data any) (b []byt
 		return nil, false, fmt.Errorf("web: no page %q", page)
 	}
 	u := currentUser(c)
-	v := view{Title: title, User: u, CSRF: s.csrfToken(c), Nav: navFor(u, c.Path()), Flash: s.takeFlash(c), Zone: zoneOf(u), Data: data}
+	v := view{Title: title, User: u, CSRF: s.csrfToken(c), Nav: navFor(u, c.Path()), Flash: s.takeFlash(c), Zone: zoneOf(u), Data: data, BodyLimit: s.cfg.BodyLimit}
 	s.navAlerts(c, v.Nav)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
