@@ -167,3 +167,58 @@ func TestBrowserReturnPhotosTooLarge(t *testing.T) {
 		t.Fatalf("%d returns stored, want %d as before", len(rs), len(before))
 	}
 }
+
+// TestBrowserContactPhonePhoto: on the contact form a 4 MB phone photo
+// is made smaller before sending while a PDF beside it goes as it is;
+// the case keeps both.
+func TestBrowserContactPhonePhoto(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			srv := MustStartServer(t, kind)
+			b := MustBrowser(t)
+			ctx := context.Background()
+			photo, size := phonePhoto(t)
+			pdf := []byte("%PDF-1.4\n% delivery note\n" + strings.Repeat("x", 400<<10) + "\n%%EOF\n")
+			pdfPath := filepath.Join(t.TempDir(), "delivery-note.pdf")
+			if err := os.WriteFile(pdfPath, pdf, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			p := b.newPage(t, srv, returnViewports[0])
+			p.signIn("customer@example.com", "demo")
+			p.visit("/contact")
+			p.waitText("label[for=c-files]", "MB in all")
+			p.run("fill the form",
+				chromedp.SetValue(chromedp.ID("c-topic"), "delivery"),
+				chromedp.SendKeys(chromedp.ID("c-body"), "The sofa arrived with a torn cover."),
+				chromedp.SetUploadFiles(chromedp.ID("c-files"), []string{photo, pdfPath}),
+			)
+			p.submit(`form[action="/contact"] button[type=submit]`)
+			p.waitText(".flash", "Your case number is")
+			id, err := strconv.ParseInt(strings.TrimPrefix(p.location(), "/account/cases/"), 10, 64)
+			if err != nil {
+				t.Fatalf("after the form at %q", p.location())
+			}
+			entries, err := srv.Store.FindCaseEntries(ctx, id, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]*portal.CaseAttachment{}
+			for _, e := range entries {
+				for _, a := range e.Attachments {
+					got[a.Filename] = a
+				}
+			}
+			ph, doc := got["IMG_0042.jpg"], got["delivery-note.pdf"]
+			if ph == nil || doc == nil || len(got) != 2 {
+				t.Fatalf("attachments %v", got)
+			}
+			if ph.Size <= 0 || ph.Size >= 1<<20 || ph.Size >= int64(size) {
+				t.Fatalf("the photo is stored as %d bytes (sent %d)", ph.Size, size)
+			}
+			if doc.Size != int64(len(pdf)) {
+				t.Fatalf("the PDF is stored as %d bytes, want %d unchanged", doc.Size, len(pdf))
+			}
+		})
+	}
+}
