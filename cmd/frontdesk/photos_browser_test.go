@@ -170,7 +170,8 @@ func TestBrowserReturnPhotosTooLarge(t *testing.T) {
 
 // TestBrowserContactPhonePhoto: on the contact form a 4 MB phone photo
 // is made smaller before sending while a PDF beside it goes as it is;
-// the case keeps both.
+// the case keeps both, and the customer's reply on the case page sends
+// another phone photo the same way.
 func TestBrowserContactPhonePhoto(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
@@ -199,25 +200,46 @@ func TestBrowserContactPhonePhoto(t *testing.T) {
 			if err != nil {
 				t.Fatalf("after the form at %q", p.location())
 			}
+			caseURL := p.location()
+
+			// The customer's reply on the case page takes a photo the same way.
+			p.run("reply with a photo",
+				chromedp.SendKeys(chromedp.ID("case-reply"), "Another view of the cover."),
+				chromedp.SetUploadFiles(chromedp.ID("case-files"), []string{photo}),
+			)
+			p.submit(`form[action$="/reply"] button[type=submit]`)
+			p.waitText(".case-thread", "Another view of the cover.")
+			if p.location() != caseURL {
+				t.Fatalf("after the reply at %q", p.location())
+			}
+
 			entries, err := srv.Store.FindCaseEntries(ctx, id, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]*portal.CaseAttachment{}
+			var photos, docs []*portal.CaseAttachment
 			for _, e := range entries {
 				for _, a := range e.Attachments {
-					got[a.Filename] = a
+					switch a.Filename {
+					case "IMG_0042.jpg":
+						photos = append(photos, a)
+					case "delivery-note.pdf":
+						docs = append(docs, a)
+					default:
+						t.Fatalf("unexpected attachment %q", a.Filename)
+					}
 				}
 			}
-			ph, doc := got["IMG_0042.jpg"], got["delivery-note.pdf"]
-			if ph == nil || doc == nil || len(got) != 2 {
-				t.Fatalf("attachments %v", got)
+			if len(photos) != 2 || len(docs) != 1 {
+				t.Fatalf("%d photos and %d PDFs stored, want 2 and 1", len(photos), len(docs))
 			}
-			if ph.Size <= 0 || ph.Size >= 1<<20 || ph.Size >= int64(size) {
-				t.Fatalf("the photo is stored as %d bytes (sent %d)", ph.Size, size)
+			for _, ph := range photos {
+				if ph.ContentType != "image/jpeg" || ph.Size <= 0 || ph.Size >= 1<<20 || ph.Size >= int64(size) {
+					t.Fatalf("a photo is stored as %s, %d bytes (sent %d)", ph.ContentType, ph.Size, size)
+				}
 			}
-			if doc.Size != int64(len(pdf)) {
-				t.Fatalf("the PDF is stored as %d bytes, want %d unchanged", doc.Size, len(pdf))
+			if docs[0].Size != int64(len(pdf)) {
+				t.Fatalf("the PDF is stored as %d bytes, want %d unchanged", docs[0].Size, len(pdf))
 			}
 		})
 	}
