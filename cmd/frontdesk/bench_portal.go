@@ -438,7 +438,10 @@ func startServeProcess(ctx context.Context, cfg Config, env ...string) (*servePr
 		"FRONTDESK_HISTORY_CACHE_PAGES="+strconv.Itoa(cfg.HistoryCachePages),
 		// The load comes from a few loopback addresses standing for many
 		// users: the per-client caps that guard a public server are off.
-		"FRONTDESK_MAX_CONNS_PER_IP=-1", "FRONTDESK_CHAT_SOCKETS_PER_VISITOR=-1", "FRONTDESK_CHAT_SOCKETS_PER_IP=-1")
+		"FRONTDESK_MAX_CONNS_PER_IP=-1", "FRONTDESK_CHAT_SOCKETS_PER_VISITOR=-1", "FRONTDESK_CHAT_SOCKETS_PER_IP=-1",
+		// 19,000 idle sockets under a 20,000-descriptor limit: the default
+		// reserve (an eighth) would refuse them past about 17,400.
+		"FRONTDESK_FD_RESERVE=256")
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
 	if err := cmd.Start(); err != nil {

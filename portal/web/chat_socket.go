@@ -818,6 +818,9 @@ func (sk *socket) receive(ctx context.Context, text bool, buf []byte, tooLarge b
 		return
 	}
 	if err := sk.handle(ctx, &f); err != nil {
+		if ctx.Err() != nil {
+			return // the socket closed meanwhile: nobody to answer, nothing wrong
+		}
 		if !errors.Is(err, errUnknownType) && portal.ErrorCode(err) == portal.EINTERNAL {
 			sk.h.s.log.Error("chat frame", "type", f.Type, "err", err)
 		}
