@@ -357,11 +357,19 @@ func metricValue(base, prefix string) (float64, error) {
 		return 0, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 2000))
+		return 0, fmt.Errorf("/metrics: status %d: %s", res.StatusCode, b)
+	}
 	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
 			return strconv.ParseFloat(v, 64)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("read /metrics: %w", err)
 	}
 	return 0, fmt.Errorf("no %sin /metrics", prefix)
 }
