@@ -71,6 +71,8 @@ type portalBenchResult struct {
 	HistoryUncachedP99    loadgen.Millis  `json:"history_uncached_p99_ms"`
 	// Changes are the tracking webhooks sent before those requests.
 	Changes loadgen.Summary `json:"changes"`
+	// HistoryPoolAtRate is the server's PostgreSQL pool during that run.
+	HistoryPoolAtRate *poolUse `json:"history_pool_at_rate,omitempty"`
 
 	ShipmentRPS       float64         `json:"shipment_rps"`
 	ShipmentP50       loadgen.Millis  `json:"shipment_p50_ms"`
@@ -317,6 +319,7 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 		if c.ChangeShare > 0 {
 			every = max(1, int(math.Round(1/c.ChangeShare)))
 		}
+		poolBefore, poolErr := readPoolUse("http://" + srv.Host)
 		loadgen.OpenLoop(ctx, float64(c.Rate), c.Duration, 100000, all, func(ctx context.Context, i int) error {
 			cu := pick(i)
 			_, viewed := seen.LoadOrStore(cu, true)
@@ -355,6 +358,11 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 		fmt.Fprintf(out, "  from the cache: %d, p99 %v ms; queried and rendered: %d, p50 %v ms, p99 %v ms; changes: %d, p99 %v ms, %s\n",
 			res.HistoryCachedAtRate.Scheduled, res.HistoryCachedAtRate.P99, res.HistoryUncachedAtRate.Scheduled, res.HistoryUncachedAtRate.P50,
 			res.HistoryUncachedAtRate.P99, res.Changes.Scheduled, res.Changes.P99, res.Changes.FailedString())
+		if after, err := readPoolUse("http://" + srv.Host); err == nil && poolErr == nil {
+			u := after.since(poolBefore)
+			res.HistoryPoolAtRate = &u
+			fmt.Fprintf(out, "  PostgreSQL pool: %s\n", u)
+		}
 	}
 
 	// 4. The shipment page, spread over the customers.
@@ -632,4 +640,51 @@ func rssKiB(pid int) int64 {
 	}
 	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return n
+}
+
+// poolUse is the server's PostgreSQL connection pool over a run, from its
+// /metrics (frontdesk_db_pool_*).
+type poolUse struct {
+	Acquires int64   `json:"acquires"`
+	Waited   int64   `json:"waited"`
+	WaitMs   float64 `json:"wait_ms"`
+	NewConns int64   `json:"new_conns"`
+	MaxConns int64   `json:"max_conns"`
+}
+
+func (u poolUse) String() string {
+	avg := 0.0
+	if u.Waited > 0 {
+		avg = u.WaitMs / float64(u.Waited)
+	}
+	return fmt.Sprintf("%d acquires, %d found no idle connection (%.1f%%), waiting %.0f ms in all (%.2f ms each); %d connections opened; at most %d",
+		u.Acquires, u.Waited, 100*float64(u.Waited)/math.Max(1, float64(u.Acquires)), u.WaitMs, avg, u.NewConns, u.MaxConns)
+}
+
+func (u poolUse) since(b poolUse) poolUse {
+	return poolUse{Acquires: u.Acquires - b.Acquires, Waited: u.Waited - b.Waited, WaitMs: math.Round((u.WaitMs-b.WaitMs)*10) / 10,
+		NewConns: u.NewConns - b.NewConns, MaxConns: u.MaxConns}
+}
+
+// readPoolUse reads the pool counters from the server's /metrics; an
+// error when it has none (SQLite).
+func readPoolUse(base string) (poolUse, error) {
+	var u poolUse
+	for _, m := range []struct {
+		name string
+		set  func(float64)
+	}{
+		{"acquires_total", func(v float64) { u.Acquires = int64(v) }},
+		{"empty_acquires_total", func(v float64) { u.Waited = int64(v) }},
+		{"acquire_wait_seconds_total", func(v float64) { u.WaitMs = v * 1000 }},
+		{"new_conns_total", func(v float64) { u.NewConns = int64(v) }},
+		{"max_conns", func(v float64) { u.MaxConns = int64(v) }},
+	} {
+		v, err := metricValue(base, "frontdesk_db_pool_"+m.name+" ")
+		if err != nil {
+			return u, err
+		}
+		m.set(v)
+	}
+	return u, nil
 }
