@@ -63,6 +63,15 @@ type benchChatConfig struct {
 	// echo`, a child process) and report its memory per socket beside
 	// the server's.
 	PeerEcho bool
+	// Mode is "questions" (visitors ask the bot) or "people" (customers
+	// and agents write to each other; see bench_chat_people.go). In
+	// people mode Active is the number of chats and Rate the messages per
+	// second both ways together.
+	Mode string
+	// Agents: people mode's agents, bench-agent-N@example.com from
+	// N = AgentFirst, signing in with AgentPassword.
+	Agents, AgentFirst int
+	AgentPassword      string
 }
 
 // benchChatResult is a worker's report.
@@ -98,7 +107,12 @@ func runBenchChat(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&c.PeerEcho, "peer-echo", true, "also measure memory per idle socket on a fiber + contrib/websocket echo server holding as many sockets, and print both")
 	fs.BoolVar(&c.Repeat, "repeat", false, "ask 12 fixed questions over and over (mostly answered from the bot's cache) instead of a new question each time")
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "an answer later than this after its scheduled time counts as failed")
+	fs.StringVar(&c.Mode, "mode", "questions", "questions (visitors ask the bot) or people (customers who asked for a person and their agents write to each other, the bot silent; -active is then the number of chats and -rate the messages per second both ways)")
+	fs.IntVar(&c.Agents, "agents", 50, "people mode: agents, bench-agent-0@example.com and on, each taking an equal share of the chats")
+	fs.StringVar(&c.AgentPassword, "agent-password", benchAgentPassword, "people mode: the agents' password")
+	createAgents := fs.Bool("create-agents", false, "people mode: first create the agents in the server's store (FRONTDESK_DATABASE_URL or FRONTDESK_DATA_DIR, as for serve)")
 	worker := fs.Bool("worker", false, "internal: run as a worker")
+	fs.IntVar(&c.AgentFirst, "agent-first", 0, "internal: this worker's first agent")
 	fs.StringVar(&c.Source, "source", "127.0.0.2", "internal: worker's source address")
 	fs.IntVar(&c.QBase, "q-base", -1, "internal: first question (default: random)")
 	fs.IntVar(&c.QStride, "q-stride", 1, "internal: question stride")
@@ -111,6 +125,29 @@ func runBenchChat(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	default:
 		fmt.Fprintf(stderr, "bench chat: -idle-mode must be shared, guest or conversation, not %q\n", c.IdleMode)
 		return errUsage
+	}
+	switch c.Mode {
+	case "questions":
+		c.Agents = 0
+	case "people":
+		if err := checkPeopleRate(c); err != nil {
+			fmt.Fprintf(stderr, "bench chat: %v\n", err)
+			return errUsage
+		}
+	default:
+		fmt.Fprintf(stderr, "bench chat: -mode must be questions or people, not %q\n", c.Mode)
+		return errUsage
+	}
+	if *createAgents && !*worker && c.Mode == "people" {
+		s, err := openStore(ctx, ConfigFromEnv(os.Getenv))
+		if err != nil {
+			return fmt.Errorf("bench chat: -create-agents: %w", err)
+		}
+		err = createBenchAgents(ctx, s, c.Agents, c.AgentPassword)
+		s.Close()
+		if err != nil {
+			return fmt.Errorf("bench chat: -create-agents: %w", err)
+		}
 	}
 	if c.QBase < 0 {
 		// A new stretch of questions each run: the server's answer cache
@@ -130,7 +167,7 @@ func runBenchChat(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // benchChatCoordinator starts the workers, measures the server's memory
 // once the idle sockets are open, starts the load and sums the results.
 func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr io.Writer) error {
-	total := c.Idle + c.Active
+	total := c.Idle + c.Active + c.Agents
 	procs := max(1, (total+c.PerProc-1)/c.PerProc)
 	exe, err := os.Executable()
 	if err != nil {
@@ -167,10 +204,23 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 			active++
 		}
 		rate := c.Rate * float64(active) / float64(max(c.Active, 1))
+		agents, mode := 0, c.Mode
+		if c.Mode == "people" {
+			// The chats, their customers and agents all in the first
+			// worker: each message is timed where it is both sent and
+			// received.
+			active, rate, agents = 0, 0, 0
+			if i == 0 {
+				active, rate, agents = c.Active, c.Rate, c.Agents
+			} else {
+				mode = "questions" // idle sockets only
+			}
+		}
 		cmd := exec.CommandContext(ctx, exe, "bench", "chat", "-worker", "-url", c.URL, "-idle", strconv.Itoa(idle), "-active", strconv.Itoa(active),
 			"-rate", strconv.FormatFloat(rate, 'f', 3, 64), "-duration", c.Duration.String(), "-source", fmt.Sprintf("127.0.0.%d", 2+i),
 			"-idle-mode", c.IdleMode, "-repeat="+strconv.FormatBool(c.Repeat), "-timeout", c.Timeout.String(),
-			"-q-base", strconv.Itoa(c.QBase), "-q-stride", strconv.Itoa(procs), "-q-offset", strconv.Itoa(i))
+			"-q-base", strconv.Itoa(c.QBase), "-q-stride", strconv.Itoa(procs), "-q-offset", strconv.Itoa(i),
+			"-mode", mode, "-agents", strconv.Itoa(agents), "-agent-password", c.AgentPassword)
 		cmd.Stderr = stderr
 		in, _ := cmd.StdinPipe()
 		outp, _ := cmd.StdoutPipe()
@@ -225,6 +275,9 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 		cpuPerAnswer = math.Round(float64((cpuAfter-cpuBefore).Microseconds())/float64(sum.Answered)*10) / 10
 	}
 	s := rec.Summary()
+	if c.Mode == "people" {
+		return benchPeopleReport(ctx, c, sum, s, total, perConn, cpuPerAnswer, machine, stdout, stderr)
+	}
 	questions := "unique"
 	if c.Repeat {
 		questions = "repeat"
@@ -264,7 +317,8 @@ func benchEchoIdle(ctx context.Context, c benchChatConfig, stderr io.Writer) (fl
 	}
 	defer stop()
 	p := c
-	p.URL, p.ServerPID, p.Idle, p.Active, p.PeerEcho = url, pid, c.Idle+c.Active, 0, false
+	p.URL, p.ServerPID, p.Idle, p.Active, p.PeerEcho = url, pid, c.Idle+c.Active+c.Agents, 0, false
+	p.Mode, p.Agents = "questions", 0
 	var buf bytes.Buffer
 	if err := benchChatCoordinator(ctx, p, &buf, stderr); err != nil {
 		return 0, err
@@ -303,11 +357,19 @@ func metricValue(base, prefix string) (float64, error) {
 		return 0, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(res.Body, 2000))
+		return 0, fmt.Errorf("/metrics: status %d: %s", res.StatusCode, b)
+	}
 	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 64<<10), 64<<20)
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
 			return strconv.ParseFloat(v, 64)
 		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("read /metrics: %w", err)
 	}
 	return 0, fmt.Errorf("no %sin /metrics", prefix)
 }
@@ -443,6 +505,13 @@ func benchChatWorker(ctx context.Context, c benchChatConfig, in io.Reader, out i
 		}
 	}
 	res.Idle = len(idle)
+	if c.Mode == "people" {
+		err := benchPeopleWorker(ctx, c, dialer, tr, visitor, in, out, &res, &dropped, &errs)
+		for _, cn := range idle {
+			cn.Close()
+		}
+		return err
+	}
 
 	type asker struct {
 		conn    *websocket.Conn

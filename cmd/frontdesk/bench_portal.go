@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -69,8 +70,13 @@ type portalBenchResult struct {
 	HistoryCachedAtRate   loadgen.Summary `json:"history_cached_at_rate"`
 	HistoryUncachedAtRate loadgen.Summary `json:"history_uncached_at_rate"`
 	HistoryUncachedP99    loadgen.Millis  `json:"history_uncached_p99_ms"`
+	// HistoryWithChangeAtRate times the ChangeShare requests from their
+	// schedule through the change (a tracking webhook) and the page.
+	HistoryWithChangeAtRate loadgen.Summary `json:"history_with_change_at_rate"`
 	// Changes are the tracking webhooks sent before those requests.
 	Changes loadgen.Summary `json:"changes"`
+	// HistoryPoolAtRate is the server's PostgreSQL pool during that run.
+	HistoryPoolAtRate *poolUse `json:"history_pool_at_rate,omitempty"`
 
 	ShipmentRPS       float64         `json:"shipment_rps"`
 	ShipmentP50       loadgen.Millis  `json:"shipment_p50_ms"`
@@ -101,6 +107,9 @@ type portalBenchConfig struct {
 	Duration    time.Duration
 	Rate        int
 	Timeout     time.Duration
+	// PGPool: the server's PostgreSQL pool bound (pool_max_conns); 0
+	// keeps the server's default.
+	PGPool int
 }
 
 // runBenchPortal measures the history page, the shipment page and webhook
@@ -119,6 +128,7 @@ func runBenchPortal(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.DurationVar(&c.Duration, "duration", 10*time.Second, "length of each run")
 	fs.IntVar(&c.Rate, "rate", 2000, "requests per second for the fixed-rate runs")
 	fs.DurationVar(&c.Timeout, "timeout", 10*time.Second, "a request answered later than this after its scheduled time counts as failed")
+	fs.IntVar(&c.PGPool, "pg-pool", 0, "the server's PostgreSQL pool bound (pool_max_conns; 0: the server's default)")
 	stores := fs.String("stores", "sqlite,postgres", "stores to measure, comma-separated (postgres only with a PostgreSQL URL)")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
@@ -172,6 +182,14 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 		fmt.Fprintln(out, info)
 		res.Postgres = &info
 		cfg.DatabaseURL = dbURL
+		if c.PGPool > 0 {
+			sep := "?"
+			if strings.Contains(cfg.DatabaseURL, "?") {
+				sep = "&"
+			}
+			cfg.DatabaseURL += sep + "pool_max_conns=" + strconv.Itoa(c.PGPool)
+			fmt.Fprintf(out, "server pool: at most %d PostgreSQL connections\n", c.PGPool)
+		}
 	}
 	store, err := openStore(ctx, cfg)
 	if err != nil {
@@ -317,6 +335,7 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 		if c.ChangeShare > 0 {
 			every = max(1, int(math.Round(1/c.ChangeShare)))
 		}
+		poolBefore, poolErr := readPoolUse("http://" + srv.Host)
 		loadgen.OpenLoop(ctx, float64(c.Rate), c.Duration, 100000, all, func(ctx context.Context, i int) error {
 			cu := pick(i)
 			_, viewed := seen.LoadOrStore(cu, true)
@@ -347,14 +366,30 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 			}
 			return err
 		})
-		res.HistoryAtRate, res.HistoryCachedAtRate, res.HistoryUncachedAtRate, res.Changes = all.Summary(), cached.Summary(), uncached.Summary(), changes.Summary()
+		// The page views: each from its scheduled time, or, after a change,
+		// from when the change was answered (the carrier's webhook is not
+		// the customer's wait); the driver's own overload and the lost
+		// ones count too. all also holds the change before the page.
+		page := loadgen.NewRecorder(timeout)
+		page.Add(cached.Samples())
+		page.Add(uncached.Samples())
+		withChange := all.Summary()
+		page.FailN(loadgen.Overload, withChange.Failed[loadgen.Overload])
+		page.FailN(loadgen.Lost, withChange.Failed[loadgen.Lost])
+		res.HistoryAtRate, res.HistoryWithChangeAtRate = page.Summary(), withChange
+		res.HistoryCachedAtRate, res.HistoryUncachedAtRate, res.Changes = cached.Summary(), uncached.Summary(), changes.Summary()
 		res.HistoryP99AtRate, res.HistoryErrsAtRate = res.HistoryAtRate.P99, res.HistoryAtRate.FailedTotal
 		res.HistoryUncachedP99 = res.HistoryUncachedAtRate.P99
 		fmt.Fprintf(out, "history page at a fixed %d req/s over %d customers, %.0f%% after a change: p50 %v ms, p99 %v ms, %s\n",
 			c.Rate, c.Customers, c.ChangeShare*100, res.HistoryAtRate.P50, res.HistoryAtRate.P99, res.HistoryAtRate.FailedString())
-		fmt.Fprintf(out, "  from the cache: %d, p99 %v ms; queried and rendered: %d, p50 %v ms, p99 %v ms; changes: %d, p99 %v ms, %s\n",
+		fmt.Fprintf(out, "  from the cache: %d, p99 %v ms; queried and rendered: %d, p50 %v ms, p99 %v ms; changes: %d, p99 %v ms, %s; change and page together: p99 %v ms\n",
 			res.HistoryCachedAtRate.Scheduled, res.HistoryCachedAtRate.P99, res.HistoryUncachedAtRate.Scheduled, res.HistoryUncachedAtRate.P50,
-			res.HistoryUncachedAtRate.P99, res.Changes.Scheduled, res.Changes.P99, res.Changes.FailedString())
+			res.HistoryUncachedAtRate.P99, res.Changes.Scheduled, res.Changes.P99, res.Changes.FailedString(), res.HistoryWithChangeAtRate.P99)
+		if after, err := readPoolUse("http://" + srv.Host); err == nil && poolErr == nil {
+			u := after.since(poolBefore)
+			res.HistoryPoolAtRate = &u
+			fmt.Fprintf(out, "  PostgreSQL pool: %s\n", u)
+		}
 	}
 
 	// 4. The shipment page, spread over the customers.
@@ -632,4 +667,51 @@ func rssKiB(pid int) int64 {
 	}
 	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
 	return n
+}
+
+// poolUse is the server's PostgreSQL connection pool over a run, from its
+// /metrics (frontdesk_db_pool_*).
+type poolUse struct {
+	Acquires int64   `json:"acquires"`
+	Waited   int64   `json:"waited"`
+	WaitMs   float64 `json:"wait_ms"`
+	NewConns int64   `json:"new_conns"`
+	MaxConns int64   `json:"max_conns"`
+}
+
+func (u poolUse) String() string {
+	avg := 0.0
+	if u.Waited > 0 {
+		avg = u.WaitMs / float64(u.Waited)
+	}
+	return fmt.Sprintf("%d acquires, %d found no idle connection (%.1f%%), waiting %.0f ms in all (%.2f ms each); %d connections opened; at most %d",
+		u.Acquires, u.Waited, 100*float64(u.Waited)/math.Max(1, float64(u.Acquires)), u.WaitMs, avg, u.NewConns, u.MaxConns)
+}
+
+func (u poolUse) since(b poolUse) poolUse {
+	return poolUse{Acquires: u.Acquires - b.Acquires, Waited: u.Waited - b.Waited, WaitMs: math.Round((u.WaitMs-b.WaitMs)*10) / 10,
+		NewConns: u.NewConns - b.NewConns, MaxConns: u.MaxConns}
+}
+
+// readPoolUse reads the pool counters from the server's /metrics; an
+// error when it has none (SQLite).
+func readPoolUse(base string) (poolUse, error) {
+	var u poolUse
+	for _, m := range []struct {
+		name string
+		set  func(float64)
+	}{
+		{"acquires_total", func(v float64) { u.Acquires = int64(v) }},
+		{"empty_acquires_total", func(v float64) { u.Waited = int64(v) }},
+		{"acquire_wait_seconds_total", func(v float64) { u.WaitMs = v * 1000 }},
+		{"new_conns_total", func(v float64) { u.NewConns = int64(v) }},
+		{"max_conns", func(v float64) { u.MaxConns = int64(v) }},
+	} {
+		v, err := metricValue(base, "frontdesk_db_pool_"+m.name+" ")
+		if err != nil {
+			return u, err
+		}
+		m.set(v)
+	}
+	return u, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -18,23 +19,43 @@ func TestBenchPortalEndToEnd(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := buildBinary(t, t.TempDir())
-	out, err := exec.Command(bin, "bench", "portal", "-stores", "sqlite", "-customers", "20", "-orders", "2",
+	stores := "sqlite"
+	if os.Getenv("FRONTDESK_TEST_POSTGRES_URL") != "" {
+		stores = "sqlite,postgres"
+	}
+	// -durable=false: the test server as it is (a durable bench would
+	// start its own cluster).
+	out, err := exec.Command(bin, "bench", "portal", "-stores", stores, "-durable=false", "-customers", "20", "-orders", "2",
 		"-duration", "500ms", "-rate", "100", "-conns", "4").CombinedOutput()
 	if err != nil {
 		t.Fatalf("bench portal: %v\n%s", err, out)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	var got []portalBenchResult
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil || len(got) != 1 {
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil || len(got) != len(strings.Split(stores, ",")) {
 		t.Fatalf("last line is not the JSON summary: %v\n%s", err, out)
 	}
-	r := got[0]
+	for _, r := range got {
+		t.Run(r.Store, func(t *testing.T) { checkPortalBench(t, r, string(out)) })
+	}
+}
+
+func checkPortalBench(t *testing.T, r portalBenchResult, out string) {
 	if r.HistoryUncachedRPS <= 0 || r.HistoryRPS <= 0 || r.ShipmentRPS <= 0 {
 		t.Fatalf("throughputs %+v\n%s", r, out)
 	}
 	if r.HistoryAtRate.Scheduled != 50 || r.HistoryCachedAtRate.Scheduled+r.HistoryUncachedAtRate.Scheduled != 50 {
 		t.Fatalf("fixed rate: %d scheduled (%d cached + %d uncached), want 50\n%s", r.HistoryAtRate.Scheduled,
 			r.HistoryCachedAtRate.Scheduled, r.HistoryUncachedAtRate.Scheduled, out)
+	}
+	// The page views alone (after a change, from when it was answered),
+	// and the same requests with the change before the page.
+	if r.HistoryWithChangeAtRate.Scheduled != 50 {
+		t.Fatalf("fixed rate with the changes: %d scheduled, want 50\n%s", r.HistoryWithChangeAtRate.Scheduled, out)
+	}
+	// On PostgreSQL, the server's pool over the run, from its /metrics.
+	if r.Store == "postgres" && (r.HistoryPoolAtRate == nil || r.HistoryPoolAtRate.Acquires < 50 || r.HistoryPoolAtRate.MaxConns < 1) {
+		t.Fatalf("PostgreSQL pool during the fixed-rate run: %+v\n%s", r.HistoryPoolAtRate, out)
 	}
 	if r.Changes.Scheduled != 5 || r.HistoryUncachedAtRate.Scheduled < 5 {
 		t.Fatalf("%d changes, %d uncached requests: want 5 changes (10%%), each followed by an uncached page\n%s",

@@ -114,7 +114,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	var ready func(context.Context) error
 	m.Bus = bus.NewMemory()
+	registry := prometheus.NewRegistry()
 	if pg, ok := m.Store.(*postgres.Store); ok {
+		registry.MustRegister(newPoolCollector(pg.Pool))
 		// Several nodes may share this database: they talk over LISTEN/NOTIFY.
 		pb, err := postgres.NewBus(ctx, pg.Pool, postgres.BusConfig{Logger: m.Logger})
 		if err != nil {
@@ -147,7 +149,7 @@ func (m *Main) Open(ctx context.Context) error {
 	metricsFrom, _ := web.ParseTrustedProxies(cfg.MetricsFrom) // validated with the config
 	m.Web, err = web.New(web.Config{TrustedProxies: proxies, MetricsFrom: metricsFrom, MaxConnsPerIP: cfg.MaxConnsPerIP, FDReserve: cfg.FDReserve,
 		ChatSocketsPerVisitor: cfg.ChatSocketsPerVisitor, ChatSocketsPerIP: cfg.ChatSocketsPerIP,
-		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: prometheus.NewRegistry(),
+		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: registry,
 		Bus: m.Bus, Tracking: &tracking.Ingester{Store: m.Store, Bus: m.Bus, BaseURL: strings.TrimRight(m.Config.BaseURL, "/"), Logger: m.Logger}, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
 		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Seller: cfg.Seller, DataDir: cfg.DataDir,

@@ -43,6 +43,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 }
 
 func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	method = stableMethod(method)
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
 }
@@ -88,4 +89,18 @@ func (s *Server) handleReady(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "error": fiber.Map{"code": portal.EUNAVAILABLE, "message": "The database is not reachable."}})
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
+}
+
+// stableMethod returns the method as a constant: fiber's c.Method() points
+// into fasthttp's request buffer, which the next request on the
+// connection overwrites, and a label kept in a metric must not change
+// (a POST became "GETT" and /metrics failed with duplicate series).
+func stableMethod(m string) string {
+	for _, k := range []string{fiber.MethodGet, fiber.MethodPost, fiber.MethodHead, fiber.MethodPut, fiber.MethodPatch,
+		fiber.MethodDelete, fiber.MethodOptions, fiber.MethodConnect, fiber.MethodTrace} {
+		if m == k {
+			return k
+		}
+	}
+	return "other"
 }
