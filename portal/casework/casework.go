@@ -191,7 +191,7 @@ func Expectation(c *portal.Case, set *portal.SLASettings) string {
 	if due == nil {
 		return "We will answer as soon as we can."
 	}
-	_, cal := set.For(c.Priority)
+	_, cal := c.Policy(set)
 	return "We will answer by " + due.In(cal.Location()).Format("Monday 2 January, 15:04 MST") + " at the latest."
 }
 
