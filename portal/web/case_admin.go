@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/analytics"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
@@ -48,8 +49,23 @@ func newCalendarView(c *portal.Calendar) calendarView {
 // policyView is a priority's policy in minutes, as the form shows it.
 type policyView struct {
 	Priority                                string
+	Segment                                 string
 	CalendarID                              int64
 	FirstResponse, NextResponse, Resolution int64
+}
+
+func newPolicyView(p portal.SLAPolicy) policyView {
+	return policyView{p.Priority, p.Segment, p.CalendarID, int64(p.FirstResponse / time.Minute), int64(p.NextResponse / time.Minute), int64(p.Resolution / time.Minute)}
+}
+
+// validSegment reports whether seg names a segment of the customer analysis.
+func validSegment(seg string) bool {
+	for _, s := range analytics.Segments {
+		if s == seg {
+			return true
+		}
+	}
+	return false
 }
 
 // handleCaseSettings shows the admin's case settings: SLA policies per
@@ -60,10 +76,18 @@ func (s *Server) handleCaseSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var pols []policyView
+	var pols, segPols []policyView
 	for _, p := range portal.CasePriorities {
 		pol, _ := set.For(p)
-		pols = append(pols, policyView{p, pol.CalendarID, int64(pol.FirstResponse / time.Minute), int64(pol.NextResponse / time.Minute), int64(pol.Resolution / time.Minute)})
+		pol.Priority = p
+		pols = append(pols, newPolicyView(pol))
+	}
+	for _, p := range set.SegmentPolicies() {
+		segPols = append(segPols, newPolicyView(p))
+	}
+	left, open, err := s.cases.RecomputeProgress(ctx)
+	if err != nil {
+		return err
 	}
 	var cals []calendarView
 	for _, c := range set.Calendars {
@@ -91,7 +115,8 @@ func (s *Server) handleCaseSettings(c *fiber.Ctx) error {
 		teamNames[t.ID] = t.Name
 	}
 	return s.render(c, fiber.StatusOK, "admin_cases", "Case settings", fiber.Map{
-		"Policies": pols, "Calendars": cals, "NewCalendar": newCalendarView(&portal.Calendar{TimeZone: "UTC"}), "Teams": teams, "Rules": rules,
+		"Policies": pols, "SegmentPolicies": segPols, "Segments": analytics.Segments, "Priorities": portal.CasePriorities,
+		"Recompute": fiber.Map{"Left": left, "Open": open, "Done": open - left}, "Calendars": cals, "NewCalendar": newCalendarView(&portal.Calendar{TimeZone: "UTC"}), "Teams": teams, "Rules": rules,
 		"Staff": staff, "Names": names, "TeamNames": teamNames,
 		"Metrics": []string{portal.MetricFirstResponse, portal.MetricNextResponse, portal.MetricResolution},
 		"Actions": []string{portal.ActionNotifyLead, portal.ActionRaisePriority, portal.ActionAssignTeam, portal.ActionAssignUser},
@@ -112,10 +137,14 @@ func formMinutes(c *fiber.Ctx, key string) (time.Duration, error) {
 	return time.Duration(n) * time.Minute, nil
 }
 
-// handleSLAPolicySave stores a priority's targets.
+// handleSLAPolicySave stores a priority's targets, for everyone or for a
+// customer segment, and brings the open cases' due times up to date.
 func (s *Server) handleSLAPolicySave(c *fiber.Ctx) error {
-	p := portal.SLAPolicy{Priority: c.FormValue("priority")}
+	p := portal.SLAPolicy{Priority: c.FormValue("priority"), Segment: c.FormValue("segment")}
 	var err error
+	if p.Segment != "" && !validSegment(p.Segment) {
+		return s.backWithError(c, portal.FieldError("segment", "Choose a customer segment from the list."), caseSettingsURL)
+	}
 	cal, _ := strconv.ParseInt(c.FormValue("calendar"), 10, 64)
 	p.CalendarID = cal
 	if p.FirstResponse, err = formMinutes(c, "first_response"); err == nil {
@@ -132,9 +161,43 @@ func (s *Server) handleSLAPolicySave(c *fiber.Ctx) error {
 		}
 		return s.backWithError(c, err, caseSettingsURL)
 	}
-	s.audit(c, "sla.policy", "sla_policy", p.Priority, "")
-	s.setFlash(c, "ok", "Targets for "+portal.Label(p.Priority)+" saved. Open cases take them at their next change.")
+	who := ""
+	if p.Segment != "" {
+		who = " (" + p.Segment + ")"
+	}
+	s.audit(c, "sla.policy", "sla_policy", p.Priority, p.Segment)
+	return s.slaChanged(c, "Targets for "+portal.Label(p.Priority)+who+" saved.")
+}
+
+// slaChanged brings the open cases' due times up to date after a change
+// of targets or calendars (the rest in the background when there are
+// many) and says so.
+func (s *Server) slaChanged(c *fiber.Ctx, saved string) error {
+	left, err := s.cases.SLAChanged(c.UserContext())
+	if err != nil {
+		return err
+	}
+	if left > 0 {
+		saved += fmt.Sprintf(" The due times of %d open cases are being updated; this page shows the progress.", left)
+	} else {
+		saved += " Open cases' due times are up to date."
+	}
+	s.setFlash(c, "ok", saved)
 	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+}
+
+// handleSLAPolicyDelete removes a segment's targets of a priority: its
+// customers' cases take the priority's targets for everyone.
+func (s *Server) handleSLAPolicyDelete(c *fiber.Ctx) error {
+	priority, segment := c.FormValue("priority"), c.FormValue("segment")
+	if !portal.ValidPriority(priority) || !validSegment(segment) {
+		return s.backWithError(c, portal.FieldError("segment", "Choose a segment's targets to remove."), caseSettingsURL)
+	}
+	if err := s.store.DeleteSLAPolicy(c.UserContext(), priority, segment); err != nil {
+		return s.backWithError(c, err, caseSettingsURL)
+	}
+	s.audit(c, "sla.policy.delete", "sla_policy", priority, segment)
+	return s.slaChanged(c, "Targets for "+portal.Label(priority)+" ("+segment+") removed.")
 }
 
 func parseClock(v string) (int, bool) {
@@ -170,8 +233,7 @@ func (s *Server) handleCalendarSave(c *fiber.Ctx) error {
 		return s.backWithError(c, err, caseSettingsURL)
 	}
 	s.audit(c, "sla.calendar", "sla_calendar", strconv.FormatInt(cal.ID, 10), cal.Name)
-	s.setFlash(c, "ok", "Calendar "+cal.Name+" saved.")
-	return c.Redirect(caseSettingsURL, fiber.StatusSeeOther)
+	return s.slaChanged(c, "Calendar "+cal.Name+" saved.")
 }
 
 // handleTeamSave creates or changes a team.
