@@ -14,9 +14,11 @@ import (
 
 // calendarDay is one weekday row of the calendar form.
 type calendarDay struct {
-	Weekday     time.Weekday
-	Name        string
-	Open, Close string // "09:00", "" when closed
+	Weekday time.Weekday
+	Name    string
+	// Hours are the day's open intervals as the form shows them,
+	// "09:00-12:00, 13:00-17:00"; "" when closed.
+	Hours string
 }
 
 // calendarView is a calendar as the form shows it.
@@ -26,21 +28,68 @@ type calendarView struct {
 	Holidays string
 }
 
+// clockText words minutes from midnight as "09:30" (1440 as "24:00").
 func clockText(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+// parseDayHours reads a weekday's open intervals as the calendar form
+// takes them: "09:00-12:00, 13:00-17:00" (also with "–" or " to "), ""
+// for closed. Each interval starts before it ends and none overlaps
+// another; the error says which.
+func parseDayHours(d time.Weekday, v string) ([]portal.OpeningHours, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, nil
+	}
+	bad := func(msg string) error { return portal.FieldError("hours", d.String()+": "+msg) }
+	var out []portal.OpeningHours
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		norm := strings.NewReplacer("–", "-", "—", "-", " to ", "-").Replace(part)
+		a, b, ok := strings.Cut(norm, "-")
+		if !ok {
+			return nil, bad(fmt.Sprintf("write %q as opening and closing time, like 09:00-17:00.", part))
+		}
+		open, ok1 := parseClock(a)
+		cl, ok2 := parseClock(b)
+		if !ok1 || !ok2 {
+			return nil, bad(fmt.Sprintf("%q is not two times of day (HH:MM, 00:00 to 24:00).", part))
+		}
+		if open >= cl {
+			return nil, bad(fmt.Sprintf("%s-%s ends before it starts; give hours past midnight on the next day.", clockText(open), clockText(cl)))
+		}
+		out = append(out, portal.OpeningHours{Weekday: d, Open: open, Close: cl})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Open < out[j].Open })
+	for i := 1; i < len(out); i++ {
+		if out[i].Open < out[i-1].Close {
+			return nil, bad(fmt.Sprintf("%s-%s and %s-%s overlap.", clockText(out[i-1].Open), clockText(out[i-1].Close), clockText(out[i].Open), clockText(out[i].Close)))
+		}
+	}
+	if len(out) > 12 {
+		return nil, bad("at most 12 intervals a day.")
+	}
+	return out, nil
+}
 
 func newCalendarView(c *portal.Calendar) calendarView {
 	v := calendarView{Calendar: c, Holidays: strings.Join(c.Holidays, "\n")}
 	for _, d := range []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday, time.Saturday, time.Sunday} {
 		day := calendarDay{Weekday: d, Name: d.String()}
+		var hs []portal.OpeningHours
 		for _, h := range c.Hours {
 			if h.Weekday == d {
-				day.Open, day.Close = clockText(h.Open), clockText(h.Close)
-				if h.Close == 1440 {
-					day.Close = "24:00"
-				}
-				break
+				hs = append(hs, h)
 			}
 		}
+		sort.Slice(hs, func(i, j int) bool { return hs[i].Open < hs[j].Open })
+		var parts []string
+		for _, h := range hs {
+			parts = append(parts, clockText(h.Open)+"-"+clockText(h.Close))
+		}
+		day.Hours = strings.Join(parts, ", ")
 		v.Days = append(v.Days, day)
 	}
 	return v
@@ -215,16 +264,15 @@ func (s *Server) handleCalendarSave(c *fiber.Ctx) error {
 	cal := &portal.Calendar{Name: c.FormValue("name"), TimeZone: strings.TrimSpace(c.FormValue("time_zone"))}
 	cal.ID, _ = strconv.ParseInt(c.FormValue("id"), 10, 64)
 	for d := time.Sunday; d <= time.Saturday; d++ {
-		ov, cv := c.FormValue(fmt.Sprintf("open_%d", d)), c.FormValue(fmt.Sprintf("close_%d", d))
-		if strings.TrimSpace(ov) == "" && strings.TrimSpace(cv) == "" {
-			continue
+		v := c.FormValue(fmt.Sprintf("hours_%d", d))
+		if ov, cv := strings.TrimSpace(c.FormValue(fmt.Sprintf("open_%d", d))), strings.TrimSpace(c.FormValue(fmt.Sprintf("close_%d", d))); v == "" && (ov != "" || cv != "") {
+			v = ov + "-" + cv // the one-interval form of before
 		}
-		o, ok1 := parseClock(ov)
-		cl, ok2 := parseClock(cv)
-		if !ok1 || !ok2 {
-			return s.backWithError(c, portal.FieldError("hours", "Give "+d.String()+"'s hours as HH:MM, or leave both empty for closed."), caseSettingsURL)
+		hs, err := parseDayHours(d, v)
+		if err != nil {
+			return s.backWithError(c, err, caseSettingsURL)
 		}
-		cal.Hours = append(cal.Hours, portal.OpeningHours{Weekday: d, Open: o, Close: cl})
+		cal.Hours = append(cal.Hours, hs...)
 	}
 	for _, h := range strings.Fields(strings.ReplaceAll(c.FormValue("holidays"), ",", " ")) {
 		cal.Holidays = append(cal.Holidays, h)
