@@ -132,8 +132,18 @@ func (m *Main) Open(ctx context.Context) error {
 		})
 	}
 	support, _ := cfg.supportAddress() // validated with the config
+	digestHour, err := cfg.caseDigestHour()
+	if err != nil {
+		m.ln.Close()
+		return err
+	}
+	interval, err := cfg.caseEscalationInterval()
+	if err != nil {
+		m.ln.Close()
+		return err
+	}
 	m.Cases = casework.New(casework.Config{Store: m.Store, BaseURL: m.Config.BaseURL, Node: cfg.NodeName, Logger: m.Logger,
-		SupportAddress: support, SenderName: cfg.senderName(), Bus: m.Bus})
+		SupportAddress: support, SenderName: cfg.senderName(), Bus: m.Bus, DigestHour: digestHour, Interval: interval})
 	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err

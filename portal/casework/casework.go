@@ -35,9 +35,9 @@ type Config struct {
 	Node string
 	// Interval between escalation passes; default 30s.
 	Interval time.Duration
-	// DigestHour is the UTC hour after which the day's digest is sent;
-	// default 7.
-	DigestHour int
+	// DigestHour is the UTC hour (0 to 23) after which the day's digest
+	// is sent; nil means 7.
+	DigestHour *int
 	Logger     *slog.Logger
 	Now        func() time.Time
 	// SupportAddress (support@domain), when set, makes replies come from
@@ -119,8 +119,9 @@ func New(cfg Config) *Service {
 	if cfg.Interval == 0 {
 		cfg.Interval = 30 * time.Second
 	}
-	if cfg.DigestHour == 0 {
-		cfg.DigestHour = 7
+	if cfg.DigestHour == nil {
+		h := 7
+		cfg.DigestHour = &h
 	}
 	if cfg.RecomputeBatch <= 0 {
 		cfg.RecomputeBatch = 500
@@ -550,7 +551,7 @@ func (s *Service) act(ctx context.Context, tx portal.CaseTx, r *portal.Escalatio
 // whether this call sent it.
 func (s *Service) Digest(ctx context.Context) (bool, error) {
 	now := s.now().UTC()
-	if now.Hour() < s.cfg.DigestHour {
+	if now.Hour() < *s.cfg.DigestHour {
 		return false, nil
 	}
 	managers, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleManager}, Limit: 100})

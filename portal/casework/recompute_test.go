@@ -130,3 +130,34 @@ func TestSLAChangeReachesEveryNode(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestHour sends the digest after the configured UTC hour, not
+// before; midnight is an hour like any other.
+func TestDigestHour(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 3, 3, 0, 30, 0, 0, time.UTC)}
+	s := openSQLite(t, clk.Now)[0]
+	user(t, s, portal.RoleManager, "manager@example.com")
+	for _, tc := range []struct {
+		name     string
+		hour     *int
+		at       time.Time
+		wantSent bool
+	}{
+		{"default 7, at 00:30", nil, time.Date(2026, 3, 3, 0, 30, 0, 0, time.UTC), false},
+		{"default 7, at 07:00", nil, time.Date(2026, 3, 4, 7, 0, 0, 0, time.UTC), true},
+		{"midnight, at 00:30", ptrInt(0), time.Date(2026, 3, 5, 0, 30, 0, 0, time.UTC), true},
+		{"18, at 17:59", ptrInt(18), time.Date(2026, 3, 6, 17, 59, 0, 0, time.UTC), false},
+		{"18, at 18:00", ptrInt(18), time.Date(2026, 3, 6, 18, 0, 0, 0, time.UTC), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk.Set(tc.at)
+			svc := casework.New(casework.Config{Store: s, Now: clk.Now, DigestHour: tc.hour})
+			sent, err := svc.Digest(ctx)
+			if err != nil || sent != tc.wantSent {
+				t.Fatalf("sent %v, %v; want %v", sent, err, tc.wantSent)
+			}
+		})
+	}
+}
+
+func ptrInt(n int) *int { return &n }
