@@ -83,7 +83,7 @@ func SummarizeCases(cs []portal.CaseStat, from, to time.Time, weekly bool, loc *
 		if c.Merged {
 			continue // a duplicate: its thread went on in another case
 		}
-		pol, cal := set.For(c.Priority)
+		pol, cal := set.ForSegment(c.Priority, c.Segment)
 		done := (c.Status == portal.CaseSolved || c.Status == portal.CaseClosed) && c.SolvedAt != nil
 		// First response.
 		if c.FirstResponseAt != nil && !c.FirstResponseAt.Before(c.CreatedAt) {

@@ -22,6 +22,10 @@ type RefitterConfig struct {
 	Period time.Duration
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
+	// OnReport, when set, is called with each finished analysis before
+	// it is published, in the refit's goroutine (the case workflow stores
+	// the segments, whose SLA targets then apply to the open cases).
+	OnReport func(ctx context.Context, rep *Report) error
 }
 
 // Status is what a page shows about the analysis.
@@ -86,6 +90,11 @@ func (r *Refitter) Refit() bool {
 		defer r.wg.Done()
 		defer close(done)
 		rep, err := r.run(r.ctx)
+		if err == nil && r.cfg.OnReport != nil {
+			if herr := r.cfg.OnReport(r.ctx, rep); herr != nil {
+				slog.Error("customer analysis: apply the report", "err", herr)
+			}
+		}
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.running, r.progress, r.err = false, 1, err

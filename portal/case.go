@@ -110,7 +110,10 @@ type Case struct {
 	Transcript string
 	Tags       []string
 	// MergedIntoID is set on a case merged into another (then closed).
-	MergedIntoID    *int64
+	MergedIntoID *int64
+	// Segment is the customer's RFM segment (issue 17) when the due times
+	// were last computed: a segment's SLA policy applies to its cases.
+	Segment         string
 	FirstResponseAt *time.Time
 	LastCustomerAt  *time.Time
 	LastAgentAt     *time.Time
@@ -476,8 +479,25 @@ type CaseService interface {
 
 	// SLASettings returns the policies (one per priority) and calendars.
 	SLASettings(ctx context.Context) (*SLASettings, error)
+	// SaveSLAPolicy stores the targets of a priority, for everyone or
+	// (Segment) for one customer segment. Like SaveCalendar, it makes the
+	// open cases due a recompute (RecomputeSLA).
 	SaveSLAPolicy(ctx context.Context, p SLAPolicy) error
+	// DeleteSLAPolicy removes a segment's targets of a priority.
+	DeleteSLAPolicy(ctx context.Context, priority, segment string) error
 	SaveCalendar(ctx context.Context, c *Calendar) error
+	// SaveCustomerSegments stores each customer's segment from the latest
+	// customer analysis (those left out have none) and makes the open
+	// cases of customers whose segment changed due a recompute; it returns
+	// how many customers changed.
+	SaveCustomerSegments(ctx context.Context, segs map[int64]string) (int, error)
+	// RecomputeSLA recomputes the due times of up to limit open cases due
+	// a recompute (computed under older settings or another segment) and
+	// returns how many it did; 0 means none is left.
+	RecomputeSLA(ctx context.Context, limit int) (int, error)
+	// SLARecomputeProgress returns how many open cases wait for a
+	// recompute, and how many are open (0, 0 when none waits).
+	SLARecomputeProgress(ctx context.Context) (left, open int, err error)
 
 	FindEscalationRules(ctx context.Context) ([]*EscalationRule, error)
 	SaveEscalationRule(ctx context.Context, r *EscalationRule) error

@@ -156,9 +156,13 @@ func (c *Calendar) Between(a, b time.Time) time.Duration {
 }
 
 // SLAPolicy sets a priority's targets in business time on a calendar; a
-// zero target means none.
+// zero target means none. A policy with a Segment applies to the cases of
+// the customers in that RFM segment (issue 17's customer analysis), in
+// place of the priority's policy for everyone else.
 type SLAPolicy struct {
-	Priority      string
+	Priority string
+	// Segment is "" for the default policy of the priority.
+	Segment       string
 	CalendarID    int64
 	FirstResponse time.Duration
 	NextResponse  time.Duration
@@ -169,6 +173,10 @@ type SLAPolicy struct {
 func (p *SLAPolicy) Validate() error {
 	if !ValidPriority(p.Priority) {
 		return FieldError("priority", "Choose a priority.")
+	}
+	p.Segment = strings.TrimSpace(p.Segment)
+	if len(p.Segment) > 60 {
+		return FieldError("segment", "Choose a customer segment.")
 	}
 	for _, d := range []time.Duration{p.FirstResponse, p.NextResponse, p.Resolution} {
 		if d < 0 || d > 365*24*time.Hour {
@@ -183,8 +191,41 @@ func (p *SLAPolicy) Validate() error {
 
 // SLASettings are the policies by priority and the calendars by id.
 type SLASettings struct {
-	Policies  map[string]SLAPolicy
+	// Policies are the default policies by priority.
+	Policies map[string]SLAPolicy
+	// Segments are the policies of customer segments: segment, then
+	// priority. A priority a segment has no policy for uses the default.
+	Segments  map[string]map[string]SLAPolicy
 	Calendars map[int64]*Calendar
+	// Generation counts the changes of policies and calendars; a case
+	// records the generation its due times were computed under, so that
+	// the open cases computed under an older one are found and brought up
+	// to date.
+	Generation int64
+}
+
+// SegmentPolicies lists the segment policies, by segment and priority.
+func (s *SLASettings) SegmentPolicies() []SLAPolicy {
+	var out []SLAPolicy
+	if s == nil {
+		return out
+	}
+	for _, m := range s.Segments {
+		for _, p := range m {
+			out = append(out, p)
+		}
+	}
+	rank := map[string]int{}
+	for i, p := range CasePriorities {
+		rank[p] = i
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Segment != out[j].Segment {
+			return out[i].Segment < out[j].Segment
+		}
+		return rank[out[i].Priority] < rank[out[j].Priority]
+	})
+	return out
 }
 
 // DefaultCalendar is the calendar of the normal priority's policy, else
@@ -215,13 +256,23 @@ var alwaysOpen = func() *Calendar {
 	return c
 }()
 
-// For returns the policy and calendar of a priority (no targets and an
-// always-open calendar when there is none).
+// For returns the default policy and calendar of a priority (no targets
+// and an always-open calendar when there is none).
 func (s *SLASettings) For(priority string) (SLAPolicy, *Calendar) {
+	return s.ForSegment(priority, "")
+}
+
+// ForSegment returns the policy and calendar of a priority for a customer
+// in segment: the segment's own policy when it has one for the priority,
+// else the priority's default.
+func (s *SLASettings) ForSegment(priority, segment string) (SLAPolicy, *Calendar) {
 	if s == nil {
 		return SLAPolicy{Priority: priority}, alwaysOpen
 	}
-	p, ok := s.Policies[priority]
+	p, ok := s.Segments[segment][priority]
+	if segment == "" || !ok {
+		p, ok = s.Policies[priority]
+	}
 	if !ok {
 		return SLAPolicy{Priority: priority}, alwaysOpen
 	}
@@ -229,6 +280,12 @@ func (s *SLASettings) For(priority string) (SLAPolicy, *Calendar) {
 		return p, cal
 	}
 	return p, alwaysOpen
+}
+
+// Policy returns the policy and calendar that apply to the case: of its
+// priority and its customer's segment.
+func (c *Case) Policy(set *SLASettings) (SLAPolicy, *Calendar) {
+	return set.ForSegment(c.Priority, c.Segment)
 }
 
 // slaRunning reports whether the clocks run in status s: not while the
@@ -250,7 +307,7 @@ func (c *Case) StartSLA(set *SLASettings) {
 // case waits on the customer or is done and resuming it when it is worked
 // again.
 func (c *Case) SetStatus(status string, t time.Time, set *SLASettings) {
-	_, cal := set.For(c.Priority)
+	_, cal := c.Policy(set)
 	running := slaRunning(status)
 	if c.SLASince != nil && !running {
 		c.SLASpent += cal.Between(*c.SLASince, t)
@@ -297,7 +354,7 @@ func (c *Case) AgentReplied(t time.Time, set *SLASettings) {
 // RecomputeSLA sets the due times from the clocks' state and the policy of
 // the case's priority.
 func (c *Case) RecomputeSLA(set *SLASettings) {
-	pol, cal := set.For(c.Priority)
+	pol, cal := c.Policy(set)
 	c.FirstResponseDue, c.NextResponseDue, c.ResolutionDue, c.DueAt = nil, nil, nil, nil
 	if !slaRunning(c.Status) {
 		return
@@ -325,7 +382,7 @@ func ptrTime(t time.Time) *time.Time { t = t.UTC(); return &t }
 // target starts anew with each customer message); ok is false when the
 // target does not run now.
 func (c *Case) SLATrigger(set *SLASettings, metric string, percent int) (at time.Time, key string, ok bool) {
-	pol, cal := set.For(c.Priority)
+	pol, cal := c.Policy(set)
 	share := func(d time.Duration) time.Duration { return d * time.Duration(percent) / 100 }
 	switch metric {
 	case MetricFirstResponse:
@@ -354,7 +411,7 @@ func (c *Case) SLATrigger(set *SLASettings, metric string, percent int) (at time
 // wall clock), for the next look. It looks only from now to the due time,
 // so a case opened long ago costs no more than a new one.
 func (c *Case) SLAReached(set *SLASettings, metric string, percent int, now time.Time) (key string, reached bool, next time.Time, ok bool) {
-	pol, cal := set.For(c.Priority)
+	pol, cal := c.Policy(set)
 	var due *time.Time
 	var target time.Duration
 	switch metric {
@@ -419,7 +476,7 @@ func (s SLAState) MetricLabel() string { return Label(s.Metric) }
 
 // SLAStateAt returns the state of the case's nearest target at now.
 func (c *Case) SLAStateAt(now time.Time, set *SLASettings) SLAState {
-	pol, cal := set.For(c.Priority)
+	pol, cal := c.Policy(set)
 	var st SLAState
 	for _, m := range []struct {
 		name   string

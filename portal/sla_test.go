@@ -205,3 +205,59 @@ func TestSLAReachedAgreesWithTrigger(t *testing.T) {
 		}
 	}
 }
+
+// TestSegmentTargets checks which policy a case takes: its segment's for
+// its priority when there is one, else the priority's default, in the
+// calendar of the policy taken.
+func TestSegmentTargets(t *testing.T) {
+	berlin := mustCalendar(t, "Europe/Berlin", weekdays(9*60, 17*60))
+	berlin.ID = 1
+	sydney := mustCalendar(t, "Australia/Sydney", weekdays(8*60, 20*60))
+	sydney.ID = 2
+	set := &SLASettings{
+		Policies: map[string]SLAPolicy{
+			PriorityNormal: {Priority: PriorityNormal, CalendarID: 1, FirstResponse: 8 * time.Hour},
+			PriorityHigh:   {Priority: PriorityHigh, CalendarID: 1, FirstResponse: 2 * time.Hour},
+		},
+		Segments: map[string]map[string]SLAPolicy{
+			"Champions":       {PriorityNormal: {Priority: PriorityNormal, Segment: "Champions", CalendarID: 2, FirstResponse: time.Hour}},
+			"Can't lose them": {PriorityHigh: {Priority: PriorityHigh, Segment: "Can't lose them", CalendarID: 1, FirstResponse: 30 * time.Minute}},
+		},
+		Calendars: map[int64]*Calendar{1: berlin, 2: sydney},
+	}
+	// Monday 2 March 2026, 10:00 in Berlin (09:00 UTC, 20:00 in Sydney).
+	created := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, priority, segment string
+		wantFirst               time.Duration
+		wantDue                 time.Time
+	}{
+		{"segment with targets for the priority", PriorityNormal, "Champions", time.Hour, time.Date(2026, 3, 2, 22, 0, 0, 0, time.UTC)}, // Sydney opens Tuesday 08:00 (21:00 UTC Monday)
+		{"segment without targets for the priority", PriorityHigh, "Champions", 2 * time.Hour, time.Date(2026, 3, 2, 11, 0, 0, 0, time.UTC)},
+		{"other segment's targets", PriorityHigh, "Can't lose them", 30 * time.Minute, time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)},
+		{"no segment", PriorityNormal, "", 8 * time.Hour, time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)},
+		{"segment with no targets at all", PriorityNormal, "Lost", 8 * time.Hour, time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC)},
+		{"priority without any policy", PriorityLow, "Champions", 0, time.Time{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pol, _ := set.ForSegment(tc.priority, tc.segment)
+			if pol.FirstResponse != tc.wantFirst {
+				t.Fatalf("first response target %v, want %v", pol.FirstResponse, tc.wantFirst)
+			}
+			c := &Case{Status: CaseNew, Priority: tc.priority, Segment: tc.segment, CreatedAt: created}
+			c.StartSLA(set)
+			if tc.wantDue.IsZero() {
+				if c.FirstResponseDue != nil {
+					t.Fatalf("first response due %v, want none", c.FirstResponseDue)
+				}
+				return
+			}
+			if c.FirstResponseDue == nil || !c.FirstResponseDue.Equal(tc.wantDue) {
+				t.Fatalf("first response due %v, want %v", c.FirstResponseDue, tc.wantDue)
+			}
+		})
+	}
+	if got := set.SegmentPolicies(); len(got) != 2 || got[0].Segment != "Can't lose them" {
+		t.Fatalf("segment policies %+v", got)
+	}
+}

@@ -47,7 +47,9 @@ type CaseStat struct {
 	CreatedAt time.Time
 	Channel   string
 	Priority  string
-	Status    string
+	// Segment is the customer's segment whose targets applied ("" none).
+	Segment string
+	Status  string
 	// Merged cases were duplicates folded into another case.
 	Merged          bool
 	FirstResponseAt *time.Time

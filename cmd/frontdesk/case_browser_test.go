@@ -2,22 +2,26 @@ package main
 
 import (
 	"fmt"
+	netmail "net/mail"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/frontdesk/frontdesk/portal"
 )
 
 // TestBrowserCases: a customer opens a case from "Contact us" about an
 // order, an agent finds it in the views with its SLA badge and replies
-// (waiting on the customer), the customer answers on the case page, which
-// reopens it, and the agent solves it; every page at desktop and 390 px
-// with no serious axe violation.
+// (waiting on the customer), the customer answers the emailed reply from
+// their mail program (a real SMTP client to the listener, to the reply
+// address the email came from), which reopens the case and shows on the
+// agent's page, answers again on the case page, and the agent closes
+// it; every page at desktop and 390 px with no serious axe violation.
 func TestBrowserCases(t *testing.T) {
 	for _, kind := range stores {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			srv := MustStartServer(t, kind)
+			srv := mailServer(t, kind)
 			b := MustBrowser(t)
 			for _, vp := range viewports {
 				t.Run(vp.name, func(t *testing.T) {
@@ -56,21 +60,30 @@ func TestBrowserCases(t *testing.T) {
 					agent.waitText(".case-meta", "Pending")
 					agent.check()
 
+					// The customer answers the emailed reply by email.
+					answer := fmt.Sprintf("Friday suits me, I am in all day (%s, %s).", kind, vp.name)
+					emailAnswer(t, srv, id, "It arrives on Friday.", answer)
+					agent.visit("/agent/cases/" + id)
+					agent.waitText(".case-thread", answer)
+					agent.waitText(".case-thread", "Reopened by the customer")
+					agent.waitText(".case-meta", "Open")
+					agent.check()
+
 					cust.visit(caseURL)
 					cust.waitText(".case-thread", "It arrives on Friday.")
-					cust.run("answer", chromedp.SendKeys(chromedp.ID("case-reply"), "Friday suits me, thank you."))
+					cust.waitText(".case-thread", answer)
+					cust.run("answer", chromedp.SendKeys(chromedp.ID("case-reply"), "Please ring twice, thank you."))
 					cust.submit(`form[action$="/reply"] button[type=submit]`)
 					cust.waitText(".flash", "Thank you.")
-					cust.waitText(".case-thread", "Friday suits me")
+					cust.waitText(".case-thread", "Please ring twice")
 					cust.check()
 
 					agent.visit("/agent/cases/" + id)
-					agent.waitText(".case-thread", "Reopened by the customer")
-					agent.waitText(".case-meta", "Open")
-					agent.run("solve", chromedp.SetValue(chromedp.ID("u-status"), "solved"))
+					agent.waitText(".case-thread", "Please ring twice")
+					agent.run("close", chromedp.SetValue(chromedp.ID("u-status"), "closed"))
 					agent.submit(`form[action$="/update"] button[type=submit]`)
 					agent.waitText(".flash", "Case updated.")
-					agent.waitText(".case-meta", "Solved")
+					agent.waitText(".case-meta", "Closed")
 					agent.check()
 					for _, view := range []string{"mine", "breaching", "open", "all"} {
 						agent.visit("/agent/cases?view=" + view)
@@ -81,13 +94,13 @@ func TestBrowserCases(t *testing.T) {
 					agent.check()
 
 					cust.visit(caseURL)
-					cust.waitText("main", "Solved")
+					cust.waitText("main", "Closed")
 					cust.visit("/account/history")
 					cust.waitText("main", "Case C-")
 					cust.check()
 					cust.visit("/account/cases")
 					cust.waitText(".case-list", "Case C-"+fmt.Sprintf("%06s", id))
-					cust.waitText(".case-list", "Solved")
+					cust.waitText(".case-list", "Closed")
 					cust.check()
 
 					// The console shows the unread alerts, and a customer's
@@ -112,4 +125,39 @@ func TestBrowserCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// emailAnswer sends the customer's answer to the agent's emailed reply on
+// case id (the one whose text has replyText) with a real SMTP client: to
+// the reply address it came from, in its thread, quoting it as mail
+// programs do.
+func emailAnswer(t *testing.T, srv *testServer, id, replyText, answer string) {
+	t.Helper()
+	var reply *portal.Email
+	for _, e := range emailsTo(t, srv, "customer@example.com") {
+		if strings.Contains(e.Subject, fmt.Sprintf("(case C-%06s)", id)) && strings.Contains(e.Body, replyText) {
+			reply = e
+		}
+	}
+	if reply == nil || reply.MessageID == "" {
+		t.Fatalf("no threaded reply email for case %s", id)
+	}
+	from, err := netmail.ParseAddress(reply.From)
+	if err != nil || !strings.HasPrefix(from.Address, "support+") {
+		t.Fatalf("reply from %q (%v), want the case's reply address", reply.From, err)
+	}
+	mustSend(t, srv, "customer@example.com", from.Address, fmt.Sprintf(`From: Ada Customer <customer@example.com>
+To: %s
+Subject: Re: %s
+Message-ID: <answer-%s-%d@mail.example>
+In-Reply-To: <%s>
+References: <%s>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+
+%s
+
+On Monday, Customer service wrote:
+> %s
+`, reply.From, reply.Subject, id, reply.ID, reply.MessageID, reply.MessageID, answer, replyText))
 }

@@ -56,6 +56,13 @@ type Config struct {
 	// AgentGrace (FRONTDESK_AGENT_GRACE, a Go duration, default 60s) is how
 	// long an agent with no live socket keeps their chats.
 	AgentGrace string
+	// CaseDigestHour (FRONTDESK_CASE_DIGEST_HOUR, 0 to 23, default 7) is
+	// the UTC hour after which the managers' daily case digest is sent.
+	CaseDigestHour string
+	// CaseEscalationInterval (FRONTDESK_CASE_ESCALATION_INTERVAL, a Go
+	// duration from 1s to 1h, default 30s) is how often each node's case
+	// loop evaluates SLA targets and fires escalation rules.
+	CaseEscalationInterval string
 	// HistoryCachePages is how many rendered history pages a node keeps
 	// (FRONTDESK_HISTORY_CACHE_PAGES): 0 means the default (4096), "off"
 	// (a negative number) turns the cache off, as `bench portal` does to
@@ -115,35 +122,37 @@ func ConfigFromEnv(getenv func(string) string) Config {
 		seller.VATRateBasisPoints = bp
 	}
 	return Config{
-		Seller:                seller,
-		TrustedProxies:        get("FRONTDESK_TRUSTED_PROXIES", ""),
-		MetricsFrom:           get("FRONTDESK_METRICS_FROM", ""),
-		MaxConnsPerIP:         num("FRONTDESK_MAX_CONNS_PER_IP"),
-		FDReserve:             num("FRONTDESK_FD_RESERVE"),
-		ChatSocketsPerVisitor: num("FRONTDESK_CHAT_SOCKETS_PER_VISITOR"),
-		ChatSocketsPerIP:      num("FRONTDESK_CHAT_SOCKETS_PER_IP"),
-		limitErr:              limitErr,
-		Addr:                  get("FRONTDESK_ADDR", ":8080"),
-		DataDir:               get("FRONTDESK_DATA_DIR", "./data"),
-		DatabaseURL:           get("FRONTDESK_DATABASE_URL", ""),
-		BaseURL:               get("FRONTDESK_BASE_URL", ""),
-		Secret:                get("FRONTDESK_SECRET", ""),
-		Demo:                  get("FRONTDESK_DEMO", ""),
-		SMTPURL:               get("FRONTDESK_SMTP_URL", ""),
-		MailFrom:              get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
-		SMTPListen:            get("FRONTDESK_SMTP_LISTEN", ""),
-		SupportAddress:        get("FRONTDESK_SUPPORT_ADDRESS", ""),
-		SMTPMaxSize:           num("FRONTDESK_SMTP_MAX_SIZE"),
-		LogLevel:              get("FRONTDESK_LOG_LEVEL", "info"),
-		LogFormat:             get("FRONTDESK_LOG_FORMAT", "text"),
-		WebhookSecrets:        parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
-		NodeName:              get("FRONTDESK_NODE_NAME", ""),
-		PprofAddr:             get("FRONTDESK_PPROF_ADDR", ""),
-		OpenAIKey:             get("FRONTDESK_OPENAI_API_KEY", ""),
-		OpenAIBaseURL:         get("FRONTDESK_OPENAI_BASE_URL", ""),
-		OpenAIModel:           get("FRONTDESK_OPENAI_MODEL", ""),
-		AgentGrace:            get("FRONTDESK_AGENT_GRACE", ""),
-		HistoryCachePages:     parseCachePages(get("FRONTDESK_HISTORY_CACHE_PAGES", "")),
+		Seller:                 seller,
+		TrustedProxies:         get("FRONTDESK_TRUSTED_PROXIES", ""),
+		MetricsFrom:            get("FRONTDESK_METRICS_FROM", ""),
+		MaxConnsPerIP:          num("FRONTDESK_MAX_CONNS_PER_IP"),
+		FDReserve:              num("FRONTDESK_FD_RESERVE"),
+		ChatSocketsPerVisitor:  num("FRONTDESK_CHAT_SOCKETS_PER_VISITOR"),
+		ChatSocketsPerIP:       num("FRONTDESK_CHAT_SOCKETS_PER_IP"),
+		limitErr:               limitErr,
+		Addr:                   get("FRONTDESK_ADDR", ":8080"),
+		DataDir:                get("FRONTDESK_DATA_DIR", "./data"),
+		DatabaseURL:            get("FRONTDESK_DATABASE_URL", ""),
+		BaseURL:                get("FRONTDESK_BASE_URL", ""),
+		Secret:                 get("FRONTDESK_SECRET", ""),
+		Demo:                   get("FRONTDESK_DEMO", ""),
+		SMTPURL:                get("FRONTDESK_SMTP_URL", ""),
+		MailFrom:               get("FRONTDESK_MAIL_FROM", "Frontdesk <no-reply@localhost>"),
+		SMTPListen:             get("FRONTDESK_SMTP_LISTEN", ""),
+		SupportAddress:         get("FRONTDESK_SUPPORT_ADDRESS", ""),
+		SMTPMaxSize:            num("FRONTDESK_SMTP_MAX_SIZE"),
+		LogLevel:               get("FRONTDESK_LOG_LEVEL", "info"),
+		LogFormat:              get("FRONTDESK_LOG_FORMAT", "text"),
+		WebhookSecrets:         parseSecrets(get("FRONTDESK_WEBHOOK_SECRETS", "")),
+		NodeName:               get("FRONTDESK_NODE_NAME", ""),
+		PprofAddr:              get("FRONTDESK_PPROF_ADDR", ""),
+		OpenAIKey:              get("FRONTDESK_OPENAI_API_KEY", ""),
+		OpenAIBaseURL:          get("FRONTDESK_OPENAI_BASE_URL", ""),
+		OpenAIModel:            get("FRONTDESK_OPENAI_MODEL", ""),
+		AgentGrace:             get("FRONTDESK_AGENT_GRACE", ""),
+		CaseDigestHour:         get("FRONTDESK_CASE_DIGEST_HOUR", ""),
+		CaseEscalationInterval: get("FRONTDESK_CASE_ESCALATION_INTERVAL", ""),
+		HistoryCachePages:      parseCachePages(get("FRONTDESK_HISTORY_CACHE_PAGES", "")),
 	}
 }
 
@@ -210,6 +219,12 @@ func (c *Config) validate() error {
 	if _, err := c.agentGrace(); err != nil {
 		return err
 	}
+	if _, err := c.caseDigestHour(); err != nil {
+		return err
+	}
+	if _, err := c.caseEscalationInterval(); err != nil {
+		return err
+	}
 	if _, err := c.supportAddress(); err != nil {
 		return err
 	}
@@ -269,6 +284,31 @@ func (c *Config) agentGrace() (time.Duration, error) {
 	d, err := time.ParseDuration(c.AgentGrace)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("FRONTDESK_AGENT_GRACE must be a positive Go duration such as 60s, not %q", c.AgentGrace)
+	}
+	return d, nil
+}
+
+// caseDigestHour parses CaseDigestHour; nil means the default.
+func (c *Config) caseDigestHour() (*int, error) {
+	if strings.TrimSpace(c.CaseDigestHour) == "" {
+		return nil, nil
+	}
+	h, err := strconv.Atoi(strings.TrimSpace(c.CaseDigestHour))
+	if err != nil || h < 0 || h > 23 {
+		return nil, fmt.Errorf("FRONTDESK_CASE_DIGEST_HOUR must be a UTC hour from 0 to 23, not %q", c.CaseDigestHour)
+	}
+	return &h, nil
+}
+
+// caseEscalationInterval parses CaseEscalationInterval; 0 means the
+// default.
+func (c *Config) caseEscalationInterval() (time.Duration, error) {
+	if strings.TrimSpace(c.CaseEscalationInterval) == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(c.CaseEscalationInterval))
+	if err != nil || d < time.Second || d > time.Hour {
+		return 0, fmt.Errorf("FRONTDESK_CASE_ESCALATION_INTERVAL must be a Go duration from 1s to 1h such as 30s, not %q", c.CaseEscalationInterval)
 	}
 	return d, nil
 }

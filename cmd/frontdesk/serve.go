@@ -134,13 +134,23 @@ func (m *Main) Open(ctx context.Context) error {
 		})
 	}
 	support, _ := cfg.supportAddress() // validated with the config
+	digestHour, err := cfg.caseDigestHour()
+	if err != nil {
+		m.ln.Close()
+		return err
+	}
+	interval, err := cfg.caseEscalationInterval()
+	if err != nil {
+		m.ln.Close()
+		return err
+	}
 	m.Cases = casework.New(casework.Config{Store: m.Store, BaseURL: m.Config.BaseURL, Node: cfg.NodeName, Logger: m.Logger,
-		SupportAddress: support, SenderName: cfg.senderName(), Bus: m.Bus})
+		SupportAddress: support, SenderName: cfg.senderName(), Bus: m.Bus, DigestHour: digestHour, Interval: interval})
 	if err := m.openChat(ctx, secret); err != nil {
 		m.ln.Close()
 		return err
 	}
-	m.Analytics = analytics.NewRefitter(analytics.RefitterConfig{Store: m.Store})
+	m.Analytics = analytics.NewRefitter(analytics.RefitterConfig{Store: m.Store, OnReport: m.applySegments})
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
 		m.ln.Close()
@@ -354,6 +364,16 @@ func (m *Main) startBackground(ctx context.Context) {
 	go func() { defer m.wg.Done(); hooks.Run(ctx) }()
 	m.wg.Add(1)
 	go func() { defer m.wg.Done(); m.Cases.Run(ctx) }()
+}
+
+// applySegments gives the case workflow each customer's segment from a
+// finished analysis: segment SLA targets then apply to their open cases.
+func (m *Main) applySegments(ctx context.Context, rep *analytics.Report) error {
+	segs := make(map[int64]string, len(rep.Customers))
+	for _, c := range rep.Customers {
+		segs[c.CustomerID] = c.Segment
+	}
+	return m.Cases.ApplySegments(ctx, segs)
 }
 
 // refitAnalytics runs the customer analysis at start and once a day after;

@@ -35,9 +35,9 @@ type Config struct {
 	Node string
 	// Interval between escalation passes; default 30s.
 	Interval time.Duration
-	// DigestHour is the UTC hour after which the day's digest is sent;
-	// default 7.
-	DigestHour int
+	// DigestHour is the UTC hour (0 to 23) after which the day's digest
+	// is sent; nil means 7.
+	DigestHour *int
 	Logger     *slog.Logger
 	Now        func() time.Time
 	// SupportAddress (support@domain), when set, makes replies come from
@@ -48,8 +48,13 @@ type Config struct {
 	// SenderName is the display name of replies' From.
 	SenderName string
 	// Bus, when set, carries each staff alert (AlertTopic) to the agent
-	// consoles of every node once it is stored.
+	// consoles of every node once it is stored, and wakes every node's
+	// loop to recompute due times after a change of SLA settings
+	// (SLATopic).
 	Bus portal.Bus
+	// RecomputeBatch is how many cases one recompute transaction takes;
+	// default 500.
+	RecomputeBatch int
 }
 
 // AlertTopic is the bus topic of staff alerts: an Alert as JSON, published
@@ -99,6 +104,10 @@ type Service struct {
 	log   *slog.Logger
 	now   func() time.Time
 
+	// kick wakes the loop for a recompute of due times (settings or
+	// segments changed).
+	kick chan struct{}
+
 	mu sync.Mutex
 	// fired remembers, per case, the keys this node saw fired, so that a
 	// pass does not try them again.
@@ -110,8 +119,12 @@ func New(cfg Config) *Service {
 	if cfg.Interval == 0 {
 		cfg.Interval = 30 * time.Second
 	}
-	if cfg.DigestHour == 0 {
-		cfg.DigestHour = 7
+	if cfg.DigestHour == nil {
+		h := 7
+		cfg.DigestHour = &h
+	}
+	if cfg.RecomputeBatch <= 0 {
+		cfg.RecomputeBatch = 500
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -120,7 +133,7 @@ func New(cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &Service{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, fired: map[int64]map[string]bool{}}
+	return &Service{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, fired: map[int64]map[string]bool{}, kick: make(chan struct{}, 1)}
 }
 
 // CaseURL is the customer's page of a case.
@@ -191,7 +204,7 @@ func Expectation(c *portal.Case, set *portal.SLASettings) string {
 	if due == nil {
 		return "We will answer as soon as we can."
 	}
-	_, cal := set.For(c.Priority)
+	_, cal := c.Policy(set)
 	return "We will answer by " + due.In(cal.Location()).Format("Monday 2 January, 15:04 MST") + " at the latest."
 }
 
@@ -538,7 +551,7 @@ func (s *Service) act(ctx context.Context, tx portal.CaseTx, r *portal.Escalatio
 // whether this call sent it.
 func (s *Service) Digest(ctx context.Context) (bool, error) {
 	now := s.now().UTC()
-	if now.Hour() < s.cfg.DigestHour {
+	if now.Hour() < *s.cfg.DigestHour {
 		return false, nil
 	}
 	managers, _, err := s.store.FindUsers(ctx, portal.UserFilter{Roles: []portal.Role{portal.RoleManager}, Limit: 100})
@@ -598,10 +611,26 @@ func (s *Service) enqueue(ctx context.Context, e *portal.Email) error {
 }
 
 // Run passes every Interval and sends the digest when due, until ctx ends.
+// Before each pass it brings the due times of open cases up to date with
+// changed SLA settings or segments; a change on any node wakes it at once.
 func (s *Service) Run(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Interval)
 	defer t.Stop()
+	var wake <-chan portal.BusMessage
+	if s.cfg.Bus != nil {
+		ch, unsub := portal.SubscribeChan(s.cfg.Bus, SLATopic, 1)
+		defer unsub()
+		wake = ch
+	}
 	for {
+		// Cases another node holds are skipped; look again soon when
+		// some are left.
+		var again <-chan time.Time
+		if _, err := s.Recompute(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("recompute case due times", "err", err)
+		} else if left, _, err := s.store.SLARecomputeProgress(ctx); err == nil && left > 0 {
+			again = time.After(time.Second)
+		}
 		if _, err := s.Pass(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("case escalation pass", "err", err)
 		}
@@ -612,6 +641,81 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-s.kick:
+		case <-wake:
+		case <-again:
 		}
 	}
+}
+
+// SLATopic is the bus topic that tells every node's loop that SLA
+// settings or customer segments changed: each starts recomputing the open
+// cases' due times at once (the store shares the work out).
+const SLATopic = "sla_changed"
+
+// Recompute brings the due times of every open case computed under older
+// SLA settings or another customer segment up to date, a batch at a time,
+// and returns how many cases it recomputed.
+func (s *Service) Recompute(ctx context.Context) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := s.store.RecomputeSLA(ctx, s.cfg.RecomputeBatch)
+		total += n
+		if err != nil || n < s.cfg.RecomputeBatch {
+			return total, err
+		}
+	}
+	return total, ctx.Err()
+}
+
+// SLAChanged is called after a change of SLA policies or calendars: it
+// recomputes a first batch of open cases at once and wakes the loop of
+// this node and, over the bus, of every other node for the rest. It
+// returns how many open cases are left to do (the settings page shows the
+// progress).
+func (s *Service) SLAChanged(ctx context.Context) (int, error) {
+	if _, err := s.store.RecomputeSLA(ctx, s.cfg.RecomputeBatch); err != nil {
+		return 0, err
+	}
+	// More than a batch, or cases another node's transaction held.
+	left, _, err := s.store.SLARecomputeProgress(ctx)
+	if err != nil || left == 0 {
+		return 0, err
+	}
+	s.wake(ctx)
+	return left, nil
+}
+
+// wake starts the recompute on this node and announces it to the others.
+func (s *Service) wake(ctx context.Context) {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	if s.cfg.Bus != nil {
+		if err := s.cfg.Bus.Publish(ctx, SLATopic, []byte("{}")); err != nil {
+			s.log.Warn("publish sla change", "err", err)
+		}
+	}
+}
+
+// ApplySegments stores the customers' segments from a new customer
+// analysis (customer id to segment) and, when any changed, has the open
+// cases of those customers recomputed under their segment's targets.
+func (s *Service) ApplySegments(ctx context.Context, segs map[int64]string) error {
+	n, err := s.store.SaveCustomerSegments(ctx, segs)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		s.log.Info("customer segments changed", "customers", n)
+		s.wake(ctx)
+	}
+	return nil
+}
+
+// RecomputeProgress returns how many open cases wait for new due times,
+// of how many open cases (0, 0 when none waits).
+func (s *Service) RecomputeProgress(ctx context.Context) (left, open int, err error) {
+	return s.store.SLARecomputeProgress(ctx)
 }

@@ -3,8 +3,10 @@ package sqlstore
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,7 +15,7 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const caseColList = `id, token, subject, status, priority, channel, conversation_id, customer_id, order_id, assignee_id, team_id, email, name, body, transcript, tags, merged_into_id,
+const caseColList = `id, token, subject, status, priority, channel, conversation_id, customer_id, order_id, assignee_id, team_id, email, name, body, transcript, tags, merged_into_id, segment,
 first_response_at, last_customer_at, last_agent_at, solved_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, created_at, updated_at`
 
 // caseCols returns the case columns, each prefixed with p (an alias and a dot, or "").
@@ -33,7 +35,7 @@ func scanCase(r Row, extra ...any) (*portal.Case, error) {
 	var tags string
 	var spent int64
 	dest := []any{&c.ID, &c.Token, &c.Subject, &c.Status, &c.Priority, &c.Channel, &c.ConversationID, &c.CustomerID, &c.OrderID, &c.AssigneeID, &c.TeamID,
-		&c.Email, &c.Name, &c.Body, &c.Transcript, &tags, &c.MergedIntoID,
+		&c.Email, &c.Name, &c.Body, &c.Transcript, &tags, &c.MergedIntoID, &c.Segment,
 		&c.FirstResponseAt, &c.LastCustomerAt, &c.LastAgentAt, &c.SolvedAt, &c.FirstResponseDue, &c.NextResponseFrom, &c.NextResponseDue, &c.ResolutionDue,
 		&c.SLASince, &spent, &c.DueAt, &c.CreatedAt, &c.UpdatedAt}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
@@ -132,7 +134,10 @@ func enqueueEmails(ctx context.Context, q Querier, emails []*portal.Email, now t
 
 // slaSettings loads the policies and calendars (a few rows).
 func slaSettings(ctx context.Context, q Querier) (*portal.SLASettings, error) {
-	set := &portal.SLASettings{Policies: map[string]portal.SLAPolicy{}, Calendars: map[int64]*portal.Calendar{}}
+	set := &portal.SLASettings{Policies: map[string]portal.SLAPolicy{}, Segments: map[string]map[string]portal.SLAPolicy{}, Calendars: map[int64]*portal.Calendar{}}
+	if err := q.QueryRow(ctx, `SELECT generation FROM sla_generation WHERE id = 1`).Scan(&set.Generation); err != nil {
+		return nil, err
+	}
 	rows, err := q.Query(ctx, `SELECT id, name, time_zone, hours, holidays FROM sla_calendars ORDER BY id`)
 	if err != nil {
 		return nil, err
@@ -166,7 +171,7 @@ func slaSettings(ctx context.Context, q Querier) (*portal.SLASettings, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.Query(ctx, `SELECT priority, calendar_id, first_response_minutes, next_response_minutes, resolution_minutes FROM sla_policies`)
+	rows, err = q.Query(ctx, `SELECT priority, segment, calendar_id, first_response_minutes, next_response_minutes, resolution_minutes FROM sla_policies`)
 	if err != nil {
 		return nil, err
 	}
@@ -174,11 +179,18 @@ func slaSettings(ctx context.Context, q Querier) (*portal.SLASettings, error) {
 	for rows.Next() {
 		var p portal.SLAPolicy
 		var fr, nr, res int64
-		if err := rows.Scan(&p.Priority, &p.CalendarID, &fr, &nr, &res); err != nil {
+		if err := rows.Scan(&p.Priority, &p.Segment, &p.CalendarID, &fr, &nr, &res); err != nil {
 			return nil, err
 		}
 		p.FirstResponse, p.NextResponse, p.Resolution = time.Duration(fr)*time.Minute, time.Duration(nr)*time.Minute, time.Duration(res)*time.Minute
-		set.Policies[p.Priority] = p
+		if p.Segment == "" {
+			set.Policies[p.Priority] = p
+			continue
+		}
+		if set.Segments[p.Segment] == nil {
+			set.Segments[p.Segment] = map[string]portal.SLAPolicy{}
+		}
+		set.Segments[p.Segment][p.Priority] = p
 	}
 	return set, rows.Err()
 }
@@ -210,14 +222,17 @@ func (s *Store) CreateCase(ctx context.Context, c *portal.Case, first *portal.Ca
 		if first.Kind == portal.EntryCustomer {
 			c.LastCustomerAt = &first.CreatedAt
 		}
+		if c.Segment, err = customerSegment(ctx, q, c.CustomerID); err != nil {
+			return err
+		}
 		c.StartSLA(set)
 		if first.Kind == portal.EntryReply {
 			c.AgentReplied(first.CreatedAt, set)
 		}
-		err = q.QueryRow(ctx, `INSERT INTO cases (token, subject, status, priority, channel, conversation_id, customer_id, order_id, assignee_id, team_id, email, name, body, transcript, tags,
+		err = q.QueryRow(ctx, `INSERT INTO cases (token, subject, status, priority, channel, conversation_id, customer_id, order_id, assignee_id, team_id, email, name, body, transcript, tags, segment, sla_generation,
 			first_response_at, last_customer_at, last_agent_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			c.Token, c.Subject, c.Status, c.Priority, c.Channel, c.ConversationID, c.CustomerID, c.OrderID, c.AssigneeID, c.TeamID, c.Email, c.Name, c.Body, c.Transcript, joinTags(c.Tags),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			c.Token, c.Subject, c.Status, c.Priority, c.Channel, c.ConversationID, c.CustomerID, c.OrderID, c.AssigneeID, c.TeamID, c.Email, c.Name, c.Body, c.Transcript, joinTags(c.Tags), c.Segment, set.Generation,
 			c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue, c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, checkNow, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
 		if err != nil {
 			return err
@@ -235,24 +250,45 @@ func (s *Store) CreateCase(ctx context.Context, c *portal.Case, first *portal.Ca
 }
 
 // lockCase reads a case for update in q: the no-op UPDATE takes the row's
-// write lock on PostgreSQL (SQLite has one writer anyway).
+// write lock on PostgreSQL (SQLite has one writer anyway). The case takes
+// its customer's current segment, so that a change computes its due times
+// under that segment's policy.
 func lockCase(ctx context.Context, q Querier, id int64) (*portal.Case, error) {
 	c, err := scanCase(q.QueryRow(ctx, `UPDATE cases SET updated_at = updated_at WHERE id = ? RETURNING `+caseColList, id))
 	if err != nil {
 		return nil, notFound(err, "Case")
 	}
+	if c.Segment, err = customerSegment(ctx, q, c.CustomerID); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-// writeCase stores every field a change may touch.
-func writeCase(ctx context.Context, q Querier, c *portal.Case, now time.Time) error {
+// customerSegment is the customer's segment in the latest analysis ("" for
+// a guest or a customer the analysis has not scored).
+func customerSegment(ctx context.Context, q Querier, customerID *int64) (string, error) {
+	if customerID == nil {
+		return "", nil
+	}
+	var seg string
+	err := q.QueryRow(ctx, `SELECT segment FROM customer_segments WHERE customer_id = ?`, *customerID).Scan(&seg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return seg, err
+}
+
+// writeCase stores every field a change may touch, with due times computed
+// under set (whose generation it records).
+func writeCase(ctx context.Context, q Querier, c *portal.Case, set *portal.SLASettings, now time.Time) error {
 	c.UpdatedAt = now
+	c.RecomputeSLA(set)
 	_, err := q.Exec(ctx, `UPDATE cases SET subject = ?, status = ?, priority = ?, order_id = ?, assignee_id = ?, team_id = ?, tags = ?, merged_into_id = ?,
 		first_response_at = ?, last_customer_at = ?, last_agent_at = ?, solved_at = ?, first_response_due = ?, next_response_from = ?, next_response_due = ?, resolution_due = ?,
-		sla_since = ?, sla_spent = ?, due_at = ?, sla_check_at = ?, updated_at = ? WHERE id = ?`,
+		sla_since = ?, sla_spent = ?, due_at = ?, sla_check_at = ?, segment = ?, sla_generation = ?, updated_at = ? WHERE id = ?`,
 		c.Subject, c.Status, c.Priority, c.OrderID, c.AssigneeID, c.TeamID, joinTags(c.Tags), c.MergedIntoID,
 		c.FirstResponseAt, c.LastCustomerAt, c.LastAgentAt, c.SolvedAt, c.FirstResponseDue, c.NextResponseFrom, c.NextResponseDue, c.ResolutionDue,
-		c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, checkNow, c.UpdatedAt, c.ID)
+		c.SLASince, int64(c.SLASpent/time.Second), c.DueAt, checkNow, c.Segment, set.Generation, c.UpdatedAt, c.ID)
 	return err
 }
 
@@ -572,7 +608,7 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *portal.CaseEntry, status st
 				return err
 			}
 		}
-		if err := writeCase(ctx, q, c, now); err != nil {
+		if err := writeCase(ctx, q, c, set, now); err != nil {
 			return err
 		}
 		out = c
@@ -716,7 +752,7 @@ func (s *Store) updateIn(ctx context.Context, q Querier, id int64, u portal.Case
 	if err := insertEntry(ctx, q, &portal.CaseEntry{CaseID: c.ID, Kind: portal.EntryEvent, Channel: ch, AuthorID: aid, AuthorName: aname, Body: strings.Join(changes, "; "), CreatedAt: now}); err != nil {
 		return nil, false, err
 	}
-	return c, true, writeCase(ctx, q, c, now)
+	return c, true, writeCase(ctx, q, c, set, now)
 }
 
 // UpdateCase changes a case and records the change.
@@ -818,10 +854,10 @@ func (s *Store) MergeCase(ctx context.Context, fromID, intoID int64, actor *port
 		if into.LastCustomerAt == nil || (from.LastCustomerAt != nil && from.LastCustomerAt.After(*into.LastCustomerAt)) {
 			into.LastCustomerAt = from.LastCustomerAt
 		}
-		if err := writeCase(ctx, q, from, now); err != nil {
+		if err := writeCase(ctx, q, from, set, now); err != nil {
 			return err
 		}
-		return writeCase(ctx, q, into, now)
+		return writeCase(ctx, q, into, set, now)
 	})
 	return wrap("merge case", err)
 }
@@ -937,15 +973,46 @@ func (s *Store) SaveSLAPolicy(ctx context.Context, p portal.SLAPolicy) error {
 	if err := s.db.QueryRow(ctx, `SELECT 1 FROM sla_calendars WHERE id = ?`, p.CalendarID).Scan(&one); err != nil {
 		return wrap("save sla policy", notFound(err, "Calendar"))
 	}
-	_, err := s.db.Exec(ctx, `INSERT INTO sla_policies (priority, calendar_id, first_response_minutes, next_response_minutes, resolution_minutes) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (priority) DO UPDATE SET calendar_id = excluded.calendar_id, first_response_minutes = excluded.first_response_minutes,
+	err := s.db.InTx(ctx, func(q Querier) error {
+		if _, err := q.Exec(ctx, `INSERT INTO sla_policies (priority, segment, calendar_id, first_response_minutes, next_response_minutes, resolution_minutes) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (priority, segment) DO UPDATE SET calendar_id = excluded.calendar_id, first_response_minutes = excluded.first_response_minutes,
 		next_response_minutes = excluded.next_response_minutes, resolution_minutes = excluded.resolution_minutes`,
-		p.Priority, p.CalendarID, int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute), int64(p.Resolution/time.Minute))
+			p.Priority, p.Segment, p.CalendarID, int64(p.FirstResponse/time.Minute), int64(p.NextResponse/time.Minute), int64(p.Resolution/time.Minute)); err != nil {
+			return err
+		}
+		return nextSLAGeneration(ctx, q)
+	})
 	return wrap("save sla policy", err)
 }
 
-// SaveCalendar creates (ID 0) or updates a calendar. Cases keep the due
-// times computed before; each is recomputed at its next change.
+// DeleteSLAPolicy removes a segment's policy of a priority; its cases
+// take the priority's default targets. The defaults cannot be removed.
+func (s *Store) DeleteSLAPolicy(ctx context.Context, priority, segment string) error {
+	if strings.TrimSpace(segment) == "" {
+		return portal.FieldError("segment", "The targets for everyone cannot be removed; set them to 0 for none.")
+	}
+	err := s.db.InTx(ctx, func(q Querier) error {
+		n, err := q.Exec(ctx, `DELETE FROM sla_policies WHERE priority = ? AND segment = ?`, priority, segment)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return portal.Errorf(portal.ENOTFOUND, "No such targets.")
+		}
+		return nextSLAGeneration(ctx, q)
+	})
+	return wrap("delete sla policy", err)
+}
+
+// nextSLAGeneration counts a change of the SLA settings: every open case
+// computed under an older generation is now due a recompute.
+func nextSLAGeneration(ctx context.Context, q Querier) error {
+	_, err := q.Exec(ctx, `UPDATE sla_generation SET generation = generation + 1 WHERE id = 1`)
+	return err
+}
+
+// SaveCalendar creates (ID 0) or updates a calendar. A change makes the
+// open cases due a recompute (RecomputeSLA).
 func (s *Store) SaveCalendar(ctx context.Context, c *portal.Calendar) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -964,7 +1031,16 @@ func (s *Store) SaveCalendar(ctx context.Context, c *portal.Calendar) error {
 	if c.ID == 0 {
 		err = s.db.QueryRow(ctx, `INSERT INTO sla_calendars (name, time_zone, hours, holidays) VALUES (?, ?, ?, ?) RETURNING id`, c.Name, c.TimeZone, string(hours), string(holidays)).Scan(&c.ID)
 	} else {
-		err = s.execOne(ctx, "save calendar", "Calendar not found.", `UPDATE sla_calendars SET name = ?, time_zone = ?, hours = ?, holidays = ? WHERE id = ?`, c.Name, c.TimeZone, string(hours), string(holidays), c.ID)
+		err = s.db.InTx(ctx, func(q Querier) error {
+			n, err := q.Exec(ctx, `UPDATE sla_calendars SET name = ?, time_zone = ?, hours = ?, holidays = ? WHERE id = ?`, c.Name, c.TimeZone, string(hours), string(holidays), c.ID)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return portal.Errorf(portal.ENOTFOUND, "Calendar not found.")
+			}
+			return nextSLAGeneration(ctx, q)
+		})
 	}
 	if err != nil && s.db.IsUniqueViolation(err) {
 		return portal.FieldError("name", "A calendar with this name exists.")
@@ -1044,7 +1120,7 @@ func (s *Store) FindSLACases(ctx context.Context, now time.Time) ([]*portal.Case
 	if s.db.Dialect() == "sqlite" {
 		hint = " INDEXED BY cases_active_check"
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, status, priority, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, updated_at
+	rows, err := s.db.Query(ctx, `SELECT id, status, priority, segment, assignee_id, team_id, created_at, first_response_due, next_response_from, next_response_due, resolution_due, sla_since, sla_spent, due_at, sla_check_at, updated_at
 		FROM cases c`+hint+` WHERE `+activeCases+` AND sla_check_at <= ? AND due_at IS NOT NULL`, now.UTC())
 	if err != nil {
 		return nil, wrap("find sla cases", err)
@@ -1052,7 +1128,7 @@ func (s *Store) FindSLACases(ctx context.Context, now time.Time) ([]*portal.Case
 	out, err := collect(rows, func(r Row) (*portal.Case, error) {
 		var c portal.Case
 		var spent int64
-		err := r.Scan(&c.ID, &c.Status, &c.Priority, &c.AssigneeID, &c.TeamID, &c.CreatedAt, &c.FirstResponseDue, &c.NextResponseFrom, &c.NextResponseDue, &c.ResolutionDue, &c.SLASince, &spent, &c.DueAt, &c.SLACheckAt, &c.UpdatedAt)
+		err := r.Scan(&c.ID, &c.Status, &c.Priority, &c.Segment, &c.AssigneeID, &c.TeamID, &c.CreatedAt, &c.FirstResponseDue, &c.NextResponseFrom, &c.NextResponseDue, &c.ResolutionDue, &c.SLASince, &spent, &c.DueAt, &c.SLACheckAt, &c.UpdatedAt)
 		c.SLASpent = time.Duration(spent) * time.Second
 		return &c, err
 	})
@@ -1102,7 +1178,7 @@ func (t *caseTx) Update(u portal.CaseUpdate, event string) error {
 	if err := t.Event(event); err != nil {
 		return err
 	}
-	return writeCase(t.ctx, t.q, t.c, t.now)
+	return writeCase(t.ctx, t.q, t.c, t.set, t.now)
 }
 
 func (t *caseTx) Notify(userIDs []int64, body string) error {

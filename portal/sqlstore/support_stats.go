@@ -68,7 +68,7 @@ func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal
 		where += ` AND (team_id = ? OR team_id IS NULL AND assignee_id IN (SELECT user_id FROM team_members WHERE team_id = ?))`
 		args = append(args, f.TeamID, f.TeamID)
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, created_at, channel, priority, status, merged_into_id, first_response_at, solved_at, sla_since, sla_spent
+	rows, err := s.db.Query(ctx, `SELECT id, created_at, channel, priority, segment, status, merged_into_id, first_response_at, solved_at, sla_since, sla_spent
 	FROM cases WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, wrap("case stats", err)
@@ -79,7 +79,7 @@ func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal
 		var c portal.CaseStat
 		var merged *int64
 		var spent int64
-		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.Channel, &c.Priority, &c.Status, &merged, &c.FirstResponseAt, &c.SolvedAt, &c.SLASince, &spent); err != nil {
+		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.Channel, &c.Priority, &c.Segment, &c.Status, &merged, &c.FirstResponseAt, &c.SolvedAt, &c.SLASince, &spent); err != nil {
 			return nil, wrap("case stats", err)
 		}
 		c.Merged = merged != nil

@@ -48,7 +48,7 @@ func answerBy(c *portal.Case, set *portal.SLASettings) string {
 	if due == nil {
 		return ""
 	}
-	_, cal := set.For(c.Priority)
+	_, cal := c.Policy(set)
 	return due.In(cal.Location()).Format("Monday 2 January, 15:04 MST")
 }
 

@@ -134,7 +134,7 @@ func (s *Server) handleCaseStaffView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	pol, _ := set.For(cs.Priority)
+	pol, _ := cs.Policy(set)
 	return s.render(c, fiber.StatusOK, "agent_case", "Case "+cs.Number(), fiber.Map{
 		"Row": caseRow{Case: cs, SLA: cs.SLAStateAt(s.now(), set)}, "Entries": entries, "Staff": staff, "Teams": teams,
 		"Statuses": portal.CaseStatuses, "Priorities": portal.CasePriorities, "Policy": pol, "Tags": strings.Join(cs.Tags, ", "),

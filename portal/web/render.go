@@ -57,6 +57,16 @@ func newRenderer() (*renderer, error) {
 		"dec":       func(n int) int { return n - 1 },
 		"inc":       func(n int) int { return n + 1 },
 		"join":      strings.Join,
+		"duration":  func(d time.Duration) string { return portal.HumanDuration(d) },
+		// slug makes an id fragment of a name ("Can't lose them": "can-t-lose-them").
+		"slug": func(v string) string {
+			return strings.Trim(strings.Map(func(r rune) rune {
+				if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+					return r
+				}
+				return '-'
+			}, strings.ToLower(v)), "-")
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := make(map[string]any, len(kv)/2)
 			for i := 0; i+1 < len(kv); i += 2 {

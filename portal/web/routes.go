@@ -184,6 +184,7 @@ func (s *Server) routes() {
 	admin.Get("/returns", s.handleReturnPolicyPage)
 	admin.Get("/cases", s.handleCaseSettings)
 	admin.Post("/cases/policies", s.handleSLAPolicySave)
+	admin.Post("/cases/policies/delete", s.handleSLAPolicyDelete)
 	admin.Post("/cases/calendars", s.handleCalendarSave)
 	admin.Post("/cases/teams", s.handleTeamSave)
 	admin.Post("/cases/teams/:id<int>/delete", s.handleTeamDelete)
