@@ -369,7 +369,7 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 			count("Left a message (cases)", cur.Cases, prev.Cases),
 			wait("Median wait for a person", cur.WaitMedian, prev.WaitMedian, cur.Waited, prev.Waited),
 			wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
-			rate(fmt.Sprintf("Hand-offs answered within %d minutes (target)", target), cur.WithinTarget(time.Duration(target)*time.Minute), cur.HandedOff,
+			rate(withinLabel(target, cur.BusinessHours), cur.WithinTarget(time.Duration(target)*time.Minute), cur.HandedOff,
 				prev.WithinTarget(time.Duration(target)*time.Minute), prev.HandedOff),
 		}
 		if cur.BusinessHours {
@@ -482,6 +482,15 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// withinLabel names the hand-offs-answered-in-time figure, saying whether
+// its minutes are business minutes.
+func withinLabel(target int, business bool) string {
+	if business {
+		return fmt.Sprintf("Hand-offs answered within %d business minutes (target)", target)
+	}
+	return fmt.Sprintf("Hand-offs answered within %d minutes (target)", target)
 }
 
 // targetParam reads ?target=, the minutes within which a hand-off should

@@ -92,8 +92,8 @@ func TestSupportReport(t *testing.T) {
 		wantBody(t, res, "Help-centre searches")
 		wantBody(t, res, "not followed by a chat or case within 24 hours")
 		wantBody(t, res, "where is my refund")
-		wantBody(t, res, "Hand-offs answered within 5 minutes (target)")
-		wantBody(t, c.get("/reports/support?target=30"), "Hand-offs answered within 30 minutes (target)")
+		wantBody(t, res, "Hand-offs answered within 5 business minutes (target)")
+		wantBody(t, c.get("/reports/support?target=30"), "Hand-offs answered within 30 business minutes (target)")
 		// A team of the agent: its chats; another agent's team has none.
 		other := MustUser(t, s, portal.RoleAgent, "other@example.com")
 		team := &portal.Team{Name: "Returns", MemberIDs: []int64{agent.ID}}
