@@ -28,12 +28,14 @@ type ConversationStat struct {
 // SupportFilter selects conversations (or cases) created in [From, To).
 type SupportFilter struct {
 	From, To time.Time
-	// AgentID keeps the conversations the agent owned and the cases
-	// assigned to them (0: everyone).
+	// AgentID keeps what the agent handled: the conversations whose first
+	// agent message (that the customer saw) was theirs and the cases they
+	// replied to first; a conversation or case nobody has answered yet
+	// counts for the agent it is with or assigned to (0: everyone).
 	AgentID int64
-	// TeamID keeps the conversations owned by the team's members and the
-	// cases of the team, or with no team and assigned to a member (0:
-	// every team).
+	// TeamID keeps what the team's members handled, the same way; a case
+	// nobody has answered yet counts for its team, or with no team for a
+	// member it is assigned to (0: every team).
 	TeamID int64
 	// Channels keeps the cases that came from these channels (empty:
 	// all). Conversations are all chat; the caller decides whether to

@@ -64,6 +64,14 @@ func testCaseStats(t *testing.T, open Opener) {
 	reply(monday.Add(9*time.Hour+21*time.Minute), k2, b, "")
 	reply(monday.Add(10*time.Hour), k1, a, "")
 	setStatus(monday.Add(11*time.Hour), k1, portal.CaseSolved)
+	// K1 is handed to b and K2 moves to team returns after they were
+	// answered: the report still counts them for whoever replied first.
+	if _, err := s.UpdateCase(ctx(), k1.ID, portal.CaseUpdate{AssigneeID: &b.ID}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateCase(ctx(), k2.ID, portal.CaseUpdate{TeamID: &returns.ID}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	// K5: the week after, outside the range.
 	open1(monday.AddDate(0, 0, 7), &portal.Case{Channel: portal.ChannelPortal})
 	at(monday.Add(24*time.Hour + 11*time.Hour))
@@ -92,9 +100,12 @@ func testCaseStats(t *testing.T, open Opener) {
 		{"all", func(f portal.SupportFilter) portal.SupportFilter { return f }, []int64{k1.ID, k2.ID, k3.ID, k4.ID}},
 		{"email", func(f portal.SupportFilter) portal.SupportFilter { f.Channels = []string{"email"}; return f }, []int64{k2.ID}},
 		{"portal and api", func(f portal.SupportFilter) portal.SupportFilter { f.Channels = []string{"portal", "api"}; return f }, []int64{k1.ID, k3.ID}},
+		// Who replied first (a to K1, b to K2), or before a reply the
+		// assignee (b has K3).
 		{"agent a", func(f portal.SupportFilter) portal.SupportFilter { f.AgentID = a.ID; return f }, []int64{k1.ID}},
-		{"agent b", func(f portal.SupportFilter) portal.SupportFilter { f.AgentID = b.ID; return f }, []int64{k3.ID}},
-		// A team's cases, and those with no team assigned to a member.
+		{"agent b", func(f portal.SupportFilter) portal.SupportFilter { f.AgentID = b.ID; return f }, []int64{k2.ID, k3.ID}},
+		// A team's members' first replies; before a reply the team's
+		// cases and those with no team assigned to a member.
 		{"team returns", func(f portal.SupportFilter) portal.SupportFilter { f.TeamID = returns.ID; return f }, []int64{k1.ID}},
 		{"team billing", func(f portal.SupportFilter) portal.SupportFilter { f.TeamID = billing.ID; return f }, []int64{k2.ID, k3.ID}},
 		{"team billing by email", func(f portal.SupportFilter) portal.SupportFilter {
