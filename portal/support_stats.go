@@ -57,6 +57,39 @@ type CaseStat struct {
 	// SLASince and SLASpent are the resolution clock (see Case).
 	SLASince *time.Time
 	SLASpent time.Duration
+	// NextResponses are the case's next-response clocks, oldest first: a
+	// customer message after the first answer, while no other waits,
+	// starts one; the next reply stops it (see Case.CustomerWrote).
+	NextResponses []ResponseWait
+}
+
+// ResponseWait is one wait of a customer for an answer: from From to At
+// (nil: not answered yet).
+type ResponseWait struct {
+	From time.Time
+	At   *time.Time
+}
+
+// PairResponseWaits turns a case's thread (its customer messages and
+// replies, oldest first; reply true for a reply) into its next-response
+// waits, as the case's clocks ran: none before the first reply, one per
+// customer message that found no wait running.
+func PairResponseWaits(at []time.Time, reply []bool) []ResponseWait {
+	var out []ResponseWait
+	answered, waiting := false, false
+	for i, t := range at {
+		switch {
+		case reply[i]:
+			if waiting {
+				out[len(out)-1].At = &t
+			}
+			answered, waiting = true, false
+		case answered && !waiting:
+			out = append(out, ResponseWait{From: t})
+			waiting = true
+		}
+	}
+	return out
 }
 
 // SearchStats counts help-centre searches in a period.

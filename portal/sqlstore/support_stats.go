@@ -97,6 +97,49 @@ func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal
 		c.SLASpent = time.Duration(spent) * time.Second
 		out = append(out, c)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("case stats", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The threads' customer messages and replies, for the next-response
+	// waits: one more pass, by the entries' covering index.
+	index := make(map[int64]int, len(out))
+	for i, c := range out {
+		index[c.ID] = i
+	}
+	rows, err = s.db.Query(ctx, `SELECT case_id, kind, created_at FROM case_entries
+	WHERE kind IN (?, ?) AND case_id IN (SELECT id FROM cases WHERE `+where+`) ORDER BY case_id, id`,
+		append([]any{portal.EntryCustomer, portal.EntryReply}, args...)...)
+	if err != nil {
+		return nil, wrap("case stats", err)
+	}
+	defer rows.Close()
+	var cur int64 = -1
+	var at []time.Time
+	var reply []bool
+	flush := func() {
+		if i, ok := index[cur]; ok {
+			out[i].NextResponses = portal.PairResponseWaits(at, reply)
+		}
+		at, reply = at[:0], reply[:0]
+	}
+	for rows.Next() {
+		var id int64
+		var kind string
+		var t time.Time
+		if err := rows.Scan(&id, &kind, &t); err != nil {
+			return nil, wrap("case stats", err)
+		}
+		if id != cur {
+			flush()
+			cur = id
+		}
+		at, reply = append(at, t), append(reply, kind == portal.EntryReply)
+	}
+	flush()
 	return out, wrap("case stats", rows.Err())
 }
 

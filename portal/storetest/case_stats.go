@@ -64,6 +64,26 @@ func testCaseStats(t *testing.T, open Opener) {
 	reply(monday.Add(9*time.Hour+21*time.Minute), k2, b, "")
 	reply(monday.Add(10*time.Hour), k1, a, "")
 	setStatus(monday.Add(11*time.Hour), k1, portal.CaseSolved)
+	// K2's customer writes again on Monday at 9:30 and gets an answer at
+	// 10:00 (30 business minutes: within urgent's 60), then at 15:00 and
+	// gets none (due at 16:00: breached by Tuesday noon). A note in
+	// between is no answer.
+	write := func(when time.Time, k *portal.Case, kind string, by *portal.User) {
+		t.Helper()
+		at(when)
+		e := &portal.CaseEntry{CaseID: k.ID, Kind: kind, Channel: portal.ChannelEmail, Body: "and?"}
+		if by != nil {
+			e.AuthorID, e.Channel = &by.ID, portal.ChannelAgent
+		}
+		if _, err := s.AddCaseEntry(ctx(), e, "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(monday.Add(9*time.Hour+30*time.Minute), k2, portal.EntryCustomer, nil)
+	write(monday.Add(9*time.Hour+40*time.Minute), k2, portal.EntryNote, b)
+	write(monday.Add(10*time.Hour), k2, portal.EntryReply, b)
+	write(monday.Add(15*time.Hour), k2, portal.EntryCustomer, nil)
+	write(monday.Add(15*time.Hour+5*time.Minute), k2, portal.EntryCustomer, nil)
 	// K1 is handed to b and K2 moves to team returns after they were
 	// answered: the report still counts them for whoever replied first.
 	if _, err := s.UpdateCase(ctx(), k1.ID, portal.CaseUpdate{AssigneeID: &b.ID}, nil, nil); err != nil {
@@ -130,6 +150,13 @@ func testCaseStats(t *testing.T, open Opener) {
 		!r1.FirstResponseAt.Equal(monday.Add(10*time.Hour)) || r1.SolvedAt == nil || r1.SLASpent != 3*time.Hour {
 		t.Errorf("solved case row = %+v", r1)
 	}
+	if w := rows[1].NextResponses; len(w) != 2 || !w[0].From.Equal(monday.Add(9*time.Hour+30*time.Minute)) || w[0].At == nil ||
+		!w[0].At.Equal(monday.Add(10*time.Hour)) || !w[1].From.Equal(monday.Add(15*time.Hour)) || w[1].At != nil {
+		t.Errorf("K2's next-response waits = %+v", w)
+	}
+	if len(r1.NextResponses) != 0 {
+		t.Errorf("K1's next-response waits = %+v, want none", r1.NextResponses)
+	}
 	if !rows[3].Merged || rows[2].Status != portal.CasePending || rows[2].SLASpent != 15*time.Minute {
 		t.Errorf("rows = %+v", rows)
 	}
@@ -156,6 +183,10 @@ func testCaseStats(t *testing.T, open Opener) {
 		{"resolution decided", p.ResolutionDecided, 2}, {"resolution met", p.ResolutionMet, 1},
 		{"bucket opened", p.Buckets[0].Opened, 4}, {"bucket first response breached", p.Buckets[0].FirstResponseBreached, 2},
 		{"bucket first response median", p.Buckets[0].FirstResponseMedian, 31 * time.Minute},
+		// K2's two waits: one answered in time, one breached; K3's
+		// customer never wrote again.
+		{"next response decided", p.NextResponseDecided, 2}, {"next response met", p.NextResponseMet, 1},
+		{"bucket next response met", p.Buckets[0].NextResponseMet, 1}, {"bucket next response breached", p.Buckets[0].NextResponseBreached, 1},
 	} {
 		if !equalAny(x.got, x.want) {
 			t.Errorf("%s = %v, want %v", x.name, x.got, x.want)
