@@ -120,6 +120,6 @@ type SupportStatsService interface {
 	// filter's range, oldest first.
 	ConversationStats(ctx context.Context, f SupportFilter) ([]ConversationStat, error)
 	// CaseStats returns one row per case created in the filter's range,
-	// oldest first.
+	// by id.
 	CaseStats(ctx context.Context, f SupportFilter) ([]CaseStat, error)
 }
