@@ -7,6 +7,7 @@ package analytics
 import (
 	"errors"
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/optimize"
@@ -226,38 +227,65 @@ func FitBGNBD(cs []RFT) (BGNBD, error) {
 	return m, nil
 }
 
-// minimize runs BFGS with the analytic gradient from each start, then
-// Nelder-Mead from the best point found (a check that needs no gradient,
-// and the fallback when BFGS stops early), and returns the best point.
+// minimize runs BFGS with the analytic gradient from each start (at once,
+// each on its own goroutine: f and grad must be safe for concurrent use),
+// then Nelder-Mead from the best point found (a check that needs no
+// gradient, and the fallback when BFGS stops early), and returns the best
+// point. Ties go to the earlier start, so the result does not depend on
+// the goroutines' timing.
 func minimize(f func([]float64) float64, grad func(g, x []float64), starts [][]float64) ([]float64, error) {
 	problem := optimize.Problem{Func: f, Grad: grad}
-	var best []float64
-	bestV := math.Inf(1)
-	var lastErr error
-	try := func(x0 []float64, method optimize.Method) {
+	type run struct {
+		v   float64
+		x   []float64
+		err error
+	}
+	try := func(x0 []float64, method optimize.Method) run {
 		res, err := optimize.Minimize(problem, x0, &optimize.Settings{MajorIterations: 1000}, method)
 		if res == nil {
-			lastErr = err
-			return
+			return run{v: math.Inf(1), err: err}
 		}
 		// A stopped run (iteration limit, line search failure near a flat
 		// optimum) still holds the best point it reached.
-		if v := res.F; !math.IsNaN(v) && v < bestV && finite(res.X) {
-			bestV, best = v, append([]float64(nil), res.X...)
+		if v := res.F; !math.IsNaN(v) && finite(res.X) {
+			return run{v: v, x: append([]float64(nil), res.X...)}
+		}
+		return run{v: math.Inf(1)}
+	}
+	var best []float64
+	bestV := math.Inf(1)
+	var lastErr error
+	keep := func(r run) {
+		if r.err != nil {
+			lastErr = r.err
+		}
+		if r.x != nil && r.v < bestV {
+			bestV, best = r.v, r.x
 		}
 	}
-	for _, x0 := range starts {
+	runs := make([]run, len(starts))
+	var wg sync.WaitGroup
+	for i, x0 := range starts {
 		if v := f(x0); math.IsInf(v, 0) || math.IsNaN(v) {
+			runs[i] = run{v: math.Inf(1)}
 			continue
 		}
-		try(x0, &optimize.BFGS{})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runs[i] = try(x0, &optimize.BFGS{})
+		}()
+	}
+	wg.Wait()
+	for _, r := range runs {
+		keep(r)
 	}
 	if best != nil {
-		try(best, &optimize.NelderMead{})
+		keep(try(best, &optimize.NelderMead{}))
 	} else {
 		for _, x0 := range starts {
 			if v := f(x0); !math.IsInf(v, 0) && !math.IsNaN(v) {
-				try(x0, &optimize.NelderMead{})
+				keep(try(x0, &optimize.NelderMead{}))
 			}
 		}
 	}

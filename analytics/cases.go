@@ -30,7 +30,11 @@ type CasePeriod struct {
 	// pauses while the case waits on the customer) ran past the target.
 	FirstResponseDecided, FirstResponseMet int
 	ResolutionDecided, ResolutionMet       int
-	Buckets                                []CaseBucket
+	// Next responses: each wait of the customer for a further answer (a
+	// case has none, one or many) is decided when it was answered, or when
+	// its due time passed unanswered (by now, or by the case's solving).
+	NextResponseDecided, NextResponseMet int
+	Buckets                              []CaseBucket
 }
 
 // CaseBucket is one day or week of a CasePeriod.
@@ -40,6 +44,7 @@ type CaseBucket struct {
 	// Met and Breached count the decided targets of the cases opened in
 	// the bucket.
 	FirstResponseMet, FirstResponseBreached int
+	NextResponseMet, NextResponseBreached   int
 	ResolutionMet, ResolutionBreached       int
 	// Medians of the bucket's first-response and resolution times; the
 	// counts say how many there were (0: none, no median).
@@ -51,6 +56,11 @@ type CaseBucket struct {
 // FirstResponseAttainment is the share of decided first-response targets met.
 func (p CasePeriod) FirstResponseAttainment() float64 {
 	return Rate(p.FirstResponseMet, p.FirstResponseDecided)
+}
+
+// NextResponseAttainment is the share of decided next-response targets met.
+func (p CasePeriod) NextResponseAttainment() float64 {
+	return Rate(p.NextResponseMet, p.NextResponseDecided)
 }
 
 // ResolutionAttainment is the share of decided resolution targets met.
@@ -108,6 +118,29 @@ func SummarizeCases(cs []portal.CaseStat, from, to time.Time, weekly bool, loc *
 			if !end.Before(cal.Add(c.CreatedAt, pol.FirstResponse)) {
 				p.FirstResponseDecided++
 				b.FirstResponseBreached++
+			}
+		}
+		// Next responses, in business time on the same calendar.
+		if pol.NextResponse > 0 {
+			for _, w := range c.NextResponses {
+				if w.At != nil {
+					p.NextResponseDecided++
+					if cal.Between(w.From, *w.At) <= pol.NextResponse {
+						p.NextResponseMet++
+						b.NextResponseMet++
+					} else {
+						b.NextResponseBreached++
+					}
+					continue
+				}
+				end := now
+				if done {
+					end = *c.SolvedAt
+				}
+				if !end.Before(cal.Add(w.From, pol.NextResponse)) {
+					p.NextResponseDecided++
+					b.NextResponseBreached++
+				}
 			}
 		}
 		// Resolution.

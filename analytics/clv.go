@@ -3,6 +3,7 @@ package analytics
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // Options tune a CLV fit. Zero values mean the documented defaults.
@@ -102,18 +103,29 @@ func Fit(s Summary, opt Options) (*Result, error) {
 		}
 	}
 	progress(0.05)
+	// The two models are independent: the spend model is fitted while the
+	// purchase model is.
+	res.SpendCustomers = len(spends)
+	var gg GammaGamma
+	var ggErr error
+	var wg sync.WaitGroup
+	if len(spends) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			gg, ggErr = FitGammaGamma(spends)
+		}()
+	}
 	bg, err := FitBGNBD(rft)
+	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("fit BG/NBD: %w", err)
 	}
 	res.BGNBD = bg
-	progress(0.4)
-	res.SpendCustomers = len(spends)
+	if ggErr != nil {
+		return nil, fmt.Errorf("fit Gamma-Gamma: %w", ggErr)
+	}
 	if len(spends) > 0 {
-		gg, err := FitGammaGamma(spends)
-		if err != nil {
-			return nil, fmt.Errorf("fit Gamma-Gamma: %w", err)
-		}
 		res.GammaGamma = &gg
 	}
 	progress(0.6)

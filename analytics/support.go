@@ -33,7 +33,8 @@ type SupportPeriod struct {
 	Waited              int
 	Unanswered          int
 	WaitMedian, WaitP90 time.Duration
-	// waits holds the sorted waits, for WithinTarget.
+	// waits holds the sorted waits, for WithinTarget: in business hours
+	// when BusinessHours is set, else wall-clock.
 	waits []time.Duration
 	// Resolved chats were closed; resolution runs from start to close.
 	Resolved                        int
@@ -150,7 +151,6 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		p.CSAT = float64(sum) / float64(p.Rated)
 	}
 	p.Waited = len(waits)
-	p.waits = waits
 	if len(waits) > 0 {
 		sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
 		p.WaitMedian = quantile(waits, 0.5)
@@ -167,6 +167,10 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 		p.BusinessWaitMedian = quantile(bwaits, 0.5)
 		p.BusinessWaitP90 = quantile(bwaits, 0.9)
 	}
+	p.waits = waits
+	if p.BusinessHours {
+		p.waits = bwaits
+	}
 	if len(bresolutions) > 0 {
 		sort.Slice(bresolutions, func(i, j int) bool { return bresolutions[i] < bresolutions[j] })
 		p.BusinessResolutionMedian = quantile(bresolutions, 0.5)
@@ -179,7 +183,10 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 	return p
 }
 
-// WithinTarget counts hand-offs a person answered within d (the SLA).
+// WithinTarget counts hand-offs a person answered within d (the SLA),
+// measured in business hours when the period was (a hand-off late on
+// Friday answered first thing on Monday is on time), like the cases'
+// first responses.
 func (p SupportPeriod) WithinTarget(d time.Duration) int {
 	return sort.Search(len(p.waits), func(i int) bool { return p.waits[i] > d })
 }

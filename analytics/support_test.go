@@ -77,6 +77,18 @@ func TestSummarizeSupport(t *testing.T) {
 	if !b.BusinessHours || b.BusinessWaitMedian != 0 || b.BusinessWaitP90 != 10*time.Minute {
 		t.Errorf("business waits: %v median %v p90 %v", b.BusinessHours, b.BusinessWaitMedian, b.BusinessWaitP90)
 	}
+	// "Answered within N minutes" counts business minutes too: chat 4's
+	// four minutes after closing are none, so it was on time for a
+	// 1-minute target, which no wall-clock wait met.
+	if got := b.WithinTarget(time.Minute); got != 1 {
+		t.Errorf("within 1 business minute = %d, want 1", got)
+	}
+	if got := p.WithinTarget(time.Minute); got != 0 {
+		t.Errorf("within 1 minute (wall clock) = %d, want 0", got)
+	}
+	if got := b.WithinTarget(10 * time.Minute); got != 2 {
+		t.Errorf("within 10 business minutes = %d, want 2", got)
+	}
 	w := SummarizeSupport(cs, from, from.AddDate(0, 0, 14), true, time.UTC, nil)
 	if len(w.Buckets) != 2 || w.Buckets[0].Conversations != 7 || w.Buckets[1].Conversations != 0 {
 		t.Errorf("weeks = %+v", w.Buckets)

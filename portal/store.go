@@ -27,6 +27,7 @@ type Store interface {
 	CaseService
 	CustomerStatsService
 	SupportStatsService
+	ReportExportService
 	ReturnService
 	WebhookService
 	OrderChangeService

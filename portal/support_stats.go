@@ -28,12 +28,14 @@ type ConversationStat struct {
 // SupportFilter selects conversations (or cases) created in [From, To).
 type SupportFilter struct {
 	From, To time.Time
-	// AgentID keeps the conversations the agent owned and the cases
-	// assigned to them (0: everyone).
+	// AgentID keeps what the agent handled: the conversations whose first
+	// agent message (that the customer saw) was theirs and the cases they
+	// replied to first; a conversation or case nobody has answered yet
+	// counts for the agent it is with or assigned to (0: everyone).
 	AgentID int64
-	// TeamID keeps the conversations owned by the team's members and the
-	// cases of the team, or with no team and assigned to a member (0:
-	// every team).
+	// TeamID keeps what the team's members handled, the same way; a case
+	// nobody has answered yet counts for its team, or with no team for a
+	// member it is assigned to (0: every team).
 	TeamID int64
 	// Channels keeps the cases that came from these channels (empty:
 	// all). Conversations are all chat; the caller decides whether to
@@ -57,6 +59,39 @@ type CaseStat struct {
 	// SLASince and SLASpent are the resolution clock (see Case).
 	SLASince *time.Time
 	SLASpent time.Duration
+	// NextResponses are the case's next-response clocks, oldest first: a
+	// customer message after the first answer, while no other waits,
+	// starts one; the next reply stops it (see Case.CustomerWrote).
+	NextResponses []ResponseWait
+}
+
+// ResponseWait is one wait of a customer for an answer: from From to At
+// (nil: not answered yet).
+type ResponseWait struct {
+	From time.Time
+	At   *time.Time
+}
+
+// PairResponseWaits turns a case's thread (its customer messages and
+// replies, oldest first; reply true for a reply) into its next-response
+// waits, as the case's clocks ran: none before the first reply, one per
+// customer message that found no wait running.
+func PairResponseWaits(at []time.Time, reply []bool) []ResponseWait {
+	var out []ResponseWait
+	answered, waiting := false, false
+	for i, t := range at {
+		switch {
+		case reply[i]:
+			if waiting {
+				out[len(out)-1].At = &t
+			}
+			answered, waiting = true, false
+		case answered && !waiting:
+			out = append(out, ResponseWait{From: t})
+			waiting = true
+		}
+	}
+	return out
 }
 
 // SearchStats counts help-centre searches in a period.
@@ -87,6 +122,6 @@ type SupportStatsService interface {
 	// filter's range, oldest first.
 	ConversationStats(ctx context.Context, f SupportFilter) ([]ConversationStat, error)
 	// CaseStats returns one row per case created in the filter's range,
-	// oldest first.
+	// by id.
 	CaseStats(ctx context.Context, f SupportFilter) ([]CaseStat, error)
 }

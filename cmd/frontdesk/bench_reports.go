@@ -143,10 +143,11 @@ func benchReportsStore(ctx context.Context, kind string, c reportsBenchConfig, o
 		res.Postgres = &info
 		cfg.DatabaseURL = dbURL
 	}
-	// A kept SQLite store made with the same sizes and seed is used again;
+	// A kept SQLite store made with the same sizes and seed (and this
+	// version of the seeding: "threads" has the cases' threads) is used again;
 	// any other is made anew.
 	kept := filepath.Join(dir, "bench-reports.json")
-	want := fmt.Sprintf("%d/%d/%d/%d/%d/%d", c.Customers, c.Orders, c.Messages, c.Searches, c.Cases, c.Seed)
+	want := fmt.Sprintf("threads/%d/%d/%d/%d/%d/%d", c.Customers, c.Orders, c.Messages, c.Searches, c.Cases, c.Seed)
 	var seed reportSeed
 	seedStart := time.Now()
 	if b, err := os.ReadFile(kept); kind == "sqlite" && err == nil && json.Unmarshal(b, &seed) == nil && seed.Sizes == want {
@@ -584,24 +585,52 @@ func seedReportStore(ctx context.Context, s portal.Store, c reportsBenchConfig, 
 		fmt.Fprintf(out, "  searches: %d (%.0f s)\n", c.Searches, time.Since(start).Seconds())
 	}
 	// Cases for the support report: from every channel; nine in ten
-	// answered within 0 to 16 hours, two in three of those solved
-	// within 0 to 4 days, with business time on the clock.
+	// answered within 0 to 16 hours by one of the agents, a third of
+	// those with the customer writing again and (mostly) answered once
+	// more, two in three solved within 0 to 4 days, with business time
+	// on the clock. Their threads hold the customer's messages and the
+	// replies (the next-response figures and the agent filter read them).
 	start = time.Now()
 	channels := []string{portal.ChannelPortal, portal.ChannelEmail, portal.ChannelChat, portal.ChannelAPI}
 	priorities := []string{portal.PriorityLow, portal.PriorityNormal, portal.PriorityNormal, portal.PriorityHigh, portal.PriorityUrgent}
 	for lo := 0; lo < c.Cases; lo += batch {
 		err := db.InTx(ctx, func(q sqlstore.Querier) error {
-			var sb strings.Builder
-			var args []any
+			var sb, eb strings.Builder
+			var args, eargs []any
 			sb.WriteString(`INSERT INTO cases (token, subject, status, priority, channel, customer_id, email, body, first_response_at, solved_at, sla_since, sla_spent, last_customer_at, created_at, updated_at) VALUES `)
+			eb.WriteString(`INSERT INTO case_entries (case_id, kind, channel, author_id, body, created_at) VALUES `)
+			entry := func(token, kind string, by any, at time.Time) {
+				if len(eargs) > 0 {
+					eb.WriteString(", ")
+				}
+				eb.WriteString("((SELECT id FROM cases WHERE token = ?), ?, ?, ?, 'Where is my order?', ?)")
+				ch := portal.ChannelPortal
+				if kind == portal.EntryReply {
+					ch = portal.ChannelAgent
+				}
+				eargs = append(eargs, token, kind, ch, by, at)
+			}
 			for i := lo; i < min(c.Cases, lo+batch); i++ {
 				at := now.Add(-time.Duration(rng.Int64N(int64(year))))
+				token := fmt.Sprintf("bench%027d", i)
 				status, spent := portal.CaseOpen, int64(0)
 				var first, solved, since any
 				since = at
+				entry(token, portal.EntryCustomer, nil, at)
 				if rng.Float64() < 0.9 {
 					f := at.Add(time.Duration(rng.Int64N(int64(16 * time.Hour))))
 					first = f
+					agent := agents[rng.IntN(len(agents))]
+					entry(token, portal.EntryReply, agent, f)
+					if rng.Float64() < 0.33 {
+						again := f.Add(time.Duration(rng.Int64N(int64(24 * time.Hour))))
+						if again.Before(now) {
+							entry(token, portal.EntryCustomer, nil, again)
+							if ans := again.Add(time.Duration(rng.Int64N(int64(12 * time.Hour)))); rng.Float64() < 0.9 && ans.Before(now) {
+								entry(token, portal.EntryReply, agent, ans)
+							}
+						}
+					}
 					if rng.Float64() < 0.67 {
 						sv := f.Add(time.Duration(rng.Int64N(int64(96 * time.Hour))))
 						if sv.Before(now) {
@@ -613,10 +642,13 @@ func seedReportStore(ctx context.Context, s portal.Store, c reportsBenchConfig, 
 					sb.WriteString(", ")
 				}
 				sb.WriteString("(?, 'Where is my order?', ?, ?, ?, ?, 'bench@example.com', 'Where is my order?', ?, ?, ?, ?, ?, ?, ?)")
-				args = append(args, fmt.Sprintf("bench%027d", i), status, priorities[rng.IntN(len(priorities))], channels[rng.IntN(len(channels))],
+				args = append(args, token, status, priorities[rng.IntN(len(priorities))], channels[rng.IntN(len(channels))],
 					ids[rng.IntN(len(ids))], first, solved, since, spent, at, at, at)
 			}
-			_, err := q.Exec(ctx, sb.String(), args...)
+			if _, err := q.Exec(ctx, sb.String(), args...); err != nil {
+				return err
+			}
+			_, err := q.Exec(ctx, eb.String(), eargs...)
 			return err
 		})
 		if err != nil {

@@ -78,6 +78,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "wal_autocheckpoint(16384)")
+	// Reads of the database file go through a memory map rather than a
+	// read system call per 4 KB page, and each connection caches 16 MB of
+	// pages: a report reading a year of cases and chats made some 100,000
+	// page reads, a third of its time in system calls.
+	q.Add("_pragma", "mmap_size(1073741824)")
+	q.Add("_pragma", "cache_size(-16384)")
 	dsn := "file:" + cfg.Path + "?" + q.Encode()
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {

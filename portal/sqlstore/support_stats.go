@@ -1,7 +1,9 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -10,19 +12,24 @@ import (
 // ConversationStats reads per-conversation facts in one query from the
 // conversations alone (the append keeps their bot answers and first agent
 // message), the first case from one grouped pass over cases. An agent or
-// team keeps the conversations its people owned.
+// team keeps the conversations its people answered first (or, before any
+// answer, hold).
 func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) ([]portal.ConversationStat, error) {
 	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
 		return nil, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
 	}
 	where, args := `c.created_at >= ? AND c.created_at < ?`, []any{f.From, f.From, f.To}
+	// Who handled a chat: the agent whose message the customer saw first;
+	// until one wrote, the agent it is with (the answer is theirs to give).
+	handler := `CASE WHEN c.first_agent_at IS NULL THEN c.agent_id ELSE (SELECT m.author_id FROM messages m
+		WHERE m.conversation_id = c.id AND m.author = ? AND m.internal = ? ORDER BY m.seq LIMIT 1) END`
 	if f.AgentID != 0 {
-		where += ` AND c.agent_id = ?`
-		args = append(args, f.AgentID)
+		where += ` AND ` + handler + ` = ?`
+		args = append(args, portal.AuthorAgent, false, f.AgentID)
 	}
 	if f.TeamID != 0 {
-		where += ` AND c.agent_id IN (SELECT user_id FROM team_members WHERE team_id = ?)`
-		args = append(args, f.TeamID)
+		where += ` AND ` + handler + ` IN (SELECT user_id FROM team_members WHERE team_id = ?)`
+		args = append(args, portal.AuthorAgent, false, f.TeamID)
 	}
 	rows, err := s.db.Query(ctx, `SELECT c.id, c.created_at, c.queued_at, c.closed_at, c.agent_id, c.bot_failures, c.rating, c.rating_comment,
 		c.first_agent_at, c.bot_messages, k.first_case
@@ -50,7 +57,8 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 }
 
 // CaseStats reads the facts of the cases created in the range, filtered by
-// channel, assignee and team, in one query.
+// channel and by who first replied (or, before a reply, the assignee and
+// team), in one query.
 func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal.CaseStat, error) {
 	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
 		return nil, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
@@ -60,16 +68,21 @@ func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal
 		where += ` AND channel IN (` + placeholders(len(f.Channels)) + `)`
 		args = append(args, anys(f.Channels)...)
 	}
+	// Who handled a case: the author of its first reply; until someone
+	// replied, its assignee (the first answer is theirs to give).
+	responder := `(SELECT e.author_id FROM case_entries e WHERE e.case_id = cases.id AND e.kind = 'reply' ORDER BY e.id LIMIT 1)`
 	if f.AgentID != 0 {
-		where += ` AND assignee_id = ?`
+		where += ` AND CASE WHEN first_response_at IS NULL THEN assignee_id ELSE ` + responder + ` END = ?`
 		args = append(args, f.AgentID)
 	}
 	if f.TeamID != 0 {
-		where += ` AND (team_id = ? OR team_id IS NULL AND assignee_id IN (SELECT user_id FROM team_members WHERE team_id = ?))`
-		args = append(args, f.TeamID, f.TeamID)
+		where += ` AND CASE WHEN first_response_at IS NULL
+			THEN CASE WHEN team_id = ? OR team_id IS NULL AND assignee_id IN (SELECT user_id FROM team_members WHERE team_id = ?) THEN 1 ELSE 0 END
+			ELSE CASE WHEN ` + responder + ` IN (SELECT user_id FROM team_members WHERE team_id = ?) THEN 1 ELSE 0 END END = 1`
+		args = append(args, f.TeamID, f.TeamID, f.TeamID)
 	}
 	rows, err := s.db.Query(ctx, `SELECT id, created_at, channel, priority, segment, status, merged_into_id, first_response_at, solved_at, sla_since, sla_spent
-	FROM cases WHERE `+where+` ORDER BY id`, args...)
+	FROM cases WHERE `+where+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, wrap("case stats", err)
 	}
@@ -86,6 +99,52 @@ func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal
 		c.SLASpent = time.Duration(spent) * time.Second
 		out = append(out, c)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap("case stats", err)
+	}
+	rows.Close()
+	// Read in the covering index's order (no sort in the database), handed
+	// out by id.
+	slices.SortFunc(out, func(a, b portal.CaseStat) int { return cmp.Compare(a.ID, b.ID) })
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The threads' customer messages and replies, for the next-response
+	// waits: one more pass, by the entries' covering index.
+	index := make(map[int64]int, len(out))
+	for i, c := range out {
+		index[c.ID] = i
+	}
+	rows, err = s.db.Query(ctx, `SELECT case_id, kind, created_at FROM case_entries
+	WHERE kind IN (?, ?) AND case_id IN (SELECT id FROM cases WHERE `+where+`) ORDER BY case_id, id`,
+		append([]any{portal.EntryCustomer, portal.EntryReply}, args...)...)
+	if err != nil {
+		return nil, wrap("case stats", err)
+	}
+	defer rows.Close()
+	var cur int64 = -1
+	var at []time.Time
+	var reply []bool
+	flush := func() {
+		if i, ok := index[cur]; ok {
+			out[i].NextResponses = portal.PairResponseWaits(at, reply)
+		}
+		at, reply = at[:0], reply[:0]
+	}
+	for rows.Next() {
+		var id int64
+		var kind string
+		var t time.Time
+		if err := rows.Scan(&id, &kind, &t); err != nil {
+			return nil, wrap("case stats", err)
+		}
+		if id != cur {
+			flush()
+			cur = id
+		}
+		at, reply = append(at, t), append(reply, kind == portal.EntryReply)
+	}
+	flush()
 	return out, wrap("case stats", rows.Err())
 }
 

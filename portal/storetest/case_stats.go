@@ -64,6 +64,34 @@ func testCaseStats(t *testing.T, open Opener) {
 	reply(monday.Add(9*time.Hour+21*time.Minute), k2, b, "")
 	reply(monday.Add(10*time.Hour), k1, a, "")
 	setStatus(monday.Add(11*time.Hour), k1, portal.CaseSolved)
+	// K2's customer writes again on Monday at 9:30 and gets an answer at
+	// 10:00 (30 business minutes: within urgent's 60), then at 15:00 and
+	// gets none (due at 16:00: breached by Tuesday noon). A note in
+	// between is no answer.
+	write := func(when time.Time, k *portal.Case, kind string, by *portal.User) {
+		t.Helper()
+		at(when)
+		e := &portal.CaseEntry{CaseID: k.ID, Kind: kind, Channel: portal.ChannelEmail, Body: "and?"}
+		if by != nil {
+			e.AuthorID, e.Channel = &by.ID, portal.ChannelAgent
+		}
+		if _, err := s.AddCaseEntry(ctx(), e, "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(monday.Add(9*time.Hour+30*time.Minute), k2, portal.EntryCustomer, nil)
+	write(monday.Add(9*time.Hour+40*time.Minute), k2, portal.EntryNote, b)
+	write(monday.Add(10*time.Hour), k2, portal.EntryReply, b)
+	write(monday.Add(15*time.Hour), k2, portal.EntryCustomer, nil)
+	write(monday.Add(15*time.Hour+5*time.Minute), k2, portal.EntryCustomer, nil)
+	// K1 is handed to b and K2 moves to team returns after they were
+	// answered: the report still counts them for whoever replied first.
+	if _, err := s.UpdateCase(ctx(), k1.ID, portal.CaseUpdate{AssigneeID: &b.ID}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateCase(ctx(), k2.ID, portal.CaseUpdate{TeamID: &returns.ID}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	// K5: the week after, outside the range.
 	open1(monday.AddDate(0, 0, 7), &portal.Case{Channel: portal.ChannelPortal})
 	at(monday.Add(24*time.Hour + 11*time.Hour))
@@ -92,9 +120,12 @@ func testCaseStats(t *testing.T, open Opener) {
 		{"all", func(f portal.SupportFilter) portal.SupportFilter { return f }, []int64{k1.ID, k2.ID, k3.ID, k4.ID}},
 		{"email", func(f portal.SupportFilter) portal.SupportFilter { f.Channels = []string{"email"}; return f }, []int64{k2.ID}},
 		{"portal and api", func(f portal.SupportFilter) portal.SupportFilter { f.Channels = []string{"portal", "api"}; return f }, []int64{k1.ID, k3.ID}},
+		// Who replied first (a to K1, b to K2), or before a reply the
+		// assignee (b has K3).
 		{"agent a", func(f portal.SupportFilter) portal.SupportFilter { f.AgentID = a.ID; return f }, []int64{k1.ID}},
-		{"agent b", func(f portal.SupportFilter) portal.SupportFilter { f.AgentID = b.ID; return f }, []int64{k3.ID}},
-		// A team's cases, and those with no team assigned to a member.
+		{"agent b", func(f portal.SupportFilter) portal.SupportFilter { f.AgentID = b.ID; return f }, []int64{k2.ID, k3.ID}},
+		// A team's members' first replies; before a reply the team's
+		// cases and those with no team assigned to a member.
 		{"team returns", func(f portal.SupportFilter) portal.SupportFilter { f.TeamID = returns.ID; return f }, []int64{k1.ID}},
 		{"team billing", func(f portal.SupportFilter) portal.SupportFilter { f.TeamID = billing.ID; return f }, []int64{k2.ID, k3.ID}},
 		{"team billing by email", func(f portal.SupportFilter) portal.SupportFilter {
@@ -118,6 +149,13 @@ func testCaseStats(t *testing.T, open Opener) {
 	if r1.Channel != "portal" || r1.Priority != "normal" || r1.Status != portal.CaseSolved || r1.Merged || r1.FirstResponseAt == nil ||
 		!r1.FirstResponseAt.Equal(monday.Add(10*time.Hour)) || r1.SolvedAt == nil || r1.SLASpent != 3*time.Hour {
 		t.Errorf("solved case row = %+v", r1)
+	}
+	if w := rows[1].NextResponses; len(w) != 2 || !w[0].From.Equal(monday.Add(9*time.Hour+30*time.Minute)) || w[0].At == nil ||
+		!w[0].At.Equal(monday.Add(10*time.Hour)) || !w[1].From.Equal(monday.Add(15*time.Hour)) || w[1].At != nil {
+		t.Errorf("K2's next-response waits = %+v", w)
+	}
+	if len(r1.NextResponses) != 0 {
+		t.Errorf("K1's next-response waits = %+v, want none", r1.NextResponses)
 	}
 	if !rows[3].Merged || rows[2].Status != portal.CasePending || rows[2].SLASpent != 15*time.Minute {
 		t.Errorf("rows = %+v", rows)
@@ -145,6 +183,10 @@ func testCaseStats(t *testing.T, open Opener) {
 		{"resolution decided", p.ResolutionDecided, 2}, {"resolution met", p.ResolutionMet, 1},
 		{"bucket opened", p.Buckets[0].Opened, 4}, {"bucket first response breached", p.Buckets[0].FirstResponseBreached, 2},
 		{"bucket first response median", p.Buckets[0].FirstResponseMedian, 31 * time.Minute},
+		// K2's two waits: one answered in time, one breached; K3's
+		// customer never wrote again.
+		{"next response decided", p.NextResponseDecided, 2}, {"next response met", p.NextResponseMet, 1},
+		{"bucket next response met", p.Buckets[0].NextResponseMet, 1}, {"bucket next response breached", p.Buckets[0].NextResponseBreached, 1},
 	} {
 		if !equalAny(x.got, x.want) {
 			t.Errorf("%s = %v, want %v", x.name, x.got, x.want)

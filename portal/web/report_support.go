@@ -369,7 +369,7 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 			count("Left a message (cases)", cur.Cases, prev.Cases),
 			wait("Median wait for a person", cur.WaitMedian, prev.WaitMedian, cur.Waited, prev.Waited),
 			wait("Wait for a person, 90th percentile", cur.WaitP90, prev.WaitP90, cur.Waited, prev.Waited),
-			rate(fmt.Sprintf("Hand-offs answered within %d minutes (target)", target), cur.WithinTarget(time.Duration(target)*time.Minute), cur.HandedOff,
+			rate(withinLabel(target, cur.BusinessHours), cur.WithinTarget(time.Duration(target)*time.Minute), cur.HandedOff,
 				prev.WithinTarget(time.Duration(target)*time.Minute), prev.HandedOff),
 		}
 		if cur.BusinessHours {
@@ -401,6 +401,7 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		business("Median first response (business hours)", curCases.FirstResponseMedian, prevCases.FirstResponseMedian, curCases.Responded, prevCases.Responded),
 		business("First response, 90th percentile (business hours)", curCases.FirstResponseP90, prevCases.FirstResponseP90, curCases.Responded, prevCases.Responded),
 		share("First response within the SLA", curCases.FirstResponseMet, curCases.FirstResponseDecided, prevCases.FirstResponseMet, prevCases.FirstResponseDecided),
+		share("Next responses within the SLA", curCases.NextResponseMet, curCases.NextResponseDecided, prevCases.NextResponseMet, prevCases.NextResponseDecided),
 		count("Cases solved", curCases.Solved, prevCases.Solved),
 		business("Median time to solve (business hours)", curCases.ResolutionMedian, prevCases.ResolutionMedian, curCases.Solved, prevCases.Solved),
 		business("Time to solve, 90th percentile (business hours)", curCases.ResolutionP90, prevCases.ResolutionP90, curCases.Solved, prevCases.Solved),
@@ -462,7 +463,8 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	w := csv.NewWriter(c.Response().BodyWriter())
 	w.Write([]string{"start", "conversations", "bot_only", "handed_off", "cases_opened",
 		"first_response_median_business_minutes", "first_response_sla_met", "first_response_sla_breached",
-		"resolution_median_business_minutes", "resolution_sla_met", "resolution_sla_breached"})
+		"resolution_median_business_minutes", "resolution_sla_met", "resolution_sla_breached",
+		"next_response_sla_met", "next_response_sla_breached"})
 	minutes := func(d time.Duration, n int) string {
 		if n == 0 {
 			return ""
@@ -477,11 +479,21 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 		}
 		rec = append(rec, strconv.Itoa(k.Opened),
 			minutes(k.FirstResponseMedian, k.Responded), strconv.Itoa(k.FirstResponseMet), strconv.Itoa(k.FirstResponseBreached),
-			minutes(k.ResolutionMedian, k.Solved), strconv.Itoa(k.ResolutionMet), strconv.Itoa(k.ResolutionBreached))
+			minutes(k.ResolutionMedian, k.Solved), strconv.Itoa(k.ResolutionMet), strconv.Itoa(k.ResolutionBreached),
+			strconv.Itoa(k.NextResponseMet), strconv.Itoa(k.NextResponseBreached))
 		w.Write(rec)
 	}
 	w.Flush()
 	return w.Error()
+}
+
+// withinLabel names the hand-offs-answered-in-time figure, saying whether
+// its minutes are business minutes.
+func withinLabel(target int, business bool) string {
+	if business {
+		return fmt.Sprintf("Hand-offs answered within %d business minutes (target)", target)
+	}
+	return fmt.Sprintf("Hand-offs answered within %d minutes (target)", target)
 }
 
 // targetParam reads ?target=, the minutes within which a hand-off should

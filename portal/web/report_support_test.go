@@ -92,8 +92,8 @@ func TestSupportReport(t *testing.T) {
 		wantBody(t, res, "Help-centre searches")
 		wantBody(t, res, "not followed by a chat or case within 24 hours")
 		wantBody(t, res, "where is my refund")
-		wantBody(t, res, "Hand-offs answered within 5 minutes (target)")
-		wantBody(t, c.get("/reports/support?target=30"), "Hand-offs answered within 30 minutes (target)")
+		wantBody(t, res, "Hand-offs answered within 5 business minutes (target)")
+		wantBody(t, c.get("/reports/support?target=30"), "Hand-offs answered within 30 business minutes (target)")
 		// A team of the agent: its chats; another agent's team has none.
 		other := MustUser(t, s, portal.RoleAgent, "other@example.com")
 		team := &portal.Team{Name: "Returns", MemberIDs: []int64{agent.ID}}
@@ -117,7 +117,7 @@ func TestSupportReport(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if recs := readCSV(t, c.get("/reports/support.csv?"+day)); recs[0][4] != "cases_opened" || recs[1][1] != "2" || recs[1][4] != "2" {
+		if recs := readCSV(t, c.get("/reports/support.csv?"+day)); recs[0][4] != "cases_opened" || recs[0][11] != "next_response_sla_met" || recs[0][12] != "next_response_sla_breached" || recs[1][1] != "2" || recs[1][4] != "2" {
 			t.Fatalf("all channels csv = %q", recs)
 		}
 		recs = readCSV(t, c.get("/reports/support.csv?"+day+"&channel=email"))
@@ -128,6 +128,7 @@ func TestSupportReport(t *testing.T) {
 		wantBody(t, res, "The chat is not among the chosen channels.")
 		wantBody(t, res, "Median first response (business hours)")
 		wantBody(t, res, "First response within the SLA")
+		wantBody(t, res, "Next responses within the SLA")
 		wantBody(t, res, `value="email" checked`)
 		if strings.Contains(res.body, `value="portal" checked`) {
 			t.Fatal("an unchosen channel is ticked")

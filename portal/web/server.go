@@ -239,7 +239,7 @@ func New(cfg Config) (*Server, error) {
 		historyCache: newHistoryCache(cfg.HistoryCacheSize), kb: cfg.KB, ingester: cfg.Tracking, analytics: cfg.Analytics}
 	s.guard = newConnGuard(cfg)
 	s.md = newMarkdown()
-	s.exports = newExportJobs()
+	s.exports = newExportJobs(cfg.Store, cfg.Logger)
 	// Return parcels are received when the carrier delivers them: the
 	// server hears of it from the ingester it is given.
 	if in, ok := cfg.Tracking.(*tracking.Ingester); ok && in.OnChange == nil {
