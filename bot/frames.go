@@ -26,6 +26,8 @@ type InFrame struct {
 	Comment        string `json:"comment,omitempty"`
 	AgentID        int64  `json:"agent_id,omitempty"`
 	Status         string `json:"status,omitempty"`
+	// Helpful is a vote on a bot answer (Seq): true or false, required.
+	Helpful *bool `json:"helpful,omitempty"`
 }
 
 // OutFrame is any server frame except messages, the queue and the
@@ -51,6 +53,11 @@ type OutFrame struct {
 	Staffed        *bool  `json:"staffed,omitempty"`
 	Reason         string `json:"reason,omitempty"`
 	Duplicate      bool   `json:"duplicate,omitempty"`
+	// Helpful answers a vote on the answer Seq.
+	Helpful *bool `json:"helpful,omitempty"`
+	// Votes are the customer's votes on the conversation's answers, by
+	// sequence number (sent after the catch-up on "hello").
+	Votes map[int64]bool `json:"votes,omitempty"`
 }
 
 // MessageFrame is one stored message.

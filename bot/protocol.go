@@ -173,6 +173,14 @@ func (s *Session) customerFrame(ctx context.Context, f *InFrame) error {
 		w.QueuePosition, _ = e.QueuePosition(ctx, conv)
 		conn.Send(w)
 		s.follow(conv.ID, after)
+		// The votes go after the catch-up: they mark its answers.
+		votes, err := e.Votes(ctx, conv.ID)
+		if err != nil {
+			return err
+		}
+		if len(votes) > 0 {
+			conn.Send(OutFrame{Type: "votes", ConversationID: conv.ID, Votes: votes})
+		}
 	case "send":
 		if f.ID == "" {
 			return portal.FieldError("id", "Every message needs a client id.")
@@ -230,6 +238,15 @@ func (s *Session) customerFrame(ctx context.Context, f *InFrame) error {
 			return err
 		}
 		conn.Send(OutFrame{Type: "rated", ConversationID: conv, Rating: f.Rating})
+	case "vote":
+		if f.Helpful == nil {
+			return portal.FieldError("helpful", "Say whether the answer helped (true or false).")
+		}
+		conv := firstNonZero(f.ConversationID, s.Current())
+		if err := e.Vote(ctx, p, conv, f.Seq, *f.Helpful); err != nil {
+			return err
+		}
+		conn.Send(OutFrame{Type: "voted", ConversationID: conv, Seq: f.Seq, Helpful: f.Helpful})
 	case "end":
 		return e.EndByCustomer(ctx, p, s.Current())
 	case "ping":
