@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -271,6 +273,46 @@ func (h *chatHub) remove(sk *socket) {
 
 // upgrader returns the fiber handler that upgrades to a chat socket.
 func (h *chatHub) upgrader(run func(*socket)) fiber.Handler {
+	up := h.upgrade(run)
+	return func(c *fiber.Ctx) error {
+		shedRequest(c)
+		return up(c)
+	}
+}
+
+// upgradeHeaders are the request headers a WebSocket upgrade reads.
+var upgradeHeaders = []string{fiber.HeaderHost, fiber.HeaderConnection, fiber.HeaderUpgrade, fiber.HeaderOrigin,
+	"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol"}
+
+// shedRequest drops, once the socket was authenticated, what it no longer
+// needs of its request: contrib/websocket copies the request's locals,
+// cookies and headers into maps that live as long as the socket (a
+// browser's headers and cookies are 1-2 KiB). The socket keeps its
+// chat_socket local; the upgrade reads only upgradeHeaders.
+func shedRequest(c *fiber.Ctx) {
+	ctx := c.Context()
+	var drop []string
+	ctx.VisitUserValues(func(k []byte, _ any) {
+		if string(k) != "chat_socket" {
+			drop = append(drop, string(k))
+		}
+	})
+	for _, k := range drop {
+		ctx.RemoveUserValue(k)
+	}
+	ctx.Request.Header.DelAllCookies()
+	drop = drop[:0]
+	ctx.Request.Header.VisitAll(func(k, _ []byte) {
+		if !slices.ContainsFunc(upgradeHeaders, func(h string) bool { return strings.EqualFold(h, string(k)) }) {
+			drop = append(drop, string(k))
+		}
+	})
+	for _, k := range drop {
+		ctx.Request.Header.Del(k)
+	}
+}
+
+func (h *chatHub) upgrade(run func(*socket)) fiber.Handler {
 	return fws.New(func(c *fws.Conn) {
 		sk, _ := c.Locals("chat_socket").(*socket)
 		if sk == nil {
