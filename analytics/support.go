@@ -19,8 +19,8 @@ const handoffFailures = 2
 type SupportPeriod struct {
 	From, To      time.Time
 	Conversations int
-	// BotOnly were answered by the bot with no hand-off, no agent message
-	// and no case within BotOnlyWindow.
+	// BotOnly were answered by the bot with no hand-off, no agent message,
+	// no case within BotOnlyWindow and no answer voted not helpful.
 	BotOnly int
 	// HandedOff went to the queue; HandoffAfterFailures of them after the
 	// bot failed to answer, the rest because the customer asked.
@@ -122,7 +122,7 @@ func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly b
 			} else if c.FirstAgentAt == nil {
 				p.Unanswered++
 			}
-		case c.FirstAgentAt == nil && !caseSoon && c.BotMessages > 0:
+		case c.FirstAgentAt == nil && !caseSoon && c.BotMessages > 0 && !c.NotHelpful:
 			p.BotOnly++
 			if ok {
 				p.Buckets[bi].BotOnly++

@@ -1,6 +1,10 @@
 package bot
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/frontdesk/frontdesk/portal"
+)
 
 // Session is the chat engine's side of one socket: who is on it (an agent,
 // or a customer or guest), which conversations it follows and the last
@@ -17,6 +21,13 @@ import "sync"
 // A customer's session follows one conversation at a time; an agent's
 // follows every chat they open or own.
 type Session struct {
+	// proto and conn: the node's protocol and the socket (nil on a
+	// session made with NewSession, which only decides visibility).
+	proto *Protocol
+	conn  Conn
+	// part is a customer's side; user the agent on agents' sessions.
+	part  Participant
+	user  *portal.User
 	agent int64 // 0 on customer sessions
 	mu    sync.Mutex
 	// A customer's session: the conversation followed (0 if none) and
@@ -28,8 +39,9 @@ type Session struct {
 	last map[int64]int64
 }
 
-// NewSession returns the session of a customer's or guest's socket
-// (agentID 0) or of an agent's.
+// NewSession returns the visibility rules of a customer's or guest's
+// socket (agentID 0) or of an agent's. Sockets get theirs from
+// Protocol.CustomerSession and Protocol.AgentSession.
 func NewSession(agentID int64) *Session {
 	s := &Session{agent: agentID}
 	if agentID != 0 {

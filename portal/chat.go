@@ -337,4 +337,23 @@ type ChatService interface {
 
 	ChatSettings(ctx context.Context) (ChatSettings, error)
 	SaveChatSettings(ctx context.Context, s ChatSettings) error
+
+	// VoteAnswer records a vote on a bot's answer: one per answer, a
+	// later vote replaces it (Changed tells whether it did anything).
+	// A message that is not the bot's is ENOTFOUND.
+	VoteAnswer(ctx context.Context, v *AnswerVote) error
+	// AnswerVotes returns the votes on a conversation's answers, by
+	// sequence number (true: helpful).
+	AnswerVotes(ctx context.Context, conversationID int64) (map[int64]bool, error)
+}
+
+// AnswerVote is a customer's "Helpful? Yes / No" on one bot answer of
+// their chat.
+type AnswerVote struct {
+	ConversationID int64
+	Seq            int64
+	Helpful        bool
+	// Changed is set by VoteAnswer: the vote is new or differs from the
+	// one it replaced.
+	Changed bool
 }

@@ -23,6 +23,8 @@ type ConversationStat struct {
 	RatingComment string
 	// CaseAt is when the first case (left message) was opened from the chat.
 	CaseAt *time.Time
+	// NotHelpful: the customer voted a bot answer of the chat not helpful.
+	NotHelpful bool
 }
 
 // SupportFilter selects conversations (or cases) created in [From, To).

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 )
@@ -25,4 +26,22 @@ func Truncate(s string, n int) string {
 // either store can keep (PostgreSQL refuses both).
 func ValidText(s string) bool {
 	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
+}
+
+// ValidJSONText reports whether a JSON document is valid UTF-8 and holds
+// no NUL, raw or escaped (\u0000: encoding/json decodes it into strings).
+func ValidJSONText(b []byte) bool {
+	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
+		return false
+	}
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if i+1 < len(b) && b[i+1] == 'u' && i+6 <= len(b) && string(b[i+2:i+6]) == "0000" {
+			return false
+		}
+		i++ // skip the escaped character (an escaped backslash too)
+	}
+	return true
 }

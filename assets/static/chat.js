@@ -276,6 +276,14 @@
         this.extra.textContent = '';
         this.extra.appendChild(el('p', { role: 'status' }, 'Thank you. Your case number is ' + f.number + '.'));
         break;
+      case 'voted':
+        this.markVote(f.seq, f.helpful, true);
+        break;
+      case 'votes':
+        if (f.conversation_id === this.conv && f.votes) {
+          Object.keys(f.votes).forEach(function (seq) { self.markVote(+seq, f.votes[seq], false); });
+        }
+        break;
       case 'rated':
         this.extra.textContent = '';
         this.extra.appendChild(el('p', { role: 'status' }, 'Thank you for your rating.'));
@@ -346,6 +354,9 @@
       });
       li.appendChild(ul);
     }
+    // A bot answer (not an offer of a person) can be voted on: the
+    // support report counts only chats whose answers helped.
+    if (m.author === 'bot' && !meta.offer) { li.appendChild(this.voteButtons(m.seq)); }
     this.log.appendChild(li);
     if (m.author === 'agent' && !this.box.hidden) { this.frame({ type: 'read', seq: m.seq }); }
     if (this.box.hidden && m.author !== 'customer') { this.unread(true); }
@@ -354,6 +365,35 @@
     // Offers from older messages are replaced by newer ones.
     if (!meta.offer && m.author !== 'customer') { this.extra.textContent = ''; }
     void self;
+  };
+
+  // voteButtons: "Helpful? Yes / No" under the answer seq.
+  Chat.prototype.voteButtons = function (seq) {
+    var self = this;
+    var g = el('div', { 'class': 'vote', role: 'group', 'aria-label': 'Was this answer helpful?' });
+    g.appendChild(el('span', { 'aria-hidden': 'true' }, 'Helpful?'));
+    [['Yes', true], ['No', false]].forEach(function (b) {
+      var btn = el('button', { type: 'button', 'class': 'small secondary', 'aria-pressed': 'false', 'data-helpful': String(b[1]) }, b[0]);
+      btn.addEventListener('click', function () {
+        self.frame({ type: 'vote', conversation_id: self.conv, seq: seq, helpful: b[1] });
+      });
+      g.appendChild(btn);
+    });
+    g.appendChild(el('span', { 'class': 'vote-thanks', role: 'status' }));
+    return g;
+  };
+
+  // markVote shows the vote on answer seq as pressed (thank: say thanks).
+  Chat.prototype.markVote = function (seq, helpful, thank) {
+    var li = this.log.querySelector('li[data-seq="' + seq + '"]');
+    var g = li && li.querySelector('.vote');
+    if (!g) { return; }
+    Array.prototype.slice.call(g.querySelectorAll('button')).forEach(function (b) {
+      b.setAttribute('aria-pressed', String(b.getAttribute('data-helpful') === String(helpful)));
+    });
+    if (thank) {
+      g.querySelector('.vote-thanks').textContent = helpful ? 'Thanks!' : 'Thanks. You can ask for a person.';
+    }
   };
 
   Chat.prototype.offer = function (kind, seq) {

@@ -34,6 +34,8 @@ type wsFrame struct {
 	QueuePosition  int             `json:"queue_position"`
 	AgentName      string          `json:"agent_name"`
 	Status         string          `json:"status"`
+	Helpful        *bool           `json:"helpful"`
+	Votes          map[string]bool `json:"votes"`
 	Canned         []struct {
 		Shortcut string `json:"shortcut"`
 		Text     string `json:"text"`

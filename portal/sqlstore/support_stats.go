@@ -32,7 +32,8 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 		args = append(args, portal.AuthorAgent, false, f.TeamID)
 	}
 	rows, err := s.db.Query(ctx, `SELECT c.id, c.created_at, c.queued_at, c.closed_at, c.agent_id, c.bot_failures, c.rating, c.rating_comment,
-		c.first_agent_at, c.bot_messages, k.first_case
+		c.first_agent_at, c.bot_messages, k.first_case,
+		EXISTS (SELECT 1 FROM chat_answer_votes v WHERE v.conversation_id = c.id AND NOT v.helpful)
 	FROM conversations c
 	LEFT JOIN (SELECT conversation_id, MIN(created_at) AS first_case FROM cases WHERE conversation_id IS NOT NULL AND created_at >= ? GROUP BY conversation_id) k
 		ON k.conversation_id = c.id
@@ -47,7 +48,7 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 		var c portal.ConversationStat
 		var bot int64
 		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.QueuedAt, &c.ClosedAt, &c.AgentID, &c.BotFailures, &c.Rating, &c.RatingComment,
-			&c.FirstAgentAt, &bot, &c.CaseAt); err != nil {
+			&c.FirstAgentAt, &bot, &c.CaseAt, &c.NotHelpful); err != nil {
 			return nil, wrap("conversation stats", err)
 		}
 		c.BotMessages = int(bot)

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("TokensAndNotifications", func(t *testing.T) { testTokens(t, open) })
 	t.Run("Catalogs", func(t *testing.T) { testCatalogs(t, open); testQuotes(t, open) })
 	t.Run("Chat", func(t *testing.T) { testChat(t, open) })
+	t.Run("ChatAnswerVotes", func(t *testing.T) { testAnswerVotes(t, open) })
 	t.Run("Cases", func(t *testing.T) { testCases(t, open) })
 	t.Run("CustomerStats", func(t *testing.T) { testCustomerStats(t, open) })
 	t.Run("ManagerRole", func(t *testing.T) { testManagerRole(t, open) })

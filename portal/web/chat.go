@@ -65,7 +65,8 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sk := &socket{h: h, p: p, sess: bot.NewSession(0), release: release, ip: strings.Clone(c.IP())}
+	sk := &socket{h: h, release: release}
+	sk.sess = h.proto.CustomerSession(sk, p)
 	if p.Customer != nil {
 		sk.sessionID, sk.userID = strings.Clone(currentSession(c).ID), p.Customer.ID
 	}
@@ -79,7 +80,9 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 
 func (h *chatHub) agentHandshake(c *fiber.Ctx) error {
 	u := currentUser(c)
-	c.Locals("chat_socket", &socket{h: h, agent: u, sess: bot.NewSession(u.ID), sessionID: strings.Clone(currentSession(c).ID), userID: u.ID})
+	sk := &socket{h: h, sessionID: strings.Clone(currentSession(c).ID), userID: u.ID}
+	sk.sess = h.proto.AgentSession(sk, u)
+	c.Locals("chat_socket", sk)
 	return c.Next()
 }
 
@@ -114,8 +117,8 @@ func (h *chatHub) revoked(r revocation) {
 			}
 			h.s.log.Info("chat socket closed: session revoked", "user_id", sk.userID)
 			sk.revokedClose()
-			if sk.agent != nil && roleLost {
-				gone[sk.agent.ID] = true
+			if a := sk.sess.User(); a != nil && roleLost {
+				gone[a.ID] = true
 			}
 		}
 		for id := range gone {
@@ -139,11 +142,12 @@ func (h *chatHub) stillAllowed(ctx context.Context, sk *socket, r revocation) (o
 	if u.DisabledAt != nil {
 		return false, true
 	}
-	if sk.agent != nil && u.Role != portal.RoleAgent && u.Role != portal.RoleAdmin && !bot.Supervises(u) ||
-		sk.agent == nil && u.Role != portal.RoleCustomer {
+	agent := sk.sess.User()
+	if agent != nil && u.Role != portal.RoleAgent && u.Role != portal.RoleAdmin && !bot.Supervises(u) ||
+		agent == nil && u.Role != portal.RoleCustomer {
 		return false, true
 	}
-	if sk.agent != nil && u.Role != sk.agent.Role {
+	if agent != nil && u.Role != agent.Role {
 		// Still an agent, with other powers (an admin made agent): the
 		// console reconnects with the account as it now is.
 		return false, false
@@ -167,201 +171,32 @@ func (sk *socket) revokedClose() {
 	sk.close()
 }
 
-// watch makes the socket follow conv from after seq (and stop following
-// the customer's previous conversation).
-func (sk *socket) watch(conv, after int64) {
-	if left := sk.sess.Watch(conv, after); left != 0 {
-		sk.h.hub.Leave(left, sk)
+// run serves a socket from the upgrade until it closes: the session
+// speaks the protocol, the socket moves frames. Customers may send 5
+// frames a second (bursts of 20), agents 20 (bursts of 60).
+func (h *chatHub) run(sk *socket) {
+	perSecond, burst := 5.0, 20.0
+	if sk.sess.Agent() {
+		perSecond, burst = 20, 60
+		h.agentsMu.Lock()
+		h.agents[sk] = struct{}{}
+		h.agentsMu.Unlock()
 	}
-	sk.h.hub.Join(conv, sk)
-	sk.enqueue(outItem{catchup: conv})
+	sk.sess.Open()
+	if sk.sess.Agent() {
+		sk.enqueue(outItem{alert: &casework.Alert{}})
+	}
+	sk.read(perSecond, burst)
 }
 
-func (sk *socket) currentConv() int64 { return sk.sess.Current() }
-
-func (h *chatHub) runCustomer(sk *socket) {
-	key := sk.p.Key()
-	h.hub.JoinParticipant(key, sk)
-	leave := func() {
-		h.hub.LeaveParticipant(key, sk)
-		if c := sk.currentConv(); c != 0 {
-			h.hub.Leave(c, sk)
-		}
-	}
-	sk.read(h.handleCustomerFrame(sk), 5, 20, leave)
-}
-
-func (h *chatHub) handleCustomerFrame(sk *socket) func(ctx context.Context, f *inFrame) error {
-	e := h.engine
-	return func(ctx context.Context, f *inFrame) error {
-		switch f.Type {
-		case "hello":
-			ok, why, err := e.Availability(ctx)
-			if err != nil {
-				return err
-			}
-			w := outFrame{Type: "welcome", Staffed: &ok, Reason: why}
-			conv, err := e.Conversation(ctx, sk.p, f.ConversationID)
-			if portal.IsNotFound(err) && f.ConversationID != 0 {
-				conv, err = e.Conversation(ctx, sk.p, 0)
-			}
-			if portal.IsNotFound(err) {
-				sk.send(w)
-				return nil
-			} else if err != nil {
-				return err
-			}
-			after := f.LastSeq
-			if conv.ID != f.ConversationID {
-				after = 0
-			}
-			w.ConversationID, w.State, w.LastSeq = conv.ID, string(conv.State), &conv.LastSeq
-			w.QueuePosition, _ = e.QueuePosition(ctx, conv)
-			sk.send(w)
-			sk.watch(conv.ID, after)
-		case "send":
-			if f.ID == "" {
-				return portal.FieldError("id", "Every message needs a client id.")
-			}
-			cur := sk.currentConv()
-			conv, m, stored, err := e.Send(ctx, sk.p, cur, f.ID, f.Text)
-			if err != nil {
-				return err
-			}
-			if conv.ID != cur {
-				sk.watch(conv.ID, 0)
-			}
-			sk.send(outFrame{Type: "ack", ID: f.ID, ConversationID: conv.ID, Seq: m.Seq, Duplicate: !stored})
-		case "handoff":
-			cur := sk.currentConv()
-			if cur == 0 {
-				conv, err := e.Start(ctx, sk.p)
-				if err != nil {
-					return err
-				}
-				cur = conv.ID
-				sk.watch(cur, 0)
-			}
-			return e.RequestPerson(ctx, sk.p, cur)
-		case "typing":
-			if cur := sk.currentConv(); cur != 0 {
-				e.Typing(ctx, cur, portal.AuthorCustomer)
-			}
-		case "read":
-			if cur := sk.currentConv(); cur != 0 {
-				e.Read(ctx, cur, f.Seq, portal.AuthorCustomer)
-			}
-		case "leave_message":
-			if err := h.allowLeaveMessage(ctx, sk, f.Email); err != nil {
-				return err
-			}
-			cs, err := e.LeaveMessage(ctx, sk.p, sk.currentConv(), f.Email, f.Name, f.Text)
-			if err != nil {
-				return err
-			}
-			sk.send(outFrame{Type: "case", Number: cs.Number(), ID: f.ID})
-		case "rate":
-			if err := e.Rate(ctx, sk.p, firstNonZero(f.ConversationID, sk.currentConv()), f.Rating, f.Comment); err != nil {
-				return err
-			}
-			sk.send(outFrame{Type: "rated", ConversationID: firstNonZero(f.ConversationID, sk.currentConv()), Rating: f.Rating})
-		case "end":
-			return e.EndByCustomer(ctx, sk.p, sk.currentConv())
-		case "ping":
-			sk.send(outFrame{Type: "pong"})
-		default:
-			return errUnknownType
-		}
-		return nil
-	}
-}
-
-func firstNonZero(a, b int64) int64 {
-	if a != 0 {
-		return a
-	}
-	return b
-}
-
-func (h *chatHub) runAgent(sk *socket) {
-	h.hub.JoinAgents(sk)
-	h.agentsMu.Lock()
-	h.agents[sk] = struct{}{}
-	h.agentsMu.Unlock()
-	leave := func() {
-		h.hub.LeaveAgents(sk)
+// ended runs when a socket's reader is done.
+func (h *chatHub) ended(sk *socket) {
+	if sk.sess.Agent() {
 		h.agentsMu.Lock()
 		delete(h.agents, sk)
 		h.agentsMu.Unlock()
-		for _, c := range sk.sess.Followed() {
-			h.hub.Leave(c, sk)
-		}
 	}
-	sk.send(outFrame{Type: "welcome", AgentID: sk.agent.ID, AgentName: firstNonEmpty(sk.agent.Name, sk.agent.Email)})
-	sk.enqueue(outItem{queue: true})
-	sk.enqueue(outItem{alert: &casework.Alert{}})
-	sk.read(h.handleAgentFrame(sk), 20, 60, leave)
-}
-
-func (h *chatHub) handleAgentFrame(sk *socket) func(ctx context.Context, f *inFrame) error {
-	e := h.engine
-	a := sk.agent
-	return func(ctx context.Context, f *inFrame) error {
-		switch f.Type {
-		case "status":
-			st := portal.AgentStatus(f.Status)
-			if err := e.SetStatus(ctx, a, st); err != nil {
-				return err
-			}
-		case "open":
-			conv, err := h.s.store.FindConversation(ctx, f.ConversationID)
-			if err != nil {
-				return err
-			}
-			info, err := h.s.customerInfo(ctx, conv, a.ID)
-			if err != nil {
-				return err
-			}
-			sk.send(info)
-			sk.watch(conv.ID, f.LastSeq)
-		case "claim":
-			conv, err := e.Claim(ctx, a, f.ConversationID)
-			if err != nil {
-				return err
-			}
-			sk.send(outFrame{Type: "claimed", ConversationID: conv.ID})
-		case "take_over":
-			conv, err := e.TakeOver(ctx, a, f.ConversationID)
-			if err != nil {
-				return err
-			}
-			sk.send(outFrame{Type: "claimed", ConversationID: conv.ID})
-		case "send":
-			if f.ID == "" {
-				return portal.FieldError("id", "Every message needs a client id.")
-			}
-			m, stored, err := e.AgentSend(ctx, a, f.ConversationID, f.ID, f.Text, f.Internal)
-			if err != nil {
-				return err
-			}
-			sk.send(outFrame{Type: "ack", ID: f.ID, ConversationID: f.ConversationID, Seq: m.Seq, Duplicate: !stored})
-		case "typing":
-			e.Typing(ctx, f.ConversationID, portal.AuthorAgent)
-		case "read":
-			e.Read(ctx, f.ConversationID, f.Seq, portal.AuthorAgent)
-		case "transfer":
-			return e.Transfer(ctx, a, f.ConversationID, f.AgentID)
-		case "release":
-			return e.Release(ctx, a, f.ConversationID)
-		case "end":
-			return e.CloseByAgent(ctx, a, f.ConversationID)
-		case "ping":
-			sk.send(outFrame{Type: "pong"})
-		default:
-			return errUnknownType
-		}
-		return nil
-	}
+	sk.sess.Close()
 }
 
 // customerFrame tells an agent who they are chatting with: the account,
@@ -450,6 +285,12 @@ type agentInfo struct {
 type caseInfoShort struct {
 	Number string `json:"number"`
 	Status string `json:"status"`
+}
+
+// customerPanel is the protocol's CustomerPanel: what an agent who opens a
+// chat sees beside it.
+func (s *Server) customerPanel(ctx context.Context, conv *portal.Conversation, me int64) (any, error) {
+	return s.customerInfo(ctx, conv, me)
 }
 
 func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me int64) (customerFrame, error) {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/gofiber/fiber/v2"
 )
@@ -85,30 +86,23 @@ const (
 	leavePerTo     = 3  // per email address written to, per day
 )
 
-// allowLeaveMessage refuses a message when someone could take the chat
-// (the offer is for when nobody can), or past the limits.
-func (h *chatHub) allowLeaveMessage(ctx context.Context, sk *socket, email string) error {
-	staffed, _, err := h.engine.Availability(ctx)
-	if err != nil {
-		return err
-	}
-	if staffed {
-		return portal.Errorf(portal.ECONFLICT, "Someone can take your chat now: ask for a person instead of leaving a message.")
-	}
+// leaveMessageLimit refuses a message past the limits (bot.Protocol
+// asks, once it found that nobody can take the chat).
+func (h *chatHub) leaveMessageLimit(ctx context.Context, p bot.Participant, email string) error {
 	to := portal.NormalizeEmail(email)
-	if to == "" && sk.p.Customer != nil {
-		to = portal.NormalizeEmail(sk.p.Customer.Email)
+	if to == "" && p.Customer != nil {
+		to = portal.NormalizeEmail(p.Customer.Email)
 	}
 	type lim struct {
 		key    string
 		max    int
 		window time.Duration
 	}
-	lims := []lim{{"leave:ip:" + sk.ip, leavePerIP, time.Hour}, {"leave:to:" + to, leavePerTo, 24 * time.Hour}}
-	if sk.p.Customer != nil {
-		lims = append(lims, lim{"leave:c:" + strconv.FormatInt(sk.p.Customer.ID, 10), leavePerSender, time.Hour})
+	lims := []lim{{"leave:ip:" + p.IP, leavePerIP, time.Hour}, {"leave:to:" + to, leavePerTo, 24 * time.Hour}}
+	if p.Customer != nil {
+		lims = append(lims, lim{"leave:c:" + strconv.FormatInt(p.Customer.ID, 10), leavePerSender, time.Hour})
 	} else {
-		lims = append(lims, lim{"leave:v:" + sk.p.VisitorID, leavePerSender, time.Hour})
+		lims = append(lims, lim{"leave:v:" + p.VisitorID, leavePerSender, time.Hour})
 	}
 	now := h.s.now()
 	for _, l := range lims {

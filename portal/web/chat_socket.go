@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,8 +44,9 @@ const (
 type chatHub struct {
 	s      *Server
 	engine *bot.Engine
-	hub    *bot.Hub
-	ping   time.Duration
+	// proto speaks the chat protocol: the sockets here only move frames.
+	proto *bot.Protocol
+	ping  time.Duration
 	// idle: a socket that sends nothing (not even a pong) for this long
 	// is closed by the ping loop.
 	idle time.Duration
@@ -81,7 +83,7 @@ func (b *wsBufferPool) Get() any  { return b.p.Get() }
 func (b *wsBufferPool) Put(x any) { b.p.Put(x) }
 
 func newChatHub(s *Server) *chatHub {
-	h := &chatHub{s: s, engine: s.cfg.Chat, hub: s.cfg.ChatHub, ping: s.cfg.ChatPingInterval, readTimeout: s.cfg.ChatReadTimeout,
+	h := &chatHub{s: s, engine: s.cfg.Chat, ping: s.cfg.ChatPingInterval, readTimeout: s.cfg.ChatReadTimeout,
 		stop: make(chan struct{}), bufPool: &wsBufferPool{}, agents: map[*socket]struct{}{}, open: s.metrics.chatSockets,
 		handlers: make(chan struct{}, maxHandlers)}
 	if h.ping == 0 {
@@ -100,6 +102,8 @@ func newChatHub(s *Server) *chatHub {
 	for i := range h.buckets {
 		h.buckets[i].sockets = map[*socket]struct{}{}
 	}
+	h.proto = bot.NewProtocol(bot.ProtocolConfig{Engine: s.cfg.Chat, Hub: s.cfg.ChatHub, CustomerPanel: s.customerPanel,
+		LeaveMessageLimit: h.leaveMessageLimit, Logger: s.log})
 	h.unsubAlerts = s.bus.Subscribe(casework.AlertTopic, h.alert)
 	go h.pingLoop()
 	go h.presenceLoop()
@@ -118,7 +122,7 @@ func (h *chatHub) alert(m portal.BusMessage) {
 	defer h.agentsMu.Unlock()
 	for sk := range h.agents {
 		for _, id := range a.UserIDs {
-			if sk.agent.ID == id {
+			if sk.sess.User().ID == id {
 				sk.enqueue(outItem{alert: &a})
 				break
 			}
@@ -166,9 +170,9 @@ func (h *chatHub) live() (agents, convs []int64) {
 	seen := map[int64]bool{}
 	h.agentsMu.Lock()
 	for sk := range h.agents {
-		if sk.lastRead.Load() >= stale && !seen[sk.agent.ID] && !sk.isClosed() {
-			seen[sk.agent.ID] = true
-			agents = append(agents, sk.agent.ID)
+		if id := sk.sess.User().ID; sk.lastRead.Load() >= stale && !seen[id] && !sk.isClosed() {
+			seen[id] = true
+			agents = append(agents, id)
 		}
 	}
 	h.agentsMu.Unlock()
@@ -180,8 +184,8 @@ func (h *chatHub) live() (agents, convs []int64) {
 		b := &h.buckets[i]
 		b.mu.Lock()
 		for sk := range b.sockets {
-			if sk.agent == nil && sk.lastRead.Load() >= stale {
-				if c := sk.currentConv(); queued[c] {
+			if !sk.sess.Agent() && sk.lastRead.Load() >= stale {
+				if c := sk.sess.Current(); queued[c] {
 					queued[c] = false // once
 					convs = append(convs, c)
 				}
@@ -269,6 +273,46 @@ func (h *chatHub) remove(sk *socket) {
 
 // upgrader returns the fiber handler that upgrades to a chat socket.
 func (h *chatHub) upgrader(run func(*socket)) fiber.Handler {
+	up := h.upgrade(run)
+	return func(c *fiber.Ctx) error {
+		shedRequest(c)
+		return up(c)
+	}
+}
+
+// upgradeHeaders are the request headers a WebSocket upgrade reads.
+var upgradeHeaders = []string{fiber.HeaderHost, fiber.HeaderConnection, fiber.HeaderUpgrade, fiber.HeaderOrigin,
+	"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Extensions", "Sec-WebSocket-Protocol"}
+
+// shedRequest drops, once the socket was authenticated, what it no longer
+// needs of its request: contrib/websocket copies the request's locals,
+// cookies and headers into maps that live as long as the socket (a
+// browser's headers and cookies are 1-2 KiB). The socket keeps its
+// chat_socket local; the upgrade reads only upgradeHeaders.
+func shedRequest(c *fiber.Ctx) {
+	ctx := c.Context()
+	var drop []string
+	ctx.VisitUserValues(func(k []byte, _ any) {
+		if string(k) != "chat_socket" {
+			drop = append(drop, string(k))
+		}
+	})
+	for _, k := range drop {
+		ctx.RemoveUserValue(k)
+	}
+	ctx.Request.Header.DelAllCookies()
+	drop = drop[:0]
+	ctx.Request.Header.VisitAll(func(k, _ []byte) {
+		if !slices.ContainsFunc(upgradeHeaders, func(h string) bool { return strings.EqualFold(h, string(k)) }) {
+			drop = append(drop, string(k))
+		}
+	})
+	for _, k := range drop {
+		ctx.Request.Header.Del(k)
+	}
+}
+
+func (h *chatHub) upgrade(run func(*socket)) fiber.Handler {
 	return fws.New(func(c *fws.Conn) {
 		sk, _ := c.Locals("chat_socket").(*socket)
 		if sk == nil {
@@ -341,32 +385,25 @@ type wsConn interface {
 // the socket's context, which ends when the socket closes. A writer
 // goroutine exists only while there is something to send.
 type socket struct {
-	h     *chatHub
-	ws    wsConn
-	agent *portal.User // nil on customer sockets
-	// sess is the chat engine's side: what the socket follows, and so
-	// what it may see.
+	h  *chatHub
+	ws wsConn
+	// sess is the chat engine's side: it speaks the protocol, and decides
+	// what the socket follows and so what it may see.
 	sess *bot.Session
 	// ctx ends when the socket closes: frames are handled with it, so work
 	// for a client that is gone stops.
 	ctx    context.Context
 	cancel context.CancelFunc
-	p      bot.Participant
 	// sessionID and userID: the signed-in session the socket was opened
 	// with, rechecked when the account's sessions are revoked.
 	sessionID string
 	userID    int64
 	bucket    *socketBucket
 
-	// What read was given: the frame handler, the rate limit and what
-	// runs when the socket ends.
-	handle           func(ctx context.Context, f *inFrame) error
+	// The rate limit read was given.
 	perSecond, burst float64
-	onEnd            func()
 	// release gives back the socket's place under the caps (chat_limits.go).
 	release func()
-	// ip is the client's address (for the leave-a-message limits).
-	ip string
 	// lastRead is when the client last sent anything (Unix ns), or when
 	// the server last finished handling a message; busy while a message
 	// is read or handled (the socket is not idle then, however long that
@@ -391,6 +428,14 @@ type socket struct {
 
 // Notify implements bot.Client.
 func (sk *socket) Notify(e bot.Event) { sk.enqueue(outItem{ev: e}) }
+
+// CatchUp implements bot.Conn.
+func (sk *socket) CatchUp(conv int64) { sk.enqueue(outItem{catchup: conv}) }
+
+// RefreshQueue implements bot.Conn.
+func (sk *socket) RefreshQueue() { sk.enqueue(outItem{queue: true}) }
+
+var _ bot.Conn = (*socket)(nil)
 
 func (sk *socket) enqueue(it outItem) {
 	if it.ev.Kind != "" && sk.sess.Sees(it.ev) == bot.QueueRefresh {
@@ -419,7 +464,8 @@ func (sk *socket) enqueue(it outItem) {
 	sk.mu.Unlock()
 }
 
-func (sk *socket) send(v any) {
+// Send implements bot.Conn.
+func (sk *socket) Send(v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		sk.h.s.log.Error("encode chat frame", "err", err)
@@ -469,9 +515,7 @@ func (sk *socket) finish() {
 	sk.wg.Wait()
 	sk.h.remove(sk)
 	sk.h.open.Dec()
-	if sk.onEnd != nil {
-		sk.onEnd()
-	}
+	sk.h.ended(sk)
 	if sk.release != nil {
 		sk.release() // its place under the per-visitor caps
 	}
@@ -505,13 +549,13 @@ func (sk *socket) writeLoop() {
 		case it.frame != nil:
 			err = sk.write(it.frame)
 		case it.catchup != 0:
-			err = sk.catchUp(ctx, it.catchup, nil)
+			err = sk.sess.CatchUp(ctx, it.catchup, sk.writeJSON)
 		case it.queue:
-			err = sk.sendQueue(ctx)
+			err = sk.sess.WriteQueue(ctx, sk.writeJSON)
 		case it.alert != nil:
 			err = sk.sendAlert(ctx, it.alert)
 		default:
-			err = sk.deliver(ctx, it.ev)
+			err = sk.sess.Deliver(ctx, it.ev, sk.writeJSON)
 		}
 		if err != nil {
 			sk.close()
@@ -533,123 +577,10 @@ func (sk *socket) writeJSON(v any) error {
 	return sk.write(b)
 }
 
-// catchUp sends every message after the last one sent, from the store. A
-// message in hand (just published) is sent directly when it is next.
-func (sk *socket) catchUp(ctx context.Context, conv int64, m *portal.Message) error {
-	if !sk.sess.Watching(conv) {
-		return nil
-	}
-	last := sk.sess.LastSeq(conv)
-	var msgs []*portal.Message
-	if m != nil && m.Seq == last+1 {
-		msgs = []*portal.Message{m}
-	} else {
-		var err error
-		msgs, err = sk.h.s.store.FindMessages(ctx, conv, last, sk.sess.Internal(), 500)
-		if err != nil {
-			sk.h.s.log.Error("chat catch-up", "conversation_id", conv, "err", err)
-			return nil // the next event or reconnect retries
-		}
-	}
-	for _, m := range msgs {
-		if m.Seq <= last {
-			continue
-		}
-		if err := sk.writeJSON(messageFrame(m)); err != nil {
-			return err
-		}
-		last = m.Seq
-		sk.sess.Sent(conv, last)
-	}
-	return nil
-}
-
-// deliver turns a bus event into frames, if the session sees it.
-func (sk *socket) deliver(ctx context.Context, e bot.Event) error {
-	if sk.sess.Sees(e) != bot.Visible {
-		return nil
-	}
-	switch e.Kind {
-	case bot.EventMessage:
-		return sk.catchUp(ctx, e.ConversationID, e.Message)
-	case bot.EventTyping, bot.EventRead:
-		return sk.writeJSON(outFrame{Type: string(e.Kind), ConversationID: e.ConversationID, Author: e.Author, Seq: e.Seq})
-	case bot.EventPartial:
-		return sk.writeJSON(outFrame{Type: "partial", ConversationID: e.ConversationID, Stream: e.Stream, Text: e.Text})
-	case bot.EventState:
-		if sk.agent != nil {
-			sk.enqueue(outItem{queue: true})
-		}
-		if sk.sess.Watching(e.ConversationID) {
-			return sk.sendState(ctx, e.ConversationID)
-		}
-	case bot.EventAssigned:
-		f := outFrame{Type: "assigned", ConversationID: e.ConversationID, AgentName: e.Author}
-		if by, ok := strings.CutPrefix(e.Author, "taken:"); ok {
-			f.Type, f.AgentName = "taken", by
-		}
-		sk.enqueue(outItem{queue: true})
-		return sk.writeJSON(f)
-	case bot.EventStarted:
-		// Another tab of this participant started a conversation: follow
-		// it here too, so that both tabs show one chat.
-		conv, err := sk.h.s.store.FindConversation(ctx, e.ConversationID)
-		if err != nil {
-			return nil
-		}
-		sk.watch(conv.ID, 0)
-		return sk.writeJSON(outFrame{Type: "started", ConversationID: conv.ID, State: string(conv.State)})
-	}
-	return nil
-}
-
-func (sk *socket) sendState(ctx context.Context, convID int64) error {
-	conv, err := sk.h.s.store.FindConversation(ctx, convID)
-	if err != nil {
-		return nil
-	}
-	f := outFrame{Type: "state", ConversationID: conv.ID, State: string(conv.State)}
-	if conv.State == portal.ConvQueued {
-		f.QueuePosition, _ = sk.h.engine.QueuePosition(ctx, conv)
-	}
-	if conv.AgentID != nil {
-		f.AgentID = *conv.AgentID
-		if u, err := sk.h.s.store.FindUserByID(ctx, *conv.AgentID); err == nil {
-			f.AgentName = firstNonEmpty(u.Name, "Agent")
-		}
-	}
-	if conv.Rating != nil {
-		f.Rating = *conv.Rating
-	}
-	return sk.writeJSON(f)
-}
-
-func (sk *socket) sendQueue(ctx context.Context) error {
-	queued, mine, others, err := sk.h.engine.Queue(ctx, sk.agent)
-	if err != nil {
-		sk.h.s.log.Error("chat queue", "err", err)
-		return nil
-	}
-	st, err := sk.h.engine.Status(ctx, sk.agent.ID)
-	if err != nil {
-		sk.h.s.log.Error("chat queue: status", "err", err)
-		return nil
-	}
-	// The agent's own chats are followed even when not open, so that
-	// the console can mark new messages unread.
-	for _, it := range mine {
-		if !sk.sess.Watching(it.ConversationID) {
-			sk.watch(it.ConversationID, it.LastSeq)
-		}
-	}
-	ok, why, _ := sk.h.engine.Availability(ctx)
-	return sk.writeJSON(queueFrame{Type: "queue", Queued: queued, Mine: mine, Others: others, Status: string(st), Staffed: ok, Reason: why, Supervisor: bot.Supervises(sk.agent)})
-}
-
 // sendAlert sends an agent their unread alert count and, with it, the
 // alert that just came (none on connecting).
 func (sk *socket) sendAlert(ctx context.Context, a *casework.Alert) error {
-	_, unread, err := sk.h.s.store.FindStaffNotifications(ctx, sk.agent.ID, 1)
+	_, unread, err := sk.h.s.store.FindStaffNotifications(ctx, sk.sess.User().ID, 1)
 	if err != nil {
 		sk.h.s.log.Error("chat: unread alerts", "err", err)
 		return nil // the next alert or reconnect retries
@@ -661,14 +592,14 @@ func (sk *socket) sendAlert(ctx context.Context, a *casework.Alert) error {
 	return sk.writeJSON(f)
 }
 
-// read serves the client's frames, handing each message to handle on the
-// socket's context, until the connection ends; then onEnd runs. Invalid
+// read serves the client's frames, handing each message to the session
+// on the socket's context, until the connection ends. Invalid
 // messages get an error frame and the conversation carries on; frames that
 // break the protocol (RFC 6455), text that is not UTF-8 and messages over
 // the hard limit close the connection with the matching code.
-func (sk *socket) read(handle func(ctx context.Context, f *inFrame) error, perSecond, burst float64, onEnd func()) {
+func (sk *socket) read(perSecond, burst float64) {
 	h := sk.h
-	sk.handle, sk.perSecond, sk.burst, sk.onEnd = handle, perSecond, burst, onEnd
+	sk.perSecond, sk.burst = perSecond, burst
 	sk.tokens, sk.refill = burst, time.Now()
 	sk.lastRead.Store(time.Now().UnixNano())
 	h.add(sk)
@@ -787,11 +718,11 @@ func (sk *socket) handleMessage(text bool, buf []byte, tooLarge bool) {
 // large (refused too), or buf. Rate-limited per socket.
 func (sk *socket) receive(ctx context.Context, text bool, buf []byte, tooLarge bool) {
 	if !text {
-		sk.send(errorFrame("invalid", "Send text frames with JSON.", ""))
+		sk.Send(bot.ErrorFrame("invalid", "Send text frames with JSON.", ""))
 		return
 	}
 	if tooLarge {
-		sk.send(errorFrame("too_large", "That message is too large.", ""))
+		sk.Send(bot.ErrorFrame("too_large", "That message is too large.", ""))
 		return
 	}
 	now := time.Now()
@@ -801,46 +732,13 @@ func (sk *socket) receive(ctx context.Context, text bool, buf []byte, tooLarge b
 		// One error per burst of excess frames, not one each.
 		if !sk.limited {
 			sk.limited = true
-			sk.send(outFrame{Type: "error", Code: "rate_limited", Message: "Slow down a little: frames were dropped.", RetryAfterMS: int(1000 / sk.perSecond)})
+			sk.Send(bot.OutFrame{Type: "error", Code: "rate_limited", Message: "Slow down a little: frames were dropped.", RetryAfterMS: int(1000 / sk.perSecond)})
 		}
 		return
 	}
 	sk.limited = false
 	sk.tokens--
-	var f inFrame
-	if !validJSONText(buf) {
-		// UTF-8 it is (readLoop checked): a NUL then, raw or escaped.
-		sk.send(errorFrame(portal.EINVALID, "Text must not hold NUL characters.", ""))
-		return
-	}
-	if err := json.Unmarshal(buf, &f); err != nil {
-		sk.send(errorFrame("invalid_json", "That frame is not valid JSON.", ""))
-		return
-	}
-	if err := sk.handle(ctx, &f); err != nil {
-		if ctx.Err() != nil {
-			return // the socket closed meanwhile: nobody to answer, nothing wrong
-		}
-		if !errors.Is(err, errUnknownType) && portal.ErrorCode(err) == portal.EINTERNAL {
-			sk.h.s.log.Error("chat frame", "type", f.Type, "err", err)
-		}
-		sk.send(errorFrameFor(err, f.ID))
-	}
-}
-
-// errUnknownType answers frames of a kind the endpoint does not know.
-var errUnknownType = errors.New("unknown frame type")
-
-func errorFrameFor(err error, id string) outFrame {
-	if errors.Is(err, errUnknownType) {
-		return errorFrame("unknown_type", "Unknown frame type.", id)
-	}
-	code := portal.ErrorCode(err)
-	return errorFrame(code, portal.ErrorMessage(err), id)
-}
-
-func errorFrame(code, msg, id string) outFrame {
-	return outFrame{Type: "error", Code: code, Message: msg, ID: id}
+	sk.sess.Receive(ctx, buf)
 }
 
 func firstNonEmpty(s ...string) string {
@@ -852,67 +750,6 @@ func firstNonEmpty(s ...string) string {
 	return ""
 }
 
-// inFrame is any client frame; Type says which fields matter.
-type inFrame struct {
-	Type           string `json:"type"`
-	ID             string `json:"id,omitempty"`
-	ConversationID int64  `json:"conversation_id,omitempty"`
-	LastSeq        int64  `json:"last_seq,omitempty"`
-	Seq            int64  `json:"seq,omitempty"`
-	Text           string `json:"text,omitempty"`
-	Internal       bool   `json:"internal,omitempty"`
-	Email          string `json:"email,omitempty"`
-	Name           string `json:"name,omitempty"`
-	Rating         int    `json:"rating,omitempty"`
-	Comment        string `json:"comment,omitempty"`
-	AgentID        int64  `json:"agent_id,omitempty"`
-	Status         string `json:"status,omitempty"`
-}
-
-// outFrame is any server frame except messages and the queue.
-type outFrame struct {
-	Type           string `json:"type"`
-	ID             string `json:"id,omitempty"`
-	ConversationID int64  `json:"conversation_id,omitempty"`
-	Seq            int64  `json:"seq,omitempty"`
-	LastSeq        *int64 `json:"last_seq,omitempty"`
-	State          string `json:"state,omitempty"`
-	QueuePosition  int    `json:"queue_position,omitempty"`
-	AgentID        int64  `json:"agent_id,omitempty"`
-	AgentName      string `json:"agent_name,omitempty"`
-	Author         string `json:"author,omitempty"`
-	Stream         string `json:"stream,omitempty"`
-	Text           string `json:"text,omitempty"`
-	Code           string `json:"code,omitempty"`
-	Message        string `json:"message,omitempty"`
-	RetryAfterMS   int    `json:"retry_after_ms,omitempty"`
-	Number         string `json:"number,omitempty"`
-	Rating         int    `json:"rating,omitempty"`
-	Staffed        *bool  `json:"staffed,omitempty"`
-	Reason         string `json:"reason,omitempty"`
-	Duplicate      bool   `json:"duplicate,omitempty"`
-}
-
-type msgFrame struct {
-	Type           string          `json:"type"`
-	ConversationID int64           `json:"conversation_id"`
-	Seq            int64           `json:"seq"`
-	ID             string          `json:"id,omitempty"`
-	Author         string          `json:"author"`
-	Text           string          `json:"text"`
-	Internal       bool            `json:"internal,omitempty"`
-	Meta           json.RawMessage `json:"meta,omitempty"`
-	At             time.Time       `json:"at"`
-}
-
-func messageFrame(m *portal.Message) msgFrame {
-	f := msgFrame{Type: "message", ConversationID: m.ConversationID, Seq: m.Seq, ID: m.ClientID, Author: m.Author, Text: m.Body, Internal: m.Internal, At: m.CreatedAt}
-	if m.Meta != "" && m.Meta != "{}" {
-		f.Meta = json.RawMessage(m.Meta)
-	}
-	return f
-}
-
 // alertFrame tells an agent of a staff alert: the unread count (shown in
 // the console's header and the navigation) and, for a new alert, its text
 // and the case it is about.
@@ -921,16 +758,4 @@ type alertFrame struct {
 	Unread int    `json:"unread"`
 	Text   string `json:"text,omitempty"`
 	URL    string `json:"url,omitempty"`
-}
-
-type queueFrame struct {
-	Type   string          `json:"type"`
-	Queued []bot.QueueItem `json:"queued"`
-	Mine   []bot.QueueItem `json:"mine"`
-	// Others: the chats other agents hold (supervisors only).
-	Others     []bot.QueueItem `json:"others,omitempty"`
-	Status     string          `json:"status"`
-	Staffed    bool            `json:"staffed"`
-	Reason     string          `json:"reason,omitempty"`
-	Supervisor bool            `json:"supervisor,omitempty"`
 }

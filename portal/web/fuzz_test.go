@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/sqlite"
 )
@@ -24,7 +25,7 @@ func FuzzChatFrameText(f *testing.F) {
 		if !validJSONText(b) {
 			return
 		}
-		var fr inFrame
+		var fr bot.InFrame
 		if json.Unmarshal(b, &fr) != nil {
 			return
 		}

@@ -227,9 +227,9 @@ func (s *Server) routes() {
 	if h := s.chat; h != nil {
 		app.Get("/chat/visitor", s.handleChatVisitor)
 		app.Get("/chat", s.handleChatPage)
-		app.Get("/ws/chat", h.checkOrigin, h.customerHandshake, h.upgrader(h.runCustomer))
+		app.Get("/ws/chat", h.checkOrigin, h.customerHandshake, h.upgrader(h.run))
 		agents := s.withRole(app, portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
-		agents.Get("/ws/agent", h.checkOrigin, h.agentHandshake, h.upgrader(h.runAgent))
+		agents.Get("/ws/agent", h.checkOrigin, h.agentHandshake, h.upgrader(h.run))
 		agents.Get("/agent", s.handleAgentConsole)
 		agents.Get("/agent/history", s.handleAgentHistory)
 		agents.Get("/agent/history/:id<int>", s.handleAgentHistoryView)

@@ -63,19 +63,5 @@ func validTextBytes(b []byte) bool {
 }
 
 // validJSONText reports whether a JSON document is valid UTF-8 and holds
-// no NUL, raw or escaped (\u0000: encoding/json decodes it into strings).
-func validJSONText(b []byte) bool {
-	if !validTextBytes(b) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' {
-			continue
-		}
-		if i+1 < len(b) && b[i+1] == 'u' && i+6 <= len(b) && string(b[i+2:i+6]) == "0000" {
-			return false
-		}
-		i++ // skip the escaped character (an escaped backslash too)
-	}
-	return true
-}
+// no NUL, raw or escaped.
+func validJSONText(b []byte) bool { return portal.ValidJSONText(b) }

@@ -1,0 +1,11 @@
+-- A customer's "Helpful? Yes / No" on a bot answer in the chat (issue
+-- 17: a chat whose answer was not helpful is not settled by the bot).
+-- One vote per answer: voting again replaces it.
+CREATE TABLE chat_answer_votes (
+	conversation_id BIGINT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+	seq BIGINT NOT NULL,
+	helpful BOOLEAN NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (conversation_id, seq)
+);
