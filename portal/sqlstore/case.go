@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -1213,6 +1214,87 @@ func (s *Store) FireEscalation(ctx context.Context, caseID int64, key string, ac
 	})
 	if err != nil {
 		return false, wrap("fire escalation", err)
+	}
+	return fired, nil
+}
+
+// FireEscalations fires many escalations in one transaction. The keys are
+// inserted first, in (case, key) order, and only the rows this transaction
+// inserted act, again in case order; every node takes its locks in the
+// same order, so two nodes passing at once wait for each other rather
+// than deadlock, and a key another node holds is skipped once it commits.
+func (s *Store) FireEscalations(ctx context.Context, fires []portal.EscalationFire, act func(i int, tx portal.CaseTx) error) ([]bool, error) {
+	fired := make([]bool, len(fires))
+	if len(fires) == 0 {
+		return fired, nil
+	}
+	order := make([]int, len(fires))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		fa, fb := fires[order[a]], fires[order[b]]
+		if fa.CaseID != fb.CaseID {
+			return fa.CaseID < fb.CaseID
+		}
+		return fa.Key < fb.Key
+	})
+	now := s.now()
+	const chunk = 300
+	err := s.db.InTx(ctx, func(q Querier) error {
+		for i := range fired {
+			fired[i] = false
+		}
+		inserted := map[portal.EscalationFire]bool{}
+		for lo := 0; lo < len(order); lo += chunk {
+			part := order[lo:min(lo+chunk, len(order))]
+			args := make([]any, 0, 3*len(part))
+			for _, i := range part {
+				args = append(args, fires[i].CaseID, fires[i].Key, now)
+			}
+			rows, err := q.Query(ctx, `INSERT INTO case_escalations (case_id, key, created_at) VALUES `+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(part)), ", ")+` ON CONFLICT DO NOTHING RETURNING case_id, key`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var f portal.EscalationFire
+				if err := rows.Scan(&f.CaseID, &f.Key); err != nil {
+					rows.Close()
+					return err
+				}
+				inserted[f] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		if len(inserted) == 0 {
+			return nil
+		}
+		set, err := slaSettings(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, i := range order {
+			if !inserted[fires[i]] {
+				continue
+			}
+			delete(inserted, fires[i]) // a pair named twice acts once
+			c, err := lockCase(ctx, q, fires[i].CaseID)
+			if err != nil {
+				return err
+			}
+			fired[i] = true
+			if err := act(i, &caseTx{ctx: ctx, q: q, c: c, set: set, now: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("fire escalations", err)
 	}
 	return fired, nil
 }
