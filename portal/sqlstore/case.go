@@ -216,7 +216,7 @@ func (s *Store) CreateCase(ctx context.Context, c *portal.Case, first *portal.Ca
 	first.CreatedAt = c.CreatedAt
 	c.Token = newCaseToken()
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -293,16 +293,18 @@ func writeCase(ctx context.Context, q Querier, c *portal.Case, set *portal.SLASe
 	return err
 }
 
-// FindCase returns a case by id.
+// FindCase returns a case by id, with the order number and the names of
+// assignee and team as FindCases gives them (in one query: the mail
+// intake reads a case per message).
 func (s *Store) FindCase(ctx context.Context, id int64) (*portal.Case, error) {
-	cs, _, err := s.FindCases(ctx, portal.CaseFilter{ID: &id, Limit: 1})
+	var on, an, tn string
+	c, err := scanCase(s.db.QueryRow(ctx, `SELECT `+caseCols("c.")+`, COALESCE(o.number, ''), COALESCE(u.name, ''), COALESCE(t.name, '') FROM cases c
+		LEFT JOIN orders o ON o.id = c.order_id LEFT JOIN users u ON u.id = c.assignee_id LEFT JOIN teams t ON t.id = c.team_id WHERE c.id = ?`, id), &on, &an, &tn)
 	if err != nil {
-		return nil, err
+		return nil, wrap("find case", notFound(err, "Case"))
 	}
-	if len(cs) == 0 {
-		return nil, portal.Errorf(portal.ENOTFOUND, "Case not found.")
-	}
-	return cs[0], nil
+	c.OrderNumber, c.AssigneeName, c.TeamName = on, an, tn
+	return c, nil
 }
 
 // FindCaseByToken returns the case of a reply token.
@@ -579,7 +581,7 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *portal.CaseEntry, status st
 			}
 			e.CaseID = c.ID
 		}
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -761,7 +763,7 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, u portal.CaseUpdate, a
 	now := s.now()
 	var out *portal.Case
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -792,7 +794,7 @@ func (s *Store) BulkUpdateCases(ctx context.Context, ids []int64, u portal.CaseU
 	now := s.now()
 	n := 0
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -818,7 +820,7 @@ func (s *Store) MergeCase(ctx context.Context, fromID, intoID int64, actor *port
 	}
 	now := s.now()
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -1205,7 +1207,7 @@ func (s *Store) FireEscalation(ctx context.Context, caseID int64, key string, ac
 		if err != nil {
 			return err
 		}
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -1273,7 +1275,7 @@ func (s *Store) FireEscalations(ctx context.Context, fires []portal.EscalationFi
 		if len(inserted) == 0 {
 			return nil
 		}
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -1305,14 +1307,22 @@ func (s *Store) ClaimJob(ctx context.Context, key, node string) (bool, error) {
 	return n == 1, wrap("claim job", err)
 }
 
+// notifyIn stores the alerts in one statement (outside a transaction,
+// one commit rather than one per person).
 func notifyIn(ctx context.Context, q Querier, userIDs []int64, caseID *int64, body string, now time.Time) error {
 	seen := map[int64]bool{}
+	var args []any
 	for _, id := range userIDs {
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if _, err := q.Exec(ctx, `INSERT INTO staff_notifications (user_id, case_id, body, created_at) VALUES (?, ?, ?, ?)`, id, caseID, body, now); err != nil {
+		args = append(args, id, caseID, body, now)
+	}
+	for lo := 0; lo < len(args); lo += 4 * 200 {
+		part := args[lo:min(lo+4*200, len(args))]
+		if _, err := q.Exec(ctx, `INSERT INTO staff_notifications (user_id, case_id, body, created_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(part)/4), ", "), part...); err != nil {
 			return err
 		}
 	}

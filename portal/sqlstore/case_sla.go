@@ -116,7 +116,7 @@ func (s *Store) RecomputeSLA(ctx context.Context, limit int) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(q Querier) error {
 		n = 0
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -216,4 +216,35 @@ func (s *Store) SLARecomputeProgress(ctx context.Context) (left, open int, err e
 		return 0, 0, wrap("sla recompute progress", err)
 	}
 	return left, open, nil
+}
+
+// slaCache is the SLA settings as last read, with what says they are
+// still current: the settings generation (every change of a policy or a
+// calendar counts it up) and the newest calendar's id (a new calendar
+// does not).
+type slaCache struct {
+	gen, maxCalendar int64
+	set              *portal.SLASettings
+}
+
+// slaSettingsIn returns the SLA settings for a change of cases in q: the
+// cached ones while current (one small query instead of three; every case
+// change and every inbound email reads them), else read afresh. Callers
+// must not change what it returns.
+func (s *Store) slaSettingsIn(ctx context.Context, q Querier) (*portal.SLASettings, error) {
+	var gen, maxCal int64
+	if err := q.QueryRow(ctx, `SELECT generation, COALESCE((SELECT MAX(id) FROM sla_calendars), 0) FROM sla_generation WHERE id = 1`).Scan(&gen, &maxCal); err != nil {
+		return nil, err
+	}
+	if c := s.sla.Load(); c != nil && c.gen == gen && c.maxCalendar == maxCal {
+		return c.set, nil
+	}
+	set, err := slaSettings(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if set.Generation == gen {
+		s.sla.Store(&slaCache{gen: gen, maxCalendar: maxCal, set: set})
+	}
+	return set, nil
 }
