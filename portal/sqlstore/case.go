@@ -1144,6 +1144,23 @@ func (s *Store) SetSLAChecks(ctx context.Context, checks []portal.SLACheck) erro
 	if len(checks) == 0 {
 		return nil
 	}
+	if s.db.Dialect() == "postgres" {
+		// One statement per 10,000 cases rather than a round trip each:
+		// the first pass after a start sets every running case's check.
+		for lo := 0; lo < len(checks); lo += 10000 {
+			part := checks[lo:min(lo+10000, len(checks))]
+			ids, upd, next := make([]int64, len(part)), make([]time.Time, len(part)), make([]time.Time, len(part))
+			for i, c := range part {
+				ids[i], upd[i], next[i] = c.CaseID, c.UpdatedAt.UTC(), c.Next.UTC()
+			}
+			if _, err := s.db.Exec(ctx, `UPDATE cases c SET sla_check_at = v.next
+				FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TIMESTAMPTZ[])) AS v (id, upd, next)
+				WHERE c.id = v.id AND c.updated_at = v.upd`, ids, upd, next); err != nil {
+				return wrap("set sla checks", err)
+			}
+		}
+		return nil
+	}
 	err := s.db.InTx(ctx, func(q Querier) error {
 		for _, c := range checks {
 			if _, err := q.Exec(ctx, `UPDATE cases SET sla_check_at = ? WHERE id = ? AND updated_at = ?`, c.Next.UTC(), c.CaseID, c.UpdatedAt.UTC()); err != nil {
