@@ -513,6 +513,11 @@ type CaseService interface {
 	// all nodes: it returns false without calling act when the key has
 	// fired before.
 	FireEscalation(ctx context.Context, caseID int64, key string, act func(tx CaseTx) error) (bool, error)
+	// FireEscalations is FireEscalation for many (case, key) pairs in one
+	// transaction, all or nothing: act(i, tx) runs for each pair i that
+	// has not fired before, and fired[i] tells which did. A case named
+	// twice sees the first action's changes in the second.
+	FireEscalations(ctx context.Context, fires []EscalationFire, act func(i int, tx CaseTx) error) (fired []bool, err error)
 	// ClaimJob records that the job key ran; false when it already had.
 	ClaimJob(ctx context.Context, key, node string) (bool, error)
 
@@ -520,6 +525,13 @@ type CaseService interface {
 	NotifyStaff(ctx context.Context, userIDs []int64, caseID *int64, body string) error
 	FindStaffNotifications(ctx context.Context, userID int64, limit int) ([]*StaffNotification, int, error)
 	MarkStaffNotificationsRead(ctx context.Context, userID int64) error
+}
+
+// EscalationFire names one escalation to fire once: a rule reaching a
+// target instance of a case.
+type EscalationFire struct {
+	CaseID int64
+	Key    string
 }
 
 // SLACheck is when the escalation pass should look at a case again.

@@ -392,12 +392,20 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 		return res, err
 	}
 	res.Evaluated = len(cases)
-	var leads *leadFinder
-	var checks []portal.SLACheck
-	for _, c := range cases {
+	// First every case against every rule; then the reached ones fire
+	// in batches, a transaction each (one per escalation made the first
+	// pass after a start, with thousands reached, take seconds).
+	type reach struct {
+		c *portal.Case
+		r *portal.EscalationRule
+	}
+	var due []reach
+	var fires []portal.EscalationFire
+	nextOf := make([]time.Time, len(cases))
+	for ci, c := range cases {
 		// With nothing to reach, look again in a day (any change of the
 		// case or of the rules makes it sooner).
-		next, acted := now.Add(24*time.Hour), false
+		next := now.Add(24 * time.Hour)
 		for _, r := range enabled {
 			key, reached, at, ok := c.SLAReached(set, r.Metric, r.Percent, now)
 			if !ok {
@@ -413,28 +421,40 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 			if s.seen(c.ID, key) {
 				continue
 			}
-			if leads == nil {
-				leads = &leadFinder{s: s}
-			}
-			var told *Alert // the console alert the action stored, announced once committed
-			fired, err := s.store.FireEscalation(ctx, c.ID, key, func(tx portal.CaseTx) error {
-				told = nil
-				return s.act(ctx, tx, r, leads, &told)
-			})
-			if err != nil {
-				return res, err
-			}
-			s.markSeen(c.ID, key)
-			if fired {
-				if told != nil {
-					s.announce(ctx, told.UserIDs, &c.ID, told.Body)
-				}
-				res.Fired++
-				acted = true
-			}
+			due = append(due, reach{c, r})
+			fires = append(fires, portal.EscalationFire{CaseID: c.ID, Key: key})
 		}
-		if !acted {
-			checks = append(checks, portal.SLACheck{CaseID: c.ID, UpdatedAt: c.UpdatedAt, Next: next})
+		nextOf[ci] = next
+	}
+	acted := map[int64]bool{}
+	leads := &leadFinder{s: s}
+	for lo := 0; lo < len(fires); lo += fireBatch {
+		hi := min(lo+fireBatch, len(fires))
+		told := make([]*Alert, hi-lo) // the console alerts the actions stored, announced once committed
+		fired, err := s.store.FireEscalations(ctx, fires[lo:hi], func(i int, tx portal.CaseTx) error {
+			told[i] = nil
+			return s.act(ctx, tx, due[lo+i].r, leads, &told[i])
+		})
+		if err != nil {
+			return res, err
+		}
+		for i, ok := range fired {
+			f := fires[lo+i]
+			s.markSeen(f.CaseID, f.Key)
+			if !ok {
+				continue
+			}
+			if told[i] != nil {
+				s.announce(ctx, told[i].UserIDs, &f.CaseID, told[i].Body)
+			}
+			res.Fired++
+			acted[f.CaseID] = true
+		}
+	}
+	var checks []portal.SLACheck
+	for ci, c := range cases {
+		if !acted[c.ID] {
+			checks = append(checks, portal.SLACheck{CaseID: c.ID, UpdatedAt: c.UpdatedAt, Next: nextOf[ci]})
 		}
 	}
 	if err := s.store.SetSLAChecks(ctx, checks); err != nil {
@@ -442,6 +462,9 @@ func (s *Service) Pass(ctx context.Context) (PassResult, error) {
 	}
 	return res, nil
 }
+
+// fireBatch is how many escalations fire in one transaction.
+const fireBatch = 200
 
 func (s *Service) seen(id int64, key string) bool {
 	s.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -215,7 +216,7 @@ func (s *Store) CreateCase(ctx context.Context, c *portal.Case, first *portal.Ca
 	first.CreatedAt = c.CreatedAt
 	c.Token = newCaseToken()
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -292,16 +293,18 @@ func writeCase(ctx context.Context, q Querier, c *portal.Case, set *portal.SLASe
 	return err
 }
 
-// FindCase returns a case by id.
+// FindCase returns a case by id, with the order number and the names of
+// assignee and team as FindCases gives them (in one query: the mail
+// intake reads a case per message).
 func (s *Store) FindCase(ctx context.Context, id int64) (*portal.Case, error) {
-	cs, _, err := s.FindCases(ctx, portal.CaseFilter{ID: &id, Limit: 1})
+	var on, an, tn string
+	c, err := scanCase(s.db.QueryRow(ctx, `SELECT `+caseCols("c.")+`, COALESCE(o.number, ''), COALESCE(u.name, ''), COALESCE(t.name, '') FROM cases c
+		LEFT JOIN orders o ON o.id = c.order_id LEFT JOIN users u ON u.id = c.assignee_id LEFT JOIN teams t ON t.id = c.team_id WHERE c.id = ?`, id), &on, &an, &tn)
 	if err != nil {
-		return nil, err
+		return nil, wrap("find case", notFound(err, "Case"))
 	}
-	if len(cs) == 0 {
-		return nil, portal.Errorf(portal.ENOTFOUND, "Case not found.")
-	}
-	return cs[0], nil
+	c.OrderNumber, c.AssigneeName, c.TeamName = on, an, tn
+	return c, nil
 }
 
 // FindCaseByToken returns the case of a reply token.
@@ -578,7 +581,7 @@ func (s *Store) AddCaseEntry(ctx context.Context, e *portal.CaseEntry, status st
 			}
 			e.CaseID = c.ID
 		}
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -760,7 +763,7 @@ func (s *Store) UpdateCase(ctx context.Context, id int64, u portal.CaseUpdate, a
 	now := s.now()
 	var out *portal.Case
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -791,7 +794,7 @@ func (s *Store) BulkUpdateCases(ctx context.Context, ids []int64, u portal.CaseU
 	now := s.now()
 	n := 0
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -817,7 +820,7 @@ func (s *Store) MergeCase(ctx context.Context, fromID, intoID int64, actor *port
 	}
 	now := s.now()
 	err := s.db.InTx(ctx, func(q Querier) error {
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -1141,6 +1144,23 @@ func (s *Store) SetSLAChecks(ctx context.Context, checks []portal.SLACheck) erro
 	if len(checks) == 0 {
 		return nil
 	}
+	if s.db.Dialect() == "postgres" {
+		// One statement per 10,000 cases rather than a round trip each:
+		// the first pass after a start sets every running case's check.
+		for lo := 0; lo < len(checks); lo += 10000 {
+			part := checks[lo:min(lo+10000, len(checks))]
+			ids, upd, next := make([]int64, len(part)), make([]time.Time, len(part)), make([]time.Time, len(part))
+			for i, c := range part {
+				ids[i], upd[i], next[i] = c.CaseID, c.UpdatedAt.UTC(), c.Next.UTC()
+			}
+			if _, err := s.db.Exec(ctx, `UPDATE cases c SET sla_check_at = v.next
+				FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TIMESTAMPTZ[])) AS v (id, upd, next)
+				WHERE c.id = v.id AND c.updated_at = v.upd`, ids, upd, next); err != nil {
+				return wrap("set sla checks", err)
+			}
+		}
+		return nil
+	}
 	err := s.db.InTx(ctx, func(q Querier) error {
 		for _, c := range checks {
 			if _, err := q.Exec(ctx, `UPDATE cases SET sla_check_at = ? WHERE id = ? AND updated_at = ?`, c.Next.UTC(), c.CaseID, c.UpdatedAt.UTC()); err != nil {
@@ -1204,7 +1224,7 @@ func (s *Store) FireEscalation(ctx context.Context, caseID int64, key string, ac
 		if err != nil {
 			return err
 		}
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -1217,20 +1237,109 @@ func (s *Store) FireEscalation(ctx context.Context, caseID int64, key string, ac
 	return fired, nil
 }
 
+// FireEscalations fires many escalations in one transaction. The keys are
+// inserted first, in (case, key) order, and only the rows this transaction
+// inserted act, again in case order; every node takes its locks in the
+// same order, so two nodes passing at once wait for each other rather
+// than deadlock, and a key another node holds is skipped once it commits.
+func (s *Store) FireEscalations(ctx context.Context, fires []portal.EscalationFire, act func(i int, tx portal.CaseTx) error) ([]bool, error) {
+	fired := make([]bool, len(fires))
+	if len(fires) == 0 {
+		return fired, nil
+	}
+	order := make([]int, len(fires))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		fa, fb := fires[order[a]], fires[order[b]]
+		if fa.CaseID != fb.CaseID {
+			return fa.CaseID < fb.CaseID
+		}
+		return fa.Key < fb.Key
+	})
+	now := s.now()
+	const chunk = 300
+	err := s.db.InTx(ctx, func(q Querier) error {
+		for i := range fired {
+			fired[i] = false
+		}
+		inserted := map[portal.EscalationFire]bool{}
+		for lo := 0; lo < len(order); lo += chunk {
+			part := order[lo:min(lo+chunk, len(order))]
+			args := make([]any, 0, 3*len(part))
+			for _, i := range part {
+				args = append(args, fires[i].CaseID, fires[i].Key, now)
+			}
+			rows, err := q.Query(ctx, `INSERT INTO case_escalations (case_id, key, created_at) VALUES `+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(part)), ", ")+` ON CONFLICT DO NOTHING RETURNING case_id, key`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var f portal.EscalationFire
+				if err := rows.Scan(&f.CaseID, &f.Key); err != nil {
+					rows.Close()
+					return err
+				}
+				inserted[f] = true
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		if len(inserted) == 0 {
+			return nil
+		}
+		set, err := s.slaSettingsIn(ctx, q)
+		if err != nil {
+			return err
+		}
+		for _, i := range order {
+			if !inserted[fires[i]] {
+				continue
+			}
+			delete(inserted, fires[i]) // a pair named twice acts once
+			c, err := lockCase(ctx, q, fires[i].CaseID)
+			if err != nil {
+				return err
+			}
+			fired[i] = true
+			if err := act(i, &caseTx{ctx: ctx, q: q, c: c, set: set, now: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("fire escalations", err)
+	}
+	return fired, nil
+}
+
 // ClaimJob records a once-only job.
 func (s *Store) ClaimJob(ctx context.Context, key, node string) (bool, error) {
 	n, err := s.db.Exec(ctx, `INSERT INTO job_runs (key, node, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, key, node, s.now())
 	return n == 1, wrap("claim job", err)
 }
 
+// notifyIn stores the alerts in one statement (outside a transaction,
+// one commit rather than one per person).
 func notifyIn(ctx context.Context, q Querier, userIDs []int64, caseID *int64, body string, now time.Time) error {
 	seen := map[int64]bool{}
+	var args []any
 	for _, id := range userIDs {
 		if seen[id] {
 			continue
 		}
 		seen[id] = true
-		if _, err := q.Exec(ctx, `INSERT INTO staff_notifications (user_id, case_id, body, created_at) VALUES (?, ?, ?, ?)`, id, caseID, body, now); err != nil {
+		args = append(args, id, caseID, body, now)
+	}
+	for lo := 0; lo < len(args); lo += 4 * 200 {
+		part := args[lo:min(lo+4*200, len(args))]
+		if _, err := q.Exec(ctx, `INSERT INTO staff_notifications (user_id, case_id, body, created_at) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(part)/4), ", "), part...); err != nil {
 			return err
 		}
 	}

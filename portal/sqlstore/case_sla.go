@@ -116,7 +116,7 @@ func (s *Store) RecomputeSLA(ctx context.Context, limit int) (int, error) {
 	n := 0
 	err := s.db.InTx(ctx, func(q Querier) error {
 		n = 0
-		set, err := slaSettings(ctx, q)
+		set, err := s.slaSettingsIn(ctx, q)
 		if err != nil {
 			return err
 		}
@@ -149,6 +149,7 @@ func (s *Store) RecomputeSLA(ctx context.Context, limit int) (int, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		var w slaWrites
 		for _, x := range cs {
 			c := x.c
 			before := []*time.Time{c.FirstResponseDue, c.NextResponseDue, c.ResolutionDue}
@@ -157,21 +158,19 @@ func (s *Store) RecomputeSLA(ctx context.Context, limit int) (int, error) {
 			c.RecomputeSLA(set)
 			moved := !sameTimes(before, []*time.Time{c.FirstResponseDue, c.NextResponseDue, c.ResolutionDue})
 			if !moved && oldSeg == c.Segment {
-				if _, err := q.Exec(ctx, `UPDATE cases SET sla_generation = ? WHERE id = ?`, set.Generation, c.ID); err != nil {
-					return err
-				}
+				w.same = append(w.same, c.ID)
 				continue
 			}
-			if _, err := q.Exec(ctx, `UPDATE cases SET segment = ?, first_response_due = ?, next_response_due = ?, resolution_due = ?, due_at = ?, sla_generation = ?, sla_check_at = ?, updated_at = ? WHERE id = ?`,
-				c.Segment, c.FirstResponseDue, c.NextResponseDue, c.ResolutionDue, c.DueAt, set.Generation, checkNow, now, c.ID); err != nil {
-				return err
-			}
+			w.changed = append(w.changed, c)
 			if oldSeg != c.Segment && moved {
 				body := fmt.Sprintf("Customer segment: %s → %s; the segment's SLA targets apply.", segmentName(oldSeg), segmentName(c.Segment))
 				if err := insertEntry(ctx, q, &portal.CaseEntry{CaseID: c.ID, Kind: portal.EntryEvent, Channel: portal.ChannelSystem, Body: body, CreatedAt: now}); err != nil {
 					return err
 				}
 			}
+		}
+		if err := s.writeSLA(ctx, q, w, set.Generation, now); err != nil {
+			return err
 		}
 		n = len(cs)
 		return nil
@@ -216,4 +215,81 @@ func (s *Store) SLARecomputeProgress(ctx context.Context) (left, open int, err e
 		return 0, 0, wrap("sla recompute progress", err)
 	}
 	return left, open, nil
+}
+
+// slaCache is the SLA settings as last read, with what says they are
+// still current: the settings generation (every change of a policy or a
+// calendar counts it up) and the newest calendar's id (a new calendar
+// does not).
+type slaCache struct {
+	gen, maxCalendar int64
+	set              *portal.SLASettings
+}
+
+// slaSettingsIn returns the SLA settings for a change of cases in q: the
+// cached ones while current (one small query instead of three; every case
+// change and every inbound email reads them), else read afresh. Callers
+// must not change what it returns.
+func (s *Store) slaSettingsIn(ctx context.Context, q Querier) (*portal.SLASettings, error) {
+	var gen, maxCal int64
+	if err := q.QueryRow(ctx, `SELECT generation, COALESCE((SELECT MAX(id) FROM sla_calendars), 0) FROM sla_generation WHERE id = 1`).Scan(&gen, &maxCal); err != nil {
+		return nil, err
+	}
+	if c := s.sla.Load(); c != nil && c.gen == gen && c.maxCalendar == maxCal {
+		return c.set, nil
+	}
+	set, err := slaSettings(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if set.Generation == gen {
+		s.sla.Store(&slaCache{gen: gen, maxCalendar: maxCal, set: set})
+	}
+	return set, nil
+}
+
+// slaWrites are a recompute's changes: cases whose due times or segment
+// changed, and those that only take the new generation.
+type slaWrites struct {
+	changed []*portal.Case
+	same    []int64
+}
+
+// writeSLA stores a recompute's changes: on PostgreSQL in two statements
+// over unnest arrays, elsewhere a statement per case (SQLite's are calls
+// in the process, not round trips).
+func (s *Store) writeSLA(ctx context.Context, q Querier, w slaWrites, gen int64, now time.Time) error {
+	if s.db.Dialect() == "postgres" {
+		if len(w.same) > 0 {
+			if _, err := q.Exec(ctx, `UPDATE cases SET sla_generation = ? WHERE id = ANY(CAST(? AS BIGINT[]))`, gen, w.same); err != nil {
+				return err
+			}
+		}
+		if len(w.changed) == 0 {
+			return nil
+		}
+		n := len(w.changed)
+		ids, segs := make([]int64, n), make([]string, n)
+		fr, nr, res, due := make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)
+		for i, c := range w.changed {
+			ids[i], segs[i], fr[i], nr[i], res[i], due[i] = c.ID, c.Segment, c.FirstResponseDue, c.NextResponseDue, c.ResolutionDue, c.DueAt
+		}
+		_, err := q.Exec(ctx, `UPDATE cases c SET segment = v.seg, first_response_due = v.fr, next_response_due = v.nr, resolution_due = v.res, due_at = v.due,
+			sla_generation = ?, sla_check_at = ?, updated_at = ?
+			FROM unnest(CAST(? AS BIGINT[]), CAST(? AS TEXT[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TIMESTAMPTZ[]), CAST(? AS TIMESTAMPTZ[]))
+			AS v (id, seg, fr, nr, res, due) WHERE c.id = v.id`, gen, checkNow, now, ids, segs, fr, nr, res, due)
+		return err
+	}
+	for _, id := range w.same {
+		if _, err := q.Exec(ctx, `UPDATE cases SET sla_generation = ? WHERE id = ?`, gen, id); err != nil {
+			return err
+		}
+	}
+	for _, c := range w.changed {
+		if _, err := q.Exec(ctx, `UPDATE cases SET segment = ?, first_response_due = ?, next_response_due = ?, resolution_due = ?, due_at = ?, sla_generation = ?, sla_check_at = ?, updated_at = ? WHERE id = ?`,
+			c.Segment, c.FirstResponseDue, c.NextResponseDue, c.ResolutionDue, c.DueAt, gen, checkNow, now, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -75,6 +76,8 @@ type Store struct {
 	Now func() time.Time
 
 	appends appender
+	// sla caches the SLA settings (slaSettingsIn).
+	sla atomic.Pointer[slaCache]
 }
 
 var _ portal.Store = (*Store)(nil)

@@ -218,3 +218,83 @@ func testCaseSLASegments(t *testing.T, open Opener) {
 		}
 	})
 }
+
+// testFireEscalations fires escalations in batches from racing callers
+// with overlapping batches: every (case, key) acts exactly once, a case
+// named twice in a batch sees the first action's change, and an action's
+// failure leaves the whole batch unfired.
+func testFireEscalations(t *testing.T, open Opener) {
+	c := newClock()
+	s := open(t, c.Now)
+	var ids []int64
+	for i := 0; i < 12; i++ {
+		ids = append(ids, MustCreateCase(t, s, &portal.Case{Email: "esc@example.com", Body: "help"}).ID)
+	}
+	var fires []portal.EscalationFire
+	for _, id := range ids {
+		fires = append(fires, portal.EscalationFire{CaseID: id, Key: "r1:fr"}, portal.EscalationFire{CaseID: id, Key: "r2:fr"})
+	}
+	raise := func(i int, tx portal.CaseTx) error {
+		return tx.Update(portal.CaseUpdate{Priority: ptr(portal.RaisePriority(tx.Case().Priority))}, "Automatic escalation:")
+	}
+	// A failing action: nothing of its batch fires.
+	_, err := s.FireEscalations(ctx(), fires[:4], func(i int, tx portal.CaseTx) error {
+		if i == 3 {
+			return portal.Errorf(portal.EINVALID, "no")
+		}
+		return raise(i, tx)
+	})
+	wantCode(t, err, portal.EINVALID)
+	if got := mustCase(t, s, ids[0]); got.Priority != portal.PriorityNormal {
+		t.Fatalf("priority %s after a failed batch, want normal", got.Priority)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	count := map[portal.EscalationFire]int{}
+	for w := 0; w < 4; w++ {
+		// Each caller fires an overlapping window, in its own order.
+		part := append([]portal.EscalationFire(nil), fires[w*4:]...)
+		if w%2 == 1 {
+			for i, j := 0, len(part)-1; i < j; i, j = i+1, j-1 {
+				part[i], part[j] = part[j], part[i]
+			}
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fired, err := s.FireEscalations(ctx(), part, raise)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for i, ok := range fired {
+				if ok {
+					count[part[i]]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, f := range fires {
+		if count[f] != 1 {
+			t.Fatalf("%+v fired %d times, want once", f, count[f])
+		}
+	}
+	// Both rules of a case acted, the second on the first's result.
+	for _, id := range ids {
+		if got := mustCase(t, s, id); got.Priority != portal.PriorityUrgent {
+			t.Fatalf("case %d priority %s, want urgent (normal raised twice)", id, got.Priority)
+		}
+	}
+	if fired, err := s.FireEscalations(ctx(), fires, raise); err != nil || len(fired) != len(fires) {
+		t.Fatal(fired, err)
+	} else {
+		for i, ok := range fired {
+			if ok {
+				t.Fatalf("%+v fired again", fires[i])
+			}
+		}
+	}
+}

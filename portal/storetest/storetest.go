@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("CaseStats", func(t *testing.T) { testCaseStats(t, open) })
 	t.Run("CaseSLASegments", func(t *testing.T) { testCaseSLASegments(t, open) })
 	t.Run("ReportExports", func(t *testing.T) { testReportExports(t, open) })
+	t.Run("FireEscalations", func(t *testing.T) { testFireEscalations(t, open) })
 	t.Run("TextLimits", func(t *testing.T) { testTextLimits(t, open) })
 	t.Run("Returns", func(t *testing.T) { testReturns(t, open) })
 	t.Run("WebhooksOut", func(t *testing.T) { testWebhooksOut(t, open) })
