@@ -409,42 +409,51 @@ func convertArgs(args []any) []any {
 }
 
 // scanTimes reads microsecond columns into *time.Time and **time.Time.
+// A row with time columns costs two allocations (the destinations and
+// their integers), not one per column: reports scan hundreds of thousands
+// of such rows.
 func scanTimes(scan func(...any) error, dest []any) error {
-	type fix struct {
-		i int
-		n *sql.NullInt64
+	n := 0
+	for _, v := range dest {
+		switch v.(type) {
+		case *time.Time, **time.Time:
+			n++
+		}
 	}
-	var fixes []fix
-	d := dest
+	if n == 0 {
+		return scan(dest...)
+	}
+	ints := make([]sql.NullInt64, n)
+	d := append([]any(nil), dest...)
+	k := 0
 	for i, v := range dest {
 		switch v.(type) {
 		case *time.Time, **time.Time:
-			if fixes == nil {
-				d = append([]any(nil), dest...)
-			}
-			n := new(sql.NullInt64)
-			d[i] = n
-			fixes = append(fixes, fix{i, n})
+			d[i] = &ints[k]
+			k++
 		}
 	}
 	if err := scan(d...); err != nil {
 		return err
 	}
-	for _, f := range fixes {
-		switch p := dest[f.i].(type) {
+	k = 0
+	for _, v := range dest {
+		switch p := v.(type) {
 		case *time.Time:
-			if f.n.Valid {
-				*p = time.UnixMicro(f.n.Int64).UTC()
+			if x := ints[k]; x.Valid {
+				*p = time.UnixMicro(x.Int64).UTC()
 			} else {
 				*p = time.Time{}
 			}
+			k++
 		case **time.Time:
-			if f.n.Valid {
-				t := time.UnixMicro(f.n.Int64).UTC()
+			if x := ints[k]; x.Valid {
+				t := time.UnixMicro(x.Int64).UTC()
 				*p = &t
 			} else {
 				*p = nil
 			}
+			k++
 		}
 	}
 	return nil
