@@ -41,6 +41,10 @@ type HistoryFilter struct {
 // HistoryService reads the account timeline.
 type HistoryService interface {
 	FindHistory(ctx context.Context, f HistoryFilter) ([]*HistoryItem, int, error)
+	// FindHistoryWithVersion is FindHistory with the history's version
+	// read in the same statement (one round trip, one snapshot): what a
+	// cached page is kept under.
+	FindHistoryWithVersion(ctx context.Context, f HistoryFilter) ([]*HistoryItem, int, int64, error)
 	// HistoryVersion changes whenever anything in the customer's history
 	// changes; 0 for a customer with no history yet.
 	HistoryVersion(ctx context.Context, customerID int64) (int64, error)

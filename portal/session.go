@@ -23,6 +23,9 @@ type SessionService interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// FindSession returns an unexpired session; expired or missing is ENOTFOUND.
 	FindSession(ctx context.Context, id string, now time.Time) (*Session, error)
+	// FindSessionUser returns an unexpired session and its user in one
+	// read, what every signed-in request needs; ENOTFOUND as FindSession.
+	FindSessionUser(ctx context.Context, id string, now time.Time) (*Session, *User, error)
 	// TouchSession extends a session's expiry (sliding expiration).
 	TouchSession(ctx context.Context, id string, seen, expires time.Time) error
 	DeleteSession(ctx context.Context, id string) error

@@ -38,6 +38,25 @@ func (s *Store) HistoryVersion(ctx context.Context, customerID int64) (int64, er
 
 // FindHistory returns a page of a customer's timeline, newest first.
 func (s *Store) FindHistory(ctx context.Context, f portal.HistoryFilter) ([]*portal.HistoryItem, int, error) {
+	items, total, _, err := s.findHistory(ctx, f, false)
+	return items, total, err
+}
+
+// FindHistoryWithVersion returns a page of the timeline and the version
+// it was read at, in one statement where the page has items.
+func (s *Store) FindHistoryWithVersion(ctx context.Context, f portal.HistoryFilter) ([]*portal.HistoryItem, int, int64, error) {
+	items, total, version, err := s.findHistory(ctx, f, true)
+	if err == nil && len(items) == 0 {
+		// No row carried the version: read it, then the page again, so
+		// that the page is no older than the version it is kept under.
+		if version, err = s.HistoryVersion(ctx, f.CustomerID); err == nil {
+			items, total, err = s.FindHistory(ctx, f)
+		}
+	}
+	return items, total, version, err
+}
+
+func (s *Store) findHistory(ctx context.Context, f portal.HistoryFilter, withVersion bool) ([]*portal.HistoryItem, int, int64, error) {
 	want := map[string]bool{}
 	for _, k := range f.Kinds {
 		want[k] = true
@@ -51,22 +70,29 @@ func (s *Store) FindHistory(ctx context.Context, f portal.HistoryFilter) ([]*por
 		}
 	}
 	if len(parts) == 0 {
-		return nil, 0, nil
+		return nil, 0, 0, nil
 	}
 	union := strings.Join(parts, " UNION ALL ")
-	// One query: the window count gives the total alongside the page.
-	rows, err := s.db.Query(ctx, `SELECT kind, id, ref, status, minor, currency, at, COUNT(*) OVER () FROM (`+union+`) h ORDER BY at DESC, kind, id DESC LIMIT ? OFFSET ?`,
+	// One query: the window count gives the total alongside the page (and
+	// the version, when asked, from the same snapshot).
+	version := "0"
+	if withVersion {
+		version = "COALESCE((SELECT version FROM history_versions WHERE customer_id = ?), 0)"
+		args = append([]any{f.CustomerID}, args...)
+	}
+	rows, err := s.db.Query(ctx, `SELECT kind, id, ref, status, minor, currency, at, COUNT(*) OVER (), `+version+` FROM (`+union+`) h ORDER BY at DESC, kind, id DESC LIMIT ? OFFSET ?`,
 		append(args, limit(f.Limit, 20, 200), max(f.Offset, 0))...)
 	if err != nil {
-		return nil, 0, wrap("find history", err)
+		return nil, 0, 0, wrap("find history", err)
 	}
 	defer rows.Close()
 	var out []*portal.HistoryItem
 	total := 0
+	var v int64
 	for rows.Next() {
 		var h portal.HistoryItem
-		if err := rows.Scan(&h.Kind, &h.ID, &h.Ref, &h.Status, &h.Minor, &h.Currency, &h.At, &total); err != nil {
-			return nil, 0, wrap("scan history", err)
+		if err := rows.Scan(&h.Kind, &h.ID, &h.Ref, &h.Status, &h.Minor, &h.Currency, &h.At, &total, &v); err != nil {
+			return nil, 0, 0, wrap("scan history", err)
 		}
 		if h.Kind == portal.HistoryCase {
 			h.Ref = (&portal.Case{ID: h.ID}).Number()
@@ -74,13 +100,16 @@ func (s *Store) FindHistory(ctx context.Context, f portal.HistoryFilter) ([]*por
 		out = append(out, &h)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, wrap("find history", err)
+		return nil, 0, 0, wrap("find history", err)
 	}
 	if len(out) == 0 && f.Offset > 0 {
 		// Past the last page the window count is not seen; count directly.
+		if withVersion {
+			args = args[1:]
+		}
 		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM (`+union+`) h`, args...).Scan(&total); err != nil {
-			return nil, 0, wrap("count history", err)
+			return nil, 0, 0, wrap("count history", err)
 		}
 	}
-	return out, total, nil
+	return out, total, v, nil
 }

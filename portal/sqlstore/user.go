@@ -11,9 +11,14 @@ const userCols = `id, email, name, role, password_hash, time_zone, phone, postco
 
 func scanUser(r Row) (*portal.User, error) {
 	var u portal.User
-	err := r.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.TimeZone, &u.Phone, &u.Postcode,
-		&u.CreatedAt, &u.UpdatedAt, &u.DisabledAt)
+	err := r.Scan(userDest(&u)...)
 	return &u, err
+}
+
+// userDest is where userCols scan to.
+func userDest(u *portal.User) []any {
+	return []any{&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.TimeZone, &u.Phone, &u.Postcode,
+		&u.CreatedAt, &u.UpdatedAt, &u.DisabledAt}
 }
 
 // CreateUser stores u.

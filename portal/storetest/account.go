@@ -107,6 +107,21 @@ func testSessions(t *testing.T, open Opener) {
 			t.Fatalf("got %+v, %v", got, err)
 		}
 	})
+	t.Run("FoundWithItsUser", func(t *testing.T) {
+		got, gu, err := s.FindSessionUser(ctx(), "a", c.t)
+		if err != nil || got.ID != "a" || got.UserID != u.ID || got.IP != "127.0.0.1" || !got.ExpiresAt.Equal(c.t.Add(time.Hour)) {
+			t.Fatalf("got %+v, %v", got, err)
+		}
+		if gu.ID != u.ID || gu.Email != u.Email || gu.Role != u.Role || gu.PasswordHash != u.PasswordHash || gu.DisabledAt != nil {
+			t.Fatalf("user %+v, want %+v", gu, u)
+		}
+		if _, _, err := s.FindSessionUser(ctx(), "short", c.t.Add(2*time.Minute)); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("expired session with its user: %v, want ENOTFOUND", err)
+		}
+		if _, _, err := s.FindSessionUser(ctx(), "nope", c.t); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("unknown session with its user: %v, want ENOTFOUND", err)
+		}
+	})
 	t.Run("ExpiredIsNotFound", func(t *testing.T) {
 		_, err := s.FindSession(ctx(), "short", c.t.Add(2*time.Minute))
 		wantCode(t, err, portal.ENOTFOUND)

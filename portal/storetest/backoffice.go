@@ -138,6 +138,36 @@ func testHistory(t *testing.T, open Opener) {
 		t.Fatalf("bob's history has %d items, want 1", total)
 	}
 
+	t.Run("WithVersion", func(t *testing.T) {
+		// The same page as FindHistory, with the version HistoryVersion
+		// gives, also for a page past the end and an empty history.
+		for _, f := range []portal.HistoryFilter{{CustomerID: ada.ID}, {CustomerID: ada.ID, Kinds: []string{portal.HistoryOrder}, Limit: 1, Offset: 1},
+			{CustomerID: ada.ID, Offset: 100}, {CustomerID: bob.ID}} {
+			want, wantTotal, _ := s.FindHistory(ctx(), f)
+			wantV, _ := s.HistoryVersion(ctx(), f.CustomerID)
+			got, total, v, err := s.FindHistoryWithVersion(ctx(), f)
+			if err != nil || total != wantTotal || len(got) != len(want) || v != wantV || v == 0 {
+				t.Fatalf("%+v: %d items, total %d, version %d, %v; want %d, %d, %d", f, len(got), total, v, err, len(want), wantTotal, wantV)
+			}
+			for i := range got {
+				if *got[i] != *want[i] {
+					t.Fatalf("%+v: item %d is %+v, want %+v", f, i, got[i], want[i])
+				}
+			}
+		}
+		dan := MustCreateUser(t, s, portal.RoleCustomer, "dan@example.com")
+		if got, total, v, err := s.FindHistoryWithVersion(ctx(), portal.HistoryFilter{CustomerID: dan.ID}); err != nil || len(got) != 0 || total != 0 || v != 0 {
+			t.Fatalf("empty history: %d items, total %d, version %d, %v", len(got), total, v, err)
+		}
+		// A change moves the version read with the page.
+		_, _, before, _ := s.FindHistoryWithVersion(ctx(), portal.HistoryFilter{CustomerID: bob.ID})
+		MustCreateOrder(t, s, bob, "H-B2", c.t)
+		got, _, after, err := s.FindHistoryWithVersion(ctx(), portal.HistoryFilter{CustomerID: bob.ID})
+		if err != nil || after == before || len(got) != 2 {
+			t.Fatalf("after an order: version %d (was %d), %d items, %v", after, before, len(got), err)
+		}
+	})
+
 	t.Run("ChatsAndCases", func(t *testing.T) {
 		c.t = c.t.Add(time.Hour)
 		empty := &portal.Conversation{CustomerID: &ada.ID}

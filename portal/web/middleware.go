@@ -112,20 +112,17 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	sess, u, ok := s.sessions.get(id, now)
 	if !ok {
 		var err error
-		sess, err = s.store.FindSession(ctx, id, now)
+		sess, u, err = s.store.FindSessionUser(ctx, id, now)
 		if portal.IsNotFound(err) {
 			s.setCookie(c, sessionCookie, "", -1)
 			return c.Next()
 		} else if err != nil {
 			return err
 		}
-		u, err = s.store.FindUserByID(ctx, sess.UserID)
-		if portal.IsNotFound(err) || (err == nil && u.DisabledAt != nil) {
+		if u.DisabledAt != nil {
 			s.store.DeleteSession(ctx, sess.ID)
 			s.setCookie(c, sessionCookie, "", -1)
 			return c.Next()
-		} else if err != nil {
-			return err
 		}
 		// Slide the expiry at most once an hour, not on every request.
 		if now.Sub(sess.LastSeenAt) > time.Hour {
