@@ -123,6 +123,23 @@ func TestBrowserCases(t *testing.T) {
 					admin.check()
 				})
 			}
+
+			// The calendar form at 360 px: two intervals on a day, and
+			// overlapping ones refused with an error naming the day.
+			admin := b.newPage(t, srv, phone360)
+			admin.signIn("admin@example.com", "demo")
+			admin.visit("/admin/cases")
+			admin.run("hours with a lunch break", chromedp.SetValue(chromedp.ID("cal1-h1"), "09:00-12:00, 13:00-17:00"))
+			admin.submit(`form.calendar:has(#cal1-h1) button[type=submit]`)
+			admin.waitText(".flash", "Calendar Business hours saved.")
+			if got := get(admin, "monday", chromedp.Evaluate[string](`document.getElementById('cal1-h1').value`)); got != "09:00-12:00, 13:00-17:00" {
+				t.Fatalf("Monday's hours read %q after saving", got)
+			}
+			admin.check()
+			admin.run("overlapping hours", chromedp.SetValue(chromedp.ID("cal1-h2"), "09:00-12:00, 11:00-17:00"))
+			admin.submit(`form.calendar:has(#cal1-h2) button[type=submit]`)
+			admin.waitText(".flash", "Tuesday: 09:00-12:00 and 11:00-17:00 overlap.")
+			admin.check()
 		})
 	}
 }
