@@ -206,7 +206,9 @@ func agentOnline(tb testing.TB, srv *testServer, email string) *wsConn {
 	a := signIn(tb, srv, email).dial("/ws/agent")
 	a.next("agent welcome", isType("welcome"))
 	a.send(map[string]any{"type": "status", "status": "available"})
-	a.next("queue", isType("queue"))
+	// The socket's first queue frame comes before the status is stored:
+	// wait for one that says available.
+	a.next("queue", func(f wsFrame) bool { return f.Type == "queue" && f.Status == "available" })
 	return a
 }
 
