@@ -89,24 +89,18 @@ func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Parti
 	if fails >= 2 {
 		count = 0
 	}
-	if count != conv.BotFailures {
-		upd, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvBot}, BotFailures: &count})
-		if err != nil {
-			if !isConflict(err) {
-				e.log.Error("bot: count failures", "conversation_id", convID, "err", err)
-			}
-			return
-		}
-		conv = upd
-	}
-	// The bot speaks only while it owns the chat: checked in the same
-	// transaction that stores its message.
-	if stored, err := e.append(ctx, &portal.Message{ConversationID: convID, Author: portal.AuthorBot, Body: body, Meta: metaJSON(meta)}, portal.ConvBot); err != nil || !stored {
+	// The bot speaks only while it owns the chat: checked by the statement
+	// that stores its message, which also stores the count (one commit).
+	answer := &portal.Message{ConversationID: convID, Author: portal.AuthorBot, Body: body, Meta: metaJSON(meta)}
+	stored, err := e.store.AppendBotAnswer(ctx, answer, count)
+	if err != nil || !stored {
 		if err != nil && !isConflict(err) {
 			e.log.Error("bot: store answer", "conversation_id", convID, "err", err)
 		}
 		return
 	}
+	e.publishMessage(ctx, answer)
+	conv.BotFailures = count
 	if fails >= 2 {
 		if _, err := e.handoff(ctx, conv); err != nil {
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)

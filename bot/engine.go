@@ -206,8 +206,13 @@ func (e *Engine) append(ctx context.Context, m *portal.Message, ifState ...porta
 	if err != nil || !stored {
 		return stored, err
 	}
-	e.publish(ctx, Event{Kind: EventMessage, ConversationID: m.ConversationID, Seq: m.Seq, Internal: m.Internal, Author: m.Author, Message: m})
+	e.publishMessage(ctx, m)
 	return true, nil
+}
+
+// publishMessage tells every node of a stored message.
+func (e *Engine) publishMessage(ctx context.Context, m *portal.Message) {
+	e.publish(ctx, Event{Kind: EventMessage, ConversationID: m.ConversationID, Seq: m.Seq, Internal: m.Internal, Author: m.Author, Message: m})
 }
 
 func (e *Engine) publish(ctx context.Context, ev Event) {

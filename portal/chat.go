@@ -317,6 +317,12 @@ type ChatService interface {
 	// false. With ifState, the conversation must be in one of those states
 	// (ECONFLICT otherwise), checked in the same transaction.
 	AppendMessage(ctx context.Context, m *Message, ifState ...ConversationState) (bool, error)
+	// AppendBotAnswer is AppendMessage of the bot's answer while the
+	// conversation is in state bot, setting its count of unanswered
+	// questions in a row (Conversation.BotFailures) in the same statement:
+	// the count and the answer are stored together or not at all, with
+	// one commit.
+	AppendBotAnswer(ctx context.Context, m *Message, botFailures int) (bool, error)
 	// FindMessages returns up to limit messages with Seq > afterSeq in order;
 	// internal notes only when internal is true.
 	FindMessages(ctx context.Context, conversationID, afterSeq int64, internal bool, limit int) ([]*Message, error)

@@ -160,6 +160,7 @@ func (ix *Index) fit(ctx context.Context, bi bleve.Index, m *model) error {
 	if err != nil {
 		return fmt.Errorf("search: fit confidence: %w", err)
 	}
+	m.prepareAll()
 	ix.cal.Store(c)
 	return nil
 }
@@ -212,6 +213,9 @@ func (ix *Index) afterWrite(ctx context.Context) error {
 				if err := ix.refit(context.Background()); err != nil {
 					slog.Warn("search: background refit", "err", err)
 				}
+				// The write made every article's vectors stale: prepare
+				// them again here rather than in the next questions.
+				ix.m.prepareAll()
 			}
 			ix.mu.RUnlock()
 			if ix.refitAgain.Load() {
@@ -469,6 +473,7 @@ func (ix *Index) Rebuild(ctx context.Context, docs []Doc) error {
 		_ = bi.Close()
 		return fmt.Errorf("search: rebuild: fit confidence: %w", err)
 	}
+	m.prepareAll()
 
 	ix.mu.Lock()
 	defer ix.mu.Unlock()

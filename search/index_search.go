@@ -254,7 +254,7 @@ func (ix *Index) rankedSearch(ctx context.Context, q Query, size int, filter que
 	if err != nil {
 		return nil, err
 	}
-	ranked, _, err := ix.rankLocked(ctx, q.Text, locale)
+	ranked, err := ix.rankLocked(ctx, q.Text, locale)
 	if err != nil {
 		return nil, err
 	}

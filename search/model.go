@@ -39,6 +39,14 @@ type model struct {
 	typos *typoIndex
 	// ids numbers the terms of the articles for the prepared vectors.
 	ids *termIDs
+
+	// vis caches visibleIDs' answer for one locale and version.
+	visMu sync.Mutex
+	vis   struct {
+		version uint64
+		locale  string
+		ids     []string
+	}
 }
 
 // interner keeps one copy of each term: the units of every article hold
@@ -280,6 +288,28 @@ func (m *model) display(id string) (title, summary, category string, ok bool) {
 		return "", "", "", false
 	}
 	return a.title, a.summary, a.category, true
+}
+
+// visibleIDs returns the ids of the articles published in locale, sorted:
+// the candidates of a knowledge base re-ranked whole. The slice is shared:
+// callers must not change it.
+func (m *model) visibleIDs(locale string) []string {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	m.visMu.Lock()
+	defer m.visMu.Unlock()
+	if m.vis.ids != nil && m.vis.version == m.version && m.vis.locale == locale {
+		return m.vis.ids
+	}
+	ids := make([]string, 0, m.visible[locale])
+	for id, a := range m.arts {
+		if a.visible == locale {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	m.vis.version, m.vis.locale, m.vis.ids = m.version, locale, ids
+	return ids
 }
 
 // knows reports whether any article uses a term.

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
-	"sort"
+	"strings"
 )
 
 // termStats gives document frequencies over articles (see idf).
@@ -110,14 +110,23 @@ func unitSim(q, u unitRep) float64 {
 
 // prepared caches an article's vectors for one version of the corpus
 // statistics, in term numbers (see termIDs): one word and one trigram
-// vector per unit, and the article's centroids.
+// vector per unit, and the article's centroids. It holds no pointers
+// but its slices' (none the garbage collector needs to look into), so
+// that every article's may be kept.
 type prepared struct {
 	words, chars svec
 	weights      []float64
 	centW, centC svec
-	// head holds the terms of the title, summary and phrasings: what the
-	// article is about, not what its body mentions (see rerank.go).
-	head map[string]struct{}
+	// head holds the numbers of the terms of the title, summary and
+	// phrasings, sorted: what the article is about, not what its body
+	// mentions (see rerank.go and hasHead).
+	head []uint32
+}
+
+// hasHead reports whether term number id is in the article's head.
+func (p *prepared) hasHead(id uint32) bool {
+	_, ok := slices.BinarySearch(p.head, id)
+	return ok
 }
 
 // prepare returns the article's vectors, rebuilding them when the corpus
@@ -128,27 +137,7 @@ func (m *model) prepare(a *artModel) *prepared {
 	if a.prep != nil && a.prepVer == m.version {
 		return a.prep
 	}
-	p := &prepared{weights: make([]float64, 0, len(a.units)), head: map[string]struct{}{}}
-	centW, centC := vec{}, vec{}
-	for _, u := range a.units {
-		if u.weight == weightPhrasing {
-			for _, t := range u.terms {
-				p.head[t] = struct{}{}
-			}
-		}
-		r := newUnitRep(m, u.terms)
-		p.words.append(r.words, m.ids.words)
-		p.chars.append(r.chars, m.ids.grams)
-		p.weights = append(p.weights, u.weight)
-		for k, w := range r.words {
-			centW[k] += w * u.weight
-		}
-		for k, w := range r.chars {
-			centC[k] += w * u.weight
-		}
-	}
-	p.centW.append(normalise(centW), m.ids.words)
-	p.centC.append(normalise(centC), m.ids.grams)
+	p := m.prepareNumbered(a)
 	a.prep, a.prepVer = p, m.version
 	return p
 }
@@ -226,10 +215,13 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		uni       bool    // a word, not a bigram: counts for coverage
 		idf, aidf float64 // idf(m, t) and aidf(t)
 		known     bool    // some article uses it
+		id        uint32  // its number, if it has one (hasID)
+		hasID     bool
 	}
 	qts := make([]qterm, len(uq))
 	for k, t := range uq {
-		qts[k] = qterm{t: t, uni: !isBigram(t), idf: idf(m, t), aidf: aidf(t), known: m.artDF[t] > 0}
+		id, hasID := m.ids.words[t]
+		qts[k] = qterm{t: t, uni: !isBigram(t), idf: idf(m, t), aidf: aidf(t), known: m.artDF[t] > 0, id: id, hasID: hasID}
 	}
 
 	out := make([]ranked, len(arts))
@@ -261,7 +253,7 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 				if tf > 0 {
 					covHit += q.idf
 				}
-				if _, ok := p.head[q.t]; ok {
+				if q.hasID && p.hasHead(q.id) {
 					headHit += q.idf
 				}
 			} else if tf > 0 {
@@ -306,11 +298,12 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 			out[i].conf = confidence(out[i].feats)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].conf != out[j].conf {
-			return out[i].conf > out[j].conf
+	// Ids are unique: the order is total, whatever the sort.
+	slices.SortFunc(out, func(x, y ranked) int {
+		if c := cmp.Compare(y.conf, x.conf); c != 0 {
+			return c
 		}
-		return out[i].id < out[j].id
+		return strings.Compare(x.id, y.id)
 	})
 	return out
 }

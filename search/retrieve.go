@@ -86,7 +86,7 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 		return res, nil
 	}
 	gen := ix.retrievals.generation()
-	ranked, byID, err := ix.rankLocked(ctx, q.Text, ix.locale(q.Locale))
+	ranked, err := ix.rankLocked(ctx, q.Text, ix.locale(q.Locale))
 	if err != nil {
 		return Retrieval{}, err
 	}
@@ -95,8 +95,11 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 		if len(out.Matches) == limit {
 			break
 		}
-		m := byID[r.id]
-		m.Confidence = r.conf
+		// What a match shows is looked up for those returned only.
+		m := Match{ID: r.id, Confidence: r.conf}
+		if m.Title, m.Summary, m.Category, err = ix.display(ctx, r.id); err != nil {
+			return Retrieval{}, fmt.Errorf("search: retrieve: %w", err)
+		}
 		out.Matches = append(out.Matches, m)
 	}
 	if len(out.Matches) > 0 {
@@ -119,38 +122,36 @@ const exhaustiveMax = 200
 
 // rankLocked gathers candidates for a question with bleve and re-ranks them.
 // ix.mu must be read-locked.
-func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked, map[string]Match, error) {
+func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked, error) {
 	ix.m.mu.RLock()
 	n := len(ix.m.arts)
 	ix.m.mu.RUnlock()
-	var req *bleve.SearchRequest
 	if n <= exhaustiveMax {
 		// A small knowledge base is re-ranked whole: no article is lost
-		// because the question shares no word with it.
-		req = bleve.NewSearchRequestOptions(filterQuery(locale, ""), exhaustiveMax, 0, false)
-	} else {
-		req = bleve.NewSearchRequestOptions(
-			filtered(cachedTextQuery(text, ix.fuzzy), filterQuery(locale, "")),
-			ix.cfg.Candidates, 0, false)
+		// because the question shares no word with it. The model knows
+		// which articles are published in the locale (as bleve's
+		// filterQuery finds them), without a search per question.
+		ids := ix.m.visibleIDs(locale)
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		return ix.m.score(text, ids, ix.cal.Load()), nil
 	}
+	req := bleve.NewSearchRequestOptions(
+		filtered(cachedTextQuery(text, ix.fuzzy), filterQuery(locale, "")),
+		ix.cfg.Candidates, 0, false)
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, nil, fmt.Errorf("search: retrieve: %w", err)
+		return nil, fmt.Errorf("search: retrieve: %w", err)
 	}
 	if len(res.Hits) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	ids := make([]string, len(res.Hits))
-	byID := make(map[string]Match, len(res.Hits))
 	for i, h := range res.Hits {
 		ids[i] = h.ID
-		m := Match{ID: h.ID}
-		if m.Title, m.Summary, m.Category, err = ix.display(ctx, h.ID); err != nil {
-			return nil, nil, fmt.Errorf("search: retrieve: %w", err)
-		}
-		byID[h.ID] = m
 	}
-	return ix.m.score(text, ids, ix.cal.Load()), byID, nil
+	return ix.m.score(text, ids, ix.cal.Load()), nil
 }
 
 // ordering ranks candidate articles as score does, without their
@@ -223,6 +224,5 @@ func (m *model) score(text string, ids []string, cal *calibrator) []ranked {
 func (ix *Index) candidates(ctx context.Context, text string) ([]ranked, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	r, _, err := ix.rankLocked(ctx, text, ix.cfg.DefaultLocale)
-	return r, err
+	return ix.rankLocked(ctx, text, ix.cfg.DefaultLocale)
 }

@@ -14,6 +14,12 @@ import "math/bits"
 type termIDs struct {
 	words map[string]uint32
 	grams map[string]uint32
+	// gramFlat lists each term's trigram numbers in order, repeats kept
+	// (charVec counts a repeated trigram twice), none for a bigram: term
+	// k's are gramFlat[gramEnds[k-1]:gramEnds[k]]. Preparing an article's
+	// vectors then looks up no trigram string (see prepareNumbered).
+	gramFlat []uint32
+	gramEnds []uint32
 }
 
 func newTermIDs() *termIDs {
@@ -26,16 +32,28 @@ func (ids *termIDs) add(t string) {
 		return
 	}
 	ids.words[t] = uint32(len(ids.words))
-	if isBigram(t) {
-		return
-	}
-	r := []rune(" " + t + " ")
-	for i := 0; i+3 <= len(r); i++ {
-		g := string(r[i : i+3])
-		if _, ok := ids.grams[g]; !ok {
-			ids.grams[g] = uint32(len(ids.grams))
+	if !isBigram(t) {
+		r := []rune(" " + t + " ")
+		for i := 0; i+3 <= len(r); i++ {
+			g := string(r[i : i+3])
+			id, ok := ids.grams[g]
+			if !ok {
+				id = uint32(len(ids.grams))
+				ids.grams[g] = id
+			}
+			ids.gramFlat = append(ids.gramFlat, id)
 		}
 	}
+	ids.gramEnds = append(ids.gramEnds, uint32(len(ids.gramFlat)))
+}
+
+// gramsOf returns the trigram numbers of term number id.
+func (ids *termIDs) gramsOf(id uint32) []uint32 {
+	var lo uint32
+	if id > 0 {
+		lo = ids.gramEnds[id-1]
+	}
+	return ids.gramFlat[lo:ids.gramEnds[id]]
 }
 
 // svec is a sparse vector in term numbers: the entries of several

@@ -21,9 +21,12 @@ type appendReq struct {
 	ctx     context.Context
 	m       *portal.Message
 	ifState []portal.ConversationState
-	stored  bool
-	err     error
-	done    chan struct{}
+	// failures, when set, is the conversation's new bot_failures, set
+	// by the statement that numbers the message (AppendBotAnswer).
+	failures *int
+	stored   bool
+	err      error
+	done     chan struct{}
 }
 
 // appender commits messages in groups: appends that arrive while a
@@ -53,11 +56,26 @@ type appender struct {
 // transaction (group commit); AppendMessage returns once its message is
 // committed.
 func (s *Store) AppendMessage(ctx context.Context, m *portal.Message, ifState ...portal.ConversationState) (bool, error) {
+	return s.append(ctx, m, ifState, nil)
+}
+
+// AppendBotAnswer is AppendMessage in state bot that also sets the
+// conversation's bot_failures, in the statement that takes its next
+// sequence number: the bot's answer and its count of unanswered questions
+// cost one commit, not two (an UpdateConversation first).
+func (s *Store) AppendBotAnswer(ctx context.Context, m *portal.Message, botFailures int) (bool, error) {
+	if botFailures < 0 {
+		return false, portal.FieldError("bot_failures", "Must not be negative.")
+	}
+	return s.append(ctx, m, []portal.ConversationState{portal.ConvBot}, &botFailures)
+}
+
+func (s *Store) append(ctx context.Context, m *portal.Message, ifState []portal.ConversationState, failures *int) (bool, error) {
 	if err := m.Validate(); err != nil {
 		return false, err
 	}
 	m.CreatedAt = s.now()
-	r := &appendReq{ctx: ctx, m: m, ifState: ifState, done: make(chan struct{})}
+	r := &appendReq{ctx: ctx, m: m, ifState: ifState, failures: failures, done: make(chan struct{})}
 	a := &s.appends
 	a.mu.Lock()
 	a.pending = append(a.pending, r)
@@ -255,7 +273,13 @@ func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 		return false, err
 	}
 	bot, agentAt := reportFacts(m)
-	cond, args := "id = ?", []any{m.CreatedAt, bot, agentAt, m.ConversationID}
+	set, args := "", []any{m.CreatedAt, bot, agentAt}
+	if r.failures != nil {
+		set = ", bot_failures = ?"
+		args = append(args, *r.failures)
+	}
+	cond := "id = ?"
+	args = append(args, m.ConversationID)
 	if len(r.ifState) > 0 {
 		cond += " AND state IN (" + placeholders(len(r.ifState)) + ")"
 		for _, st := range r.ifState {
@@ -263,7 +287,7 @@ func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 		}
 	}
 	err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, `+
-		`bot_messages = bot_messages + ?, first_agent_at = COALESCE(first_agent_at, ?) WHERE `+cond+` RETURNING last_seq`, args...).Scan(&m.Seq)
+		`bot_messages = bot_messages + ?, first_agent_at = COALESCE(first_agent_at, ?)`+set+` WHERE `+cond+` RETURNING last_seq`, args...).Scan(&m.Seq)
 	if portal.IsNotFound(notFound(err, "")) {
 		return false, s.refused(ctx, q, r)
 	} else if err != nil {
@@ -303,9 +327,14 @@ func (s *Store) refused(ctx context.Context, q Querier, r *appendReq) error {
 // SQLite has no such clause, and no round trips to save.
 func (s *Store) oneStatementAppend() bool { return s.db.Dialect() == "postgres" }
 
-// appendStmts holds appendStmt's statement texts by the number of states
-// allowed (few: none, or the bot's one).
+// appendStmts holds appendStmt's statement texts by appendStmtKey (few:
+// no state or the bot's one, with or without bot_failures).
 var appendStmts sync.Map
+
+type appendStmtKey struct {
+	states   int
+	failures bool
+}
 
 // appendStmt returns the statement that numbers and inserts r's message:
 // the UPDATE takes the conversation's row and its next number, the INSERT
@@ -315,20 +344,29 @@ var appendStmts sync.Map
 // all: a client id already stored (a unique violation) leaves no gap.
 func appendStmt(r *appendReq) (string, []any) {
 	m := r.m
-	q, ok := appendStmts.Load(len(r.ifState))
+	key := appendStmtKey{states: len(r.ifState), failures: r.failures != nil}
+	q, ok := appendStmts.Load(key)
 	if !ok {
 		cond := "id = ?"
 		if len(r.ifState) > 0 {
 			cond += " AND state IN (" + placeholders(len(r.ifState)) + ")"
 		}
+		set := ""
+		if key.failures {
+			set = ", bot_failures = ?::integer"
+		}
 		q = `WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, ` +
-			`bot_messages = bot_messages + ?::integer, first_agent_at = COALESCE(first_agent_at, ?::timestamptz) WHERE ` + cond + ` RETURNING last_seq) ` +
+			`bot_messages = bot_messages + ?::integer, first_agent_at = COALESCE(first_agent_at, ?::timestamptz)` + set + ` WHERE ` + cond + ` RETURNING last_seq) ` +
 			`INSERT INTO messages ` + msgInsertCols + ` SELECT ?::bigint, c.last_seq, ?::text, ?::text, ?::bigint, ?::text, ?::boolean, ?::text, ?::timestamptz FROM c RETURNING seq, id`
-		appendStmts.Store(len(r.ifState), q)
+		appendStmts.Store(key, q)
 	}
 	bot, agentAt := reportFacts(m)
-	args := make([]any, 0, 13+len(r.ifState))
-	args = append(args, m.CreatedAt, bot, agentAt, m.ConversationID)
+	args := make([]any, 0, 14+len(r.ifState))
+	args = append(args, m.CreatedAt, bot, agentAt)
+	if r.failures != nil {
+		args = append(args, *r.failures)
+	}
+	args = append(args, m.ConversationID)
 	for _, st := range r.ifState {
 		args = append(args, string(st))
 	}

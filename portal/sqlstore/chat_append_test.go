@@ -200,3 +200,97 @@ func testAppendGroup(t *testing.T, s *sqlstore.Store, mode poison) {
 		}
 	}
 }
+
+// Bot answers that wait behind a transaction commit as one group on both
+// stores, and each sets its own conversation's failure count.
+func TestBotAnswersGroupCommitTheirCounts(t *testing.T) {
+	for name, open := range map[string]func(tb testing.TB) *sqlstore.Store{
+		"sqlite": func(tb testing.TB) *sqlstore.Store {
+			s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(tb.TempDir(), "x.db")})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			return s.Store
+		},
+		"postgres": func(tb testing.TB) *sqlstore.Store {
+			s, err := postgres.Open(context.Background(), postgres.Config{URL: pgtest.URL(tb)})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			return s.Store
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			const n = 6
+			ids := make([]int64, n)
+			for i := range ids {
+				c := &portal.Conversation{VisitorID: fmt.Sprintf("v%d", i)}
+				if err := s.CreateConversation(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				ids[i] = c.ID
+			}
+			sqlstore.SetWriters(s, 1)
+			gate, atGate := make(chan struct{}), make(chan struct{})
+			var gateOnce sync.Once
+			var groupedN atomic.Int32
+			sqlstore.SetAppendHook(s, func(m *portal.Message, batched bool) error {
+				if m.Body == "gate" {
+					gateOnce.Do(func() { close(atGate); <-gate })
+				}
+				if batched {
+					groupedN.Add(1)
+				}
+				return nil
+			})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.AppendMessage(ctx, &portal.Message{ConversationID: ids[0], Author: portal.AuthorSystem, Body: "gate"}); err != nil {
+					t.Error(err)
+				}
+			}()
+			<-atGate
+			for i, id := range ids {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					m := &portal.Message{ConversationID: id, Author: portal.AuthorBot, Body: "answer"}
+					if stored, err := s.AppendBotAnswer(ctx, m, 1+i%2); err != nil || !stored {
+						t.Errorf("conversation %d: stored=%v err=%v", id, stored, err)
+					}
+				}()
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for sqlstore.PendingAppends(s) < n {
+				if time.Now().After(deadline) {
+					t.Fatalf("only %d appends queued, want %d", sqlstore.PendingAppends(s), n)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			close(gate)
+			wg.Wait()
+			if got := groupedN.Load(); got != n {
+				t.Fatalf("%d answers went in a group, want %d", got, n)
+			}
+			for i, id := range ids {
+				c, err := s.FindConversation(ctx, id)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantSeq := int64(1)
+				if i == 0 {
+					wantSeq = 2 // after the gate's message
+				}
+				if c.BotFailures != 1+i%2 || c.LastSeq != wantSeq {
+					t.Fatalf("conversation %d: bot failures=%d last seq=%d, want %d and %d", id, c.BotFailures, c.LastSeq, 1+i%2, wantSeq)
+				}
+			}
+		})
+	}
+}

@@ -117,6 +117,82 @@ func testChat(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("BotAnswerStoresTheFailureCountWithIt", func(t *testing.T) {
+		conv := MustCreateConversation(t, s, "v-botcount", nil)
+		m := &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "Sorry, I could not find an answer."}
+		if stored, err := s.AppendBotAnswer(ctx(), m, 1); err != nil || !stored || m.Seq != 1 || m.ID == 0 {
+			t.Fatalf("stored=%v seq=%d id=%d err=%v", stored, m.Seq, m.ID, err)
+		}
+		got, err := s.FindConversation(ctx(), conv.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.BotFailures != 1 || got.LastSeq != 1 {
+			t.Fatalf("bot failures=%d last seq=%d, want 1 and 1", got.BotFailures, got.LastSeq)
+		}
+		if msgs, err := s.FindMessages(ctx(), conv.ID, 0, false, 10); err != nil || len(msgs) != 1 || msgs[0].Author != portal.AuthorBot || msgs[0].Body != m.Body {
+			t.Fatalf("messages %v err=%v", msgs, err)
+		}
+		if _, err := s.AppendBotAnswer(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "Here it is."}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.FindConversation(ctx(), conv.ID); got.BotFailures != 0 || got.LastSeq != 2 {
+			t.Fatalf("bot failures=%d last seq=%d, want 0 and 2", got.BotFailures, got.LastSeq)
+		}
+		_, err = s.AppendBotAnswer(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "x"}, -1)
+		wantCode(t, err, portal.EINVALID)
+		_, err = s.AppendBotAnswer(ctx(), &portal.Message{ConversationID: conv.ID + 1_000_000, Author: portal.AuthorBot, Body: "x"}, 1)
+		wantCode(t, err, portal.ENOTFOUND)
+
+		// Once a person has the chat, neither the answer nor its count is
+		// stored.
+		st := portal.ConvAgent
+		if _, err := s.UpdateConversation(ctx(), conv.ID, portal.ConversationUpdate{State: &st, AgentID: &agent1.ID}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.AppendBotAnswer(ctx(), &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "late"}, 1)
+		wantCode(t, err, portal.ECONFLICT)
+		if got, _ := s.FindConversation(ctx(), conv.ID); got.BotFailures != 0 || got.LastSeq != 2 {
+			t.Fatalf("after a refused answer: bot failures=%d last seq=%d, want 0 and 2", got.BotFailures, got.LastSeq)
+		}
+	})
+
+	t.Run("ConcurrentBotAnswersKeepTheirCounts", func(t *testing.T) {
+		// Answers that arrive together share a commit (group commit):
+		// each conversation still gets its own message and count.
+		const n = 12
+		convs := make([]*portal.Conversation, n)
+		for i := range convs {
+			convs[i] = MustCreateConversation(t, s, fmt.Sprintf("v-botgroup-%d", i), nil)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		for i, conv := range convs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				m := &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: "answer"}
+				if stored, err := s.AppendBotAnswer(ctx(), m, i%2); err != nil || !stored || m.Seq != 1 {
+					errs <- fmt.Errorf("conversation %d: stored=%v seq=%d err=%v", conv.ID, stored, m.Seq, err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for i, conv := range convs {
+			got, err := s.FindConversation(ctx(), conv.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.BotFailures != i%2 || got.LastSeq != 1 {
+				t.Fatalf("conversation %d: bot failures=%d last seq=%d, want %d and 1", i, got.BotFailures, got.LastSeq, i%2)
+			}
+		}
+	})
+
 	t.Run("ConcurrentAppendsNumberWithoutGaps", func(t *testing.T) {
 		conv := MustCreateConversation(t, s, "v-conc", nil)
 		const writers, each = 4, 10
