@@ -628,6 +628,7 @@ func candidatesFor(ctx context.Context, bi bleve.Index, m *model, n int, size in
 			return ids, nil
 		}
 		req := bleve.NewSearchRequestOptions(filtered(textQuery(text), filterQuery(locale, "")), size, 0, false)
+		req.SortBy(candidateOrder)
 		res, err := bi.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, fmt.Errorf("candidates: %w", err)

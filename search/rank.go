@@ -207,6 +207,9 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 	if len(arts) == 0 || len(qwords) == 0 {
 		return nil
 	}
+	// In the order of their ids, not the candidates' (bleve's may list
+	// equal scores either way): the naive-Bayes posterior sums over them.
+	slices.SortFunc(arts, func(x, y *artModel) int { return strings.Compare(x.id, y.id) })
 	qi := m.resolve(qwords, arts)
 	qterms := qi.terms
 	qr := newUnitRep(m, qterms)

@@ -120,6 +120,12 @@ func (ix *Index) Retrieve(ctx context.Context, q Question) (Retrieval, error) {
 // whole rather than through bleve's candidates.
 const exhaustiveMax = 200
 
+// candidateOrder is the order bleve's candidates are taken in: best score
+// first, equal scores by id, so that which articles make the cut does not
+// depend on how the index happened to number its documents (the same
+// articles must give the same answers, whatever the build).
+var candidateOrder = []string{"-_score", "_id"}
+
 // rankLocked gathers candidates for a question with bleve and re-ranks them.
 // ix.mu must be read-locked.
 func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked, error) {
@@ -140,6 +146,7 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 	req := bleve.NewSearchRequestOptions(
 		filtered(cachedTextQuery(text, ix.fuzzy), filterQuery(locale, "")),
 		ix.cfg.Candidates, 0, false)
+	req.SortBy(candidateOrder)
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("search: retrieve: %w", err)
