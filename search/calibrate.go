@@ -627,15 +627,9 @@ func candidatesFor(ctx context.Context, bi bleve.Index, m *model, n int, size in
 			sort.Strings(ids)
 			return ids, nil
 		}
-		req := bleve.NewSearchRequestOptions(filtered(textQuery(text), filterQuery(locale, "")), size, 0, false)
-		req.SortBy(candidateOrder)
-		res, err := bi.SearchInContext(ctx, req)
+		ids, err := candidateIDs(ctx, bi, filtered(textQuery(text), filterQuery(locale, "")), size)
 		if err != nil {
 			return nil, fmt.Errorf("candidates: %w", err)
-		}
-		ids := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			ids[i] = h.ID
 		}
 		return ids, nil
 	}
