@@ -16,10 +16,23 @@ type termStats interface {
 // vec is a sparse, L2-normalised vector.
 type vec map[string]float64
 
+// sortedKeys returns v's keys in order. Sums over a vector go in this
+// order, not the map's, which Go randomises: a float sum depends on the
+// order of its terms, and the same index must give the same scores, order
+// and fitted threshold bit for bit, run after run.
+func sortedKeys(v vec) []string {
+	ks := make([]string, 0, len(v))
+	for k := range v {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
 func normalise(v vec) vec {
 	var n float64
-	for _, w := range v {
-		n += w * w
+	for _, k := range sortedKeys(v) {
+		n += v[k] * v[k]
 	}
 	if n == 0 {
 		return v
@@ -31,13 +44,18 @@ func normalise(v vec) vec {
 	return v
 }
 
+// dot sums over the smaller vector's keys in order (see sortedKeys); the
+// terms that are not zero, those of keys in both, come in the same order
+// whichever vector is iterated, so dot(a, b) == dot(b, a) exactly.
 func dot(a, b vec) float64 {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
 	var s float64
-	for k, w := range a {
-		s += w * b[k]
+	for _, k := range sortedKeys(a) {
+		if w, ok := b[k]; ok {
+			s += a[k] * w
+		}
 	}
 	return s
 }
@@ -189,6 +207,9 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 	if len(arts) == 0 || len(qwords) == 0 {
 		return nil
 	}
+	// In the order of their ids, not the candidates' (bleve's may list
+	// equal scores either way): the naive-Bayes posterior sums over them.
+	slices.SortFunc(arts, func(x, y *artModel) int { return strings.Compare(x.id, y.id) })
 	qi := m.resolve(qwords, arts)
 	qterms := qi.terms
 	qr := newUnitRep(m, qterms)

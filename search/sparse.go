@@ -64,13 +64,14 @@ type svec struct {
 	ends []int32
 }
 
-// append adds v as the next vector; terms without a number are left out
-// (no article has them).
+// append adds v as the next vector, in its keys' order (dot products sum
+// in the vector's order: see sortedKeys); terms without a number are left
+// out (no article has them).
 func (s *svec) append(v vec, ids map[string]uint32) {
-	for t, w := range v {
+	for _, t := range sortedKeys(v) {
 		if id, ok := ids[t]; ok {
 			s.ids = append(s.ids, id)
-			s.ws = append(s.ws, w)
+			s.ws = append(s.ws, v[t])
 		}
 	}
 	s.ends = append(s.ends, int32(len(s.ids)))

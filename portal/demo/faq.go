@@ -81,7 +81,7 @@ var faq = []struct {
 	}},
 	{"Payments & invoices", []faqEntry{
 		{"Which payment methods do you accept?", "We accept Visa, Mastercard, American Express, PayPal, Klarna and bank transfer.",
-			"Pay by card (Visa, Mastercard, American Express), PayPal, Klarna (pay in 30 days or instalments) or bank transfer. Bank-transfer orders ship when the payment arrives.",
+			"Pay by card (Visa, Mastercard, American Express), PayPal, Klarna (pay by invoice within 30 days, or in instalments) or bank transfer. Bank-transfer orders ship when the payment arrives.",
 			[]string{"payment options", "can i pay with paypal", "pay by card", "klarna"}, []string{"payment"}},
 		{"Where can I find my invoice?", "Every order's invoice is in Your account under the order; you can download it as a PDF.",
 			"Open **Your account**, choose the order and download the invoice. Invoices show VAT separately.",

@@ -34,6 +34,7 @@ func TestFAQOrdersSiblings(t *testing.T) {
 		{"How long does a refund take?", "When will I get my refund?"},
 		{"where is my refund", "When will I get my refund?"},
 		{"How do I track my order?", "How do I track my order?"},
+		{"Can I pay by invoice?", "Which payment methods do you accept?"},
 	} {
 		r, err := ix.Retrieve(context.Background(), search.Question{Text: tt.q, Limit: 3})
 		if err != nil {
