@@ -287,15 +287,9 @@ func benchChatCoordinator(ctx context.Context, c benchChatConfig, stdout, stderr
 	fmt.Fprintf(stdout, "question to answer, from the scheduled time (failed = inf): p50 %v ms, p90 %v ms, p99 %v ms, p99.9 %v ms; %s\n",
 		s.P50, s.P90, s.P99, s.P999, s.FailedString())
 	fmt.Fprintf(stdout, "server CPU per answered question: %.0f µs; load average %v before, %v after (%d CPUs)\n", cpuPerAnswer, machine.LoadBefore, machine.LoadAfter, machine.CPUs)
-	summary := map[string]any{}
-	if c.PeerEcho {
-		echo, err := benchEchoIdle(ctx, c, stderr)
-		if err != nil {
-			return fmt.Errorf("bench chat: echo peer: %w", err)
-		}
-		ratio := perConn / echo
-		fmt.Fprintf(stdout, "memory per idle socket, %d sockets (%s): Frontdesk %.2f KiB, fiber + contrib/websocket echo %.2f KiB: %.2fx\n", total, c.IdleMode, perConn, echo, ratio)
-		summary["echo_rss_per_conn_kib"], summary["rss_vs_echo"] = math.Round(echo*100)/100, math.Round(ratio*100)/100
+	summary, err := benchEchoBeside(ctx, c, "memory per idle socket", total, perConn, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	out, _ := json.Marshal(mergeMaps(summary, map[string]any{"idle_conns": sum.Idle, "idle_mode": c.IdleMode, "questions": questions, "rate": c.Rate,
 		"scheduled": s.Scheduled, "sent": sum.Sent, "answered": sum.Answered, "lost": sum.Lost, "duplicated": sum.Duplicated,
@@ -840,4 +834,22 @@ func skipJSONValue(b []byte, i int) int {
 		return i
 	}
 	return -1
+}
+
+// benchEchoBeside measures memory per socket on the fiber + contrib/websocket
+// echo server holding as many sockets (when -peer-echo is on), prints it
+// beside Frontdesk's and returns the figures for the JSON summary.
+func benchEchoBeside(ctx context.Context, c benchChatConfig, what string, total int, perConn float64, stdout, stderr io.Writer) (map[string]any, error) {
+	summary := map[string]any{}
+	if !c.PeerEcho {
+		return summary, nil
+	}
+	echo, err := benchEchoIdle(ctx, c, stderr)
+	if err != nil {
+		return nil, fmt.Errorf("bench chat: echo peer: %w", err)
+	}
+	ratio := perConn / echo
+	fmt.Fprintf(stdout, "%s, %d sockets (%s): Frontdesk %.2f KiB, fiber + contrib/websocket echo %.2f KiB: %.2fx\n", what, total, c.IdleMode, perConn, echo, ratio)
+	summary["echo_rss_per_conn_kib"], summary["rss_vs_echo"] = math.Round(echo*100)/100, math.Round(ratio*100)/100
+	return summary, nil
 }

@@ -407,15 +407,9 @@ func benchPeopleReport(ctx context.Context, c benchChatConfig, sum benchChatResu
 	fmt.Fprintf(stdout, "send to delivery on the other side, from the scheduled time (failed = inf): p50 %v ms, p90 %v ms, p99 %v ms, p99.9 %v ms; %s\n",
 		s.P50, s.P90, s.P99, s.P999, s.FailedString())
 	fmt.Fprintf(stdout, "server CPU per delivered message: %.0f µs; load average %v before, %v after (%d CPUs)\n", cpuPerMsg, machine.LoadBefore, machine.LoadAfter, machine.CPUs)
-	summary := map[string]any{}
-	if c.PeerEcho {
-		echo, err := benchEchoIdle(ctx, c, stderr)
-		if err != nil {
-			return fmt.Errorf("bench chat: echo peer: %w", err)
-		}
-		ratio := perConn / echo
-		fmt.Fprintf(stdout, "memory per socket, %d sockets (%s): Frontdesk %.2f KiB, fiber + contrib/websocket echo %.2f KiB: %.2fx\n", total, c.IdleMode, perConn, echo, ratio)
-		summary["echo_rss_per_conn_kib"], summary["rss_vs_echo"] = math.Round(echo*100)/100, math.Round(ratio*100)/100
+	summary, err := benchEchoBeside(ctx, c, "memory per socket", total, perConn, stdout, stderr)
+	if err != nil {
+		return err
 	}
 	out, _ := json.Marshal(mergeMaps(summary, map[string]any{"mode": "people", "idle_conns": sum.Idle, "idle_mode": c.IdleMode, "chats": c.Active, "agents": c.Agents,
 		"rate": c.Rate, "scheduled": s.Scheduled, "sent": sum.Sent, "delivered": sum.Answered, "lost": sum.Lost, "duplicated": sum.Duplicated,
