@@ -76,27 +76,10 @@ func (m *model) prepareNumbered(a *artModel) *prepared {
 				head = append(head, id)
 			}
 		}
-		var n float64
 		for k, id := range sc.wSeen {
-			w := (1 + math.Log(sc.wAcc[id])) * idf(m, sc.terms[k])
-			sc.wAcc[id] = w
-			n += w * w
+			sc.wAcc[id] = (1 + math.Log(sc.wAcc[id])) * idf(m, sc.terms[k])
 		}
-		n = math.Sqrt(n)
-		for _, id := range sc.wSeen {
-			w := sc.wAcc[id]
-			if n != 0 {
-				w /= n
-			}
-			sc.wAcc[id] = 0
-			words.ids = append(words.ids, id)
-			words.ws = append(words.ws, w)
-			if sc.cwAcc[id] == 0 {
-				sc.cwSeen = append(sc.cwSeen, id)
-			}
-			sc.cwAcc[id] += w * u.weight
-		}
-		words.ends = append(words.ends, int32(len(words.ids)))
+		sc.cwSeen = words.appendUnit(sc.wAcc, sc.wSeen, sc.cwAcc, sc.cwSeen, u.weight)
 
 		// Trigram vector, weighted by the IDF of the word (charVec).
 		sc.gSeen = sc.gSeen[:0]
@@ -113,25 +96,7 @@ func (m *model) prepareNumbered(a *artModel) *prepared {
 				sc.gAcc[g] += w
 			}
 		}
-		n = 0
-		for _, g := range sc.gSeen {
-			n += sc.gAcc[g] * sc.gAcc[g]
-		}
-		n = math.Sqrt(n)
-		for _, g := range sc.gSeen {
-			w := sc.gAcc[g]
-			if n != 0 {
-				w /= n
-			}
-			sc.gAcc[g] = 0
-			chars.ids = append(chars.ids, g)
-			chars.ws = append(chars.ws, w)
-			if sc.cgAcc[g] == 0 {
-				sc.cgSeen = append(sc.cgSeen, g)
-			}
-			sc.cgAcc[g] += w * u.weight
-		}
-		chars.ends = append(chars.ends, int32(len(chars.ids)))
+		sc.cgSeen = chars.appendUnit(sc.gAcc, sc.gSeen, sc.cgAcc, sc.cgSeen, u.weight)
 		p.weights = append(p.weights, u.weight)
 	}
 	p.centW = centroid(sc.cwAcc, sc.cwSeen)
@@ -230,4 +195,31 @@ func (m *model) prepareAll() {
 			mm.mu.RUnlock()
 		}
 	}
+}
+
+// appendUnit appends one unit to v: the weights in acc at the numbers in
+// seen (in that order), scaled to unit length. It zeroes them in acc for the
+// next unit and adds them, times weight, to the article's centroid
+// accumulator cacc, whose touched numbers it returns with cseen.
+func (v *svec) appendUnit(acc []float64, seen []uint32, cacc []float64, cseen []uint32, weight float64) []uint32 {
+	var n float64
+	for _, id := range seen {
+		n += acc[id] * acc[id]
+	}
+	n = math.Sqrt(n)
+	for _, id := range seen {
+		w := acc[id]
+		if n != 0 {
+			w /= n
+		}
+		acc[id] = 0
+		v.ids = append(v.ids, id)
+		v.ws = append(v.ws, w)
+		if cacc[id] == 0 {
+			cseen = append(cseen, id)
+		}
+		cacc[id] += w * weight
+	}
+	v.ends = append(v.ends, int32(len(v.ids)))
+	return cseen
 }
