@@ -70,120 +70,14 @@ func (p CasePeriod) ResolutionAttainment() float64 { return Rate(p.ResolutionMet
 // SummarizeSupport, against the SLA settings (targets and calendars by
 // priority) at now.
 func SummarizeCases(cs []portal.CaseStat, from, to time.Time, weekly bool, loc *time.Location, set *portal.SLASettings, now time.Time) CasePeriod {
-	p := CasePeriod{From: from, To: to, ByChannel: map[string]int{}}
-	bucketOf := bucketer(loc, weekly)
-	index := map[time.Time]int{}
-	for _, b := range bucketStarts(from, to, loc, weekly) {
-		index[b] = len(p.Buckets)
-		p.Buckets = append(p.Buckets, CaseBucket{Start: b})
-	}
-	var frts, ress []time.Duration
+	fs := make([]portal.CaseFact, 0, len(cs))
 	for _, c := range cs {
 		if c.CreatedAt.Before(from) || !c.CreatedAt.Before(to) {
 			continue
 		}
-		p.Opened++
-		p.ByChannel[c.Channel]++
-		bi, ok := index[bucketOf(c.CreatedAt)]
-		b := &CaseBucket{}
-		if ok {
-			b = &p.Buckets[bi]
-		}
-		b.Opened++
-		if c.Merged {
-			continue // a duplicate: its thread went on in another case
-		}
-		pol, cal := set.ForSegment(c.Priority, c.Segment)
-		done := (c.Status == portal.CaseSolved || c.Status == portal.CaseClosed) && c.SolvedAt != nil
-		// First response.
-		if c.FirstResponseAt != nil && !c.FirstResponseAt.Before(c.CreatedAt) {
-			p.Responded++
-			d := cal.Between(c.CreatedAt, *c.FirstResponseAt)
-			frts = append(frts, d)
-			b.frts = append(b.frts, d)
-			if pol.FirstResponse > 0 {
-				p.FirstResponseDecided++
-				if d <= pol.FirstResponse {
-					p.FirstResponseMet++
-					b.FirstResponseMet++
-				} else {
-					b.FirstResponseBreached++
-				}
-			}
-		} else if c.FirstResponseAt == nil && pol.FirstResponse > 0 {
-			end := now
-			if done {
-				end = *c.SolvedAt
-			}
-			if !end.Before(cal.Add(c.CreatedAt, pol.FirstResponse)) {
-				p.FirstResponseDecided++
-				b.FirstResponseBreached++
-			}
-		}
-		// Next responses, in business time on the same calendar.
-		if pol.NextResponse > 0 {
-			for _, w := range c.NextResponses {
-				if w.At != nil {
-					p.NextResponseDecided++
-					if cal.Between(w.From, *w.At) <= pol.NextResponse {
-						p.NextResponseMet++
-						b.NextResponseMet++
-					} else {
-						b.NextResponseBreached++
-					}
-					continue
-				}
-				end := now
-				if done {
-					end = *c.SolvedAt
-				}
-				if !end.Before(cal.Add(w.From, pol.NextResponse)) {
-					p.NextResponseDecided++
-					b.NextResponseBreached++
-				}
-			}
-		}
-		// Resolution.
-		if done && !c.SolvedAt.Before(c.CreatedAt) {
-			p.Solved++
-			d := cal.Between(c.CreatedAt, *c.SolvedAt)
-			ress = append(ress, d)
-			b.ress = append(b.ress, d)
-			if pol.Resolution > 0 {
-				p.ResolutionDecided++
-				if c.SLASpent <= pol.Resolution {
-					p.ResolutionMet++
-					b.ResolutionMet++
-				} else {
-					b.ResolutionBreached++
-				}
-			}
-		} else if !done && pol.Resolution > 0 {
-			// Past the target when the clock had spent it, or when it
-			// runs and now is past the moment the rest runs out (which
-			// looks only as far as the target, not back to a case opened
-			// months ago).
-			if c.SLASpent > pol.Resolution || c.SLASince != nil && now.After(cal.Add(*c.SLASince, pol.Resolution-c.SLASpent)) {
-				p.ResolutionDecided++
-				b.ResolutionBreached++
-			}
-		}
+		fs = append(fs, CaseFactOf(c, set))
 	}
-	for i := range p.Buckets {
-		b := &p.Buckets[i]
-		b.Responded, b.Solved = len(b.frts), len(b.ress)
-		b.FirstResponseMedian, b.ResolutionMedian = median(b.frts), median(b.ress)
-		b.frts, b.ress = nil, nil
-	}
-	if len(frts) > 0 {
-		sort.Slice(frts, func(i, j int) bool { return frts[i] < frts[j] })
-		p.FirstResponseMedian, p.FirstResponseP90 = quantile(frts, 0.5), quantile(frts, 0.9)
-	}
-	if len(ress) > 0 {
-		sort.Slice(ress, func(i, j int) bool { return ress[i] < ress[j] })
-		p.ResolutionMedian, p.ResolutionP90 = quantile(ress, 0.5), quantile(ress, 0.9)
-	}
-	return p
+	return SummarizeCaseFacts(fs, from, to, weekly, loc, now)
 }
 
 // median sorts ds and returns its median (0 when empty).

@@ -82,105 +82,14 @@ func Rate(part, whole int) float64 {
 // hours (not nil) the waits and times to close are also measured in
 // business hours.
 func SummarizeSupport(cs []portal.ConversationStat, from, to time.Time, weekly bool, loc *time.Location, hours BusinessHours) SupportPeriod {
-	p := SupportPeriod{From: from, To: to, BusinessHours: hours != nil}
-	var bwaits, resolutions, bresolutions []time.Duration
-	bucketOf := bucketer(loc, weekly)
-	index := map[time.Time]int{}
-	for _, b := range bucketStarts(from, to, loc, weekly) {
-		index[b] = len(p.Buckets)
-		p.Buckets = append(p.Buckets, SupportBucket{Start: b})
-	}
-	var waits []time.Duration
-	var sum int
+	fs := make([]portal.ChatFact, 0, len(cs))
 	for _, c := range cs {
 		if c.CreatedAt.Before(from) || !c.CreatedAt.Before(to) {
 			continue
 		}
-		p.Conversations++
-		bi, ok := index[bucketOf(c.CreatedAt)]
-		if ok {
-			p.Buckets[bi].Conversations++
-		}
-		caseSoon := c.CaseAt != nil && c.CaseAt.Sub(c.CreatedAt) <= BotOnlyWindow
-		if c.CaseAt != nil {
-			p.Cases++
-		}
-		switch {
-		case c.QueuedAt != nil:
-			p.HandedOff++
-			if ok {
-				p.Buckets[bi].HandedOff++
-			}
-			if c.BotFailures >= handoffFailures {
-				p.HandoffAfterFailures++
-			}
-			if c.FirstAgentAt != nil && !c.FirstAgentAt.Before(*c.QueuedAt) {
-				waits = append(waits, c.FirstAgentAt.Sub(*c.QueuedAt))
-				if p.BusinessHours {
-					bwaits = append(bwaits, hours.Between(*c.QueuedAt, *c.FirstAgentAt))
-				}
-			} else if c.FirstAgentAt == nil {
-				p.Unanswered++
-			}
-		case c.FirstAgentAt == nil && !caseSoon && c.BotMessages > 0 && !c.NotHelpful:
-			p.BotOnly++
-			if ok {
-				p.Buckets[bi].BotOnly++
-			}
-		}
-		if c.ClosedAt != nil && !c.ClosedAt.Before(c.CreatedAt) {
-			resolutions = append(resolutions, c.ClosedAt.Sub(c.CreatedAt))
-			if p.BusinessHours {
-				bresolutions = append(bresolutions, hours.Between(c.CreatedAt, *c.ClosedAt))
-			}
-		}
-		if c.Rating != nil && *c.Rating >= 1 && *c.Rating <= 5 {
-			p.Ratings[*c.Rating-1]++
-			p.Rated++
-			sum += *c.Rating
-			if c.RatingComment != "" {
-				at := c.CreatedAt
-				if c.ClosedAt != nil {
-					at = *c.ClosedAt
-				}
-				p.Comments = append(p.Comments, SupportComment{ConversationID: c.ID, At: at, Rating: *c.Rating, Text: c.RatingComment})
-			}
-		}
+		fs = append(fs, ChatFactOf(c, hours))
 	}
-	if p.Rated > 0 {
-		p.CSAT = float64(sum) / float64(p.Rated)
-	}
-	p.Waited = len(waits)
-	if len(waits) > 0 {
-		sort.Slice(waits, func(i, j int) bool { return waits[i] < waits[j] })
-		p.WaitMedian = quantile(waits, 0.5)
-		p.WaitP90 = quantile(waits, 0.9)
-	}
-	p.Resolved = len(resolutions)
-	if len(resolutions) > 0 {
-		sort.Slice(resolutions, func(i, j int) bool { return resolutions[i] < resolutions[j] })
-		p.ResolutionMedian = quantile(resolutions, 0.5)
-		p.ResolutionP90 = quantile(resolutions, 0.9)
-	}
-	if len(bwaits) > 0 {
-		sort.Slice(bwaits, func(i, j int) bool { return bwaits[i] < bwaits[j] })
-		p.BusinessWaitMedian = quantile(bwaits, 0.5)
-		p.BusinessWaitP90 = quantile(bwaits, 0.9)
-	}
-	p.waits = waits
-	if p.BusinessHours {
-		p.waits = bwaits
-	}
-	if len(bresolutions) > 0 {
-		sort.Slice(bresolutions, func(i, j int) bool { return bresolutions[i] < bresolutions[j] })
-		p.BusinessResolutionMedian = quantile(bresolutions, 0.5)
-		p.BusinessResolutionP90 = quantile(bresolutions, 0.9)
-	}
-	sort.SliceStable(p.Comments, func(i, j int) bool { return p.Comments[i].At.After(p.Comments[j].At) })
-	if len(p.Comments) > 20 {
-		p.Comments = p.Comments[:20]
-	}
-	return p
+	return SummarizeChatFacts(fs, from, to, weekly, loc, hours != nil)
 }
 
 // WithinTarget counts hand-offs a person answered within d (the SLA),

@@ -68,37 +68,18 @@ func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Parti
 	} else {
 		body, links, answered = e.answer(ctx, conv, p, m.Body)
 	}
-	if len(links) > 0 {
-		meta["links"] = links
-	}
-	fails := 0
-	if !answered {
-		fails = conv.BotFailures + 1
-		if fails < 2 {
-			meta["offer"] = "person"
-		}
-	}
-	// The failure count is stored before the answer: a customer who reads
-	// the answer and asks again must find it counted. The second failure in
-	// a row hands the chat off, and the count starts again with it: a
-	// person takes the chat, or nobody can, and a customer who carries on
-	// asking is not told so after every unanswered question, only after
-	// two more in a row. (Reset before the offer is shown, not after: the
-	// next question may come at once.)
-	count := fails
-	if fails >= 2 {
-		count = 0
-	}
+	answer, count, fails := botMessage(conv, body, links, answered, meta)
 	// The bot speaks only while it owns the chat: checked by the statement
 	// that stores its message, which also stores the count (one commit).
-	answer := &portal.Message{ConversationID: convID, Author: portal.AuthorBot, Body: body, Meta: metaJSON(meta)}
 	stored, err := e.store.AppendBotAnswer(ctx, answer, count)
 	if err != nil || !stored {
+		e.hints.forget(convID)
 		if err != nil && !isConflict(err) {
 			e.log.Error("bot: store answer", "conversation_id", convID, "err", err)
 		}
 		return
 	}
+	e.hints.set(convID, count)
 	e.publishMessage(ctx, answer)
 	conv.BotFailures = count
 	if fails >= 2 {
@@ -106,6 +87,39 @@ func (e *Engine) respond(ctx context.Context, conv *portal.Conversation, p Parti
 			e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
 		}
 	}
+}
+
+// botMessage is the bot's message for a reply (meta may hold extras
+// already), with the conversation's new count of unanswered questions in
+// a row (count) and the failures so far (fails; two or more hand off).
+func botMessage(conv *portal.Conversation, body string, links []Link, answered bool, meta map[string]any) (m *portal.Message, count, fails int) {
+	if len(links) > 0 {
+		if meta == nil {
+			meta = map[string]any{}
+		}
+		meta["links"] = links
+	}
+	if !answered {
+		fails = conv.BotFailures + 1
+		if fails < 2 {
+			if meta == nil {
+				meta = map[string]any{}
+			}
+			meta["offer"] = "person"
+		}
+	}
+	// The failure count is stored with the answer: a customer who reads
+	// the answer and asks again must find it counted. The second failure in
+	// a row hands the chat off, and the count starts again with it: a
+	// person takes the chat, or nobody can, and a customer who carries on
+	// asking is not told so after every unanswered question, only after
+	// two more in a row. (Reset before the offer is shown, not after: the
+	// next question may come at once.)
+	count = fails
+	if fails >= 2 {
+		count = 0
+	}
+	return &portal.Message{ConversationID: conv.ID, Author: portal.AuthorBot, Body: body, Meta: metaJSON(meta)}, count, fails
 }
 
 const (

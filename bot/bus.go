@@ -28,12 +28,21 @@ const (
 	EventPartial EventKind = "partial"
 	// EventPresence: an agent's availability changed.
 	EventPresence EventKind = "presence"
+	// EventSettings: the chat settings (business hours) changed.
+	EventSettings EventKind = "settings"
 	// EventAssigned: a chat was given to AgentID (a transfer, by Author)
 	// or, with Author "taken:NAME", taken from them by a supervisor.
 	EventAssigned EventKind = "assigned"
 	// EventStarted: Participant has a new conversation; their other
 	// sockets follow it.
 	EventStarted EventKind = "started"
+	// EventVote: the customer voted the bot's answer at Seq helpful or
+	// not (Helpful); every socket following the conversation shows it
+	// (the customer's other tabs, agents who opened it).
+	EventVote EventKind = "vote"
+	// EventRated: the customer rated the closed chat (Rating, with the
+	// comment in Text); every socket following the conversation shows it.
+	EventRated EventKind = "rated"
 )
 
 // Topic is the bus topic chat events travel on.
@@ -56,6 +65,10 @@ type Event struct {
 	// Stream and Text carry a partial answer (EventPartial only).
 	Stream string `json:"st,omitempty"`
 	Text   string `json:"t,omitempty"`
+	// Helpful is the vote of an EventVote.
+	Helpful bool `json:"h,omitempty"`
+	// Rating is the customer's rating of an EventRated (1-5).
+	Rating int `json:"r,omitempty"`
 
 	// Message is the stored message of a message event; nil when it was
 	// too large to travel, and listeners read the store.

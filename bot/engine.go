@@ -103,6 +103,17 @@ type Engine struct {
 	// creating the open conversation, so that two tabs sending at once
 	// share one.
 	starting keyedMutex
+	// hints: what the bot last saw of its conversations (exchange.go).
+	hints botHints
+	// gaps: unanswered questions waiting to be recorded (gaps.go).
+	gaps gapQueue
+	// staffing: the chat settings and agents' presence, kept until an
+	// event changes them (staffing.go); unsubStaff stops its listening.
+	staffing   staffing
+	unsubStaff func()
+	// beating: the agents of this node's last heartbeat (presence.go).
+	beatMu  sync.Mutex
+	beating map[int64]bool
 }
 
 // New returns an engine. Call Close to wait for answers in flight.
@@ -126,7 +137,12 @@ func New(cfg Config) *Engine {
 		cfg.Now = time.Now
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Engine{cfg: cfg, store: cfg.Store, bus: cfg.Bus, log: cfg.Logger, now: cfg.Now, ctx: ctx, cancel: cancel}
+	e := &Engine{cfg: cfg, store: cfg.Store, bus: cfg.Bus, log: cfg.Logger, now: cfg.Now, ctx: ctx, cancel: cancel}
+	e.unsubStaff = e.bus.Subscribe(Topic, e.onStaffEvent)
+	if g, ok := e.bus.(interface{ OnGap(func()) }); ok {
+		g.OnGap(e.staffing.invalidate) // events were lost: read again
+	}
+	return e
 }
 
 // Bus returns the engine's bus.
@@ -134,6 +150,7 @@ func (e *Engine) Bus() portal.Bus { return e.bus }
 
 // Close stops answering and waits for answers in flight.
 func (e *Engine) Close() {
+	e.unsubStaff()
 	e.cancel()
 	e.wg.Wait()
 }
@@ -182,7 +199,7 @@ func (e *Engine) Conversation(ctx context.Context, p Participant, id int64) (*po
 		}
 		return c, nil
 	}
-	f := portal.ConversationFilter{States: []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent}, Limit: 1}
+	f := portal.ConversationFilter{States: []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent}, Limit: 1, NoTotal: true}
 	if p.Customer != nil {
 		f.CustomerID = &p.Customer.ID
 	} else if p.VisitorID != "" {
@@ -255,13 +272,14 @@ func (e *Engine) openConversation(ctx context.Context, p Participant, subject st
 	} else if !portal.IsNotFound(err) {
 		return nil, err
 	}
-	conv = &portal.Conversation{VisitorID: p.VisitorID, Subject: subject}
+	conv = &portal.Conversation{VisitorID: p.VisitorID, Subject: subject, Locale: chatLocale}
 	if p.Customer != nil {
 		conv.CustomerID = &p.Customer.ID
 	}
 	if err := e.store.CreateConversation(ctx, conv); err != nil {
 		return nil, err
 	}
+	e.hints.set(conv.ID, 0)
 	e.publish(ctx, Event{Kind: EventStarted, ConversationID: conv.ID, Participant: key})
 	return conv, nil
 }
@@ -269,7 +287,10 @@ func (e *Engine) openConversation(ctx context.Context, p Participant, subject st
 // Send stores a customer's message, in their open conversation (a new one
 // when they have none or convID is closed), and lets the bot answer when it
 // owns the chat. A client id already stored is acknowledged again without a
-// second copy or a second answer.
+// second copy or a second answer. A question the bot answers from the
+// knowledge base alone is stored together with its answer (sendAnswered);
+// the conversation returned then holds only what that needed (id, state,
+// owner, failure count).
 func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID, text string) (*portal.Conversation, *portal.Message, bool, error) {
 	// Refuse what cannot be stored before opening a conversation for it.
 	if probe := (&portal.Message{Author: portal.AuthorCustomer, Body: text, ClientID: clientID}); probe.Validate() != nil {
@@ -278,6 +299,11 @@ func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID
 	var conv *portal.Conversation
 	var err error
 	if convID != 0 {
+		// Most questions: answered from the knowledge base and stored
+		// with their answer in one commit.
+		if conv, m, ok, err := e.sendAnswered(ctx, p, convID, clientID, text); ok || err != nil {
+			return conv, m, ok, err
+		}
 		conv, err = e.Conversation(ctx, p, convID)
 		if err != nil {
 			return nil, nil, false, err
@@ -312,20 +338,17 @@ func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID
 
 // Availability reports whether a person can take a chat now, and if not,
 // why: "closed" outside business hours, "busy" with no agent available.
+// The settings and presence are kept between changes (staffing.go).
 func (e *Engine) Availability(ctx context.Context) (bool, string, error) {
-	set, err := e.store.ChatSettings(ctx)
+	st, err := e.staffState(ctx)
 	if err != nil {
 		return false, "", err
 	}
 	now := e.now()
-	if !set.Open(now) {
+	if !st.set.OpenIn(now, st.loc) {
 		return false, "closed", nil
 	}
-	avail, err := e.availableAgents(ctx, 0)
-	if err != nil {
-		return false, "", err
-	}
-	if len(avail) == 0 {
+	if len(e.available(st, now, 0)) == 0 {
 		return false, "busy", nil
 	}
 	return true, "", nil
@@ -372,6 +395,7 @@ func (e *Engine) handoff(ctx context.Context, conv *portal.Conversation, beforeO
 	} else if err != nil {
 		return false, err
 	}
+	e.hints.forget(conv.ID) // the bot has it no more
 	pos, err := e.QueuePosition(ctx, updated)
 	if err != nil {
 		return false, err
@@ -388,7 +412,7 @@ func (e *Engine) QueuePosition(ctx context.Context, conv *portal.Conversation) (
 	if conv.State != portal.ConvQueued {
 		return 0, nil
 	}
-	queue, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000})
+	queue, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000, NoTotal: true})
 	if err != nil {
 		return 0, err
 	}
@@ -463,8 +487,13 @@ func (e *Engine) Rate(ctx context.Context, p Participant, convID int64, rating i
 	if _, err := e.Conversation(ctx, p, convID); err != nil {
 		return err
 	}
-	_, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvClosed}, Rating: &rating, RatingComment: &comment})
-	return err
+	if _, err := e.store.UpdateConversation(ctx, convID, portal.ConversationUpdate{From: []portal.ConversationState{portal.ConvClosed}, Rating: &rating, RatingComment: &comment}); err != nil {
+		return err
+	}
+	// The customer's other tabs and the agents who follow the chat see
+	// the rating now, on every node.
+	e.publish(ctx, Event{Kind: EventRated, ConversationID: convID, Rating: rating, Text: comment})
+	return nil
 }
 
 // EndByCustomer closes the customer's conversation.
@@ -560,6 +589,7 @@ func (e *Engine) Claim(ctx context.Context, agent *portal.User, convID int64) (*
 		}
 		return nil, err
 	}
+	e.hints.forget(convID)
 	e.system(ctx, convID, firstNonEmpty(agent.Name, "An agent")+" joined the chat.", map[string]any{"agent": firstNonEmpty(agent.Name, "Agent")})
 	e.publish(ctx, Event{Kind: EventState, ConversationID: convID, AgentID: agent.ID})
 	e.publish(ctx, Event{Kind: EventQueue, ConversationID: convID})
@@ -739,11 +769,11 @@ type QueueItem struct {
 // Queue lists the waiting conversations, oldest first, then the given
 // agent's own open chats, and for supervisors the chats other agents hold.
 func (e *Engine) Queue(ctx context.Context, agent *portal.User) (queued, mine, others []QueueItem, err error) {
-	q, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 200})
+	q, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 200, NoTotal: true})
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	f := portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, Limit: 200}
+	f := portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, Limit: 200, NoTotal: true}
 	if !Supervises(agent) {
 		f.AgentID = &agent.ID
 	}

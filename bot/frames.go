@@ -58,6 +58,8 @@ type OutFrame struct {
 	// Votes are the customer's votes on the conversation's answers, by
 	// sequence number (sent after the catch-up on "hello").
 	Votes map[int64]bool `json:"votes,omitempty"`
+	// Comment is the comment of a rating ("rated").
+	Comment string `json:"comment,omitempty"`
 }
 
 // MessageFrame is one stored message.
@@ -93,6 +95,16 @@ type QueueFrame struct {
 	Staffed    bool        `json:"staffed"`
 	Reason     string      `json:"reason,omitempty"`
 	Supervisor bool        `json:"supervisor,omitempty"`
+	// Agents are the agents a chat can be transferred to now (available,
+	// not oneself): sent with every queue, so that the console's transfer
+	// list follows presence changes.
+	Agents []AgentRef `json:"agents"`
+}
+
+// AgentRef names an agent.
+type AgentRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
 }
 
 // errUnknownType answers frames of a kind the endpoint does not know.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/search"
@@ -12,24 +14,90 @@ import (
 
 // recordGap records a question the bot could not answer, with its
 // conversation, so that editors find it among the content gaps. It writes
-// in the background: the customer's answer does not wait for it.
+// in the background (gapQueue): the customer's answer does not wait for it.
 func (e *Engine) recordGap(ctx context.Context, conv *portal.Conversation, question string, ret search.Retrieval) {
 	if e.cfg.Gaps == nil || strings.TrimSpace(question) == "" {
 		return
 	}
-	u := &portal.UnansweredQuestion{Question: question, Confidence: ret.Confidence, ConversationID: &conv.ID}
+	u := &portal.UnansweredQuestion{Question: question, Locale: conv.Locale, Confidence: ret.Confidence, ConversationID: &conv.ID}
 	if best, ok := ret.Best(); ok {
 		if id, err := strconv.ParseInt(best.ID, 10, 64); err == nil {
 			u.BestArticleID = &id
 		}
 	}
+	e.gaps.add(e, u)
+}
+
+// gapBatchWait is how long the first unanswered question of a batch waits
+// for others to join it: on a busy bot that turns a write (and a commit)
+// per question into one per batch. The gaps page reads them minutes later.
+const gapBatchWait = 100 * time.Millisecond
+
+// unansweredBatcher is a Gaps recorder that stores several questions in
+// one statement (the SQL stores).
+type unansweredBatcher interface {
+	RecordUnansweredBatch(ctx context.Context, qs []*portal.UnansweredQuestion) error
+}
+
+// gapQueue holds the unanswered questions waiting to be written; one
+// goroutine at a time writes them, a batch at a time.
+type gapQueue struct {
+	mu      sync.Mutex
+	pending []*portal.UnansweredQuestion
+	running bool
+}
+
+func (q *gapQueue) add(e *Engine, u *portal.UnansweredQuestion) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.pending = append(q.pending, u)
+	if q.running {
+		return
+	}
+	q.running = true
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		if err := e.cfg.Gaps.RecordUnanswered(context.WithoutCancel(ctx), u); err != nil {
-			e.log.Error("bot: record unanswered question", "conversation_id", conv.ID, "err", err)
-		}
+		q.drain(e)
 	}()
+}
+
+// drain writes batches until none is left; Close (the engine's context
+// ending) cuts the wait short, so nothing is left behind.
+func (q *gapQueue) drain(e *Engine) {
+	for {
+		t := time.NewTimer(gapBatchWait)
+		select {
+		case <-t.C:
+		case <-e.ctx.Done():
+			t.Stop()
+		}
+		q.mu.Lock()
+		batch := q.pending
+		q.pending = nil
+		if len(batch) == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		e.writeGaps(batch)
+	}
+}
+
+func (e *Engine) writeGaps(batch []*portal.UnansweredQuestion) {
+	ctx := context.WithoutCancel(e.ctx)
+	if b, ok := e.cfg.Gaps.(unansweredBatcher); ok {
+		if err := b.RecordUnansweredBatch(ctx, batch); err != nil {
+			e.log.Error("bot: record unanswered questions", "questions", len(batch), "err", err)
+		}
+		return
+	}
+	for _, u := range batch {
+		if err := e.cfg.Gaps.RecordUnanswered(ctx, u); err != nil {
+			e.log.Error("bot: record unanswered question", "conversation_id", *u.ConversationID, "err", err)
+		}
+	}
 }
 
 // recordHandoffGap records the question behind a hand-off that follows an
@@ -71,5 +139,5 @@ func (e *Engine) recordHandoffGap(ctx context.Context, conv *portal.Conversation
 	if json.Unmarshal([]byte(answer.Meta), &meta) != nil || meta[orderKey] != nil || meta["links"] == nil {
 		return
 	}
-	e.recordGap(ctx, conv, question.Body, search.Retrieval{})
+	e.recordAnswerGap(ctx, conv, question.Body, answer.Seq)
 }

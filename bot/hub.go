@@ -141,7 +141,7 @@ func (h *Hub) dispatch(e Event) {
 		}
 	}
 	switch e.Kind {
-	case EventQueue, EventState, EventPresence, EventAssigned:
+	case EventQueue, EventState, EventPresence, EventSettings, EventAssigned:
 		for c := range h.agents {
 			if e.ConversationID == 0 || !slices.Contains(h.convs[e.ConversationID], c) {
 				c.Notify(e)

@@ -98,9 +98,14 @@ func DocFromArticle(a *portal.Article) search.Doc {
 // pasted essay should not make a slow query.
 const maxQuestion = 300
 
+// chatLocale is the knowledge base (locale) chats are asked in and the
+// bot answers from: the chat has no choice of locale, so it is the
+// index's default one. Conversations and their content gaps record it.
+const chatLocale = search.DefaultLocale
+
 // Retrieve runs the retrieval for a question.
 func (k *Knowledge) Retrieve(ctx context.Context, text string) (search.Retrieval, error) {
-	return k.r.Retrieve(ctx, search.Question{Text: truncateRunes(text, maxQuestion), Limit: 3})
+	return k.r.Retrieve(ctx, search.Question{Text: truncateRunes(text, maxQuestion), Locale: chatLocale, Limit: 3})
 }
 
 // Article returns a published article by its search id. The article may be

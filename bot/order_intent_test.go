@@ -28,6 +28,16 @@ func TestParseOrderQuestion(t *testing.T) {
 		{"I'd like to cancel my order", topicCancel, "", ""},
 		{"cancel NW-10000345", topicCancel, "NW-10000345", ""},
 		{"Wo ist meine Bestellung NW-10000345?", topicStatus, "NW-10000345", ""},
+		// German, the demo retailer's home market.
+		{"Wo ist meine Bestellung?", topicStatus, "", ""},
+		{"Wann kommt mein Paket an?", topicStatus, "", ""},
+		{"Wann kommen meine Kopfhörer?", topicStatus, "", "kopfhörer"},
+		{"Ich habe meine Lieferung noch nicht erhalten", topicStatus, "", ""},
+		{"Wo finde ich meine Rechnung?", topicInvoice, "", ""},
+		{"Rechnung zu NW-10000345 bitte", topicInvoice, "NW-10000345", ""},
+		{"Ich möchte meine Kopfhörer zurückgeben", topicReturn, "", "kopfhörer"},
+		{"Ich möchte meine Bestellung stornieren", topicCancel, "", ""},
+		{"NW-10000345 stornieren", topicCancel, "NW-10000345", ""},
 	}
 	for _, tt := range tests {
 		q, ok := parseOrderQuestion(tt.text)
@@ -47,6 +57,9 @@ func TestParseOrderQuestionLeavesFAQ(t *testing.T) {
 		"Which countries do you ship to?", "Do you deliver on weekends?", "What are your opening hours?", "hello", "",
 		"🙂🙂🙂", "Do you deliver to 10115?", "Can I collect my order from a pickup point?", "Why was my order cancelled?",
 		"How do I change my email address?", "Are returns free?", "I was charged twice on 2024-05-01",
+		"Wie lange dauert die Lieferung?", "Wie kann ich meine Bestellung verfolgen?", "Liefern Sie nach Österreich?",
+		"Wie lange dauert eine Rückerstattung?", "Mein Paket kam beschädigt an", "Wann bekomme ich meine Rückerstattung?",
+		"Wie kann ich meine Lieferadresse ändern?", "Hallo", "Kann ich auf Rechnung zahlen?",
 	} {
 		if q, ok := parseOrderQuestion(text); ok {
 			t.Errorf("%q read as an order question (topic %d, refs %q)", text, q.topic, q.refs)

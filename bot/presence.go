@@ -20,17 +20,11 @@ import (
 // availableAgents returns the agents who chose available and have a socket
 // open (heartbeat within the grace), except one.
 func (e *Engine) availableAgents(ctx context.Context, except int64) (map[int64]bool, error) {
-	ps, err := e.store.FindAgentPresence(ctx, e.now().Add(-e.cfg.AgentGrace))
+	st, err := e.staffState(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := map[int64]bool{}
-	for _, p := range ps {
-		if p.Status == portal.AgentAvailable && p.AgentID != except {
-			out[p.AgentID] = true
-		}
-	}
-	return out, nil
+	return e.available(st, e.now(), except), nil
 }
 
 // AvailableAgents returns the agents who can take a chat now (chosen
@@ -43,18 +37,39 @@ func (e *Engine) AvailableAgents(ctx context.Context, except int64) (map[int64]b
 func (e *Engine) Grace() time.Duration { return e.cfg.AgentGrace }
 
 // Heartbeat records that these agents have a live socket on this node and
-// that the customers of these conversations are still connected.
+// that the customers of these conversations are still connected. An
+// agent who was not in this node's previous heartbeat may have come back
+// after the grace: every node hears of it (one EventPresence), as of a
+// chosen status.
 func (e *Engine) Heartbeat(ctx context.Context, agents, convs []int64) error {
 	now := e.now()
 	if err := e.store.TouchAgents(ctx, agents, now); err != nil {
 		return err
+	}
+	beating := make(map[int64]bool, len(agents))
+	var back []int64
+	e.beatMu.Lock()
+	for _, id := range agents {
+		beating[id] = true
+		if !e.beating[id] {
+			back = append(back, id)
+		}
+	}
+	e.beating = beating
+	e.beatMu.Unlock()
+	if len(back) > 0 {
+		ev := Event{Kind: EventPresence} // one event for all: a node's start
+		if len(back) == 1 {
+			ev.AgentID = back[0]
+		}
+		e.publish(ctx, ev)
 	}
 	return e.store.TouchConversations(ctx, convs, now)
 }
 
 // QueuedIDs returns the queued conversations, each mapped to true.
 func (e *Engine) QueuedIDs() map[int64]bool {
-	queued, _, err := e.store.FindConversations(e.ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000})
+	queued, _, err := e.store.FindConversations(e.ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000, NoTotal: true})
 	if err != nil {
 		e.log.Warn("queued conversations", "err", err)
 		return nil
@@ -80,7 +95,7 @@ func (e *Engine) Sweep(ctx context.Context) error {
 	for _, p := range online {
 		isOnline[p.AgentID] = true
 	}
-	owned, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, Limit: 1000})
+	owned, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, Limit: 1000, NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -91,7 +106,7 @@ func (e *Engine) Sweep(ctx context.Context) error {
 			}
 		}
 	}
-	queued, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000})
+	queued, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1000, NoTotal: true})
 	if err != nil || len(queued) == 0 {
 		return err
 	}
@@ -163,7 +178,7 @@ func (e *Engine) giveBack(ctx context.Context, c *portal.Conversation) error {
 // frontOfQueue is a queue time before everyone waiting.
 func (e *Engine) frontOfQueue(ctx context.Context) (time.Time, error) {
 	front := e.now()
-	head, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1})
+	head, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvQueued}, Limit: 1, NoTotal: true})
 	if err != nil {
 		return front, err
 	}
@@ -217,7 +232,7 @@ func (e *Engine) AgentGone(ctx context.Context, agentID int64) error {
 	if err := e.store.SetAgentPresence(ctx, agentID, portal.AgentAway, e.now().Add(-2*e.cfg.AgentGrace)); err != nil && !portal.IsNotFound(err) {
 		e.log.Warn("agent gone: presence", "agent_id", agentID, "err", err)
 	}
-	owned, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, AgentID: &agentID, Limit: 1000})
+	owned, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{States: []portal.ConversationState{portal.ConvAgent}, AgentID: &agentID, Limit: 1000, NoTotal: true})
 	if err != nil {
 		return err
 	}
@@ -238,7 +253,7 @@ func (e *Engine) Adopt(ctx context.Context, visitorID string, customer *portal.U
 		return nil
 	}
 	open, _, err := e.store.FindConversations(ctx, portal.ConversationFilter{VisitorID: &visitorID, GuestOnly: true,
-		States: []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent}, Limit: 10})
+		States: []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent}, Limit: 10, NoTotal: true})
 	if err != nil {
 		return err
 	}

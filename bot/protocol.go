@@ -173,14 +173,7 @@ func (s *Session) customerFrame(ctx context.Context, f *InFrame) error {
 		w.QueuePosition, _ = e.QueuePosition(ctx, conv)
 		conn.Send(w)
 		s.follow(conv.ID, after)
-		// The votes go after the catch-up: they mark its answers.
-		votes, err := e.Votes(ctx, conv.ID)
-		if err != nil {
-			return err
-		}
-		if len(votes) > 0 {
-			conn.Send(OutFrame{Type: "votes", ConversationID: conv.ID, Votes: votes})
-		}
+		return s.sendVotes(ctx, conv.ID)
 	case "send":
 		if f.ID == "" {
 			return portal.FieldError("id", "Every message needs a client id.")
@@ -237,7 +230,9 @@ func (s *Session) customerFrame(ctx context.Context, f *InFrame) error {
 		if err := e.Rate(ctx, p, conv, f.Rating, f.Comment); err != nil {
 			return err
 		}
-		conn.Send(OutFrame{Type: "rated", ConversationID: conv, Rating: f.Rating})
+		// The answer names the frame (id); every socket following the
+		// chat, this one too, also hears the rating from the bus.
+		conn.Send(OutFrame{Type: "rated", ID: f.ID, ConversationID: conv, Rating: f.Rating, Comment: f.Comment})
 	case "vote":
 		if f.Helpful == nil {
 			return portal.FieldError("helpful", "Say whether the answer helped (true or false).")
@@ -246,13 +241,29 @@ func (s *Session) customerFrame(ctx context.Context, f *InFrame) error {
 		if err := e.Vote(ctx, p, conv, f.Seq, *f.Helpful); err != nil {
 			return err
 		}
-		conn.Send(OutFrame{Type: "voted", ConversationID: conv, Seq: f.Seq, Helpful: f.Helpful})
+		// The answer names the frame (id); every socket following the
+		// chat, this one too, also hears the vote from the bus.
+		conn.Send(OutFrame{Type: "voted", ID: f.ID, ConversationID: conv, Seq: f.Seq, Helpful: f.Helpful})
 	case "end":
 		return e.EndByCustomer(ctx, p, s.Current())
 	case "ping":
 		conn.Send(OutFrame{Type: "pong"})
 	default:
 		return errUnknownType
+	}
+	return nil
+}
+
+// sendVotes sends the customer's votes on conv's answers, if any. It goes
+// after the catch-up (follow queues it first): the votes mark its answers.
+// Later votes reach the session live (EventVote).
+func (s *Session) sendVotes(ctx context.Context, conv int64) error {
+	votes, err := s.proto.engine.Votes(ctx, conv)
+	if err != nil {
+		return err
+	}
+	if len(votes) > 0 {
+		s.conn.Send(OutFrame{Type: "votes", ConversationID: conv, Votes: votes})
 	}
 	return nil
 }
@@ -284,6 +295,7 @@ func (s *Session) agentFrame(ctx context.Context, f *InFrame) error {
 		}
 		conn.Send(panel)
 		s.follow(conv.ID, f.LastSeq)
+		return s.sendVotes(ctx, conv.ID)
 	case "claim":
 		conv, err := e.Claim(ctx, a, f.ConversationID)
 		if err != nil {
@@ -338,6 +350,11 @@ func (s *Session) Deliver(ctx context.Context, e Event, write func(frame any) er
 		return write(OutFrame{Type: string(e.Kind), ConversationID: e.ConversationID, Author: e.Author, Seq: e.Seq})
 	case EventPartial:
 		return write(OutFrame{Type: "partial", ConversationID: e.ConversationID, Stream: e.Stream, Text: e.Text})
+	case EventVote:
+		helpful := e.Helpful
+		return write(OutFrame{Type: "voted", ConversationID: e.ConversationID, Seq: e.Seq, Helpful: &helpful})
+	case EventRated:
+		return write(OutFrame{Type: "rated", ConversationID: e.ConversationID, Rating: e.Rating, Comment: e.Text})
 	case EventState:
 		if s.Agent() {
 			s.conn.RefreshQueue()
@@ -444,5 +461,10 @@ func (s *Session) WriteQueue(ctx context.Context, write func(frame any) error) e
 		}
 	}
 	ok, why, _ := e.Availability(ctx)
-	return write(QueueFrame{Type: "queue", Queued: queued, Mine: mine, Others: others, Status: string(st), Staffed: ok, Reason: why, Supervisor: Supervises(s.user)})
+	agents, err := e.TransferTargets(ctx, s.user.ID)
+	if err != nil {
+		s.proto.log.Error("chat queue: transfer targets", "err", err)
+		return nil
+	}
+	return write(QueueFrame{Type: "queue", Queued: queued, Mine: mine, Others: others, Status: string(st), Staffed: ok, Reason: why, Supervisor: Supervises(s.user), Agents: agents})
 }

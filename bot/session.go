@@ -13,8 +13,8 @@ import (
 //
 //   - internal notes reach agents only (Sees, Internal);
 //   - queue and presence changes reach agents only, as a queue refresh;
-//   - a conversation's messages, typing, read marks, partial answers and
-//     state reach only sockets that follow it;
+//   - a conversation's messages, typing, read marks, partial answers,
+//     votes on answers and state reach only sockets that follow it;
 //   - an assignment reaches the agent it names; a new conversation of the
 //     same customer reaches that customer's other sockets, which follow it.
 //
@@ -81,7 +81,7 @@ const (
 // Sees decides what the session does with an event.
 func (s *Session) Sees(e Event) Visibility {
 	switch e.Kind {
-	case EventQueue, EventPresence:
+	case EventQueue, EventPresence, EventSettings:
 		if s.Agent() {
 			return QueueRefresh
 		}
@@ -93,7 +93,7 @@ func (s *Session) Sees(e Event) Visibility {
 		if !s.Watching(e.ConversationID) || e.Seq <= s.LastSeq(e.ConversationID) {
 			return Hidden
 		}
-	case EventTyping, EventRead, EventPartial:
+	case EventTyping, EventRead, EventPartial, EventVote, EventRated:
 		if !s.Watching(e.ConversationID) {
 			return Hidden
 		}

@@ -2,17 +2,17 @@ package bot
 
 import (
 	"context"
+	"strings"
 
 	"github.com/frontdesk/frontdesk/portal"
-	"github.com/frontdesk/frontdesk/search"
 )
 
 // Vote records a customer's "Helpful? Yes / No" on a bot answer of their
 // own conversation (seq is the answer's); voting again replaces the vote.
 // Another's conversation is ENOTFOUND, as is a message that is not the
-// bot's. An answer newly voted not helpful records the question it
-// answered among the content gaps, as an unanswered question is: editors
-// see where the articles fall short.
+// bot's. An answer voted not helpful records the question it answered
+// among the content gaps, as an unanswered question is, once per answer
+// (No, Yes, No is one gap): editors see where the articles fall short.
 func (e *Engine) Vote(ctx context.Context, p Participant, convID, seq int64, helpful bool) error {
 	if convID == 0 || seq <= 0 {
 		return portal.Errorf(portal.EINVALID, "Say which answer the vote is for.")
@@ -25,7 +25,13 @@ func (e *Engine) Vote(ctx context.Context, p Participant, convID, seq int64, hel
 	if err := e.store.VoteAnswer(ctx, v); err != nil {
 		return err
 	}
-	if v.Changed && !helpful {
+	if !v.Changed {
+		return nil
+	}
+	// The customer's other tabs and the agents who follow the chat see
+	// the vote now, on every node.
+	e.publish(ctx, Event{Kind: EventVote, ConversationID: conv.ID, Seq: seq, Helpful: helpful})
+	if !helpful {
 		e.recordNotHelpfulGap(ctx, conv, seq)
 	}
 	return nil
@@ -54,6 +60,25 @@ func (e *Engine) recordNotHelpfulGap(ctx context.Context, conv *portal.Conversat
 		}
 	}
 	if question != nil {
-		e.recordGap(ctx, conv, question.Body, search.Retrieval{})
+		e.recordAnswerGap(ctx, conv, question.Body, seq)
 	}
+}
+
+// recordAnswerGap records the question that the bot's answer at seq
+// answered and that did not help (voted not helpful, or followed by a
+// request for a person): once per answer, however often it is said (the
+// store keeps one per answer). It writes in the background: the customer
+// does not wait for it.
+func (e *Engine) recordAnswerGap(ctx context.Context, conv *portal.Conversation, question string, seq int64) {
+	if e.cfg.Gaps == nil || strings.TrimSpace(question) == "" {
+		return
+	}
+	u := &portal.UnansweredQuestion{Question: question, Locale: conv.Locale, ConversationID: &conv.ID, AnswerSeq: &seq}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		if err := e.cfg.Gaps.RecordUnanswered(context.WithoutCancel(ctx), u); err != nil {
+			e.log.Error("bot: record unhelpful answer's question", "conversation_id", conv.ID, "err", err)
+		}
+	}()
 }

@@ -43,7 +43,10 @@ type Conversation struct {
 	// LastSeq is the sequence number of the newest message.
 	LastSeq int64
 	// Subject is the customer's first message, shown in the queue.
-	Subject  string
+	Subject string
+	// Locale is the knowledge base the chat is asked in (the bot answers
+	// from it); empty means "en" when stored.
+	Locale   string
 	QueuedAt *time.Time
 	ClosedAt *time.Time
 	// CustomerSeenAt is when a socket of the customer's last watched the
@@ -128,9 +131,14 @@ type ConversationFilter struct {
 	From, To    *time.Time
 	Rating      *int
 	Rated       bool
-	States      []ConversationState
-	Offset      int
-	Limit       int
+	// Voted selects by the customer's votes on the bot's answers.
+	Voted  VoteFilter
+	States []ConversationState
+	Offset int
+	Limit  int
+	// NoTotal skips counting every match (a second query) for callers
+	// that only want the page: the total returned is then -1.
+	NoTotal bool
 }
 
 // ConversationUpdate changes a conversation if it is still as the caller
@@ -273,9 +281,24 @@ func (s ChatSettings) Open(t time.Time) bool {
 	if s.AlwaysOpen {
 		return true
 	}
+	return s.OpenIn(t, s.Location())
+}
+
+// Location is the time zone the hours are local to (UTC when the name is
+// unknown). Loading it reads the zone database: callers that ask often
+// keep it.
+func (s ChatSettings) Location() *time.Location {
 	z, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
-		z = time.UTC
+		return time.UTC
+	}
+	return z
+}
+
+// OpenIn is Open with the settings' Location already loaded.
+func (s ChatSettings) OpenIn(t time.Time, z *time.Location) bool {
+	if s.AlwaysOpen {
+		return true
 	}
 	lt := t.In(z)
 	for _, d := range s.Days {
@@ -301,6 +324,27 @@ func (r AgentRating) Average() float64 {
 	return float64(r.Sum) / float64(r.Rated)
 }
 
+// Exchange is a customer's question and the bot's answer to it, stored
+// together by AppendExchange when the bot could answer at once (from the
+// knowledge base alone), so that the question costs one commit, not two.
+// The question is still stored before it is acknowledged: the caller
+// acknowledges it once AppendExchange returns.
+type Exchange struct {
+	// Question is the customer's message; Answer the bot's. Both get
+	// their sequence numbers and ids when stored.
+	Question, Answer *Message
+	// WasFailures is the count of unanswered questions in a row the bot
+	// saw (Conversation.BotFailures); the exchange is stored only if the
+	// conversation still has it, is still in state bot and belongs to
+	// the asker: CustomerID's when set, otherwise a guest conversation of
+	// VisitorID.
+	WasFailures int
+	CustomerID  *int64
+	VisitorID   string
+	// BotFailures is the conversation's new count, stored with them.
+	BotFailures int
+}
+
 // ChatService stores conversations, messages, the queue, agent presence,
 // cases and chat settings.
 type ChatService interface {
@@ -323,6 +367,14 @@ type ChatService interface {
 	// the count and the answer are stored together or not at all, with
 	// one commit.
 	AppendBotAnswer(ctx context.Context, m *Message, botFailures int) (bool, error)
+	// AppendExchange stores a customer's question and the bot's answer to
+	// it together, numbered one after the other in one transaction (one
+	// commit), if the conversation is still as the bot saw it when it
+	// answered (see Exchange). It reports false, storing nothing, when it
+	// is not, or when the question's client id is stored already: the
+	// caller then stores the question on its own (AppendMessage), which
+	// also acknowledges a retry without a second copy.
+	AppendExchange(ctx context.Context, x *Exchange) (bool, error)
 	// FindMessages returns up to limit messages with Seq > afterSeq in order;
 	// internal notes only when internal is true.
 	FindMessages(ctx context.Context, conversationID, afterSeq int64, internal bool, limit int) ([]*Message, error)
@@ -351,6 +403,47 @@ type ChatService interface {
 	// AnswerVotes returns the votes on a conversation's answers, by
 	// sequence number (true: helpful).
 	AnswerVotes(ctx context.Context, conversationID int64) (map[int64]bool, error)
+	// CountAnswerVotes counts the votes on the answers of each of these
+	// conversations (those with none are left out); no ids counts every
+	// conversation's, under id 0.
+	CountAnswerVotes(ctx context.Context, conversationIDs []int64) (map[int64]AnswerVoteCount, error)
+}
+
+// AnswerVoteCount sums the votes on bot answers.
+type AnswerVoteCount struct {
+	Helpful, NotHelpful int
+}
+
+// Total is the number of answers voted on.
+func (c AnswerVoteCount) Total() int { return c.Helpful + c.NotHelpful }
+
+// HelpfulPercent is the share of votes that said helpful, in whole
+// percent (rounded), 0 with none.
+func (c AnswerVoteCount) HelpfulPercent() int {
+	if c.Total() == 0 {
+		return 0
+	}
+	return (200*c.Helpful + c.Total()) / (2 * c.Total())
+}
+
+// VoteFilter selects conversations by the votes on their bot answers.
+type VoteFilter string
+
+// Vote filters: any vote, some answer voted helpful, some answer voted
+// not helpful.
+const (
+	VotedAny        VoteFilter = "any"
+	VotedHelpful    VoteFilter = "helpful"
+	VotedNotHelpful VoteFilter = "not_helpful"
+)
+
+// Valid reports whether f is a known filter ("" is none).
+func (f VoteFilter) Valid() bool {
+	switch f {
+	case "", VotedAny, VotedHelpful, VotedNotHelpful:
+		return true
+	}
+	return false
 }
 
 // AnswerVote is a customer's "Helpful? Yes / No" on one bot answer of

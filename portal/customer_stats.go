@@ -48,3 +48,29 @@ type CustomerStatsService interface {
 	// order, ordered by customer id.
 	CustomerOrderStats(ctx context.Context, f CustomerStatsFilter) ([]CustomerOrderStats, error)
 }
+
+// AnalysisLease is the shared customer analysis's state in the store.
+type AnalysisLease struct {
+	// MadeAt is when the stored analysis was made (zero: none yet).
+	MadeAt time.Time
+	// Holder is the node computing one now ("" none) until LeaseUntil.
+	Holder     string
+	LeaseUntil time.Time
+}
+
+// SharedAnalysisService lets one node of a cluster compute the customer
+// analysis and the others load its result, instead of each fitting its
+// own copy.
+type SharedAnalysisService interface {
+	// ClaimAnalysis takes the lease on computing the analysis for holder
+	// until until; false when another holder's lease still runs at now.
+	ClaimAnalysis(ctx context.Context, holder string, now, until time.Time) (bool, error)
+	// SaveAnalysis stores holder's finished analysis, made at madeAt, and
+	// ends its lease.
+	SaveAnalysis(ctx context.Context, holder string, madeAt time.Time, data []byte) error
+	// ReleaseAnalysis ends holder's lease without a result (a failed run).
+	ReleaseAnalysis(ctx context.Context, holder string) error
+	// SharedAnalysis reads the lease and, when the stored analysis was
+	// made after after, its data (nil otherwise).
+	SharedAnalysis(ctx context.Context, after time.Time) (AnalysisLease, []byte, error)
+}

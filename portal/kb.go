@@ -45,7 +45,11 @@ type UnansweredQuestion struct {
 	Confidence     float64
 	BestArticleID  *int64
 	ConversationID *int64
-	CreatedAt      time.Time
+	// AnswerSeq, when set, is the bot's answer of the conversation that
+	// the question is a gap of (voted not helpful, or followed by a
+	// request for a person): the question is recorded once per answer.
+	AnswerSeq *int64
+	CreatedAt time.Time
 }
 
 // ContentGap is a question customers asked that the knowledge base did not
@@ -83,6 +87,8 @@ type GapFilter struct {
 // UnansweredRecorder is the part of the knowledge-base store the chat bot
 // needs: it records questions it handed off so editors see them as gaps.
 type UnansweredRecorder interface {
+	// RecordUnanswered stores q and sets q.ID; a question of an answer
+	// (AnswerSeq) already recorded is not stored again (q.ID stays 0).
 	RecordUnanswered(ctx context.Context, q *UnansweredQuestion) error
 }
 
@@ -97,6 +103,10 @@ type FeedbackService interface {
 	// FindContentGaps returns the most frequent questions without a good
 	// answer since f.Since, most frequent first.
 	FindContentGaps(ctx context.Context, f GapFilter) ([]*ContentGap, error)
+	// ContentGapCounts counts how often each of these gaps (by normalised
+	// text) was hit in [from, to): searches without hits and unanswered
+	// bot questions.
+	ContentGapCounts(ctx context.Context, norms []string, from, to time.Time) (map[string]int, error)
 	// FindUnhelpfulArticles returns articles by "not helpful" votes since
 	// f.Since, most first.
 	FindUnhelpfulArticles(ctx context.Context, f GapFilter) ([]*UnhelpfulArticle, error)

@@ -37,7 +37,8 @@ type KBThresholdService interface {
 	// one applies again; no error when there was none.
 	ResetKBThreshold(ctx context.Context, locale string) error
 	// RecentQuestions returns distinct questions asked since f.Since in
-	// locale, newest first, at most f.Limit: customers' chat messages and
-	// FAQ searches.
+	// locale, newest first, at most f.Limit: customers' chat messages in
+	// the chats asked in that locale (Conversation.Locale) and FAQ
+	// searches of that locale.
 	RecentQuestions(ctx context.Context, locale string, f GapFilter) ([]RecentQuestion, error)
 }

@@ -31,6 +31,9 @@ type SessionService interface {
 	DeleteSession(ctx context.Context, id string) error
 	// DeleteUserSessions signs a user out everywhere except keepID ("" for all).
 	DeleteUserSessions(ctx context.Context, userID int64, keepID string) error
+	// CountUserSessions counts a user's unexpired sessions: none left
+	// means they are signed out everywhere.
+	CountUserSessions(ctx context.Context, userID int64, now time.Time) (int, error)
 	// DeleteExpiredSessions removes sessions that expired before now.
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 }

@@ -26,7 +26,9 @@ type Store interface {
 	ChatService
 	CaseService
 	CustomerStatsService
+	SharedAnalysisService
 	SupportStatsService
+	ReportFactsService
 	ReportExportService
 	ReturnService
 	WebhookService

@@ -25,6 +25,8 @@ type ConversationStat struct {
 	CaseAt *time.Time
 	// NotHelpful: the customer voted a bot answer of the chat not helpful.
 	NotHelpful bool
+	// HandlerID is who handled the chat (see SupportFilter.AgentID).
+	HandlerID *int64
 }
 
 // SupportFilter selects conversations (or cases) created in [From, To).
@@ -43,6 +45,10 @@ type SupportFilter struct {
 	// all). Conversations are all chat; the caller decides whether to
 	// read them.
 	Channels []string
+	// IDs, when set, reads these conversations or cases whenever they
+	// were created (From and To are then not needed): the report facts'
+	// refresh.
+	IDs []int64
 }
 
 // CaseStat is one case's facts for the support reports.
@@ -65,6 +71,10 @@ type CaseStat struct {
 	// customer message after the first answer, while no other waits,
 	// starts one; the next reply stops it (see Case.CustomerWrote).
 	NextResponses []ResponseWait
+	// HandlerID is the author of the first reply, or before one the
+	// assignee (see SupportFilter.AgentID); TeamID the case's team.
+	HandlerID *int64
+	TeamID    *int64
 }
 
 // ResponseWait is one wait of a customer for an answer: from From to At

@@ -26,8 +26,9 @@ type Config struct {
 	// DefaultLocale is used for docs and queries without a locale.
 	// Default: DefaultLocale ("en").
 	DefaultLocale string
-	// Candidates is how many articles bleve hands to the re-ranker in
-	// Retrieve. Default: 30.
+	// Candidates is how many articles of a knowledge base of more than
+	// 200 (exhaustiveMax) the model's postings hand to the re-ranker in
+	// Retrieve; a smaller one is re-ranked whole. Default: 30.
 	Candidates int
 	// MinConfidence, when set, is the confidence at or above which
 	// Retrieve answers with its best article instead of handing off.

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ type model struct {
 	typos *typoIndex
 	// ids numbers the terms of the articles for the prepared vectors.
 	ids *termIDs
+	// cands is the inverted index that picks the candidates of a large
+	// knowledge base (see candidateIDs); the deciding model's only.
+	cands *postings
 
 	// vis caches visibleIDs' answer for one locale and version.
 	visMu sync.Mutex
@@ -81,12 +85,31 @@ type artModel struct {
 	// Retrieve need not load each hit's stored document from the index.
 	title, summary, category string
 	units                    []unitTerms
-	tf                       map[string]float64 // over all units, with bigrams
-	len                      float64
+	// tf counts the terms over all units, with bigrams, until the article
+	// is inserted in a model; from then on tids and tcnt hold the counts
+	// by term number, sorted: a map per article was a tenth of the
+	// model's memory and two million strings for the garbage collector
+	// to walk at 10,000 articles, and a lookup per query term and
+	// candidate hashed the term again (see count).
+	tf   map[string]float64
+	tids []uint32
+	tcnt []float32
+	len  float64
+	// titleFirst: its first unit is its title (see rank's Title feature),
+	// known when it is inserted rather than compared per question.
+	titleFirst bool
+
+	slot uint32 // its place in the model's postings, if any
+	// xterms is what of the article only the postings index (see
+	// postingExtras), by number.
+	xterms []xterm
 
 	prepMu  sync.Mutex
 	prep    *prepared
 	prepVer uint64
+	// grams are the character n-grams of its titles and phrasings (see
+	// gramSim), built when first needed; guarded by prepMu.
+	grams []gramVec
 }
 
 type unitTerms struct {
@@ -115,6 +138,7 @@ func newRetrievalModel(im *mapping.IndexMappingImpl) *model {
 	m := newModel(im.AnalyzerNamed(AnalyzerEnglish))
 	m.order = newModel(im.AnalyzerNamed(analyzerRank))
 	m.order.terms = m.terms // mostly the same words
+	m.cands = newPostings()
 	m.order.typos = m.typos
 	return m
 }
@@ -229,9 +253,16 @@ func (m *model) put(d Doc) {
 		m.order.put(d)
 	}
 	a := m.analyzeDoc(d)
+	var xtf map[string]float32
+	if m.cands != nil {
+		xtf = m.postingExtras(d)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.removeLocked(d.ID)
+	if xtf != nil {
+		a.xterms = m.cands.numberExtras(xtf, a.tf, m.ids)
+	}
 	m.insertLocked(a)
 	m.version++
 }
@@ -240,12 +271,29 @@ func (m *model) put(d Doc) {
 // article absent.
 func (m *model) insertLocked(a *artModel) {
 	m.arts[a.id] = a
-	for t := range a.tf {
-		if m.artDF[t] == 0 {
-			m.typos.add(t)
-			m.ids.add(t)
+	a.titleFirst = len(a.units) > 0 && a.title != "" && a.units[0].src == a.title
+	if a.tf != nil {
+		for t := range a.tf {
+			if m.artDF[t] == 0 {
+				m.typos.add(t)
+				m.ids.add(t)
+			}
+			m.artDF[t]++
 		}
-		m.artDF[t]++
+		a.compactTerms(m.ids)
+	} else {
+		// Taken out and put back (see takeArticleOut): its terms are
+		// numbered already.
+		for _, id := range a.tids {
+			t := m.ids.names[id]
+			if m.artDF[t] == 0 {
+				m.typos.add(t)
+			}
+			m.artDF[t]++
+		}
+	}
+	if m.cands != nil {
+		m.cands.insert(a, m.ids)
 	}
 	for _, u := range a.units {
 		for _, t := range uniq(u.terms) {
@@ -259,15 +307,58 @@ func (m *model) insertLocked(a *artModel) {
 	}
 }
 
+// compactTerms moves the article's term counts from tf to tids and tcnt;
+// ids must number every term.
+func (a *artModel) compactTerms(ids *termIDs) {
+	type tc struct {
+		id uint32
+		n  float32
+	}
+	tcs := make([]tc, 0, len(a.tf))
+	for t, n := range a.tf {
+		tcs = append(tcs, tc{ids.words[t], float32(n)})
+	}
+	slices.SortFunc(tcs, func(x, y tc) int { return cmp.Compare(x.id, y.id) })
+	a.tids, a.tcnt = make([]uint32, len(tcs)), make([]float32, len(tcs))
+	for i, c := range tcs {
+		a.tids[i], a.tcnt[i] = c.id, c.n
+	}
+	a.tf = nil
+}
+
+// count returns how many times term number id occurs in the article.
+func (a *artModel) count(id uint32) float64 {
+	if i, ok := slices.BinarySearch(a.tids, id); ok {
+		return float64(a.tcnt[i])
+	}
+	return 0
+}
+
 // without returns a copy of the article without its units whose text is
 // in srcs, and how many it dropped.
 func (a *artModel) without(srcs map[string]bool) (*artModel, int) {
-	b := &artModel{id: a.id, visible: a.visible, title: a.title, summary: a.summary, category: a.category, tf: map[string]float64{}}
-	n := 0
+	b := &artModel{id: a.id, visible: a.visible, title: a.title, summary: a.summary, category: a.category, tf: map[string]float64{},
+		xterms: a.xterms}
+	// The kept titles' and phrasings' gram vectors (see gramSim), if
+	// built: the fitting takes phrasings out of an article for each of
+	// its questions, and rebuilding them each time was a third of it.
+	a.prepMu.Lock()
+	grams := a.grams
+	a.prepMu.Unlock()
+	if grams != nil {
+		b.grams = []gramVec{}
+	}
+	n, g := 0, 0
 	for _, u := range a.units {
+		if u.src != "" {
+			g++
+		}
 		if u.src != "" && srcs[u.src] {
 			n++
 			continue
+		}
+		if grams != nil && u.src != "" {
+			b.grams = append(b.grams, grams[g-1])
 		}
 		b.units = append(b.units, u)
 		for _, t := range u.terms {
@@ -342,7 +433,11 @@ func (m *model) removeLocked(id string) {
 		return
 	}
 	delete(m.arts, id)
-	for t := range a.tf {
+	if m.cands != nil {
+		m.cands.remove(a)
+	}
+	for _, tid := range a.tids {
+		t := m.ids.names[tid]
 		if m.artDF[t]--; m.artDF[t] <= 0 {
 			delete(m.artDF, t)
 		}

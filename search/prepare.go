@@ -116,7 +116,7 @@ func centroid(acc []float64, seen []uint32) svec {
 		n += acc[id] * acc[id]
 	}
 	n = math.Sqrt(n)
-	s := svec{ids: make([]uint32, 0, len(seen)), ws: make([]float64, 0, len(seen)), ends: []int32{int32(len(seen))}}
+	s := svec{ids: make([]uint32, 0, len(seen)), ws: make([]float32, 0, len(seen)), ends: []int32{int32(len(seen))}}
 	for _, id := range seen {
 		w := acc[id]
 		if n != 0 {
@@ -124,7 +124,7 @@ func centroid(acc []float64, seen []uint32) svec {
 		}
 		acc[id] = 0
 		s.ids = append(s.ids, id)
-		s.ws = append(s.ws, w)
+		s.ws = append(s.ws, float32(w))
 	}
 	return s
 }
@@ -214,7 +214,7 @@ func (v *svec) appendUnit(acc []float64, seen []uint32, cacc []float64, cseen []
 		}
 		acc[id] = 0
 		v.ids = append(v.ids, id)
-		v.ws = append(v.ws, w)
+		v.ws = append(v.ws, float32(w))
 		if cacc[id] == 0 {
 			cseen = append(cseen, id)
 		}

@@ -48,7 +48,8 @@ func buildPrepTestKBs() (map[string]*Index, error) {
 }
 
 // sameSvec fails unless vector k of a and of b have the same entries, in
-// any order, with weights equal up to rounding.
+// any order, with weights equal up to rounding (they are kept as float32:
+// two float64 sums a rounding apart may round to neighbouring float32s).
 func sameSvec(t *testing.T, what string, a, b *svec, k int) {
 	t.Helper()
 	alo, ahi := a.span(k)
@@ -58,11 +59,11 @@ func sameSvec(t *testing.T, what string, a, b *svec, k int) {
 	}
 	want := map[uint32]float64{}
 	for i := blo; i < bhi; i++ {
-		want[b.ids[i]] = b.ws[i]
+		want[b.ids[i]] = float64(b.ws[i])
 	}
 	for i := alo; i < ahi; i++ {
 		w, ok := want[a.ids[i]]
-		if !ok || math.Abs(w-a.ws[i]) > 1e-12 {
+		if !ok || math.Abs(w-float64(a.ws[i])) > 1e-6 {
 			t.Fatalf("%s: term %d weighs %v, want %v (present %v)", what, a.ids[i], a.ws[i], w, ok)
 		}
 	}

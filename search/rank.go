@@ -168,6 +168,10 @@ type ranked struct {
 	feats  features
 	ofeats features // the ordering model's features
 	rprob  float64  // the second stage's share (rerank.go), when one ran
+	gsim   float64  // gramSim to the question, set by the fitting only
+	// pos is the article's place among the candidates in id order, the
+	// same for both analyses of one question (see score).
+	pos int32
 }
 
 // features are the per-article signals the confidence is built from; all
@@ -193,11 +197,18 @@ type features struct {
 	Title   float64 `json:"title"`    // similarity to the title
 	TopCov  float64 `json:"top_cov"`  // the query's rarest word is in the article
 	Bigrams float64 `json:"bigrams"`  // share of the query's word pairs in the article
+	// Votes is the article's share of the similarity of the knowledge
+	// base's knnVotes units closest to the query, whatever their article.
+	Votes float64 `json:"votes"`
 }
 
-// rank scores candidate articles against analyzed query terms. m.mu must be
-// read-locked.
-func (m *model) rank(qwords []qword, ids []string) []ranked {
+// knnVotes is how many of the closest units across candidates vote: as
+// many as the second stage orders candidates.
+const knnVotes = 10
+
+// rank scores candidate articles against analyzed query terms, into dst's
+// array when it is large enough (nil: a new one). m.mu must be read-locked.
+func (m *model) rank(qwords []qword, ids []string, dst []ranked) []ranked {
 	arts := make([]*artModel, 0, len(ids))
 	for _, id := range ids {
 		if a := m.arts[id]; a != nil {
@@ -212,8 +223,10 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 	slices.SortFunc(arts, func(x, y *artModel) int { return strings.Compare(x.id, y.id) })
 	qi := m.resolve(qwords, arts)
 	qterms := qi.terms
-	qr := newUnitRep(m, qterms)
-	qw, qc := newQvec(qr.words, m.ids.words), newQvec(qr.chars, m.ids.grams)
+	sc := rankScratches.Get().(*rankScratch)
+	defer rankScratches.Put(sc)
+	m.queryVecs(sc, qterms)
+	qw, qc := &sc.words, &sc.chars
 	uq := uniq(qterms)
 	top, nBi := rarest(m, uq)
 
@@ -245,17 +258,59 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		qts[k] = qterm{t: t, uni: !isBigram(t), idf: idf(m, t), aidf: aidf(t), known: m.artDF[t] > 0, id: id, hasID: hasID}
 	}
 
-	out := make([]ranked, len(arts))
-	lls := make([]float64, len(arts))
+	topID, topOK := m.ids.words[top]
+	topOK = topOK && top != ""
+	feats := slices.Grow(sc.feats[:0], len(arts))[:len(arts)]
+	lls := slices.Grow(sc.lls[:0], len(arts))[:len(arts)]
+	sc.feats, sc.lls = feats, lls
 	maxLL := math.Inf(-1)
-	var sims []float64
+	type vote struct {
+		sim float64
+		art int
+	}
+	votes := make([]vote, 0, knnVotes)
 	for i, a := range arts {
 		p := m.prepare(a)
-		sims = sims[:0]
+		// The knnVotes units closest to the query, closest first: all
+		// that the features and votes read of the units' similarities.
+		var top [knnVotes]float64
+		n := 0
+		var titleW, titleC float64
 		for j, w := range p.weights {
-			sims = append(sims, w*(wordShare*qw.dot(&p.words, j)+(1-wordShare)*qc.dot(&p.chars, j)))
+			dw, dc := qw.dot(&p.words, j), qc.dot(&p.chars, j)
+			if j == 0 {
+				titleW, titleC = dw, dc
+			}
+			s := w * (wordShare*dw + (1-wordShare)*dc)
+			if n == knnVotes && s <= top[n-1] {
+				continue
+			}
+			if n < knnVotes {
+				n++
+			}
+			k := n - 1
+			for ; k > 0 && top[k-1] < s; k-- {
+				top[k] = top[k-1]
+			}
+			top[k] = s
 		}
-		slices.SortFunc(sims, func(x, y float64) int { return cmp.Compare(y, x) })
+		sims := top[:n]
+		// The knnVotes closest so far, closest first; of equal ones the
+		// first found (articles in id order) stays ahead.
+		for _, s := range sims[:min(knnVotes, len(sims))] {
+			if len(votes) == knnVotes && s <= votes[knnVotes-1].sim {
+				break // sims are sorted: no later one gets in
+			}
+			j := len(votes)
+			for j > 0 && votes[j-1].sim < s {
+				j--
+			}
+			if len(votes) < knnVotes {
+				votes = append(votes, vote{})
+			}
+			copy(votes[j+1:], votes[j:len(votes)-1])
+			votes[j] = vote{s, i}
+		}
 		var f features
 		if len(sims) > 0 {
 			f.Nearest = sims[0]
@@ -267,8 +322,13 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		f.Centroid = qw.dot(&p.centW, 0)
 		f.CharCent = qc.dot(&p.centC, 0)
 		var bm, ll, covHit, covAll, headHit, biHit float64
+		var llMiss float64
+		llMissOK := false
 		for _, q := range qts {
-			tf := a.tf[q.t]
+			var tf float64
+			if q.hasID {
+				tf = a.count(q.id)
+			}
 			if q.uni {
 				covAll += q.idf
 				if tf > 0 {
@@ -280,9 +340,21 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 			} else if tf > 0 {
 				biHit++
 			}
-			bm += q.aidf * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
+			if tf > 0 {
+				// A term the article lacks adds +0 to bm.
+				bm += q.aidf * tf * (k1 + 1) / (tf + k1*(1-b+b*a.len/math.Max(avg, 1)))
+			}
 			if q.known {
-				ll += math.Log((tf + nbAlpha) / (a.len + nbAlpha*vocab))
+				if tf > 0 {
+					ll += math.Log((tf + nbAlpha) / (a.len + nbAlpha*vocab))
+				} else {
+					// The same for every term the article lacks
+					// (0+nbAlpha is nbAlpha exactly): one logarithm.
+					if !llMissOK {
+						llMiss, llMissOK = math.Log(nbAlpha/(a.len+nbAlpha*vocab)), true
+					}
+					ll += llMiss
+				}
 			}
 		}
 		if maxBM > 0 {
@@ -295,37 +367,56 @@ func (m *model) rank(qwords []qword, ids []string) []ranked {
 		if nBi > 0 {
 			f.Bigrams = biHit / float64(nBi)
 		}
-		if top != "" && a.tf[top] > 0 {
+		if topOK && a.count(topID) > 0 {
 			f.TopCov = 1
 		}
-		if len(a.units) > 0 && a.title != "" && a.units[0].src == a.title {
-			f.Title = wordShare*qw.dot(&p.words, 0) + (1-wordShare)*qc.dot(&p.chars, 0)
+		if a.titleFirst {
+			f.Title = wordShare*titleW + (1-wordShare)*titleC
 		}
 		lls[i] = ll
 		maxLL = max(maxLL, ll)
 		f.Unknown = qi.unknown
 		f.Words = 1 / (1 + float64(qi.words))
-		out[i] = ranked{id: a.id, feats: f}
+		feats[i] = f
+	}
+	var vsum float64
+	for _, v := range votes {
+		vsum += v.sim
+	}
+	if vsum > 0 {
+		for _, v := range votes {
+			feats[v.art].Votes += v.sim / vsum
+		}
 	}
 	var z float64
 	for _, ll := range lls {
 		z += math.Exp(ll - maxLL)
 	}
-	for i := range out {
-		out[i].feats.Posterior = math.Exp(lls[i]-maxLL) / z
+	confs := lls // each log-likelihood is read before its confidence replaces it
+	order := sc.order[:0]
+	for i := range feats {
+		feats[i].Posterior = math.Exp(lls[i]-maxLL) / z
 		if m.conf != nil {
-			out[i].conf = m.conf(out[i].feats)
+			confs[i] = m.conf(feats[i])
 		} else {
-			out[i].conf = confidence(out[i].feats)
+			confs[i] = confidence(feats[i])
 		}
+		order = append(order, int32(i))
 	}
-	// Ids are unique: the order is total, whatever the sort.
-	slices.SortFunc(out, func(x, y ranked) int {
-		if c := cmp.Compare(y.conf, x.conf); c != 0 {
+	// Ids are unique: the order is total, whatever the sort. The
+	// candidates' numbers are sorted rather than their ranked structs
+	// (a tenth of the bytes to move).
+	slices.SortFunc(order, func(x, y int32) int {
+		if c := cmp.Compare(confs[y], confs[x]); c != 0 {
 			return c
 		}
-		return strings.Compare(x.id, y.id)
+		return strings.Compare(arts[x].id, arts[y].id)
 	})
+	sc.order = order
+	out := slices.Grow(dst[:0], len(arts))[:len(arts)]
+	for k, i := range order {
+		out[k] = ranked{id: arts[i].id, conf: confs[i], feats: feats[i], pos: i}
+	}
 	return out
 }
 
@@ -443,7 +534,7 @@ func (m *model) closestWithin(t string, arts []*artModel, maxD int) string {
 		if !(d < bestD || df > bestDF || df == bestDF && w < best) {
 			return
 		}
-		if !all && !usedBy(arts, w) {
+		if !all && !usedBy(arts, m.ids.words[w]) {
 			return
 		}
 		best, bestD, bestDF = w, d, df
@@ -451,10 +542,10 @@ func (m *model) closestWithin(t string, arts []*artModel, maxD int) string {
 	return best
 }
 
-// usedBy reports whether one of arts uses the term w.
-func usedBy(arts []*artModel, w string) bool {
+// usedBy reports whether one of arts uses the term numbered id.
+func usedBy(arts []*artModel, id uint32) bool {
 	for _, a := range arts {
-		if a.tf[w] > 0 {
+		if a.count(id) > 0 {
 			return true
 		}
 	}

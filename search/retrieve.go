@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -64,8 +65,10 @@ func (r Retrieval) Best() (Match, bool) {
 // whether to answer with the best one or hand off to a person. FAQ search
 // and the chat bot both call it, and Evaluate measures exactly it.
 //
-// Bleve gathers candidates (stemmed, typo-tolerant, field-boosted); a
-// re-ranker then compares the question with each candidate's phrasings,
+// A large knowledge base's candidates are the best by BM25 over the
+// model's own postings (stemmed, typo-tolerant, title, summary and
+// phrasings boosted: see model.candidateIDs); a small one's are all its
+// published articles. A re-ranker then compares the question with each candidate's phrasings,
 // title and summary one by one and as a whole, and calibrates the result
 // into a confidence in [0,1]. It reads the question twice: for whether
 // any article covers it, and for which one answers it best.
@@ -153,8 +156,10 @@ func candidateIDs(ctx context.Context, bi bleve.Index, q query.Query, size int) 
 	return ids, nil
 }
 
-// rankLocked gathers candidates for a question with bleve and re-ranks them.
-// ix.mu must be read-locked.
+// rankLocked gathers candidates for a question and re-ranks them: every
+// published article of the locale in a small knowledge base, the best by
+// the model's postings in a large one (see model.candidateIDs). ix.mu must
+// be read-locked.
 func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked, error) {
 	ix.m.mu.RLock()
 	n := len(ix.m.arts)
@@ -170,10 +175,7 @@ func (ix *Index) rankLocked(ctx context.Context, text, locale string) ([]ranked,
 		}
 		return ix.m.score(text, ids, ix.cal.Load()), nil
 	}
-	ids, err := candidateIDs(ctx, ix.bi, filtered(cachedTextQuery(text, ix.fuzzy), filterQuery(locale, "")), ix.cfg.Candidates)
-	if err != nil {
-		return nil, fmt.Errorf("search: retrieve: %w", err)
-	}
+	ids := ix.m.candidateIDs(text, locale, ix.cfg.Candidates)
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -189,7 +191,7 @@ func (m *model) ordering(text string, ids []string, cal *calibrator) []ranked {
 		o = m
 	}
 	o.mu.RLock()
-	out := o.rank(o.analyzeQuestion(text), ids)
+	out := o.rank(o.analyzeQuestion(text), ids, nil)
 	o.mu.RUnlock()
 	if cal != nil && cal.rerank != nil {
 		for i := range out {
@@ -211,8 +213,14 @@ func (m *model) ordering(text string, ids []string, cal *calibrator) []ranked {
 // typos. The first match carries the knowledge base's confidence; the others
 // their own.
 func (m *model) score(text string, ids []string, cal *calibrator) []ranked {
+	// With an ordering twin, the deciding analysis's list is only read
+	// for its figures: it goes back to the pool once they are copied.
+	var buf *[]ranked
+	if m.order != nil {
+		buf = rankedBufs.Get().(*[]ranked)
+	}
 	m.mu.RLock()
-	best := m.rank(m.analyzeQuestion(text), ids)
+	best := m.rank(m.analyzeQuestion(text), ids, deref(buf))
 	m.mu.RUnlock()
 	if len(best) == 0 {
 		return nil
@@ -224,24 +232,44 @@ func (m *model) score(text string, ids []string, cal *calibrator) []ranked {
 	}
 	if o := m.order; o != nil {
 		o.mu.RLock()
-		ordered := o.rank(o.analyzeQuestion(text), ids)
+		ordered := o.rank(o.analyzeQuestion(text), ids, nil)
 		o.mu.RUnlock()
 		if len(ordered) > 0 {
-			decide := make(map[string]ranked, len(best))
-			for _, r := range best {
-				decide[r.id] = r
+			// Each article's deciding figures, found by its place among
+			// the candidates: both analyses have the same articles.
+			at := make([]int32, len(best))
+			for k, r := range best {
+				at[r.pos] = int32(k)
 			}
+			var byID map[string]int
 			for i := range ordered {
-				d := decide[ordered[i].id]
+				var d ranked
+				if p := ordered[i].pos; int(p) < len(at) && best[at[p]].id == ordered[i].id {
+					d = best[at[p]]
+				} else {
+					// Not so (an article in one analysis only): by id.
+					if byID == nil {
+						byID = make(map[string]int, len(best))
+						for k, r := range best {
+							byID[r.id] = k
+						}
+					}
+					if k, ok := byID[ordered[i].id]; ok {
+						d = best[k]
+					}
+				}
 				ordered[i].oconf, ordered[i].ofeats = ordered[i].conf, ordered[i].feats
 				ordered[i].conf, ordered[i].feats = d.conf, d.feats
 			}
 			ordered[0].conf = best[0].conf
 			out = ordered
+			clear(best)
+			*buf = best[:0]
+			rankedBufs.Put(buf)
 		}
 	}
 	if cal != nil {
-		cal.apply(out)
+		cal.apply(out, func(id string) float64 { return m.gramSimOf(id, newGramVec(text)) })
 	}
 	return out
 }
@@ -251,4 +279,14 @@ func (ix *Index) candidates(ctx context.Context, text string) ([]ranked, error) 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.rankLocked(ctx, text, ix.cfg.DefaultLocale)
+}
+
+// rankedBufs holds the deciding analysis's lists that score has done with.
+var rankedBufs = sync.Pool{New: func() any { return new([]ranked) }}
+
+func deref(p *[]ranked) []ranked {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

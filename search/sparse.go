@@ -1,7 +1,5 @@
 package search
 
-import "math/bits"
-
 // termIDs numbers the terms (words and bigrams) and the character
 // trigrams of a model's articles, so that an article's prepared vectors
 // are slices of numbers rather than maps keyed by strings: a tenth of the
@@ -14,6 +12,8 @@ import "math/bits"
 type termIDs struct {
 	words map[string]uint32
 	grams map[string]uint32
+	// names lists the terms by number.
+	names []string
 	// gramFlat lists each term's trigram numbers in order, repeats kept
 	// (charVec counts a repeated trigram twice), none for a bigram: term
 	// k's are gramFlat[gramEnds[k-1]:gramEnds[k]]. Preparing an article's
@@ -32,6 +32,7 @@ func (ids *termIDs) add(t string) {
 		return
 	}
 	ids.words[t] = uint32(len(ids.words))
+	ids.names = append(ids.names, t)
 	if !isBigram(t) {
 		r := []rune(" " + t + " ")
 		for i := 0; i+3 <= len(r); i++ {
@@ -60,7 +61,7 @@ func (ids *termIDs) gramsOf(id uint32) []uint32 {
 // vectors share its slices, vector k being ids[ends[k-1]:ends[k]].
 type svec struct {
 	ids  []uint32
-	ws   []float64
+	ws   []float32
 	ends []int32
 }
 
@@ -71,7 +72,7 @@ func (s *svec) append(v vec, ids map[string]uint32) {
 	for _, t := range sortedKeys(v) {
 		if id, ok := ids[t]; ok {
 			s.ids = append(s.ids, id)
-			s.ws = append(s.ws, v[t])
+			s.ws = append(s.ws, float32(v[t]))
 		}
 	}
 	s.ends = append(s.ends, int32(len(s.ids)))
@@ -86,63 +87,42 @@ func (s *svec) span(k int) (int32, int32) {
 	return lo, s.ends[k]
 }
 
-// qvec is a query's vector, made for many dot products with articles'
-// vectors: a bitmap of its term numbers turns away most entries of the
-// other vector with one load, and a small open-addressing table gives the
-// weight of the rest.
-type qvec struct {
-	bits  [16]uint64
-	keys  []uint32 // term number + 1; 0 is an empty slot
-	ws    []float64
-	shift uint8
+// dvec is a query's vector held densely by term number, for the many dot
+// products of a question with its candidates' vectors: one load per entry
+// of the other vector, where a bitmap and a hash table took several. Its
+// slice comes from a pooled scratch and is sized to the model's terms;
+// touched lists the numbers set, so that it is zeroed for the next use.
+type dvec struct {
+	w       []float64
+	touched []uint32
 }
 
-func newQvec(v vec, ids map[string]uint32) *qvec {
-	n := 8
-	for n < 2*len(v) {
-		n *= 2
+// reset zeroes the entries set and makes room for n numbers.
+func (d *dvec) reset(n int) {
+	for _, id := range d.touched {
+		d.w[id] = 0
 	}
-	q := &qvec{keys: make([]uint32, n), ws: make([]float64, n), shift: uint8(32 - bits.TrailingZeros(uint(n)))}
-	for t, w := range v {
-		id, ok := ids[t]
-		if !ok {
-			continue
-		}
-		q.bits[(id>>6)&15] |= 1 << (id & 63)
-		for i := q.slot(id); ; i = (i + 1) & uint32(n-1) {
-			if q.keys[i] == 0 {
-				q.keys[i], q.ws[i] = id+1, w
-				break
-			}
-		}
-	}
-	return q
-}
-
-func (q *qvec) slot(id uint32) uint32 { return (id * 2654435769) >> q.shift }
-
-func (q *qvec) weight(id uint32) float64 {
-	if q.bits[(id>>6)&15]&(1<<(id&63)) == 0 {
-		return 0
-	}
-	mask := uint32(len(q.keys) - 1)
-	for i := q.slot(id); ; i = (i + 1) & mask {
-		switch q.keys[i] {
-		case id + 1:
-			return q.ws[i]
-		case 0:
-			return 0
-		}
+	d.touched = d.touched[:0]
+	if len(d.w) < n {
+		d.w = make([]float64, n+n/4)
 	}
 }
 
-// dot is the dot product of q with vector k of s.
-func (q *qvec) dot(s *svec, k int) float64 {
+func (d *dvec) set(id uint32, w float64) {
+	d.w[id] = w
+	d.touched = append(d.touched, id)
+}
+
+// dot is the dot product of d with vector k of s, summed in s's order (see
+// sortedKeys).
+func (d *dvec) dot(s *svec, k int) float64 {
 	lo, hi := s.span(k)
 	var sum float64
 	for i := lo; i < hi; i++ {
-		if w := q.weight(s.ids[i]); w != 0 {
-			sum += w * s.ws[i]
+		if id := s.ids[i]; int(id) < len(d.w) {
+			if w := d.w[id]; w != 0 {
+				sum += w * float64(s.ws[i])
+			}
 		}
 	}
 	return sum

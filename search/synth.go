@@ -116,8 +116,21 @@ func GenerateKB(seed uint64, n int) []Doc {
 // GenerateQueries returns n realistic customer questions about docs (their
 // phrasings, some with a typo), deterministic by seed.
 func GenerateQueries(seed uint64, docs []Doc, n int) []string {
+	lqs := generateLabelledQueries(seed, docs, n)
+	out := make([]string, len(lqs))
+	for i, q := range lqs {
+		out[i] = q.text
+	}
+	return out
+}
+
+// labelledQuery is a generated question and the article it was made from.
+type labelledQuery struct{ text, id string }
+
+// generateLabelledQueries is GenerateQueries with each question's article.
+func generateLabelledQueries(seed uint64, docs []Doc, n int) []labelledQuery {
 	r := rand.New(rand.NewPCG(seed, seed+1))
-	out := make([]string, 0, n)
+	out := make([]labelledQuery, 0, n)
 	for len(out) < n && len(docs) > 0 {
 		d := docs[r.IntN(len(docs))]
 		q := d.Title
@@ -131,7 +144,7 @@ func GenerateQueries(seed uint64, docs []Doc, n int) []string {
 			rs[i], rs[i+1] = rs[i+1], rs[i]
 			q = string(rs)
 		}
-		out = append(out, q)
+		out = append(out, labelledQuery{text: q, id: d.ID})
 	}
 	return out
 }

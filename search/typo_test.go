@@ -10,7 +10,8 @@ import (
 func (m *model) bruteClosest(t string, arts []*artModel, maxD int) string {
 	best, bestD, bestDF := "", maxD+1, 0
 	for _, a := range arts {
-		for w := range a.tf {
+		for _, id := range a.tids {
+			w := m.ids.names[id]
 			if isBigram(w) {
 				continue
 			}

@@ -32,6 +32,10 @@
     return null;
   }
   var currentState = '', currentName = '', unread = {}, seenQueued = null, baseTitle = document.title;
+  // votes: the customer's votes on the open chat's bot answers, by seq.
+  var votes = {};
+  // canTransfer: someone else is available to take the open chat.
+  var canTransfer = false;
 
   // Preferences, kept in this browser.
   function pref(id, def) {
@@ -96,6 +100,8 @@
     $('chat-state').textContent = stateWords[state] || '';
     var ended = state === 'closed';
     ['agent-text', 'agent-send', 'agent-release', 'agent-end', 'agent-transfer', 'agent-transfer-go', 'agent-canned'].forEach(function (id) { $(id).disabled = ended; });
+    // Nobody to give the chat to: no button that can only fail.
+    $('agent-transfer-go').disabled = ended || !canTransfer;
     if (ended) { $('agent-text').placeholder = 'This chat has ended.'; } else { $('agent-text').placeholder = ''; }
   }
 
@@ -201,15 +207,20 @@
   function open(id, name) {
     current = id;
     lastSeq = 0;
+    votes = {};
+    canTransfer = false;
     currentName = name || '';
     delete unread[id];
     showError('');
+    $('chat-rating').hidden = true;
     $('chat-h').textContent = 'Chat with ' + (currentName || 'customer');
     setState('');
     if (lastQueue) { renderQueue(lastQueue); }
     $('agent-log').textContent = '';
     $('agent-chat').hidden = false;
     $('agent-info').hidden = false;
+    // On a phone the chat is below the queue: bring it into view.
+    if (window.matchMedia && window.matchMedia('(max-width: 699px)').matches) { $('agent-chat').scrollIntoView(); }
     send({ type: 'open', conversation_id: id, last_seq: 0 });
   }
 
@@ -227,6 +238,8 @@
     }
     if (m.seq <= lastSeq) { return; }
     if (m.author === 'customer' && document.hidden) { notify('New message from ' + (currentName || 'the customer'), m.text.slice(0, 120)); }
+    // The customer's message ends their typing.
+    if (m.author === 'customer') { clearTimeout(handle.t); $('agent-typing').textContent = ''; }
     lastSeq = m.seq;
     var li = el('li', { 'class': 'msg ' + m.author + (m.internal ? ' note' : ''), 'data-seq': String(m.seq) });
     var who = names[m.author];
@@ -235,8 +248,19 @@
     li.appendChild(head);
     li.appendChild(el('span', { 'class': 'body' }, m.text));
     $('agent-log').appendChild(li);
+    if (m.author === 'bot' && votes[m.seq] != null) { markVote(m.seq, votes[m.seq]); }
     $('agent-log').scrollTop = $('agent-log').scrollHeight;
     if (m.author === 'customer') { send({ type: 'read', conversation_id: current, seq: m.seq }); }
+  }
+
+  // markVote shows the customer's vote beside the bot answer seq.
+  function markVote(seq, helpful) {
+    votes[seq] = helpful;
+    var li = $('agent-log').querySelector('li.bot[data-seq="' + seq + '"]');
+    if (!li) { return; }
+    var v = li.querySelector('.vote-mark') || li.appendChild(el('span'));
+    v.className = 'vote-mark ' + (helpful ? 'helpful' : 'not-helpful');
+    v.textContent = 'Customer voted: ' + (helpful ? 'helpful' : 'not helpful');
   }
 
   function renderCustomer(f) {
@@ -256,7 +280,7 @@
         body.appendChild(el('p', null, v.segment + ' · ' + v.active + ' chance still active · lifetime value ' + v.clv));
       }
       body.appendChild(el('h3', null, 'Recent orders'));
-      var ul = el('ul', { 'class': 'list' });
+      var ul = el('ul', { 'class': 'list', id: 'cust-orders' });
       if (!f.orders.length) { ul.appendChild(el('li', { 'class': 'empty' }, 'No orders.')); }
       f.orders.forEach(function (o) {
         var li = el('li');
@@ -265,10 +289,30 @@
         ul.appendChild(li);
       });
       body.appendChild(ul);
-      section(body, 'Parcels', f.parcels, 'No parcels.', function (p) {
-        return p.carrier + ' ' + p.tracking_number + ' · ' + p.status + (p.order ? ' · order ' + p.order : '');
+      body.appendChild(el('h3', null, 'Parcels'));
+      var pl = el('ul', { 'class': 'list', id: 'cust-parcels' });
+      if (!(f.parcels || []).length) { pl.appendChild(el('li', { 'class': 'empty' }, 'No parcels.')); }
+      (f.parcels || []).forEach(function (p) {
+        var li = el('li');
+        li.appendChild(el('a', { href: p.url }, p.carrier + ' ' + p.tracking_number));
+        li.appendChild(document.createTextNode(' · ' + p.status + (p.eta ? ' · expected ' + p.eta : '')));
+        if (p.order) {
+          li.appendChild(document.createTextNode(' · order '));
+          li.appendChild(p.order_url ? el('a', { href: p.order_url }, p.order) : document.createTextNode(p.order));
+        }
+        pl.appendChild(li);
       });
-      section(body, 'Invoices', f.invoices, 'No invoices.', function (i) { return i.number + ' · ' + i.status + ' · ' + i.total; });
+      body.appendChild(pl);
+      body.appendChild(el('h3', null, 'Invoices'));
+      var il = el('ul', { 'class': 'list', id: 'cust-invoices' });
+      if (!(f.invoices || []).length) { il.appendChild(el('li', { 'class': 'empty' }, 'No invoices.')); }
+      (f.invoices || []).forEach(function (i) {
+        var li = el('li');
+        li.appendChild(i.url ? el('a', { href: i.url }, i.number) : document.createTextNode(i.number));
+        li.appendChild(document.createTextNode(' · ' + i.status + ' · ' + i.total));
+        il.appendChild(li);
+      });
+      body.appendChild(il);
       body.appendChild(el('h3', null, 'Returns'));
       var rl = el('ul', { 'class': 'list', id: 'cust-returns' });
       if (!(f.returns || []).length) { rl.appendChild(el('li', { 'class': 'empty' }, 'No returns.')); }
@@ -282,19 +326,30 @@
       if (f.cases.length) {
         body.appendChild(el('h3', null, 'Cases'));
         var cl = el('ul', { 'class': 'list' });
-        f.cases.forEach(function (c) { cl.appendChild(el('li', null, c.number + ' · ' + c.status)); });
+        f.cases.forEach(function (c) {
+          var li = el('li');
+          li.appendChild(c.url ? el('a', { href: c.url }, c.number) : document.createTextNode(c.number));
+          li.appendChild(document.createTextNode(' · ' + c.status));
+          cl.appendChild(li);
+        });
         body.appendChild(cl);
       }
       section(body, 'Past chats', f.chats, 'No other chats.', function (c) {
-        return c.date + ' · ' + (c.subject || 'chat') + (c.rating ? ' · rated ' + c.rating + '/5' + (c.comment ? ': “' + c.comment + '”' : '') : '');
+        return c.date + ' · ' + (c.subject || 'chat') + (c.rating ? ' · rated ' + c.rating + '/5' + (c.comment ? ': “' + c.comment + '”' : '') : '') +
+          (c.helpful || c.not_helpful ? ' · bot answers: ' + (c.helpful || 0) + ' helpful, ' + (c.not_helpful || 0) + ' not helpful' : '');
+      });
+      // The customer's pages open beside the console, so the chat stays
+      // connected while the agent reads an order or a parcel.
+      Array.prototype.forEach.call(body.querySelectorAll('a[href]'), function (a) {
+        a.target = '_blank';
+        a.rel = 'noopener';
+        a.appendChild(el('span', { 'class': 'sr-only' }, ' (opens in a new tab)'));
       });
     } else {
       body.appendChild(el('p', null, 'Guest (not signed in).'));
     }
-    var tr = $('agent-transfer');
-    tr.textContent = '';
-    if (!f.agents.length) { tr.appendChild(el('option', { value: '' }, 'Nobody else is available')); }
-    f.agents.forEach(function (a) { tr.appendChild(el('option', { value: String(a.id) }, a.name)); });
+    renderTransfer(f.agents);
+    setState(f.state);
     var cn = $('agent-canned');
     cn.textContent = '';
     cn.appendChild(el('option', { value: '' }, 'Choose…'));
@@ -309,18 +364,39 @@
     canned.forEach(function (c) { cn.appendChild(el('option', { value: c.shortcut }, '/' + c.shortcut + ': ' + c.text)); });
   }
 
+  // renderTransfer fills the transfer list with the agents available now
+  // (from the open chat's panel, then from every queue: presence changes
+  // send the queue again), keeping the one chosen if still there.
+  function renderTransfer(agents) {
+    agents = agents || [];
+    var tr = $('agent-transfer'), chosen = tr.value;
+    tr.textContent = '';
+    if (!agents.length) { tr.appendChild(el('option', { value: '' }, 'Nobody else is available')); }
+    agents.forEach(function (a) { tr.appendChild(el('option', { value: String(a.id) }, a.name)); });
+    if (chosen && agents.some(function (a) { return String(a.id) === chosen; })) { tr.value = chosen; }
+    canTransfer = agents.length > 0;
+    if (currentState) { setState(currentState); }
+  }
+
   function section(body, title, items, empty, text) {
     body.appendChild(el('h3', null, title));
     var ul = el('ul', { 'class': 'list' });
     if (!items || !items.length) { ul.appendChild(el('li', { 'class': 'empty' }, empty)); }
-    (items || []).forEach(function (it) { ul.appendChild(el('li', null, text(it))); });
+    (items || []).forEach(function (it) {
+      var li = el('li');
+      li.appendChild(it.url ? el('a', { href: it.url }, text(it)) : document.createTextNode(text(it)));
+      ul.appendChild(li);
+    });
     body.appendChild(ul);
   }
 
   function handle(f) {
     switch (f.type) {
       case 'welcome': me = f.agent_name || ''; break;
-      case 'queue': renderQueue(f); break;
+      case 'queue':
+        renderQueue(f);
+        if (current && f.agents) { renderTransfer(f.agents); }
+        break;
       case 'claimed': open(f.conversation_id, customerOf(f.conversation_id)); break;
       case 'assigned':
         alertText((f.agent_name || 'Someone') + ' transferred a chat to you.');
@@ -332,6 +408,18 @@
         break;
       case 'conversation': if (f.conversation_id === current) { renderCustomer(f); } break;
       case 'message': addMessage(f); break;
+      case 'votes':
+        if (f.conversation_id === current) { Object.keys(f.votes || {}).forEach(function (seq) { markVote(+seq, f.votes[seq]); }); }
+        break;
+      case 'voted': if (f.conversation_id === current) { markVote(f.seq, f.helpful); } break;
+      case 'rated':
+        // The customer rated the chat (live, from any node).
+        if (f.conversation_id === current) {
+          var r = $('chat-rating');
+          r.textContent = 'Customer rated this chat ' + f.rating + '/5' + (f.comment ? ': “' + f.comment + '”' : '.');
+          r.hidden = false;
+        }
+        break;
       case 'alert':
         showCaseAlerts(f.unread || 0);
         if (f.text) { alertText(f.text); notify('Case alert', f.text); }

@@ -20,7 +20,21 @@
       if (!el.value && tz) { el.placeholder = tz + ' (your browser)'; }
     });
     document.querySelectorAll('form[data-upload-limit]').forEach(shrinkPhotosOnSubmit);
+    foldOnPhones();
   });
+
+  // Folds (details[data-fold-narrow]) are open in the page, so that
+  // without JavaScript every field shows; on a phone they close unless a
+  // field in them is in use ("keep"), and a wider window opens them again
+  // (CSS hides their summary there).
+  function foldOnPhones() {
+    var folds = document.querySelectorAll('details[data-fold-narrow]');
+    if (!folds.length || !window.matchMedia) { return; }
+    var narrow = window.matchMedia('(max-width: 719px)');
+    folds.forEach(function (d) { if (narrow.matches && d.getAttribute('data-fold-narrow') !== 'keep') { d.open = false; } });
+    var wide = function () { if (!narrow.matches) { folds.forEach(function (d) { d.open = true; }); } };
+    if (narrow.addEventListener) { narrow.addEventListener('change', wide); }
+  }
 
   // Photos: a phone picture (3-5 MB) would not fit the request limit, so
   // before a form with files is sent, big JPEG, PNG and WebP pictures are

@@ -246,7 +246,11 @@
         this.showState(f);
         this.setActive(f.state !== 'closed');
         break;
-      case 'message': this.addMessage(f); break;
+      case 'message':
+        // The agent's message ends their typing.
+        if (f.author === 'agent') { clearTimeout(this.typingTimer); this.typingEl.textContent = ''; }
+        this.addMessage(f);
+        break;
       case 'ack':
         this.pending = this.pending.filter(function (p) { return p.id !== f.id; });
         save('fd_chat_pending', this.pending);
@@ -255,6 +259,7 @@
         break;
       case 'state':
         this.showState(f);
+        if (f.state === 'closed') { clearTimeout(this.typingTimer); this.typingEl.textContent = ''; }
         if (f.conversation_id === this.conv) { this.setActive(f.state !== 'closed'); }
         break;
       case 'typing':
@@ -277,7 +282,9 @@
         this.extra.appendChild(el('p', { role: 'status' }, 'Thank you. Your case number is ' + f.number + '.'));
         break;
       case 'voted':
-        this.markVote(f.seq, f.helpful, true);
+        // With an id: the answer to this tab's vote (thank); without: the
+        // vote as every tab of the chat hears it.
+        if (f.conversation_id === this.conv) { this.markVote(f.seq, f.helpful, !!f.id); }
         break;
       case 'votes':
         if (f.conversation_id === this.conv && f.votes) {
@@ -285,8 +292,15 @@
         }
         break;
       case 'rated':
+        // With an id: the answer to this tab's rating (thank); without:
+        // the rating as every tab of the chat hears it, this one's too.
+        if (f.id) {
+          this.ratedHere = f.conversation_id;
+        } else if (f.conversation_id === this.ratedHere) {
+          break;
+        }
         this.extra.textContent = '';
-        this.extra.appendChild(el('p', { role: 'status' }, 'Thank you for your rating.'));
+        this.extra.appendChild(el('p', { role: 'status' }, f.id ? 'Thank you for your rating.' : 'You rated this chat ' + f.rating + ' out of 5.'));
         break;
       case 'error':
         this.stateEl.textContent = f.message || 'Something went wrong.';
@@ -375,7 +389,7 @@
     [['Yes', true], ['No', false]].forEach(function (b) {
       var btn = el('button', { type: 'button', 'class': 'small secondary', 'aria-pressed': 'false', 'data-helpful': String(b[1]) }, b[0]);
       btn.addEventListener('click', function () {
-        self.frame({ type: 'vote', conversation_id: self.conv, seq: seq, helpful: b[1] });
+        self.frame({ type: 'vote', id: uid(), conversation_id: self.conv, seq: seq, helpful: b[1] });
       });
       g.appendChild(btn);
     });
@@ -436,7 +450,7 @@
       r.addEventListener('submit', function (ev) {
         ev.preventDefault();
         var c = r.querySelector('input[name="fd-rating"]:checked');
-        self.frame({ type: 'rate', conversation_id: self.conv, rating: c ? +c.value : 0, comment: r.querySelector('#fd-rate-comment').value });
+        self.frame({ type: 'rate', id: uid(), conversation_id: self.conv, rating: c ? +c.value : 0, comment: r.querySelector('#fd-rate-comment').value });
       });
       this.extra.appendChild(r);
     }

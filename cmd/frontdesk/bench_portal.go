@@ -75,6 +75,13 @@ type portalBenchResult struct {
 	HistoryWithChangeAtRate loadgen.Summary `json:"history_with_change_at_rate"`
 	// Changes are the tracking webhooks sent before those requests.
 	Changes loadgen.Summary `json:"changes"`
+	// ChangesAlone are the changes during which, through their page, no
+	// other request of the same customer ran (one that did may render the
+	// changed page first, and the change's page is then rightly served
+	// from the cache); ChangesAloneCached those of them whose page still
+	// came from the cache: a page older than the change, which must be 0.
+	ChangesAlone       int64 `json:"changes_alone"`
+	ChangesAloneCached int64 `json:"changes_alone_cached"`
 	// HistoryPoolAtRate is the server's PostgreSQL pool during that run.
 	HistoryPoolAtRate *poolUse `json:"history_pool_at_rate,omitempty"`
 
@@ -161,6 +168,10 @@ type benchCustomer struct {
 	shipment int64
 	tracking []string
 	changes  atomic.Int64
+	// active counts this customer's requests in flight in the fixed-rate
+	// run and started all that began: a change is alone when no other
+	// request of the customer ran while it and its page did.
+	active, started atomic.Int64
 }
 
 func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out io.Writer) (portalBenchResult, error) {
@@ -331,6 +342,7 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 		uncached := loadgen.NewRecorder(timeout)
 		changes := loadgen.NewRecorder(timeout)
 		var seen sync.Map
+		var alone, aloneCached atomic.Int64
 		every := 0
 		if c.ChangeShare > 0 {
 			every = max(1, int(math.Round(1/c.ChangeShare)))
@@ -340,8 +352,12 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 			cu := pick(i)
 			_, viewed := seen.LoadOrStore(cu, true)
 			expectMiss := !viewed
+			first := cu.active.Add(1) == 1
+			gen := cu.started.Add(1)
+			defer cu.active.Add(-1)
 			start := time.Now()
-			if every > 0 && i%every == 0 {
+			change := every > 0 && i%every == 0
+			if change {
 				// The change, then the page (timed from when the change
 				// was answered: a page view cannot follow a change sooner).
 				expectMiss = true
@@ -354,6 +370,12 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 				start = time.Now()
 			}
 			h, err := get(hc, ctx, "/account/history", cu)
+			if change && err == nil && first && cu.started.Load() == gen {
+				alone.Add(1)
+				if h != "miss" {
+					aloneCached.Add(1)
+				}
+			}
 			switch {
 			case err != nil && expectMiss:
 				uncached.Fail(failKind(ctx, err))
@@ -378,6 +400,7 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 		page.FailN(loadgen.Lost, withChange.Failed[loadgen.Lost])
 		res.HistoryAtRate, res.HistoryWithChangeAtRate = page.Summary(), withChange
 		res.HistoryCachedAtRate, res.HistoryUncachedAtRate, res.Changes = cached.Summary(), uncached.Summary(), changes.Summary()
+		res.ChangesAlone, res.ChangesAloneCached = alone.Load(), aloneCached.Load()
 		res.HistoryP99AtRate, res.HistoryErrsAtRate = res.HistoryAtRate.P99, res.HistoryAtRate.FailedTotal
 		res.HistoryUncachedP99 = res.HistoryUncachedAtRate.P99
 		fmt.Fprintf(out, "history page at a fixed %d req/s over %d customers, %.0f%% after a change: p50 %v ms, p99 %v ms, %s\n",
@@ -385,6 +408,7 @@ func benchPortalStore(ctx context.Context, kind string, c portalBenchConfig, out
 		fmt.Fprintf(out, "  from the cache: %d, p99 %v ms; queried and rendered: %d, p50 %v ms, p99 %v ms; changes: %d, p99 %v ms, %s; change and page together: p99 %v ms\n",
 			res.HistoryCachedAtRate.Scheduled, res.HistoryCachedAtRate.P99, res.HistoryUncachedAtRate.Scheduled, res.HistoryUncachedAtRate.P50,
 			res.HistoryUncachedAtRate.P99, res.Changes.Scheduled, res.Changes.P99, res.Changes.FailedString(), res.HistoryWithChangeAtRate.P99)
+		fmt.Fprintf(out, "  changes with no other request of the customer meanwhile: %d, their page from the cache: %d (must be 0)\n", res.ChangesAlone, res.ChangesAloneCached)
 		if after, err := readPoolUse("http://" + srv.Host); err == nil && poolErr == nil {
 			u := after.since(poolBefore)
 			res.HistoryPoolAtRate = &u

@@ -9,10 +9,16 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// openChat opens the floating widget and waits until it is connected.
+// openChat opens the floating widget and waits until it is connected. A
+// panel left open on the previous page opens again by itself (and its
+// launcher is hidden): then there is nothing to click.
 func (p *page) openChat() {
 	p.t.Helper()
-	p.run("open chat", chromedp.Click(chromedp.ID("fd-launch")), chromedp.WaitVisible(chromedp.ID("fd-text")))
+	p.run("widget", chromedp.WaitReady(chromedp.ID("fd-chat")))
+	if get(p, "panel closed", chromedp.Evaluate[bool](`document.getElementById('fd-chat').hidden`)) {
+		p.run("open chat", chromedp.Click(chromedp.ID("fd-launch")))
+	}
+	p.run("panel open", chromedp.WaitVisible(chromedp.ID("fd-text")))
 	p.waitText("#fd-conn", "Connected")
 }
 

@@ -105,7 +105,7 @@ func TestBrowserHandoff(t *testing.T) {
 				a.waitText("#chat-h", "Chat with Ada Becker")
 				// The customer beside the chat: orders link to their page,
 				// parcels with status, invoices, past chats.
-				a.waitJS("order links", `document.querySelector('#cust-body a[href*="#order-"]') !== null`)
+				a.waitJS("order links", `document.querySelector('#cust-orders a[href^="/staff/orders/"]') !== null`)
 				for _, h := range []string{"Parcels", "Invoices", "Past chats"} {
 					a.waitText("#cust-body", h)
 				}

@@ -234,11 +234,11 @@ func TestChatHandoff(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				defer srv.Store.SaveChatSettings(ctx, open)
+				defer srv.Chat.SaveSettings(ctx, open) // as the settings page saves: every node hears of it
 				// Open only in an hour that is not now, on every day.
 				h := (time.Now().UTC().Hour() + 12) % 24
 				closed := portal.ChatSettings{TimeZone: "UTC", OpenHour: h, CloseHour: h + 1, Days: []int{0, 1, 2, 3, 4, 5, 6}}
-				if err := srv.Store.SaveChatSettings(ctx, closed); err != nil {
+				if err := srv.Chat.SaveSettings(ctx, closed); err != nil {
 					t.Fatal(err)
 				}
 				f, _ := w.next("offer", systemWith("outside our chat hours"))

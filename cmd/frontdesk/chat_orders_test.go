@@ -170,6 +170,36 @@ func TestChatOrderAnswers(t *testing.T) {
 				}
 			})
 
+			// German, the demo retailer's home market: the same answers from
+			// the account (in English, the one language the pages ship in).
+			t.Run("SignedInAsksInGerman", func(t *testing.T) {
+				w, _ := signIn(t, srv, "customer@example.com").hello(0, 0)
+				r := w.ask("Wo ist meine Bestellung?")
+				if r.Meta["order"] == nil || !strings.Contains(r.Text, ada.latest.Number) || !strings.Contains(r.Text, parcel.Status.Explain()) ||
+					!r.hasLink(fmt.Sprintf("/account/shipments/%d", parcel.ID)) {
+					t.Fatalf("wo ist meine Bestellung: %+v", r)
+				}
+				r = w.ask("Wo finde ich meine Rechnung?")
+				inv := "INV-" + strings.TrimPrefix(ada.latest.Number, "NW-")
+				if !strings.Contains(r.Text, inv) || !r.hasLink("/account/invoices/"+inv) {
+					t.Fatalf("wo finde ich meine Rechnung: %+v", r)
+				}
+				r = w.ask("Ich möchte meine Bestellung stornieren")
+				if !strings.Contains(r.Text, ada.latest.Number) || !strings.Contains(r.Text, "can no longer be cancelled") {
+					t.Fatalf("stornieren: %+v", r)
+				}
+				r = w.ask("Ich möchte " + ada.all[1].Number + " zurückgeben")
+				if !strings.Contains(r.Text, "start a return") || !r.hasLink("/account/orders/"+ada.all[1].Number+"/return") {
+					t.Fatalf("zurückgeben: %+v", r)
+				}
+				// General questions stay with the knowledge base.
+				for _, q := range []string{"Wie lange dauert eine Rückerstattung?", "Liefern Sie nach Österreich?"} {
+					if r = w.ask(q); r.Meta["order"] != nil || strings.Contains(r.Text, "NW-") {
+						t.Fatalf("%q answered from orders: %+v", q, r)
+					}
+				}
+			})
+
 			t.Run("AnotherCustomersOrderIsNotFound", func(t *testing.T) {
 				w, _ := signIn(t, srv, "customer@example.com").hello(0, 0)
 				theirs := other.latest

@@ -53,12 +53,17 @@ func TestChatAnswerVote(t *testing.T) {
 			conv := ack.ConversationID
 			vote := func(w *wsConn, conv, seq int64, helpful any) wsFrame {
 				t.Helper()
-				f := map[string]any{"type": "vote", "id": "v" + strconv.FormatInt(seq, 10), "conversation_id": conv, "seq": seq}
+				id := "v" + strconv.FormatInt(seq, 10)
+				f := map[string]any{"type": "vote", "id": id, "conversation_id": conv, "seq": seq}
 				if helpful != nil {
 					f["helpful"] = helpful
 				}
 				w.send(f)
-				r, _ := w.next("vote answer", func(f wsFrame) bool { return f.Type == "voted" || f.Type == "error" })
+				// The answer to this frame (by id; a frame that is not JSON
+				// has none), not the vote as every follower hears it.
+				r, _ := w.next("vote answer", func(f wsFrame) bool {
+					return (f.Type == "voted" || f.Type == "error") && f.ID == id || f.Code == "invalid_json"
+				})
 				return r
 			}
 
@@ -109,4 +114,109 @@ func TestChatAnswerVote(t *testing.T) {
 			})
 		})
 	}
+}
+
+// askBot has the customer on w ask a question the bot answers from the
+// knowledge base; it returns the conversation and the answer's seq.
+func askBot(t *testing.T, w *wsConn) (conv, seq int64) {
+	t.Helper()
+	id := "q" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	ack := w.say(id, "How long does delivery take?")
+	ans, _ := w.next("bot answer", func(f wsFrame) bool { return isMessage("bot")(f) && f.Seq > ack.Seq })
+	if !strings.Contains(string(ans.Meta), `"links"`) {
+		t.Fatalf("not answered from the knowledge base: %+v", ans)
+	}
+	return ack.ConversationID, ans.Seq
+}
+
+// sendVote votes on w without waiting for the answer.
+func sendVote(w *wsConn, conv, seq int64, helpful bool) {
+	w.send(map[string]any{"type": "vote", "id": "v" + strconv.FormatInt(seq, 10), "conversation_id": conv, "seq": seq, "helpful": helpful})
+}
+
+// isVoted matches the vote on seq as every follower hears it (no id).
+func isVoted(conv, seq int64, helpful bool) func(wsFrame) bool {
+	return func(f wsFrame) bool {
+		return f.Type == "voted" && f.ID == "" && f.ConversationID == conv && f.Seq == seq && f.Helpful != nil && *f.Helpful == helpful
+	}
+}
+
+// TestChatVoteReachesEveryTab: a customer's vote on a bot answer reaches
+// their other open tab at once (no reconnect), and an agent who opens the
+// chat sees the votes given and then each new one live; a vote that
+// changes nothing is not told again. Real sockets, both stores.
+func TestChatVoteReachesEveryTab(t *testing.T) {
+	for _, kind := range stores {
+		t.Run(kind, func(t *testing.T) {
+			srv := MustStartServer(t, kind)
+			cust := signIn(t, srv, "customer@example.com")
+			tab1, _ := cust.hello(0, 0)
+			conv, seq := askBot(t, tab1)
+			tab2, _ := cust.hello(conv, 0)
+			tab2.collect(seq)
+
+			sendVote(tab1, conv, seq, false)
+			if f, _ := tab1.next("answer to the vote", func(f wsFrame) bool { return f.Type == "voted" && f.ID != "" || f.Type == "error" }); f.Type != "voted" {
+				t.Fatalf("vote: %+v", f)
+			}
+			tab2.next("the vote in the other tab", isVoted(conv, seq, false))
+
+			agent := signIn(t, srv, "agent@example.com").dial("/ws/agent")
+			agent.next("agent welcome", isType("welcome"))
+			agent.send(map[string]any{"type": "open", "conversation_id": conv})
+			agent.collect(seq)
+			f, _ := agent.next("votes on open", isType("votes"))
+			if got, ok := f.Votes[strconv.FormatInt(seq, 10)]; !ok || got || f.ConversationID != conv {
+				t.Fatalf("votes on open: %+v, want %d: false", f, seq)
+			}
+
+			sendVote(tab2, conv, seq, true)
+			tab1.next("the changed vote in the first tab", isVoted(conv, seq, true))
+			agent.next("the changed vote in the console", isVoted(conv, seq, true))
+
+			// The same vote again changes nothing: the others hear nothing
+			// (the next thing they hear is the vote after it).
+			sendVote(tab2, conv, seq, true)
+			tab2.next("answer to the same vote", func(f wsFrame) bool { return f.Type == "voted" && f.ID != "" && *f.Helpful })
+			sendVote(tab2, conv, seq, false)
+			if _, skipped := tab1.next("the vote after", isVoted(conv, seq, false)); hasVoted(skipped) {
+				t.Fatalf("an unchanged vote was told to the other tab: %+v", skipped)
+			}
+			if _, skipped := agent.next("the vote after", isVoted(conv, seq, false)); hasVoted(skipped) {
+				t.Fatalf("an unchanged vote was told to the agent: %+v", skipped)
+			}
+		})
+	}
+}
+
+func hasVoted(fs []wsFrame) bool {
+	for _, f := range fs {
+		if f.Type == "voted" {
+			return true
+		}
+	}
+	return false
+}
+
+// TestChatVoteAcrossNodes: two nodes on one PostgreSQL database; the
+// customer has a tab on each and an agent follows the chat on the second:
+// a vote given on one node reaches the tab and the console on the other.
+func TestChatVoteAcrossNodes(t *testing.T) {
+	n1 := MustStartServer(t, "postgres")
+	n2 := MustStartServer(t, "postgres", func(m *Main) { m.Config.DatabaseURL = n1.Config.DatabaseURL })
+	tab1, _ := signIn(t, n1, "customer@example.com").hello(0, 0)
+	conv, seq := askBot(t, tab1)
+	tab2, _ := signIn(t, n2, "customer@example.com").hello(conv, 0)
+	tab2.collect(seq)
+	agent := signIn(t, n2, "agent@example.com").dial("/ws/agent")
+	agent.next("agent welcome", isType("welcome"))
+	agent.send(map[string]any{"type": "open", "conversation_id": conv})
+	agent.collect(seq)
+
+	sendVote(tab1, conv, seq, false)
+	tab2.next("the vote in the tab on the other node", isVoted(conv, seq, false))
+	agent.next("the vote in the console on the other node", isVoted(conv, seq, false))
+	sendVote(tab2, conv, seq, true)
+	tab1.next("the changed vote back on the first node", isVoted(conv, seq, true))
+	agent.next("the changed vote in the console", isVoted(conv, seq, true))
 }

@@ -34,15 +34,30 @@ type wsFrame struct {
 	QueuePosition  int             `json:"queue_position"`
 	AgentName      string          `json:"agent_name"`
 	Status         string          `json:"status"`
+	Staffed        *bool           `json:"staffed"`
+	Reason         string          `json:"reason"`
 	Helpful        *bool           `json:"helpful"`
 	Votes          map[string]bool `json:"votes"`
-	Canned         []struct {
+	Rating         int             `json:"rating"`
+	Comment        string          `json:"comment"`
+	// Agents: the transfer targets of a queue frame.
+	Agents []struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	} `json:"agents"`
+	Canned []struct {
 		Shortcut string `json:"shortcut"`
 		Text     string `json:"text"`
 	} `json:"canned"`
 	Queued []struct {
 		ConversationID int64 `json:"conversation_id"`
 	} `json:"queued"`
+	// Chats: the customer panel's past chats.
+	Chats []struct {
+		ID         int64 `json:"id"`
+		Helpful    int   `json:"helpful"`
+		NotHelpful int   `json:"not_helpful"`
+	} `json:"chats"`
 }
 
 // chatUser is a browser-like HTTP client with cookies: a guest with a

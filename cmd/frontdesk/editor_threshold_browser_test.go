@@ -23,6 +23,10 @@ func TestBrowserEditorThreshold(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// The German knowledge base's page replays its own question only.
+			if err := srv.Store.RecordSearch(ctx, &portal.SearchLogEntry{Query: "Wie lange dauert eine Erstattung?", Locale: "de"}); err != nil {
+				t.Fatal(err)
+			}
 			decide := func() search.Decision {
 				t.Helper()
 				r, err := srv.KB.Retrieve(ctx, search.Question{Text: "How do I return an item?"})
@@ -54,6 +58,9 @@ func TestBrowserEditorThreshold(t *testing.T) {
 					if got := decide(); got != search.DecisionAnswer {
 						t.Errorf("after reset: the bot decides %s, want answer", got)
 					}
+					p.visit("/editor/threshold?locale=de")
+					p.waitText("#threshold-result", "of the 1 different question customers asked")
+					p.check()
 				})
 			}
 		})

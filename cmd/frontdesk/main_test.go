@@ -128,7 +128,9 @@ func TestGCPercentFallsAsTheLiveHeapGrows(t *testing.T) {
 		{32 << 20, 200},       // gcHeadroom of garbage
 		{48 << 20, 130},       // in steps of 10
 		{64 << 20, 100},
-		{1 << 30, 100}, // never under Go's default
+		{96 << 20, 60},
+		{128 << 20, 50},
+		{1 << 30, gcPercentFloor}, // never under the floor
 	} {
 		if got := gcPercentFor(c.live); got != c.want {
 			t.Errorf("gcPercentFor(%d MiB)=%d, want %d", c.live>>20, got, c.want)

@@ -50,6 +50,8 @@ type Main struct {
 	// Analytics refits the customer analysis (RFM, lifetime value) in the
 	// background for the manager pages.
 	Analytics *analytics.Refitter
+	// ReportFacts keeps the support report's per-item facts.
+	ReportFacts *analytics.FactKeeper
 	// Cases runs the case workflow and its escalation loop.
 	Cases *casework.Service
 	// ChatSendQueue overrides the chat sockets' send queue bound (tests).
@@ -150,7 +152,14 @@ func (m *Main) Open(ctx context.Context) error {
 		m.ln.Close()
 		return err
 	}
-	m.Analytics = analytics.NewRefitter(analytics.RefitterConfig{Store: m.Store, OnReport: m.applySegments})
+	// On PostgreSQL (several nodes) one node computes each analysis and
+	// the others load it from the store.
+	var shared portal.SharedAnalysisService
+	if !cfg.Embedded() {
+		shared = m.Store
+	}
+	m.Analytics = analytics.NewRefitter(analytics.RefitterConfig{Store: m.Store, OnReport: m.applySegments, Shared: shared})
+	m.ReportFacts = analytics.NewFactKeeper(m.Store, m.Logger)
 	proxies, err := web.ParseTrustedProxies(cfg.TrustedProxies)
 	if err != nil {
 		m.ln.Close()
@@ -162,7 +171,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Store: m.Store, Secret: secret, BaseURL: m.Config.BaseURL, Logger: m.Logger, Registry: registry,
 		Bus: m.Bus, Tracking: &tracking.Ingester{Store: m.Store, Bus: m.Bus, BaseURL: strings.TrimRight(m.Config.BaseURL, "/"), Logger: m.Logger}, WebhookSecrets: cfg.WebhookSecrets, Ready: ready, NodeName: cfg.NodeName, KB: m.KB,
 		Chat: m.Chat, ChatHub: m.ChatHub, ChatSendQueue: m.ChatSendQueue, TrackLookup: m.trackLookup,
-		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, Seller: cfg.Seller, DataDir: cfg.DataDir,
+		HistoryCacheSize: cfg.HistoryCachePages, Analytics: m.Analytics, ReportFacts: m.ReportFacts, Seller: cfg.Seller, DataDir: cfg.DataDir,
 		Cases: m.Cases, Attachments: &casefiles.Store{Dir: filepath.Join(cfg.DataDir, "attachments")}})
 	if err != nil {
 		m.ln.Close()
@@ -357,6 +366,8 @@ func (m *Main) startBackground(ctx context.Context) {
 	go func() { defer m.wg.Done(); m.housekeeping(ctx) }()
 	m.wg.Add(1)
 	go func() { defer m.wg.Done(); m.refitAnalytics(ctx) }()
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.ReportFacts.Run(ctx, time.Minute) }()
 	// Outbound webhooks: every node drains the outbox; claims keep each
 	// delivery to one node.
 	hooks := &webhook.Worker{Outbox: m.Store, Logger: m.Logger, Interval: time.Second}

@@ -9,12 +9,12 @@ import (
 	"github.com/frontdesk/frontdesk/portal"
 )
 
-const convCols = `id, visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, closed_at, rating, rating_comment, created_at, updated_at, customer_seen_at`
+const convCols = `id, visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, closed_at, rating, rating_comment, created_at, updated_at, customer_seen_at, locale`
 
 func scanConversation(r Row) (*portal.Conversation, error) {
 	var c portal.Conversation
 	err := r.Scan(&c.ID, &c.VisitorID, &c.CustomerID, &c.State, &c.AgentID, &c.BotFailures, &c.LastSeq, &c.Subject,
-		&c.QueuedAt, &c.ClosedAt, &c.Rating, &c.RatingComment, &c.CreatedAt, &c.UpdatedAt, &c.CustomerSeenAt)
+		&c.QueuedAt, &c.ClosedAt, &c.Rating, &c.RatingComment, &c.CreatedAt, &c.UpdatedAt, &c.CustomerSeenAt, &c.Locale)
 	return &c, err
 }
 
@@ -30,14 +30,19 @@ func (s *Store) CreateConversation(ctx context.Context, c *portal.Conversation) 
 		return portal.FieldError("visitor_id", "Visitor id is too long.")
 	}
 	c.Subject = truncate(strings.TrimSpace(c.Subject), 200)
+	if c.Locale = strings.TrimSpace(c.Locale); c.Locale == "" {
+		c.Locale = "en"
+	} else if len(c.Locale) > 10 {
+		return portal.FieldError("locale", "Locale is too long.")
+	}
 	now := s.now()
 	c.CreatedAt, c.UpdatedAt, c.LastSeq = now, now, 0
 	if c.State == portal.ConvQueued && c.QueuedAt == nil {
 		c.QueuedAt = &now
 	}
-	err := s.db.QueryRow(ctx, `INSERT INTO conversations (visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, rating_comment, created_at, updated_at)
-		VALUES (?, ?, ?, ?, 0, 0, ?, ?, '', ?, ?) RETURNING id`,
-		c.VisitorID, c.CustomerID, c.State, c.AgentID, c.Subject, c.QueuedAt, now, now).Scan(&c.ID)
+	err := s.db.QueryRow(ctx, `INSERT INTO conversations (visitor_id, customer_id, state, agent_id, bot_failures, last_seq, subject, queued_at, rating_comment, created_at, updated_at, locale)
+		VALUES (?, ?, ?, ?, 0, 0, ?, ?, '', ?, ?, ?) RETURNING id`,
+		c.VisitorID, c.CustomerID, c.State, c.AgentID, c.Subject, c.QueuedAt, now, now, c.Locale).Scan(&c.ID)
 	return wrap("create conversation", err)
 }
 
@@ -50,7 +55,8 @@ func (s *Store) FindConversation(ctx context.Context, id int64) (*portal.Convers
 	return c, nil
 }
 
-// FindConversations returns a page of conversations and the total.
+// FindConversations returns a page of conversations and the total (-1
+// with f.NoTotal).
 func (s *Store) FindConversations(ctx context.Context, f portal.ConversationFilter) ([]*portal.Conversation, int, error) {
 	var w where
 	if f.ID != nil {
@@ -91,6 +97,17 @@ func (s *Store) FindConversations(ctx context.Context, f portal.ConversationFilt
 	} else if f.Rated {
 		w.add("rating IS NOT NULL")
 	}
+	switch f.Voted {
+	case "":
+	case portal.VotedAny:
+		w.add(`EXISTS (SELECT 1 FROM chat_answer_votes v WHERE v.conversation_id = conversations.id)`)
+	case portal.VotedHelpful:
+		w.add(`EXISTS (SELECT 1 FROM chat_answer_votes v WHERE v.conversation_id = conversations.id AND v.helpful)`)
+	case portal.VotedNotHelpful:
+		w.add(`EXISTS (SELECT 1 FROM chat_answer_votes v WHERE v.conversation_id = conversations.id AND NOT v.helpful)`)
+	default:
+		return nil, 0, portal.FieldError("voted", "Unknown vote filter.")
+	}
 	order := ` ORDER BY id DESC`
 	if len(f.States) > 0 {
 		args := make([]any, len(f.States))
@@ -102,9 +119,11 @@ func (s *Store) FindConversations(ctx context.Context, f portal.ConversationFilt
 			order = ` ORDER BY queued_at, id`
 		}
 	}
-	var total int
-	if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM conversations`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, wrap("count conversations", err)
+	total := -1
+	if !f.NoTotal {
+		if err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM conversations`+w.String(), w.args...).Scan(&total); err != nil {
+			return nil, 0, wrap("count conversations", err)
+		}
 	}
 	rows, err := s.db.Query(ctx, `SELECT `+convCols+` FROM conversations`+w.String()+order+` LIMIT ? OFFSET ?`,
 		append(w.args, limit(f.Limit, 50, 1000), max(f.Offset, 0))...)

@@ -24,9 +24,13 @@ type appendReq struct {
 	// failures, when set, is the conversation's new bot_failures, set
 	// by the statement that numbers the message (AppendBotAnswer).
 	failures *int
-	stored   bool
-	err      error
-	done     chan struct{}
+	// ex, when set, makes this an AppendExchange: m is its question, and
+	// its answer is numbered and stored right after m, under ex's
+	// conditions.
+	ex     *portal.Exchange
+	stored bool
+	err    error
+	done   chan struct{}
 }
 
 // appender commits messages in groups: appends that arrive while a
@@ -76,6 +80,73 @@ func (s *Store) append(ctx context.Context, m *portal.Message, ifState []portal.
 	}
 	m.CreatedAt = s.now()
 	r := &appendReq{ctx: ctx, m: m, ifState: ifState, failures: failures, done: make(chan struct{})}
+	s.enqueue(r)
+	return r.stored, r.err
+}
+
+// AppendExchange stores a question and the bot's answer together (see
+// portal.ChatService): the one statement that numbers them checks that
+// the conversation is still in state bot with the count of unanswered
+// questions the bot saw, and still the asker's. The pair goes through the
+// group commit like any append, as one request.
+func (s *Store) AppendExchange(ctx context.Context, x *portal.Exchange) (bool, error) {
+	if x == nil || x.Question == nil || x.Answer == nil {
+		return false, portal.Errorf(portal.EINVALID, "An exchange needs a question and an answer.")
+	}
+	q, a := x.Question, x.Answer
+	switch {
+	case q.Author != portal.AuthorCustomer || q.Internal:
+		return false, portal.FieldError("author", "The question must be the customer's.")
+	case a.Author != portal.AuthorBot || a.Internal:
+		return false, portal.FieldError("author", "The answer must be the bot's.")
+	case a.ConversationID != q.ConversationID:
+		return false, portal.FieldError("conversation_id", "The question and the answer must be in one conversation.")
+	case a.ClientID != "":
+		return false, portal.FieldError("client_id", "The bot's answer has no client id.")
+	case x.BotFailures < 0 || x.WasFailures < 0:
+		return false, portal.FieldError("bot_failures", "Must not be negative.")
+	case x.CustomerID == nil && x.VisitorID == "":
+		return false, portal.Errorf(portal.EINVALID, "An exchange needs the asker: a customer or a visitor.")
+	}
+	if err := q.Validate(); err != nil {
+		return false, err
+	}
+	if err := a.Validate(); err != nil {
+		return false, err
+	}
+	q.CreatedAt = s.now()
+	a.CreatedAt = q.CreatedAt
+	failures := x.BotFailures
+	r := &appendReq{ctx: ctx, m: q, ifState: []portal.ConversationState{portal.ConvBot}, failures: &failures, ex: x, done: make(chan struct{})}
+	s.enqueue(r)
+	if r.err != nil {
+		if c := portal.ErrorCode(r.err); c == portal.ECONFLICT || c == portal.ENOTFOUND {
+			// Not as the bot saw it (or gone): the caller's usual path
+			// says what it is now.
+			return false, nil
+		}
+		return false, r.err
+	}
+	if !r.stored {
+		r.unsettle()
+	}
+	return r.stored, nil
+}
+
+// unsettle undoes what a transaction that did not commit wrote into an
+// exchange's answer (its question is restored by the callers, as any
+// message).
+func (r *appendReq) unsettle() {
+	if r.ex != nil {
+		r.ex.Answer.Seq, r.ex.Answer.ID = 0, 0
+		if !r.stored {
+			r.m.Seq, r.m.ID = 0, 0
+		}
+	}
+}
+
+// enqueue hands r to the group commit and waits until it is settled.
+func (s *Store) enqueue(r *appendReq) {
 	a := &s.appends
 	a.mu.Lock()
 	a.pending = append(a.pending, r)
@@ -87,7 +158,6 @@ func (s *Store) append(ctx context.Context, m *portal.Message, ifState []portal.
 	// Wait even if ctx ends: the message may be in a transaction already,
 	// and m is not ours to give back until it is settled.
 	<-r.done
-	return r.stored, r.err
 }
 
 // ConcurrentWriters is implemented by a DB on which several write
@@ -199,6 +269,7 @@ func (s *Store) commitAppends(batch []*appendReq) {
 		for i, r := range live {
 			*r.m = saved[i]
 			r.stored, r.err = false, nil
+			r.unsettle()
 			s.appendAlone(r)
 		}
 	}
@@ -231,6 +302,7 @@ func (s *Store) appendAlone(r *appendReq) {
 		// can make the second try fail too.
 		if err != nil && try < 2 && r.m.ClientID != "" && s.db.IsUniqueViolation(err) {
 			*r.m = saved
+			r.unsettle()
 			continue
 		}
 		if err != nil {
@@ -246,6 +318,16 @@ func (s *Store) duplicateIn(q Querier, r *appendReq) (bool, error) {
 	m := r.m
 	if m.ClientID == "" {
 		return false, nil
+	}
+	if r.ex != nil {
+		// An exchange whose question is stored already stores nothing:
+		// its caller acknowledges the stored one (AppendMessage).
+		var n int
+		if err := q.QueryRow(context.WithoutCancel(r.ctx), `SELECT COUNT(*) FROM messages WHERE conversation_id = ? AND client_id = ? AND client_id <> ''`, m.ConversationID, m.ClientID).Scan(&n); err != nil || n == 0 {
+			return false, err
+		}
+		r.stored, r.err = false, nil
+		return true, nil
 	}
 	// "client_id <> ''" lets the planner use the partial index on client
 	// ids: it cannot tell that a parameter is not ''.
@@ -273,6 +355,10 @@ func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 		return false, err
 	}
 	bot, agentAt := reportFacts(m)
+	step := "1"
+	if r.ex != nil {
+		bot, step = 1, "2" // the answer is the bot's
+	}
 	set, args := "", []any{m.CreatedAt, bot, agentAt}
 	if r.failures != nil {
 		set = ", bot_failures = ?"
@@ -286,14 +372,37 @@ func (s *Store) numberIn(q Querier, r *appendReq, batched bool) (bool, error) {
 			args = append(args, string(st))
 		}
 	}
-	err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, `+
+	if r.ex != nil {
+		c, a := exchangeCond(r.ex, false)
+		cond += c
+		args = append(args, a...)
+	}
+	err := q.QueryRow(ctx, `UPDATE conversations SET last_seq = last_seq + `+step+`, updated_at = ?, `+
 		`bot_messages = bot_messages + ?, first_agent_at = COALESCE(first_agent_at, ?)`+set+` WHERE `+cond+` RETURNING last_seq`, args...).Scan(&m.Seq)
 	if portal.IsNotFound(notFound(err, "")) {
 		return false, s.refused(ctx, q, r)
 	} else if err != nil {
 		return false, err
 	}
+	if r.ex != nil {
+		r.ex.Answer.Seq = m.Seq
+		m.Seq--
+	}
 	return true, nil
+}
+
+// exchangeCond is the condition, beyond its state, that an exchange's
+// conversation must meet: the bot's count of unanswered questions as the
+// bot saw it, and the asker's. pg adds PostgreSQL's parameter casts.
+func exchangeCond(x *portal.Exchange, pg bool) (string, []any) {
+	i, b, t := "", "", ""
+	if pg {
+		i, b, t = "::integer", "::bigint", "::text"
+	}
+	if x.CustomerID != nil {
+		return " AND bot_failures = ?" + i + " AND customer_id = ?" + b, []any{x.WasFailures, *x.CustomerID}
+	}
+	return " AND bot_failures = ?" + i + " AND visitor_id = ?" + t + " AND customer_id IS NULL", []any{x.WasFailures, x.VisitorID}
 }
 
 // appendHook runs the tests' hook, if any, before r's statements.
@@ -317,6 +426,7 @@ func (s *Store) refused(ctx context.Context, q Querier, r *appendReq) error {
 		r.err = portal.Errorf(portal.ENOTFOUND, "Conversation not found.")
 	}
 	r.m.Seq = 0
+	r.unsettle()
 	return nil
 }
 
@@ -334,6 +444,8 @@ var appendStmts sync.Map
 type appendStmtKey struct {
 	states   int
 	failures bool
+	// exchange: 1 a customer's, 2 a guest's (exchangeCond)
+	exchange int
 }
 
 // appendStmt returns the statement that numbers and inserts r's message:
@@ -345,6 +457,15 @@ type appendStmtKey struct {
 func appendStmt(r *appendReq) (string, []any) {
 	m := r.m
 	key := appendStmtKey{states: len(r.ifState), failures: r.failures != nil}
+	var exCond string
+	var exArgs []any
+	if r.ex != nil {
+		key.exchange = 2
+		if r.ex.CustomerID != nil {
+			key.exchange = 1
+		}
+		exCond, exArgs = exchangeCond(r.ex, true)
+	}
 	q, ok := appendStmts.Load(key)
 	if !ok {
 		cond := "id = ?"
@@ -355,13 +476,26 @@ func appendStmt(r *appendReq) (string, []any) {
 		if key.failures {
 			set = ", bot_failures = ?::integer"
 		}
-		q = `WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, ` +
-			`bot_messages = bot_messages + ?::integer, first_agent_at = COALESCE(first_agent_at, ?::timestamptz)` + set + ` WHERE ` + cond + ` RETURNING last_seq) ` +
-			`INSERT INTO messages ` + msgInsertCols + ` SELECT ?::bigint, c.last_seq, ?::text, ?::text, ?::bigint, ?::text, ?::boolean, ?::text, ?::timestamptz FROM c RETURNING seq, id`
+		const row = `SELECT ?::bigint, c.last_seq, ?::text, ?::text, ?::bigint, ?::text, ?::boolean, ?::text, ?::timestamptz FROM c`
+		if key.exchange == 0 {
+			q = `WITH c AS (UPDATE conversations SET last_seq = last_seq + 1, updated_at = ?, ` +
+				`bot_messages = bot_messages + ?::integer, first_agent_at = COALESCE(first_agent_at, ?::timestamptz)` + set + ` WHERE ` + cond + ` RETURNING last_seq) ` +
+				`INSERT INTO messages ` + msgInsertCols + ` ` + row + ` RETURNING seq, id`
+		} else {
+			// The question takes the first of the two numbers, the answer
+			// the second; one row back: the answer's number and both ids.
+			q = `WITH c AS (UPDATE conversations SET last_seq = last_seq + 2, updated_at = ?, ` +
+				`bot_messages = bot_messages + ?::integer, first_agent_at = COALESCE(first_agent_at, ?::timestamptz)` + set + ` WHERE ` + cond + exCond + ` RETURNING last_seq), ` +
+				`i AS (INSERT INTO messages ` + msgInsertCols + ` ` + strings.Replace(row, "c.last_seq", "c.last_seq - 1", 1) + ` UNION ALL ` + row + ` RETURNING seq, id) ` +
+				`SELECT c.last_seq, (SELECT id FROM i WHERE i.seq = c.last_seq - 1), (SELECT id FROM i WHERE i.seq = c.last_seq) FROM c`
+		}
 		appendStmts.Store(key, q)
 	}
 	bot, agentAt := reportFacts(m)
-	args := make([]any, 0, 14+len(r.ifState))
+	if r.ex != nil {
+		bot = 1
+	}
+	args := make([]any, 0, 25+len(r.ifState))
 	args = append(args, m.CreatedAt, bot, agentAt)
 	if r.failures != nil {
 		args = append(args, *r.failures)
@@ -370,14 +504,27 @@ func appendStmt(r *appendReq) (string, []any) {
 	for _, st := range r.ifState {
 		args = append(args, string(st))
 	}
+	args = append(args, exArgs...)
 	args = append(args, m.ConversationID, m.ClientID, m.Author, m.AuthorID, m.Body, m.Internal, m.Meta, m.CreatedAt)
+	if r.ex != nil {
+		a := r.ex.Answer
+		args = append(args, a.ConversationID, a.ClientID, a.Author, a.AuthorID, a.Body, a.Internal, a.Meta, a.CreatedAt)
+	}
 	return q.(string), args
 }
 
 // scanAppended reads appendStmt's row into r; no row leaves r unsettled
 // (refused tells why).
 func scanAppended(r *appendReq, row Row) (bool, error) {
-	err := row.Scan(&r.m.Seq, &r.m.ID)
+	var err error
+	if r.ex != nil {
+		a := r.ex.Answer
+		if err = row.Scan(&a.Seq, &r.m.ID, &a.ID); err == nil {
+			r.m.Seq = a.Seq - 1
+		}
+	} else {
+		err = row.Scan(&r.m.Seq, &r.m.ID)
+	}
 	if errors.Is(err, sql.ErrNoRows) {
 		r.m.Seq = 0
 		return false, nil
@@ -414,10 +561,12 @@ func (s *Store) appendStatement(r *appendReq, saved portal.Message) {
 		// second try fail too.
 		if err != nil && try < 2 && r.m.ClientID != "" && s.db.IsUniqueViolation(err) {
 			*r.m = saved
+			r.unsettle()
 			continue
 		}
 		if err != nil {
 			*r.m = saved
+			r.unsettle()
 			r.stored, r.err = false, wrap("append message", err)
 		}
 		return
@@ -464,12 +613,14 @@ func (s *Store) commitBatch(b Batcher, live []*appendReq, saved []portal.Message
 	if sent && !errors.As(err, &stmtErr) {
 		for i, r := range live {
 			*r.m = saved[i]
+			r.unsettle()
 			r.stored, r.err = false, wrap("append message", err)
 		}
 		return
 	}
 	for i, r := range live {
 		*r.m = saved[i]
+		r.unsettle()
 		r.stored, r.err = false, nil
 		s.appendAlone(r)
 	}
@@ -482,28 +633,39 @@ const msgInsertCols = `(conversation_id, seq, client_id, author, author_id, body
 // stay prepared).
 const maxInsertRows = 64
 
-// insertIn inserts the numbered messages of rs in q's transaction.
+// insertIn inserts the numbered messages of rs in q's transaction (an
+// exchange's two).
 func (s *Store) insertIn(q Querier, rs []*appendReq) error {
-	for len(rs) > 0 {
+	if len(rs) == 0 {
+		return nil
+	}
+	ctx := context.WithoutCancel(rs[0].ctx)
+	ms := make([]*portal.Message, 0, len(rs))
+	for _, r := range rs {
+		ms = append(ms, r.m)
+		if r.ex != nil {
+			ms = append(ms, r.ex.Answer)
+		}
+	}
+	for len(ms) > 0 {
 		n := maxInsertRows
-		for n > len(rs) {
+		for n > len(ms) {
 			n /= 2
 		}
-		chunk := rs[:n]
-		rs = rs[n:]
+		chunk := ms[:n]
+		ms = ms[n:]
 		var b strings.Builder
 		b.WriteString(`INSERT INTO messages ` + msgInsertCols + ` VALUES `)
 		args := make([]any, 0, 9*n)
-		for i, r := range chunk {
+		for i, m := range chunk {
 			if i > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			m := r.m
 			args = append(args, m.ConversationID, m.Seq, m.ClientID, m.Author, m.AuthorID, m.Body, m.Internal, m.Meta, m.CreatedAt)
 		}
 		b.WriteString(` RETURNING conversation_id, seq, id`)
-		rows, err := q.Query(context.WithoutCancel(chunk[0].ctx), b.String(), args...)
+		rows, err := q.Query(ctx, b.String(), args...)
 		if err != nil {
 			return err
 		}
@@ -515,10 +677,9 @@ func (s *Store) insertIn(q Querier, rs []*appendReq) error {
 				return err
 			}
 			// The order of RETURNING rows is not promised: match them.
-			for _, r := range chunk {
-				if r.m.ConversationID == conv && r.m.Seq == seq {
-					r.m.ID = id
-					r.stored, r.err = true, nil
+			for _, m := range chunk {
+				if m.ConversationID == conv && m.Seq == seq {
+					m.ID = id
 					got++
 					break
 				}
@@ -531,6 +692,9 @@ func (s *Store) insertIn(q Querier, rs []*appendReq) error {
 		if got != len(chunk) {
 			return fmt.Errorf("insert messages: %d of %d rows returned", got, len(chunk))
 		}
+	}
+	for _, r := range rs {
+		r.stored, r.err = true, nil
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -289,6 +290,146 @@ func TestBotAnswersGroupCommitTheirCounts(t *testing.T) {
 				}
 				if c.BotFailures != 1+i%2 || c.LastSeq != wantSeq {
 					t.Fatalf("conversation %d: bot failures=%d last seq=%d, want %d and %d", id, c.BotFailures, c.LastSeq, 1+i%2, wantSeq)
+				}
+			}
+		})
+	}
+}
+
+// Exchanges (a question with the bot's answer) that wait behind a
+// transaction commit as one group with other appends on both stores; an
+// exchange whose question is stored already (a unique violation that rolls
+// the group back) and one the conversation refuses store nothing, and
+// every other message is stored once, the answers right after their
+// questions, without gaps.
+func TestExchangesGroupCommit(t *testing.T) {
+	for name, open := range map[string]func(tb testing.TB) *sqlstore.Store{
+		"sqlite": func(tb testing.TB) *sqlstore.Store {
+			s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(tb.TempDir(), "x.db")})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			return s.Store
+		},
+		"postgres": func(tb testing.TB) *sqlstore.Store {
+			s, err := postgres.Open(context.Background(), postgres.Config{URL: pgtest.URL(tb)})
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			return s.Store
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := open(t)
+			ctx := context.Background()
+			const n = 4
+			ids := make([]int64, n)
+			for i := range ids {
+				c := &portal.Conversation{VisitorID: fmt.Sprintf("v%d", i)}
+				if err := s.CreateConversation(ctx, c); err != nil {
+					t.Fatal(err)
+				}
+				ids[i] = c.ID
+			}
+			// conversation 1 has question "dup" already.
+			if _, err := s.AppendMessage(ctx, &portal.Message{ConversationID: ids[1], Author: portal.AuthorCustomer, ClientID: "dup", Body: "dup"}); err != nil {
+				t.Fatal(err)
+			}
+			exchange := func(i int, client string, was int) *portal.Exchange {
+				return &portal.Exchange{
+					Question:    &portal.Message{ConversationID: ids[i], Author: portal.AuthorCustomer, ClientID: client, Body: client},
+					Answer:      &portal.Message{ConversationID: ids[i], Author: portal.AuthorBot, Body: "answer to " + client},
+					WasFailures: was, VisitorID: fmt.Sprintf("v%d", i), BotFailures: 1,
+				}
+			}
+			sqlstore.SetWriters(s, 1)
+			gate, atGate := make(chan struct{}), make(chan struct{})
+			var gateOnce sync.Once
+			var grouped sync.Map
+			sqlstore.SetAppendHook(s, func(m *portal.Message, batched bool) error {
+				if m.Body == "gate" {
+					gateOnce.Do(func() { close(atGate); <-gate })
+				}
+				if batched {
+					grouped.Store(m.Body, true)
+				}
+				return nil
+			})
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.AppendMessage(ctx, &portal.Message{ConversationID: ids[0], Author: portal.AuthorSystem, Body: "gate"}); err != nil {
+					t.Error(err)
+				}
+			}()
+			<-atGate
+			type want struct {
+				x      *portal.Exchange
+				stored bool
+			}
+			var cases []want
+			for i := range ids {
+				cases = append(cases, want{exchange(i, fmt.Sprintf("q%d", i), 0), true})
+			}
+			cases = append(cases, want{exchange(1, "dup", 0), false}, want{exchange(2, "stale", 5), false})
+			for _, c := range cases {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					stored, err := s.AppendExchange(ctx, c.x)
+					if err != nil || stored != c.stored {
+						t.Errorf("%s: stored=%v err=%v, want stored=%v", c.x.Question.ClientID, stored, err, c.stored)
+					}
+				}()
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.AppendMessage(ctx, &portal.Message{ConversationID: ids[3], Author: portal.AuthorSystem, Body: "note"}); err != nil {
+					t.Error(err)
+				}
+			}()
+			deadline := time.Now().Add(10 * time.Second)
+			for sqlstore.PendingAppends(s) < len(cases)+1 {
+				if time.Now().After(deadline) {
+					t.Fatalf("only %d appends queued, want %d", sqlstore.PendingAppends(s), len(cases)+1)
+				}
+				time.Sleep(time.Millisecond)
+			}
+			close(gate)
+			wg.Wait()
+			if _, ok := grouped.Load("q0"); !ok {
+				t.Fatal("the exchanges were not committed as a group")
+			}
+			for _, c := range cases {
+				q, a := c.x.Question, c.x.Answer
+				if c.stored != (q.Seq != 0 && a.Seq == q.Seq+1) {
+					t.Fatalf("%s: question seq %d, answer seq %d, stored=%v", q.ClientID, q.Seq, a.Seq, c.stored)
+				}
+			}
+			wantLen := []int{3, 3, 2, 3} // gate; dup; -; note
+			for i, id := range ids {
+				msgs, err := s.FindMessages(ctx, id, 0, true, 100)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(msgs) != wantLen[i] {
+					t.Fatalf("conversation %d: %d messages, want %d", i, len(msgs), wantLen[i])
+				}
+				for k, m := range msgs {
+					if m.Seq != int64(k+1) {
+						t.Fatalf("conversation %d: message %d has seq %d", i, k, m.Seq)
+					}
+					if m.Author == portal.AuthorBot && (k == 0 || msgs[k-1].Body != strings.TrimPrefix(m.Body, "answer to ")) {
+						t.Fatalf("conversation %d: answer %q not right after its question", i, m.Body)
+					}
+				}
+				c, err := s.FindConversation(ctx, id)
+				if err != nil || c.BotFailures != 1 {
+					t.Fatalf("conversation %d: bot failures %d err=%v, want 1", i, c.BotFailures, err)
 				}
 			}
 		})

@@ -46,3 +46,31 @@ func (s *Store) AnswerVotes(ctx context.Context, convID int64) (map[int64]bool, 
 	}
 	return out, wrap("answer votes", rows.Err())
 }
+
+// CountAnswerVotes counts votes per conversation (or, with no ids, all
+// of them under id 0).
+func (s *Store) CountAnswerVotes(ctx context.Context, ids []int64) (map[int64]portal.AnswerVoteCount, error) {
+	const sums = `SUM(CASE WHEN helpful THEN 1 ELSE 0 END), SUM(CASE WHEN helpful THEN 0 ELSE 1 END)`
+	q, args := `SELECT 0, `+sums+` FROM chat_answer_votes HAVING COUNT(*) > 0`, []any(nil)
+	if len(ids) > 0 {
+		args = make([]any, len(ids))
+		for i, id := range ids {
+			args[i] = id
+		}
+		q = `SELECT conversation_id, ` + sums + ` FROM chat_answer_votes WHERE conversation_id IN (` + placeholders(len(ids)) + `) GROUP BY conversation_id`
+	}
+	rows, err := s.db.Query(ctx, q, args...)
+	if err != nil {
+		return nil, wrap("count answer votes", err)
+	}
+	defer rows.Close()
+	out := map[int64]portal.AnswerVoteCount{}
+	for rows.Next() {
+		var id, yes, no int64
+		if err := rows.Scan(&id, &yes, &no); err != nil {
+			return nil, wrap("count answer votes", err)
+		}
+		out[id] = portal.AnswerVoteCount{Helpful: int(yes), NotHelpful: int(no)}
+	}
+	return out, wrap("count answer votes", rows.Err())
+}

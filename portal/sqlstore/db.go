@@ -78,6 +78,8 @@ type Store struct {
 	appends appender
 	// sla caches the SLA settings (slaSettingsIn).
 	sla atomic.Pointer[slaCache]
+	// days keeps decoded day blocks of report facts by version.
+	days factDayCache
 }
 
 var _ portal.Store = (*Store)(nil)

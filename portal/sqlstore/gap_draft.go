@@ -11,7 +11,7 @@ import (
 // FindUnansweredQuestions returns the bot's unanswered questions since
 // f.Since, newest first.
 func (s *Store) FindUnansweredQuestions(ctx context.Context, f portal.GapFilter) ([]*portal.UnansweredQuestion, error) {
-	rows, err := s.db.Query(ctx, `SELECT id, question, locale, confidence, best_article_id, conversation_id, created_at FROM unanswered_questions
+	rows, err := s.db.Query(ctx, `SELECT id, question, locale, confidence, best_article_id, conversation_id, answer_seq, created_at FROM unanswered_questions
 		WHERE created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?`, f.Since, limit(f.Limit, 20, 500))
 	if err != nil {
 		return nil, wrap("find unanswered questions", err)
@@ -20,7 +20,7 @@ func (s *Store) FindUnansweredQuestions(ctx context.Context, f portal.GapFilter)
 	var out []*portal.UnansweredQuestion
 	for rows.Next() {
 		var u portal.UnansweredQuestion
-		if err := rows.Scan(&u.ID, &u.Question, &u.Locale, &u.Confidence, &u.BestArticleID, &u.ConversationID, &u.CreatedAt); err != nil {
+		if err := rows.Scan(&u.ID, &u.Question, &u.Locale, &u.Confidence, &u.BestArticleID, &u.ConversationID, &u.AnswerSeq, &u.CreatedAt); err != nil {
 			return nil, wrap("scan unanswered question", err)
 		}
 		out = append(out, &u)

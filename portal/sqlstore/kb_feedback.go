@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +56,39 @@ func (s *Store) RecordSearch(ctx context.Context, e *portal.SearchLogEntry) erro
 
 // RecordUnanswered logs a question the bot handed off.
 func (s *Store) RecordUnanswered(ctx context.Context, u *portal.UnansweredQuestion) error {
+	if err := prepareUnanswered(u, s.now()); err != nil {
+		return err
+	}
+	return wrap("record unanswered", insertUnanswered(ctx, s.db, u))
+}
+
+// RecordUnansweredBatch logs several questions the bot could not answer,
+// each as RecordUnanswered does, in one transaction (one commit): the chat
+// bot's recorder writes what piled up while it waited. Empty questions are
+// skipped. On an error none of them is stored.
+func (s *Store) RecordUnansweredBatch(ctx context.Context, qs []*portal.UnansweredQuestion) error {
+	now := s.now()
+	rows := make([]*portal.UnansweredQuestion, 0, len(qs))
+	for _, u := range qs {
+		if prepareUnanswered(u, now) == nil {
+			rows = append(rows, u)
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return wrap("record unanswered", s.db.InTx(ctx, func(q Querier) error {
+		for _, u := range rows {
+			if err := insertUnanswered(ctx, q, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// prepareUnanswered checks u and fills in its defaults and time.
+func prepareUnanswered(u *portal.UnansweredQuestion, now time.Time) error {
 	u.Question = strings.TrimSpace(u.Question)
 	u.Question = portal.Truncate(u.Question, 2000)
 	if u.Question == "" {
@@ -62,10 +97,21 @@ func (s *Store) RecordUnanswered(ctx context.Context, u *portal.UnansweredQuesti
 	if u.Locale == "" {
 		u.Locale = "en"
 	}
-	u.CreatedAt = s.now()
-	err := s.db.QueryRow(ctx, `INSERT INTO unanswered_questions (question, norm, locale, confidence, best_article_id, conversation_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Question, portal.NormalizeQuery(u.Question), u.Locale, u.Confidence, u.BestArticleID, u.ConversationID, u.CreatedAt).Scan(&u.ID)
-	return wrap("record unanswered", err)
+	u.CreatedAt = now
+	return nil
+}
+
+// insertUnanswered stores u (prepared) with q and sets its id. A question
+// recorded for a bot answer (AnswerSeq set) is stored once per answer: a
+// second one for the same answer is ignored and leaves u.ID zero.
+func insertUnanswered(ctx context.Context, q Querier, u *portal.UnansweredQuestion) error {
+	err := q.QueryRow(ctx, `INSERT INTO unanswered_questions (question, norm, locale, confidence, best_article_id, conversation_id, answer_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (conversation_id, answer_seq) DO NOTHING RETURNING id`,
+		u.Question, portal.NormalizeQuery(u.Question), u.Locale, u.Confidence, u.BestArticleID, u.ConversationID, u.AnswerSeq, u.CreatedAt).Scan(&u.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // this answer's question is recorded already
+	}
+	return err
 }
 
 // FindContentGaps groups searches without hits and unanswered bot questions
@@ -125,6 +171,40 @@ func (s *Store) FindContentGaps(ctx context.Context, f portal.GapFilter) ([]*por
 	}
 	if err := s.gapDrafts(ctx, out); err != nil {
 		return nil, wrap("find content gaps", err)
+	}
+	return out, nil
+}
+
+// ContentGapCounts counts the gaps' hits in [from, to) through the
+// no-result searches' index.
+func (s *Store) ContentGapCounts(ctx context.Context, norms []string, from, to time.Time) (map[string]int, error) {
+	out := map[string]int{}
+	if len(norms) == 0 {
+		return out, nil
+	}
+	args := append([]any{from, to}, anys(norms)...)
+	for _, q := range []string{
+		`SELECT norm, COUNT(*) FROM search_log WHERE hits = 0 AND created_at >= ? AND created_at < ? AND norm IN (` + placeholders(len(norms)) + `) GROUP BY norm`,
+		`SELECT norm, COUNT(*) FROM unanswered_questions WHERE created_at >= ? AND created_at < ? AND norm IN (` + placeholders(len(norms)) + `) GROUP BY norm`,
+	} {
+		rows, err := s.db.Query(ctx, q, args...)
+		if err != nil {
+			return nil, wrap("content gap counts", err)
+		}
+		for rows.Next() {
+			var norm string
+			var n int
+			if err := rows.Scan(&norm, &n); err != nil {
+				rows.Close()
+				return nil, wrap("content gap counts", err)
+			}
+			out[norm] += n
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, wrap("content gap counts", err)
+		}
 	}
 	return out, nil
 }

@@ -50,8 +50,8 @@ func (s *Store) ResetKBThreshold(ctx context.Context, locale string) error {
 }
 
 // RecentQuestions returns the distinct questions customers asked since
-// f.Since: their chat messages and the FAQ searches of locale, newest
-// first.
+// f.Since in locale's knowledge base: their chat messages in chats of
+// that locale and the FAQ searches of locale, newest first.
 func (s *Store) RecentQuestions(ctx context.Context, locale string, f portal.GapFilter) ([]portal.RecentQuestion, error) {
 	n := limit(f.Limit, 200, 1000)
 	var out []portal.RecentQuestion
@@ -77,8 +77,10 @@ func (s *Store) RecentQuestions(ctx context.Context, locale string, f portal.Gap
 		return rows.Err()
 	}
 	// Fetched twice the limit of each, as repeats are folded.
-	if err := read("chat", `SELECT body, created_at FROM messages WHERE author = ? AND internal = ? AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?`,
-		portal.AuthorCustomer, false, f.Since, 2*n); err != nil {
+	// Chat questions of the chats asked in locale's knowledge base only.
+	if err := read("chat", `SELECT m.body, m.created_at FROM messages m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.author = ? AND m.internal = ? AND m.created_at >= ? AND c.locale = ? ORDER BY m.created_at DESC, m.id DESC LIMIT ?`,
+		portal.AuthorCustomer, false, f.Since, locale, 2*n); err != nil {
 		return nil, wrap("recent chat questions", err)
 	}
 	if err := read("search", `SELECT query, created_at FROM search_log WHERE locale = ? AND source <> 'article' AND created_at >= ? ORDER BY created_at DESC, id DESC LIMIT ?`,

@@ -62,6 +62,13 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64, keepID str
 	return wrap("delete user sessions", err)
 }
 
+// CountUserSessions counts a user's unexpired sessions.
+func (s *Store) CountUserSessions(ctx context.Context, userID int64, now time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `SELECT COUNT(*) FROM sessions WHERE user_id = ? AND expires_at > ?`, userID, now).Scan(&n)
+	return n, wrap("count user sessions", err)
+}
+
 // DeleteExpiredSessions removes expired sessions.
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
 	n, err := s.db.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, now)

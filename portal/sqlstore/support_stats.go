@@ -15,10 +15,22 @@ import (
 // team keeps the conversations its people answered first (or, before any
 // answer, hold).
 func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) ([]portal.ConversationStat, error) {
-	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+	if f.IDs == nil && (f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From)) {
 		return nil, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
 	}
 	where, args := `c.created_at >= ? AND c.created_at < ?`, []any{f.From, f.From, f.To}
+	// The first case of each chat: from one grouped pass over the range's
+	// cases, or for a few chats by id through the chats' case index.
+	firstCase := `k.first_case`
+	join := `LEFT JOIN (SELECT conversation_id, MIN(created_at) AS first_case FROM cases WHERE conversation_id IS NOT NULL AND created_at >= ? GROUP BY conversation_id) k
+		ON k.conversation_id = c.id`
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, nil
+		}
+		where, args = `c.id IN (`+placeholders(len(f.IDs))+`)`, anyIDs(f.IDs)
+		firstCase, join = `(SELECT MIN(k.created_at) FROM cases k WHERE k.conversation_id = c.id)`, ``
+	}
 	// Who handled a chat: the agent whose message the customer saw first;
 	// until one wrote, the agent it is with (the answer is theirs to give).
 	handler := `CASE WHEN c.first_agent_at IS NULL THEN c.agent_id ELSE (SELECT m.author_id FROM messages m
@@ -32,11 +44,12 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 		args = append(args, portal.AuthorAgent, false, f.TeamID)
 	}
 	rows, err := s.db.Query(ctx, `SELECT c.id, c.created_at, c.queued_at, c.closed_at, c.agent_id, c.bot_failures, c.rating, c.rating_comment,
-		c.first_agent_at, c.bot_messages, k.first_case,
-		EXISTS (SELECT 1 FROM chat_answer_votes v WHERE v.conversation_id = c.id AND NOT v.helpful)
+		c.first_agent_at, c.bot_messages, `+firstCase+`,
+		EXISTS (SELECT 1 FROM chat_answer_votes v WHERE v.conversation_id = c.id AND NOT v.helpful),
+		CASE WHEN c.first_agent_at IS NULL THEN c.agent_id ELSE (SELECT m.author_id FROM messages m
+			WHERE m.conversation_id = c.id AND m.author = 'agent' AND NOT m.internal ORDER BY m.seq LIMIT 1) END
 	FROM conversations c
-	LEFT JOIN (SELECT conversation_id, MIN(created_at) AS first_case FROM cases WHERE conversation_id IS NOT NULL AND created_at >= ? GROUP BY conversation_id) k
-		ON k.conversation_id = c.id
+	`+join+`
 	WHERE `+where+`
 	ORDER BY c.id`, args...)
 	if err != nil {
@@ -48,7 +61,7 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 		var c portal.ConversationStat
 		var bot int64
 		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.QueuedAt, &c.ClosedAt, &c.AgentID, &c.BotFailures, &c.Rating, &c.RatingComment,
-			&c.FirstAgentAt, &bot, &c.CaseAt, &c.NotHelpful); err != nil {
+			&c.FirstAgentAt, &bot, &c.CaseAt, &c.NotHelpful, &c.HandlerID); err != nil {
 			return nil, wrap("conversation stats", err)
 		}
 		c.BotMessages = int(bot)
@@ -61,10 +74,16 @@ func (s *Store) ConversationStats(ctx context.Context, f portal.SupportFilter) (
 // channel and by who first replied (or, before a reply, the assignee and
 // team), in one query.
 func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal.CaseStat, error) {
-	if f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From) {
+	if f.IDs == nil && (f.From.IsZero() || f.To.IsZero() || !f.To.After(f.From)) {
 		return nil, portal.Errorf(portal.EINVALID, "Choose a date range that ends after it starts.")
 	}
 	where, args := `created_at >= ? AND created_at < ?`, []any{f.From, f.To}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, nil
+		}
+		where, args = `id IN (`+placeholders(len(f.IDs))+`)`, anyIDs(f.IDs)
+	}
 	if len(f.Channels) > 0 {
 		where += ` AND channel IN (` + placeholders(len(f.Channels)) + `)`
 		args = append(args, anys(f.Channels)...)
@@ -82,7 +101,8 @@ func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal
 			ELSE CASE WHEN ` + responder + ` IN (SELECT user_id FROM team_members WHERE team_id = ?) THEN 1 ELSE 0 END END = 1`
 		args = append(args, f.TeamID, f.TeamID, f.TeamID)
 	}
-	rows, err := s.db.Query(ctx, `SELECT id, created_at, channel, priority, segment, status, merged_into_id, first_response_at, solved_at, sla_since, sla_spent
+	rows, err := s.db.Query(ctx, `SELECT id, created_at, channel, priority, segment, status, merged_into_id, first_response_at, solved_at, sla_since, sla_spent,
+		CASE WHEN first_response_at IS NULL THEN assignee_id ELSE `+responder+` END, team_id
 	FROM cases WHERE `+where+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, wrap("case stats", err)
@@ -93,7 +113,8 @@ func (s *Store) CaseStats(ctx context.Context, f portal.SupportFilter) ([]portal
 		var c portal.CaseStat
 		var merged *int64
 		var spent int64
-		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.Channel, &c.Priority, &c.Segment, &c.Status, &merged, &c.FirstResponseAt, &c.SolvedAt, &c.SLASince, &spent); err != nil {
+		if err := rows.Scan(&c.ID, &c.CreatedAt, &c.Channel, &c.Priority, &c.Segment, &c.Status, &merged, &c.FirstResponseAt, &c.SolvedAt, &c.SLASince, &spent,
+			&c.HandlerID, &c.TeamID); err != nil {
 			return nil, wrap("case stats", err)
 		}
 		c.Merged = merged != nil
@@ -188,4 +209,13 @@ func (s *Store) DeflectionStats(ctx context.Context, f portal.SupportFilter, win
 	WHERE s.article_id IS NOT NULL AND s.user_id IS NOT NULL AND s.created_at >= ? AND s.created_at < ?`, w, w, f.From, f.To).Scan(&n, &ok)
 	st.Opened, st.Deflected = int(n), int(ok)
 	return st, wrap("deflection stats", err)
+}
+
+// anyIDs turns ids into query arguments.
+func anyIDs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }

@@ -138,9 +138,26 @@ func testSessions(t *testing.T, open Opener) {
 			t.Fatalf("touched session gone: %v", err)
 		}
 	})
+	count := func(at time.Time) int {
+		t.Helper()
+		n, err := s.CountUserSessions(ctx(), u.ID, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
 	t.Run("SignOutEverywhereElse", func(t *testing.T) {
+		if got, want := count(c.t), 2; got != want {
+			t.Fatalf("sessions = %d, want %d", got, want)
+		}
+		if got, want := count(c.t.Add(4*time.Hour)), 0; got != want {
+			t.Fatalf("sessions after they expired = %d, want %d", got, want)
+		}
 		if err := s.DeleteUserSessions(ctx(), u.ID, "a"); err != nil {
 			t.Fatal(err)
+		}
+		if got, want := count(c.t), 1; got != want {
+			t.Fatalf("sessions left = %d, want %d", got, want)
 		}
 		if _, err := s.FindSession(ctx(), "b", c.t); portal.ErrorCode(err) != portal.ENOTFOUND {
 			t.Fatalf("b survived: %v", err)
@@ -151,6 +168,9 @@ func testSessions(t *testing.T, open Opener) {
 		s.DeleteSession(ctx(), "a")
 		if _, err := s.FindSession(ctx(), "a", c.t); portal.ErrorCode(err) != portal.ENOTFOUND {
 			t.Fatalf("a survived delete: %v", err)
+		}
+		if got := count(c.t); got != 0 {
+			t.Fatalf("sessions after signing out everywhere = %d, want 0", got)
 		}
 	})
 }

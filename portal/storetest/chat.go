@@ -47,6 +47,25 @@ func testChat(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("NoTotalSkipsTheCountNotTheRows", func(t *testing.T) {
+		older := MustCreateConversation(t, s, "v-nototal", nil)
+		newer := MustCreateConversation(t, s, "v-nototal", nil)
+		f := portal.ConversationFilter{VisitorID: ptr("v-nototal"), Limit: 1}
+		list, total, err := s.FindConversations(ctx(), f)
+		if err != nil || total != 2 || len(list) != 1 || list[0].ID != newer.ID {
+			t.Fatalf("counted: %v total=%d err=%v", list, total, err)
+		}
+		f.NoTotal = true
+		list, total, err = s.FindConversations(ctx(), f)
+		if err != nil || total != -1 || len(list) != 1 || list[0].ID != newer.ID {
+			t.Fatalf("not counted: %v total=%d err=%v", list, total, err)
+		}
+		f.Offset = 1
+		if list, _, err = s.FindConversations(ctx(), f); err != nil || len(list) != 1 || list[0].ID != older.ID {
+			t.Fatalf("second page: %v err=%v", list, err)
+		}
+	})
+
 	t.Run("SequenceIsGapFreeAndIdempotent", func(t *testing.T) {
 		conv := MustCreateConversation(t, s, "v-seq", nil)
 		for i := 1; i <= 3; i++ {
@@ -154,6 +173,155 @@ func testChat(t *testing.T, open Opener) {
 		wantCode(t, err, portal.ECONFLICT)
 		if got, _ := s.FindConversation(ctx(), conv.ID); got.BotFailures != 0 || got.LastSeq != 2 {
 			t.Fatalf("after a refused answer: bot failures=%d last seq=%d, want 0 and 2", got.BotFailures, got.LastSeq)
+		}
+	})
+
+	t.Run("ExchangeStoresQuestionAndAnswerTogether", func(t *testing.T) {
+		exchange := func(conv int64, client string, was int, cust *int64, visitor string) *portal.Exchange {
+			return &portal.Exchange{
+				Question:    &portal.Message{ConversationID: conv, Author: portal.AuthorCustomer, AuthorID: cust, ClientID: client, Body: "Q " + client},
+				Answer:      &portal.Message{ConversationID: conv, Author: portal.AuthorBot, Body: "A " + client, Meta: `{"offer":"person"}`},
+				WasFailures: was, CustomerID: cust, VisitorID: visitor, BotFailures: was + 1,
+			}
+		}
+		guest := MustCreateConversation(t, s, "v-ex", nil)
+		x := exchange(guest.ID, "q1", 0, nil, "v-ex")
+		if stored, err := s.AppendExchange(ctx(), x); err != nil || !stored {
+			t.Fatalf("stored=%v err=%v", stored, err)
+		}
+		if x.Question.Seq != 1 || x.Answer.Seq != 2 || x.Question.ID == 0 || x.Answer.ID == 0 || x.Question.ID == x.Answer.ID {
+			t.Fatalf("question seq=%d id=%d, answer seq=%d id=%d", x.Question.Seq, x.Question.ID, x.Answer.Seq, x.Answer.ID)
+		}
+		got, err := s.FindConversation(ctx(), guest.ID)
+		if err != nil || got.LastSeq != 2 || got.BotFailures != 1 {
+			t.Fatalf("conversation %+v err=%v, want last seq 2 and 1 failure", got, err)
+		}
+		msgs, err := s.FindMessages(ctx(), guest.ID, 0, false, 10)
+		if err != nil || len(msgs) != 2 {
+			t.Fatalf("messages %v err=%v", msgs, err)
+		}
+		if m := msgs[0]; m.Author != portal.AuthorCustomer || m.ClientID != "q1" || m.Body != "Q q1" || m.ID != x.Question.ID {
+			t.Fatalf("question stored as %+v", m)
+		}
+		if m := msgs[1]; m.Author != portal.AuthorBot || m.Body != "A q1" || m.Meta != `{"offer":"person"}` || m.ID != x.Answer.ID {
+			t.Fatalf("answer stored as %+v", m)
+		}
+
+		// Not as the bot saw it: nothing is stored, no number is used, and
+		// the messages come back unnumbered for the usual way.
+		refused := map[string]*portal.Exchange{
+			"another count of failures":  exchange(guest.ID, "q2", 0, nil, "v-ex"),
+			"another visitor":            exchange(guest.ID, "q2", 1, nil, "v-other"),
+			"a customer's claim":         exchange(guest.ID, "q2", 1, &ada.ID, "v-ex"),
+			"no such conversation":       exchange(guest.ID+1_000_000, "q2", 1, nil, "v-ex"),
+			"its question's id is known": exchange(guest.ID, "q1", 1, nil, "v-ex"),
+		}
+		for name, x := range refused {
+			if stored, err := s.AppendExchange(ctx(), x); err != nil || stored {
+				t.Fatalf("%s: stored=%v err=%v, want refused quietly", name, stored, err)
+			}
+			if x.Question.Seq != 0 || x.Answer.Seq != 0 || x.Question.ID != 0 || x.Answer.ID != 0 {
+				t.Fatalf("%s: refused messages numbered %d/%d", name, x.Question.Seq, x.Answer.Seq)
+			}
+		}
+		if got, _ := s.FindConversation(ctx(), guest.ID); got.LastSeq != 2 || got.BotFailures != 1 {
+			t.Fatalf("after refused exchanges: last seq=%d failures=%d, want 2 and 1", got.LastSeq, got.BotFailures)
+		}
+
+		// A customer's conversation, then a person takes it: refused.
+		mine := MustCreateConversation(t, s, "v-ex-ada", ada)
+		if stored, err := s.AppendExchange(ctx(), exchange(mine.ID, "m1", 0, &ada.ID, "v-ex-ada")); err != nil || !stored {
+			t.Fatalf("customer's exchange: stored=%v err=%v", stored, err)
+		}
+		if stored, err := s.AppendExchange(ctx(), exchange(mine.ID, "m2", 1, nil, "v-ex-ada")); err != nil || stored {
+			t.Fatalf("a guest's exchange in a customer's conversation: stored=%v err=%v", stored, err)
+		}
+		st := portal.ConvAgent
+		if _, err := s.UpdateConversation(ctx(), mine.ID, portal.ConversationUpdate{State: &st, AgentID: &agent1.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if stored, err := s.AppendExchange(ctx(), exchange(mine.ID, "m3", 1, &ada.ID, "")); err != nil || stored {
+			t.Fatalf("exchange with a person on the chat: stored=%v err=%v", stored, err)
+		}
+		if got, _ := s.FindConversation(ctx(), mine.ID); got.LastSeq != 2 {
+			t.Fatalf("last seq=%d, want 2", got.LastSeq)
+		}
+
+		bad := exchange(guest.ID, "q9", 1, nil, "v-ex")
+		bad.Answer.Author = portal.AuthorAgent
+		_, err = s.AppendExchange(ctx(), bad)
+		wantCode(t, err, portal.EINVALID)
+		bad = exchange(guest.ID, "q9", 1, nil, "")
+		_, err = s.AppendExchange(ctx(), bad)
+		wantCode(t, err, portal.EINVALID)
+		bad = exchange(guest.ID, "q9", 1, nil, "v-ex")
+		bad.Question.Body = " "
+		_, err = s.AppendExchange(ctx(), bad)
+		wantCode(t, err, portal.EINVALID)
+	})
+
+	t.Run("ConcurrentExchangesAndAppendsStayInOrder", func(t *testing.T) {
+		const convs, each = 3, 12
+		ids := make([]int64, convs)
+		for i := range ids {
+			ids[i] = MustCreateConversation(t, s, fmt.Sprintf("v-exc-%d", i), nil).ID
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, convs*each*2)
+		for i, id := range ids {
+			// One asker per conversation (each question waits for its
+			// answer, as a socket does), beside system messages.
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				for n := 0; n < each; n++ {
+					client := fmt.Sprintf("x%d-%d", i, n)
+					x := &portal.Exchange{
+						Question:    &portal.Message{ConversationID: id, Author: portal.AuthorCustomer, ClientID: client, Body: client},
+						Answer:      &portal.Message{ConversationID: id, Author: portal.AuthorBot, Body: "answer to " + client},
+						WasFailures: 0, VisitorID: fmt.Sprintf("v-exc-%d", i),
+					}
+					stored, err := s.AppendExchange(ctx(), x)
+					if err == nil && (!stored || x.Answer.Seq != x.Question.Seq+1) {
+						err = fmt.Errorf("%s: stored=%v seqs %d/%d", client, stored, x.Question.Seq, x.Answer.Seq)
+					}
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				for n := 0; n < each; n++ {
+					if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: id, Author: portal.AuthorSystem, Body: "note"}); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		for i, id := range ids {
+			msgs, err := s.FindMessages(ctx(), id, 0, false, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(msgs) != 3*each {
+				t.Fatalf("conversation %d: %d messages, want %d", i, len(msgs), 3*each)
+			}
+			for n, m := range msgs {
+				if m.Seq != int64(n+1) {
+					t.Fatalf("conversation %d: message %d has seq %d", i, n, m.Seq)
+				}
+				if m.Author == portal.AuthorCustomer && (n+1 >= len(msgs) || msgs[n+1].Body != "answer to "+m.ClientID) {
+					t.Fatalf("conversation %d: question %s not followed by its answer", i, m.ClientID)
+				}
+			}
 		}
 	})
 

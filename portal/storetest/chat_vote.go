@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -89,5 +90,92 @@ func testAnswerVotes(t *testing.T, open Opener) {
 		if st := stats(); st.NotHelpful {
 			t.Fatal("a vote changed back to helpful still counts as not helpful")
 		}
+	})
+	t.Run("GapOncePerAnswer", func(t *testing.T) {
+		count := func() (n int) {
+			t.Helper()
+			list, err := s.FindUnansweredQuestions(ctx(), portal.GapFilter{Since: c.t.Add(-time.Hour), Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range list {
+				if u.ConversationID != nil && *u.ConversationID == conv.ID {
+					n++
+				}
+			}
+			return n
+		}
+		record := func(seq *int64) *portal.UnansweredQuestion {
+			t.Helper()
+			u := &portal.UnansweredQuestion{Question: "Where is my sofa?", ConversationID: &conv.ID, AnswerSeq: seq}
+			if err := s.RecordUnanswered(ctx(), u); err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		two, four := int64(2), int64(4)
+		if u := record(&two); u.ID == 0 {
+			t.Fatal("first gap of answer 2 not stored")
+		}
+		if u := record(&two); u.ID != 0 {
+			t.Fatalf("answer 2's question stored again as %d", u.ID)
+		}
+		if got, want := count(), 1; got != want {
+			t.Fatalf("gaps of the conversation = %d, want %d (once per answer)", got, want)
+		}
+		record(&four)
+		record(nil) // questions of no answer are not limited
+		record(nil)
+		if got, want := count(), 4; got != want {
+			t.Fatalf("gaps of the conversation = %d, want %d", got, want)
+		}
+	})
+	t.Run("CountedAndFiltered", func(t *testing.T) {
+		if _, err := vote(2, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vote(4, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.VoteAnswer(ctx(), &portal.AnswerVote{ConversationID: other.ID, Seq: 1, Helpful: true}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.CountAnswerVotes(ctx(), []int64{conv.ID, other.ID, other.ID + 999})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]portal.AnswerVoteCount{conv.ID: {Helpful: 1, NotHelpful: 1}, other.ID: {Helpful: 1}}
+		if len(got) != len(want) || got[conv.ID] != want[conv.ID] || got[other.ID] != want[other.ID] {
+			t.Fatalf("counts = %v, want %v", got, want)
+		}
+		all, err := s.CountAnswerVotes(ctx(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := all[0], (portal.AnswerVoteCount{Helpful: 2, NotHelpful: 1}); got != want || len(all) != 1 {
+			t.Fatalf("all counts = %v, want {0: %v}", all, want)
+		}
+		for _, tc := range []struct {
+			voted portal.VoteFilter
+			want  []int64
+		}{
+			{portal.VotedNotHelpful, []int64{conv.ID}},
+			{portal.VotedHelpful, []int64{other.ID, conv.ID}},
+			{portal.VotedAny, []int64{other.ID, conv.ID}},
+		} {
+			list, total, err := s.FindConversations(ctx(), portal.ConversationFilter{Voted: tc.voted})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, c := range list {
+				ids = append(ids, c.ID)
+			}
+			if !slices.Equal(ids, tc.want) || total != len(tc.want) {
+				t.Fatalf("voted %s: %v (total %d), want %v", tc.voted, ids, total, tc.want)
+			}
+		}
+		_, _, err = s.FindConversations(ctx(), portal.ConversationFilter{Voted: "sideways"})
+		wantCode(t, err, portal.EINVALID)
 	})
 }

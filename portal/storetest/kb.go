@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -259,6 +261,18 @@ func testFeedback(t *testing.T, open Opener) {
 		if old, _ := s.FindContentGaps(ctx(), portal.GapFilter{Since: c.t.Add(time.Hour)}); len(old) != 0 {
 			t.Fatalf("gaps since later: %+v", old)
 		}
+		// The same gaps counted in a window: all of them, then one that
+		// leaves the last (unanswered klarna) out.
+		counts, err := s.ContentGapCounts(ctx(), []string{"klarna", "gift cards", "nothing"}, c.t.Add(-time.Hour), c.t.Add(time.Microsecond))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts["klarna"] != 2 || counts["gift cards"] != 2 || counts["nothing"] != 0 || len(counts) != 2 {
+			t.Fatalf("gap counts: %v", counts)
+		}
+		if counts, _ := s.ContentGapCounts(ctx(), []string{"klarna"}, c.t.Add(-time.Hour), c.t); counts["klarna"] != 1 {
+			t.Fatalf("gap counts before the last question: %v", counts)
+		}
 	})
 	t.Run("UnansweredQuestionsKeepTheirConversation", func(t *testing.T) {
 		conv := &portal.Conversation{VisitorID: "v-gaps"}
@@ -344,6 +358,49 @@ func testFeedback(t *testing.T, open Opener) {
 		}
 		if !linked {
 			t.Fatalf("gap not linked to draft %d: %+v", first, gaps)
+		}
+	})
+	t.Run("UnansweredQuestionsInABatch", func(t *testing.T) {
+		b, ok := s.(interface {
+			RecordUnansweredBatch(ctx context.Context, qs []*portal.UnansweredQuestion) error
+		})
+		if !ok {
+			t.Fatal("the store records no batches of unanswered questions")
+		}
+		conv := &portal.Conversation{VisitorID: "v-gap-batch"}
+		if err := s.CreateConversation(ctx(), conv); err != nil {
+			t.Fatal(err)
+		}
+		c.t = c.t.Add(time.Hour)
+		var batch []*portal.UnansweredQuestion
+		for i := 0; i < 70; i++ {
+			batch = append(batch, &portal.UnansweredQuestion{Question: fmt.Sprintf("  Batch question %d? ", i), Confidence: 0.1, ConversationID: &conv.ID})
+		}
+		batch = append(batch, &portal.UnansweredQuestion{Question: "   "}, &portal.UnansweredQuestion{Question: "Batch with an article", BestArticleID: &a.ID, ConversationID: &conv.ID})
+		if err := b.RecordUnansweredBatch(ctx(), batch); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range batch {
+			if (u.ID != 0) != (u.Question != "") {
+				t.Fatalf("question %q got id %d", u.Question, u.ID)
+			}
+		}
+		got, err := s.FindUnansweredQuestions(ctx(), portal.GapFilter{Since: c.t.Add(-time.Minute), Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, u := range got {
+			if u.ConversationID == nil || *u.ConversationID != conv.ID || u.Locale != "en" {
+				t.Fatalf("stored as %+v", u)
+			}
+			if u.Question == "Batch with an article" && (u.BestArticleID == nil || *u.BestArticleID != a.ID) {
+				t.Fatalf("best article lost: %+v", u)
+			}
+			seen[u.Question] = true
+		}
+		if len(got) != 71 || !seen["Batch question 0?"] || !seen["Batch question 69?"] {
+			t.Fatalf("%d questions stored, want 71 (the blank one skipped)", len(got))
 		}
 	})
 }

@@ -61,6 +61,21 @@ func testKBThresholds(t *testing.T, open Opener) {
 				t.Fatal(err)
 			}
 		}
+		// A chat asked in the German knowledge base belongs to its page only.
+		de := &portal.Conversation{VisitorID: "v2", Subject: "Hilfe", Locale: "de"}
+		if err := s.CreateConversation(ctx(), de); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.FindConversation(ctx(), de.ID); err != nil || got.Locale != "de" {
+			t.Fatalf("conversation locale: %+v, %v", got, err)
+		}
+		if got, err := s.FindConversation(ctx(), chat.ID); err != nil || got.Locale != "en" {
+			t.Fatalf("conversation default locale: %+v, %v", got, err)
+		}
+		c.t = c.t.Add(time.Second)
+		if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: de.ID, Author: portal.AuthorCustomer, Body: "Wo ist mein Sofa?"}); err != nil {
+			t.Fatal(err)
+		}
 		for _, e := range []*portal.SearchLogEntry{{Query: "gift cards", Locale: "en"}, {Query: "Geschenkkarte", Locale: "de"}, {Query: "returns", Locale: "en", Source: "article"}} {
 			c.t = c.t.Add(time.Second)
 			if err := s.RecordSearch(ctx(), e); err != nil {
@@ -77,6 +92,14 @@ func testKBThresholds(t *testing.T, open Opener) {
 		}
 		if len(got) != 2 || texts[0] != "search:gift cards" || texts[1] != "chat:where is my SOFA" {
 			t.Fatalf("recent questions=%q, want the English search then the newest wording of the chat question", texts)
+		}
+		got, err = s.RecentQuestions(ctx(), "de", portal.GapFilter{Since: c.t.Add(-time.Hour)})
+		texts = nil
+		for _, q := range got {
+			texts = append(texts, q.Source+":"+q.Text)
+		}
+		if len(got) != 2 || texts[0] != "search:Geschenkkarte" || texts[1] != "chat:Wo ist mein Sofa?" {
+			t.Fatalf("German questions=%q, want the German search and chat question only", texts)
 		}
 		got, err = s.RecentQuestions(ctx(), "en", portal.GapFilter{Since: c.t.Add(time.Hour)})
 		if err != nil || len(got) != 0 {

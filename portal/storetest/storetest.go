@@ -42,6 +42,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ManagerRole", func(t *testing.T) { testManagerRole(t, open) })
 	t.Run("SupportStats", func(t *testing.T) { testSupportStats(t, open) })
 	t.Run("CaseStats", func(t *testing.T) { testCaseStats(t, open) })
+	t.Run("ReportFacts", func(t *testing.T) { testReportFacts(t, open) })
+	t.Run("ReportFactsLargeRefresh", func(t *testing.T) { testReportFactsLargeRefresh(t, open) })
 	t.Run("CaseSLASegments", func(t *testing.T) { testCaseSLASegments(t, open) })
 	t.Run("ReportExports", func(t *testing.T) { testReportExports(t, open) })
 	t.Run("FireEscalations", func(t *testing.T) { testFireEscalations(t, open) })

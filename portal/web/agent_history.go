@@ -15,6 +15,8 @@ type historyRow struct {
 	Conv     *portal.Conversation
 	Customer string
 	Agent    string
+	// Votes are the customer's votes on the bot's answers.
+	Votes portal.AnswerVoteCount
 }
 
 // agentScore is one agent's satisfaction figures.
@@ -26,18 +28,26 @@ type agentScore struct {
 
 // historyForm is the staff history's search, as typed.
 type historyForm struct {
-	Q, Customer, Order, From, To, State, Agent, Rating string
+	Q, Customer, Order, From, To, State, Agent, Rating, Voted string
+}
+
+// MoreSet reports whether a filter folded under "More filters" on phones
+// is in use: the fold then stays open, so that the search shows what it
+// searched by.
+func (f historyForm) MoreSet() bool {
+	return f.From != "" || f.To != "" || f.State != "" || f.Agent != "" || f.Rating != "" || f.Voted != ""
 }
 
 const historyPerPage = 25
 
 // handleAgentHistory lists every chat for staff, newest first, searchable
-// by text, customer, order number, dates, state, agent and rating, with
-// the customers' satisfaction per agent.
+// by text, customer, order number, dates, state, agent, rating and the
+// customers' votes on the bot's answers, with the customers' satisfaction
+// per agent and with the bot.
 func (s *Server) handleAgentHistory(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	form := historyForm{Q: c.Query("q"), Customer: c.Query("customer"), Order: c.Query("order"), From: c.Query("from"), To: c.Query("to"),
-		State: c.Query("state"), Agent: c.Query("agent"), Rating: c.Query("rating")}
+		State: c.Query("state"), Agent: c.Query("agent"), Rating: c.Query("rating"), Voted: c.Query("voted")}
 	f, err := historyFilter(form, zoneOf(currentUser(c)))
 	if err != nil {
 		return err
@@ -56,9 +66,19 @@ func (s *Server) handleAgentHistory(c *fiber.Ctx) error {
 	for _, u := range staff {
 		names[u.ID] = firstNonEmpty(u.Name, u.Email)
 	}
+	ids := make([]int64, len(convs))
+	for i, cv := range convs {
+		ids[i] = cv.ID
+	}
+	var votes map[int64]portal.AnswerVoteCount
+	if len(ids) > 0 {
+		if votes, err = s.store.CountAnswerVotes(ctx, ids); err != nil {
+			return err
+		}
+	}
 	rows := make([]historyRow, 0, len(convs))
 	for _, cv := range convs {
-		r := historyRow{Conv: cv, Customer: "Guest"}
+		r := historyRow{Conv: cv, Customer: "Guest", Votes: votes[cv.ID]}
 		if cv.CustomerID != nil {
 			if u, err := s.store.FindUserByID(ctx, *cv.CustomerID); err == nil {
 				r.Customer = firstNonEmpty(u.Name, u.Email)
@@ -77,8 +97,12 @@ func (s *Server) handleAgentHistory(c *fiber.Ctx) error {
 	for _, r := range ratings {
 		scores = append(scores, agentScore{Name: firstNonEmpty(names[r.AgentID], "Former staff"), Rated: r.Rated, Average: r.Average()})
 	}
+	all, err := s.store.CountAnswerVotes(ctx, nil)
+	if err != nil {
+		return err
+	}
 	return s.render(c, fiber.StatusOK, "agent_history", "Chat history", fiber.Map{"Rows": rows, "Total": total, "Form": form,
-		"Staff": staff, "Scores": scores, "States": []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent, portal.ConvClosed},
+		"Staff": staff, "Scores": scores, "BotVotes": all[0], "VoteChoices": voteChoices, "States": []portal.ConversationState{portal.ConvBot, portal.ConvQueued, portal.ConvAgent, portal.ConvClosed},
 		"Pager": newPager(c, page, historyPerPage, total), "RatingChoices": []int{5, 4, 3, 2, 1}})
 }
 
@@ -131,7 +155,18 @@ func historyFilter(form historyForm, zone *time.Location) (portal.ConversationFi
 		}
 		f.Rating = &r
 	}
+	f.Voted = portal.VoteFilter(form.Voted)
+	if !f.Voted.Valid() {
+		return f, portal.FieldError("voted", "Unknown choice of votes.")
+	}
 	return f, nil
+}
+
+// voteChoices are the history's choices of votes on the bot's answers.
+var voteChoices = []struct{ Value, Label string }{
+	{string(portal.VotedAny), "Voted on"},
+	{string(portal.VotedHelpful), "Voted helpful"},
+	{string(portal.VotedNotHelpful), "Voted not helpful"},
 }
 
 // clip trims s and cuts it at max bytes on a rune boundary.
@@ -147,7 +182,8 @@ func clip(s string, max int) string {
 }
 
 // handleAgentHistoryView shows one chat's transcript to staff, internal
-// notes included, with its rating.
+// notes included, with its rating and the customer's vote beside each
+// bot answer voted on.
 func (s *Server) handleAgentHistoryView(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
@@ -166,7 +202,22 @@ func (s *Server) handleAgentHistoryView(c *fiber.Ctx) error {
 	if more {
 		msgs = msgs[:maxTranscript]
 	}
+	votes, err := s.store.AnswerVotes(ctx, cv.ID)
+	if err != nil {
+		return err
+	}
 	row := historyRow{Conv: cv, Customer: "Guest"}
+	// marks: the vote beside each answer voted on, by seq.
+	marks := make(map[int64]string, len(votes))
+	for seq, helpful := range votes {
+		if helpful {
+			row.Votes.Helpful++
+			marks[seq] = "helpful"
+		} else {
+			row.Votes.NotHelpful++
+			marks[seq] = "not-helpful"
+		}
+	}
 	var customer *portal.User
 	if cv.CustomerID != nil {
 		if u, err := s.store.FindUserByID(ctx, *cv.CustomerID); err == nil {
@@ -178,5 +229,5 @@ func (s *Server) handleAgentHistoryView(c *fiber.Ctx) error {
 			row.Agent = firstNonEmpty(u.Name, u.Email)
 		}
 	}
-	return s.render(c, fiber.StatusOK, "agent_chat", "Chat with "+row.Customer, fiber.Map{"Row": row, "Customer": customer, "Messages": msgs, "More": more})
+	return s.render(c, fiber.StatusOK, "agent_chat", "Chat with "+row.Customer, fiber.Map{"Row": row, "Customer": customer, "Messages": msgs, "More": more, "Votes": marks})
 }

@@ -90,7 +90,11 @@ func (h *chatHub) agentHandshake(c *fiber.Ctx) error {
 // of an account whose sessions were revoked and which may no longer use
 // them (signed out everywhere, password changed elsewhere, disabled, or
 // no longer in a role the socket needs). An agent who may no longer take
-// chats has their chats given back at once.
+// chats has their chats given back at once, and so has one signed out of
+// their last session: they left, and nobody should wait the grace for
+// them. An agent signed out of one session while another is still signed
+// in (a console on another device, say) keeps their chats; if no socket of
+// theirs is left either, the grace gives them back as for a closed tab.
 func (h *chatHub) revoked(r revocation) {
 	var hit []*socket
 	for i := range h.buckets {
@@ -109,7 +113,7 @@ func (h *chatHub) revoked(r revocation) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		gone := map[int64]bool{}
+		gone, signedOut := map[int64]bool{}, map[int64]bool{}
 		for _, sk := range hit {
 			ok, roleLost := h.stillAllowed(ctx, sk, r)
 			if ok {
@@ -119,9 +123,25 @@ func (h *chatHub) revoked(r revocation) {
 			sk.revokedClose()
 			if a := sk.sess.User(); a != nil && roleLost {
 				gone[a.ID] = true
+			} else if a != nil {
+				signedOut[a.ID] = true
 			}
 		}
-		for id := range gone {
+		for id := range signedOut {
+			if gone[id] {
+				continue
+			}
+			n, err := h.s.store.CountUserSessions(ctx, id, h.s.now())
+			if err != nil {
+				h.s.log.Error("sessions of signed-out agent", "agent_id", id, "err", err)
+				continue // the grace gives the chats back
+			}
+			gone[id] = n == 0
+		}
+		for id, g := range gone {
+			if !g {
+				continue
+			}
 			if err := h.engine.AgentGone(ctx, id); err != nil {
 				h.s.log.Error("give back chats of revoked agent", "agent_id", id, "err", err)
 			}
@@ -227,6 +247,12 @@ type parcelInfo struct {
 	TrackingNumber string `json:"tracking_number"`
 	Status         string `json:"status"`
 	Order          string `json:"order"`
+	// URL is the parcel's staff page (every tracking event, live);
+	// OrderURL the order's.
+	URL      string `json:"url"`
+	OrderURL string `json:"order_url,omitempty"`
+	// ETA is the carrier's estimated delivery date, "" when none.
+	ETA string `json:"eta,omitempty"`
 }
 
 type returnInfo struct {
@@ -241,15 +267,22 @@ type invoiceInfo struct {
 	Number string `json:"number"`
 	Status string `json:"status"`
 	Total  string `json:"total"`
+	URL    string `json:"url"`
 }
 
 type pastChat struct {
-	ID      int64  `json:"id"`
+	ID int64 `json:"id"`
+	// URL is the chat's transcript in the staff's history.
+	URL     string `json:"url"`
 	Date    string `json:"date"`
 	State   string `json:"state"`
 	Subject string `json:"subject"`
 	Rating  int    `json:"rating,omitempty"`
 	Comment string `json:"comment,omitempty"`
+	// Helpful and NotHelpful count the customer's votes on the bot's
+	// answers.
+	Helpful    int `json:"helpful,omitempty"`
+	NotHelpful int `json:"not_helpful,omitempty"`
 }
 
 type customerInfo struct {
@@ -285,6 +318,7 @@ type agentInfo struct {
 type caseInfoShort struct {
 	Number string `json:"number"`
 	Status string `json:"status"`
+	URL    string `json:"url"`
 }
 
 // customerPanel is the protocol's CustomerPanel: what an agent who opens a
@@ -320,21 +354,32 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 			return f, err
 		}
 		for _, o := range orders {
-			f.Orders = append(f.Orders, orderInfo{Number: o.Number, URL: f.Customer.URL + "#order-" + o.Number, Status: portal.Label(o.Status), Total: formatMoney(o.TotalMinor, o.Currency), Placed: o.PlacedAt.Format("2 Jan 2006")})
+			f.Orders = append(f.Orders, orderInfo{Number: o.Number, URL: staffOrderURL(o.Number), Status: portal.Label(o.Status), Total: formatMoney(o.TotalMinor, o.Currency), Placed: o.PlacedAt.Format("2 Jan 2006")})
 		}
 		shs, _, err := s.store.FindShipments(ctx, portal.ShipmentFilter{CustomerID: &u.ID, Limit: 5})
 		if err != nil {
 			return f, err
 		}
+		if err := s.nameShipmentOrders(ctx, orders, shs); err != nil {
+			return f, err
+		}
 		for _, sh := range shs {
-			f.Parcels = append(f.Parcels, parcelInfo{Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber, Status: portal.Label(string(sh.Status)), Order: sh.OrderNumber})
+			p := parcelInfo{Carrier: sh.Carrier, TrackingNumber: sh.TrackingNumber, Status: portal.Label(string(sh.Status)), Order: sh.OrderNumber,
+				URL: "/staff/shipments/" + strconv.FormatInt(sh.ID, 10)}
+			if sh.OrderNumber != "" {
+				p.OrderURL = staffOrderURL(sh.OrderNumber)
+			}
+			if sh.EstimatedDelivery != nil {
+				p.ETA = sh.EstimatedDelivery.Format("2 Jan 2006")
+			}
+			f.Parcels = append(f.Parcels, p)
 		}
 		invs, _, err := s.store.FindInvoices(ctx, portal.InvoiceFilter{CustomerID: &u.ID, Limit: 5})
 		if err != nil {
 			return f, err
 		}
 		for _, in := range invs {
-			f.Invoices = append(f.Invoices, invoiceInfo{Number: in.Number, Status: portal.Label(in.Status), Total: formatMoney(in.TotalMinor, in.Currency)})
+			f.Invoices = append(f.Invoices, invoiceInfo{Number: in.Number, Status: portal.Label(in.Status), Total: formatMoney(in.TotalMinor, in.Currency), URL: staffInvoiceURL(in.Number)})
 		}
 		rets, _, err := s.store.FindReturns(ctx, portal.ReturnFilter{CustomerID: &u.ID, Limit: 5})
 		if err != nil {
@@ -343,15 +388,27 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 		for _, r := range rets {
 			f.Returns = append(f.Returns, returnInfo{Number: r.Number(), Kind: portal.Label(r.Kind), Status: portal.Label(r.Status), Order: r.OrderNumber, URL: "/agent/returns/" + strconv.FormatInt(r.ID, 10)})
 		}
-		chats, _, err := s.store.FindConversations(ctx, portal.ConversationFilter{CustomerID: &u.ID, Limit: 6})
+		chats, _, err := s.store.FindConversations(ctx, portal.ConversationFilter{CustomerID: &u.ID, Limit: 6, NoTotal: true})
 		if err != nil {
 			return f, err
+		}
+		ids := make([]int64, len(chats))
+		for i, pc := range chats {
+			ids[i] = pc.ID
+		}
+		var votes map[int64]portal.AnswerVoteCount
+		if len(ids) > 0 {
+			if votes, err = s.store.CountAnswerVotes(ctx, ids); err != nil {
+				return f, err
+			}
 		}
 		for _, pc := range chats {
 			if pc.ID == conv.ID || len(f.Chats) == 5 {
 				continue
 			}
-			p := pastChat{ID: pc.ID, Date: pc.CreatedAt.Format("2 Jan 2006"), State: string(pc.State), Subject: pc.Subject, Comment: pc.RatingComment}
+			v := votes[pc.ID]
+			p := pastChat{ID: pc.ID, URL: "/agent/history/" + strconv.FormatInt(pc.ID, 10), Date: pc.CreatedAt.Format("2 Jan 2006"), State: string(pc.State), Subject: pc.Subject, Comment: pc.RatingComment,
+				Helpful: v.Helpful, NotHelpful: v.NotHelpful}
 			if pc.Rating != nil {
 				p.Rating = *pc.Rating
 			}
@@ -362,7 +419,7 @@ func (s *Server) customerInfo(ctx context.Context, conv *portal.Conversation, me
 			return f, err
 		}
 		for _, c := range cases {
-			f.Cases = append(f.Cases, caseInfoShort{Number: c.Number(), Status: portal.Label(string(c.Status))})
+			f.Cases = append(f.Cases, caseInfoShort{Number: c.Number(), Status: portal.Label(string(c.Status)), URL: "/agent/cases/" + strconv.FormatInt(c.ID, 10)})
 		}
 	}
 	// Transfers go only to agents available now, never to oneself.

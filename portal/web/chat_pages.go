@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -109,6 +110,15 @@ func weekdays(open []int) []weekday {
 	return out
 }
 
+// saveChatSettings stores the settings through the chat engine, which
+// tells every node (each keeps the business hours it answers from).
+func (s *Server) saveChatSettings(ctx context.Context, set portal.ChatSettings) error {
+	if s.cfg.Chat == nil {
+		return s.store.SaveChatSettings(ctx, set)
+	}
+	return s.cfg.Chat.SaveSettings(ctx, set)
+}
+
 func (s *Server) handleChatSettingsSave(c *fiber.Ctx) error {
 	set := portal.ChatSettings{AlwaysOpen: c.FormValue("always_open") == "1", TimeZone: strings.TrimSpace(c.FormValue("time_zone"))}
 	set.OpenHour, _ = strconv.Atoi(c.FormValue("open_hour"))
@@ -122,7 +132,7 @@ func (s *Server) handleChatSettingsSave(c *fiber.Ctx) error {
 	canned := c.FormValue("canned")
 	var err error
 	if set.Canned, err = parseCanned(canned); err == nil {
-		err = s.store.SaveChatSettings(c.UserContext(), set)
+		err = s.saveChatSettings(c.UserContext(), set)
 	}
 	if err != nil {
 		if portal.ErrorCode(err) == portal.EINVALID {

@@ -22,6 +22,7 @@ import (
 	fws "github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/valyala/fasthttp"
 )
 
 // Chat socket limits. See docs/chat-protocol.md.
@@ -38,6 +39,13 @@ const (
 	maxHandlers = 64
 	// socketSendBuffer is the kernel send buffer of a chat socket.
 	socketSendBuffer = 16 << 10
+	// wsReadBuffer is the WebSocket reader's buffer, kept for the
+	// socket's life. It reads from fasthttp's own 4 KiB buffer (kept for
+	// the hijacked connection), not from the network, so it need only
+	// hold a frame header or a control frame's payload (at most 125
+	// bytes, which the reader peeks at whole); longer payloads are read
+	// through it.
+	wsReadBuffer = 256
 )
 
 // chatHub holds the chat sockets of this process.
@@ -271,12 +279,17 @@ func (h *chatHub) remove(sk *socket) {
 	sk.bucket.mu.Unlock()
 }
 
-// upgrader returns the fiber handler that upgrades to a chat socket.
+// upgrader returns the fiber handler that upgrades to a chat socket, the
+// one the handshake before it left in the chat_socket local.
 func (h *chatHub) upgrader(run func(*socket)) fiber.Handler {
-	up := h.upgrade(run)
 	return func(c *fiber.Ctx) error {
+		sk, _ := c.Locals("chat_socket").(*socket)
+		if sk == nil {
+			return portal.Errorf(portal.EINTERNAL, "chat: no socket from the handshake")
+		}
 		shedRequest(c)
-		return up(c)
+		sk.req = c.Context()
+		return h.upgrade(sk, run)(c)
 	}
 }
 
@@ -287,15 +300,14 @@ var upgradeHeaders = []string{fiber.HeaderHost, fiber.HeaderConnection, fiber.He
 // shedRequest drops, once the socket was authenticated, what it no longer
 // needs of its request: contrib/websocket copies the request's locals,
 // cookies and headers into maps that live as long as the socket (a
-// browser's headers and cookies are 1-2 KiB). The socket keeps its
-// chat_socket local; the upgrade reads only upgradeHeaders.
+// browser's headers and cookies are 1-2 KiB). The upgrade reads only
+// upgradeHeaders, and its handler is given the socket (upgrade), not a
+// local.
 func shedRequest(c *fiber.Ctx) {
 	ctx := c.Context()
 	var drop []string
 	ctx.VisitUserValues(func(k []byte, _ any) {
-		if string(k) != "chat_socket" {
-			drop = append(drop, string(k))
-		}
+		drop = append(drop, string(k))
 	})
 	for _, k := range drop {
 		ctx.RemoveUserValue(k)
@@ -312,17 +324,16 @@ func shedRequest(c *fiber.Ctx) {
 	}
 }
 
-func (h *chatHub) upgrade(run func(*socket)) fiber.Handler {
+// upgrade returns the upgrade handler of one socket: made for each, it
+// hands the socket over without a local, which contrib/websocket would
+// copy into a map the socket keeps (a quarter KiB).
+func (h *chatHub) upgrade(sk *socket, run func(*socket)) fiber.Handler {
 	return fws.New(func(c *fws.Conn) {
-		sk, _ := c.Locals("chat_socket").(*socket)
-		if sk == nil {
-			c.Close() // the server keeps hijacked connections open
-			return
-		}
 		sk.ws = c.Conn // not c: contrib/websocket reuses it once run returns
-		sk.ctx, sk.cancel = context.WithCancel(context.Background())
+		sk.dropRequest()
+		sk.ctx = newSocketContext()
 		run(sk)
-	}, fws.Config{ReadBufferSize: 512, WriteBufferSize: 1024, WriteBufferPool: h.bufPool, HandshakeTimeout: 10 * time.Second,
+	}, fws.Config{ReadBufferSize: wsReadBuffer, WriteBufferSize: 1024, WriteBufferPool: h.bufPool, HandshakeTimeout: 10 * time.Second,
 		RecoverHandler: func(c *fws.Conn) {
 			// A panic in a frame handler ends that socket, not the server.
 			if r := recover(); r != nil {
@@ -330,6 +341,23 @@ func (h *chatHub) upgrade(run func(*socket)) fiber.Handler {
 				c.Close()
 			}
 		}})
+}
+
+// dropRequest frees the upgrade's request and response: fasthttp keeps
+// their context until the socket's handler returns, so their header,
+// cookie, URI and body buffers (1-2 KiB) would otherwise live as long as
+// the socket. By now the response is written and nothing reads them:
+// fasthttp only resets the context once the handler returns (the zero
+// values are ready for reuse), the hijacked connection is the socket's,
+// and what the socket keeps of the request (visitor, session, address)
+// was copied at the handshake.
+func (sk *socket) dropRequest() {
+	if rc := sk.req; rc != nil {
+		sk.req = nil
+		rc.ResetUserValues()
+		rc.Request = fasthttp.Request{}
+		rc.Response = fasthttp.Response{}
+	}
 }
 
 // checkOrigin refuses cross-site sockets: a page elsewhere must not chat
@@ -392,13 +420,14 @@ type socket struct {
 	sess *bot.Session
 	// ctx ends when the socket closes: frames are handled with it, so work
 	// for a client that is gone stops.
-	ctx    context.Context
-	cancel context.CancelFunc
+	ctx *socketContext
 	// sessionID and userID: the signed-in session the socket was opened
 	// with, rechecked when the account's sessions are revoked.
 	sessionID string
 	userID    int64
 	bucket    *socketBucket
+	// req is the upgrade's request until the socket starts (dropRequest).
+	req *fasthttp.RequestCtx
 
 	// The rate limit read was given.
 	perSecond, burst float64
@@ -498,8 +527,8 @@ func (sk *socket) close() {
 	}
 	sk.closed = true
 	sk.queue = nil
-	if sk.cancel != nil {
-		sk.cancel()
+	if sk.ctx != nil {
+		sk.ctx.cancel()
 	}
 	if sk.ws != nil {
 		sk.ws.NetConn().SetDeadline(time.Unix(1, 0))
@@ -758,4 +787,75 @@ type alertFrame struct {
 	Unread int    `json:"unread"`
 	Text   string `json:"text,omitempty"`
 	URL    string `json:"url,omitempty"`
+}
+
+// socketContext is a socket's context: done when the socket closes.
+//
+// It is not context.WithCancel's for what that keeps: a cancelled-by-hand
+// context records the contexts derived from it (every store query
+// derives one) in a map that keeps its size once they end, a quarter KiB
+// for every socket that ever sent a frame, as long as it idles. Contexts
+// derived from this one register through AfterFunc (the hook
+// context.AfterFunc and context.WithCancel look for) in a slice that is
+// let go once empty.
+type socketContext struct {
+	done  chan struct{}
+	mu    sync.Mutex
+	err   error
+	after []*func()
+}
+
+func newSocketContext() *socketContext { return &socketContext{done: make(chan struct{})} }
+
+func (c *socketContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+func (c *socketContext) Done() <-chan struct{}       { return c.done }
+func (c *socketContext) Value(any) any               { return nil }
+
+func (c *socketContext) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// AfterFunc runs f on a goroutine of its own once the socket closes,
+// unless stop is called first (context.AfterFunc's contract).
+func (c *socketContext) AfterFunc(f func()) (stop func() bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		go f()
+		return func() bool { return false }
+	}
+	p := &f
+	c.after = append(c.after, p)
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		i := slices.Index(c.after, p)
+		if i < 0 {
+			return false
+		}
+		c.after = slices.Delete(c.after, i, i+1)
+		if len(c.after) == 0 {
+			c.after = nil
+		}
+		return true
+	}
+}
+
+// cancel ends the context (once) and runs what waits for that.
+func (c *socketContext) cancel() {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.err = context.Canceled
+	close(c.done)
+	after := c.after
+	c.after = nil
+	c.mu.Unlock()
+	for _, f := range after {
+		go (*f)()
+	}
 }

@@ -72,5 +72,26 @@ func TestEditorThreshold(t *testing.T) {
 				t.Fatalf("after reset: %s", res.body)
 			}
 		})
+		t.Run("EachLocaleReplaysItsOwnQuestions", func(t *testing.T) {
+			// A chat asked in the English knowledge base, and a German search.
+			chat := &portal.Conversation{VisitorID: "v1", CustomerID: &cust.ID, Locale: "en"}
+			if err := s.CreateConversation(ctx(), chat); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: chat.ID, Author: portal.AuthorCustomer, Body: "When will my refund arrive?"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RecordSearch(ctx(), &portal.SearchLogEntry{Query: "Sofa zurückgeben", Locale: "de"}); err != nil {
+				t.Fatal(err)
+			}
+			if res := ed.get("/editor/threshold"); !strings.Contains(res.body, "of the 3 different questions") {
+				t.Fatalf("English page: %s", res.body)
+			}
+			res := ed.get("/editor/threshold?locale=de")
+			wantStatus(t, res, 200)
+			if !strings.Contains(res.body, "of the 1 different question customers asked") || strings.Contains(res.body, "refund") {
+				t.Fatalf("German page replays other locales' questions: %s", res.body)
+			}
+		})
 	})
 }

@@ -18,6 +18,17 @@ type invoicePage struct {
 	Seller  portal.Seller
 	// Lines are the order's items with configured products' options.
 	Lines []orderLine
+	// Base is where the page's links lead: "/account" for the customer
+	// (the zero value), "/staff" for support staff.
+	Base string
+}
+
+// LinkBase is the prefix of the invoice page's links.
+func (p *invoicePage) LinkBase() string {
+	if p.Base == "" {
+		return "/account"
+	}
+	return p.Base
 }
 
 // customerInvoice loads one of the signed-in customer's invoices with its order.
@@ -58,6 +69,11 @@ func (s *Server) handleInvoicePDF(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return sendInvoicePDF(c, p)
+}
+
+// sendInvoicePDF answers with p as a PDF download.
+func sendInvoicePDF(c *fiber.Ctx, p *invoicePage) error {
 	b, err := invoicePDF(p)
 	if err != nil {
 		return fmt.Errorf("invoice pdf: %w", err)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -167,11 +166,7 @@ func (s *Server) csrfKey(c *fiber.Ctx, create bool) string {
 	return "a:" + anon
 }
 
-func (s *Server) sign(msg string) string {
-	m := hmac.New(sha256.New, s.cfg.Secret)
-	m.Write([]byte(msg))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
+func (s *Server) sign(msg string) string { return s.signer.sign(msg) }
 
 // csrfToken returns the token forms and scripts must send back.
 func (s *Server) csrfToken(c *fiber.Ctx) string {

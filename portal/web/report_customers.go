@@ -1,6 +1,8 @@
 package web
 
 import (
+	"time"
+
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -19,6 +21,9 @@ import (
 type Analytics interface {
 	// Refit starts a refit unless one is running and says whether it did.
 	Refit() bool
+	// Follow is Refit for a refit another node asked for at about since
+	// (an analysis already made since then may be loaded instead).
+	Follow(since time.Time) bool
 	Status() analytics.Status
 }
 
@@ -150,7 +155,8 @@ func (s *Server) followRefits(ctx context.Context, ch <-chan portal.BusMessage, 
 			return
 		case m := <-ch:
 			if m.Node != s.bus.Node() {
-				s.analytics.Refit()
+				// The bus is quick; a minute allows for clocks apart.
+				s.analytics.Follow(s.now().Add(-time.Minute))
 			}
 		}
 	}

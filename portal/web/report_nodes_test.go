@@ -4,20 +4,36 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/frontdesk/frontdesk/analytics"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/postgres"
 	"github.com/frontdesk/frontdesk/portal/postgres/pgtest"
 	"github.com/frontdesk/frontdesk/portal/web"
 )
 
+// countedStats counts the order reads of one node's analysis.
+type countedStats struct {
+	*postgres.Store
+	reads *atomic.Int32
+}
+
+func (c *countedStats) CustomerOrderStats(ctx context.Context, f portal.CustomerStatsFilter) ([]portal.CustomerOrderStats, error) {
+	c.reads.Add(1)
+	return c.Store.CustomerOrderStats(ctx, f)
+}
+
 // TestReportsAcrossNodes: two nodes, each with its own store and bus on
-// one PostgreSQL database, as behind a load balancer. A refit started on
-// one shows on the other; an export started on one is followed and
+// one PostgreSQL database, as behind a load balancer, with the analysis
+// shared as serve runs it there. A refit started on one is computed once
+// and shows the same on the other; an export started on one is followed and
 // downloaded on the other, and stays its owner's.
 func TestReportsAcrossNodes(t *testing.T) {
 	dbURL := pgtest.URL(t)
+	var reads atomic.Int32
 	node := func() (*web.Server, *postgres.Store) {
 		s, err := postgres.Open(context.Background(), postgres.Config{URL: dbURL, MaxConns: 8})
 		if err != nil {
@@ -29,7 +45,11 @@ func TestReportsAcrossNodes(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { b.Close() })
-		srv, err := web.New(web.TestConfig(t, web.Config{Store: s, Bus: b}))
+		// The analysis shared as serve runs it on PostgreSQL: one node
+		// computes, the other loads the stored result.
+		r := analytics.NewRefitter(analytics.RefitterConfig{Store: &countedStats{Store: s, reads: &reads}, Shared: s, Poll: 5 * time.Millisecond})
+		t.Cleanup(func() { r.Close() })
+		srv, err := web.New(web.TestConfig(t, web.Config{Store: s, Bus: b, Analytics: r}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,6 +67,13 @@ func TestReportsAcrossNodes(t *testing.T) {
 	wantBody(t, c2.get("/reports/customers"), "No analysis has run yet")
 	refit(t, c1, one)
 	waitFor(t, func() bool { return strings.Contains(c2.get("/reports/customers/status").body, `"at"`) })
+	waitFor(t, func() bool { return !strings.Contains(c2.get("/reports/customers/status").body, `"running":true`) })
+	if got := reads.Load(); got != 1 {
+		t.Fatalf("orders read %d times for one refit on two nodes, want 1 (one computes, the other loads)", got)
+	}
+	if a, b := c1.get("/reports/customers/segments.csv").body, c2.get("/reports/customers/segments.csv").body; a != b || !strings.Contains(a, "Champions") {
+		t.Fatalf("the nodes show different analyses:\n%s\n---\n%s", a, b)
+	}
 
 	c1.get("/reports/customers/list?min_r=4")
 	res := c1.post("/reports/customers/exports?min_r=4", url.Values{})

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"html"
@@ -84,6 +85,9 @@ type supportView struct {
 	Hours  string
 	Gaps   []gapRow
 	Target int
+	// Preparing says the report's facts are being rebuilt or refreshed
+	// ("" when they are ready).
+	Preparing string
 }
 
 // channelOption is a channel's checkbox on the report's form.
@@ -190,17 +194,40 @@ func checkTeam(team int64, teams []*portal.Team) error {
 	return portal.FieldError("team", "Unknown team.")
 }
 
-// businessHours picks what the report's business-hours figures are measured
-// on: the default SLA calendar when there is one, else the chat's opening
-// hours when the chat is not always open, else nothing (and its name).
-func businessHours(set *portal.SLASettings, chat portal.ChatSettings) (analytics.BusinessHours, string) {
-	if cal := set.DefaultCalendar(); cal != nil {
-		return cal, fmt.Sprintf("the SLA calendar “%s” (%s)", cal.Name, cal.TimeZone)
+// supportItems reads the facts of the chats (when chat is true) and the
+// cases created in [from, to) that the filter keeps: the kept facts when
+// they are current (st.Ready), else worked out from the items themselves
+// (while the facts are rebuilt), on the settings in st.
+func (s *Server) supportItems(ctx context.Context, st analytics.FactsStatus, f portal.SupportFilter, chat bool) (chats []portal.ChatFact, cases []portal.CaseFact, err error) {
+	g, gctx := errgroup.WithContext(ctx)
+	if chat {
+		g.Go(func() error {
+			if st.Ready {
+				var err error
+				chats, err = s.store.ChatFacts(gctx, f)
+				return err
+			}
+			rows, err := s.store.ConversationStats(gctx, f)
+			hours, _ := analytics.ReportHours(st.SLA, st.Chat)
+			for _, r := range rows {
+				chats = append(chats, analytics.ChatFactOf(r, hours))
+			}
+			return err
+		})
 	}
-	if !chat.AlwaysOpen {
-		return analytics.ChatHours(chat), "the chat's opening hours"
-	}
-	return nil, ""
+	g.Go(func() error {
+		if st.Ready {
+			var err error
+			cases, err = s.store.CaseFacts(gctx, f)
+			return err
+		}
+		rows, err := s.store.CaseStats(gctx, f)
+		for _, r := range rows {
+			cases = append(cases, analytics.CaseFactOf(r, st.SLA))
+		}
+		return err
+	})
+	return chats, cases, g.Wait()
 }
 
 // handleSupportReport shows the support figures for a period next to the
@@ -214,32 +241,26 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 	span := to.Sub(from)
 	prevFrom := from.Add(-span)
 	ctx := c.UserContext()
+	st, err := s.facts.Prepare(ctx)
+	if err != nil {
+		return err
+	}
 	// The store's reads are independent: they run at once, each on its
 	// own connection.
 	var (
-		rows                    []portal.ConversationStat
-		cases                   []portal.CaseStat
-		hours                   portal.ChatSettings
-		sla                     *portal.SLASettings
+		rows                    []portal.ChatFact
+		cases                   []portal.CaseFact
 		teams                   []*portal.Team
 		agents                  []*portal.User
 		searchNow, searchBefore portal.SearchStats
 		deflNow, deflBefore     portal.DeflectionStats
-		gaps, older             []*portal.ContentGap
+		gaps                    []*portal.ContentGap
 	)
 	g, gctx := errgroup.WithContext(ctx)
-	if p.chat {
-		g.Go(func() (err error) {
-			rows, err = s.store.ConversationStats(gctx, p.filter(prevFrom, to))
-			return err
-		})
-	}
 	g.Go(func() (err error) {
-		cases, err = s.store.CaseStats(gctx, p.filter(prevFrom, to))
+		rows, cases, err = s.supportItems(gctx, st, p.filter(prevFrom, to), p.chat)
 		return err
 	})
-	g.Go(func() (err error) { hours, err = s.store.ChatSettings(gctx); return err })
-	g.Go(func() (err error) { sla, err = s.store.SLASettings(gctx); return err })
 	g.Go(func() (err error) { teams, err = s.store.FindTeams(gctx); return err })
 	g.Go(func() (err error) {
 		agents, _, err = s.store.FindUsers(gctx, portal.UserFilter{Roles: []portal.Role{portal.RoleAgent, portal.RoleAdmin}, Limit: 200})
@@ -265,37 +286,42 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		gaps, err = s.store.FindContentGaps(gctx, portal.GapFilter{Since: from, Limit: 10})
 		return err
 	})
-	// The period before: gaps since its start, less those since this
-	// period's start (the store counts "since" only).
-	g.Go(func() (err error) {
-		older, err = s.store.FindContentGaps(gctx, portal.GapFilter{Since: prevFrom, Limit: 1000})
-		return err
-	})
 	if err := g.Wait(); err != nil {
+		return err
+	}
+	// The same gaps in the period before.
+	norms := make([]string, len(gaps))
+	for i, g := range gaps {
+		norms[i] = g.Normalized
+	}
+	olderBy, err := s.store.ContentGapCounts(ctx, norms, prevFrom, from)
+	if err != nil {
 		return err
 	}
 	if err := checkTeam(p.team, teams); err != nil {
 		return err
 	}
-	bh, hoursName := businessHours(sla, hours)
+	bh, hoursName := analytics.ReportHours(st.SLA, st.Chat)
 	now := s.now()
-	cur := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, bh)
-	prev := analytics.SummarizeSupport(rows, prevFrom, from, weekly, time.UTC, bh)
-	curCases := analytics.SummarizeCases(cases, from, to, weekly, time.UTC, sla, now)
-	prevCases := analytics.SummarizeCases(cases, prevFrom, from, weekly, time.UTC, sla, now)
-	olderBy := map[string]int{}
-	for _, g := range older {
-		olderBy[g.Normalized] = g.Total()
-	}
+	cur := analytics.SummarizeChatFacts(rows, from, to, weekly, time.UTC, bh != nil)
+	prev := analytics.SummarizeChatFacts(rows, prevFrom, from, weekly, time.UTC, bh != nil)
+	curCases := analytics.SummarizeCaseFacts(cases, from, to, weekly, time.UTC, now)
+	prevCases := analytics.SummarizeCaseFacts(cases, prevFrom, from, weekly, time.UTC, now)
 	var gapRows []gapRow
 	for _, g := range gaps {
-		before := max(olderBy[g.Normalized]-g.Total(), 0)
+		before := olderBy[g.Normalized]
 		gapRows = append(gapRows, gapRow{Query: g.Query, Searches: g.Searches, Unanswered: g.Unanswered, Now: g.Total(), Before: before, Trend: change(float64(g.Total()), float64(before), false)})
 	}
 	v := supportView{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"), Weekly: weekly, Agents: agents, Agent: p.agent, Gaps: gapRows, Target: target,
 		PrevFrom: prevFrom.Format("2 Jan 2006"), PrevTo: from.AddDate(0, 0, -1).Format("2 Jan 2006"), By: "day",
 		Teams: teams, Team: p.team, Chat: p.chat, Hours: hoursName,
 		NoChats: cur.Conversations == 0 && prev.Conversations == 0, NoCases: curCases.Opened == 0 && prevCases.Opened == 0}
+	switch {
+	case st.Refreshing:
+		v.Preparing = "The report's figures are being brought up to date after many changes; until then each page counts every chat and case afresh and may take a while. The figures are the same either way."
+	case !st.Ready:
+		v.Preparing = fmt.Sprintf("The report's figures are being prepared after a change of the business hours or SLA targets (%.0f%% done); until then each page counts every chat and case afresh and may take a while. The figures are the same either way.", 100*st.Progress)
+	}
 	for _, o := range supportChannels {
 		o.Checked = p.channels == nil
 		for _, ch := range p.channels {
@@ -436,18 +462,20 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 		return err
 	}
 	from, to, weekly := p.from, p.to, p.weekly
+	st, err := s.facts.Prepare(c.UserContext())
+	if err != nil {
+		return err
+	}
 	var (
-		rows  []portal.ConversationStat
-		cases []portal.CaseStat
-		sla   *portal.SLASettings
+		rows  []portal.ChatFact
+		cases []portal.CaseFact
 		teams []*portal.Team
 	)
 	g, gctx := errgroup.WithContext(c.UserContext())
-	if p.chat {
-		g.Go(func() (err error) { rows, err = s.store.ConversationStats(gctx, p.filter(from, to)); return err })
-	}
-	g.Go(func() (err error) { cases, err = s.store.CaseStats(gctx, p.filter(from, to)); return err })
-	g.Go(func() (err error) { sla, err = s.store.SLASettings(gctx); return err })
+	g.Go(func() (err error) {
+		rows, cases, err = s.supportItems(gctx, st, p.filter(from, to), p.chat)
+		return err
+	})
 	g.Go(func() (err error) { teams, err = s.store.FindTeams(gctx); return err })
 	if err := g.Wait(); err != nil {
 		return err
@@ -455,8 +483,8 @@ func (s *Server) handleSupportReportCSV(c *fiber.Ctx) error {
 	if err := checkTeam(p.team, teams); err != nil {
 		return err
 	}
-	chats := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, nil)
-	cs := analytics.SummarizeCases(cases, from, to, weekly, time.UTC, sla, s.now())
+	chats := analytics.SummarizeChatFacts(rows, from, to, weekly, time.UTC, false)
+	cs := analytics.SummarizeCaseFacts(cases, from, to, weekly, time.UTC, s.now())
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="support-%s-%s.csv"`, from.Format("20060102"), to.AddDate(0, 0, -1).Format("20060102")))
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -569,4 +597,16 @@ func columnChart(title string, bs []analytics.SupportBucket) template.HTML {
 	fmt.Fprintf(&sb, `<rect x="%g" y="%g" width="10" height="10" class="bar"></rect><text x="%g" y="%g" class="value">handed to a person</text>`, left+140, height+4, left+154, height+13)
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
+}
+
+// handleSupportFactsStatus tells (as JSON) whether the support report's
+// facts are ready, and a rebuild's progress; it starts a rebuild when the
+// settings changed.
+func (s *Server) handleSupportFactsStatus(c *fiber.Ctx) error {
+	st, err := s.facts.Prepare(c.UserContext())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"ready": st.Ready, "building": st.Building, "refreshing": st.Refreshing, "progress": st.Progress})
 }

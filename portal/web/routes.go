@@ -106,6 +106,14 @@ func (s *Server) routes() {
 	staff := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleEditor, portal.RoleManager, portal.RoleAdmin)
 	staff.Get("/customers", s.handleStaffCustomerList)
 	staff.Get("/customers/:id", s.handleStaffCustomerView)
+	// Support staff: any customer's order, parcel and invoice.
+	desk := s.withRole(app.Group("/staff"), portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
+	desk.Get("/orders", s.handleStaffOrderFind)
+	desk.Get("/orders/:number", s.handleStaffOrderView)
+	desk.Get("/shipments/:id<int>", s.handleStaffShipmentView)
+	desk.Get("/shipments/:id<int>/events", s.handleStaffShipmentEvents)
+	desk.Get("/invoices/:number", s.handleStaffInvoiceView)
+	desk.Get("/invoices/:number/pdf", s.handleStaffInvoicePDF)
 
 	// Agents: cases, their alerts, and returns to approve or decline.
 	cases := s.withRole(app.Group("/agent"), portal.RoleAgent, portal.RoleManager, portal.RoleAdmin)
@@ -170,6 +178,7 @@ func (s *Server) routes() {
 	reports.Get("/customers/exports/:id/csv", s.handleCustomerExportDownload)
 	reports.Get("/support", s.handleSupportReport)
 	reports.Get("/support.csv", s.handleSupportReportCSV)
+	reports.Get("/support/facts", s.handleSupportFactsStatus)
 
 	// Admins: staff accounts, the audit log, API tokens.
 	admin := s.withRole(app.Group("/admin"), portal.RoleAdmin)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/analytics"
 	"github.com/frontdesk/frontdesk/bot"
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/casefiles"
@@ -89,6 +90,9 @@ type Config struct {
 	// Analytics is the customer analysis (RFM and lifetime value) behind
 	// the report pages. Required.
 	Analytics Analytics
+	// ReportFacts keeps the support report's per-item facts; default one
+	// on Store (whose rebuilds start with the first report).
+	ReportFacts *analytics.FactKeeper
 	// TrustedProxies are the proxies in front (CIDRs): only from them is
 	// X-Forwarded-For believed, and the client is its rightmost address
 	// that is not a trusted proxy. Empty: the client is the peer.
@@ -158,10 +162,12 @@ type Server struct {
 	// historyCache holds rendered account-history pages.
 	historyCache *historyCache
 	analytics    Analytics
+	facts        *analytics.FactKeeper
 	// guard caps connections (see Serve).
 	guard   *connGuard
 	exports *exportJobs
 	cases   *casework.Service
+	signer  *signer
 }
 
 // New builds the app and its routes.
@@ -236,8 +242,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, now: cfg.Now, pages: pages, metrics: newMetrics(cfg.Registry), bus: cfg.Bus,
-		historyCache: newHistoryCache(cfg.HistoryCacheSize), kb: cfg.KB, ingester: cfg.Tracking, analytics: cfg.Analytics}
+		historyCache: newHistoryCache(cfg.HistoryCacheSize), kb: cfg.KB, ingester: cfg.Tracking, analytics: cfg.Analytics, facts: cfg.ReportFacts}
+	if s.facts == nil {
+		s.facts = analytics.NewFactKeeper(cfg.Store, cfg.Logger)
+	}
 	s.guard = newConnGuard(cfg)
+	s.signer = newSigner(cfg.Secret)
 	s.md = newMarkdown()
 	s.exports = newExportJobs(cfg.Store, cfg.Logger)
 	// Return parcels are received when the carrier delivers them: the

@@ -101,6 +101,12 @@ func (s *Server) handleShipmentEvents(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.streamShipmentToViewer(c, sh)
+}
+
+// streamShipmentToViewer streams sh's events to the signed-in viewer of c
+// (the stream ends when their session does), in their time zone.
+func (s *Server) streamShipmentToViewer(c *fiber.Ctx, sh *portal.Shipment) error {
 	var sessID string
 	var userID int64
 	if sess := currentSession(c); sess != nil {

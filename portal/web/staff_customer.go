@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strings"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -41,7 +42,15 @@ func (s *Server) handleStaffCustomerView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := fiber.Map{"Customer": u, "Orders": orders, "Returns": returns}
+	// The parcels: the console's customer panel links each to its row.
+	shipments, _, err := s.store.FindShipments(ctx, portal.ShipmentFilter{CustomerID: &u.ID, Limit: 50})
+	if err != nil {
+		return err
+	}
+	if err := s.nameShipmentOrders(ctx, orders, shipments); err != nil {
+		return err
+	}
+	data := fiber.Map{"Customer": u, "Orders": orders, "Returns": returns, "Shipments": shipments}
 	// The customer's segment and value from the latest analysis, for the
 	// agent talking to them.
 	if rep := s.analytics.Status().Report; rep != nil {
@@ -59,4 +68,32 @@ func (s *Server) handleStaffCustomerView(c *fiber.Ctx) error {
 func (s *Server) handleAPIMe(c *fiber.Ctx) error {
 	u := currentUser(c)
 	return c.JSON(fiber.Map{"id": u.ID, "email": u.Email, "name": u.Name, "role": u.Role, "time_zone": u.TimeZone})
+}
+
+// nameShipmentOrders fills in the order number of each shipment (the
+// store gives it the order's id): from the orders already read, else from
+// the store.
+func (s *Server) nameShipmentOrders(ctx context.Context, orders []*portal.Order, shipments []*portal.Shipment) error {
+	numbers := make(map[int64]string, len(orders))
+	for _, o := range orders {
+		numbers[o.ID] = o.Number
+	}
+	for _, sh := range shipments {
+		if sh.OrderNumber != "" || sh.OrderID == 0 {
+			continue
+		}
+		n, ok := numbers[sh.OrderID]
+		if !ok {
+			os, _, err := s.store.FindOrders(ctx, portal.OrderFilter{ID: &sh.OrderID, CustomerID: &sh.CustomerID, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(os) == 1 {
+				n = os[0].Number
+			}
+			numbers[sh.OrderID] = n
+		}
+		sh.OrderNumber = n
+	}
+	return nil
 }

@@ -1,0 +1,121 @@
+package storetest
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/frontdesk/frontdesk/analytics"
+	"github.com/frontdesk/frontdesk/portal"
+)
+
+// testReportFactsLargeRefresh builds the facts, then changes more items
+// than a report refreshes itself (new chats over two weeks, an agent's
+// reply to built chats, a case reply), so that the marked facts are
+// refreshed in the background and the day blocks packed once at its end,
+// and checks that the report from the facts then equals the report from
+// the items.
+func testReportFactsLargeRefresh(t *testing.T, open Opener) {
+	c := newClock()
+	s := open(t, c.Now)
+	a := MustCreateUser(t, s, portal.RoleAgent, "la@example.com")
+	start := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	c.t = start
+	var built []*portal.Conversation
+	for i := range 6 {
+		c.t = start.Add(time.Duration(i) * 5 * time.Hour)
+		cv := &portal.Conversation{VisitorID: "v", Subject: "help"}
+		if err := s.CreateConversation(ctx(), cv); err != nil {
+			t.Fatal(err)
+		}
+		built = append(built, cv)
+	}
+	c.t = start.Add(time.Hour)
+	k := MustCreateCase(t, s, &portal.Case{Channel: portal.ChannelEmail, Email: "l@example.com", Body: "help"})
+
+	keeper := analytics.NewFactKeeper(s, nil)
+	ready := func(step string) analytics.FactsStatus {
+		t.Helper()
+		st, err := keeper.Prepare(ctx())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !st.Ready {
+			if err := keeper.Wait(ctx()); err != nil {
+				t.Fatal(err)
+			}
+			if st, err = keeper.Prepare(ctx()); err != nil {
+				t.Fatal(err)
+			}
+			if !st.Ready {
+				t.Fatalf("%s: facts not ready", step)
+			}
+		}
+		return st
+	}
+	ready("built")
+
+	// More changed items than a report refreshes itself.
+	n := analytics.SyncRefreshLimit + 100
+	for i := range n {
+		c.t = start.Add(time.Duration(i) * 10 * time.Minute)
+		if err := s.CreateConversation(ctx(), &portal.Conversation{VisitorID: "v", Subject: "more"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.t = start.Add(time.Duration(n) * 10 * time.Minute)
+	for _, cv := range built {
+		if _, err := s.AppendMessage(ctx(), &portal.Message{ConversationID: cv.ID, Author: portal.AuthorAgent, AuthorID: &a.ID, Body: "hi"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.AddCaseEntry(ctx(), &portal.CaseEntry{CaseID: k.ID, Kind: portal.EntryReply, Channel: portal.ChannelAgent, AuthorID: &a.ID, Body: "done"}, "", nil); err != nil {
+		t.Fatal(err)
+	}
+	st, err := keeper.Prepare(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Ready || !st.Refreshing {
+		t.Fatalf("after %d changes: ready %v refreshing %v, want a background refresh", n+len(built)+1, st.Ready, st.Refreshing)
+	}
+	st = ready("refreshed")
+
+	hours, _ := analytics.ReportHours(st.SLA, st.Chat)
+	from, to := start.AddDate(0, 0, -1), start.AddDate(0, 0, 21)
+	for _, f := range []portal.SupportFilter{{From: from, To: to}, {From: from, To: to, AgentID: a.ID}} {
+		rows, err := s.ConversationStats(ctx(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		facts, err := s.ChatFacts(ctx(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(facts) != len(rows) {
+			t.Errorf("agent %d: %d chat facts for %d chats", f.AgentID, len(facts), len(rows))
+		}
+		want := analytics.SummarizeSupport(rows, from, to, false, time.UTC, hours)
+		if got := analytics.SummarizeChatFacts(facts, from, to, false, time.UTC, hours != nil); !reflect.DeepEqual(got, want) {
+			t.Errorf("agent %d: chats from facts\n%+v\nwant\n%+v", f.AgentID, got, want)
+		}
+		cases, err := s.CaseStats(ctx(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfacts, err := s.CaseFacts(ctx(), f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCases := analytics.SummarizeCases(cases, from, to, false, time.UTC, st.SLA, c.Now())
+		if got := analytics.SummarizeCaseFacts(cfacts, from, to, false, time.UTC, c.Now()); !reflect.DeepEqual(got, wantCases) {
+			t.Errorf("agent %d: cases from facts\n%+v\nwant\n%+v", f.AgentID, got, wantCases)
+		}
+	}
+	if rows, err := s.ConversationStats(ctx(), portal.SupportFilter{From: from, To: to}); err != nil || len(rows) != n+len(built) {
+		t.Fatalf("%d chats in the range (err %v), want %d", len(rows), err, n+len(built))
+	}
+	if ds, err := s.DirtyReportFacts(ctx(), 1); err != nil || len(ds) != 0 {
+		t.Fatalf("marks left after the refresh: %v (err %v)", ds, err)
+	}
+}
