@@ -97,7 +97,11 @@ type Engine struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
+	// wg counts the work started in the background (see background);
+	// closed, under bgMu, says Close has begun waiting for it.
 	wg     sync.WaitGroup
+	bgMu   sync.Mutex
+	closed bool
 
 	// starting serialises, per participant on this node, finding or
 	// creating the open conversation, so that two tabs sending at once
@@ -151,8 +155,30 @@ func (e *Engine) Bus() portal.Bus { return e.bus }
 // Close stops answering and waits for answers in flight.
 func (e *Engine) Close() {
 	e.unsubStaff()
+	e.bgMu.Lock()
+	e.closed = true
+	e.bgMu.Unlock()
 	e.cancel()
 	e.wg.Wait()
+}
+
+// background runs fn on a goroutine of its own that Close waits for. Once
+// Close has begun it runs fn at once instead (fn then sees the engine's
+// context ended): a WaitGroup must not be added to while it is waited on,
+// and what fn records (a content gap, say) is not dropped.
+func (e *Engine) background(fn func()) {
+	e.bgMu.Lock()
+	if e.closed {
+		e.bgMu.Unlock()
+		fn()
+		return
+	}
+	e.wg.Add(1)
+	e.bgMu.Unlock()
+	go func() {
+		defer e.wg.Done()
+		fn()
+	}()
 }
 
 // Participant is the customer side of a chat: a guest's visitor id and,
@@ -327,11 +353,7 @@ func (e *Engine) Send(ctx context.Context, p Participant, convID int64, clientID
 		return nil, nil, false, err
 	}
 	if stored && conv.State == portal.ConvBot {
-		e.wg.Add(1)
-		go func() {
-			defer e.wg.Done()
-			e.respond(e.ctx, conv, p, m)
-		}()
+		e.background(func() { e.respond(e.ctx, conv, p, m) })
 	}
 	return conv, m, stored, nil
 }

@@ -105,13 +105,11 @@ func (e *Engine) sendAnswered(ctx context.Context, p Participant, convID int64, 
 	e.publishMessage(ctx, answer)
 	if fails >= 2 {
 		conv.BotFailures, conv.LastSeq = count, answer.Seq
-		e.wg.Add(1)
-		go func() {
-			defer e.wg.Done()
+		e.background(func() {
 			if _, err := e.handoff(e.ctx, conv); err != nil {
 				e.log.Error("bot: hand off", "conversation_id", convID, "err", err)
 			}
-		}()
+		})
 	}
 	return conv, q, true, nil
 }

@@ -49,17 +49,13 @@ type gapQueue struct {
 
 func (q *gapQueue) add(e *Engine, u *portal.UnansweredQuestion) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	q.pending = append(q.pending, u)
-	if q.running {
-		return
-	}
+	start := !q.running
 	q.running = true
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		q.drain(e)
-	}()
+	q.mu.Unlock()
+	if start {
+		e.background(func() { q.drain(e) })
+	}
 }
 
 // drain writes batches until none is left; Close (the engine's context

@@ -74,11 +74,9 @@ func (e *Engine) recordAnswerGap(ctx context.Context, conv *portal.Conversation,
 		return
 	}
 	u := &portal.UnansweredQuestion{Question: question, Locale: conv.Locale, ConversationID: &conv.ID, AnswerSeq: &seq}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
+	e.background(func() {
 		if err := e.cfg.Gaps.RecordUnanswered(context.WithoutCancel(ctx), u); err != nil {
 			e.log.Error("bot: record unhelpful answer's question", "conversation_id", conv.ID, "err", err)
 		}
-	}()
+	})
 }
