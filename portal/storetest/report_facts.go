@@ -100,23 +100,7 @@ func testReportFacts(t *testing.T, open Opener) {
 	from, to := friday.AddDate(0, 0, -7), friday.AddDate(0, 0, 7)
 	check := func(step string) {
 		t.Helper()
-		st, err := keeper.Prepare(ctx())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !st.Ready {
-			if err := keeper.Wait(ctx()); err != nil {
-				t.Fatal(err)
-			}
-			if st, err = keeper.Prepare(ctx()); err != nil {
-				t.Fatal(err)
-			}
-			if !st.Ready {
-				t.Fatalf("%s: facts not ready after a rebuild", step)
-			}
-		}
-		hours, _ := analytics.ReportHours(st.SLA, st.Chat)
-		now := c.Now()
+		st := factsReady(t, keeper, step+": facts not ready after a rebuild")
 		for _, f := range []portal.SupportFilter{
 			{From: from, To: to},
 			{From: from, To: to, AgentID: a.ID},
@@ -125,36 +109,9 @@ func testReportFacts(t *testing.T, open Opener) {
 			{From: from, To: to, Channels: []string{portal.ChannelEmail, portal.ChannelAPI}},
 		} {
 			name := fmt.Sprintf("%s, agent %d team %d channels %v", step, f.AgentID, f.TeamID, f.Channels)
-			rows, err := s.ConversationStats(ctx(), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			facts, err := s.ChatFacts(ctx(), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, weekly := range []bool{false, true} {
-				want := analytics.SummarizeSupport(rows, from, to, weekly, time.UTC, hours)
-				got := analytics.SummarizeChatFacts(facts, from, to, weekly, time.UTC, hours != nil)
-				if !reflect.DeepEqual(got, want) {
-					t.Errorf("%s: chats from facts\n%+v\nwant\n%+v", name, got, want)
-				}
-			}
-			cases, err := s.CaseStats(ctx(), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cfacts, err := s.CaseFacts(ctx(), f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := analytics.SummarizeCases(cases, from, to, false, time.UTC, st.SLA, now)
-			got := analytics.SummarizeCaseFacts(cfacts, from, to, false, time.UTC, now)
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: cases from facts\n%+v\nwant\n%+v", name, got, want)
-			}
-			if len(rows) != len(facts) || len(cases) != len(cfacts) {
-				t.Errorf("%s: %d chat facts for %d chats, %d case facts for %d cases", name, len(facts), len(rows), len(cfacts), len(cases))
+			n := factsMatchItems(t, s, st, f, c.Now(), name, false, true)
+			if n.chats != n.chatFacts || n.cases != n.caseFacts {
+				t.Errorf("%s: %d chat facts for %d chats, %d case facts for %d cases", name, n.chatFacts, n.chats, n.caseFacts, n.cases)
 			}
 		}
 	}
@@ -219,4 +176,66 @@ func testReportFacts(t *testing.T, open Opener) {
 		t.Errorf("after opening on Saturdays: first response P90 %v as before; want it longer", after.FirstResponseP90)
 	}
 	_ = k1
+}
+
+// factsReady prepares the keeper's facts and, when they are not ready,
+// waits for its rebuild or refresh and prepares them again; still not
+// ready fails the test with msg.
+func factsReady(t *testing.T, keeper *analytics.FactKeeper, msg string) analytics.FactsStatus {
+	t.Helper()
+	st, err := keeper.Prepare(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.Ready {
+		if err := keeper.Wait(ctx()); err != nil {
+			t.Fatal(err)
+		}
+		if st, err = keeper.Prepare(ctx()); err != nil {
+			t.Fatal(err)
+		}
+		if !st.Ready {
+			t.Fatal(msg)
+		}
+	}
+	return st
+}
+
+// factCounts are how many items and facts a filter found.
+type factCounts struct{ chats, chatFacts, cases, caseFacts int }
+
+// factsMatchItems checks that the support report of filter f summed from
+// the facts equals the one summed from the items: the chats by day and by
+// each of weeklies, the cases by day.
+func factsMatchItems(t *testing.T, s portal.Store, st analytics.FactsStatus, f portal.SupportFilter, now time.Time, name string, weeklies ...bool) factCounts {
+	t.Helper()
+	hours, _ := analytics.ReportHours(st.SLA, st.Chat)
+	rows, err := s.ConversationStats(ctx(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts, err := s.ChatFacts(ctx(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, weekly := range weeklies {
+		want := analytics.SummarizeSupport(rows, f.From, f.To, weekly, time.UTC, hours)
+		got := analytics.SummarizeChatFacts(facts, f.From, f.To, weekly, time.UTC, hours != nil)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: chats from facts\n%+v\nwant\n%+v", name, got, want)
+		}
+	}
+	cases, err := s.CaseStats(ctx(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfacts, err := s.CaseFacts(ctx(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := analytics.SummarizeCases(cases, f.From, f.To, false, time.UTC, st.SLA, now)
+	if got := analytics.SummarizeCaseFacts(cfacts, f.From, f.To, false, time.UTC, now); !reflect.DeepEqual(got, want) {
+		t.Errorf("%s: cases from facts\n%+v\nwant\n%+v", name, got, want)
+	}
+	return factCounts{chats: len(rows), chatFacts: len(facts), cases: len(cases), caseFacts: len(cfacts)}
 }

@@ -1,7 +1,7 @@
 package storetest
 
 import (
-	"reflect"
+	"fmt"
 	"testing"
 	"time"
 
@@ -34,26 +34,7 @@ func testReportFactsLargeRefresh(t *testing.T, open Opener) {
 	k := MustCreateCase(t, s, &portal.Case{Channel: portal.ChannelEmail, Email: "l@example.com", Body: "help"})
 
 	keeper := analytics.NewFactKeeper(s, nil)
-	ready := func(step string) analytics.FactsStatus {
-		t.Helper()
-		st, err := keeper.Prepare(ctx())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !st.Ready {
-			if err := keeper.Wait(ctx()); err != nil {
-				t.Fatal(err)
-			}
-			if st, err = keeper.Prepare(ctx()); err != nil {
-				t.Fatal(err)
-			}
-			if !st.Ready {
-				t.Fatalf("%s: facts not ready", step)
-			}
-		}
-		return st
-	}
-	ready("built")
+	factsReady(t, keeper, "built: facts not ready")
 
 	// More changed items than a report refreshes itself.
 	n := analytics.SyncRefreshLimit + 100
@@ -79,37 +60,13 @@ func testReportFactsLargeRefresh(t *testing.T, open Opener) {
 	if st.Ready || !st.Refreshing {
 		t.Fatalf("after %d changes: ready %v refreshing %v, want a background refresh", n+len(built)+1, st.Ready, st.Refreshing)
 	}
-	st = ready("refreshed")
+	st = factsReady(t, keeper, "refreshed: facts not ready")
 
-	hours, _ := analytics.ReportHours(st.SLA, st.Chat)
 	from, to := start.AddDate(0, 0, -1), start.AddDate(0, 0, 21)
 	for _, f := range []portal.SupportFilter{{From: from, To: to}, {From: from, To: to, AgentID: a.ID}} {
-		rows, err := s.ConversationStats(ctx(), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		facts, err := s.ChatFacts(ctx(), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(facts) != len(rows) {
-			t.Errorf("agent %d: %d chat facts for %d chats", f.AgentID, len(facts), len(rows))
-		}
-		want := analytics.SummarizeSupport(rows, from, to, false, time.UTC, hours)
-		if got := analytics.SummarizeChatFacts(facts, from, to, false, time.UTC, hours != nil); !reflect.DeepEqual(got, want) {
-			t.Errorf("agent %d: chats from facts\n%+v\nwant\n%+v", f.AgentID, got, want)
-		}
-		cases, err := s.CaseStats(ctx(), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfacts, err := s.CaseFacts(ctx(), f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		wantCases := analytics.SummarizeCases(cases, from, to, false, time.UTC, st.SLA, c.Now())
-		if got := analytics.SummarizeCaseFacts(cfacts, from, to, false, time.UTC, c.Now()); !reflect.DeepEqual(got, wantCases) {
-			t.Errorf("agent %d: cases from facts\n%+v\nwant\n%+v", f.AgentID, got, wantCases)
+		cnt := factsMatchItems(t, s, st, f, c.Now(), fmt.Sprintf("agent %d", f.AgentID), false)
+		if cnt.chatFacts != cnt.chats {
+			t.Errorf("agent %d: %d chat facts for %d chats", f.AgentID, cnt.chatFacts, cnt.chats)
 		}
 	}
 	if rows, err := s.ConversationStats(ctx(), portal.SupportFilter{From: from, To: to}); err != nil || len(rows) != n+len(built) {
