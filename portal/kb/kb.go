@@ -48,9 +48,13 @@ type Service struct {
 	cfg Config
 	log *slog.Logger
 
-	mu        sync.Mutex // serialises index updates and the watermark
-	watermark int64
-	synced    map[int64]int64 // article ID -> watermark of the save indexed
+	mu sync.Mutex // serialises index updates and the watermark
+	// thresholdMu makes reading the stored thresholds and applying them
+	// one step: without it a catch-up that read before an editor's save
+	// could apply its stale copy after the save's own apply.
+	thresholdMu sync.Mutex
+	watermark   int64
+	synced      map[int64]int64 // article ID -> watermark of the save indexed
 }
 
 // New returns a service; call Start before serving searches.
@@ -330,6 +334,8 @@ func (s *Service) ApplyThresholds(ctx context.Context) error {
 }
 
 func (s *Service) applyThresholds(ctx context.Context) (bool, error) {
+	s.thresholdMu.Lock()
+	defer s.thresholdMu.Unlock()
 	ts, err := s.cfg.Store.KBThresholds(ctx)
 	if err != nil {
 		return false, fmt.Errorf("kb: thresholds: %w", err)

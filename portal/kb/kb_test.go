@@ -3,7 +3,9 @@ package kb_test
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
 	"github.com/frontdesk/frontdesk/portal/kb"
@@ -185,5 +187,76 @@ func TestEditorThresholdOnEveryNode(t *testing.T) {
 	}
 	if got := decide(two); got != search.DecisionAnswer {
 		t.Errorf("after reset: %s, want answer", got)
+	}
+}
+
+// slowThresholds holds its first KBThresholds answer until released, as a
+// catch-up whose read of the store is slow.
+type slowThresholds struct {
+	kb.Store
+	read, release chan struct{}
+	once          sync.Once
+}
+
+func (s *slowThresholds) KBThresholds(ctx context.Context) ([]portal.KBThreshold, error) {
+	ts, err := s.Store.KBThresholds(ctx)
+	first := false
+	s.once.Do(func() { first = true })
+	if first {
+		close(s.read)
+		<-s.release
+	}
+	return ts, err
+}
+
+// TestThresholdCatchUpNeverUndoesASave: a catch-up that read the stored
+// thresholds before an editor's reset must not apply its stale copy after
+// the reset's own apply (the editor would see "fitted threshold again"
+// while the bot still hands everything off).
+func TestThresholdCatchUpNeverUndoesASave(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "fd.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.CreateArticle(ctx, &portal.Article{Title: "How do I return a sofa?", Summary: "Within 30 days.", Status: portal.ArticlePublished}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetKBThreshold(ctx, &portal.KBThreshold{Locale: "en", Threshold: 1}); err != nil {
+		t.Fatal(err)
+	}
+	svc := mustService(t, st, t.TempDir())
+	slow := &slowThresholds{Store: st, read: make(chan struct{}), release: make(chan struct{})}
+	svc2, err := kb.New(kb.Config{Store: slow, Index: svc.Index()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The catch-up reads {en: 1} and stalls.
+	caughtUp := make(chan error, 1)
+	go func() { caughtUp <- svc2.CatchUp(ctx) }()
+	<-slow.read
+	// The editor resets; the saving request applies.
+	if err := st.ResetKBThreshold(ctx, "en"); err != nil {
+		t.Fatal(err)
+	}
+	applied := make(chan error, 1)
+	go func() { applied <- svc2.ApplyThresholds(ctx) }()
+	select {
+	case err := <-applied:
+		// Applied before the stale catch-up finished: the catch-up must
+		// then not be allowed to overwrite it (it will, without the lock).
+		applied <- err
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(slow.release)
+	if err := <-caughtUp; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-applied; err != nil {
+		t.Fatal(err)
+	}
+	if cur, _, chosen := svc2.Threshold("en"); chosen {
+		t.Errorf("after the reset the bot still uses the editor's %.2f", cur)
 	}
 }
