@@ -399,7 +399,8 @@ func (m *model) visibleIDs(locale string) []string {
 		}
 	}
 	slices.Sort(ids)
-	m.vis.version, m.vis.locale, m.vis.ids = m.version, locale, ids
+	// A copy: the caller's string may be backed by a buffer it reuses.
+	m.vis.version, m.vis.locale, m.vis.ids = m.version, strings.Clone(locale), ids
 	return ids
 }
 

@@ -56,7 +56,9 @@ func TestBrowserEditorThreshold(t *testing.T) {
 					p.waitText(".flash", "fitted threshold again")
 					p.check()
 					if got := decide(); got != search.DecisionAnswer {
-						t.Errorf("after reset: the bot decides %s, want answer", got)
+						cur, fitted, chosen := srv.KB.Threshold("en")
+						r, _ := srv.KB.Retrieve(ctx, search.Question{Text: "How do I return an item?"})
+						t.Errorf("after reset: the bot decides %s, want answer (threshold %.3f, fitted %.3f, chosen %v; %+v)", got, cur, fitted, chosen, r)
 					}
 					p.visit("/editor/threshold?locale=de")
 					p.waitText("#threshold-result", "of the 1 different question customers asked")

@@ -1,12 +1,16 @@
 package web_test
 
 import (
+	"bufio"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -15,7 +19,9 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
+	"github.com/frontdesk/frontdesk/portal/sqlite"
 	"github.com/frontdesk/frontdesk/portal/web"
+	"github.com/gofiber/fiber/v2"
 )
 
 func TestSignIn(t *testing.T) {
@@ -404,4 +410,51 @@ func TestRequestLimits(t *testing.T) {
 			t.Fatalf("normal signup status=%d, want %d", got, want)
 		}
 	})
+}
+
+// TestRequestValuesOutliveTheRequest: a value read from a request (here a
+// query parameter) and kept after it stays what it was when the same
+// connection carries the next request. Without fiber's Immutable the
+// string pointed into the request buffer the next request overwrote.
+func TestRequestValuesOutliveTheRequest(t *testing.T) {
+	s, err := sqlite.Open(context.Background(), sqlite.Config{Path: filepath.Join(t.TempDir(), "fd.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	// An app with the server's own configuration (its routes end in a
+	// catch-all, so a test route goes on a twin).
+	app := fiber.New(MustServer(t, s).App.Config())
+	var kept []string
+	app.Get("/test/keep", func(c *fiber.Ctx) error {
+		kept = append(kept, c.Query("locale"), c.Get("X-Keep"))
+		return c.SendString("ok")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { app.Shutdown() })
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	for _, v := range []string{"de", "en"} {
+		fmt.Fprintf(conn, "GET /test/keep?locale=%s HTTP/1.1\r\nHost: portal.test\r\nX-Keep: %s\r\n\r\n", v, v)
+		res, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("status %d", res.StatusCode)
+		}
+	}
+	if len(kept) != 4 || kept[0] != "de" || kept[1] != "de" || kept[2] != "en" || kept[3] != "en" {
+		t.Errorf("values kept from the two requests on one connection: %q, want de and en", kept)
+	}
 }

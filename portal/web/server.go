@@ -280,6 +280,16 @@ func New(cfg Config) (*Server, error) {
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		// Not ReduceMemoryUsage: it costs about a fifth of the throughput of
 		// small requests.
+		//
+		// Immutable: without it the strings fiber hands out (c.Query,
+		// c.Params, c.FormValue, headers) point into fasthttp's request
+		// buffer, which the connection's next request overwrites. A value
+		// kept beyond the request (a cache key, background work, the
+		// search index's cached list of a locale's articles) silently
+		// turned into another: after an editor opened the German
+		// threshold page, "de" kept there could read "en", and the bot
+		// then found no article for any English question.
+		Immutable: true,
 	})
 	// A chat socket closes its connection itself, once its reader and
 	// writer are done: fasthttp must not close hijacked connections when
