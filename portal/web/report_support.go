@@ -196,13 +196,14 @@ func checkTeam(team int64, teams []*portal.Team) error {
 
 // supportItems reads the facts of the chats (when chat is true) and the
 // cases created in [from, to) that the filter keeps: the kept facts when
-// they are current (st.Ready), else worked out from the items themselves
-// (while the facts are rebuilt), on the settings in st.
+// they may be read (st.Usable: current, or being brought up to date),
+// else worked out from the items themselves (while the facts are rebuilt
+// on new settings), on the settings in st.
 func (s *Server) supportItems(ctx context.Context, st analytics.FactsStatus, f portal.SupportFilter, chat bool) (chats []portal.ChatFact, cases []portal.CaseFact, err error) {
 	g, gctx := errgroup.WithContext(ctx)
 	if chat {
 		g.Go(func() error {
-			if st.Ready {
+			if st.Usable() {
 				var err error
 				chats, err = s.store.ChatFacts(gctx, f)
 				return err
@@ -216,7 +217,7 @@ func (s *Server) supportItems(ctx context.Context, st analytics.FactsStatus, f p
 		})
 	}
 	g.Go(func() error {
-		if st.Ready {
+		if st.Usable() {
 			var err error
 			cases, err = s.store.CaseFacts(gctx, f)
 			return err
@@ -318,7 +319,7 @@ func (s *Server) handleSupportReport(c *fiber.Ctx) error {
 		NoChats: cur.Conversations == 0 && prev.Conversations == 0, NoCases: curCases.Opened == 0 && prevCases.Opened == 0}
 	switch {
 	case st.Refreshing:
-		v.Preparing = "The report's figures are being brought up to date after many changes; until then each page counts every chat and case afresh and may take a while. The figures are the same either way."
+		v.Preparing = "Many chats and cases changed a moment ago (a refit of the customer analysis moves cases between segments, for one); the figures are being brought up to date and may lag behind those changes for a few minutes."
 	case !st.Ready:
 		v.Preparing = fmt.Sprintf("The report's figures are being prepared after a change of the business hours or SLA targets (%.0f%% done); until then each page counts every chat and case afresh and may take a while. The figures are the same either way.", 100*st.Progress)
 	}
