@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontdesk/frontdesk/analytics"
 	"github.com/frontdesk/frontdesk/portal"
 )
 
@@ -149,4 +150,58 @@ func readCSV(t *testing.T, res *response) [][]string {
 		t.Fatal(err)
 	}
 	return recs
+}
+
+// TestSupportReportWhileManyItemsRefresh: when more items changed than a
+// page refreshes itself, the page reads the facts as they are and says
+// they may lag; once the background refresh is done, the figures are
+// exact again and the note is gone.
+func TestSupportReportWhileManyItemsRefresh(t *testing.T) {
+	eachStore(t, func(t *testing.T, s portal.Store) {
+		srv := MustServer(t, s)
+		MustUser(t, s, portal.RoleManager, "boss@example.com")
+		c := newClient(t, srv)
+		c.login("boss@example.com")
+		factsReady := func() {
+			t.Helper()
+			deadline := time.Now().Add(time.Minute)
+			for {
+				res := c.get("/reports/support/facts")
+				wantStatus(t, res, 200)
+				if strings.Contains(res.body, `"ready":true`) {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("facts not ready: %s", res.body)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+		factsReady()
+		n := analytics.SyncRefreshLimit + 50
+		for i := 0; i < n; i++ {
+			if err := s.CreateConversation(ctx(), &portal.Conversation{VisitorID: "v", Subject: "q"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res := c.get("/reports/support")
+		wantStatus(t, res, 200)
+		wantBody(t, res, "may lag behind those changes")
+		factsReady()
+		res = c.get("/reports/support")
+		wantStatus(t, res, 200)
+		if strings.Contains(res.body, "may lag behind") {
+			t.Error("the lag note is still shown once the facts are up to date")
+		}
+		today := time.Now().UTC().Format("2006-01-02")
+		res = c.get("/reports/support.csv?by=day&from=" + today + "&to=" + today)
+		wantStatus(t, res, 200)
+		recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 2 || recs[1][1] != itoa(int64(n)) {
+			t.Fatalf("after the refresh: csv = %q, want %d conversations", recs, n)
+		}
+	})
 }
