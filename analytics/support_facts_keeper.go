@@ -318,6 +318,11 @@ func (k *FactKeeper) build(ctx context.Context, fp string, set *portal.SLASettin
 // 2.7 s for four weeks.
 const SyncRefreshLimit = 100
 
+// RefreshAllAbove is how many marked items a refresh takes on in batches,
+// each rewriting the day blocks its items touch; with more it loads all
+// their facts and packs every day once (refreshAll).
+const RefreshAllAbove = 2000
+
 // startRefresh refreshes the marked items in the background unless a
 // refresh runs.
 func (k *FactKeeper) startRefresh(set *portal.SLASettings, chat portal.ChatSettings) {
@@ -358,11 +363,11 @@ func (k *FactKeeper) refreshLocked(ctx context.Context, set *portal.SLASettings,
 	}
 	defer release()
 	for {
-		ds, err := k.store.DirtyReportFacts(ctx, SyncRefreshLimit+1)
+		ds, err := k.store.DirtyReportFacts(ctx, RefreshAllAbove+1)
 		if err != nil || len(ds) == 0 {
 			return err
 		}
-		if len(ds) > SyncRefreshLimit {
+		if len(ds) > RefreshAllAbove {
 			return k.refreshAll(ctx, set, chat)
 		}
 		for len(ds) > 0 {

@@ -36,8 +36,9 @@ func testReportFactsLargeRefresh(t *testing.T, open Opener) {
 	keeper := analytics.NewFactKeeper(s, nil)
 	factsReady(t, keeper, "built: facts not ready")
 
-	// More changed items than a report refreshes itself.
-	n := analytics.SyncRefreshLimit + 100
+	// More changed items than a report refreshes itself, and than a
+	// refresh takes on in batches (it packs every day once instead).
+	n := max(analytics.SyncRefreshLimit, analytics.RefreshAllAbove) + 100
 	for i := range n {
 		c.t = start.Add(time.Duration(i) * 10 * time.Minute)
 		if err := s.CreateConversation(ctx(), &portal.Conversation{VisitorID: "v", Subject: "more"}); err != nil {
