@@ -65,13 +65,7 @@ func TestSupportReport(t *testing.T) {
 		if strings.Contains(res.body, "<b>too slow</b>") {
 			t.Fatal("comment not escaped")
 		}
-		today := time.Now().UTC().Format("2006-01-02")
-		res = c.get("/reports/support.csv?by=day&from=" + today + "&to=" + today)
-		wantStatus(t, res, 200)
-		recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		today, recs := todaysSupportCSV(t, c)
 		if len(recs) != 2 || recs[1][0] != today || recs[1][1] != "2" || recs[1][2] != "1" || recs[1][3] != "1" {
 			t.Fatalf("csv = %q", recs)
 		}
@@ -193,15 +187,22 @@ func TestSupportReportWhileManyItemsRefresh(t *testing.T) {
 		if strings.Contains(res.body, "may lag behind") {
 			t.Error("the lag note is still shown once the facts are up to date")
 		}
-		today := time.Now().UTC().Format("2006-01-02")
-		res = c.get("/reports/support.csv?by=day&from=" + today + "&to=" + today)
-		wantStatus(t, res, 200)
-		recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, recs := todaysSupportCSV(t, c)
 		if len(recs) != 2 || recs[1][1] != itoa(int64(n)) {
 			t.Fatalf("after the refresh: csv = %q, want %d conversations", recs, n)
 		}
 	})
+}
+
+// todaysSupportCSV downloads today's support report as CSV, by day.
+func todaysSupportCSV(t *testing.T, c *client) (today string, recs [][]string) {
+	t.Helper()
+	today = time.Now().UTC().Format("2006-01-02")
+	res := c.get("/reports/support.csv?by=day&from=" + today + "&to=" + today)
+	wantStatus(t, res, 200)
+	recs, err := csv.NewReader(strings.NewReader(res.body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return today, recs
 }
