@@ -48,13 +48,14 @@ type Service struct {
 	cfg Config
 	log *slog.Logger
 
-	mu sync.Mutex // serialises index updates and the watermark
+	mu        sync.Mutex // serialises index updates and the watermark
+	watermark int64
+	synced    map[int64]int64 // article ID -> watermark of the save indexed
+
 	// thresholdMu makes reading the stored thresholds and applying them
 	// one step: without it a catch-up that read before an editor's save
 	// could apply its stale copy after the save's own apply.
 	thresholdMu sync.Mutex
-	watermark   int64
-	synced      map[int64]int64 // article ID -> watermark of the save indexed
 }
 
 // New returns a service; call Start before serving searches.

@@ -44,7 +44,7 @@ func (s *Server) newVisitor(c *fiber.Ctx) {
 }
 
 func (s *Server) participant(c *fiber.Ctx) bot.Participant {
-	p := bot.Participant{VisitorID: s.visitorID(c), IP: strings.Clone(c.IP())}
+	p := bot.Participant{VisitorID: s.visitorID(c), IP: c.IP()}
 	if u := currentUser(c); u != nil && u.Role == portal.RoleCustomer {
 		p.Customer = u
 	}
@@ -58,9 +58,9 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	if p.VisitorID == "" && p.Customer == nil {
 		return portal.Errorf(portal.EUNAUTHORIZED, "Get a visitor cookie from /chat/visitor first.")
 	}
-	// The socket outlives the request, whose memory fasthttp reuses once
-	// the upgrade handler returns: keep no string pointing into it.
-	p.VisitorID = strings.Clone(p.VisitorID)
+	// The socket outlives the request: what it keeps of it (the visitor
+	// and session IDs) is its own, as fiber's Immutable makes every value
+	// read from a request (TestRequestValuesOutliveTheRequest).
 	release, err := h.admitSocket(c, p.VisitorID)
 	if err != nil {
 		return err
@@ -68,7 +68,7 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 	sk := &socket{h: h, release: release}
 	sk.sess = h.proto.CustomerSession(sk, p)
 	if p.Customer != nil {
-		sk.sessionID, sk.userID = strings.Clone(currentSession(c).ID), p.Customer.ID
+		sk.sessionID, sk.userID = currentSession(c).ID, p.Customer.ID
 	}
 	c.Locals("chat_socket", sk)
 	err = c.Next()
@@ -80,7 +80,7 @@ func (h *chatHub) customerHandshake(c *fiber.Ctx) error {
 
 func (h *chatHub) agentHandshake(c *fiber.Ctx) error {
 	u := currentUser(c)
-	sk := &socket{h: h, sessionID: strings.Clone(currentSession(c).ID), userID: u.ID}
+	sk := &socket{h: h, sessionID: currentSession(c).ID, userID: u.ID}
 	sk.sess = h.proto.AgentSession(sk, u)
 	c.Locals("chat_socket", sk)
 	return c.Next()

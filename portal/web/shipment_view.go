@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/frontdesk/frontdesk/portal"
@@ -110,7 +109,7 @@ func (s *Server) streamShipmentToViewer(c *fiber.Ctx, sh *portal.Shipment) error
 	var sessID string
 	var userID int64
 	if sess := currentSession(c); sess != nil {
-		sessID, userID = strings.Clone(sess.ID), sess.UserID
+		sessID, userID = sess.ID, sess.UserID
 	}
 	return s.streamShipment(c, sh, zoneOf(currentUser(c)), sessID, userID)
 }
